@@ -1,0 +1,16 @@
+/**
+ * `npm run bench [section…]`: runs every benchmark section (or the named ones) and prints each
+ * figure next to a baseline measured in the same run.
+ */
+
+type Section = { name: string; load: () => Promise<{ run: () => Promise<string> }> };
+
+const sections: Section[] = [{ name: 'engines', load: () => import('./engines.ts') }];
+
+const wanted = process.argv.slice(2);
+for (const section of sections) {
+  if (wanted.length > 0 && !wanted.includes(section.name)) continue;
+  console.log(`\n## ${section.name}\n`);
+  const mod = await section.load();
+  console.log(await mod.run());
+}

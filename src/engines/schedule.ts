@@ -1,0 +1,149 @@
+/**
+ * Schedule engine: business-initiated messages go out only inside the sending window of the
+ * contact's local day; replies go out at any hour, since the customer just wrote, but more slowly
+ * at night and on weekends, as a person would answer.
+ */
+import type { ScheduleConfig } from './config.ts';
+import { instantOfLocal, localParts } from './time.ts';
+import type { Reason, SendKind } from './types.ts';
+
+export const SCHEDULE_CODES = [
+  'schedule.inside_window',
+  'schedule.outside_window',
+  'schedule.night_reply_slower',
+  'schedule.weekend_slower',
+  'schedule.weekend_closed',
+] as const;
+export type ScheduleCode = (typeof SCHEDULE_CODES)[number];
+
+export interface ScheduleInput {
+  kind: SendKind;
+  /** The contact's IANA zone: the window is in their local time. */
+  timeZone: string;
+}
+
+export interface ScheduleVerdict {
+  /** May the send happen now (replies: always). */
+  allowed: boolean;
+  /** nowMs when allowed, else the start of the next sending window. */
+  sendAtMs: number;
+  /** Local hour (0–23) at nowMs in the zone. */
+  localHour: number;
+  /** Whether nowMs falls on a Saturday or Sunday in the zone. */
+  weekend: boolean;
+  /**
+   * Multiplier (≥ 1) for the pacing gap, for the day and hour the send happens: a proactive send
+   * deferred from Friday night to Saturday morning is paced as a weekend send.
+   */
+  delayFactor: number;
+  reasons: Reason[];
+}
+
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+function isWeekendDay(weekday: number): boolean {
+  return weekday === 0 || weekday === 6;
+}
+
+function hhmm(hour: number, minute: number): string {
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+function assertConfig(config: ScheduleConfig): void {
+  const { windowStartHour: start, windowEndHour: end } = config;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > 24 || start >= end) {
+    throw new RangeError(`schedule: window must satisfy 0 <= start < end <= 24, got ${start}–${end}`);
+  }
+  if (!(config.weekendFactor > 0 && config.weekendFactor <= 1)) {
+    throw new RangeError(`schedule: weekendFactor must be in (0, 1], got ${config.weekendFactor}`);
+  }
+  if (!(config.nightReplyDelayFactor >= 1)) {
+    throw new RangeError(`schedule: nightReplyDelayFactor must be >= 1, got ${config.nightReplyDelayFactor}`);
+  }
+}
+
+export function evaluateSchedule(
+  input: ScheduleInput,
+  config: ScheduleConfig,
+  nowMs: number,
+): ScheduleVerdict {
+  assertConfig(config);
+  const { kind, timeZone } = input;
+  const { windowStartHour: startHour, windowEndHour: endHour } = config;
+  const now = localParts(nowMs, timeZone);
+  const weekend = isWeekendDay(now.weekday);
+  const insideHours = now.hour >= startHour && now.hour < endHour;
+  const window = `${hhmm(startHour, 0)}–${hhmm(endHour, 0)}`;
+  const local = `${WEEKDAY_NAMES[now.weekday] ?? ''} ${hhmm(now.hour, now.minute)} in ${timeZone}`;
+  const reasons: Reason[] = [];
+  let delayFactor = 1;
+
+  if (kind === 'reply') {
+    if (insideHours) {
+      reasons.push({
+        engine: 'schedule',
+        code: 'schedule.inside_window',
+        detail: `${local} is inside ${window}`,
+      });
+    } else {
+      delayFactor *= config.nightReplyDelayFactor;
+      reasons.push({
+        engine: 'schedule',
+        code: 'schedule.night_reply_slower',
+        detail: `${local} is outside ${window}: the reply is sent, ${config.nightReplyDelayFactor}× slower`,
+      });
+    }
+    if (weekend) delayFactor = applyWeekend(delayFactor, config, reasons);
+    return { allowed: true, sendAtMs: nowMs, localHour: now.hour, weekend, delayFactor, reasons };
+  }
+
+  const weekendClosed = weekend && !config.weekendProactive;
+  if (insideHours && !weekendClosed) {
+    reasons.push({
+      engine: 'schedule',
+      code: 'schedule.inside_window',
+      detail: `${local} is inside ${window}`,
+    });
+    if (weekend) delayFactor = applyWeekend(delayFactor, config, reasons);
+    return { allowed: true, sendAtMs: nowMs, localHour: now.hour, weekend, delayFactor, reasons };
+  }
+
+  // The next window opens today if its start hour is still ahead, else on a following day that
+  // allows business-initiated sends.
+  let dayOffset = now.hour < startHour ? 0 : 1;
+  if (!config.weekendProactive) {
+    while (isWeekendDay((now.weekday + dayOffset) % 7)) dayOffset++;
+  }
+  // Day overflow is fine: instantOfLocal reads day 32 as the first of the next month.
+  const sendAtMs = instantOfLocal(timeZone, now.year, now.month, now.day + dayOffset, startHour);
+  const sendWeekday = (now.weekday + dayOffset) % 7;
+  const opens = `${WEEKDAY_NAMES[sendWeekday] ?? ''} ${hhmm(startHour, 0)} local`;
+
+  if (weekendClosed) {
+    reasons.push({
+      engine: 'schedule',
+      code: 'schedule.weekend_closed',
+      detail: `${local}: no business-initiated sends on weekends; deferred to ${opens}`,
+    });
+  }
+  if (!insideHours) {
+    reasons.push({
+      engine: 'schedule',
+      code: 'schedule.outside_window',
+      detail: `${local} is outside ${window}; deferred to ${opens}`,
+    });
+  }
+  if (isWeekendDay(sendWeekday)) delayFactor = applyWeekend(delayFactor, config, reasons);
+  return { allowed: false, sendAtMs, localHour: now.hour, weekend, delayFactor, reasons };
+}
+
+/** People answer more slowly on weekends; a factor of 1 means no change and no reason. */
+function applyWeekend(delayFactor: number, config: ScheduleConfig, reasons: Reason[]): number {
+  if (config.weekendFactor === 1) return delayFactor;
+  reasons.push({
+    engine: 'schedule',
+    code: 'schedule.weekend_slower',
+    detail: `weekend: delays divided by ${config.weekendFactor}`,
+  });
+  return delayFactor / config.weekendFactor;
+}
