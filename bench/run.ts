@@ -5,7 +5,10 @@
 
 type Section = { name: string; load: () => Promise<{ run: () => Promise<string> }> };
 
-const sections: Section[] = [{ name: 'engines', load: () => import('./engines.ts') }];
+const sections: Section[] = [
+  { name: 'engines', load: () => import('./engines.ts') },
+  { name: 'crypto', load: () => import('./crypto.ts') },
+];
 
 const wanted = process.argv.slice(2);
 for (const section of sections) {
