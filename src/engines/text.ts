@@ -1,0 +1,336 @@
+/**
+ * Text utilities for the intent engine. Customers write on WhatsApp without accents, in SMS
+ * spellings, with typos, repeated letters and emojis; everything the engine compares goes through
+ * normalizeText first, catalogue names included, so both sides meet in the same vocabulary.
+ */
+
+/**
+ * Emojis that carry meaning for a shop become words; every other emoji becomes a space.
+ * 😡/😠 become `colere`, a word the complaint detector knows.
+ */
+const EMOJI_WORDS: ReadonlyMap<string, string> = new Map([
+  ['🙏', 'merci'],
+  ['👋', 'salut'],
+  ['😡', 'colere'],
+  ['😠', 'colere'],
+  ['🤬', 'colere'],
+  ['😤', 'colere'],
+  ['👎', 'colere'],
+  ['💰', 'prix'],
+  ['💵', 'prix'],
+  ['💸', 'prix'],
+  ['💲', 'prix'],
+  ['🛒', 'commande'],
+  ['🛍', 'commande'],
+  ['🚚', 'livraison'],
+  ['📍', 'adresse'],
+]);
+const EMOJI_RE = /🙏|👋|😡|😠|🤬|😤|👎|💰|💵|💸|💲|🛒|🛍|🚚|📍/gu;
+
+/** Letters that NFD does not decompose into a base letter plus a mark. */
+const LIGATURES: ReadonlyMap<string, string> = new Map([
+  ['œ', 'oe'],
+  ['æ', 'ae'],
+  ['ß', 'ss'],
+  ['ø', 'o'],
+  ['đ', 'd'],
+  ['ł', 'l'],
+  ['ı', 'i'],
+]);
+const LIGATURE_RE = /[œæßøđłı]/g;
+const MARKS_RE = /\p{M}+/gu;
+const NON_WORD_RE = /[^a-z0-9]+/g;
+/** "15k" is how people write 15 000 in a price. */
+const THOUSANDS_K_RE = /\b(\d+)k\b/g;
+const LETTER_DIGIT_RE = /([a-z])(?=\d)|(\d)(?=[a-z])/g;
+/** "20 000" and "20.000" (already spaced by the punctuation pass) are one number. */
+const DIGIT_GROUP_RE = /(\d) (?=\d{3}(?!\d))/g;
+/** Three or more of the same letter ("merciiii", "bonjouuur") collapse to one. */
+const REPEAT_RE = /([a-z])\1{2,}/g;
+
+/**
+ * SMS spellings and frequent shortcuts, one normalized token to its expansion. Every expansion is
+ * made of tokens that are not keys, so applying the map twice changes nothing (normalizeText is
+ * idempotent). `stp`/`svp` become `svp` and `pls`/`plz` become `please`: both are "please" tokens,
+ * kept apart so the language detector still sees which language was used.
+ */
+const SMS: ReadonlyMap<string, string> = new Map([
+  ['cb', 'combien'],
+  ['cbn', 'combien'],
+  ['cmb', 'combien'],
+  ['cbien', 'combien'],
+  ['cmbien', 'combien'],
+  ['combiens', 'combien'],
+  ['kombien', 'combien'],
+  ['dispo', 'disponible'],
+  ['dispos', 'disponible'],
+  ['disponibles', 'disponible'],
+  ['stp', 'svp'],
+  ['stpl', 'svp'],
+  ['svpl', 'svp'],
+  ['pls', 'please'],
+  ['plz', 'please'],
+  ['pliz', 'please'],
+  ['plis', 'please'],
+  ['plss', 'please'],
+  ['slt', 'salut'],
+  ['bjr', 'bonjour'],
+  ['bjour', 'bonjour'],
+  ['bjrs', 'bonjour'],
+  ['bnjr', 'bonjour'],
+  ['bonjr', 'bonjour'],
+  ['bonjours', 'bonjour'],
+  ['bsr', 'bonsoir'],
+  ['bsoir', 'bonsoir'],
+  ['bnsr', 'bonsoir'],
+  ['pk', 'pourquoi'],
+  ['pq', 'pourquoi'],
+  ['pkoi', 'pourquoi'],
+  ['pourkoi', 'pourquoi'],
+  ['qd', 'quand'],
+  ['kan', 'quand'],
+  ['kand', 'quand'],
+  ['tjrs', 'toujours'],
+  ['tjr', 'toujours'],
+  ['tjs', 'toujours'],
+  ['toujour', 'toujours'],
+  ['jveux', 'je veux'],
+  ['jvx', 'je veux'],
+  ['jve', 'je veux'],
+  ['veu', 'veux'],
+  ['vx', 'veux'],
+  ['jvoudrais', 'je voudrais'],
+  ['jpeux', 'je peux'],
+  ['jpx', 'je peux'],
+  ['jsuis', 'je suis'],
+  ['jsui', 'je suis'],
+  ['chui', 'je suis'],
+  ['jai', 'j ai'],
+  ['jprends', 'je prends'],
+  ['jprend', 'je prends'],
+  ['pren', 'prends'],
+  ['ya', 'y a'],
+  ['ds', 'dans'],
+  ['mrc', 'merci'],
+  ['mci', 'merci'],
+  ['mrci', 'merci'],
+  ['mercie', 'merci'],
+  ['tx', 'thanks'],
+  ['thx', 'thanks'],
+  ['thnx', 'thanks'],
+  ['tnx', 'thanks'],
+  ['thks', 'thanks'],
+  ['thanx', 'thanks'],
+  ['tnks', 'thanks'],
+  ['pri', 'prix'],
+  ['vs', 'vous'],
+  ['ns', 'nous'],
+  ['koi', 'quoi'],
+  ['kwa', 'quoi'],
+  ['kel', 'quel'],
+  ['kelle', 'quelle'],
+  ['kels', 'quels'],
+  ['ke', 'que'],
+  ['ki', 'qui'],
+  ['qqn', 'quelqu un'],
+  ['qqun', 'quelqu un'],
+  ['qlq', 'quelque'],
+  ['bcp', 'beaucoup'],
+  ['tro', 'trop'],
+  ['auj', 'aujourd hui'],
+  ['ajd', 'aujourd hui'],
+  ['ajrd', 'aujourd hui'],
+  ['dmn', 'demain'],
+  ['msg', 'message'],
+  ['msgs', 'messages'],
+  ['pr', 'pour'],
+  ['pcq', 'parce que'],
+  ['pck', 'parce que'],
+  ['cmt', 'comment'],
+  ['cmnt', 'comment'],
+  ['koman', 'comment'],
+  ['komen', 'comment'],
+  ['bne', 'bonne'],
+  ['slm', 'salam'],
+  ['boutik', 'boutique'],
+  ['u', 'you'],
+  ['ur', 'your'],
+  ['hw', 'how'],
+  ['wat', 'what'],
+  ['wht', 'what'],
+]);
+
+/** After these, "pris" is the verb ("j'ai pris"), not a misspelt "prix". */
+const PRIS_VERB_BEFORE: ReadonlySet<string> = new Set([
+  'ai',
+  'a',
+  'as',
+  'avez',
+  'avons',
+  'ont',
+  'deja',
+  'j',
+  'l',
+  'm',
+  't',
+  's',
+  'pas',
+  'bien',
+  'ete',
+]);
+
+/** Applies the SMS map and the few rules that need the previous token. */
+function expandTokens(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const token of raw) {
+    const expansion = SMS.get(token);
+    if (expansion === undefined) {
+      pushToken(out, token);
+    } else {
+      for (const part of expansion.split(' ')) pushToken(out, part);
+    }
+  }
+  return out;
+}
+
+function pushToken(out: string[], token: string): void {
+  const prev = out[out.length - 1];
+  if (token === 'combien') {
+    // "c combien", "c'est combien" and "c'est cmb" all mean "combien".
+    for (;;) {
+      const last = out[out.length - 1];
+      if (last === 'c') {
+        out.pop();
+      } else if (last === 'est' && out[out.length - 2] === 'c') {
+        out.length -= 2;
+      } else {
+        break;
+      }
+    }
+    out.push(token);
+    return;
+  }
+  if (token === 'pris' && (prev === undefined || !PRIS_VERB_BEFORE.has(prev))) {
+    out.push('prix');
+    return;
+  }
+  // "ya", "y a", "y'a" → "il y a" (but "il n'y a" stays as it is).
+  if (token === 'a' && prev === 'y' && out[out.length - 2] !== 'il' && out[out.length - 2] !== 'n') {
+    out[out.length - 1] = 'il';
+    out.push('y', 'a');
+    return;
+  }
+  out.push(token);
+}
+
+/**
+ * Lowercases, strips accents, maps punctuation to spaces, collapses repeated letters, maps useful
+ * emojis to words and expands SMS spellings. The output holds only `[a-z0-9]` words separated by
+ * single spaces, and normalizeText(normalizeText(x)) === normalizeText(x).
+ */
+export function normalizeText(text: string): string {
+  let s = text.toLowerCase();
+  s = s.replace(EMOJI_RE, (emoji) => ` ${EMOJI_WORDS.get(emoji) ?? ''} `);
+  s = s.replace(LIGATURE_RE, (ch) => LIGATURES.get(ch) ?? ' ');
+  s = s.normalize('NFD').replace(MARKS_RE, '');
+  s = s.replace(NON_WORD_RE, ' ');
+  s = s.replace(THOUSANDS_K_RE, '$1000');
+  s = s.replace(LETTER_DIGIT_RE, '$1$2 ');
+  s = s.replace(DIGIT_GROUP_RE, '$1');
+  s = s.replace(REPEAT_RE, '$1');
+  const raw = s.split(' ');
+  const words: string[] = [];
+  for (const w of raw) if (w !== '') words.push(w);
+  return expandTokens(words).join(' ');
+}
+
+/** Splits a normalized string into words. */
+export function tokenize(normalized: string): string[] {
+  if (normalized === '') return [];
+  const out: string[] = [];
+  for (const w of normalized.split(' ')) if (w !== '') out.push(w);
+  return out;
+}
+
+/**
+ * The comparison form of a word: plural `s`/`x` and a final `e` removed, so "sacs", "noire",
+ * "noires" and "noir" meet. Short words are left alone so "cas" never meets "case".
+ */
+export function stemToken(token: string): string {
+  let s = token;
+  if (s.length >= 4 && ((s.endsWith('s') && !s.endsWith('ss')) || s.endsWith('x'))) s = s.slice(0, -1);
+  if (s.length >= 5 && s.endsWith('e')) s = s.slice(0, -1);
+  return s;
+}
+
+const PHONETIC_RULES: readonly (readonly [RegExp, string])[] = [
+  [/qu|ck|q|c(?=[aou])/g, 'k'],
+  [/ph/g, 'f'],
+  [/eau|au/g, 'o'],
+  [/ou/g, 'u'],
+  [/[ae]i/g, 'e'],
+  [/y/g, 'i'],
+  [/z/g, 's'],
+  [/([a-z])\1+/g, '$1'],
+  [/[esxtd]+$/, ''],
+];
+
+/**
+ * A rough French sound key ("perruk" and "perruque" both give "peruk"), used as the last fuzzy
+ * resort for words spelt as they sound.
+ */
+export function phoneticKey(token: string): string {
+  let s = token;
+  for (const [re, by] of PHONETIC_RULES) s = s.replace(re, by);
+  return s;
+}
+
+// Scratch rows reused across calls: the function stays pure (no observable state) and does not
+// allocate on the hot path once the rows are long enough.
+let rowA = new Int32Array(32);
+let rowB = new Int32Array(32);
+let rowC = new Int32Array(32);
+
+/**
+ * Damerau-Levenshtein distance (optimal string alignment: insertions, deletions, substitutions and
+ * adjacent transpositions). Returns max + 1 as soon as the distance is known to exceed max.
+ */
+export function damerauLevenshtein(a: string, b: string, max: number): number {
+  if (a === b) return 0;
+  const n = a.length;
+  const m = b.length;
+  if (Math.abs(n - m) > max) return max + 1;
+  if (n === 0) return m;
+  if (m === 0) return n;
+  if (rowA.length <= m) {
+    rowA = new Int32Array(m + 1);
+    rowB = new Int32Array(m + 1);
+    rowC = new Int32Array(m + 1);
+  }
+  let prevPrev = rowA;
+  let prev = rowB;
+  let cur = rowC;
+  for (let j = 0; j <= m; j++) prev[j] = j;
+  for (let i = 1; i <= n; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= m; j++) {
+      const cb = b.charCodeAt(j - 1);
+      const cost = ca === cb ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
+        v = Math.min(v, prevPrev[j - 2]! + 1);
+      }
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    const t = prevPrev;
+    prevPrev = prev;
+    prev = cur;
+    cur = t;
+  }
+  const d = prev[m]!;
+  return d > max ? max + 1 : d;
+}
