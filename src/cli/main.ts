@@ -1,0 +1,49 @@
+/**
+ * The `sellify` command. Each subcommand lives in commands/ and exports `usage` and `run(argv)`.
+ * Errors the user can fix print one line and exit 2; anything else is a bug and keeps its stack.
+ */
+import { CliError } from './io.ts';
+
+type Command = {
+  summary: string;
+  load: () => Promise<{ usage: string; run: (argv: string[]) => Promise<number> }>;
+};
+
+const commands: Record<string, Command> = {
+  decide: {
+    summary: 'decide for one context read from stdin or --file',
+    load: () => import('./commands/decide.ts'),
+  },
+};
+
+function help(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: sellify <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "sellify <command> --help" for the options of a command.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`sellify: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`sellify ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`sellify ${name}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The decision context: one JSON document that carries everything decide() needs. The schema is
+ * the single source for the CLI's validation, the HTTP API's validation and the OpenAPI document.
+ */
+import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { isValidTimeZone } from './time.ts';
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+}
+
+const DateTime = (description: string) => Type.String({ format: 'date-time', description });
+const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
+
+export const IntentSchema = Type.Union(
+  [
+    'greeting',
+    'price',
+    'availability',
+    'order',
+    'negotiate',
+    'payment',
+    'delivery',
+    'location',
+    'hours',
+    'catalog',
+    'complaint',
+    'human',
+    'thanks',
+    'opt_out',
+    'opt_in',
+    'unknown',
+  ].map((v) => Type.Literal(v)),
+);
+
+export const StageSchema = Type.Union(
+  ['new', 'engaged', 'interested', 'negotiating', 'ordered', 'paid', 'fulfilled', 'lost', 'opted_out'].map(
+    (v) => Type.Literal(v),
+  ),
+);
+
+export const PresetSchema = Type.Union([
+  Type.Literal('conservative'),
+  Type.Literal('moderate'),
+  Type.Literal('aggressive'),
+]);
+export const TransportSchema = Type.Union([
+  Type.Literal('cloud'),
+  Type.Literal('evolution'),
+  Type.Literal('waha'),
+  Type.Literal('sandbox'),
+]);
+export const LanguageSchema = Type.Union([Type.Literal('fr'), Type.Literal('en')]);
+
+export const ProductSchema = Type.Object(
+  {
+    id: Id('Catalogue id of the product'),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    aliases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 })),
+    price: Type.Integer({
+      minimum: 0,
+      maximum: 1e12,
+      description: 'Price in minor units of the currency (15000 XOF = 15000)',
+    }),
+    currency: Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217 code, e.g. XOF, XAF, EUR' }),
+    stock: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+        description: 'Units in stock; absent or null = not tracked',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const HealthEventSchema = Type.Object(
+  {
+    type: Type.Union(
+      [
+        'logged_out',
+        'forbidden',
+        'reachout_timelock',
+        'disconnected',
+        'connected',
+        'send_failed',
+        'send_ok',
+        'spam_limit',
+        'pair_limit',
+        'throughput_limit',
+        'account_restricted',
+        'quality_low',
+        'quality_ok',
+      ].map((v) => Type.Literal(v)),
+    ),
+    at: DateTime('When it happened'),
+    until: Type.Optional(DateTime('For reachout_timelock: when the lock ends')),
+  },
+  { additionalProperties: false },
+);
+
+const TemplateText = Type.Union([
+  Type.String({ maxLength: 4096 }),
+  Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 20 }),
+]);
+const LocalizedTemplate = Type.Object(
+  { fr: Type.Optional(TemplateText), en: Type.Optional(TemplateText) },
+  { additionalProperties: false },
+);
+
+export const PlaybookSchema = Type.Object(
+  {
+    sellerName: Type.Optional(Type.String({ maxLength: 200 })),
+    templates: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z_]+$' }), LocalizedTemplate, {
+        description:
+          'Answer templates per intent (or followup_1…3, out_of_stock, unknown_product…) and language: spintax {a|b} and {{variables}}',
+      }),
+    ),
+    info: Type.Optional(
+      Type.Object(
+        {
+          location: Type.Optional(LocalizedTemplate),
+          hours: Type.Optional(LocalizedTemplate),
+          delivery: Type.Optional(LocalizedTemplate),
+          payment: Type.Optional(LocalizedTemplate),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    followupTemplate: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 512 }),
+          language: Type.String({ minLength: 2, maxLength: 15 }),
+        },
+        {
+          additionalProperties: false,
+          description: 'Approved Cloud API template for follow-ups outside the 24-hour window',
+        },
+      ),
+    ),
+    followupLadderMs: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 60_000, maximum: 30 * 86_400_000 }), { minItems: 0, maxItems: 10 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DecisionContextSchema = Type.Object(
+  {
+    now: DateTime('The instant the decision is made (the engines never read the clock)'),
+    channel: Type.Object(
+      {
+        id: Id('Channel id (seeds the randomness)'),
+        createdAt: DateTime('When the number started sending: the warm-up counts days from here'),
+        timezone: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 64,
+            description: 'IANA zone of the seller; default Africa/Abidjan',
+          }),
+        ),
+        preset: Type.Optional(PresetSchema),
+        transport: Type.Optional(TransportSchema),
+        language: Type.Optional(LanguageSchema),
+        warmupStartedAt: Type.Optional(DateTime('Restart of the warm-up after a long idle period')),
+        paused: Type.Optional(Type.Boolean({ description: 'Currently paused by the health engine' })),
+        healthEvents: Type.Optional(Type.Array(HealthEventSchema, { maxItems: 1000 })),
+      },
+      { additionalProperties: false },
+    ),
+    contact: Type.Object(
+      {
+        id: Id('Contact id (seeds the randomness)'),
+        phone: Type.String({ minLength: 3, maxLength: 40, description: 'Phone number, E.164 preferred' }),
+        name: Type.Optional(Type.String({ maxLength: 200 })),
+        timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        stage: Type.Optional(StageSchema),
+        optedOut: Type.Optional(Type.Boolean()),
+        optedIn: Type.Optional(Type.Boolean()),
+        lastInboundAt: Type.Optional(DateTime('Last message from the customer')),
+        lastOutboundAt: Type.Optional(DateTime('Last message to the customer')),
+        followupsSent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+      },
+      { additionalProperties: false },
+    ),
+    message: Type.Optional(
+      Type.Object(
+        {
+          id: Id('Provider or caller id of the inbound message'),
+          text: Type.String({ maxLength: 65536 }),
+        },
+        {
+          additionalProperties: false,
+          description: 'The inbound message to answer; absent for a follow-up or proactive decision',
+        },
+      ),
+    ),
+    outbound: Type.Optional(
+      Type.Object(
+        {
+          kind: Type.Union([Type.Literal('followup'), Type.Literal('proactive')]),
+          id: Type.Optional(Id('Caller id of the outbound message (seeds the randomness)')),
+          text: Type.Optional(Type.String({ maxLength: 65536 })),
+        },
+        {
+          additionalProperties: false,
+          description: 'A business-initiated send to evaluate (default when no message: a follow-up)',
+        },
+      ),
+    ),
+    catalog: Type.Optional(Type.Array(ProductSchema, { maxItems: 2000 })),
+    stats: Type.Optional(
+      Type.Object(
+        {
+          sentLastMinute: Type.Optional(Type.Integer({ minimum: 0 })),
+          sentLastHour: Type.Optional(Type.Integer({ minimum: 0 })),
+          sentToday: Type.Optional(Type.Integer({ minimum: 0 })),
+          coldToday: Type.Optional(Type.Integer({ minimum: 0 })),
+          identicalLastHour: Type.Optional(Type.Integer({ minimum: 0 })),
+          lastSentAt: Type.Optional(DateTime('Last send of the channel')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    playbook: Type.Optional(PlaybookSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type DecisionContext = Static<typeof DecisionContextSchema>;
+export type PlaybookInput = Static<typeof PlaybookSchema>;
+
+const compiled = TypeCompiler.Compile(DecisionContextSchema);
+
+export class ContextError extends Error {
+  readonly code = 'invalid_context';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function fieldName(path: string): string {
+  // TypeBox paths look like /channel/createdAt; people read channel.createdAt.
+  const name = path.replace(/^\//, '').replaceAll('/', '.');
+  return name === '' ? '(root)' : name;
+}
+
+/** Validates an unknown value as a decision context; throws ContextError naming the first bad field. */
+export function parseContext(value: unknown): DecisionContext {
+  if (!compiled.Check(value)) {
+    const first = compiled.Errors(value).First();
+    const field = fieldName(first?.path ?? '');
+    throw new ContextError(field, `${field}: ${first?.message ?? 'invalid'}`);
+  }
+  const ctx = value as DecisionContext;
+  for (const [field, zone] of [
+    ['channel.timezone', ctx.channel.timezone],
+    ['contact.timezone', ctx.contact.timezone],
+  ] as const) {
+    if (zone !== undefined && !isValidTimeZone(zone))
+      throw new ContextError(field, `${field}: unknown time zone "${zone}"`);
+  }
+  return ctx;
+}

@@ -1,0 +1,425 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from './config.ts';
+import { type DecisionContext, parseContext } from './context.ts';
+import { decide } from './decide.ts';
+import { localParts } from './time.ts';
+import type { PresetName } from './types.ts';
+
+const catalog = [
+  {
+    id: 'prd_sac_noir',
+    name: 'Sac noir',
+    aliases: ['sac a main noir'],
+    price: 15000,
+    currency: 'XOF',
+    stock: 4,
+  },
+  { id: 'prd_robe_wax', name: 'Robe wax', price: 12000, currency: 'XOF', stock: 0 },
+  { id: 'prd_baskets', name: 'Baskets Nike', aliases: ['nike'], price: 25000, currency: 'XOF' },
+];
+
+function context(overrides: Partial<DecisionContext> = {}): DecisionContext {
+  return parseContext({
+    now: '2026-11-27T10:15:00Z',
+    channel: {
+      id: 'chn_1',
+      createdAt: '2026-09-01T08:00:00Z',
+      timezone: 'Africa/Abidjan',
+      transport: 'cloud',
+    },
+    contact: { id: 'ctc_1', phone: '+2250701020304', name: 'Aminata Koné' },
+    message: { id: 'wamid.1', text: "Bonjour, c'est combien le sac noir ?" },
+    catalog,
+    ...overrides,
+  });
+}
+
+describe('decide — replies', () => {
+  it('answers a French price question with the product and its price as a seller writes it', () => {
+    const d = decide(context());
+    expect(d.action).toBe('reply');
+    expect(d.intent).toBe('price');
+    expect(d.language).toBe('fr');
+    expect(d.entities.products[0]?.productId).toBe('prd_sac_noir');
+    expect(d.text).toContain('Sac noir');
+    expect(d.text).toContain('15 000 FCFA');
+    expect(d.stage).toBe('interested');
+    expect(d.delayMs).toBeGreaterThanOrEqual(d.typingMs);
+    expect(d.typingMs).toBeGreaterThan(0);
+    expect(d.sendAtMs).toBe(Date.parse('2026-11-27T10:15:00Z') + d.delayMs);
+  });
+
+  it('answers in English when the customer writes English', () => {
+    const d = decide(context({ message: { id: 'm2', text: 'Hello, how much is the black bag? sac noir' } }));
+    expect(d.language).toBe('en');
+    expect(d.text).toContain('FCFA');
+  });
+
+  it('says an out-of-stock product is out of stock and never gives it as available', () => {
+    const d = decide(context({ message: { id: 'm3', text: 'la robe wax est dispo ?' } }));
+    expect(d.action).toBe('reply');
+    expect(d.text).toMatch(/rupture/);
+    expect(d.reasons.map((r) => r.code)).toContain('decide.out_of_stock');
+  });
+
+  it('never invents a price for an unknown product and lists what is available', () => {
+    const d = decide(context({ message: { id: 'm4', text: "c'est combien le parfum ?" } }));
+    expect(d.action).toBe('reply');
+    expect(d.text).not.toMatch(/parfum\s*:\s*\d/i);
+    expect(d.text).toContain('Sac noir');
+    expect(d.text).not.toContain('Robe wax'); // out of stock items are not offered
+  });
+
+  it('confirms an opt-out once, then stays silent on a second STOP', () => {
+    const first = decide(context({ message: { id: 'm5', text: 'STOP' } }));
+    expect(first.action).toBe('reply');
+    expect(first.contactUpdate.optedOut).toBe(true);
+    expect(first.stage).toBe('opted_out');
+    expect(first.text).toMatch(/START/);
+    const again = decide(
+      context({
+        message: { id: 'm6', text: 'stop' },
+        contact: { id: 'ctc_1', phone: '+2250701020304', optedOut: true, stage: 'opted_out' },
+      }),
+    );
+    expect(again.action).toBe('skip');
+    expect(again.text).toBeUndefined();
+  });
+
+  it('hands the conversation to a person when asked', () => {
+    const d = decide(context({ message: { id: 'm7', text: 'je veux parler à un humain svp' } }));
+    expect(d.action).toBe('handoff');
+    expect(d.text).toBeTruthy();
+  });
+
+  it('defers a reply while the number is paused after being logged out', () => {
+    const d = decide(
+      context({
+        channel: {
+          id: 'chn_1',
+          createdAt: '2026-09-01T08:00:00Z',
+          timezone: 'Africa/Abidjan',
+          healthEvents: [{ type: 'logged_out', at: '2026-11-27T10:00:00Z' }],
+        },
+      }),
+    );
+    expect(d.action).toBe('defer');
+    expect(d.reasons.map((r) => r.code)).toContain('decide.defer_health');
+    expect(d.sendAtMs).toBeGreaterThan(Date.parse('2026-11-27T10:15:00Z'));
+  });
+
+  it('defers a reply when the reply budget of the minute is used up', () => {
+    const cap = PRESETS.moderate.quota.reply.perMinute;
+    const d = decide(context({ stats: { sentLastMinute: cap } }));
+    expect(d.action).toBe('defer');
+    expect(d.reasons.map((r) => r.code)).toContain('quota.minute_cap');
+  });
+
+  it('resets the follow-up ladder when the customer writes', () => {
+    const d = decide(context({ contact: { id: 'ctc_1', phone: '+2250701020304', followupsSent: 2 } }));
+    expect(d.contactUpdate.followupsSent).toBe(0);
+  });
+});
+
+describe('decide — business-initiated sends', () => {
+  const quiet = {
+    id: 'ctc_1',
+    phone: '+2250701020304',
+    stage: 'interested' as const,
+    lastInboundAt: '2026-11-27T09:00:00Z',
+    lastOutboundAt: '2026-11-27T09:01:00Z',
+  };
+
+  it('sends the first follow-up 15 minutes after our last message when the customer went quiet', () => {
+    const d = decide(context({ message: undefined, contact: quiet, now: '2026-11-27T09:20:00Z' }));
+    expect(d.action).toBe('send');
+    expect(d.kind).toBe('followup');
+    expect(d.text).toBeTruthy();
+    expect(d.contactUpdate.followupsSent).toBe(1);
+  });
+
+  it('defers a follow-up that is not due yet to its due time', () => {
+    const d = decide(context({ message: undefined, contact: quiet, now: '2026-11-27T09:05:00Z' }));
+    expect(d.action).toBe('defer');
+    expect(d.sendAtMs).toBe(Date.parse('2026-11-27T09:16:00Z'));
+  });
+
+  it('blocks a follow-up to an opted-out contact', () => {
+    const d = decide(
+      context({ message: undefined, contact: { ...quiet, optedOut: true }, now: '2026-11-27T09:20:00Z' }),
+    );
+    expect(['block', 'skip']).toContain(d.action);
+    expect(d.text === undefined || d.action !== 'send').toBe(true);
+  });
+
+  it('waits for the sending window before a follow-up at night', () => {
+    const d = decide(
+      context({
+        message: undefined,
+        contact: { ...quiet, lastInboundAt: '2026-11-27T21:30:00Z', lastOutboundAt: '2026-11-27T21:31:00Z' },
+        now: '2026-11-27T22:00:00Z',
+      }),
+    );
+    expect(d.action).toBe('defer');
+    expect(d.reasons.map((r) => r.code)).toContain('decide.defer_window');
+    const local = localParts(d.sendAtMs!, 'Africa/Abidjan');
+    expect(local.hour).toBeGreaterThanOrEqual(8);
+    expect(local.hour).toBeLessThan(21);
+  });
+
+  it('refuses cold outreach to a stranger who never opted in', () => {
+    const d = decide(
+      context({
+        message: undefined,
+        outbound: { kind: 'proactive', text: 'Nouvelle collection disponible !' },
+        contact: { id: 'c9', phone: '+221771234567' },
+      }),
+    );
+    expect(d.action).toBe('block');
+    expect(d.reasons.map((r) => r.code)).toContain('consent.cold_needs_opt_in');
+  });
+
+  it('uses the approved template for a Cloud API follow-up after the 24-hour window', () => {
+    const d = decide(
+      context({
+        message: undefined,
+        contact: {
+          ...quiet,
+          followupsSent: 2,
+          lastInboundAt: '2026-11-25T09:00:00Z',
+          lastOutboundAt: '2026-11-26T09:00:00Z',
+        },
+        now: '2026-11-27T10:00:00Z',
+        playbook: { followupTemplate: { name: 'cart_reminder', language: 'fr' } },
+      }),
+    );
+    expect(d.action).toBe('send');
+    expect(d.template).toEqual({ name: 'cart_reminder', language: 'fr' });
+    expect(d.text).toBeUndefined();
+  });
+});
+
+// ---------- properties ----------
+
+const presetArb = fc.constantFrom<PresetName>('conservative', 'moderate', 'aggressive');
+const zoneArb = fc.constantFrom(
+  'Africa/Abidjan',
+  'Africa/Douala',
+  'Africa/Dakar',
+  'Europe/Paris',
+  'America/New_York',
+);
+const textArb = fc.oneof(
+  fc.constantFrom(
+    "Bonjour, c'est combien le sac noir ?",
+    'cb les baskets nike stp',
+    'STOP',
+    'vous livrez a cocody ?',
+    'je veux 2 sacs noirs',
+    'hello how much',
+    'merci 🙏',
+    'je veux parler a quelqu un',
+  ),
+  fc.string({ maxLength: 120 }),
+);
+const instantArb = fc.integer({
+  min: Date.parse('2026-01-01T00:00:00Z'),
+  max: Date.parse('2027-12-31T00:00:00Z'),
+});
+
+const contextArb = fc
+  .record({
+    now: instantArb,
+    preset: presetArb,
+    zone: zoneArb,
+    ageDays: fc.integer({ min: 0, max: 30 }),
+    text: fc.option(textArb, { nil: undefined }),
+    kind: fc.constantFrom('followup', 'proactive'),
+    optedOut: fc.boolean(),
+    optedIn: fc.boolean(),
+    inboundAgoMs: fc.option(fc.integer({ min: 0, max: 5 * 86_400_000 }), { nil: undefined }),
+    outboundAgoMs: fc.option(fc.integer({ min: 0, max: 5 * 86_400_000 }), { nil: undefined }),
+    sentToday: fc.integer({ min: 0, max: 5000 }),
+    sentLastHour: fc.integer({ min: 0, max: 900 }),
+    sentLastMinute: fc.integer({ min: 0, max: 70 }),
+    ids: fc.tuple(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ minLength: 1, maxLength: 8 })),
+  })
+  .map((r) =>
+    parseContext({
+      now: new Date(r.now).toISOString(),
+      channel: {
+        id: `chn_${r.ids[0]}`,
+        createdAt: new Date(r.now - r.ageDays * 86_400_000).toISOString(),
+        timezone: r.zone,
+        preset: r.preset,
+        transport: 'cloud',
+      },
+      contact: {
+        id: `ctc_${r.ids[1]}`,
+        phone: '+2250701020304',
+        timezone: r.zone,
+        optedOut: r.optedOut,
+        optedIn: r.optedIn,
+        ...(r.inboundAgoMs === undefined
+          ? {}
+          : { lastInboundAt: new Date(r.now - r.inboundAgoMs).toISOString() }),
+        ...(r.outboundAgoMs === undefined
+          ? {}
+          : { lastOutboundAt: new Date(r.now - r.outboundAgoMs).toISOString() }),
+      },
+      ...(r.text === undefined
+        ? {
+            outbound: {
+              kind: r.kind,
+              ...(r.kind === 'proactive' ? { text: 'Bonjour, notre nouvelle collection est arrivée.' } : {}),
+            },
+          }
+        : { message: { id: `m_${r.ids.join('_')}`, text: r.text } }),
+      catalog,
+      stats: { sentToday: r.sentToday, sentLastHour: r.sentLastHour, sentLastMinute: r.sentLastMinute },
+    }),
+  );
+
+describe('decide — properties', () => {
+  it('gives byte-identical decision JSON for the same context', () => {
+    fc.assert(
+      fc.property(contextArb, (ctx) => {
+        const a = JSON.stringify(decide(ctx));
+        const b = JSON.stringify(decide(structuredClone(ctx)));
+        expect(a).toBe(b);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never sends a business-initiated message to an opted-out contact', () => {
+    fc.assert(
+      fc.property(contextArb, (ctx) => {
+        if (ctx.message || !ctx.contact.optedOut) return;
+        const d = decide(ctx);
+        expect(d.action === 'send' || d.action === 'reply').toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never plans a business-initiated send outside the sending window of the contact', () => {
+    fc.assert(
+      fc.property(contextArb, (ctx) => {
+        if (ctx.message) return;
+        const d = decide(ctx);
+        if ((d.action !== 'send' && d.action !== 'defer') || d.sendAtMs === undefined) return;
+        if (!d.verdicts.schedule) return; // deferred before the window was looked at (follow-up not due)
+        const schedule = PRESETS[ctx.channel.preset ?? 'moderate'].schedule;
+        const hour = localParts(d.sendAtMs, ctx.contact.timezone ?? 'UTC').hour;
+        expect(hour).toBeGreaterThanOrEqual(schedule.windowStartHour);
+        expect(hour).toBeLessThan(schedule.windowEndHour);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps unconstrained reply delays inside the configured bounds', () => {
+    fc.assert(
+      fc.property(contextArb, (ctx) => {
+        if (!ctx.message) return;
+        const d = decide({ ...ctx, stats: {}, contact: { ...ctx.contact, lastOutboundAt: undefined } });
+        if (d.action !== 'reply' && d.action !== 'handoff') return;
+        const cfg = PRESETS[ctx.channel.preset ?? 'moderate'].pacing;
+        const factor = d.verdicts.schedule?.delayFactor ?? 1;
+        expect(d.typingMs).toBeGreaterThanOrEqual(cfg.typingMinMs);
+        expect(d.typingMs).toBeLessThanOrEqual(cfg.typingMaxMs);
+        expect(d.readDelayMs).toBeGreaterThanOrEqual(cfg.readDelayMinMs);
+        expect(d.readDelayMs).toBeLessThanOrEqual(cfg.readDelayMaxMs);
+        const min = cfg.readDelayMinMs + cfg.gapMinMs * factor + cfg.typingMinMs;
+        const max = cfg.readDelayMaxMs + cfg.gapMaxMs * factor + cfg.newChatExtraMaxMs + cfg.typingMaxMs;
+        expect(d.delayMs).toBeGreaterThanOrEqual(Math.floor(min));
+        expect(d.delayMs).toBeLessThanOrEqual(Math.ceil(max) + 1);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('over a simulated day of traffic never admits more sends than the quota and warm-up caps', () => {
+    const dayArb = fc.record({
+      preset: presetArb,
+      ageDays: fc.integer({ min: 0, max: 8 }),
+      // Each event: minutes after the previous one, and whether it is an inbound message or a proactive attempt.
+      events: fc.array(
+        fc.record({ gapSec: fc.integer({ min: 0, max: 240 }), inbound: fc.boolean(), cold: fc.boolean() }),
+        {
+          minLength: 50,
+          maxLength: 700,
+        },
+      ),
+    });
+    fc.assert(
+      fc.property(dayArb, ({ preset, ageDays, events }) => {
+        const cfg = PRESETS[preset];
+        const zone = 'Africa/Abidjan';
+        const start = Date.parse('2026-11-23T08:00:00Z'); // a Monday, inside the window
+        const createdAt = new Date(start - ageDays * 86_400_000).toISOString();
+        const sends: { atMs: number; proactive: boolean; cold: boolean }[] = [];
+        let now = start;
+        let n = 0;
+        for (const e of events) {
+          now += e.gapSec * 1000;
+          if (now >= start + 86_400_000) break;
+          const since = (ms: number) => sends.filter((s) => s.atMs > now - ms).length;
+          const today = sends.length; // the simulation covers one local day (UTC+0 zone, starting 08:00)
+          const coldToday = sends.filter((s) => s.cold).length;
+          const ctx = parseContext({
+            now: new Date(now).toISOString(),
+            channel: { id: 'chn_sim', createdAt, timezone: zone, preset },
+            contact: {
+              id: `ctc_${n}`,
+              phone: '+2250701020304',
+              timezone: zone,
+              optedIn: true,
+              ...(e.inbound || !e.cold ? { lastInboundAt: new Date(now - 3_600_000).toISOString() } : {}),
+            },
+            ...(e.inbound
+              ? { message: { id: `m_${n}`, text: 'cb le sac noir' } }
+              : {
+                  outbound: {
+                    kind: 'proactive',
+                    id: `o_${n}`,
+                    text: `Bonjour, votre commande numéro ${n} est prête.`,
+                  },
+                }),
+            catalog,
+            stats: {
+              sentLastMinute: since(60_000),
+              sentLastHour: since(3_600_000),
+              sentToday: today,
+              coldToday,
+            },
+          });
+          n++;
+          const d = decide(ctx);
+          if (d.action === 'reply' || d.action === 'send' || d.action === 'handoff') {
+            sends.push({ atMs: now, proactive: !e.inbound, cold: !e.inbound && e.cold });
+          }
+        }
+        const dayIndex = Math.min(ageDays, cfg.warmup.dailyCaps.length - 1);
+        const proactive = sends.filter((s) => s.proactive);
+        expect(proactive.length).toBeLessThanOrEqual(
+          Math.min(cfg.warmup.dailyCaps[dayIndex]!, cfg.quota.proactive.perDay),
+        );
+        expect(sends.filter((s) => s.cold).length).toBeLessThanOrEqual(
+          cfg.warmup.coldCaps[Math.min(ageDays, cfg.warmup.coldCaps.length - 1)]!,
+        );
+        expect(sends.length).toBeLessThanOrEqual(cfg.quota.reply.perDay);
+        for (const s of sends) {
+          const inMinute = sends.filter((o) => o.atMs > s.atMs - 60_000 && o.atMs <= s.atMs).length;
+          const inHour = sends.filter((o) => o.atMs > s.atMs - 3_600_000 && o.atMs <= s.atMs).length;
+          const caps = s.proactive ? cfg.quota.proactive : cfg.quota.reply;
+          expect(inMinute).toBeLessThanOrEqual(caps.perMinute);
+          expect(inHour).toBeLessThanOrEqual(caps.perHour);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

@@ -1,0 +1,526 @@
+/**
+ * decide(): runs the engines over one decision context and returns one explained decision.
+ *
+ * Two paths. A reply answers an inbound message: intent → consent → funnel → wording → content →
+ * health → quota (generous reply caps) → schedule (replies any time, slower at night) → pacing.
+ * A business-initiated send (follow-up or proactive) gets the strict path: follow-up ladder →
+ * consent → content → health → quota (strict caps) → warm-up and cold caps → sending window → pacing,
+ * and the send time is checked against the window again so it never lands outside it.
+ */
+import { tryNormalizePhone } from '../domain/phone.ts';
+import { type EngineConfig, presetConfig } from './config.ts';
+import { type ConsentVerdict, evaluateConsent } from './consent.ts';
+import { type ContentVerdict, evaluateContent } from './content.ts';
+import type { DecisionContext } from './context.ts';
+import { type FollowupVerdict, planFollowup } from './followup.ts';
+import { advanceFunnel, type FunnelVerdict } from './funnel.ts';
+import { evaluateHealth, type HealthVerdict } from './health.ts';
+import { detectIntent, type IntentVerdict } from './intent.ts';
+import { evaluatePacing, type PacingVerdict } from './pacing.ts';
+import { evaluateQuota, type QuotaVerdict } from './quota.ts';
+import { composeFollowup, composeReply, SPECIFIC_MATCH_SCORE } from './reply.ts';
+import { evaluateSchedule, type ScheduleVerdict } from './schedule.ts';
+import type { Entities, HealthEvent, Intent, Language, Reason, SendKind, SendStats, Stage } from './types.ts';
+import { evaluateWarmup, type WarmupVerdict } from './warmup.ts';
+
+export type DecisionAction = 'reply' | 'send' | 'defer' | 'skip' | 'handoff' | 'block';
+
+/** State the caller should store after acting on the decision. */
+export interface ContactUpdate {
+  stage: Stage;
+  optedOut: boolean;
+  optedIn: boolean;
+  followupsSent: number;
+}
+
+export interface Decision {
+  action: DecisionAction;
+  kind: SendKind;
+  text?: string;
+  /** An approved template to send instead of free text (Cloud API, outside the 24-hour window). */
+  template?: { name: string; language: string };
+  /** When to send (reply/send/handoff), or when to decide again (defer). */
+  sendAtMs?: number;
+  sendAt?: string;
+  /** Wait from `now` to the send; the typing indicator shows during its last `typingMs`. */
+  delayMs: number;
+  typingMs: number;
+  /** When to mark the customer's message as read, from `now`. */
+  readDelayMs: number;
+  intent: Intent | null;
+  intents: Intent[];
+  language: Language;
+  entities: Entities;
+  stage: Stage;
+  contactUpdate: ContactUpdate;
+  /** The warm-up restarts (the number was idle too long): store warmupStartedAt = now. */
+  restartWarmup: boolean;
+  reasons: Reason[];
+  verdicts: {
+    intent?: IntentVerdict;
+    consent?: ConsentVerdict;
+    funnel?: FunnelVerdict;
+    followup?: FollowupVerdict;
+    content?: ContentVerdict;
+    health: HealthVerdict;
+    quota?: QuotaVerdict;
+    warmup?: WarmupVerdict;
+    schedule?: ScheduleVerdict;
+    pacing?: PacingVerdict;
+  };
+}
+
+const DEFAULT_TIMEZONE = 'Africa/Abidjan';
+/** A paused channel without a known resume time is looked at again after this long. */
+const HEALTH_RECHECK_MS = 30 * 60_000;
+/** Re-checking the window after pacing can move the send at most this many times. */
+const MAX_WINDOW_SHIFTS = 3;
+
+const optionalMs = (iso: string | undefined): number | undefined =>
+  iso === undefined ? undefined : Date.parse(iso);
+
+interface Prepared {
+  ctx: DecisionContext;
+  nowMs: number;
+  config: EngineConfig;
+  transport: NonNullable<DecisionContext['channel']['transport']>;
+  channelTz: string;
+  contactTz: string;
+  stats: SendStats;
+  lastInboundAtMs?: number;
+  lastOutboundAtMs?: number;
+  hasHistory: boolean;
+  stage: Stage;
+  optedOut: boolean;
+  optedIn: boolean;
+  followupsSent: number;
+  health: HealthVerdict;
+}
+
+function prepare(ctx: DecisionContext): Prepared {
+  const nowMs = Date.parse(ctx.now);
+  const config = presetConfig(ctx.channel.preset);
+  const ladderMs = ctx.playbook?.followupLadderMs;
+  const effective: EngineConfig = ladderMs
+    ? { ...config, followup: { ...config.followup, ladderMs } }
+    : config;
+  const channelTz = ctx.channel.timezone ?? DEFAULT_TIMEZONE;
+  const contactTz = ctx.contact.timezone ?? tryNormalizePhone(ctx.contact.phone)?.timeZone ?? channelTz;
+  const s = ctx.stats ?? {};
+  const stats: SendStats = {
+    sentLastMinute: s.sentLastMinute ?? 0,
+    sentLastHour: s.sentLastHour ?? 0,
+    sentToday: s.sentToday ?? 0,
+    coldToday: s.coldToday ?? 0,
+    identicalLastHour: s.identicalLastHour ?? 0,
+    lastSentAtMs: optionalMs(s.lastSentAt),
+  };
+  const lastInboundAtMs = optionalMs(ctx.contact.lastInboundAt);
+  const lastOutboundAtMs = optionalMs(ctx.contact.lastOutboundAt);
+  const hasHistory = lastInboundAtMs !== undefined || lastOutboundAtMs !== undefined;
+  const events: HealthEvent[] = (ctx.channel.healthEvents ?? []).map((e) => ({
+    type: e.type as HealthEvent['type'],
+    atMs: Date.parse(e.at),
+    untilMs: optionalMs(e.until),
+  }));
+  // A reply goes to someone who just wrote, so the chat exists even if we never answered.
+  const isNewContact = !hasHistory && ctx.message === undefined;
+  const health = evaluateHealth(
+    { events, paused: ctx.channel.paused ?? false, isNewContact },
+    effective.health,
+    nowMs,
+  );
+  return {
+    ctx,
+    nowMs,
+    config: effective,
+    transport: ctx.channel.transport ?? 'sandbox',
+    channelTz,
+    contactTz,
+    stats,
+    lastInboundAtMs,
+    lastOutboundAtMs,
+    hasHistory,
+    stage: (ctx.contact.stage ?? 'new') as Stage,
+    optedOut: ctx.contact.optedOut ?? false,
+    optedIn: ctx.contact.optedIn ?? false,
+    followupsSent: ctx.contact.followupsSent ?? 0,
+    health,
+  };
+}
+
+function reason(code: string, detail: string): Reason {
+  return { engine: 'decide', code, detail };
+}
+
+/** Paces a send that may start at startAtMs; for business-initiated sends keeps the send inside the window. */
+function pace(
+  p: Prepared,
+  kind: SendKind,
+  seed: string,
+  textLength: number,
+  startAtMs: number,
+  delayFactor: number,
+): { pacing: PacingVerdict; shifted: boolean } {
+  const run = (start: number) =>
+    evaluatePacing(
+      {
+        seed,
+        textLength,
+        isNewChat: p.lastOutboundAtMs === undefined,
+        delayFactor,
+        includeReadDelay: kind === 'reply',
+        startAtMs: start,
+        lastSentAtMs: p.stats.lastSentAtMs,
+        recipientLastOutboundAtMs: p.lastOutboundAtMs,
+        pairMinGapMs: p.config.quota.pairMinGapMs,
+      },
+      p.config.pacing,
+      p.nowMs,
+    );
+  let pacing = run(startAtMs);
+  let shifted = false;
+  if (kind !== 'reply') {
+    for (let i = 0; i < MAX_WINDOW_SHIFTS; i++) {
+      const atSend = evaluateSchedule({ kind, timeZone: p.contactTz }, p.config.schedule, pacing.sendAtMs);
+      if (atSend.allowed) break;
+      shifted = true;
+      pacing = run(atSend.sendAtMs);
+    }
+  }
+  return { pacing, shifted };
+}
+
+function timing(p: Prepared, pacing: PacingVerdict | undefined, sendAtMs?: number) {
+  const at = pacing?.sendAtMs ?? sendAtMs;
+  return {
+    sendAtMs: at,
+    sendAt: at === undefined ? undefined : new Date(at).toISOString(),
+    delayMs: at === undefined ? 0 : Math.max(0, at - p.nowMs),
+    typingMs: pacing?.typingMs ?? 0,
+    readDelayMs: pacing?.readDelayMs ?? 0,
+  };
+}
+
+function decideReply(p: Prepared, message: NonNullable<DecisionContext['message']>): Decision {
+  const { ctx, nowMs, config } = p;
+  const catalog = ctx.catalog ?? [];
+  const seed = `${ctx.channel.id}|${ctx.contact.id}|${message.id}`;
+  const intent = detectIntent({ text: message.text, catalog, defaultLanguage: ctx.channel.language });
+  const consent = evaluateConsent({
+    kind: 'reply',
+    optedOut: p.optedOut,
+    optedIn: p.optedIn,
+    hasHistory: p.hasHistory,
+    inboundIntent: intent.intent,
+  });
+  const funnel = advanceFunnel({
+    stage: p.stage,
+    direction: 'inbound',
+    intents: intent.intents,
+    hasProduct: intent.entities.products.some((m) => m.score >= SPECIFIC_MATCH_SCORE),
+  });
+  const reasons: Reason[] = [...intent.reasons, ...consent.reasons, ...funnel.reasons];
+  const base = {
+    kind: 'reply' as const,
+    intent: intent.intent,
+    intents: intent.intents,
+    language: intent.language,
+    entities: intent.entities,
+    stage: funnel.stage,
+    // The customer spoke: the follow-up ladder starts again from the bottom.
+    contactUpdate: {
+      stage: funnel.stage,
+      optedOut: consent.optedOut,
+      optedIn:
+        consent.action === 'confirm_opt_in' ? true : consent.action === 'confirm_opt_out' ? false : p.optedIn,
+      followupsSent: 0,
+    },
+    restartWarmup: false,
+  };
+  const verdicts: Decision['verdicts'] = { intent, consent, funnel, health: p.health };
+
+  if (!consent.allowed) {
+    reasons.push(reason('decide.skip', 'Nothing to send for this message'));
+    return { action: 'skip', ...base, ...timing(p, undefined), reasons, verdicts };
+  }
+
+  const composed = composeReply({
+    intent,
+    consentAction: consent.action,
+    catalog,
+    playbook: ctx.playbook,
+    contactName: ctx.contact.name,
+    seed,
+  });
+  reasons.push(...composed.reasons);
+  // Identical answers to different customers are normal for replies: the identical-text cap is for broadcasts.
+  const content = evaluateContent({ text: composed.text, identicalLastHour: 0 }, config.content, nowMs);
+  verdicts.content = content;
+  reasons.push(...content.reasons);
+  if (!content.allowed) {
+    reasons.push(
+      reason('decide.block_content', 'The composed answer failed the content check: a person should answer'),
+    );
+    return { action: 'block', ...base, text: composed.text, ...timing(p, undefined), reasons, verdicts };
+  }
+
+  const quota = evaluateQuota({ kind: 'reply', stats: p.stats, timeZone: p.channelTz }, config.quota, nowMs);
+  const warmup = evaluateWarmup(
+    {
+      kind: 'reply',
+      channelCreatedAtMs: Date.parse(ctx.channel.createdAt),
+      warmupStartedAtMs: optionalMs(ctx.channel.warmupStartedAt),
+      lastSentAtMs: p.stats.lastSentAtMs,
+      isColdContact: false,
+      stats: p.stats,
+      timeZone: p.channelTz,
+    },
+    config.warmup,
+    nowMs,
+  );
+  const schedule = evaluateSchedule({ kind: 'reply', timeZone: p.contactTz }, config.schedule, nowMs);
+  Object.assign(verdicts, { quota, warmup, schedule });
+  reasons.push(...p.health.reasons, ...quota.reasons, ...warmup.reasons, ...schedule.reasons);
+
+  let startAtMs = nowMs;
+  let deferred = false;
+  if (!p.health.allowed) {
+    deferred = true;
+    startAtMs = Math.max(startAtMs, p.health.retryAtMs ?? nowMs + HEALTH_RECHECK_MS);
+    reasons.push(reason('decide.defer_health', 'The number is paused to protect it; the answer waits'));
+  }
+  if (!quota.allowed) {
+    deferred = true;
+    startAtMs = Math.max(startAtMs, quota.retryAtMs ?? nowMs + 60_000);
+    reasons.push(reason('decide.defer_quota', 'Reply budget used up for now; the answer waits'));
+  }
+  const { pacing } = pace(p, 'reply', seed, [...composed.text].length, startAtMs, schedule.delayFactor);
+  verdicts.pacing = pacing;
+  reasons.push(...pacing.reasons);
+
+  const action: DecisionAction = deferred ? 'defer' : composed.handoff ? 'handoff' : 'reply';
+  reasons.push(
+    action === 'defer'
+      ? reason('decide.defer', 'Decide again at sendAt')
+      : action === 'handoff'
+        ? reason(
+            'decide.handoff',
+            'The customer needs a person: send the holding message and hand the conversation over',
+          )
+        : reason('decide.reply', 'Answer the customer'),
+  );
+  return {
+    action,
+    ...base,
+    text: composed.text,
+    ...timing(p, pacing),
+    restartWarmup: warmup.restartWarmup,
+    reasons,
+    verdicts,
+  };
+}
+
+function decideOutbound(p: Prepared): Decision {
+  const { ctx, nowMs, config } = p;
+  const kind: SendKind = ctx.outbound?.kind ?? 'followup';
+  const language: Language = ctx.channel.language ?? 'fr';
+  const reasons: Reason[] = [];
+  const verdicts: Decision['verdicts'] = { health: p.health };
+  let text = ctx.outbound?.text;
+  let template: Decision['template'];
+  let followupsSent = p.followupsSent;
+  let stage = p.stage;
+  const stepId = ctx.outbound?.id ?? `followup-${p.followupsSent}`;
+  const seed = `${ctx.channel.id}|${ctx.contact.id}|${stepId}`;
+
+  const result = (
+    action: DecisionAction,
+    extra: Partial<Decision> & { pacing?: PacingVerdict; sendAtMs?: number },
+  ): Decision => ({
+    action,
+    kind,
+    text,
+    template,
+    ...timing(p, extra.pacing, extra.sendAtMs),
+    intent: null,
+    intents: [],
+    language,
+    entities: { products: [] },
+    stage,
+    contactUpdate: { stage, optedOut: p.optedOut, optedIn: p.optedIn, followupsSent },
+    restartWarmup: extra.restartWarmup ?? false,
+    reasons,
+    verdicts,
+  });
+
+  if (kind === 'followup' && text === undefined) {
+    const followup = planFollowup(
+      {
+        transport: p.transport,
+        stage: p.stage,
+        optedOut: p.optedOut,
+        followupsSent: p.followupsSent,
+        lastInboundAtMs: p.lastInboundAtMs,
+        lastOutboundAtMs: p.lastOutboundAtMs,
+        hasTemplate: ctx.playbook?.followupTemplate !== undefined,
+      },
+      config.followup,
+      nowMs,
+    );
+    verdicts.followup = followup;
+    reasons.push(...followup.reasons);
+    if (followup.exhausted) {
+      const funnel = advanceFunnel({
+        stage: p.stage,
+        direction: 'outbound',
+        intents: [],
+        hasProduct: false,
+        followupsExhausted: true,
+      });
+      verdicts.funnel = funnel;
+      reasons.push(...funnel.reasons);
+      stage = funnel.stage;
+    }
+    if (!followup.due) {
+      if (followup.dueAtMs !== undefined && followup.dueAtMs > nowMs) {
+        reasons.push(reason('decide.defer', 'The next follow-up is not due yet: decide again at sendAt'));
+        return result('defer', { sendAtMs: followup.dueAtMs });
+      }
+      reasons.push(reason('decide.skip', 'No follow-up to send'));
+      return result('skip', {});
+    }
+    if (followup.requiresTemplate && ctx.playbook?.followupTemplate) {
+      template = { ...ctx.playbook.followupTemplate };
+    } else {
+      text = composeFollowup(followup.step, language, seed, ctx.playbook, ctx.contact.name);
+    }
+    followupsSent = p.followupsSent + 1;
+  }
+
+  const consent = evaluateConsent({
+    kind,
+    optedOut: p.optedOut,
+    optedIn: p.optedIn,
+    hasHistory: p.hasHistory,
+  });
+  verdicts.consent = consent;
+  reasons.push(...consent.reasons);
+  if (!consent.allowed) {
+    followupsSent = p.followupsSent;
+    reasons.push(reason('decide.block_consent', 'This person may not receive business-initiated messages'));
+    return result('block', {});
+  }
+  if (text === undefined && template === undefined) {
+    reasons.push(reason('decide.nothing_to_send', 'A proactive decision needs outbound.text'));
+    return result('skip', {});
+  }
+  if (text !== undefined) {
+    const content = evaluateContent(
+      { text, identicalLastHour: p.stats.identicalLastHour },
+      config.content,
+      nowMs,
+    );
+    verdicts.content = content;
+    reasons.push(...content.reasons);
+    if (!content.allowed) {
+      followupsSent = p.followupsSent;
+      reasons.push(reason('decide.block_content', 'The text failed the content check'));
+      return result('block', {});
+    }
+  }
+
+  const isCold = !p.hasHistory;
+  const quota = evaluateQuota({ kind, stats: p.stats, timeZone: p.channelTz }, config.quota, nowMs);
+  const warmup = evaluateWarmup(
+    {
+      kind,
+      channelCreatedAtMs: Date.parse(ctx.channel.createdAt),
+      warmupStartedAtMs: optionalMs(ctx.channel.warmupStartedAt),
+      lastSentAtMs: p.stats.lastSentAtMs,
+      isColdContact: isCold,
+      stats: p.stats,
+      timeZone: p.channelTz,
+    },
+    config.warmup,
+    nowMs,
+  );
+  const schedule = evaluateSchedule({ kind, timeZone: p.contactTz }, config.schedule, nowMs);
+  Object.assign(verdicts, { quota, warmup, schedule });
+  reasons.push(...p.health.reasons, ...quota.reasons, ...warmup.reasons, ...schedule.reasons);
+
+  let startAtMs = nowMs;
+  const waits: [boolean, number | undefined, string, string][] = [
+    [
+      !p.health.allowed,
+      p.health.retryAtMs ?? nowMs + HEALTH_RECHECK_MS,
+      'decide.defer_health',
+      'The number is paused or locked for new contacts',
+    ],
+    [!quota.allowed, quota.retryAtMs, 'decide.defer_quota', 'Business-initiated budget used up for now'],
+    [
+      !warmup.allowed,
+      warmup.retryAtMs,
+      'decide.defer_warmup',
+      'Warm-up or cold-contact cap reached for today',
+    ],
+    [
+      !schedule.allowed,
+      schedule.sendAtMs,
+      'decide.defer_window',
+      'Outside the sending window of the contact',
+    ],
+  ];
+  let deferred = false;
+  for (const [blocked, untilMs, code, detail] of waits) {
+    if (!blocked) continue;
+    deferred = true;
+    startAtMs = Math.max(startAtMs, untilMs ?? nowMs + HEALTH_RECHECK_MS);
+    reasons.push(reason(code, detail));
+  }
+  const { pacing, shifted } = pace(
+    p,
+    kind,
+    seed,
+    text ? [...text].length : 0,
+    startAtMs,
+    schedule.delayFactor,
+  );
+  verdicts.pacing = pacing;
+  reasons.push(...pacing.reasons);
+  if (shifted) {
+    deferred = true;
+    reasons.push(reason('decide.defer_window', 'The paced send time fell outside the sending window'));
+  }
+  if (deferred) {
+    // Nothing is sent now, so the ladder does not advance yet.
+    followupsSent = p.followupsSent;
+    reasons.push(reason('decide.defer', 'Decide again at sendAt'));
+    return result('defer', { pacing, restartWarmup: warmup.restartWarmup });
+  }
+  reasons.push(reason('decide.send', kind === 'followup' ? 'Send the follow-up' : 'Send the message'));
+  return result('send', { pacing, restartWarmup: warmup.restartWarmup });
+}
+
+/** One decision for one context. Pure: the same context always gives the same decision. */
+export function decide(ctx: DecisionContext): Decision {
+  const p = prepare(ctx);
+  return ctx.message ? decideReply(p, ctx.message) : decideOutbound(p);
+}
+
+export const DECIDE_CODES = [
+  'decide.reply',
+  'decide.send',
+  'decide.handoff',
+  'decide.defer',
+  'decide.skip',
+  'decide.defer_health',
+  'decide.defer_quota',
+  'decide.defer_warmup',
+  'decide.defer_window',
+  'decide.block_consent',
+  'decide.block_content',
+  'decide.nothing_to_send',
+  'decide.unknown_product',
+  'decide.out_of_stock',
+] as const;

@@ -1,0 +1,160 @@
+/**
+ * Default answer templates, per key and language. Spintax `{a|b}` varies the wording (the choice
+ * is seeded by the message id), `{{variable}}` and `{{variable|default}}` fill in facts. A seller's
+ * playbook overrides any key. Texts are short and warm, the way a small seller writes on WhatsApp.
+ */
+import type { Language } from './types.ts';
+
+export type TemplateKey =
+  | 'greeting'
+  | 'greeting_prefix'
+  | 'price_line'
+  | 'price_intro'
+  | 'price_ask_product'
+  | 'availability_in_stock'
+  | 'out_of_stock'
+  | 'unknown_product'
+  | 'order_confirm'
+  | 'order_ask_product'
+  | 'order_which'
+  | 'negotiate'
+  | 'negotiate_product'
+  | 'payment'
+  | 'delivery'
+  | 'location'
+  | 'hours'
+  | 'catalog'
+  | 'catalog_empty'
+  | 'complaint'
+  | 'human'
+  | 'thanks'
+  | 'opt_out'
+  | 'opt_in'
+  | 'unknown'
+  | 'followup_1'
+  | 'followup_2'
+  | 'followup_3';
+
+export type TemplateSet = Record<TemplateKey, string>;
+
+const fr: TemplateSet = {
+  greeting:
+    '{Bonjour|Bonjour et bienvenue|Salut}{{name|}} ! {Comment puis-je vous aider ?|Que puis-je faire pour vous ?|Je vous écoute 😊}',
+  greeting_prefix: '{Bonjour|Bonjour à vous}{{name|}} !',
+  price_intro: '{Voici le prix :|Voici nos prix :|Avec plaisir :}',
+  price_line: '{{product}} : {{price}}',
+  price_ask_product:
+    '{De quel article parlez-vous ?|Quel article vous intéresse ?} {Voici ce que nous avons :|Nous avons :}\n{{catalog}}',
+  availability_in_stock: '{Oui,|Oui bien sûr,} {{product}} est {disponible|en stock} ✅ ({{price}}).',
+  out_of_stock:
+    '{Désolé,|Malheureusement,} {{product}} est en rupture de stock {pour le moment|actuellement}. {Je peux vous proposer autre chose ?|Voulez-vous voir nos autres articles ?}',
+  unknown_product:
+    "{Désolé,|Pardon,} je n'ai pas « {{query}} » dans notre catalogue. {Voici ce que nous avons :|Nous avons par exemple :}\n{{catalog}}",
+  order_confirm:
+    "{Très bien|Parfait|Super} ! Je note {{items}}, soit {{total}}. {Pour finaliser, merci de m'indiquer votre adresse et votre mode de paiement.|Pour la livraison, pouvez-vous m'envoyer votre adresse et votre mode de paiement ?}",
+  order_which:
+    '{Nous avons plusieurs modèles :|Nous avons plusieurs articles qui correspondent :}\n{{options}}\n{Lequel souhaitez-vous ?|Lequel vous intéresse ?}',
+  order_ask_product:
+    '{Avec plaisir|Bien sûr} ! {Quel article souhaitez-vous commander ?|Que voulez-vous commander ?}\n{{catalog}}',
+  negotiate:
+    '{Nos prix sont déjà au plus juste|Nous faisons déjà nos meilleurs prix} 🙏 {Dites-moi quel article vous intéresse.|Quel article vous intéresse ?}',
+  negotiate_product:
+    "{{product}} : {{price}}, {c'est déjà notre meilleur prix|nos prix sont déjà au plus juste} 🙏 {Souhaitez-vous passer commande ?|On vous le réserve ?}",
+  payment: 'Vous pouvez payer {{payment}}.',
+  delivery: '{{delivery}}',
+  location: '{{location}}',
+  hours: '{{hours}}',
+  catalog: '{Voici nos articles disponibles :|Voici ce que nous avons en ce moment :}\n{{catalog}}',
+  catalog_empty:
+    '{Notre catalogue est en cours de mise à jour.|Je vérifie nos articles.} Un conseiller vous répond {très vite|rapidement}.',
+  complaint:
+    '{Je suis vraiment désolé(e)|Toutes nos excuses} pour ce désagrément. {Un conseiller va reprendre la conversation au plus vite.|Je transmets tout de suite à un conseiller.}',
+  human:
+    '{Bien sûr|Pas de souci} ! {Je transmets votre demande à un conseiller|Un conseiller va vous répondre} {très vite|rapidement}.',
+  thanks:
+    "{Avec plaisir|C'est moi qui vous remercie|Merci à vous} ! {N'hésitez pas si vous avez d'autres questions|Je reste disponible} 😊",
+  opt_out:
+    "C'est noté, vous ne recevrez plus de messages de notre part. Répondez START si vous souhaitez vous réabonner.",
+  opt_in:
+    '{Merci|Parfait} ! Vous recevrez de nouveau nos messages. Répondez STOP à tout moment pour arrêter.',
+  unknown:
+    "{Merci pour votre message !|Bien reçu !} Je peux vous renseigner sur nos prix, la disponibilité, la livraison ou le paiement. {Que souhaitez-vous ?|Qu'est-ce qui vous intéresse ?}",
+  followup_1:
+    '{Bonjour|Re-bonjour}{{name|}} ! {Avez-vous pu réfléchir|Avez-vous eu le temps de réfléchir} {{about|à notre échange}} ? {Je reste disponible pour vos questions.|Je suis là si vous avez des questions.}',
+  followup_2:
+    "{Petit rappel|Je me permets de revenir vers vous}{{name|}} : {{about_short|votre demande}} {vous intéresse toujours ?|est toujours d'actualité ?} {Je peux vous le réserver.|Dites-moi si je vous le garde.}",
+  followup_3:
+    "{Dernier message de ma part|Je ne vous embête plus après ce message}{{name|}} 🙂 {Si vous changez d'avis, écrivez-moi simplement.|Je reste disponible si besoin.} Répondez STOP pour ne plus recevoir de messages.",
+};
+
+const en: TemplateSet = {
+  greeting:
+    '{Hello|Hi|Hello and welcome}{{name|}}! {How can I help you?|What can I do for you?|How can I help? 😊}',
+  greeting_prefix: '{Hello|Hi}{{name|}}!',
+  price_intro: '{Here is the price:|Here are our prices:|Sure:}',
+  price_line: '{{product}}: {{price}}',
+  price_ask_product:
+    '{Which item do you mean?|Which item are you interested in?} {Here is what we have:|We have:}\n{{catalog}}',
+  availability_in_stock: '{Yes,|Yes of course,} {{product}} is {available|in stock} ✅ ({{price}}).',
+  out_of_stock:
+    '{Sorry,|Unfortunately,} {{product}} is out of stock {for now|at the moment}. {Can I suggest something else?|Would you like to see our other items?}',
+  unknown_product:
+    '{Sorry,|Apologies,} we don\'t have "{{query}}" in our catalogue. {Here is what we have:|We have for example:}\n{{catalog}}',
+  order_confirm:
+    '{Great|Perfect|Noted}! {{items}}, that is {{total}}. {To complete the order,|For delivery,} {please send me|could you share} your address and how you would like to pay?',
+  order_which:
+    '{We have several models:|Several items match:}\n{{options}}\n{Which one would you like?|Which one do you want?}',
+  order_ask_product:
+    '{With pleasure|Sure}! {Which item would you like to order?|What would you like to order?}\n{{catalog}}',
+  negotiate:
+    '{Our prices are already as low as we can go|These are already our best prices} 🙏 {Which item are you interested in?|Tell me which item you want.}',
+  negotiate_product:
+    '{{product}}: {{price}}, {already our best price|as low as we can go} 🙏 {Shall I reserve it for you?|Should I keep one for you?}',
+  payment: 'You can pay {{payment}}.',
+  delivery: '{{delivery}}',
+  location: '{{location}}',
+  hours: '{{hours}}',
+  catalog: '{Here are our available items:|Here is what we have right now:}\n{{catalog}}',
+  catalog_empty:
+    '{Our catalogue is being updated.|Let me check our items.} Someone will answer you {very soon|shortly}.',
+  complaint:
+    "{I'm really sorry|Our apologies} for the trouble. {A team member will take over as soon as possible.|I'm passing this to a team member right away.}",
+  human:
+    '{Of course|Sure}! {I am passing your request to a team member|Someone from the team will answer you} {shortly|very soon}.',
+  thanks:
+    "{You're welcome|My pleasure|Thank you}! {Let me know if you have any other questions|I'm here if you need anything} 😊",
+  opt_out: "Done, you won't receive any more messages from us. Reply START if you want to subscribe again.",
+  opt_in: '{Thank you|Great}! You will receive our messages again. Reply STOP at any time to stop.',
+  unknown:
+    '{Thanks for your message!|Got it!} I can help with prices, availability, delivery or payment. {What would you like to know?|What are you looking for?}',
+  followup_1:
+    '{Hello|Hi again}{{name|}}! {Have you had time to think|Did you get a chance to think} about {{about|our conversation}}? {I am here if you have any questions.|Happy to answer any question.}',
+  followup_2:
+    '{Quick reminder|Just checking in}{{name|}}: {are you still interested in|is this still relevant:} {{about_short|your request}}? {I can reserve it for you.|Tell me if I should keep it for you.}',
+  followup_3:
+    "{Last message from me|I won't bother you after this}{{name|}} 🙂 {If you change your mind, just write to me.|I'm here if you need anything.} Reply STOP to stop receiving messages.",
+};
+
+export const DEFAULT_TEMPLATES: Readonly<Record<Language, TemplateSet>> = { fr, en };
+
+/** Facts a seller usually sets in the playbook; these defaults stay true for most small shops. */
+export const DEFAULT_INFO: Readonly<
+  Record<'location' | 'hours' | 'delivery' | 'payment', Record<Language, string>>
+> = {
+  location: {
+    fr: "{Nous vendons surtout en ligne|Nous sommes une boutique en ligne} : {nous livrons à votre adresse.|on vous livre où vous voulez.} Un conseiller peut vous donner l'adresse du point de retrait.",
+    en: '{We mostly sell online|We are an online shop}: {we deliver to your address.|we deliver wherever you are.} A team member can give you the pick-up address.',
+  },
+  hours: {
+    fr: '{Nous répondons|Nous sommes disponibles} du lundi au samedi, de 8 h à 20 h. {Vous pouvez écrire à tout moment|Écrivez-nous quand vous voulez}, nous répondons dès que possible.',
+    en: '{We answer|We are available} Monday to Saturday, 8 am to 8 pm. {You can write at any time|Write whenever you like}, we answer as soon as we can.',
+  },
+  delivery: {
+    fr: '{Nous livrons partout en ville|Oui, nous livrons}, {en général sous 24 à 48 h|sous 24 à 48 h en général}. {Les frais dépendent de votre quartier|Le prix de la livraison dépend du quartier} : {dites-moi où vous êtes.|indiquez-moi votre quartier.}',
+    en: '{We deliver across the city|Yes, we deliver}, {usually within 24 to 48 hours|within 24–48 h in general}. {The fee depends on your area|Delivery cost depends on the area}: {tell me where you are.|let me know your neighbourhood.}',
+  },
+  payment: {
+    fr: 'par Mobile Money (Orange Money, Wave, MTN MoMo, Moov Money) ou en espèces à la livraison',
+    en: 'by mobile money (Orange Money, Wave, MTN MoMo, Moov Money) or cash on delivery',
+  },
+};
