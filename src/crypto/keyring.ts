@@ -43,9 +43,9 @@ export interface Keyring {
   /** True when the value is sealed under the current key; false for older keys and malformed values. */
   isCurrent(sealed: string): boolean;
   /** HMAC-SHA256 under a blind-index key derived (HKDF-SHA256, info 'sellify:blind-index') from the current master key; hex. */
-  blindIndex(value: string): string;
+  blindIndex(value: string, scope?: string): string;
   /** Same under every key (current first): look-ups during a key rotation try them all. */
-  blindIndexes(value: string): string[];
+  blindIndexes(value: string, scope?: string): string[];
 }
 
 /** Why a value failed to decrypt; the message never contains key material or plaintext. */
@@ -184,6 +184,14 @@ function parseSealed(sealed: string): ParsedSealed {
  * Keys must be 32 bytes. An old key equal to the current one is ignored; two different keys with
  * the same 8-hex id (odds about 1 in 4 billion) are refused, since sealed values could not say which.
  */
+/**
+ * A scope (the tenant id) makes the same value index differently per tenant, so two sellers'
+ * customer lists cannot be joined on the blind index.
+ */
+function scoped(value: string, scope: string | undefined): string {
+  return scope === undefined ? value : `${scope}\u001f${value}`;
+}
+
 export function createKeyring(currentKey: Buffer, oldKeys: readonly Buffer[] = []): Keyring {
   assertKey(currentKey, 'current encryption key');
   for (const [i, key] of oldKeys.entries()) assertKey(key, `old encryption key #${i + 1}`);
@@ -262,12 +270,13 @@ export function createKeyring(currentKey: Buffer, oldKeys: readonly Buffer[] = [
       }
     },
 
-    blindIndex(value: string): string {
-      return createHmac('sha256', current.blindIndexKey).update(value, 'utf8').digest('hex');
+    blindIndex(value: string, scope?: string): string {
+      return createHmac('sha256', current.blindIndexKey).update(scoped(value, scope), 'utf8').digest('hex');
     },
 
-    blindIndexes(value: string): string[] {
-      return ordered.map((k) => createHmac('sha256', k.blindIndexKey).update(value, 'utf8').digest('hex'));
+    blindIndexes(value: string, scope?: string): string[] {
+      const input = scoped(value, scope);
+      return ordered.map((k) => createHmac('sha256', k.blindIndexKey).update(input, 'utf8').digest('hex'));
     },
   };
 }

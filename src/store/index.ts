@@ -1,0 +1,56 @@
+/** Public surface of the store; other folders import from here. */
+
+export { type OpenDbOptions, openDb } from './db.ts';
+export { type IdPrefix, isId, newId } from './ids.ts';
+export { loadMigrations, MigrationError, runMigrations } from './migrate.ts';
+export { DataDirInUseError } from './pglite.ts';
+export {
+  API_KEY_SCOPES,
+  type ApiKey,
+  type ApiKeyLookup,
+  type ApiKeyScope,
+  findApiKeyByHash,
+  generateApiKey,
+  hashApiKey,
+  type NewApiKey,
+} from './repos/apiKeys.ts';
+export {
+  type Channel,
+  type ChannelPatch,
+  type ChannelRoute,
+  findChannelByRouteKey,
+  type NewChannel,
+} from './repos/channels.ts';
+export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';
+export type { Contact, ContactPatch, UpsertContactResult } from './repos/contacts.ts';
+export type { DecisionRecord, NewDecision } from './repos/decisions.ts';
+export type { HealthEventRecord, NewHealthEvent } from './repos/healthEvents.ts';
+export {
+  type BeginResult,
+  type IdempotencyOptions,
+  purgeExpiredIdempotencyKeys,
+} from './repos/idempotency.ts';
+export {
+  canMoveStatus,
+  type Message,
+  type MessageDirection,
+  type MessageKind,
+  type MessageRef,
+  type MessageStatus,
+  type NewInboundMessage,
+  type NewOutboundMessage,
+  type OutboundStatus,
+  type StatusUpdate,
+} from './repos/messages.ts';
+export type { NewOrder, Order, OrderItem, OrderStatus } from './repos/orders.ts';
+export {
+  DEFAULT_FOLLOWUP_LADDER_MS,
+  defaultPlaybook,
+  type Playbook,
+  type PlaybookPatch,
+} from './repos/playbook.ts';
+export type { NewProduct, ProductPatch, ProductRecord } from './repos/products.ts';
+export { createTenant, ensureTenant, type Tenant } from './repos/tenants.ts';
+export { type RotationOptions, type RotationProgress, type RotationResult, rotateKeys } from './rotate.ts';
+export { createStore, type Store, type TenantRepos } from './store.ts';
+export { APP_ROLE, type Db, type DbKind, type Queryable, type QueryResult } from './types.ts';

@@ -1,0 +1,130 @@
+/**
+ * Postgres through a pg.Pool (`DATABASE_URL`). Same SQL, roles and row-level security as PGlite.
+ * The connection user owns the schema; every request transaction switches to `sellify_app`.
+ */
+
+import pg from 'pg';
+import { APP_ROLE, assertTenantId, type Db, type Queryable, type QueryResult } from './types.ts';
+
+const INT8_OID = 20;
+
+// PGlite returns bigint columns and count(*) as numbers; pg returns strings by default. One shape
+// for both backends keeps the repositories simple. Values beyond 2^53 would lose precision, so
+// they are refused rather than silently rounded (money is in minor units and stays far below).
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError('bigint value is beyond Number.MAX_SAFE_INTEGER');
+  return n;
+}
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return parseInt8;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface PostgresOptions {
+  databaseUrl: string;
+  /** Pool size per process. Default 10. */
+  maxConnections?: number;
+  /** Server-side limit for one statement. Default 30 000 ms. */
+  statementTimeoutMs?: number;
+  /** Called when an idle pooled connection fails (server restart, network): the pool drops it. */
+  onError?: (err: Error) => void;
+}
+
+function wrap(client: pg.PoolClient | pg.Pool, isOpen: () => boolean = () => true): Queryable {
+  return {
+    async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      if (!isOpen()) throw new Error('transaction is already finished');
+      // Without values pg uses the simple protocol, which allows several statements (migrations)
+      // and then answers with one result per statement.
+      const r = (await client.query(sql, params)) as pg.QueryResult | pg.QueryResult[];
+      const last = Array.isArray(r) ? r[r.length - 1] : r;
+      return { rows: (last?.rows ?? []) as T[], affectedRows: last?.rowCount ?? undefined };
+    },
+  };
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.maxConnections ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    // A transaction left open by a crashed request must not hold row locks forever.
+    idle_in_transaction_session_timeout: 60_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'sellify',
+    types: typeParsers,
+  });
+  // Without a listener an idle client's error (server restart) would crash the process.
+  pool.on('error', (err) => options.onError?.(err));
+  let closed = false;
+
+  /** `begin` is sent as one simple-protocol round trip: BEGIN plus the role and settings. */
+  async function inTx<T>(begin: (c: pg.PoolClient) => string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    if (closed) throw new Error('database is closed');
+    const client = await pool.connect();
+    let open = true;
+    let broken: Error | undefined;
+    try {
+      await client.query(begin(client));
+      const result = await fn(wrap(client, () => open));
+      const commit = (await client.query('COMMIT')) as pg.QueryResult;
+      // COMMIT of a transaction in which a statement failed (and the caller swallowed the error)
+      // quietly rolls back; that must not look like success.
+      if (commit.command === 'ROLLBACK')
+        throw new Error('transaction was rolled back because a statement in it failed');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr as Error;
+      }
+      throw err;
+    } finally {
+      open = false;
+      client.release(broken);
+    }
+  }
+
+  // set_config('role', …, true) is SET LOCAL ROLE in function form, so it shares one statement
+  // with the tenant setting; both end with the transaction.
+  const asApp = (c: pg.PoolClient, tenantId: string | null) =>
+    `BEGIN; SELECT set_config('role', '${APP_ROLE}', true)` +
+    (tenantId === null ? '' : `, set_config('app.tenant_id', ${c.escapeLiteral(tenantId)}, true)`);
+
+  return {
+    kind: 'postgres',
+    tenantTx(tenantId, fn) {
+      assertTenantId(tenantId);
+      return inTx((c) => asApp(c, tenantId), fn);
+    },
+    appTx(fn) {
+      return inTx((c) => asApp(c, null), fn);
+    },
+    ownerTx(fn) {
+      return inTx(() => `BEGIN; SELECT set_config('app.owner_access', 'on', true)`, fn);
+    },
+    async exec(sql, params) {
+      if (closed) throw new Error('database is closed');
+      const r = await wrap(pool).query(sql, params);
+      return { rows: r.rows, affectedRows: r.affectedRows };
+    },
+    async ping() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

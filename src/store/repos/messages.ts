@@ -1,0 +1,298 @@
+/**
+ * Messages in both directions. The provider message id is unique per channel and is the
+ * idempotency key of webhooks: a redelivered inbound webhook inserts nothing, and status updates
+ * only ever move a message forward (queued → sent → delivered → read; failed only before delivery).
+ */
+
+import type { SendKind } from '../../engines/types.ts';
+import { newId } from '../ids.ts';
+import {
+  isoOrNull,
+  msOf,
+  msOrNull,
+  type Page,
+  type PageOptions,
+  pageQuery,
+  type RepoContext,
+  seal,
+  unsealOrNull,
+} from './common.ts';
+
+export type MessageDirection = 'in' | 'out';
+export type MessageKind = SendKind | 'inbound';
+export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+export type OutboundStatus = Exclude<MessageStatus, 'received'>;
+
+export interface Message {
+  id: string;
+  tenantId: string;
+  channelId: string;
+  contactId: string;
+  direction: MessageDirection;
+  kind: MessageKind;
+  providerId: string | null;
+  /** Decrypted text (null for media without caption). */
+  body: string | null;
+  /** 'text', 'image', 'audio', … as the transport reports it. */
+  type: string;
+  status: MessageStatus;
+  errorCode: string | null;
+  /** A first message to a contact with no history (counts against the cold cap). */
+  isCold: boolean;
+  decisionId: string | null;
+  createdAtMs: number;
+  sentAtMs: number | null;
+  updatedAtMs: number;
+}
+
+export interface NewInboundMessage {
+  channelId: string;
+  contactId: string;
+  /** The transport's message id; a second insert with the same one on the channel does nothing. */
+  providerId: string;
+  body?: string | null;
+  type?: string;
+  /** When the customer sent it (the transport's timestamp); default now. */
+  createdAtMs?: number;
+}
+
+export interface NewOutboundMessage {
+  channelId: string;
+  contactId: string;
+  kind: SendKind;
+  body?: string | null;
+  type?: string;
+  /** Default 'queued'. A message recorded after the fact (advisor mode) may start as 'sent'. */
+  status?: 'queued' | 'sent';
+  isCold?: boolean;
+  decisionId?: string | null;
+  providerId?: string | null;
+  createdAtMs?: number;
+  /** Default now when status is 'sent'. */
+  sentAtMs?: number | null;
+}
+
+export type MessageRef = { id: string } | { channelId: string; providerId: string };
+
+export interface StatusUpdate {
+  /** False when the update was a repeat or would have moved the status backwards. */
+  updated: boolean;
+  /** The message as stored after the call; null when no such message. */
+  message: Message | null;
+}
+
+export interface MessagesRepo {
+  insertInbound(input: NewInboundMessage): Promise<{ inserted: boolean; message: Message }>;
+  insertOutbound(input: NewOutboundMessage): Promise<Message>;
+  get(id: string): Promise<Message | null>;
+  getByProviderId(channelId: string, providerId: string): Promise<Message | null>;
+  /** Stores the provider id of a sent message and moves it to 'sent' (forward only). */
+  markSent(id: string, providerId: string, sentAtMs?: number): Promise<StatusUpdate>;
+  /** Moves the status forward; repeats and backward moves change nothing (idempotent). */
+  setStatus(
+    ref: MessageRef,
+    status: OutboundStatus,
+    options?: { errorCode?: string | null; atMs?: number },
+  ): Promise<StatusUpdate>;
+  /** A contact's conversation, newest first. */
+  history(contactId: string, options?: PageOptions): Promise<Page<Message>>;
+}
+
+interface MessageRow {
+  id: string;
+  tenant_id: string;
+  channel_id: string;
+  contact_id: string;
+  direction: MessageDirection;
+  kind: MessageKind;
+  provider_id: string | null;
+  body_enc: string | null;
+  type: string;
+  status: MessageStatus;
+  error_code: string | null;
+  is_cold: boolean;
+  decision_id: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+  updated_at: Date;
+}
+
+const TABLE = 'messages';
+const COLUMNS = `id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, type, status, error_code,
+  is_cold, decision_id, created_at, sent_at, updated_at`;
+
+// The statuses a message may currently have for a move to each target to be forward. Written out
+// as SQL lists so the check happens in the UPDATE itself: two webhooks racing cannot both win.
+const MOVABLE_FROM: Readonly<Record<OutboundStatus, readonly MessageStatus[]>> = {
+  queued: [],
+  sent: ['queued'],
+  delivered: ['queued', 'sent'],
+  read: ['queued', 'sent', 'delivered'],
+  failed: ['queued', 'sent'],
+};
+
+/** Whether a message in status `from` may move to `to` (forward only; failed only before delivery). */
+export function canMoveStatus(from: MessageStatus, to: OutboundStatus): boolean {
+  return MOVABLE_FROM[to]?.includes(from) ?? false;
+}
+
+export function messagesRepo(c: RepoContext): MessagesRepo {
+  const toMessage = (r: MessageRow): Message => ({
+    id: r.id,
+    tenantId: r.tenant_id,
+    channelId: r.channel_id,
+    contactId: r.contact_id,
+    direction: r.direction,
+    kind: r.kind,
+    providerId: r.provider_id,
+    body: unsealOrNull(c, TABLE, 'body_enc', r.id, r.body_enc),
+    type: r.type,
+    status: r.status,
+    errorCode: r.error_code,
+    isCold: r.is_cold,
+    decisionId: r.decision_id,
+    createdAtMs: msOf(r.created_at),
+    sentAtMs: msOrNull(r.sent_at),
+    updatedAtMs: msOf(r.updated_at),
+  });
+
+  async function getByProviderId(channelId: string, providerId: string): Promise<Message | null> {
+    const { rows } = await c.tx.query<MessageRow>(
+      `SELECT ${COLUMNS} FROM messages WHERE tenant_id = $1 AND channel_id = $2 AND provider_id = $3`,
+      [c.tenantId, channelId, providerId],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async function get(id: string): Promise<Message | null> {
+    const { rows } = await c.tx.query<MessageRow>(
+      `SELECT ${COLUMNS} FROM messages WHERE tenant_id = $1 AND id = $2`,
+      [c.tenantId, id],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async function setStatus(
+    ref: MessageRef,
+    status: OutboundStatus,
+    options: { errorCode?: string | null; atMs?: number; providerId?: string } = {},
+  ): Promise<StatusUpdate> {
+    const from = MOVABLE_FROM[status];
+    if (from === undefined) throw new RangeError(`unknown message status '${status}'`);
+    const params: unknown[] = [
+      c.tenantId,
+      status,
+      isoOrNull(options.atMs),
+      options.errorCode ?? null,
+      [...from],
+    ];
+    let match: string;
+    if ('id' in ref) {
+      params.push(ref.id);
+      match = `id = $${params.length}`;
+    } else {
+      params.push(ref.channelId, ref.providerId);
+      match = `channel_id = $${params.length - 1} AND provider_id = $${params.length}`;
+    }
+    let providerSet = '';
+    if (options.providerId !== undefined) {
+      params.push(options.providerId);
+      providerSet = `, provider_id = coalesce(provider_id, $${params.length})`;
+    }
+    const { rows } = await c.tx.query<MessageRow>(
+      `UPDATE messages SET status = $2,
+         sent_at = CASE WHEN $2 IN ('sent', 'delivered', 'read') AND sent_at IS NULL
+                        THEN coalesce($3::timestamptz, now()) ELSE sent_at END,
+         error_code = CASE WHEN $2 = 'failed' THEN $4 ELSE error_code END,
+         updated_at = now()${providerSet}
+       WHERE tenant_id = $1 AND direction = 'out' AND status = ANY($5::text[]) AND ${match}
+       RETURNING ${COLUMNS}`,
+      params,
+    );
+    if (rows[0]) return { updated: true, message: toMessage(rows[0]) };
+    const current = 'id' in ref ? await get(ref.id) : await getByProviderId(ref.channelId, ref.providerId);
+    return { updated: false, message: current };
+  }
+
+  return {
+    async insertInbound(input) {
+      const id = newId('msg');
+      const { rows } = await c.tx.query<MessageRow>(
+        `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, type,
+           status, created_at)
+         VALUES ($1, $2, $3, $4, 'in', 'inbound', $5, $6, coalesce($7, 'text'), 'received',
+           coalesce($8::timestamptz, now()))
+         ON CONFLICT (channel_id, provider_id) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [
+          id,
+          c.tenantId,
+          input.channelId,
+          input.contactId,
+          input.providerId,
+          input.body === undefined || input.body === null ? null : seal(c, TABLE, 'body_enc', id, input.body),
+          input.type ?? null,
+          isoOrNull(input.createdAtMs),
+        ],
+      );
+      if (rows[0]) return { inserted: true, message: toMessage(rows[0]) };
+      const existing = await getByProviderId(input.channelId, input.providerId);
+      if (!existing) throw new Error('inbound message conflicted on its provider id but cannot be read back');
+      return { inserted: false, message: existing };
+    },
+
+    async insertOutbound(input) {
+      const id = newId('msg');
+      const status = input.status ?? 'queued';
+      const hasBody = input.body !== undefined && input.body !== null;
+      const sentAt =
+        status === 'sent' ? isoOrNull(input.sentAtMs ?? input.createdAtMs) : isoOrNull(input.sentAtMs);
+      const { rows } = await c.tx.query<MessageRow>(
+        `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
+           type, status, is_cold, decision_id, created_at, sent_at)
+         VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, $8, coalesce($9, 'text'), $10, $11, $12,
+           coalesce($13::timestamptz, now()),
+           CASE WHEN $10 = 'sent' THEN coalesce($14::timestamptz, $13::timestamptz, now()) ELSE $14::timestamptz END)
+         RETURNING ${COLUMNS}`,
+        [
+          id,
+          c.tenantId,
+          input.channelId,
+          input.contactId,
+          input.kind,
+          input.providerId ?? null,
+          hasBody ? seal(c, TABLE, 'body_enc', id, input.body as string) : null,
+          hasBody ? c.keyring.blindIndex(input.body as string, c.tenantId) : null,
+          input.type ?? null,
+          status,
+          input.isCold ?? false,
+          input.decisionId ?? null,
+          isoOrNull(input.createdAtMs),
+          sentAt,
+        ],
+      );
+      return toMessage(rows[0]!);
+    },
+
+    get,
+    getByProviderId,
+
+    markSent(id, providerId, sentAtMs) {
+      return setStatus({ id }, 'sent', { providerId, atMs: sentAtMs });
+    },
+
+    setStatus(ref, status, options) {
+      return setStatus(ref, status, options);
+    },
+
+    async history(contactId, options = {}) {
+      const page = await pageQuery<MessageRow & { cursor_at: string }>(
+        c,
+        { select: COLUMNS, from: 'messages', where: ['tenant_id = $1', 'contact_id = $2'] },
+        [c.tenantId, contactId],
+        options,
+      );
+      return { items: page.rows.map(toMessage), nextCursor: page.nextCursor };
+    },
+  };
+}

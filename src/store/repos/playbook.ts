@@ -1,0 +1,110 @@
+/**
+ * The seller's playbook: answer templates per intent and language, business hours, follow-up
+ * ladder, away message and the info texts (location, delivery, payment). One row per tenant;
+ * a tenant without one gets the defaults.
+ */
+
+import { msOf, type RepoContext } from './common.ts';
+
+export interface PlaybookInfo {
+  location?: string;
+  delivery?: string;
+  payment?: string;
+  [key: string]: string | undefined;
+}
+
+export interface Playbook {
+  /** Templates by intent then language, e.g. `{ price: { fr: ['…'] } }` (spintax and {{variables}}). */
+  templates: Record<string, unknown>;
+  businessHours: Record<string, unknown> | null;
+  /** Delays of the follow-up steps after the customer's last message. */
+  followupLadderMs: number[];
+  awayMessage: string | null;
+  info: PlaybookInfo;
+  /** Null while the defaults are in use. */
+  updatedAtMs: number | null;
+}
+
+export type PlaybookPatch = Partial<Omit<Playbook, 'updatedAtMs'>>;
+
+/** +15 min, +1 h, +24 h (DESIGN.md, follow-up engine). */
+export const DEFAULT_FOLLOWUP_LADDER_MS: readonly number[] = [15 * 60_000, 60 * 60_000, 24 * 60 * 60_000];
+
+export function defaultPlaybook(): Playbook {
+  return {
+    templates: {},
+    businessHours: null,
+    followupLadderMs: [...DEFAULT_FOLLOWUP_LADDER_MS],
+    awayMessage: null,
+    info: {},
+    updatedAtMs: null,
+  };
+}
+
+export interface PlaybookRepo {
+  get(): Promise<Playbook>;
+  /** Replaces the given fields, keeps the others (defaults on first write). */
+  put(patch: PlaybookPatch): Promise<Playbook>;
+}
+
+interface PlaybookRow {
+  templates: Record<string, unknown>;
+  business_hours: Record<string, unknown> | null;
+  followup_ladder_ms: number[];
+  away_message: string | null;
+  info: PlaybookInfo;
+  updated_at: Date;
+}
+
+const COLUMNS = 'templates, business_hours, followup_ladder_ms, away_message, info, updated_at';
+
+function toPlaybook(r: PlaybookRow): Playbook {
+  return {
+    templates: r.templates,
+    businessHours: r.business_hours,
+    followupLadderMs: r.followup_ladder_ms,
+    awayMessage: r.away_message,
+    info: r.info,
+    updatedAtMs: msOf(r.updated_at),
+  };
+}
+
+export function playbookRepo(c: RepoContext): PlaybookRepo {
+  async function get(): Promise<Playbook> {
+    const { rows } = await c.tx.query<PlaybookRow>(`SELECT ${COLUMNS} FROM playbooks WHERE tenant_id = $1`, [
+      c.tenantId,
+    ]);
+    return rows[0] ? toPlaybook(rows[0]) : defaultPlaybook();
+  }
+
+  return {
+    get,
+    async put(patch) {
+      if (patch.followupLadderMs !== undefined) {
+        for (const ms of patch.followupLadderMs) {
+          if (!Number.isInteger(ms) || ms <= 0 || ms > 2_147_483_647) {
+            throw new RangeError('follow-up delays must be positive integers of milliseconds below 2^31');
+          }
+        }
+      }
+      const merged = { ...(await get()), ...patch };
+      const { rows } = await c.tx.query<PlaybookRow>(
+        `INSERT INTO playbooks (tenant_id, templates, business_hours, followup_ladder_ms, away_message, info, updated_at)
+         VALUES ($1, $2::jsonb, $3::jsonb, $4::int[], $5, $6::jsonb, now())
+         ON CONFLICT (tenant_id) DO UPDATE SET templates = EXCLUDED.templates, business_hours = EXCLUDED.business_hours,
+           followup_ladder_ms = EXCLUDED.followup_ladder_ms, away_message = EXCLUDED.away_message,
+           info = EXCLUDED.info, updated_at = now()
+         RETURNING ${COLUMNS}`,
+        [
+          c.tenantId,
+          JSON.stringify(merged.templates),
+          merged.businessHours === null ? null : JSON.stringify(merged.businessHours),
+          merged.followupLadderMs,
+          merged.awayMessage,
+          JSON.stringify(merged.info),
+        ],
+      );
+      return toPlaybook(rows[0]!);
+    },
+  };
+}

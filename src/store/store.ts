@@ -1,0 +1,82 @@
+/**
+ * The store: repositories bound to one tenant and one transaction. Request handling and pipelines
+ * only ever reach the database through `store.tx(tenantId, …)`, which runs as the restricted role
+ * with the tenant set, so row-level security backs up every WHERE tenant_id = … below.
+ */
+
+import type { Keyring } from '../crypto/keyring.ts';
+import { type ApiKeysRepo, apiKeysRepo } from './repos/apiKeys.ts';
+import { type ChannelsRepo, channelsRepo } from './repos/channels.ts';
+import type { RepoContext } from './repos/common.ts';
+import { type ContactsRepo, contactsRepo } from './repos/contacts.ts';
+import { type DecisionsRepo, decisionsRepo } from './repos/decisions.ts';
+import { type HealthEventsRepo, healthEventsRepo } from './repos/healthEvents.ts';
+import { type IdempotencyRepo, idempotencyRepo } from './repos/idempotency.ts';
+import { type MessagesRepo, messagesRepo } from './repos/messages.ts';
+import { type OrdersRepo, ordersRepo } from './repos/orders.ts';
+import { type PlaybookRepo, playbookRepo } from './repos/playbook.ts';
+import { type ProductsRepo, productsRepo } from './repos/products.ts';
+import { type StatsRepo, statsRepo } from './repos/stats.ts';
+import { type TenantsRepo, tenantsRepo } from './repos/tenants.ts';
+import type { Db, Queryable } from './types.ts';
+
+export interface TenantRepos {
+  readonly tenantId: string;
+  /**
+   * The open transaction itself (as the app role, tenant set), for work that must commit together
+   * with the repositories' writes, such as enqueueing the outbound job of a decision.
+   */
+  readonly sql: Queryable;
+  readonly tenants: TenantsRepo;
+  readonly apiKeys: ApiKeysRepo;
+  readonly channels: ChannelsRepo;
+  readonly contacts: ContactsRepo;
+  readonly messages: MessagesRepo;
+  readonly decisions: DecisionsRepo;
+  readonly products: ProductsRepo;
+  readonly playbook: PlaybookRepo;
+  readonly orders: OrdersRepo;
+  readonly idempotency: IdempotencyRepo;
+  readonly stats: StatsRepo;
+  readonly healthEvents: HealthEventsRepo;
+}
+
+export interface Store {
+  readonly db: Db;
+  readonly keyring: Keyring;
+  /** Every repository call runs inside one tenant's transaction. */
+  tx<T>(tenantId: string, fn: (r: TenantRepos) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function tenantRepos(context: RepoContext): TenantRepos {
+  return {
+    tenantId: context.tenantId,
+    sql: context.tx,
+    tenants: tenantsRepo(context),
+    apiKeys: apiKeysRepo(context),
+    channels: channelsRepo(context),
+    contacts: contactsRepo(context),
+    messages: messagesRepo(context),
+    decisions: decisionsRepo(context),
+    products: productsRepo(context),
+    playbook: playbookRepo(context),
+    orders: ordersRepo(context),
+    idempotency: idempotencyRepo(context),
+    stats: statsRepo(context),
+    healthEvents: healthEventsRepo(context),
+  };
+}
+
+export function createStore(db: Db, keyring: Keyring): Store {
+  return {
+    db,
+    keyring,
+    tx(tenantId, fn) {
+      return db.tenantTx(tenantId, (tx) => fn(tenantRepos({ tx, tenantId, keyring })));
+    },
+    close() {
+      return db.close();
+    },
+  };
+}
