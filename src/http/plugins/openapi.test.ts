@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageVersion } from './openapi.ts';
+import { buildTestApp } from './testApp.ts';
+
+interface Doc {
+  openapi: string;
+  info: { title: string; version: string };
+  components: { securitySchemes: Record<string, unknown> };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        security?: unknown;
+        requestBody?: { content: Record<string, { schema: unknown }> };
+        responses: Record<string, { content?: Record<string, unknown> }>;
+      }
+    >
+  >;
+}
+
+describe('openapiPlugin', () => {
+  let app: Awaited<ReturnType<typeof buildTestApp>>;
+  let doc: Doc;
+  beforeAll(async () => {
+    app = await buildTestApp();
+    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    doc = res.json();
+  });
+  afterAll(() => app.close());
+
+  it('serves an OpenAPI 3.1 document titled Sellify with the configured version', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toMatchObject({ title: 'Sellify', version: '9.9.9-test' });
+  });
+
+  it('declares the X-API-Key header and bearer security schemes', () => {
+    expect(doc.components.securitySchemes).toEqual({
+      ApiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+      Bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+  });
+
+  it('marks /api operations as needing a key and leaves /health public', () => {
+    expect(doc.paths['/api/v1/channels']?.post?.security).toEqual([{ ApiKey: [] }, { Bearer: [] }]);
+    expect(doc.paths['/api/v1/channels/{id}']?.get?.security).toEqual([{ ApiKey: [] }, { Bearer: [] }]);
+    expect(doc.paths['/health']?.get?.security).toBeUndefined();
+  });
+
+  it('renders TypeBox schemas as JSON Schema, nullable as a 3.1 null type', () => {
+    const body = doc.paths['/api/v1/channels']?.post?.requestBody?.content['application/json']?.schema;
+    expect(body).toMatchObject({
+      type: 'object',
+      required: ['name', 'channel'],
+      properties: {
+        channel: { type: 'object', properties: { createdAt: { type: 'string', format: 'date-time' } } },
+        note: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+      },
+    });
+  });
+
+  it('documents problem responses as application/problem+json', () => {
+    const responses = doc.paths['/api/v1/channels']?.post?.responses ?? {};
+    expect(Object.keys(responses['400']?.content ?? {})).toEqual(['application/problem+json']);
+    expect(Object.keys(responses['409']?.content ?? {})).toEqual(['application/problem+json']);
+  });
+
+  it('hides its own plumbing routes from the document', () => {
+    expect(Object.keys(doc.paths)).not.toContain('/openapi.json');
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/docs'))).toBe(false);
+  });
+
+  it('serves the Swagger UI at /docs with its assets', async () => {
+    const page = await app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('swagger-ui-bundle.js');
+    expect((await app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' })).statusCode).toBe(
+      200,
+    );
+    expect((await app.inject({ method: 'GET', url: '/docs/json' })).json().openapi).toBe('3.1.0');
+  });
+
+  it('reads the default version from package.json', () => {
+    expect(packageVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
