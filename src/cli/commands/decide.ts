@@ -41,7 +41,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     json = JSON.parse(raw);
   } catch (err) {
-    throw new CliError(`invalid JSON: ${(err as Error).message}`);
+    // JSON.parse quotes the input in its message; keep the error on one line.
+    throw new CliError(`invalid JSON: ${(err as Error).message.replace(/\s+/g, ' ')}`);
   }
   try {
     const decision = decide(parseContext(json));
