@@ -10,6 +10,8 @@ const sections: Section[] = [
   { name: 'crypto', load: () => import('./crypto.ts') },
   { name: 'store', load: () => import('./store.ts') },
   { name: 'http-platform', load: () => import('./http-platform.ts') },
+  { name: 'queue', load: () => import('./queue.ts') },
+  { name: 'http', load: () => import('./http.ts') },
 ];
 
 const wanted = process.argv.slice(2);

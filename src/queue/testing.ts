@@ -1,0 +1,93 @@
+/**
+ * Helpers for queue tests: the backends (PGlite always; Postgres with TEST_DATABASE_URL, once with
+ * pg-boss's own pool as in production and once through the Db adapter), a fresh pg-boss schema per test (dropped after, so
+ * parallel test processes never share or truncate queue tables) and fast intervals.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { openDb } from '../store/db.ts';
+import type { Db, DbKind } from '../store/types.ts';
+import type { QueueOptions } from './types.ts';
+
+export interface QueueTestBackend {
+  name: DbKind;
+  /** Test title: the backend and how pg-boss reaches it. */
+  label: string;
+  open(): Promise<Db>;
+  /** What startQueue needs on this backend (the URL for native pg-boss on Postgres). */
+  queueOptions: QueueOptions;
+}
+
+export function queueTestBackends(): QueueTestBackend[] {
+  const list: QueueTestBackend[] = [
+    {
+      name: 'pglite',
+      label: 'pglite (executeSql adapter)',
+      open: () => openDb({ dataDir: '', memory: true }),
+      queueOptions: {},
+    },
+  ];
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const open = () => openDb({ databaseUrl: url, dataDir: '', maxConnections: 4 });
+    list.push(
+      {
+        name: 'postgres',
+        label: 'postgres (native pg-boss pool)',
+        open,
+        queueOptions: { databaseUrl: url, poolSize: 3 },
+      },
+      { name: 'postgres', label: 'postgres (executeSql adapter)', open, queueOptions: {} },
+    );
+  }
+  return list;
+}
+
+/** Intervals short enough for tests; production keeps the defaults. */
+export const FAST_QUEUE_OPTIONS: QueueOptions = {
+  pollingIntervalMs: 50,
+  maintenanceIntervalSeconds: 1,
+  expireInSeconds: 2,
+};
+
+export function freshQueueSchema(): string {
+  return `pgboss_t_${randomBytes(5).toString('hex')}`;
+}
+
+export async function dropQueueSchema(db: Db, schema: string): Promise<void> {
+  if (!/^pgboss_t_[0-9a-f]{10}$/.test(schema)) throw new Error(`refusing to drop schema ${schema}`);
+  await db.ownerTx((tx) => tx.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+}
+
+/** Polls `check` until it returns a value other than undefined; throws after timeoutMs. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+  intervalMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export interface JobRow {
+  id: string;
+  name: string;
+  state: string;
+  retryCount: number;
+  data: Record<string, unknown>;
+}
+
+/** A job as stored (owner connection), or undefined when there is none. */
+export async function jobRow(db: Db, schema: string, id: string): Promise<JobRow | undefined> {
+  const { rows } = await db.exec(
+    `SELECT id, name, state::text AS state, retry_count AS "retryCount", data FROM ${schema}.job WHERE id = $1::uuid`,
+    [id],
+  );
+  return rows[0] as JobRow | undefined;
+}
