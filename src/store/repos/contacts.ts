@@ -38,6 +38,8 @@ export interface Contact {
   lastInboundAtMs: number | null;
   lastOutboundAtMs: number | null;
   followupsSent: number;
+  /** The conversation was handed to a person: automation stays quiet until this is cleared. */
+  handoffAtMs: number | null;
   createdAtMs: number;
   updatedAtMs: number;
 }
@@ -49,6 +51,7 @@ export interface ContactPatch {
   optedOutAtMs?: number | null;
   optedIn?: boolean;
   followupsSent?: number;
+  handoffAtMs?: number | null;
   lastInboundAtMs?: number | null;
   lastOutboundAtMs?: number | null;
   name?: string | null;
@@ -99,13 +102,14 @@ interface ContactRow {
   last_inbound_at: Date | null;
   last_outbound_at: Date | null;
   followups_sent: number;
+  handoff_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const TABLE = 'contacts';
 const COLUMNS = `id, tenant_id, channel_id, phone_enc, name_enc, country, timezone, stage, opted_out, opted_in,
-  opted_out_at, last_inbound_at, last_outbound_at, followups_sent, created_at, updated_at`;
+  opted_out_at, last_inbound_at, last_outbound_at, followups_sent, handoff_at, created_at, updated_at`;
 
 /** E.164 from what a seller typed or what a transport sent (a WhatsApp id like `225…@s.whatsapp.net`). */
 function toPhone(input: string, defaultCountryCode?: string): PhoneNumber {
@@ -132,6 +136,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     lastInboundAtMs: msOrNull(r.last_inbound_at),
     lastOutboundAtMs: msOrNull(r.last_outbound_at),
     followupsSent: r.followups_sent,
+    handoffAtMs: msOrNull(r.handoff_at),
     createdAtMs: msOf(r.created_at),
     updatedAtMs: msOf(r.updated_at),
   });
@@ -243,6 +248,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
         }
         set('followups_sent = $?', patch.followupsSent);
       }
+      if (patch.handoffAtMs !== undefined) set('handoff_at = $?::timestamptz', isoOrNull(patch.handoffAtMs));
       if (patch.lastInboundAtMs !== undefined)
         set('last_inbound_at = $?::timestamptz', isoOrNull(patch.lastInboundAtMs));
       if (patch.lastOutboundAtMs !== undefined) {

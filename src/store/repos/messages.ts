@@ -40,6 +40,12 @@ export interface Message {
   /** A first message to a contact with no history (counts against the cold cap). */
   isCold: boolean;
   decisionId: string | null;
+  /** For a reply: the provider id of the customer's message it answers (read receipts, quoting). */
+  replyToProviderId: string | null;
+  /** When a worker last started sending it; set before calling the transport. */
+  sendStartedAtMs: number | null;
+  /** Send attempts started. */
+  attempts: number;
   createdAtMs: number;
   sentAtMs: number | null;
   updatedAtMs: number;
@@ -67,6 +73,7 @@ export interface NewOutboundMessage {
   isCold?: boolean;
   decisionId?: string | null;
   providerId?: string | null;
+  replyToProviderId?: string | null;
   createdAtMs?: number;
   /** Default now when status is 'sent'. */
   sentAtMs?: number | null;
@@ -86,6 +93,11 @@ export interface MessagesRepo {
   insertOutbound(input: NewOutboundMessage): Promise<Message>;
   get(id: string): Promise<Message | null>;
   getByProviderId(channelId: string, providerId: string): Promise<Message | null>;
+  /**
+   * Marks the start of a send attempt of a queued message (attempts + 1, send_started_at = now) and
+   * returns it; null when the message is no longer queued (already sent, failed or unknown).
+   */
+  beginSend(id: string, atMs?: number): Promise<Message | null>;
   /** Stores the provider id of a sent message and moves it to 'sent' (forward only). */
   markSent(id: string, providerId: string, sentAtMs?: number): Promise<StatusUpdate>;
   /** Moves the status forward; repeats and backward moves change nothing (idempotent). */
@@ -112,6 +124,9 @@ interface MessageRow {
   error_code: string | null;
   is_cold: boolean;
   decision_id: string | null;
+  reply_to_provider_id: string | null;
+  send_started_at: Date | null;
+  attempts: number;
   created_at: Date;
   sent_at: Date | null;
   updated_at: Date;
@@ -119,7 +134,7 @@ interface MessageRow {
 
 const TABLE = 'messages';
 const COLUMNS = `id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, type, status, error_code,
-  is_cold, decision_id, created_at, sent_at, updated_at`;
+  is_cold, decision_id, reply_to_provider_id, send_started_at, attempts, created_at, sent_at, updated_at`;
 
 // The statuses a message may currently have for a move to each target to be forward. Written out
 // as SQL lists so the check happens in the UPDATE itself: two webhooks racing cannot both win.
@@ -151,6 +166,9 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
     errorCode: r.error_code,
     isCold: r.is_cold,
     decisionId: r.decision_id,
+    replyToProviderId: r.reply_to_provider_id,
+    sendStartedAtMs: msOrNull(r.send_started_at),
+    attempts: r.attempts,
     createdAtMs: msOf(r.created_at),
     sentAtMs: msOrNull(r.sent_at),
     updatedAtMs: msOf(r.updated_at),
@@ -249,10 +267,11 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
         status === 'sent' ? isoOrNull(input.sentAtMs ?? input.createdAtMs) : isoOrNull(input.sentAtMs);
       const { rows } = await c.tx.query<MessageRow>(
         `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
-           type, status, is_cold, decision_id, created_at, sent_at)
+           type, status, is_cold, decision_id, created_at, sent_at, reply_to_provider_id)
          VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, $8, coalesce($9, 'text'), $10, $11, $12,
            coalesce($13::timestamptz, now()),
-           CASE WHEN $10 = 'sent' THEN coalesce($14::timestamptz, $13::timestamptz, now()) ELSE $14::timestamptz END)
+           CASE WHEN $10 = 'sent' THEN coalesce($14::timestamptz, $13::timestamptz, now()) ELSE $14::timestamptz END,
+           $15)
          RETURNING ${COLUMNS}`,
         [
           id,
@@ -269,6 +288,7 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
           input.decisionId ?? null,
           isoOrNull(input.createdAtMs),
           sentAt,
+          input.replyToProviderId ?? null,
         ],
       );
       return toMessage(rows[0]!);
@@ -276,6 +296,16 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
 
     get,
     getByProviderId,
+
+    async beginSend(id, atMs) {
+      const { rows } = await c.tx.query<MessageRow>(
+        `UPDATE messages SET send_started_at = coalesce($3::timestamptz, now()), attempts = attempts + 1, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 AND direction = 'out' AND status = 'queued'
+         RETURNING ${COLUMNS}`,
+        [c.tenantId, id, isoOrNull(atMs)],
+      );
+      return rows[0] ? toMessage(rows[0]) : null;
+    },
 
     markSent(id, providerId, sentAtMs) {
       return setStatus({ id }, 'sent', { providerId, atMs: sentAtMs });
