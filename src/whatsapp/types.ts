@@ -317,6 +317,11 @@ export interface OutboundText {
   recipientBsuid?: string;
   /** Earlier attempts of this same send (0 on the first); Cloud's pair-limit backoff is 4^attempt s. */
   attempt?: number;
+  /**
+   * Our id of the message. Cloud echoes it in status webhooks (`biz_opaque_callback_data`), which
+   * tells a worker that crashed after the send whether the send went through.
+   */
+  callbackData?: string;
 }
 
 export interface OutboundTemplate {
@@ -329,6 +334,7 @@ export interface OutboundTemplate {
   parameters?: string[];
   recipientBsuid?: string;
   attempt?: number;
+  callbackData?: string;
 }
 
 export type ErrorClass = 'retry' | 'defer' | 'permanent' | 'window' | 'unreachable' | 'account';

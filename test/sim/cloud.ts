@@ -116,6 +116,8 @@ export interface CloudInboundResult {
 interface SentRecord extends SentMessage {
   phoneNumberId: string;
   atMs: number;
+  /** `biz_opaque_callback_data` of the send, echoed in its status webhooks as Meta does. */
+  callbackData?: string;
 }
 
 interface Batch {
@@ -370,6 +372,7 @@ export class CloudSim implements TransportHandler {
       recipient_id: options.to ? digits(options.to) : (sent?.to ?? ''),
     };
     if (options.pricing) statusObj.pricing = options.pricing;
+    if (sent?.callbackData) statusObj.biz_opaque_callback_data = sent.callbackData;
     if (status === 'failed' && options.error) {
       statusObj.errors = [
         {
@@ -644,6 +647,8 @@ export class CloudSim implements TransportHandler {
       phoneNumberId: number.phoneNumberId,
       atMs: nowMs,
     };
+    const callbackData = stringField(body, 'biz_opaque_callback_data');
+    if (callbackData !== undefined) record.callbackData = callbackData;
     this.sent.push(record);
     this.typingUntil.delete(bucketKey);
     this.scheduleStatuses(number, record);

@@ -181,6 +181,19 @@ describe('cloud webhooks', () => {
     expect(statuses.filter((s) => s.kind === 'status' && s.pricing)).toHaveLength(1);
   });
 
+  it('echoes our message id (biz_opaque_callback_data) in every status, so a crashed sender can tell it went out', async () => {
+    await sim.cloud.inbound({ from: USER, text: 'Bonjour' });
+    const n = sim.cloud.defaultNumber;
+    const client = createCloudClient({ ...n, graphUrl: sim.cloud.graphUrl });
+    const sent = await client.sendText({ to: USER, text: 'Bonjour !', callbackData: 'msg_abc' });
+    expect(sent.ok).toBe(true);
+    expect(sim.recorder.callsTo('/messages').at(-1)?.json).toMatchObject({ biz_opaque_callback_data: 'msg_abc' });
+    await sim.clock.advance(5_000);
+    const statuses = cloudEvents().filter((e) => e.kind === 'status');
+    expect(statuses.length).toBeGreaterThan(0);
+    for (const s of statuses) expect(s).toMatchObject({ callbackData: 'msg_abc' });
+  });
+
   it('account webhooks parse to health events', async () => {
     await sim.cloud.qualityUpdate('FLAGGED');
     await sim.cloud.sendChange('account_update', { event: 'ACCOUNT_RESTRICTION', restriction_info: [] });

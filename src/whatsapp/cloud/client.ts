@@ -112,6 +112,7 @@ export function createCloudClient(
         text: { preview_url: false, body: msg.text },
       };
       if (msg.replyToProviderId) body.context = { message_id: msg.replyToProviderId };
+      if (msg.callbackData) body.biz_opaque_callback_data = msg.callbackData;
       return sendResult(await post(body, signal, msg.attempt));
     },
 
@@ -121,6 +122,7 @@ export function createCloudClient(
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
         ...recipient(msg.to, msg.recipientBsuid),
+        ...(msg.callbackData ? { biz_opaque_callback_data: msg.callbackData } : {}),
         type: 'template',
         template: {
           name: msg.name,
