@@ -14,6 +14,18 @@ const commands: Record<string, Command> = {
     summary: 'decide for one context read from stdin or --file',
     load: () => import('./commands/decide.ts'),
   },
+  serve: {
+    summary: 'run the HTTP API and the worker (npm start)',
+    load: () => import('./commands/serve.ts'),
+  },
+  migrate: {
+    summary: 'apply pending database migrations',
+    load: () => import('./commands/migrate.ts'),
+  },
+  keys: {
+    summary: 'create, list and revoke API keys',
+    load: () => import('./commands/keys.ts'),
+  },
 };
 
 function help(): string {

@@ -229,8 +229,12 @@ describe('createKeyring: key validation', () => {
 describe('blind index scope', () => {
   it('indexes the same value differently per scope (tenant), so tenants cannot be joined on it', () => {
     const keyring = createKeyring(generateKey());
-    expect(keyring.blindIndex('+2250701020304', 'ten_a')).not.toBe(keyring.blindIndex('+2250701020304', 'ten_b'));
+    expect(keyring.blindIndex('+2250701020304', 'ten_a')).not.toBe(
+      keyring.blindIndex('+2250701020304', 'ten_b'),
+    );
     expect(keyring.blindIndex('+2250701020304', 'ten_a')).toBe(keyring.blindIndex('+2250701020304', 'ten_a'));
-    expect(keyring.blindIndexes('+2250701020304', 'ten_a')[0]).toBe(keyring.blindIndex('+2250701020304', 'ten_a'));
+    expect(keyring.blindIndexes('+2250701020304', 'ten_a')[0]).toBe(
+      keyring.blindIndex('+2250701020304', 'ten_a'),
+    );
   });
 });

@@ -44,6 +44,15 @@ describe.each(testBackends())('send bookkeeping on $name', (backend) => {
     expect(second?.attempts).toBe(2);
   });
 
+  it('forgets the attempt mark when the transport said the attempt failed', async () => {
+    const { tenantId, message } = await queuedReply();
+    await store.tx(tenantId, (r) => r.messages.beginSend(message.id));
+    await store.tx(tenantId, (r) => r.messages.abortSend(message.id));
+    const after = await store.tx(tenantId, (r) => r.messages.get(message.id));
+    expect(after?.sendStartedAtMs).toBeNull();
+    expect(after?.attempts).toBe(1);
+  });
+
   it('refuses to begin sending a message that was already sent', async () => {
     const { tenantId, message } = await queuedReply();
     await store.tx(tenantId, (r) => r.messages.markSent(message.id, 'wamid.out1'));

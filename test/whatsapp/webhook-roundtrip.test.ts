@@ -187,7 +187,9 @@ describe('cloud webhooks', () => {
     const client = createCloudClient({ ...n, graphUrl: sim.cloud.graphUrl });
     const sent = await client.sendText({ to: USER, text: 'Bonjour !', callbackData: 'msg_abc' });
     expect(sent.ok).toBe(true);
-    expect(sim.recorder.callsTo('/messages').at(-1)?.json).toMatchObject({ biz_opaque_callback_data: 'msg_abc' });
+    expect(sim.recorder.callsTo('/messages').at(-1)?.json).toMatchObject({
+      biz_opaque_callback_data: 'msg_abc',
+    });
     await sim.clock.advance(5_000);
     const statuses = cloudEvents().filter((e) => e.kind === 'status');
     expect(statuses.length).toBeGreaterThan(0);

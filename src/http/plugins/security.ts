@@ -55,6 +55,7 @@ export const CORS_EXPOSED_HEADERS = [
   'RateLimit-Remaining',
   'RateLimit-Reset',
   'RateLimit-Policy',
+  'Idempotent-Replayed',
 ];
 
 function assertOrigin(origin: string): void {

@@ -1,0 +1,131 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig defaults', () => {
+  it('runs on the embedded database in ./data on 127.0.0.1:3000 with 100 requests a minute', () => {
+    const c = loadConfig({});
+    expect(c).toEqual(
+      expect.objectContaining({
+        production: false,
+        port: 3000,
+        host: '127.0.0.1',
+        dataDir: resolve('./data'),
+        corsOrigins: [],
+        logLevel: 'info',
+        rateLimitPerMinute: 100,
+        trustProxy: false,
+        shutdownTimeoutMs: 10_000,
+        apiBodyLimitBytes: 262_144,
+        idempotencyTtlMs: 604_800_000,
+      }),
+    );
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.apiKey).toBeUndefined();
+    expect(c.whatsapp.graphUrl).toBe('https://graph.facebook.com');
+  });
+
+  it('binds every interface in production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).host).toBe('0.0.0.0');
+  });
+
+  it('reads blank variables as unset', () => {
+    expect(loadConfig({ SELLIFY_API_KEY: '', DATABASE_URL: '  ', PORT: '' }).port).toBe(3000);
+  });
+
+  it('takes the values it is given', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u:p@db:5432/sellify',
+      SELLIFY_API_KEY: `sk_${'a'.repeat(32)}`,
+      REDIS_URL: 'redis://cache:6379',
+      SELLIFY_CORS_ORIGINS: 'https://shop.example, https://admin.example',
+      SELLIFY_RATE_LIMIT: '250',
+      SELLIFY_TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      LOG_LEVEL: 'WARN',
+      WHATSAPP_ACCESS_TOKEN: 'token',
+    });
+    expect(c).toEqual(
+      expect.objectContaining({
+        port: 8080,
+        host: '0.0.0.0',
+        databaseUrl: 'postgres://u:p@db:5432/sellify',
+        redisUrl: 'redis://cache:6379',
+        corsOrigins: ['https://shop.example', 'https://admin.example'],
+        rateLimitPerMinute: 250,
+        trustProxy: ['loopback', '10.0.0.0/8'],
+        logLevel: 'warn',
+      }),
+    );
+    expect(c.whatsapp.accessToken).toBe('token');
+  });
+});
+
+describe('loadConfig refuses bad values with one line naming the variable', () => {
+  const cases: { name: string; env: Record<string, string>; message: RegExp }[] = [
+    {
+      name: 'a port that is not a number',
+      env: { PORT: 'http' },
+      message: /^PORT must be a whole number from 0 to 65535/,
+    },
+    { name: 'a port out of range', env: { PORT: '70000' }, message: /^PORT / },
+    { name: 'a rate limit of zero', env: { SELLIFY_RATE_LIMIT: '0' }, message: /^SELLIFY_RATE_LIMIT / },
+    {
+      name: 'an API key without the sk_ prefix',
+      env: { SELLIFY_API_KEY: 'secret' },
+      message: /^SELLIFY_API_KEY must be "sk_"/,
+    },
+    {
+      name: 'an API key too short to be random enough',
+      env: { SELLIFY_API_KEY: 'sk_abc' },
+      message: /^SELLIFY_API_KEY /,
+    },
+    {
+      name: 'a database URL of another kind',
+      env: { DATABASE_URL: 'mysql://db/x' },
+      message: /^DATABASE_URL must start with postgres:/,
+    },
+    { name: 'a Redis URL that is not one', env: { REDIS_URL: 'localhost:6379' }, message: /^REDIS_URL / },
+    {
+      name: 'a CORS origin with a path',
+      env: { SELLIFY_CORS_ORIGINS: 'https://shop.example/' },
+      message: /^SELLIFY_CORS_ORIGINS/,
+    },
+    { name: 'an unknown log level', env: { LOG_LEVEL: 'loud' }, message: /^LOG_LEVEL must be one of/ },
+    {
+      name: 'a short metrics token',
+      env: { SELLIFY_METRICS_TOKEN: 'short' },
+      message: /^SELLIFY_METRICS_TOKEN/,
+    },
+    {
+      name: 'a trust-proxy value it cannot read',
+      env: { SELLIFY_TRUST_PROXY: 'yes please' },
+      message: /^SELLIFY_TRUST_PROXY/,
+    },
+  ];
+  for (const c of cases) {
+    it(`refuses ${c.name}`, () => {
+      let caught: unknown;
+      try {
+        loadConfig(c.env);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(ConfigError);
+      expect((caught as Error).message).toMatch(c.message);
+      expect((caught as Error).message).not.toContain('\n');
+    });
+  }
+
+  it('never echoes a database URL, which may hold a password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://user:hunter2@[bad' })).toThrow(
+      /^DATABASE_URL is not a valid URL/,
+    );
+    try {
+      loadConfig({ DATABASE_URL: 'postgres://user:hunter2@[bad' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
+});

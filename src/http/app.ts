@@ -1,0 +1,167 @@
+/**
+ * The Fastify app: platform plugins, the operational routes and the /api/v1 routes, built from
+ * its dependencies and never listening (server.ts listens; tests use `inject`). Everything it
+ * needs arrives in `deps`, so tests pass an in-memory PGlite store, a fixed clock and a fresh
+ * limiter, and production passes what config.ts describes.
+ */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type ValueError, ValueErrorType } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
+import { type FastifySchemaValidationError, type FastifyServerOptions, fastify } from 'fastify';
+import type { Config } from '../config.ts';
+import { DEFAULT_TENANT_ID } from '../config.ts';
+import type { RateLimiter } from '../ratelimit/types.ts';
+import type { Store } from '../store/index.ts';
+import { type AuthenticatorOptions, type AuthState, createAuthenticator } from './plugins/auth.ts';
+import { errorsPlugin, frameworkErrors } from './plugins/errors.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { openapiPlugin } from './plugins/openapi.ts';
+import { rateLimitPlugin } from './plugins/rateLimit.ts';
+import { genReqId, requestIdPlugin } from './plugins/requestId.ts';
+import { securityPlugin } from './plugins/security.ts';
+import { opsRoutes } from './routes/ops.ts';
+import type { Api } from './routes/v1/common.ts';
+import { API_V1_PREFIX, v1Routes } from './routes/v1/index.ts';
+
+export type AppConfig = Pick<
+  Config,
+  | 'rateLimitPerMinute'
+  | 'idempotencyTtlMs'
+  | 'apiKey'
+  | 'metricsToken'
+  | 'corsOrigins'
+  | 'apiBodyLimitBytes'
+  | 'trustProxy'
+>;
+
+export interface AppDeps {
+  config: AppConfig;
+  store: Store;
+  /** Per-key request counters (memory, or Redis when REDIS_URL is set). */
+  limiter: RateLimiter;
+  /** Failed-authentication counters per IP. Default: `limiter`. */
+  authFailureLimiter?: RateLimiter;
+  /** Epoch ms. Default Date.now. */
+  clock?: () => number;
+  /** Fastify logger options. Default: no logging. */
+  logger?: FastifyServerOptions['logger'];
+  /** The platform operator's tenant. Default `ten_default`. */
+  defaultTenantId?: string;
+  /** API-key look-up by hash. Default findApiKeyByHash on the store's database. */
+  lookupKey?: AuthenticatorOptions['lookup'];
+  /** Node process metrics in /metrics. Default true. */
+  collectDefaultMetrics?: boolean;
+  /** Version in the OpenAPI document. Default package.json's. */
+  version?: string;
+}
+
+/** At most this many field errors are reported for one request (the first ones found). */
+const MAX_FIELD_ERRORS = 10;
+
+/** TypeBox errors in the shape errorsPlugin reads from AJV: missing and unexpected properties named. */
+function toValidationErrors(errors: Iterable<ValueError>): FastifySchemaValidationError[] {
+  const out: FastifySchemaValidationError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (seen.has(e.path)) continue;
+    seen.add(e.path);
+    const cut = e.path.lastIndexOf('/');
+    const parent = e.path.slice(0, Math.max(0, cut));
+    const property = e.path
+      .slice(cut + 1)
+      .replace(/~1/g, '/')
+      .replace(/~0/g, '~');
+    if (e.type === ValueErrorType.ObjectRequiredProperty) {
+      out.push({
+        keyword: 'required',
+        instancePath: parent,
+        schemaPath: '',
+        params: { missingProperty: property },
+        message: 'is required',
+      });
+    } else if (e.type === ValueErrorType.ObjectAdditionalProperties) {
+      out.push({
+        keyword: 'additionalProperties',
+        instancePath: parent,
+        schemaPath: '',
+        params: { additionalProperty: property },
+        message: 'is not allowed',
+      });
+    } else {
+      out.push({ keyword: 'type', instancePath: e.path, schemaPath: '', params: {}, message: e.message });
+    }
+    if (out.length >= MAX_FIELD_ERRORS) break;
+  }
+  return out;
+}
+
+/**
+ * Validates with TypeBox's compiler instead of Fastify's default AJV set-up, which silently
+ * removes unknown properties (removeAdditional) and coerces body types ("5" → 5). Here an unknown
+ * field is a 400 naming it, a body is never coerced, and only the query string and path
+ * parameters (always strings on the wire) are converted to the schema's types.
+ */
+function validatorCompiler({ schema, httpPart }: { schema: unknown; httpPart?: string }) {
+  const typeSchema = schema as TSchema;
+  const check = TypeCompiler.Compile(typeSchema);
+  return (value: unknown) => {
+    const input = httpPart === 'body' ? value : Value.Convert(typeSchema, value);
+    if (check.Check(input)) return { value: input };
+    return { error: toValidationErrors(check.Errors(input)) };
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<Api> {
+  const { config, store } = deps;
+  const clock = deps.clock ?? Date.now;
+  const defaultTenantId = deps.defaultTenantId ?? DEFAULT_TENANT_ID;
+
+  const app = fastify({
+    logger: deps.logger ?? false,
+    genReqId,
+    frameworkErrors,
+    bodyLimit: config.apiBodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // Keep-alive sockets idle at shutdown are closed at once; busy ones finish their request.
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+
+  const authenticator = createAuthenticator({
+    db: store.db,
+    store,
+    defaultTenantId,
+    clock,
+    ...(config.apiKey !== undefined ? { envApiKey: config.apiKey } : {}),
+    ...(deps.lookupKey !== undefined ? { lookup: deps.lookupKey } : {}),
+  });
+  const authState: AuthState = { routes: [] };
+  app.decorate('auth', authState);
+
+  await app.register(errorsPlugin); // first: its route table must see every route
+  await app.register(requestIdPlugin);
+  await app.register(securityPlugin, { corsOrigins: config.corsOrigins });
+  await app.register(rateLimitPlugin, {
+    limiter: deps.limiter,
+    ...(deps.authFailureLimiter !== undefined ? { authFailureLimiter: deps.authFailureLimiter } : {}),
+  });
+  await app.register(metricsPlugin, { collectDefaultMetrics: deps.collectDefaultMetrics ?? true });
+  await app.register(openapiPlugin, deps.version !== undefined ? { version: deps.version } : {}); // before the routes
+
+  opsRoutes(app, {
+    db: store.db,
+    authenticator,
+    ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
+  });
+  await app.register(v1Routes, {
+    prefix: API_V1_PREFIX,
+    ctx: { store, clock, config, defaultTenantId },
+    authenticator,
+    authState,
+  });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,227 @@
+/**
+ * Channels: one WhatsApp number on one transport. Credentials are write-only: accepted on create
+ * and update, sealed by the store, and never returned (`hasCredentials` says whether any are
+ * stored). GET one adds the health verdict computed from the channel's recent health events.
+ */
+
+import { Type } from '@sinclair/typebox';
+import { presetConfig } from '../../../engines/config.ts';
+import { PresetSchema, TransportSchema } from '../../../engines/context.ts';
+import { evaluateHealth } from '../../../engines/health.ts';
+import { DAY_MS, isValidTimeZone } from '../../../engines/time.ts';
+import type { ChannelPatch, NewChannel } from '../../../store/index.ts';
+import { problemResponses } from '../../errors.ts';
+import {
+  type Api,
+  byCreation,
+  DateTime,
+  idParams,
+  invalidField,
+  msOf,
+  Nullable,
+  notFound,
+  PageQuery,
+  pageInMemory,
+  pageSchema,
+  type RouteContext,
+  tx,
+} from './common.ts';
+import { ChannelSchema, ChannelSettingsSchema, channelView } from './views.ts';
+
+const Credentials = Type.Record(
+  Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' }),
+  Type.String({ maxLength: 4096 }),
+  {
+    maxProperties: 20,
+    description:
+      'Transport credentials (accessToken, phoneNumberId, appSecret, apiKey, instance, webhookSecret…). Write-only: stored encrypted, never returned.',
+  },
+);
+
+const Timezone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA zone; default Africa/Abidjan',
+});
+
+const ChannelCreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    transport: TransportSchema,
+    timezone: Type.Optional(Timezone),
+    preset: Type.Optional(PresetSchema),
+    credentials: Type.Optional(Credentials),
+    routeKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Webhook routing key, unique across all tenants, e.g. cloud:<phone_number_id>',
+      }),
+    ),
+    settings: Type.Optional(ChannelSettingsSchema),
+    paused: Type.Optional(Type.Boolean()),
+    warmupStartedAt: Type.Optional(DateTime('Restart of the warm-up (default: counted from creation)')),
+  },
+  { additionalProperties: false },
+);
+
+const ChannelPatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    timezone: Type.Optional(Timezone),
+    preset: Type.Optional(PresetSchema),
+    credentials: Type.Optional(Nullable(Credentials)),
+    routeKey: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    settings: Type.Optional(ChannelSettingsSchema),
+    paused: Type.Optional(Type.Boolean()),
+    warmupStartedAt: Type.Optional(Nullable(DateTime('Restart of the warm-up'))),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** Health events older than this no longer move the score much; the engine folds what it gets. */
+const HEALTH_LOOKBACK_MS = 30 * DAY_MS;
+
+function checkTimezone(timezone: string | undefined): void {
+  if (timezone !== undefined && !isValidTimeZone(timezone)) {
+    throw invalidField('body.timezone', `unknown time zone "${timezone}"`);
+  }
+}
+
+export function channelRoutes(api: Api, ctx: RouteContext): void {
+  const tags = ['channels'];
+  const ChannelParams = idParams('chn');
+
+  api.post(
+    '/channels',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags,
+        summary: 'Create a channel',
+        body: ChannelCreateBody,
+        response: {
+          201: ChannelSchema,
+          ...problemResponses(
+            'validation_failed',
+            'conflict',
+            'idempotency_mismatch',
+            'idempotency_in_flight',
+          ),
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      checkTimezone(b.timezone);
+      const input: NewChannel = { name: b.name, transport: b.transport };
+      if (b.timezone !== undefined) input.timezone = b.timezone;
+      if (b.preset !== undefined) input.preset = b.preset;
+      if (b.credentials !== undefined) input.credentials = b.credentials;
+      if (b.routeKey !== undefined) input.routeKey = b.routeKey;
+      if (b.settings !== undefined) input.settings = b.settings;
+      if (b.paused !== undefined) input.paused = b.paused;
+      if (b.warmupStartedAt !== undefined) input.warmupStartedAtMs = msOf(b.warmupStartedAt);
+      const channel = await tx(ctx, req, (r) => r.channels.create(input));
+      return reply.code(201).send(channelView(channel));
+    },
+  );
+
+  api.get(
+    '/channels',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'List channels (oldest first)',
+        querystring: PageQuery,
+        response: { 200: pageSchema(ChannelSchema, 'ChannelPage'), ...problemResponses('validation_failed') },
+      },
+    },
+    async (req) => {
+      const all = await tx(ctx, req, (r) => r.channels.list());
+      const page = pageInMemory(all, byCreation, req.query);
+      return { items: page.items.map((c) => channelView(c)), nextCursor: page.nextCursor };
+    },
+  );
+
+  api.get(
+    '/channels/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Get a channel with its health',
+        params: ChannelParams,
+        response: { 200: ChannelSchema, ...problemResponses('not_found') },
+      },
+    },
+    async (req) => {
+      const nowMs = ctx.clock();
+      const found = await tx(ctx, req, async (r) => {
+        const channel = await r.channels.get(req.params.id);
+        if (channel === null) return null;
+        const events = await r.healthEvents.recent(channel.id, { sinceMs: nowMs - HEALTH_LOOKBACK_MS });
+        return { channel, events };
+      });
+      if (found === null) throw notFound('channel');
+      const { channel, events } = found;
+      const health = evaluateHealth(
+        { events, paused: channel.paused, isNewContact: true },
+        presetConfig(channel.preset).health,
+        nowMs,
+      );
+      return channelView(channel, health);
+    },
+  );
+
+  api.patch(
+    '/channels/:id',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags,
+        summary: 'Change a channel (credentials: null removes them; the transport never changes)',
+        params: ChannelParams,
+        body: ChannelPatchBody,
+        response: { 200: ChannelSchema, ...problemResponses('validation_failed', 'not_found', 'conflict') },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      checkTimezone(b.timezone);
+      const patch: ChannelPatch = {};
+      if (b.name !== undefined) patch.name = b.name;
+      if (b.timezone !== undefined) patch.timezone = b.timezone;
+      if (b.preset !== undefined) patch.preset = b.preset;
+      if (b.credentials !== undefined) patch.credentials = b.credentials;
+      if (b.routeKey !== undefined) patch.routeKey = b.routeKey;
+      if (b.settings !== undefined) patch.settings = b.settings;
+      if (b.paused !== undefined) patch.paused = b.paused;
+      if (b.warmupStartedAt !== undefined) {
+        patch.warmupStartedAtMs = b.warmupStartedAt === null ? null : msOf(b.warmupStartedAt);
+      }
+      const channel = await tx(ctx, req, (r) => r.channels.update(req.params.id, patch));
+      if (channel === null) throw notFound('channel');
+      return channelView(channel);
+    },
+  );
+
+  api.delete(
+    '/channels/:id',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags,
+        summary: 'Delete a channel with its contacts, messages and events',
+        params: ChannelParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses('not_found') },
+      },
+    },
+    async (req, reply) => {
+      const deleted = await tx(ctx, req, (r) => r.channels.delete(req.params.id));
+      if (!deleted) throw notFound('channel');
+      return reply.code(204).send(null);
+    },
+  );
+}

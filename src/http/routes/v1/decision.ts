@@ -1,0 +1,358 @@
+/**
+ * POST /decision (advisor mode) and POST /validate.
+ *
+ * A decision request is a decision context (docs/API.md) in which everything the server already
+ * knows may be left out: with `channelId`, the channel's settings, health events, send counters,
+ * catalogue and playbook come from storage; with `contactId`, the contact's phone, stage, consent
+ * and last messages do. Fields given in the request override the stored ones (`channel`,
+ * `contact` and `stats` field by field, `catalog` as a whole, `playbook` field by field), `now`
+ * defaults to the server clock, and the merged context is validated like any other (a missing
+ * or bad field → 400 naming it). Without ids the request is a complete context, as for
+ * `sellify decide`.
+ *
+ * The decision is stored for audit (`id: dec_…`) and counted in the metrics; nothing else is
+ * written: the caller sends the message itself, then records it with POST /messages.
+ */
+
+import { type Static, Type } from '@sinclair/typebox';
+import { presetConfig } from '../../../engines/config.ts';
+import { evaluateContent } from '../../../engines/content.ts';
+import {
+  ContextError,
+  type DecisionContext,
+  DecisionContextSchema,
+  PresetSchema,
+  parseContext,
+} from '../../../engines/context.ts';
+import { type Decision, decide } from '../../../engines/decide.ts';
+import { DAY_MS, isValidTimeZone } from '../../../engines/time.ts';
+import type { Reason } from '../../../engines/types.ts';
+import type { Channel, Contact, TenantRepos } from '../../../store/index.ts';
+import { ApiError, problemResponses } from '../../errors.ts';
+import type { AppMetrics } from '../../plugins/metrics.ts';
+import { type Api, idSchema, iso, notFound, type RouteContext, tx } from './common.ts';
+import { contextPlaybook } from './playbook.ts';
+import { ReasonSchema } from './views.ts';
+
+const ctxProps = DecisionContextSchema.properties;
+
+export const DecisionBody = Type.Object(
+  {
+    now: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'The instant of the decision; default the server clock',
+      }),
+    ),
+    channelId: Type.Optional(idSchema('chn', 'A stored channel: fills channel, stats, catalog and playbook')),
+    contactId: Type.Optional(
+      idSchema('ctc', "A stored contact: fills contact (and channelId, from the contact's channel)"),
+    ),
+    channel: Type.Optional(
+      Type.Partial(ctxProps.channel, { description: 'Overrides the stored channel fields' }),
+    ),
+    contact: Type.Optional(
+      Type.Partial(ctxProps.contact, { description: 'Overrides the stored contact fields' }),
+    ),
+    message: ctxProps.message,
+    outbound: ctxProps.outbound,
+    catalog: ctxProps.catalog,
+    stats: ctxProps.stats,
+    playbook: ctxProps.playbook,
+  },
+  { additionalProperties: false, title: 'DecisionRequest' },
+);
+export type DecisionBodyInput = Static<typeof DecisionBody>;
+
+export const DecisionResponse = Type.Object(
+  {
+    id: Type.String({ description: 'The stored decision (GET /api/v1/decisions/{id})' }),
+    action: Type.Union(['reply', 'send', 'defer', 'skip', 'handoff', 'block'].map((a) => Type.Literal(a))),
+    kind: Type.Union(['reply', 'followup', 'proactive'].map((k) => Type.Literal(k))),
+    text: Type.Optional(Type.String()),
+    template: Type.Optional(Type.Object({ name: Type.String(), language: Type.String() })),
+    sendAtMs: Type.Optional(Type.Number()),
+    sendAt: Type.Optional(Type.String({ format: 'date-time' })),
+    delayMs: Type.Number(),
+    typingMs: Type.Number(),
+    readDelayMs: Type.Number(),
+    intent: Type.Union([Type.String(), Type.Null()]),
+    intents: Type.Array(Type.String()),
+    language: Type.String(),
+    entities: Type.Unknown({ description: 'Products mentioned (catalogue ids, quantities, match score)' }),
+    stage: Type.String(),
+    contactUpdate: Type.Object({
+      stage: Type.String(),
+      optedOut: Type.Boolean(),
+      optedIn: Type.Boolean(),
+      followupsSent: Type.Integer(),
+    }),
+    restartWarmup: Type.Boolean(),
+    reasons: Type.Array(ReasonSchema),
+    verdicts: Type.Record(Type.String(), Type.Unknown(), { description: "Each engine's full verdict" }),
+  },
+  { title: 'Decision' },
+);
+
+const ValidateBody = Type.Object(
+  {
+    text: Type.String({ maxLength: 65_536, description: 'The text you are about to send' }),
+    identicalLastHour: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'How often you sent exactly this text in the last hour; default 0',
+      }),
+    ),
+    preset: Type.Optional(PresetSchema),
+  },
+  { additionalProperties: false },
+);
+
+const ValidateResponse = Type.Object(
+  {
+    allowed: Type.Boolean(),
+    score: Type.Integer({ minimum: 0, maximum: 100, description: 'Spam score; the sum of the problems' }),
+    problems: Type.Array(Type.Object({ code: Type.String(), detail: Type.String() })),
+    suggestions: Type.Array(Type.String()),
+    reasons: Type.Array(ReasonSchema),
+  },
+  { title: 'ContentVerdict' },
+);
+
+/** Health events older than this are not sent to the engine (its score has decayed by then). */
+const HEALTH_LOOKBACK_MS = 30 * DAY_MS;
+/** The decision context accepts at most this many products. */
+const MAX_CONTEXT_PRODUCTS = 2000;
+
+type ContextChannel = DecisionContext['channel'];
+type ContextContact = DecisionContext['contact'];
+
+interface Stored {
+  channel?: Channel;
+  contact?: Contact;
+  channelPart?: ContextChannel;
+  contactPart?: ContextContact;
+  stats?: NonNullable<DecisionContext['stats']>;
+  catalog?: NonNullable<DecisionContext['catalog']>;
+  playbook?: NonNullable<DecisionContext['playbook']>;
+  messageId?: string;
+}
+
+function contactPart(c: Contact): ContextContact {
+  const out: ContextContact = {
+    id: c.id,
+    phone: c.phone,
+    stage: c.stage,
+    optedOut: c.optedOut,
+    optedIn: c.optedIn,
+    followupsSent: Math.min(c.followupsSent, 100),
+  };
+  if (c.name !== null) out.name = c.name;
+  if (c.timezone !== null) out.timezone = c.timezone;
+  if (c.lastInboundAtMs !== null) out.lastInboundAt = iso(c.lastInboundAtMs);
+  if (c.lastOutboundAtMs !== null) out.lastOutboundAt = iso(c.lastOutboundAtMs);
+  return out;
+}
+
+/** Everything storage knows for this request, read in one tenant transaction. */
+async function loadStored(r: TenantRepos, body: DecisionBodyInput, nowMs: number): Promise<Stored> {
+  const stored: Stored = {};
+  let channelId = body.channelId;
+  if (body.contactId !== undefined) {
+    const contact = await r.contacts.get(body.contactId);
+    if (contact === null || (channelId !== undefined && contact.channelId !== channelId))
+      throw notFound('contact');
+    stored.contact = contact;
+    stored.contactPart = contactPart(contact);
+    channelId = contact.channelId;
+  }
+  if (channelId === undefined) return stored;
+
+  const channel = await r.channels.get(channelId);
+  if (channel === null) throw notFound('channel');
+  stored.channel = channel;
+  const events = await r.healthEvents.recent(channel.id, { sinceMs: nowMs - HEALTH_LOOKBACK_MS });
+  const part: ContextChannel = {
+    id: channel.id,
+    createdAt: iso(channel.createdAtMs),
+    timezone: channel.timezone,
+    preset: channel.preset,
+    transport: channel.transport,
+    paused: channel.paused,
+    healthEvents: events.map((e) =>
+      e.untilMs === undefined
+        ? { type: e.type, at: iso(e.atMs) }
+        : { type: e.type, at: iso(e.atMs), until: iso(e.untilMs) },
+    ),
+  };
+  const language = channel.settings.language;
+  if (language === 'fr' || language === 'en') part.language = language;
+  if (channel.warmupStartedAtMs !== null) part.warmupStartedAt = iso(channel.warmupStartedAtMs);
+  stored.channelPart = part;
+
+  const zone = body.channel?.timezone;
+  const timeZone = zone !== undefined && isValidTimeZone(zone) ? zone : channel.timezone;
+  const s = await r.stats.sendStats(channel.id, nowMs, timeZone, body.outbound?.text);
+  stored.stats = {
+    sentLastMinute: s.sentLastMinute,
+    sentLastHour: s.sentLastHour,
+    sentToday: s.sentToday,
+    coldToday: s.coldToday,
+    identicalLastHour: s.identicalLastHour,
+  };
+  if (s.lastSentAtMs !== undefined) stored.stats.lastSentAt = iso(s.lastSentAtMs);
+
+  if (body.catalog === undefined) {
+    const products = await r.products.list();
+    stored.catalog = products.slice(0, MAX_CONTEXT_PRODUCTS).map((p) => ({
+      id: p.id,
+      name: p.name,
+      aliases: p.aliases,
+      price: p.price,
+      currency: p.currency,
+      stock: p.stock,
+    }));
+  }
+  stored.playbook = contextPlaybook(await r.playbook.get());
+  if (body.message !== undefined) {
+    const inbound = await r.messages.getByProviderId(channel.id, body.message.id);
+    if (inbound !== null) stored.messageId = inbound.id;
+  }
+  return stored;
+}
+
+/** Drops undefined values so the merged context holds only what someone actually set. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The request over what storage knows; the result is checked by parseContext. */
+export function mergeContext(body: DecisionBodyInput, stored: Stored, nowIso: string): unknown {
+  const merged: Record<string, unknown> = { now: body.now ?? nowIso };
+  if (stored.channelPart !== undefined || body.channel !== undefined) {
+    merged.channel = defined({ ...stored.channelPart, ...body.channel });
+  }
+  if (stored.contactPart !== undefined || body.contact !== undefined) {
+    merged.contact = defined({ ...stored.contactPart, ...body.contact });
+  }
+  if (body.message !== undefined) merged.message = body.message;
+  if (body.outbound !== undefined) merged.outbound = body.outbound;
+  const catalog = body.catalog ?? stored.catalog;
+  if (catalog !== undefined) merged.catalog = catalog;
+  if (stored.stats !== undefined || body.stats !== undefined)
+    merged.stats = defined({ ...stored.stats, ...body.stats });
+  if (stored.playbook !== undefined || body.playbook !== undefined) {
+    merged.playbook = defined({ ...stored.playbook, ...body.playbook });
+  }
+  return merged;
+}
+
+function validContext(value: unknown): DecisionContext {
+  try {
+    return parseContext(value);
+  } catch (err) {
+    if (!(err instanceof ContextError)) throw err;
+    const field = err.field === '(root)' ? 'body' : `body.${err.field}`;
+    const message = err.message.startsWith(`${err.field}: `)
+      ? err.message.slice(err.field.length + 2)
+      : err.message;
+    throw new ApiError('validation_failed', `${field}: ${message}`, { errors: [{ field, message }] });
+  }
+}
+
+/** Refusals by reason code: the reasons of every engine verdict that said no. */
+export function refusalReasons(decision: Decision): string[] {
+  const codes: string[] = [];
+  for (const verdict of Object.values(decision.verdicts) as { allowed?: unknown; reasons?: Reason[] }[]) {
+    if (verdict?.allowed !== false) continue;
+    for (const r of verdict.reasons ?? []) if (!r.code.endsWith('.ok')) codes.push(r.code);
+  }
+  return codes;
+}
+
+function count(metrics: AppMetrics, decision: Decision): void {
+  metrics.decisions.inc({ action: decision.action });
+  for (const reason of refusalReasons(decision)) metrics.engineRefusals.inc({ reason });
+}
+
+export function decisionRoutes(api: Api, ctx: RouteContext): void {
+  api.post(
+    '/decision',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['advisor'],
+        summary: 'Decide what to send (advisor mode)',
+        description:
+          'Runs the engines over a decision context completed from storage (`channelId`, `contactId`) and stores the decision. Send the message yourself, then record it with POST /api/v1/messages.',
+        body: DecisionBody,
+        response: {
+          200: DecisionResponse,
+          ...problemResponses(
+            'validation_failed',
+            'not_found',
+            'idempotency_mismatch',
+            'idempotency_in_flight',
+          ),
+        },
+      },
+    },
+    async (req) => {
+      const body = req.body;
+      const nowIso = body.now ?? iso(ctx.clock());
+      const nowMs = Date.parse(nowIso);
+      const needsStorage = body.channelId !== undefined || body.contactId !== undefined;
+      const stored = needsStorage ? await tx(ctx, req, (r) => loadStored(r, body, nowMs)) : {};
+      const context = validContext(mergeContext(body, stored, nowIso));
+      const decision = decide(context);
+      const record = await tx(ctx, req, (r) =>
+        r.decisions.insert({
+          channelId: stored.channel?.id ?? null,
+          contactId: stored.contact?.id ?? null,
+          messageId: stored.messageId ?? null,
+          action: decision.action,
+          intent: decision.intent,
+          stage: decision.stage,
+          text: decision.text ?? null,
+          sendAtMs: decision.sendAtMs ?? null,
+          delayMs: decision.delayMs,
+          typingMs: decision.typingMs,
+          reasons: decision.reasons,
+          verdicts: decision.verdicts as Record<string, unknown>,
+        }),
+      );
+      count(req.server.metrics, decision);
+      return { id: record.id, ...decision };
+    },
+  );
+
+  api.post(
+    '/validate',
+    {
+      config: { scope: 'read', idempotent: false },
+      schema: {
+        tags: ['advisor'],
+        summary: 'Check a text before sending it',
+        description:
+          'The content engine: spam score, problems with suggestions, and whether the text may be sent.',
+        body: ValidateBody,
+        response: { 200: ValidateResponse, ...problemResponses('validation_failed') },
+      },
+    },
+    async (req) => {
+      const { text, identicalLastHour, preset } = req.body;
+      const verdict = evaluateContent(
+        { text, identicalLastHour: identicalLastHour ?? 0 },
+        presetConfig(preset).content,
+        ctx.clock(),
+      );
+      return {
+        allowed: verdict.allowed,
+        score: Math.round(verdict.score),
+        problems: verdict.problems,
+        suggestions: verdict.suggestions,
+        reasons: verdict.reasons,
+      };
+    },
+  );
+}

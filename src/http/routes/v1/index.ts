@@ -1,0 +1,45 @@
+/**
+ * The /api/v1 scope: the auth hook and the idempotency hooks first, then every v1 route. Being
+ * one encapsulated Fastify context, the hooks guard exactly these routes and nothing else.
+ */
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { type Authenticator, type AuthState, authPlugin } from '../../plugins/auth.ts';
+import { idempotencyPlugin } from '../../plugins/idempotency.ts';
+import { channelRoutes } from './channels.ts';
+import type { RouteContext } from './common.ts';
+import { contactRoutes } from './contacts.ts';
+import { decisionRoutes } from './decision.ts';
+import { auditRoutes } from './decisions.ts';
+import { keyRoutes } from './keys.ts';
+import { messageRoutes } from './messages.ts';
+import { playbookRoutes } from './playbook.ts';
+import { productRoutes } from './products.ts';
+
+export const API_V1_PREFIX = '/api/v1';
+
+export interface V1Options {
+  ctx: RouteContext;
+  authenticator: Authenticator;
+  authState: AuthState;
+}
+
+export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) => {
+  const { ctx } = options;
+  await scope.register(authPlugin, {
+    authenticator: options.authenticator,
+    defaultRateLimitPerMinute: ctx.config.rateLimitPerMinute,
+    state: options.authState,
+  });
+  await scope.register(idempotencyPlugin, { store: ctx.store, ttlMs: ctx.config.idempotencyTtlMs });
+  const api = scope.withTypeProvider<TypeBoxTypeProvider>();
+  decisionRoutes(api, ctx);
+  messageRoutes(api, ctx);
+  channelRoutes(api, ctx);
+  contactRoutes(api, ctx);
+  productRoutes(api, ctx);
+  playbookRoutes(api, ctx);
+  auditRoutes(api, ctx);
+  keyRoutes(api, ctx);
+};

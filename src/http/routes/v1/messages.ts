@@ -1,0 +1,281 @@
+/**
+ * POST /messages: the advisor's bot records a message it sent or received, so quotas, the
+ * funnel and the 24-hour window stay true without Sellify touching WhatsApp.
+ *
+ * - The contact is found or created by phone on the channel (or named by `contactId`).
+ * - Inbound: the message is stored; the contact's last inbound time moves forward (it opens the
+ *   Cloud API's 24-hour window), the follow-up ladder restarts, the funnel advances on the
+ *   message's intents and STOP / START update consent, as decide() would.
+ * - Outbound: the message is stored as sent (it then counts in the send counters behind every
+ *   quota, since those are computed from stored messages); the last outbound time moves forward
+ *   and a follow-up counts one step of the ladder.
+ * - `providerId` is the transport's message id, unique per channel: the same message recorded
+ *   twice returns the first one with 200 (201 when new), and changes nothing.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { type Static, Type } from '@sinclair/typebox';
+import { PhoneError } from '../../../domain/phone.ts';
+import { evaluateConsent } from '../../../engines/consent.ts';
+import { advanceFunnel } from '../../../engines/funnel.ts';
+import { detectIntent } from '../../../engines/intent.ts';
+import { SPECIFIC_MATCH_SCORE } from '../../../engines/reply.ts';
+import type { Channel, Contact, ContactPatch, Message, TenantRepos } from '../../../store/index.ts';
+import { problemResponses } from '../../errors.ts';
+import { principalOf } from '../../plugins/auth.ts';
+import {
+  type Api,
+  DateTime,
+  idSchema,
+  invalidField,
+  msOrUndefined,
+  notFound,
+  type RouteContext,
+  tx,
+  txFor,
+} from './common.ts';
+import { ContactSchema, contactView, MessageSchema, messageView } from './views.ts';
+
+export const MessageBody = Type.Object(
+  {
+    channelId: idSchema('chn', 'The channel the message went through'),
+    contactId: Type.Optional(idSchema('ctc', 'The contact, when known; otherwise give contactPhone')),
+    contactPhone: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 64,
+        description: "The customer's number (E.164 preferred) or WhatsApp id",
+      }),
+    ),
+    contactName: Type.Optional(
+      Type.String({ maxLength: 200, description: 'WhatsApp profile name (with contactPhone)' }),
+    ),
+    direction: Type.Union([Type.Literal('in'), Type.Literal('out')], {
+      description: 'in: the customer wrote; out: your bot sent',
+    }),
+    text: Type.String({ maxLength: 65_536 }),
+    providerId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "The transport's message id (wamid…): makes the call idempotent",
+      }),
+    ),
+    kind: Type.Optional(
+      Type.Union([Type.Literal('reply'), Type.Literal('followup'), Type.Literal('proactive')], {
+        description: 'Outbound only; default reply',
+      }),
+    ),
+    type: Type.Optional(
+      Type.String({ pattern: '^[a-z_]{1,32}$', description: 'text (default), image, audio…' }),
+    ),
+    sentAt: Type.Optional(DateTime('Outbound only: when it was sent; default now')),
+    receivedAt: Type.Optional(DateTime('Inbound only: when the customer sent it; default now')),
+    status: Type.Optional(
+      Type.Union([Type.Literal('sent'), Type.Literal('queued')], {
+        description: 'Outbound only; default sent',
+      }),
+    ),
+    decisionId: Type.Optional(idSchema('dec', 'Outbound only: the decision this message carries out')),
+  },
+  { additionalProperties: false, title: 'RecordMessage' },
+);
+type MessageInput = Static<typeof MessageBody>;
+
+const MessageResult = Type.Object(
+  { message: MessageSchema, contact: ContactSchema },
+  { title: 'RecordedMessage' },
+);
+
+const OUT_ONLY = ['sentAt', 'status', 'kind', 'decisionId'] as const;
+
+function checkShape(b: MessageInput): void {
+  if (b.contactId !== undefined && b.contactPhone !== undefined) {
+    throw invalidField('body.contactPhone', 'give contactId or contactPhone, not both');
+  }
+  if (b.contactId === undefined && b.contactPhone === undefined) {
+    throw invalidField('body.contactPhone', 'is required (or contactId)');
+  }
+  if (b.contactName !== undefined && b.contactPhone === undefined) {
+    throw invalidField('body.contactName', 'is only allowed with contactPhone');
+  }
+  if (b.direction === 'in') {
+    for (const field of OUT_ONLY) {
+      if (b[field] !== undefined)
+        throw invalidField(`body.${field}`, 'is only allowed when direction is "out"');
+    }
+  } else if (b.receivedAt !== undefined) {
+    throw invalidField('body.receivedAt', 'is only allowed when direction is "in"');
+  }
+}
+
+interface Recorded {
+  created: boolean;
+  message: Message;
+  contact: Contact;
+}
+
+async function resolveContact(r: TenantRepos, channel: Channel, b: MessageInput): Promise<Contact> {
+  if (b.contactId !== undefined) {
+    const contact = await r.contacts.get(b.contactId);
+    if (contact === null || contact.channelId !== channel.id) throw notFound('contact');
+    return contact;
+  }
+  try {
+    return (await r.contacts.upsertByPhone(channel.id, b.contactPhone ?? '', b.contactName ?? null)).contact;
+  } catch (err) {
+    if (err instanceof PhoneError) throw invalidField('body.contactPhone', err.message);
+    throw err;
+  }
+}
+
+const later = (stored: number | null, atMs: number): number =>
+  stored === null ? atMs : Math.max(stored, atMs);
+
+async function recordInbound(
+  r: TenantRepos,
+  channel: Channel,
+  b: MessageInput,
+  atMs: number,
+): Promise<Recorded> {
+  const contact = await resolveContact(r, channel, b);
+  const { inserted, message } = await r.messages.insertInbound({
+    channelId: channel.id,
+    contactId: contact.id,
+    // Without the transport's id there is nothing to deduplicate on: a fresh one stands in.
+    providerId: b.providerId ?? `sellify:${randomUUID()}`,
+    body: b.text,
+    type: b.type ?? 'text',
+    createdAtMs: atMs,
+  });
+  if (!inserted) return { created: false, message, contact };
+
+  const catalog = await r.products.list();
+  const language = channel.settings.language;
+  const intent = detectIntent({
+    text: b.text,
+    catalog,
+    defaultLanguage: language === 'en' || language === 'fr' ? language : undefined,
+  });
+  const consent = evaluateConsent({
+    kind: 'reply',
+    optedOut: contact.optedOut,
+    optedIn: contact.optedIn,
+    hasHistory: contact.lastInboundAtMs !== null || contact.lastOutboundAtMs !== null,
+    inboundIntent: intent.intent,
+  });
+  const funnel = advanceFunnel({
+    stage: contact.stage,
+    direction: 'inbound',
+    intents: intent.intents,
+    hasProduct: intent.entities.products.some((m) => m.score >= SPECIFIC_MATCH_SCORE),
+  });
+  const patch: ContactPatch = {
+    stage: funnel.stage,
+    followupsSent: 0,
+    lastInboundAtMs: later(contact.lastInboundAtMs, atMs),
+  };
+  if (consent.optedOut !== contact.optedOut) {
+    patch.optedOut = consent.optedOut;
+    if (consent.optedOut) patch.optedOutAtMs = atMs;
+  }
+  if (consent.action === 'confirm_opt_in') patch.optedIn = true;
+  if (consent.action === 'confirm_opt_out') patch.optedIn = false;
+  const updated = await r.contacts.patch(contact.id, patch);
+  return { created: true, message, contact: updated ?? contact };
+}
+
+async function recordOutbound(
+  r: TenantRepos,
+  channel: Channel,
+  b: MessageInput,
+  atMs: number,
+): Promise<Recorded> {
+  const contact = await resolveContact(r, channel, b);
+  if (b.providerId !== undefined) {
+    const existing = await r.messages.getByProviderId(channel.id, b.providerId);
+    if (existing !== null) return { created: false, message: existing, contact };
+  }
+  if (b.decisionId !== undefined && (await r.decisions.get(b.decisionId)) === null)
+    throw notFound('decision');
+  const kind = b.kind ?? 'reply';
+  const status = b.status ?? 'sent';
+  const message = await r.messages.insertOutbound({
+    channelId: channel.id,
+    contactId: contact.id,
+    kind,
+    body: b.text,
+    type: b.type ?? 'text',
+    status,
+    // A business-initiated first message to someone with no history is what the cold caps count.
+    isCold: kind !== 'reply' && contact.lastInboundAtMs === null && contact.lastOutboundAtMs === null,
+    decisionId: b.decisionId ?? null,
+    providerId: b.providerId ?? null,
+    createdAtMs: atMs,
+    sentAtMs: status === 'sent' ? atMs : null,
+  });
+  if (status !== 'sent') return { created: true, message, contact };
+  const patch: ContactPatch = { lastOutboundAtMs: later(contact.lastOutboundAtMs, atMs) };
+  if (kind === 'followup') patch.followupsSent = contact.followupsSent + 1;
+  const updated = await r.contacts.patch(contact.id, patch);
+  return { created: true, message, contact: updated ?? contact };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
+export function messageRoutes(api: Api, ctx: RouteContext): void {
+  api.post(
+    '/messages',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags: ['advisor'],
+        summary: 'Record a message your bot sent or received',
+        description:
+          'Keeps quotas, the funnel and the 24-hour window true in advisor mode. 201 when recorded, 200 with the stored message when `providerId` was already recorded on the channel.',
+        body: MessageBody,
+        response: {
+          200: MessageResult,
+          201: MessageResult,
+          ...problemResponses(
+            'validation_failed',
+            'not_found',
+            'idempotency_mismatch',
+            'idempotency_in_flight',
+          ),
+        },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      checkShape(b);
+      const atMs = msOrUndefined(b.direction === 'in' ? b.receivedAt : b.sentAt) ?? ctx.clock();
+      let result: Recorded;
+      try {
+        result = await tx(ctx, req, async (r) => {
+          const channel = await r.channels.get(b.channelId);
+          if (channel === null) throw notFound('channel');
+          return b.direction === 'in'
+            ? recordInbound(r, channel, b, atMs)
+            : recordOutbound(r, channel, b, atMs);
+        });
+      } catch (err) {
+        // Two requests raced to record the same outbound providerId: the loser returns the winner's row.
+        if (!isUniqueViolation(err) || b.providerId === undefined) throw err;
+        const providerId = b.providerId;
+        const again = await txFor(ctx, principalOf(req).tenantId, async (r) => {
+          const message = await r.messages.getByProviderId(b.channelId, providerId);
+          const contact = message === null ? null : await r.contacts.get(message.contactId);
+          return message === null || contact === null ? null : { created: false, message, contact };
+        });
+        if (again === null) throw err;
+        result = again;
+      }
+      return reply
+        .code(result.created ? 201 : 200)
+        .send({ message: messageView(result.message), contact: contactView(result.contact) });
+    },
+  );
+}

@@ -1,0 +1,219 @@
+/**
+ * The seller's playbook: answer templates per intent and language, facts (location, hours,
+ * delivery, payment), the follow-up ladder, the approved Cloud API template for follow-ups after
+ * 24 hours, and an away message. The shape is the decision context's `playbook` (so what is
+ * stored is exactly what decide() gets) plus `awayMessage`. Every template is checked with
+ * validateTemplate before it is saved.
+ *
+ * Storage: the store's playbook row has columns for templates, the ladder, the away message and
+ * a JSON `info` object; `sellerName` and `followupTemplate` have no column yet, so they are kept
+ * inside `info` beside the facts (see toStored/fromStored). A migration giving them columns
+ * would only change these two functions.
+ */
+
+import { type Static, Type } from '@sinclair/typebox';
+import { PlaybookSchema as ContextPlaybookSchema, type PlaybookInput } from '../../../engines/context.ts';
+import { validateTemplate } from '../../../engines/variation.ts';
+import { defaultPlaybook, type Playbook, type PlaybookPatch } from '../../../store/index.ts';
+import type { FieldError } from '../../errors.ts';
+import { ApiError, problemResponses } from '../../errors.ts';
+import { type Api, isoOrNull, Nullable, type RouteContext, tx } from './common.ts';
+
+const ctxProps = ContextPlaybookSchema.properties;
+const LocalizedText = Type.Object(
+  {
+    fr: Type.Optional(
+      Type.Union([
+        Type.String({ maxLength: 4096 }),
+        Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 20 }),
+      ]),
+    ),
+    en: Type.Optional(
+      Type.Union([
+        Type.String({ maxLength: 4096 }),
+        Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 20 }),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+const Templates = Type.Record(Type.String({ pattern: '^[a-z_]{1,64}$' }), LocalizedText, {
+  maxProperties: 100,
+  description:
+    'Templates per key (an intent, followup_1…3, out_of_stock, unknown_product…) and language: spintax {a|b} and {{variables}}',
+});
+const Info = Type.Object(
+  {
+    location: Type.Optional(LocalizedText),
+    hours: Type.Optional(LocalizedText),
+    delivery: Type.Optional(LocalizedText),
+    payment: Type.Optional(LocalizedText),
+  },
+  { additionalProperties: false },
+);
+const FollowupTemplate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 512 }),
+    language: Type.String({ minLength: 2, maxLength: 15 }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Approved Cloud API template for follow-ups outside the 24-hour window',
+  },
+);
+
+export const PlaybookBody = Type.Object(
+  {
+    sellerName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    templates: Type.Optional(Templates),
+    info: Type.Optional(Info),
+    followupTemplate: Type.Optional(Nullable(FollowupTemplate)),
+    followupLadderMs: Type.Optional(ctxProps.followupLadderMs),
+    awayMessage: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+  },
+  { additionalProperties: false },
+);
+export type PlaybookBodyInput = Static<typeof PlaybookBody>;
+
+export const PlaybookViewSchema = Type.Object(
+  {
+    sellerName: Nullable(Type.String()),
+    templates: Templates,
+    info: Info,
+    followupTemplate: Nullable(FollowupTemplate),
+    followupLadderMs: Type.Array(Type.Integer(), { description: 'Delays of the follow-up steps, ms' }),
+    awayMessage: Nullable(Type.String()),
+    updatedAt: Nullable(
+      Type.String({ format: 'date-time', description: 'Null while the defaults are in use' }),
+    ),
+  },
+  { title: 'Playbook' },
+);
+export type PlaybookView = Static<typeof PlaybookViewSchema>;
+
+type Localized = Static<typeof LocalizedText>;
+type InfoValue = Static<typeof Info>;
+const INFO_KEYS = ['location', 'hours', 'delivery', 'payment'] as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The stored info object holds the facts plus sellerName and followupTemplate (no columns yet). */
+function fromStored(p: Playbook): PlaybookView {
+  const raw = p.info as Record<string, unknown>;
+  const info: InfoValue = {};
+  for (const key of INFO_KEYS) {
+    const value = raw[key];
+    // Older rows may hold a plain string: it reads as the French text.
+    if (typeof value === 'string') info[key] = { fr: value };
+    else if (isRecord(value)) info[key] = value as Localized;
+  }
+  const followup = raw.followupTemplate;
+  return {
+    sellerName: typeof raw.sellerName === 'string' ? raw.sellerName : null,
+    templates: p.templates as Record<string, Localized>,
+    info,
+    followupTemplate:
+      isRecord(followup) && typeof followup.name === 'string' && typeof followup.language === 'string'
+        ? { name: followup.name, language: followup.language }
+        : null,
+    followupLadderMs: p.followupLadderMs,
+    awayMessage: p.awayMessage,
+    updatedAt: isoOrNull(p.updatedAtMs),
+  };
+}
+
+/** PUT replaces the playbook: a field left out goes back to its default. */
+function toStored(body: PlaybookBodyInput): PlaybookPatch {
+  const defaults = defaultPlaybook();
+  const info: Record<string, unknown> = { ...(body.info ?? {}) };
+  if (body.sellerName !== undefined && body.sellerName !== null) info.sellerName = body.sellerName;
+  if (body.followupTemplate !== undefined && body.followupTemplate !== null) {
+    info.followupTemplate = body.followupTemplate;
+  }
+  return {
+    templates: body.templates ?? {},
+    info: info as Playbook['info'],
+    followupLadderMs: body.followupLadderMs ?? defaults.followupLadderMs,
+    awayMessage: body.awayMessage ?? null,
+    businessHours: null,
+  };
+}
+
+/** The stored playbook as the decision context takes it; the ladder only when the seller set one. */
+export function contextPlaybook(p: Playbook): PlaybookInput {
+  const view = fromStored(p);
+  const out: PlaybookInput = { templates: view.templates, info: view.info };
+  if (view.sellerName !== null) out.sellerName = view.sellerName;
+  if (view.followupTemplate !== null) out.followupTemplate = view.followupTemplate;
+  if (p.updatedAtMs !== null) out.followupLadderMs = view.followupLadderMs;
+  return out;
+}
+
+/** Every template text with its field name, for validation. */
+function templateTexts(body: PlaybookBodyInput): { field: string; text: string }[] {
+  const out: { field: string; text: string }[] = [];
+  const addLocalized = (prefix: string, value: Localized | undefined) => {
+    if (value === undefined) return;
+    for (const lang of ['fr', 'en'] as const) {
+      const t = value[lang];
+      if (typeof t === 'string') out.push({ field: `${prefix}.${lang}`, text: t });
+      else if (Array.isArray(t)) {
+        for (const [i, text] of t.entries()) out.push({ field: `${prefix}.${lang}[${i}]`, text });
+      }
+    }
+  };
+  for (const [key, value] of Object.entries(body.templates ?? {}))
+    addLocalized(`body.templates.${key}`, value);
+  for (const key of INFO_KEYS) addLocalized(`body.info.${key}`, body.info?.[key]);
+  if (typeof body.awayMessage === 'string') out.push({ field: 'body.awayMessage', text: body.awayMessage });
+  return out;
+}
+
+export function checkTemplates(body: PlaybookBodyInput): void {
+  const errors: FieldError[] = [];
+  for (const { field, text } of templateTexts(body)) {
+    for (const problem of validateTemplate(text).problems)
+      errors.push({ field, message: `${problem.code}: ${problem.detail}` });
+  }
+  if (errors.length > 0) {
+    throw new ApiError('validation_failed', `Invalid templates (${errors.map((e) => e.field).join(', ')}).`, {
+      errors,
+    });
+  }
+}
+
+export function playbookRoutes(api: Api, ctx: RouteContext): void {
+  const tags = ['playbook'];
+
+  api.get(
+    '/playbook',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Get the playbook (defaults until one is saved)',
+        response: { 200: PlaybookViewSchema },
+      },
+    },
+    async (req) => fromStored(await tx(ctx, req, (r) => r.playbook.get())),
+  );
+
+  api.put(
+    '/playbook',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags,
+        summary: 'Replace the playbook (fields left out go back to their defaults)',
+        body: PlaybookBody,
+        response: { 200: PlaybookViewSchema, ...problemResponses('validation_failed') },
+      },
+    },
+    async (req) => {
+      checkTemplates(req.body);
+      return fromStored(await tx(ctx, req, (r) => r.playbook.put(toStored(req.body))));
+    },
+  );
+}

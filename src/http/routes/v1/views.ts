@@ -1,0 +1,364 @@
+/**
+ * What the API returns for each stored thing: one TypeBox schema (the OpenAPI document and the
+ * response serializer both use it) and one function from the store's record to it. Times leave
+ * as ISO 8601 strings, like the decision context takes them; secrets (key hashes, channel
+ * credentials) have no field here at all.
+ */
+
+import { type Static, Type } from '@sinclair/typebox';
+import { LanguageSchema, PresetSchema, StageSchema, TransportSchema } from '../../../engines/context.ts';
+import type { HealthVerdict } from '../../../engines/health.ts';
+import type {
+  ApiKey,
+  Channel,
+  Contact,
+  DecisionRecord,
+  Message,
+  Order,
+  ProductRecord,
+  Tenant,
+} from '../../../store/index.ts';
+import { iso, isoOrNull, Nullable } from './common.ts';
+
+const Time = (description: string) => Type.String({ format: 'date-time', description });
+const NullableTime = (description: string) => Nullable(Type.String({ format: 'date-time', description }));
+
+export const ReasonSchema = Type.Object(
+  {
+    engine: Type.String(),
+    code: Type.String({ examples: ['quota.daily_cap'] }),
+    detail: Type.String(),
+  },
+  { title: 'Reason' },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Channels
+
+export const ChannelSettingsSchema = Type.Object(
+  {
+    language: Type.Optional(LanguageSchema),
+  },
+  {
+    additionalProperties: false,
+    description: 'Channel settings: `language` is the default for follow-ups and unclear messages',
+  },
+);
+
+export const HealthSchema = Type.Object(
+  {
+    score: Type.Integer({ minimum: 0, maximum: 100, description: 'Risk score 0–100 from recent events' }),
+    level: Type.Union(['low', 'medium', 'high', 'critical'].map((l) => Type.Literal(l))),
+    paused: Type.Boolean(),
+    allowed: Type.Boolean({ description: 'Whether the number may send now' }),
+    timelockUntil: NullableTime('End of an active 463 reach-out lock'),
+    retryAt: NullableTime('When sending may resume, when it can be computed'),
+    reasons: Type.Array(ReasonSchema),
+  },
+  { title: 'ChannelHealth' },
+);
+
+export const ChannelSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    transport: TransportSchema,
+    routeKey: Nullable(Type.String({ description: 'Webhook routing key, e.g. cloud:<phone_number_id>' })),
+    timezone: Type.String(),
+    preset: PresetSchema,
+    settings: ChannelSettingsSchema,
+    status: Type.String(),
+    paused: Type.Boolean(),
+    warmupStartedAt: NullableTime('Restart of the warm-up'),
+    hasCredentials: Type.Boolean({ description: 'Credentials are write-only: they are never returned' }),
+    createdAt: Time('When the channel was created (the warm-up counts from here)'),
+    updatedAt: Time('Last change'),
+    health: Type.Optional(HealthSchema),
+  },
+  { title: 'Channel' },
+);
+export type ChannelView = Static<typeof ChannelSchema>;
+
+export function channelView(c: Channel, health?: HealthVerdict): ChannelView {
+  const language = c.settings.language;
+  const view: ChannelView = {
+    id: c.id,
+    name: c.name,
+    transport: c.transport,
+    routeKey: c.routeKey,
+    timezone: c.timezone,
+    preset: c.preset,
+    settings: language === 'fr' || language === 'en' ? { language } : {},
+    status: c.status,
+    paused: c.paused,
+    warmupStartedAt: isoOrNull(c.warmupStartedAtMs),
+    hasCredentials: c.hasCredentials,
+    createdAt: iso(c.createdAtMs),
+    updatedAt: iso(c.updatedAtMs),
+  };
+  if (health !== undefined) {
+    view.health = {
+      score: Math.round(health.score),
+      level: health.level,
+      paused: health.paused,
+      allowed: health.allowed,
+      timelockUntil: isoOrNull(health.timelockUntilMs),
+      retryAt: isoOrNull(health.retryAtMs),
+      reasons: health.reasons,
+    };
+  }
+  return view;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contacts and messages
+
+export const ContactSchema = Type.Object(
+  {
+    id: Type.String(),
+    channelId: Type.String(),
+    phone: Type.String({ description: 'E.164' }),
+    name: Nullable(Type.String()),
+    country: Nullable(Type.String({ description: 'ISO 3166-1 alpha-2 from the calling code' })),
+    timezone: Nullable(Type.String({ description: 'IANA zone from the calling code' })),
+    stage: StageSchema,
+    optedOut: Type.Boolean(),
+    optedIn: Type.Boolean(),
+    optedOutAt: NullableTime('When the contact opted out'),
+    lastInboundAt: NullableTime('Last message from the customer (opens the 24-hour window)'),
+    lastOutboundAt: NullableTime('Last message to the customer'),
+    followupsSent: Type.Integer({ minimum: 0 }),
+    createdAt: Time('First seen'),
+    updatedAt: Time('Last change'),
+  },
+  { title: 'Contact' },
+);
+export type ContactView = Static<typeof ContactSchema>;
+
+export function contactView(c: Contact): ContactView {
+  return {
+    id: c.id,
+    channelId: c.channelId,
+    phone: c.phone,
+    name: c.name,
+    country: c.country,
+    timezone: c.timezone,
+    stage: c.stage,
+    optedOut: c.optedOut,
+    optedIn: c.optedIn,
+    optedOutAt: isoOrNull(c.optedOutAtMs),
+    lastInboundAt: isoOrNull(c.lastInboundAtMs),
+    lastOutboundAt: isoOrNull(c.lastOutboundAtMs),
+    followupsSent: c.followupsSent,
+    createdAt: iso(c.createdAtMs),
+    updatedAt: iso(c.updatedAtMs),
+  };
+}
+
+export const MessageSchema = Type.Object(
+  {
+    id: Type.String(),
+    channelId: Type.String(),
+    contactId: Type.String(),
+    direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+    kind: Type.Union(['inbound', 'reply', 'followup', 'proactive'].map((k) => Type.Literal(k))),
+    providerId: Nullable(Type.String({ description: "The transport's message id" })),
+    text: Nullable(Type.String()),
+    type: Type.String({ description: 'text, image, audio… as the transport reports it' }),
+    status: Type.Union(
+      ['received', 'queued', 'sent', 'delivered', 'read', 'failed'].map((s) => Type.Literal(s)),
+    ),
+    errorCode: Nullable(Type.String()),
+    isCold: Type.Boolean({ description: 'A first message to a contact with no history' }),
+    decisionId: Nullable(Type.String()),
+    createdAt: Time('When the message was written (inbound: when the customer sent it)'),
+    sentAt: NullableTime('When an outbound message was sent'),
+    updatedAt: Time('Last status change'),
+  },
+  { title: 'Message' },
+);
+export type MessageView = Static<typeof MessageSchema>;
+
+export function messageView(m: Message): MessageView {
+  return {
+    id: m.id,
+    channelId: m.channelId,
+    contactId: m.contactId,
+    direction: m.direction,
+    kind: m.kind,
+    providerId: m.providerId,
+    text: m.body,
+    type: m.type,
+    status: m.status,
+    errorCode: m.errorCode,
+    isCold: m.isCold,
+    decisionId: m.decisionId,
+    createdAt: iso(m.createdAtMs),
+    sentAt: isoOrNull(m.sentAtMs),
+    updatedAt: iso(m.updatedAtMs),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Products, orders
+
+export const ProductSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    aliases: Type.Array(Type.String()),
+    price: Type.Integer({ minimum: 0, description: 'Minor units of the currency (15000 XOF = 15000)' }),
+    currency: Type.String({ description: 'ISO 4217, upper case' }),
+    stock: Nullable(Type.Integer({ minimum: 0, description: 'Null: not tracked' })),
+    createdAt: Time('Created'),
+    updatedAt: Time('Last change'),
+  },
+  { title: 'Product' },
+);
+export type ProductView = Static<typeof ProductSchema>;
+
+export function productView(p: ProductRecord): ProductView {
+  return {
+    id: p.id,
+    name: p.name,
+    aliases: p.aliases,
+    price: p.price,
+    currency: p.currency,
+    stock: p.stock,
+    createdAt: iso(p.createdAtMs),
+    updatedAt: iso(p.updatedAtMs),
+  };
+}
+
+export const OrderSchema = Type.Object(
+  {
+    id: Type.String(),
+    channelId: Type.String(),
+    contactId: Type.String(),
+    items: Type.Array(
+      Type.Object({
+        productId: Nullable(Type.String()),
+        name: Type.String(),
+        quantity: Type.Integer({ minimum: 1 }),
+        unitPrice: Type.Integer({ minimum: 0, description: 'Minor units' }),
+      }),
+    ),
+    total: Type.Integer({ minimum: 0, description: 'Minor units' }),
+    currency: Type.String(),
+    status: Type.Union(
+      ['pending', 'confirmed', 'paid', 'fulfilled', 'cancelled'].map((s) => Type.Literal(s)),
+    ),
+    createdAt: Time('Created'),
+    updatedAt: Time('Last change'),
+  },
+  { title: 'Order' },
+);
+export type OrderView = Static<typeof OrderSchema>;
+
+export function orderView(o: Order): OrderView {
+  return {
+    id: o.id,
+    channelId: o.channelId,
+    contactId: o.contactId,
+    items: o.items,
+    total: o.total,
+    currency: o.currency,
+    status: o.status,
+    createdAt: iso(o.createdAtMs),
+    updatedAt: iso(o.updatedAtMs),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions (audit)
+
+export const DecisionRecordSchema = Type.Object(
+  {
+    id: Type.String(),
+    channelId: Nullable(Type.String({ description: 'Set when the decision used a stored channel' })),
+    contactId: Nullable(Type.String({ description: 'Set when the decision used a stored contact' })),
+    messageId: Nullable(Type.String()),
+    action: Type.Union(['reply', 'send', 'defer', 'skip', 'handoff', 'block'].map((a) => Type.Literal(a))),
+    intent: Nullable(Type.String()),
+    stage: Nullable(Type.String()),
+    text: Nullable(Type.String()),
+    sendAt: NullableTime('When to send, or to decide again'),
+    delayMs: Nullable(Type.Integer()),
+    typingMs: Nullable(Type.Integer()),
+    reasons: Type.Array(ReasonSchema),
+    verdicts: Type.Optional(
+      Nullable(
+        Type.Record(Type.String(), Type.Unknown(), { description: 'Full engine verdicts (GET one only)' }),
+      ),
+    ),
+    createdAt: Time('When the decision was made'),
+  },
+  { title: 'DecisionRecord' },
+);
+export type DecisionRecordView = Static<typeof DecisionRecordSchema>;
+
+export function decisionRecordView(d: DecisionRecord, withVerdicts: boolean): DecisionRecordView {
+  const view: DecisionRecordView = {
+    id: d.id,
+    channelId: d.channelId,
+    contactId: d.contactId,
+    messageId: d.messageId,
+    action: d.action,
+    intent: d.intent,
+    stage: d.stage,
+    text: d.text,
+    sendAt: isoOrNull(d.sendAtMs),
+    delayMs: d.delayMs,
+    typingMs: d.typingMs,
+    reasons: d.reasons,
+    createdAt: iso(d.createdAtMs),
+  };
+  if (withVerdicts) view.verdicts = d.verdicts;
+  return view;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys and tenants
+
+export const ApiKeySchema = Type.Object(
+  {
+    id: Type.String(),
+    tenantId: Type.String(),
+    name: Type.String(),
+    prefix: Type.String({ description: 'First characters of the key, to recognise it in a list' }),
+    scopes: Type.Array(Type.Union([Type.Literal('admin'), Type.Literal('write'), Type.Literal('read')])),
+    rateLimitPerMinute: Nullable(
+      Type.Integer({ description: 'Null: the server default (SELLIFY_RATE_LIMIT)' }),
+    ),
+    createdAt: Time('Created'),
+    lastUsedAt: NullableTime('Last authenticated request (recorded at most once a minute)'),
+    revokedAt: NullableTime('Revoked keys are refused at once'),
+  },
+  { title: 'ApiKey' },
+);
+export type ApiKeyView = Static<typeof ApiKeySchema>;
+
+export function apiKeyView(k: ApiKey): ApiKeyView {
+  return {
+    id: k.id,
+    tenantId: k.tenantId,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: k.scopes.filter(
+      (s): s is 'admin' | 'write' | 'read' => s === 'admin' || s === 'write' || s === 'read',
+    ),
+    rateLimitPerMinute: k.rateLimitPerMinute,
+    createdAt: iso(k.createdAtMs),
+    lastUsedAt: isoOrNull(k.lastUsedAtMs),
+    revokedAt: isoOrNull(k.revokedAtMs),
+  };
+}
+
+export const TenantSchema = Type.Object(
+  { id: Type.String(), name: Type.String(), createdAt: Time('Created') },
+  { title: 'Tenant' },
+);
+
+export function tenantView(t: Tenant): Static<typeof TenantSchema> {
+  return { id: t.id, name: t.name, createdAt: iso(t.createdAtMs) };
+}

@@ -1,0 +1,307 @@
+/**
+ * The composition root: from a Config to a running process. Opens the database, loads the
+ * encryption keys, makes sure the default tenant and an admin key exist, then starts a list of
+ * services (the HTTP API, the worker, housekeeping) and stops them in reverse order on SIGTERM
+ * or SIGINT: the API stops accepting connections and drains the requests in flight, then the
+ * database closes. A later worker (outbound sends, follow-ups) is one more entry in that list.
+ */
+
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, relative } from 'node:path';
+import { type Config, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../config.ts';
+import { loadKeys } from '../crypto/keys.ts';
+import { createLimiter } from '../ratelimit/index.ts';
+import {
+  createStore,
+  ensureTenant,
+  generateApiKey,
+  openDb,
+  purgeExpiredIdempotencyKeys,
+  type Store,
+} from '../store/index.ts';
+import { buildApp } from './app.ts';
+import { OPENAPI_URL } from './plugins/openapi.ts';
+import type { Api } from './routes/v1/common.ts';
+
+export type Role = 'api' | 'worker' | 'both';
+export const ROLES: readonly Role[] = ['api', 'worker', 'both'];
+
+/** Something the process runs: started in list order, stopped in reverse. */
+export interface Service {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** api: HTTP only; worker: background jobs only; both (default): one process for everything. */
+  role?: Role;
+  /** Lines for the operator (URL, docs, admin key). Default console.log. */
+  print?: (line: string) => void;
+  /** Warnings that must be seen. Default console.error. */
+  warn?: (text: string) => void;
+  /** Stop gracefully on SIGTERM and SIGINT. Default true. */
+  handleSignals?: boolean;
+  /**
+   * The background services of the worker role (outbound sends, follow-ups), built once the store
+   * exists. Default none: the worker only says it has no jobs yet.
+   */
+  workerServices?: (deps: { config: Config; store: Store }) => Service[];
+}
+
+export interface RunningServer {
+  /** Base URL of the API (roles api and both). */
+  url?: string;
+  app?: Api;
+  store: Store;
+  /** Stops every service in reverse order; safe to call twice. */
+  stop(reason?: string): Promise<void>;
+  /** Resolves once everything is stopped. */
+  closed: Promise<void>;
+}
+
+export const ADMIN_KEY_FILE = 'admin.key';
+const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60_000;
+
+function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') ? `./${rel}` : path;
+}
+
+function loud(warn: (text: string) => void, text: string): void {
+  const bar = '!'.repeat(78);
+  warn(`${bar}\n${text}\n${bar}`);
+}
+
+/**
+ * Makes sure the operator can authenticate, and says how. SELLIFY_API_KEY wins; else an admin key
+ * of the default tenant is created at first start, printed once and (embedded database, not
+ * production) written to `<dataDir>/admin.key` with mode 0600. Production never prints a key.
+ */
+export async function ensureAdminKey(
+  config: Config,
+  store: Store,
+  print: (line: string) => void,
+  warn: (text: string) => void,
+): Promise<string> {
+  if (config.apiKey !== undefined) return 'Admin key: the value of SELLIFY_API_KEY (send it as X-API-Key).';
+  const file = join(config.dataDir, ADMIN_KEY_FILE);
+  const keys = await store.tx(DEFAULT_TENANT_ID, (r) => r.apiKeys.list());
+  if (keys.some((k) => k.revokedAtMs === null && k.scopes.includes('admin'))) {
+    if (!config.production && existsSync(file)) return `Admin key: cat ${shownPath(file)}`;
+    return 'Admin key: the one printed at first start (lost? run "sellify keys create --name admin --scopes admin" or set SELLIFY_API_KEY).';
+  }
+  if (config.production) {
+    loud(
+      warn,
+      'No admin API key: NODE_ENV=production and SELLIFY_API_KEY is not set, so no key was created.\n' +
+        "Set SELLIFY_API_KEY to 'sk_' + 32 random characters and restart, e.g.:\n" +
+        `  SELLIFY_API_KEY=$(node -e "console.log('sk_' + require('crypto').randomBytes(24).toString('base64url'))")`,
+    );
+    return 'Admin key: none; set SELLIFY_API_KEY and restart.';
+  }
+  const generated = generateApiKey();
+  await store.tx(DEFAULT_TENANT_ID, (r) =>
+    r.apiKeys.create({
+      name: 'admin (created at first start)',
+      keyHash: generated.keyHash,
+      prefix: generated.prefix,
+      scopes: ['admin'],
+    }),
+  );
+  print('');
+  print(`  Admin API key (shown once, keep it): ${generated.secret}`);
+  if (config.databaseUrl === undefined) {
+    writeFileSync(file, `${generated.secret}\n`, { mode: 0o600 });
+    if (process.platform !== 'win32') chmodSync(file, 0o600);
+    print(`  Also saved to ${shownPath(file)} (mode 0600).`);
+    print('');
+    return `Admin key: cat ${shownPath(file)}`;
+  }
+  print('');
+  return 'Admin key: printed above at first start.';
+}
+
+function baseUrl(app: Api, host: string): string {
+  const address = app.server.address() as AddressInfo | null;
+  const port = address?.port ?? 0;
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const role = options.role ?? 'both';
+  const print = options.print ?? ((line: string) => console.log(line));
+  const warn = options.warn ?? ((text: string) => console.error(text));
+
+  // Installed first, so SIGTERM during start-up (a deploy rolling back) still ends in a clean stop.
+  let startupDone = false;
+  let pendingSignal: NodeJS.Signals | undefined;
+  let signals = 0;
+  let stopRef: ((reason?: string) => Promise<void>) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!startupDone || stopRef === undefined) {
+      pendingSignal = signal;
+      return;
+    }
+    signals += 1;
+    if (signals > 1) {
+      warn(`${signal} again: exiting without waiting.`);
+      process.exit(1);
+    }
+    const timer = setTimeout(() => {
+      warn(`Shutdown took longer than ${config.shutdownTimeoutMs} ms: exiting.`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    void stopRef(signal).then(() => clearTimeout(timer));
+  };
+  const handleSignals = options.handleSignals ?? true;
+  const removeHandlers = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  if (handleSignals) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+
+  let store: Store;
+  try {
+    const keys = loadKeys({
+      encryptionKey: config.encryptionKey,
+      oldKeys: config.encryptionOldKeys,
+      dataDir: config.dataDir,
+      production: config.production,
+    });
+    for (const warning of keys.warnings) loud(warn, warning);
+    const opened = await openDb({
+      dataDir: config.dataDir,
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    });
+    store = createStore(opened, keys.keyring);
+  } catch (err) {
+    removeHandlers();
+    throw err;
+  }
+  const db = store.db;
+  const services: Service[] = [];
+  const started: Service[] = [];
+  let app: Api | undefined;
+  let url: string | undefined;
+
+  let resolveClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (reason?: string): Promise<void> => {
+    stopping ??= (async () => {
+      if (reason !== undefined) print(`Stopping (${reason}): draining requests in flight…`);
+      for (const service of [...started].reverse()) {
+        try {
+          await service.stop();
+        } catch (err) {
+          warn(`${service.name} did not stop cleanly: ${(err as Error).message}`);
+        }
+      }
+      resolveClosed();
+    })();
+    return stopping;
+  };
+  stopRef = stop;
+  void closed.then(removeHandlers);
+
+  try {
+    await ensureTenant(db, { id: DEFAULT_TENANT_ID, name: DEFAULT_TENANT_NAME });
+    const adminHint = await ensureAdminKey(config, store, print, warn);
+
+    services.push({ name: 'database', start: async () => {}, stop: () => store.close() });
+
+    let purgeTimer: NodeJS.Timeout | undefined;
+    const purge = async () => {
+      try {
+        await purgeExpiredIdempotencyKeys(db);
+      } catch (err) {
+        warn(`idempotency key purge failed: ${(err as Error).message}`);
+      }
+    };
+    services.push({
+      name: 'idempotency purge',
+      async start() {
+        await purge();
+        purgeTimer = setInterval(() => void purge(), IDEMPOTENCY_PURGE_EVERY_MS);
+        purgeTimer.unref();
+      },
+      async stop() {
+        clearInterval(purgeTimer);
+      },
+    });
+
+    if (role === 'api' || role === 'both') {
+      const limiter = createLimiter(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {});
+      const api = await buildApp({
+        config,
+        store,
+        limiter,
+        logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+      });
+      app = api;
+      services.push({
+        name: 'http',
+        async start() {
+          await api.listen({ port: config.port, host: config.host });
+          url = baseUrl(api, config.host);
+        },
+        async stop() {
+          // close() stops accepting, answers 503 to new requests on open sockets and waits for those in flight.
+          await api.close();
+          await limiter.close();
+        },
+      });
+    }
+
+    if (role === 'worker' || role === 'both') {
+      const workers = options.workerServices?.({ config, store }) ?? [];
+      if (workers.length === 0) {
+        services.push({
+          name: 'worker',
+          async start() {
+            print('worker: no jobs yet');
+          },
+          async stop() {},
+        });
+      }
+      services.push(...workers);
+    }
+
+    for (const service of services) {
+      await service.start();
+      started.push(service);
+    }
+
+    if (url !== undefined) {
+      print(
+        `Sellify listening on ${url} (role ${role}, ${db.kind === 'pglite' ? `embedded database in ${shownPath(config.dataDir)}` : 'PostgreSQL'})`,
+      );
+      print(`API docs: ${url}/docs  (OpenAPI: ${url}${OPENAPI_URL})`);
+    } else {
+      print(`Sellify worker running (role ${role})`);
+    }
+    print(adminHint);
+  } catch (err) {
+    await stop();
+    if (!started.some((s) => s.name === 'database')) await store.close().catch(() => {});
+    throw err;
+  }
+
+  // A signal that arrived while starting is acted on now that there is something to stop.
+  startupDone = true;
+  if (pendingSignal !== undefined) onSignal(pendingSignal);
+
+  const running: RunningServer = { store, stop, closed };
+  if (app !== undefined) running.app = app;
+  if (url !== undefined) running.url = url;
+  return running;
+}

@@ -1,0 +1,338 @@
+/** Channels, contacts, products, playbook, API keys and tenants. */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorld, ENV_KEY, NOW_ISO, problem, seedConversation, type World } from './helpers.ts';
+
+let w: World;
+
+beforeAll(async () => {
+  w = await createWorld();
+});
+
+afterAll(async () => {
+  await w.close();
+});
+
+describe('channels', () => {
+  it('creates a channel with write-only credentials', async () => {
+    const res = await w.call('POST', '/api/v1/channels', w.a.write, {
+      name: 'Boutique Cocody',
+      transport: 'cloud',
+      timezone: 'Africa/Douala',
+      preset: 'conservative',
+      credentials: { accessToken: 'EAAG-secret-token', phoneNumberId: '1234' },
+      settings: { language: 'fr' },
+    });
+    expect(res.statusCode).toBe(201);
+    const channel = res.json();
+    expect(channel).toEqual(
+      expect.objectContaining({
+        transport: 'cloud',
+        timezone: 'Africa/Douala',
+        preset: 'conservative',
+        hasCredentials: true,
+        settings: { language: 'fr' },
+      }),
+    );
+    expect(res.body).not.toContain('EAAG-secret-token');
+    const got = await w.call('GET', `/api/v1/channels/${channel.id}`, w.a.read);
+    expect(got.body).not.toContain('EAAG-secret-token');
+    const list = await w.call('GET', '/api/v1/channels', w.a.read);
+    expect(list.body).not.toContain('EAAG-secret-token');
+    expect(await w.store.tx(w.a.id, (r) => r.channels.getCredentials(channel.id))).toEqual({
+      accessToken: 'EAAG-secret-token',
+      phoneNumberId: '1234',
+    });
+  });
+
+  it('refuses a transport it does not know', async () => {
+    const res = await w.call('POST', '/api/v1/channels', w.a.write, { name: 'x', transport: 'telegram' });
+    expect(problem(res).errors?.[0]?.field).toBe('body.transport');
+  });
+
+  it('shows health computed from recent health events', async () => {
+    const created = (
+      await w.call('POST', '/api/v1/channels', w.a.write, { name: 'Santé', transport: 'waha' })
+    ).json();
+    const healthy = (await w.call('GET', `/api/v1/channels/${created.id}`, w.a.read)).json();
+    expect(healthy.health).toEqual(expect.objectContaining({ score: 0, paused: false, allowed: true }));
+    await w.store.tx(w.a.id, (r) =>
+      r.healthEvents.add({ channelId: created.id, type: 'logged_out', atMs: Date.parse(NOW_ISO) - 60_000 }),
+    );
+    const res = await w.call('GET', `/api/v1/channels/${created.id}`, w.a.read);
+    expect(res.json().health).toEqual(expect.objectContaining({ paused: true, allowed: false }));
+    expect(res.json().health.reasons.map((r: { code: string }) => r.code)).toContain('health.logged_out');
+  });
+
+  it('patches fields, removes credentials with null, and keeps the transport', async () => {
+    const created = (
+      await w.call('POST', '/api/v1/channels', w.a.write, {
+        name: 'Avant',
+        transport: 'evolution',
+        credentials: { apiKey: 'k' },
+      })
+    ).json();
+    const res = await w.call('PATCH', `/api/v1/channels/${created.id}`, w.a.write, {
+      name: 'Après',
+      credentials: null,
+      paused: true,
+    });
+    expect(res.json()).toEqual(
+      expect.objectContaining({ name: 'Après', hasCredentials: false, paused: true, transport: 'evolution' }),
+    );
+    const refused = await w.call('PATCH', `/api/v1/channels/${created.id}`, w.a.write, {
+      transport: 'cloud',
+    });
+    expect(problem(refused).errors?.[0]?.field).toBe('body.transport');
+    const empty = await w.call('PATCH', `/api/v1/channels/${created.id}`, w.a.write, {});
+    expect(empty.statusCode).toBe(400);
+  });
+
+  it('answers 409 conflict when another channel, of any tenant, has the route key', async () => {
+    const first = await w.call('POST', '/api/v1/channels', w.a.write, {
+      name: 'A',
+      transport: 'cloud',
+      routeKey: 'cloud:555',
+    });
+    expect(first.statusCode).toBe(201);
+    const second = await w.call('POST', '/api/v1/channels', w.b.write, {
+      name: 'B',
+      transport: 'cloud',
+      routeKey: 'cloud:555',
+    });
+    expect(second.statusCode).toBe(409);
+    expect(problem(second).code).toBe('conflict');
+  });
+
+  it('deletes a channel with its contacts', async () => {
+    const { channelId, contactId } = await seedConversation(w, w.a.admin);
+    expect((await w.call('DELETE', `/api/v1/channels/${channelId}`, w.a.write)).statusCode).toBe(204);
+    expect((await w.call('GET', `/api/v1/channels/${channelId}`, w.a.read)).statusCode).toBe(404);
+    expect((await w.call('GET', `/api/v1/contacts/${contactId}`, w.a.read)).statusCode).toBe(404);
+    expect((await w.call('DELETE', `/api/v1/channels/${channelId}`, w.a.write)).statusCode).toBe(404);
+  });
+});
+
+describe('contacts', () => {
+  it('lists contacts, filtered by channel', async () => {
+    const one = await seedConversation(w, w.a.admin);
+    await seedConversation(w, w.a.admin);
+    const res = await w.call('GET', `/api/v1/contacts?channelId=${one.channelId}`, w.a.read);
+    expect(res.json().items.map((c: { id: string }) => c.id)).toEqual([one.contactId]);
+  });
+
+  it('records an opt-out by hand with its time, and clears it', async () => {
+    const { contactId } = await seedConversation(w, w.a.admin);
+    const out = await w.call('PATCH', `/api/v1/contacts/${contactId}`, w.a.write, {
+      optedOut: true,
+      stage: 'lost',
+    });
+    expect(out.json()).toEqual(
+      expect.objectContaining({ optedOut: true, stage: 'lost', optedOutAt: expect.any(String) }),
+    );
+    const back = await w.call('PATCH', `/api/v1/contacts/${contactId}`, w.a.write, { optedOut: false });
+    expect(back.json()).toEqual(expect.objectContaining({ optedOut: false, optedOutAt: null }));
+  });
+
+  it('refuses a stage that does not exist', async () => {
+    const { contactId } = await seedConversation(w, w.a.admin);
+    const res = await w.call('PATCH', `/api/v1/contacts/${contactId}`, w.a.write, { stage: 'vip' });
+    expect(problem(res).errors?.[0]?.field).toBe('body.stage');
+  });
+});
+
+describe('products', () => {
+  it('creates, reads, changes and deletes a product (prices in minor units)', async () => {
+    const created = await w.call('POST', '/api/v1/products', w.a.write, {
+      name: 'Baskets Nike',
+      aliases: ['nike', 'basket'],
+      price: 25000,
+      currency: 'xof',
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toEqual(
+      expect.objectContaining({
+        id: expect.stringMatching(/^prd_/),
+        price: 25000,
+        currency: 'XOF',
+        stock: null,
+      }),
+    );
+    const id = created.json().id;
+    expect((await w.call('GET', `/api/v1/products/${id}`, w.a.read)).json().aliases).toEqual([
+      'nike',
+      'basket',
+    ]);
+    const patched = await w.call('PATCH', `/api/v1/products/${id}`, w.a.write, { stock: 0, price: 24000 });
+    expect(patched.json()).toEqual(expect.objectContaining({ stock: 0, price: 24000 }));
+    expect((await w.call('DELETE', `/api/v1/products/${id}`, w.a.write)).statusCode).toBe(204);
+    expect((await w.call('GET', `/api/v1/products/${id}`, w.a.read)).statusCode).toBe(404);
+  });
+
+  const bad = [
+    {
+      name: 'refuses a fractional price',
+      body: { name: 'x', price: 10.5, currency: 'XOF' },
+      field: 'body.price',
+    },
+    {
+      name: 'refuses a negative price',
+      body: { name: 'x', price: -1, currency: 'XOF' },
+      field: 'body.price',
+    },
+    {
+      name: 'refuses a currency that is not 3 letters',
+      body: { name: 'x', price: 1, currency: 'FCFA' },
+      field: 'body.currency',
+    },
+    {
+      name: 'refuses negative stock',
+      body: { name: 'x', price: 1, currency: 'XOF', stock: -2 },
+      field: 'body.stock',
+    },
+  ];
+  for (const c of bad) {
+    it(c.name, async () => {
+      const res = await w.call('POST', '/api/v1/products', w.a.write, c.body);
+      expect(problem(res).errors?.[0]?.field).toBe(c.field);
+    });
+  }
+});
+
+describe('playbook', () => {
+  it('returns the defaults until one is saved', async () => {
+    const res = await w.call('GET', '/api/v1/playbook', w.b.read);
+    expect(res.json()).toEqual(
+      expect.objectContaining({
+        templates: {},
+        updatedAt: null,
+        followupLadderMs: [900_000, 3_600_000, 86_400_000],
+      }),
+    );
+  });
+
+  it('saves templates, facts and the follow-up template, and PUT replaces the whole playbook', async () => {
+    const put = await w.call('PUT', '/api/v1/playbook', w.a.write, {
+      sellerName: 'Chez Awa',
+      templates: { price: { fr: ['{Le|Notre} prix : {{price}}'], en: 'Price: {{price}}' } },
+      info: { location: { fr: 'Cocody, Abidjan' } },
+      followupTemplate: { name: 'relance_1', language: 'fr' },
+      followupLadderMs: [3_600_000],
+      awayMessage: 'Nous revenons vite.',
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toEqual(
+      expect.objectContaining({
+        sellerName: 'Chez Awa',
+        followupTemplate: { name: 'relance_1', language: 'fr' },
+        info: { location: { fr: 'Cocody, Abidjan' } },
+        followupLadderMs: [3_600_000],
+        updatedAt: expect.any(String),
+      }),
+    );
+    const replaced = await w.call('PUT', '/api/v1/playbook', w.a.write, { sellerName: 'Chez Awa' });
+    expect(replaced.json()).toEqual(
+      expect.objectContaining({ templates: {}, followupTemplate: null, awayMessage: null }),
+    );
+  });
+
+  it('refuses a template with an unbalanced brace, naming where it is', async () => {
+    const res = await w.call('PUT', '/api/v1/playbook', w.a.write, {
+      templates: { price: { fr: ['ok', 'Prix {bon|mauvais'] } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(problem(res).errors?.[0]).toEqual({
+      field: 'body.templates.price.fr[1]',
+      message: expect.stringContaining('variation.unbalanced'),
+    });
+  });
+
+  it('refuses a follow-up delay under a minute', async () => {
+    const res = await w.call('PUT', '/api/v1/playbook', w.a.write, { followupLadderMs: [1000] });
+    expect(problem(res).errors?.[0]?.field).toBe('body.followupLadderMs[0]');
+  });
+});
+
+describe('API keys', () => {
+  it('shows a new key once; it works at once and its secret is never listed', async () => {
+    const created = await w.call('POST', '/api/v1/keys', w.a.admin, { name: 'bot', scopes: ['write'] });
+    expect(created.statusCode).toBe(201);
+    const { key, id, prefix } = created.json();
+    expect(key).toMatch(/^sk_[0-9A-Za-z]{32}$/);
+    expect(key.startsWith(prefix)).toBe(true);
+    expect((await w.call('GET', '/api/v1/products', key)).statusCode).toBe(200);
+    const list = await w.call('GET', '/api/v1/keys', w.a.admin);
+    expect(list.json().items.map((k: { id: string }) => k.id)).toContain(id);
+    expect(list.body).not.toContain(key);
+  });
+
+  it('refuses a revoked key from the next request on', async () => {
+    const { key, id } = (
+      await w.call('POST', '/api/v1/keys', w.a.admin, { name: 'tmp', scopes: ['read'] })
+    ).json();
+    expect((await w.call('GET', '/api/v1/products', key)).statusCode).toBe(200);
+    const revoked = await w.call('DELETE', `/api/v1/keys/${id}`, w.a.admin);
+    expect(revoked.json().revokedAt).toBe(NOW_ISO);
+    expect((await w.call('GET', '/api/v1/products', key)).statusCode).toBe(401);
+  });
+
+  it("applies the key's own rate limit", async () => {
+    const { key } = (
+      await w.call('POST', '/api/v1/keys', w.a.admin, {
+        name: 'slow',
+        scopes: ['read'],
+        rateLimitPerMinute: 2,
+      })
+    ).json();
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await w.call('GET', '/api/v1/products', key)).statusCode);
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it("lets the platform operator create a tenant and that tenant's first admin key", async () => {
+    const tenant = await w.call('POST', '/api/v1/tenants', ENV_KEY, { name: 'Boutique Awa' });
+    expect(tenant.statusCode).toBe(201);
+    const tenantId = tenant.json().id;
+    const created = await w.call('POST', '/api/v1/keys', ENV_KEY, {
+      name: 'owner',
+      scopes: ['admin'],
+      tenantId,
+    });
+    expect(created.json().tenantId).toBe(tenantId);
+    const own = await w.call('GET', '/api/v1/keys', created.json().key);
+    expect(own.json().items.map((k: { id: string }) => k.id)).toEqual([created.json().id]);
+    const listed = await w.call('GET', `/api/v1/keys?tenantId=${tenantId}`, ENV_KEY);
+    expect(listed.json().items).toHaveLength(1);
+    const revoked = await w.call('DELETE', `/api/v1/keys/${created.json().id}?tenantId=${tenantId}`, ENV_KEY);
+    expect(revoked.statusCode).toBe(200);
+  });
+
+  it("treats another tenant as not existing for a tenant's own admin key", async () => {
+    const res = await w.call('POST', '/api/v1/keys', w.a.admin, {
+      name: 'x',
+      scopes: ['read'],
+      tenantId: w.b.id,
+    });
+    expect(problem(res).code).toBe('not_found');
+    const list = await w.call('GET', `/api/v1/keys?tenantId=${w.b.id}`, w.a.admin);
+    expect(problem(list).code).toBe('not_found');
+    const tenants = await w.call('POST', '/api/v1/tenants', w.a.admin, { name: 'x' });
+    expect(problem(tenants).code).toBe('forbidden');
+  });
+
+  it('answers 404 when the operator names a tenant that does not exist', async () => {
+    const res = await w.call('POST', '/api/v1/keys', ENV_KEY, {
+      name: 'x',
+      scopes: ['read'],
+      tenantId: 'ten_nothere',
+    });
+    expect(problem(res).code).toBe('not_found');
+  });
+
+  it('refuses duplicate or unknown scopes', async () => {
+    const dup = await w.call('POST', '/api/v1/keys', w.a.admin, { name: 'x', scopes: ['read', 'read'] });
+    expect(dup.statusCode).toBe(400);
+    const unknown = await w.call('POST', '/api/v1/keys', w.a.admin, { name: 'x', scopes: ['root'] });
+    expect(problem(unknown).errors?.[0]?.field).toMatch(/^body\.scopes/);
+  });
+});
