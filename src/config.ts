@@ -63,6 +63,11 @@ export interface Config {
   trustProxy: boolean | string[];
   /** SELLIFY_SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests on SIGTERM before exiting anyway. Default 10000. */
   shutdownTimeoutMs: number;
+  /**
+   * SELLIFY_PACING_SCALE: multiplier of the human-like waits before a send (read delay, gap,
+   * typing), in [0, 1]. Default 1. Only tests and demos lower it; quotas and windows are not scaled.
+   */
+  pacingScale: number;
   /** Largest request body under /api, in bytes (decision contexts carry catalogues). Fixed: 256 KiB. */
   apiBodyLimitBytes: number;
   /** How long an Idempotency-Key is remembered, in milliseconds. Fixed: 7 days. */
@@ -155,6 +160,17 @@ function trustProxy(env: Env): boolean | string[] {
   return list;
 }
 
+/** A number in [0, 1] (e.g. 0.01), or the default when unset. */
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(value >= 0 && value <= 1)) {
+    throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
+  }
+  return value;
+}
+
 /**
  * Parses the environment (default `process.env`) into a Config, or throws ConfigError with one
  * line naming the variable. Pure apart from resolving the data directory against the working
@@ -186,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: integer(env, 'SELLIFY_RATE_LIMIT', 100, 1, 1_000_000_000),
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: integer(env, 'SELLIFY_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    pacingScale: fraction(env, 'SELLIFY_PACING_SCALE', 1),
     apiBodyLimitBytes: 256 * 1024,
     idempotencyTtlMs: 7 * 24 * 60 * 60_000,
     whatsapp: {

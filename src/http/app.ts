@@ -24,6 +24,7 @@ import { securityPlugin } from './plugins/security.ts';
 import { opsRoutes } from './routes/ops.ts';
 import type { Api } from './routes/v1/common.ts';
 import { API_V1_PREFIX, v1Routes } from './routes/v1/index.ts';
+import { type WebhookDeps, webhookRoutes } from './routes/webhooks.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -55,6 +56,8 @@ export interface AppDeps {
   collectDefaultMetrics?: boolean;
   /** Version in the OpenAPI document. Default package.json's. */
   version?: string;
+  /** The WhatsApp webhook routes (/webhooks/*), when the pipelines run. Default: not mounted. */
+  webhooks?: Pick<WebhookDeps, 'processEvents' | 'cloudDefaults'>;
 }
 
 /** At most this many field errors are reported for one request (the first ones found). */
@@ -155,6 +158,11 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     authenticator,
     ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
   });
+  const webhooks = deps.webhooks;
+  if (webhooks !== undefined) {
+    // Its own plugin scope: raw bodies (signatures cover the exact bytes) and a 3 MB limit stay here.
+    await app.register(async (scope) => webhookRoutes(scope as Api, { ...webhooks, store, clock }));
+  }
   await app.register(v1Routes, {
     prefix: API_V1_PREFIX,
     ctx: { store, clock, config, defaultTenantId },

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { type Config, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../config.ts';
 import { loadKeys } from '../crypto/keys.ts';
+import { type PipelineDeps, processEvents, sleepMs, startWorkers } from '../pipeline/index.ts';
+import { type Queue, startQueue } from '../queue/index.ts';
 import { createLimiter } from '../ratelimit/index.ts';
 import {
   createStore,
@@ -20,9 +22,11 @@ import {
   purgeExpiredIdempotencyKeys,
   type Store,
 } from '../store/index.ts';
+import { createTransportClient, sandboxHub } from '../whatsapp/index.ts';
 import { buildApp } from './app.ts';
 import { OPENAPI_URL } from './plugins/openapi.ts';
 import type { Api } from './routes/v1/common.ts';
+import { channelTransport } from './routes/webhooks.ts';
 
 export type Role = 'api' | 'worker' | 'both';
 export const ROLES: readonly Role[] = ['api', 'worker', 'both'];
@@ -239,6 +243,37 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     });
 
+    // The queue is needed by both roles: webhooks enqueue sends in their transaction, workers run them.
+    const queue: Queue = await startQueue(db, {
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      onError: (err) => warn(`queue: ${err.message}`),
+    });
+    services.push({
+      name: 'queue',
+      start: async () => {},
+      stop: () => queue.stop({ graceful: true, timeoutMs: config.shutdownTimeoutMs }),
+    });
+    const cloudDefaults = { graphUrl: config.whatsapp.graphUrl };
+    const pipeline: PipelineDeps = {
+      store,
+      queue,
+      nowMs: Date.now,
+      clientFor: (channel, credentials) =>
+        createTransportClient(
+          channelTransport(channel.transport, channel.id, credentials ?? {}, cloudDefaults),
+          {
+            sandboxHub,
+          },
+        ),
+      sleep: sleepMs,
+      pacingScale: config.pacingScale,
+      log: {
+        info: () => {},
+        warn: (obj, msg) => warn(`${msg ?? 'warning'} ${JSON.stringify(obj)}`),
+        error: (obj, msg) => warn(`${msg ?? 'error'} ${JSON.stringify(obj)}`),
+      },
+    };
+
     if (role === 'api' || role === 'both') {
       const limiter = createLimiter(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {});
       const api = await buildApp({
@@ -246,6 +281,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         store,
         limiter,
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+        webhooks: {
+          processEvents: (target, events) => processEvents(pipeline, target, events),
+          cloudDefaults,
+        },
       });
       app = api;
       services.push({
@@ -263,17 +302,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }
 
     if (role === 'worker' || role === 'both') {
-      const workers = options.workerServices?.({ config, store }) ?? [];
-      if (workers.length === 0) {
-        services.push({
-          name: 'worker',
-          async start() {
-            print('worker: no jobs yet');
-          },
-          async stop() {},
-        });
-      }
-      services.push(...workers);
+      services.push({
+        name: 'worker',
+        async start() {
+          await startWorkers(pipeline);
+          print('worker: sending replies and follow-ups (one message at a time per channel)');
+        },
+        // The queue service (stopped next) drains the jobs in flight.
+        async stop() {},
+      });
+      services.push(...(options.workerServices?.({ config, store }) ?? []));
     }
 
     for (const service of services) {

@@ -428,6 +428,8 @@ class PgBossQueue implements Queue {
  */
 export async function startQueue(db: Db, options: QueueOptions = {}): Promise<Queue> {
   const schema = options.schema ?? 'pgboss';
+  // The schema name is written into SQL text (it cannot be a parameter), so only plain names pass.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new RangeError(`invalid queue schema name "${schema}"`);
   const pollingIntervalMs = options.pollingIntervalMs ?? DEFAULT_POLLING_INTERVAL_MS;
   const expireInSeconds = options.expireInSeconds ?? DEFAULT_EXPIRE_IN_SECONDS;
   const maintenanceIntervalSeconds =
@@ -486,6 +488,13 @@ export async function startQueue(db: Db, options: QueueOptions = {}): Promise<Qu
       await boss.updateQueue(name, settings);
     }
     await db.ownerTx((tx) => tx.query(setupSql(schema)));
+    if (db.kind === 'pglite') {
+      // The data-directory lock guarantees this is the only process on this database, so a job
+      // still 'active' belonged to a process that died: retry it now instead of after its expiry.
+      await db.ownerTx((tx) =>
+        tx.query(`UPDATE ${schema}.job SET state = 'retry', start_after = now() WHERE state = 'active'`),
+      );
+    }
   } catch (err) {
     await boss.stop({ graceful: false, close: true }).catch(() => {});
     throw err;

@@ -19,6 +19,7 @@ export {
   type ChannelPatch,
   type ChannelRoute,
   findChannelByRouteKey,
+  listCloudChannels,
   type NewChannel,
 } from './repos/channels.ts';
 export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';

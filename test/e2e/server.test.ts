@@ -3,87 +3,19 @@
  * driven over real HTTP, then stopped with SIGTERM.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { API_KEY, cleanup, json, serve, stop, tempDir } from './harness.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const API_KEY = `sk_e2e${'0123456789abcdef'.repeat(2)}`;
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  exit: Promise<number | null>;
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sellify-e2e-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Starts `node bin/sellify.js serve` and resolves once it has printed its whole start-up banner. */
-function serve(env: Record<string, string>): Promise<Server> {
-  const { SELLIFY_API_KEY: _k, DATABASE_URL: _d, REDIS_URL: _r, NODE_ENV: _n, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['bin/sellify.js', 'serve'], {
-    cwd: ROOT,
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      // The admin-key hint is the last line of the start-up banner.
-      const m = /Sellify listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m?.[1] && /^Admin key: .*\n/m.test(out)) resolve({ child, url: m[1], stdout: () => out, exit });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      err += chunk.toString('utf8');
-    });
-    void exit.then((code) =>
-      reject(new Error(`server exited with ${code} before listening:\n${out}\n${err}`)),
-    );
-  });
-}
-
-async function stop(server: Server): Promise<number | null> {
-  server.child.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000).unref());
-  const result = await Promise.race([server.exit, timeout]);
-  if (result === 'timeout') throw new Error('the server did not exit within 10 s of SIGTERM');
-  return result;
-}
-
-async function json(url: string, key: string, method = 'GET', body?: unknown) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'x-api-key': key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(cleanup);
 
 describe('sellify serve', () => {
   it('serves the API over HTTP and exits 0 within 10 s of SIGTERM', async () => {
     const server = await serve({ SELLIFY_DATA_DIR: tempDir(), SELLIFY_API_KEY: API_KEY });
     expect(server.stdout()).toContain(`API docs: ${server.url}/docs`);
     expect(server.stdout()).toContain('Admin key: the value of SELLIFY_API_KEY');
-    expect(server.stdout()).toContain('worker: no jobs yet');
+    expect(server.stdout()).toContain('worker: sending replies and follow-ups');
 
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);

@@ -21,6 +21,8 @@ describe('channels', () => {
       timezone: 'Africa/Douala',
       preset: 'conservative',
       credentials: { accessToken: 'EAAG-secret-token', phoneNumberId: '1234' },
+      appSecret: 'app-secret',
+      verifyToken: 'verify-me',
       settings: { language: 'fr' },
     });
     expect(res.statusCode).toBe(201);
@@ -42,7 +44,44 @@ describe('channels', () => {
     expect(await w.store.tx(w.a.id, (r) => r.channels.getCredentials(channel.id))).toEqual({
       accessToken: 'EAAG-secret-token',
       phoneNumberId: '1234',
+      appSecret: 'app-secret',
+      verifyToken: 'verify-me',
     });
+    expect(channel.routeKey).toBe('cloud:1234');
+  });
+
+  it('names every credential a transport still needs', async () => {
+    const res = await w.call('POST', '/api/v1/channels', w.a.write, {
+      name: 'Sans secret',
+      transport: 'cloud',
+      phoneNumberId: '4321',
+      accessToken: 'EAAG-x',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(problem(res).errors?.map((e) => e.field)).toEqual(['body.appSecret', 'body.verifyToken']);
+    expect((await w.call('GET', '/api/v1/channels', w.a.read)).body).not.toContain('Sans secret');
+  });
+
+  it('routes a gateway channel by its own id and generates a sandbox secret shown once', async () => {
+    const evo = await w.call('POST', '/api/v1/channels', w.a.write, {
+      name: 'Evolution',
+      transport: 'evolution',
+      baseUrl: 'http://127.0.0.1:9',
+      instance: 'loja',
+      apiKey: 'k',
+      webhookSecret: 'evo-secret',
+    });
+    expect(evo.json()).toMatchObject({
+      routeKey: `evolution:${evo.json().id}`,
+      webhookPath: `/webhooks/evolution/${evo.json().id}`,
+    });
+    const sandbox = await w.call('POST', '/api/v1/channels', w.a.write, {
+      name: 'Bac à sable',
+      transport: 'sandbox',
+    });
+    expect(sandbox.json().webhookSecret).toMatch(/^whs_/);
+    const again = await w.call('GET', `/api/v1/channels/${sandbox.json().id}`, w.a.read);
+    expect(again.json().webhookSecret).toBeUndefined();
   });
 
   it('refuses a transport it does not know', async () => {
@@ -69,7 +108,7 @@ describe('channels', () => {
       await w.call('POST', '/api/v1/channels', w.a.write, {
         name: 'Avant',
         transport: 'evolution',
-        credentials: { apiKey: 'k' },
+        credentials: { apiKey: 'k', baseUrl: 'http://127.0.0.1:9', instance: 'loja', webhookSecret: 's' },
       })
     ).json();
     const res = await w.call('PATCH', `/api/v1/channels/${created.id}`, w.a.write, {
@@ -88,17 +127,29 @@ describe('channels', () => {
     expect(empty.statusCode).toBe(400);
   });
 
-  it('answers 409 conflict when another channel, of any tenant, has the route key', async () => {
+  it("answers 409 conflict when another tenant's channel already serves that Cloud phone number id", async () => {
     const first = await w.call('POST', '/api/v1/channels', w.a.write, {
       name: 'A',
       transport: 'cloud',
-      routeKey: 'cloud:555',
+      phoneNumberId: '555',
+      accessToken: 'token-a',
+      appSecret: 'secret-a',
+      verifyToken: 'verify-a',
     });
     expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({
+      routeKey: 'cloud:555',
+      webhookPath: '/webhooks/whatsapp',
+      hasCredentials: true,
+    });
+    expect(JSON.stringify(first.json())).not.toContain('token-a');
     const second = await w.call('POST', '/api/v1/channels', w.b.write, {
       name: 'B',
       transport: 'cloud',
-      routeKey: 'cloud:555',
+      phoneNumberId: '555',
+      accessToken: 'token-b',
+      appSecret: 'secret-b',
+      verifyToken: 'verify-b',
     });
     expect(second.statusCode).toBe(409);
     expect(problem(second).code).toBe('conflict');

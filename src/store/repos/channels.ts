@@ -41,6 +41,8 @@ export interface Channel {
 }
 
 export interface NewChannel {
+  /** Pre-generated id, when the caller needs it first (webhook route keys contain it). */
+  id?: string;
   name: string;
   transport: Transport;
   routeKey?: string | null;
@@ -57,7 +59,7 @@ export interface NewChannel {
 }
 
 /** Fields to change; `credentials: null` removes them. The transport of a channel never changes. */
-export type ChannelPatch = Partial<Omit<NewChannel, 'transport'>>;
+export type ChannelPatch = Partial<Omit<NewChannel, 'transport' | 'id'>>;
 
 export interface ChannelRoute {
   tenantId: string;
@@ -133,7 +135,7 @@ export function channelsRepo(c: RepoContext): ChannelsRepo {
     async create(input) {
       if (!TRANSPORTS.includes(input.transport))
         throw new RangeError(`unknown transport '${input.transport}'`);
-      const id = newId('chn');
+      const id = input.id ?? newId('chn');
       try {
         const { rows } = await c.tx.query<ChannelRow>(
           `INSERT INTO channels (id, tenant_id, name, transport, route_key, credentials_enc, timezone, preset, settings,
@@ -234,4 +236,14 @@ export async function findChannelByRouteKey(db: Db, routeKey: string): Promise<C
   );
   const r = rows[0];
   return r ? { tenantId: r.tenant_id, channelId: r.channel_id, transport: r.transport } : null;
+}
+
+/** Every Cloud API channel of every tenant (for the verify-token handshake), through `sellify_cloud_channels`. */
+export async function listCloudChannels(db: Db): Promise<{ tenantId: string; channelId: string }[]> {
+  const { rows } = await db.appTx((tx) =>
+    tx.query<{ tenant_id: string; channel_id: string }>(
+      'SELECT tenant_id, channel_id FROM sellify_cloud_channels()',
+    ),
+  );
+  return rows.map((r) => ({ tenantId: r.tenant_id, channelId: r.channel_id }));
 }

@@ -98,6 +98,8 @@ export interface MessagesRepo {
    * returns it; null when the message is no longer queued (already sent, failed or unknown).
    */
   beginSend(id: string, atMs?: number): Promise<Message | null>;
+  /** The transport answered that the attempt failed: nothing went out, so forget the attempt mark. */
+  abortSend(id: string): Promise<void>;
   /** Stores the provider id of a sent message and moves it to 'sent' (forward only). */
   markSent(id: string, providerId: string, sentAtMs?: number): Promise<StatusUpdate>;
   /** Moves the status forward; repeats and backward moves change nothing (idempotent). */
@@ -305,6 +307,14 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
         [c.tenantId, id, isoOrNull(atMs)],
       );
       return rows[0] ? toMessage(rows[0]) : null;
+    },
+
+    async abortSend(id) {
+      await c.tx.query(
+        `UPDATE messages SET send_started_at = NULL, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 AND status = 'queued'`,
+        [c.tenantId, id],
+      );
     },
 
     markSent(id, providerId, sentAtMs) {

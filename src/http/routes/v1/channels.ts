@@ -4,13 +4,15 @@
  * stored). GET one adds the health verdict computed from the channel's recent health events.
  */
 
-import { Type } from '@sinclair/typebox';
+import { randomBytes } from 'node:crypto';
+import { type TOptional, type TString, Type } from '@sinclair/typebox';
 import { presetConfig } from '../../../engines/config.ts';
 import { PresetSchema, TransportSchema } from '../../../engines/context.ts';
 import { evaluateHealth } from '../../../engines/health.ts';
 import { DAY_MS, isValidTimeZone } from '../../../engines/time.ts';
-import type { ChannelPatch, NewChannel } from '../../../store/index.ts';
-import { problemResponses } from '../../errors.ts';
+import type { Transport } from '../../../engines/types.ts';
+import { type ChannelPatch, type NewChannel, newId } from '../../../store/index.ts';
+import { ApiError, problemResponses } from '../../errors.ts';
 import {
   type Api,
   byCreation,
@@ -38,6 +40,73 @@ const Credentials = Type.Record(
   },
 );
 
+/** Credential fields a transport needs, given at the top level of the body as the integration guide shows. */
+const CREDENTIAL_FIELDS = {
+  phoneNumberId: 'Cloud API: the Graph id of the business phone number',
+  accessToken: 'Cloud API: system-user access token',
+  appSecret: 'Cloud API: app secret (checks X-Hub-Signature-256)',
+  verifyToken: 'Cloud API: the verify token typed in the App Dashboard',
+  baseUrl: 'Evolution / WAHA: gateway base URL',
+  instance: 'Evolution: instance name',
+  session: 'WAHA: session name',
+  apiKey: 'Evolution / WAHA: API key of the gateway',
+  hmacKey: 'WAHA: HMAC key of X-Webhook-Hmac (SHA-512)',
+  webhookSecret: 'Evolution / WAHA without HMAC / sandbox: secret the gateway sends in X-Sellify-Token',
+} as const;
+type CredentialField = keyof typeof CREDENTIAL_FIELDS;
+
+const REQUIRED_CREDENTIALS: Record<Transport, readonly CredentialField[]> = {
+  cloud: ['phoneNumberId', 'accessToken', 'appSecret', 'verifyToken'],
+  evolution: ['baseUrl', 'instance', 'apiKey', 'webhookSecret'],
+  waha: ['baseUrl', 'session', 'apiKey'],
+  sandbox: [],
+};
+
+const credentialProperties = Object.fromEntries(
+  Object.entries(CREDENTIAL_FIELDS).map(([k, description]) => [
+    k,
+    Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description })),
+  ]),
+) as Record<CredentialField, TOptional<TString>>;
+
+/**
+ * The credentials of a channel (top-level fields over `credentials`) checked against what its
+ * transport needs, and the webhook route key derived from them: `cloud:<phoneNumberId>` (Meta
+ * names the number in every webhook) or `<transport>:<channel id>` (the gateway's webhook URL
+ * names the channel). A channel without credentials is advisor-only: nothing routes to it.
+ */
+function channelSecrets(
+  transport: Transport,
+  channelId: string,
+  body: Partial<Record<CredentialField, string>> & { credentials?: Record<string, string> | null },
+): { credentials: Record<string, string> | null; routeKey: string | null; generatedSecret?: string } {
+  const credentials: Record<string, string> = { ...(body.credentials ?? {}) };
+  for (const key of Object.keys(CREDENTIAL_FIELDS) as CredentialField[]) {
+    const value = body[key];
+    if (value !== undefined) credentials[key] = value;
+  }
+  if (Object.keys(credentials).length === 0 && transport !== 'sandbox')
+    return { credentials: null, routeKey: null };
+  const missing = REQUIRED_CREDENTIALS[transport].filter(
+    (k) => typeof credentials[k] !== 'string' || credentials[k] === '',
+  );
+  if (missing.length > 0) {
+    throw new ApiError('validation_failed', `A ${transport} channel needs ${missing.join(', ')}.`, {
+      errors: missing.map((k) => ({ field: `body.${k}`, message: 'is required for this transport' })),
+    });
+  }
+  if (transport === 'waha' && !credentials.hmacKey && !credentials.webhookSecret) {
+    throw invalidField('body.hmacKey', 'a WAHA channel needs hmacKey (recommended) or webhookSecret');
+  }
+  let generatedSecret: string | undefined;
+  if (transport === 'sandbox' && !credentials.webhookSecret) {
+    generatedSecret = `whs_${randomBytes(24).toString('base64url')}`;
+    credentials.webhookSecret = generatedSecret;
+  }
+  const routeKey = transport === 'cloud' ? `cloud:${credentials.phoneNumberId}` : `${transport}:${channelId}`;
+  return { credentials, routeKey, ...(generatedSecret ? { generatedSecret } : {}) };
+}
+
 const Timezone = Type.String({
   minLength: 1,
   maxLength: 64,
@@ -51,13 +120,7 @@ const ChannelCreateBody = Type.Object(
     timezone: Type.Optional(Timezone),
     preset: Type.Optional(PresetSchema),
     credentials: Type.Optional(Credentials),
-    routeKey: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description: 'Webhook routing key, unique across all tenants, e.g. cloud:<phone_number_id>',
-      }),
-    ),
+    ...credentialProperties,
     settings: Type.Optional(ChannelSettingsSchema),
     paused: Type.Optional(Type.Boolean()),
     warmupStartedAt: Type.Optional(DateTime('Restart of the warm-up (default: counted from creation)')),
@@ -71,7 +134,7 @@ const ChannelPatchBody = Type.Object(
     timezone: Type.Optional(Timezone),
     preset: Type.Optional(PresetSchema),
     credentials: Type.Optional(Nullable(Credentials)),
-    routeKey: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    ...credentialProperties,
     settings: Type.Optional(ChannelSettingsSchema),
     paused: Type.Optional(Type.Boolean()),
     warmupStartedAt: Type.Optional(Nullable(DateTime('Restart of the warm-up'))),
@@ -114,16 +177,22 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
     async (req, reply) => {
       const b = req.body;
       checkTimezone(b.timezone);
-      const input: NewChannel = { name: b.name, transport: b.transport };
+      const id = newId('chn');
+      const secrets = channelSecrets(b.transport, id, b);
+      const input: NewChannel = { id, name: b.name, transport: b.transport };
       if (b.timezone !== undefined) input.timezone = b.timezone;
       if (b.preset !== undefined) input.preset = b.preset;
-      if (b.credentials !== undefined) input.credentials = b.credentials;
-      if (b.routeKey !== undefined) input.routeKey = b.routeKey;
+      input.credentials = secrets.credentials;
+      input.routeKey = secrets.routeKey;
       if (b.settings !== undefined) input.settings = b.settings;
       if (b.paused !== undefined) input.paused = b.paused;
       if (b.warmupStartedAt !== undefined) input.warmupStartedAtMs = msOf(b.warmupStartedAt);
       const channel = await tx(ctx, req, (r) => r.channels.create(input));
-      return reply.code(201).send(channelView(channel));
+      const view = channelView(channel);
+      // A secret Sellify generated is shown once, here, like an API key.
+      return reply
+        .code(201)
+        .send(secrets.generatedSecret ? { ...view, webhookSecret: secrets.generatedSecret } : view);
     },
   );
 
@@ -194,8 +263,20 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
       if (b.name !== undefined) patch.name = b.name;
       if (b.timezone !== undefined) patch.timezone = b.timezone;
       if (b.preset !== undefined) patch.preset = b.preset;
-      if (b.credentials !== undefined) patch.credentials = b.credentials;
-      if (b.routeKey !== undefined) patch.routeKey = b.routeKey;
+      const changesSecrets =
+        b.credentials !== undefined ||
+        (Object.keys(CREDENTIAL_FIELDS) as CredentialField[]).some((k) => b[k] !== undefined);
+      if (changesSecrets) {
+        const current = await tx(ctx, req, (r) => r.channels.get(req.params.id));
+        if (current === null) throw notFound('channel');
+        // New credentials replace the old ones whole, and move the route key with them.
+        const secrets =
+          b.credentials === null
+            ? { credentials: null, routeKey: null }
+            : channelSecrets(current.transport, current.id, { ...b, credentials: b.credentials ?? null });
+        patch.credentials = secrets.credentials;
+        patch.routeKey = secrets.routeKey;
+      }
       if (b.settings !== undefined) patch.settings = b.settings;
       if (b.paused !== undefined) patch.paused = b.paused;
       if (b.warmupStartedAt !== undefined) {

@@ -25,8 +25,9 @@ import {
   parseContext,
 } from '../../../engines/context.ts';
 import { type Decision, decide } from '../../../engines/decide.ts';
-import { DAY_MS, isValidTimeZone } from '../../../engines/time.ts';
+import { isValidTimeZone } from '../../../engines/time.ts';
 import type { Reason } from '../../../engines/types.ts';
+import { catalogPart, channelPart, contactPart, statsPart } from '../../../pipeline/context.ts';
 import type { Channel, Contact, TenantRepos } from '../../../store/index.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
 import type { AppMetrics } from '../../plugins/metrics.ts';
@@ -119,11 +120,6 @@ const ValidateResponse = Type.Object(
   { title: 'ContentVerdict' },
 );
 
-/** Health events older than this are not sent to the engine (its score has decayed by then). */
-const HEALTH_LOOKBACK_MS = 30 * DAY_MS;
-/** The decision context accepts at most this many products. */
-const MAX_CONTEXT_PRODUCTS = 2000;
-
 type ContextChannel = DecisionContext['channel'];
 type ContextContact = DecisionContext['contact'];
 
@@ -138,23 +134,7 @@ interface Stored {
   messageId?: string;
 }
 
-function contactPart(c: Contact): ContextContact {
-  const out: ContextContact = {
-    id: c.id,
-    phone: c.phone,
-    stage: c.stage,
-    optedOut: c.optedOut,
-    optedIn: c.optedIn,
-    followupsSent: Math.min(c.followupsSent, 100),
-  };
-  if (c.name !== null) out.name = c.name;
-  if (c.timezone !== null) out.timezone = c.timezone;
-  if (c.lastInboundAtMs !== null) out.lastInboundAt = iso(c.lastInboundAtMs);
-  if (c.lastOutboundAtMs !== null) out.lastOutboundAt = iso(c.lastOutboundAtMs);
-  return out;
-}
-
-/** Everything storage knows for this request, read in one tenant transaction. */
+/** Everything storage knows for this request, read in one tenant transaction (the pipelines use the same parts). */
 async function loadStored(r: TenantRepos, body: DecisionBodyInput, nowMs: number): Promise<Stored> {
   const stored: Stored = {};
   let channelId = body.channelId;
@@ -171,48 +151,11 @@ async function loadStored(r: TenantRepos, body: DecisionBodyInput, nowMs: number
   const channel = await r.channels.get(channelId);
   if (channel === null) throw notFound('channel');
   stored.channel = channel;
-  const events = await r.healthEvents.recent(channel.id, { sinceMs: nowMs - HEALTH_LOOKBACK_MS });
-  const part: ContextChannel = {
-    id: channel.id,
-    createdAt: iso(channel.createdAtMs),
-    timezone: channel.timezone,
-    preset: channel.preset,
-    transport: channel.transport,
-    paused: channel.paused,
-    healthEvents: events.map((e) =>
-      e.untilMs === undefined
-        ? { type: e.type, at: iso(e.atMs) }
-        : { type: e.type, at: iso(e.atMs), until: iso(e.untilMs) },
-    ),
-  };
-  const language = channel.settings.language;
-  if (language === 'fr' || language === 'en') part.language = language;
-  if (channel.warmupStartedAtMs !== null) part.warmupStartedAt = iso(channel.warmupStartedAtMs);
-  stored.channelPart = part;
-
+  stored.channelPart = await channelPart(r, channel, nowMs);
   const zone = body.channel?.timezone;
   const timeZone = zone !== undefined && isValidTimeZone(zone) ? zone : channel.timezone;
-  const s = await r.stats.sendStats(channel.id, nowMs, timeZone, body.outbound?.text);
-  stored.stats = {
-    sentLastMinute: s.sentLastMinute,
-    sentLastHour: s.sentLastHour,
-    sentToday: s.sentToday,
-    coldToday: s.coldToday,
-    identicalLastHour: s.identicalLastHour,
-  };
-  if (s.lastSentAtMs !== undefined) stored.stats.lastSentAt = iso(s.lastSentAtMs);
-
-  if (body.catalog === undefined) {
-    const products = await r.products.list();
-    stored.catalog = products.slice(0, MAX_CONTEXT_PRODUCTS).map((p) => ({
-      id: p.id,
-      name: p.name,
-      aliases: p.aliases,
-      price: p.price,
-      currency: p.currency,
-      stock: p.stock,
-    }));
-  }
+  stored.stats = await statsPart(r, channel, nowMs, timeZone, body.outbound?.text);
+  if (body.catalog === undefined) stored.catalog = await catalogPart(r);
   stored.playbook = contextPlaybook(await r.playbook.get());
   if (body.message !== undefined) {
     const inbound = await r.messages.getByProviderId(channel.id, body.message.id);

@@ -74,6 +74,14 @@ export const ChannelSchema = Type.Object(
     createdAt: Time('When the channel was created (the warm-up counts from here)'),
     updatedAt: Time('Last change'),
     health: Type.Optional(HealthSchema),
+    webhookPath: Nullable(
+      Type.String({ description: 'Where the transport delivers webhooks (null: advisor-only channel)' }),
+    ),
+    webhookSecret: Type.Optional(
+      Type.String({
+        description: 'Generated sandbox webhook secret (X-Sellify-Token): shown only in the create response',
+      }),
+    ),
   },
   { title: 'Channel' },
 );
@@ -95,6 +103,12 @@ export function channelView(c: Channel, health?: HealthVerdict): ChannelView {
     hasCredentials: c.hasCredentials,
     createdAt: iso(c.createdAtMs),
     updatedAt: iso(c.updatedAtMs),
+    webhookPath:
+      c.routeKey === null
+        ? null
+        : c.transport === 'cloud'
+          ? '/webhooks/whatsapp'
+          : `/webhooks/${c.transport}/${c.id}`,
   };
   if (health !== undefined) {
     view.health = {

@@ -1,0 +1,45 @@
+/**
+ * What the pipelines need from the outside world, passed in by the composition root: the store,
+ * the queue, the clock, a way to reach each channel's transport, and how long waits really are.
+ */
+import type { Queue } from '../queue/index.ts';
+import type { Channel, Store } from '../store/index.ts';
+import type { TransportClient } from '../whatsapp/index.ts';
+
+export interface PipelineLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface PipelineDeps {
+  store: Store;
+  queue: Queue;
+  /** The clock, in epoch ms. */
+  nowMs: () => number;
+  /** The transport client of a channel, from its decrypted credentials. */
+  clientFor: (channel: Channel, credentials: Record<string, unknown> | null) => TransportClient;
+  /** Waits ms (the typing time, the gap before a send); tests pass a fast one. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Multiplies every human-like wait (read delay, gap, typing). 1 in production; the end-to-end
+   * tests compress time with a small value. Quotas, windows and follow-up ladders are not scaled.
+   */
+  pacingScale: number;
+  log: PipelineLog;
+}
+
+export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * Inbound pipeline: normalized webhook events → stored facts. A customer message is stored keyed
+ * on its provider id (a redelivered webhook finds it and does nothing), the contact is updated,
+ * the engines decide, and the decision, the reply and its send job are written in the same
+ * transaction. Statuses only move forward; connection and quality events feed the health engine.
+ */
+
+import { presetConfig } from '../engines/config.ts';
+import { decide } from '../engines/decide.ts';
+import { evaluateHealth } from '../engines/health.ts';
+import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
+import type { InboundEvent } from '../whatsapp/index.ts';
+import { act } from './act.ts';
+import { HEALTH_LOOKBACK_MS, storedContext } from './context.ts';
+import type { PipelineDeps } from './deps.ts';
+
+export interface ChannelTarget {
+  tenantId: string;
+  channelId: string;
+}
+
+export interface InboundOutcome {
+  messages: number;
+  duplicates: number;
+  statuses: number;
+  health: number;
+  ignored: number;
+}
+
+/** Message types a bot should not answer: a reaction or a system notice is not a question. */
+const SILENT_TYPES = new Set(['reaction', 'system', 'unsupported', 'sticker']);
+
+type MessageEvent = Extract<InboundEvent, { kind: 'message' }>;
+type StatusEvent = Extract<InboundEvent, { kind: 'status' }>;
+type HealthEventIn = Extract<InboundEvent, { kind: 'health' }>;
+
+export async function processEvents(
+  deps: PipelineDeps,
+  target: ChannelTarget,
+  events: readonly InboundEvent[],
+): Promise<InboundOutcome> {
+  const outcome: InboundOutcome = { messages: 0, duplicates: 0, statuses: 0, health: 0, ignored: 0 };
+  for (const event of events) {
+    switch (event.kind) {
+      case 'message': {
+        const stored = await storeMessage(deps, target, event);
+        if (stored === 'duplicate') outcome.duplicates++;
+        else if (stored === 'ignored') outcome.ignored++;
+        else outcome.messages++;
+        break;
+      }
+      case 'status':
+        await storeStatus(deps, target, event);
+        outcome.statuses++;
+        break;
+      case 'health':
+        await storeHealth(deps, target, event);
+        outcome.health++;
+        break;
+      default:
+        outcome.ignored++;
+    }
+  }
+  return outcome;
+}
+
+async function storeMessage(
+  deps: PipelineDeps,
+  target: ChannelTarget,
+  event: MessageEvent,
+): Promise<'stored' | 'duplicate' | 'ignored'> {
+  // Messages typed on the seller's own phone come back through gateways; they are not questions.
+  if (event.fromMe) return 'ignored';
+  const phone = event.from.phone ?? event.from.waId;
+  // A username user without a phone number (Cloud BSUID only) or a LID chat cannot be stored yet.
+  if (!phone) return 'ignored';
+  const nowMs = deps.nowMs();
+  return deps.store.tx(target.tenantId, async (r) => {
+    const channel = await r.channels.get(target.channelId);
+    if (!channel) return 'ignored';
+    const { contact } = await r.contacts.upsertByPhone(channel.id, phone, event.from.name ?? null);
+    const { inserted, message } = await r.messages.insertInbound({
+      channelId: channel.id,
+      contactId: contact.id,
+      providerId: event.providerId,
+      body: event.text ?? null,
+      type: event.type,
+      createdAtMs: Math.min(event.timestampMs, nowMs),
+    });
+    if (!inserted) return 'duplicate';
+    const receivedAtMs = Math.min(event.timestampMs, nowMs);
+    const updated = await r.contacts.patch(contact.id, {
+      lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs),
+    });
+    if (SILENT_TYPES.has(event.type) || updated === null) return 'stored';
+    // A person took the conversation over: store, but let them answer.
+    if (updated.handoffAtMs !== null) return 'stored';
+    await decideFor(deps, r, channel, updated, message, nowMs);
+    return 'stored';
+  });
+}
+
+/** Decides on an inbound message and acts on the decision (same transaction). */
+async function decideFor(
+  deps: PipelineDeps,
+  r: TenantRepos,
+  channel: Channel,
+  contact: Contact,
+  message: Message,
+  nowMs: number,
+): Promise<void> {
+  const ctx = await storedContext(r, {
+    channel,
+    contact,
+    nowMs,
+    message: { id: message.providerId ?? message.id, text: (message.body ?? '').slice(0, 65_536) },
+  });
+  const decision = decide(ctx);
+  await act(deps, r, { channel, contact, decision, inbound: message, nowMs });
+}
+
+/** The `inbound` job: decide again on a deferred message, unless something newer superseded it. */
+export async function redecide(deps: PipelineDeps, tenantId: string, messageId: string): Promise<void> {
+  const nowMs = deps.nowMs();
+  await deps.store.tx(tenantId, async (r) => {
+    const message = await r.messages.get(messageId);
+    if (!message || message.direction !== 'in') return;
+    const contact = await r.contacts.get(message.contactId);
+    const channel = await r.channels.get(message.channelId);
+    if (!contact || !channel || contact.handoffAtMs !== null) return;
+    // A newer message from the customer gets its own decision; answering this one too would repeat.
+    if ((contact.lastInboundAtMs ?? 0) > message.createdAtMs) return;
+    await decideFor(deps, r, channel, contact, message, nowMs);
+  });
+}
+
+async function storeStatus(deps: PipelineDeps, target: ChannelTarget, event: StatusEvent): Promise<void> {
+  await deps.store.tx(target.tenantId, async (r) => {
+    const errorCode = event.error ? String(event.error.code) : null;
+    if (event.status === 'played') return;
+    let update = await r.messages.setStatus(
+      { channelId: target.channelId, providerId: event.providerId },
+      event.status,
+      {
+        errorCode,
+        atMs: event.timestampMs,
+      },
+    );
+    // The worker may have died between Meta's answer and storing the provider id: our own id,
+    // echoed as callback data, ties the status to the message (and tells the worker it went out).
+    if (update.message === null && event.callbackData?.startsWith('msg_')) {
+      const mine = await r.messages.get(event.callbackData);
+      if (mine && mine.channelId === target.channelId && mine.providerId === null) {
+        if (event.status !== 'failed')
+          await r.messages.markSent(mine.id, event.providerId, event.timestampMs);
+        update = await r.messages.setStatus({ id: mine.id }, event.status, {
+          errorCode,
+          atMs: event.timestampMs,
+        });
+      }
+    }
+    if (event.status === 'failed' && event.error && update.message) {
+      await r.healthEvents.add({
+        channelId: target.channelId,
+        type: 'send_failed',
+        atMs: deps.nowMs(),
+        detail: { code: event.error.code },
+      });
+    }
+  });
+}
+
+async function storeHealth(deps: PipelineDeps, target: ChannelTarget, event: HealthEventIn): Promise<void> {
+  const nowMs = deps.nowMs();
+  await deps.store.tx(target.tenantId, async (r) => {
+    const channel = await r.channels.get(target.channelId);
+    if (!channel) return;
+    await r.healthEvents.add({
+      channelId: channel.id,
+      type: event.event,
+      atMs: nowMs,
+      ...(event.untilMs === undefined ? {} : { untilMs: event.untilMs }),
+    });
+    await refreshPause(r, channel, nowMs);
+  });
+}
+
+/** Re-evaluates the health engine and stores whether the channel is paused (with hysteresis). */
+export async function refreshPause(r: TenantRepos, channel: Channel, nowMs: number): Promise<boolean> {
+  const events = await r.healthEvents.recent(channel.id, { sinceMs: nowMs - HEALTH_LOOKBACK_MS });
+  const verdict = evaluateHealth(
+    { events, paused: channel.paused, isNewContact: false },
+    presetConfig(channel.preset).health,
+    nowMs,
+  );
+  if (verdict.paused !== channel.paused) {
+    await r.channels.update(channel.id, {
+      paused: verdict.paused,
+      status: verdict.paused ? 'paused' : 'active',
+    });
+  }
+  return verdict.paused;
+}

@@ -1,0 +1,18 @@
+/** Public surface of the pipelines. */
+
+import type { InboundEvent } from '../whatsapp/index.ts';
+import type { ChannelTarget, InboundOutcome } from './inbound.ts';
+
+export { act, type OutboundJobData, scheduleFollowup } from './act.ts';
+export { storedContext } from './context.ts';
+export { type PipelineDeps, type PipelineLog, sleepMs } from './deps.ts';
+export { handleFollowup } from './followup.ts';
+export { type ChannelTarget, type InboundOutcome, processEvents, redecide, refreshPause } from './inbound.ts';
+export { handleOutbound, SEND_CONFIRM_WAIT_MS } from './outbound.ts';
+export { startWorkers, type WorkerOptions } from './worker.ts';
+
+/** processEvents with its dependencies bound: what the webhook routes call. */
+export type ProcessEventsFn = (
+  target: ChannelTarget,
+  events: readonly InboundEvent[],
+) => Promise<InboundOutcome>;

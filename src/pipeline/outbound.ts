@@ -1,0 +1,239 @@
+/**
+ * The outbound worker: one send at a time per channel (the queue groups jobs by channel), exactly
+ * once. At send time it checks again what may have changed since the decision (a STOP, a paused
+ * number, a used-up budget), marks the customer's message read, shows "typing…", sends, and stores
+ * the provider id. Transport failures are classified: retry with backoff, defer, give up, or pause
+ * the channel.
+ */
+
+import { presetConfig } from '../engines/config.ts';
+import { evaluateHealth } from '../engines/health.ts';
+import { evaluateQuota } from '../engines/quota.ts';
+import type { Job } from '../queue/index.ts';
+import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
+import type { TransportError } from '../whatsapp/index.ts';
+import { type OutboundJobData, scheduleFollowup } from './act.ts';
+import { HEALTH_LOOKBACK_MS } from './context.ts';
+import type { PipelineDeps } from './deps.ts';
+import { refreshPause } from './inbound.ts';
+
+/**
+ * A worker that died after calling the transport leaves the message "started" but not sent. The
+ * Cloud API echoes our message id in its status webhooks within seconds, so a retry waits this
+ * long for that proof before concluding the send never happened.
+ */
+export const SEND_CONFIRM_WAIT_MS = 20_000;
+/**
+ * Failures after which the request may still have reached the provider: the attempt mark stays,
+ * so the next attempt first waits for a status webhook proving the send (Cloud) instead of
+ * sending a second copy.
+ */
+const AMBIGUOUS_FAILURES = new Set(['timeout', 'econnreset', 'network', 'aborted']);
+/** A paused or over-budget channel is looked at again after this long when no better time is known. */
+const RECHECK_MS = 15 * 60_000;
+
+type Plan =
+  | { kind: 'done' }
+  | { kind: 'later'; atMs: number; reason: string }
+  | {
+      kind: 'send';
+      channel: Channel;
+      contact: Contact;
+      message: Message;
+      credentials: Record<string, unknown> | null;
+      template?: { name: string; language: string };
+    };
+
+function asData(job: Job): OutboundJobData {
+  const d = job.data;
+  return {
+    tenantId: String(d.tenantId),
+    messageId: String(d.messageId),
+    typingAtMs: Number(d.typingAtMs ?? 0),
+    typingMs: Number(d.typingMs ?? 0),
+  };
+}
+
+/** Re-checks everything in one transaction and marks the attempt before the transport is called. */
+async function plan(r: TenantRepos, data: OutboundJobData, nowMs: number): Promise<Plan> {
+  const message = await r.messages.get(data.messageId);
+  if (!message || message.status !== 'queued') return { kind: 'done' };
+  const channel = await r.channels.get(message.channelId);
+  const contact = await r.contacts.get(message.contactId);
+  if (!channel || !contact) return { kind: 'done' };
+
+  if (message.sendStartedAtMs !== null && message.providerId === null) {
+    // An earlier attempt may have gone out: wait for its status webhook before sending again.
+    const proofBy = message.sendStartedAtMs + SEND_CONFIRM_WAIT_MS;
+    if (channel.transport === 'cloud' && nowMs < proofBy)
+      return { kind: 'later', atMs: proofBy, reason: 'await_confirmation' };
+  }
+
+  const decision = message.decisionId ? await r.decisions.get(message.decisionId) : null;
+  // A STOP that arrived after the decision wins over everything except its own confirmation.
+  if (contact.optedOut && decision?.intent !== 'opt_out') {
+    await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: 'cancelled_opted_out' });
+    return { kind: 'done' };
+  }
+  if (message.kind !== 'reply' && contact.handoffAtMs !== null) {
+    await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: 'cancelled_handoff' });
+    return { kind: 'done' };
+  }
+
+  const config = presetConfig(channel.preset);
+  const events = await r.healthEvents.recent(channel.id, { sinceMs: nowMs - HEALTH_LOOKBACK_MS });
+  const isNewContact = contact.lastInboundAtMs === null && contact.lastOutboundAtMs === null;
+  const health = evaluateHealth({ events, paused: channel.paused, isNewContact }, config.health, nowMs);
+  if (!health.allowed)
+    return { kind: 'later', atMs: health.retryAtMs ?? nowMs + RECHECK_MS, reason: 'health' };
+  const kind = message.kind === 'inbound' ? 'reply' : message.kind;
+  const stats = await r.stats.sendStats(channel.id, nowMs, channel.timezone);
+  const quota = evaluateQuota({ kind, stats, timeZone: channel.timezone }, config.quota, nowMs);
+  if (!quota.allowed) return { kind: 'later', atMs: quota.retryAtMs ?? nowMs + RECHECK_MS, reason: 'quota' };
+
+  const started = await r.messages.beginSend(message.id, nowMs);
+  if (!started) return { kind: 'done' };
+  const template = (decision?.verdicts?.template ?? undefined) as
+    | { name: string; language: string }
+    | null
+    | undefined;
+  return {
+    kind: 'send',
+    channel,
+    contact,
+    message: started,
+    credentials: await r.channels.getCredentials(channel.id),
+    ...(template ? { template } : {}),
+  };
+}
+
+async function requeue(
+  deps: PipelineDeps,
+  r: TenantRepos,
+  data: OutboundJobData,
+  channelId: string,
+  atMs: number,
+) {
+  await deps.queue.enqueueIn(r.sql, {
+    name: 'outbound',
+    data: { ...data, typingAtMs: atMs },
+    groupKey: channelId,
+    singletonKey: `send:${data.messageId}:${atMs.toString(36)}`,
+    startAfterMs: atMs,
+  });
+}
+
+export async function handleOutbound(deps: PipelineDeps, job: Job): Promise<void> {
+  const data = asData(job);
+  const nowMs = deps.nowMs();
+  const p = await deps.store.tx(data.tenantId, async (r) => {
+    const planned = await plan(r, data, nowMs);
+    if (planned.kind === 'later') {
+      const message = await r.messages.get(data.messageId);
+      if (message) await requeue(deps, r, data, message.channelId, planned.atMs);
+    }
+    return planned;
+  });
+  if (p.kind !== 'send') return;
+
+  const client = deps.clientFor(p.channel, p.credentials);
+  const phone = p.contact.phone;
+  const attempt = Math.max(0, p.message.attempts - 1);
+  // Read the customer's message, wait the paced gap, show typing, send — as a person would.
+  if (p.message.replyToProviderId) await client.markRead(p.message.replyToProviderId, phone, job.signal);
+  await deps.sleep(data.typingAtMs - deps.nowMs(), job.signal);
+  if (data.typingMs > 0 && p.template === undefined) {
+    await client.typing(phone, data.typingMs, p.message.replyToProviderId ?? undefined, job.signal);
+  }
+  const result = p.template
+    ? await client.sendTemplate(
+        {
+          to: phone,
+          name: p.template.name,
+          language: p.template.language,
+          callbackData: p.message.id,
+          attempt,
+        },
+        job.signal,
+      )
+    : await client.sendText(
+        { to: phone, text: p.message.body ?? '', callbackData: p.message.id, attempt },
+        job.signal,
+      );
+
+  const doneAtMs = deps.nowMs();
+  if (result.ok) {
+    await deps.store.tx(data.tenantId, async (r) => {
+      await r.messages.markSent(p.message.id, result.providerId, doneAtMs);
+      const contact = await r.contacts.patch(p.contact.id, { lastOutboundAtMs: doneAtMs });
+      // Nudge later if the customer goes quiet; the follow-up job re-checks everything then.
+      if (contact && !contact.optedOut && p.message.kind !== 'proactive') {
+        const ladder = (await r.playbook.get()).followupLadderMs;
+        const waitMs = ladder[contact.followupsSent];
+        if (waitMs !== undefined) await scheduleFollowup(deps, r, p.channel, contact.id, doneAtMs + waitMs);
+      }
+    });
+    return;
+  }
+  await onFailure(deps, job, data, p, result.error, doneAtMs);
+}
+
+async function onFailure(
+  deps: PipelineDeps,
+  job: Job,
+  data: OutboundJobData,
+  p: Extract<Plan, { kind: 'send' }>,
+  error: TransportError,
+  nowMs: number,
+): Promise<void> {
+  const log = { tenantId: data.tenantId, messageId: data.messageId, code: error.code, class: error.class };
+  if (error.class === 'retry') {
+    const lastAttempt = job.attempt >= job.retryLimit + 1;
+    await deps.store.tx(data.tenantId, async (r) => {
+      if (lastAttempt) await r.messages.setStatus({ id: p.message.id }, 'failed', { errorCode: error.code });
+      else if (!AMBIGUOUS_FAILURES.has(error.code)) await r.messages.abortSend(p.message.id);
+      await r.healthEvents.add({
+        channelId: p.channel.id,
+        type: 'send_failed',
+        atMs: nowMs,
+        detail: { code: error.code },
+      });
+    });
+    if (lastAttempt) {
+      deps.log.error(log, 'send failed after the last attempt');
+      throw new Error(`send failed after the last attempt: ${error.code}`);
+    }
+    // pg-boss retries with jittered exponential backoff; the next attempt re-checks everything.
+    throw new Error(`transient send failure: ${error.code}`);
+  }
+  await deps.store.tx(data.tenantId, async (r) => {
+    switch (error.class) {
+      case 'defer': {
+        await r.messages.abortSend(p.message.id);
+        if (error.healthEvent)
+          await r.healthEvents.add({ channelId: p.channel.id, type: error.healthEvent, atMs: nowMs });
+        await requeue(deps, r, data, p.channel.id, nowMs + (error.retryAfterMs ?? 60_000));
+        break;
+      }
+      case 'account': {
+        await r.messages.abortSend(p.message.id);
+        await r.healthEvents.add({
+          channelId: p.channel.id,
+          type: error.healthEvent ?? 'forbidden',
+          atMs: nowMs,
+          ...(error.untilMs === undefined ? {} : { untilMs: error.untilMs }),
+        });
+        await refreshPause(r, p.channel, nowMs);
+        await requeue(deps, r, data, p.channel.id, error.untilMs ?? nowMs + RECHECK_MS);
+        break;
+      }
+      default: {
+        // window (131047), unreachable (131026) and permanent errors: this message will never go.
+        if (error.healthEvent)
+          await r.healthEvents.add({ channelId: p.channel.id, type: error.healthEvent, atMs: nowMs });
+        await r.messages.setStatus({ id: p.message.id }, 'failed', { errorCode: error.code });
+      }
+    }
+  });
+  deps.log.warn(log, 'send not delivered to the transport');
+}
