@@ -11,6 +11,7 @@ const sections: Section[] = [
   { name: 'store', load: () => import('./store.ts') },
   { name: 'http-platform', load: () => import('./http-platform.ts') },
   { name: 'queue', load: () => import('./queue.ts') },
+  { name: 'webhooks', load: () => import('./webhooks.ts') },
   { name: 'http', load: () => import('./http.ts') },
 ];
 
