@@ -59,6 +59,8 @@ export interface NewDecision {
 
 export interface DecisionsRepo {
   insert(input: NewDecision): Promise<DecisionRecord>;
+  /** Many decisions in one statement (each needs its pre-generated `id`); for group commit. */
+  insertMany(inputs: readonly (NewDecision & { id: string })[]): Promise<void>;
   get(id: string): Promise<DecisionRecord | null>;
   /** Newest first, optionally for one contact or channel. */
   list(options?: PageOptions & { contactId?: string; channelId?: string }): Promise<Page<DecisionRecord>>;
@@ -108,7 +110,48 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
     };
   };
 
+  /** The 15 column values of one decision row, sealed. */
+  const values = (id: string, input: NewDecision): unknown[] => [
+    id,
+    c.tenantId,
+    input.channelId ?? null,
+    input.contactId ?? null,
+    input.messageId ?? null,
+    input.action,
+    input.intent ?? null,
+    input.stage ?? null,
+    input.text === undefined || input.text === null ? null : seal(c, TABLE, 'text_enc', id, input.text),
+    isoOrNull(input.sendAtMs),
+    input.delayMs === undefined || input.delayMs === null ? null : Math.round(input.delayMs),
+    input.typingMs === undefined || input.typingMs === null ? null : Math.round(input.typingMs),
+    JSON.stringify(input.reasons),
+    input.verdicts === undefined || input.verdicts === null
+      ? null
+      : seal(c, TABLE, 'verdicts_enc', id, JSON.stringify(input.verdicts)),
+    isoOrNull(input.createdAtMs),
+  ];
+
   return {
+    async insertMany(inputs) {
+      if (inputs.length === 0) return;
+      const params: unknown[] = [];
+      const rows: string[] = [];
+      for (const input of inputs) {
+        const base = params.length;
+        params.push(...values(input.id, input));
+        const p = (n: number) => `$${base + n}`;
+        rows.push(
+          `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}::timestamptz, ${p(11)}::int, ${p(12)}::int, ${p(13)}::jsonb, ${p(14)}, coalesce(${p(15)}::timestamptz, now()))`,
+        );
+      }
+      await c.tx.query(
+        `INSERT INTO decisions (id, tenant_id, channel_id, contact_id, message_id, action, intent, stage, text_enc,
+           send_at, delay_ms, typing_ms, reasons, verdicts_enc, created_at)
+         VALUES ${rows.join(', ')}`,
+        params,
+      );
+    },
+
     async insert(input) {
       const id = input.id ?? newId('dec');
       const { rows } = await c.tx.query<DecisionRow>(
@@ -117,25 +160,7 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11, $12, $13::jsonb, $14,
            coalesce($15::timestamptz, now()))
          RETURNING ${COLUMNS}`,
-        [
-          id,
-          c.tenantId,
-          input.channelId ?? null,
-          input.contactId ?? null,
-          input.messageId ?? null,
-          input.action,
-          input.intent ?? null,
-          input.stage ?? null,
-          input.text === undefined || input.text === null ? null : seal(c, TABLE, 'text_enc', id, input.text),
-          isoOrNull(input.sendAtMs),
-          input.delayMs === undefined || input.delayMs === null ? null : Math.round(input.delayMs),
-          input.typingMs === undefined || input.typingMs === null ? null : Math.round(input.typingMs),
-          JSON.stringify(input.reasons),
-          input.verdicts === undefined || input.verdicts === null
-            ? null
-            : seal(c, TABLE, 'verdicts_enc', id, JSON.stringify(input.verdicts)),
-          isoOrNull(input.createdAtMs),
-        ],
+        values(id, input),
       );
       return toRecord(rows[0]!);
     },

@@ -28,10 +28,18 @@ import { type Decision, decide } from '../../../engines/decide.ts';
 import { isValidTimeZone } from '../../../engines/time.ts';
 import type { Reason } from '../../../engines/types.ts';
 import { catalogPart, channelPart, contactPart, statsPart } from '../../../pipeline/context.ts';
-import type { Channel, Contact, TenantRepos } from '../../../store/index.ts';
+import { createGroupWriter } from '../../../store/groupCommit.ts';
+import {
+  type Channel,
+  type Contact,
+  type NewDecision,
+  newId,
+  type TenantRepos,
+} from '../../../store/index.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
+import { principalOf } from '../../plugins/auth.ts';
 import type { AppMetrics } from '../../plugins/metrics.ts';
-import { type Api, idSchema, iso, notFound, type RouteContext, tx } from './common.ts';
+import { type Api, idSchema, iso, mapStoreError, notFound, type RouteContext, tx } from './common.ts';
 import { contextPlaybook } from './playbook.ts';
 import { ReasonSchema } from './views.ts';
 
@@ -219,6 +227,9 @@ function count(metrics: AppMetrics, decision: Decision): void {
 }
 
 export function decisionRoutes(api: Api, ctx: RouteContext): void {
+  const audit = createGroupWriter<NewDecision & { id: string }>((tenantId, items) =>
+    ctx.store.tx(tenantId, (r) => r.decisions.insertMany(items)),
+  );
   api.post(
     '/decision',
     {
@@ -248,8 +259,11 @@ export function decisionRoutes(api: Api, ctx: RouteContext): void {
       const stored = needsStorage ? await tx(ctx, req, (r) => loadStored(r, body, nowMs)) : {};
       const context = validContext(mergeContext(body, stored, nowIso));
       const decision = decide(context);
-      const record = await tx(ctx, req, (r) =>
-        r.decisions.insert({
+      const id = newId('dec');
+      // Answered only once the decision is committed; concurrent requests share the transaction.
+      await audit
+        .write(principalOf(req).tenantId, {
+          id,
           channelId: stored.channel?.id ?? null,
           contactId: stored.contact?.id ?? null,
           messageId: stored.messageId ?? null,
@@ -262,10 +276,13 @@ export function decisionRoutes(api: Api, ctx: RouteContext): void {
           typingMs: decision.typingMs,
           reasons: decision.reasons,
           verdicts: decision.verdicts as Record<string, unknown>,
-        }),
-      );
+          createdAtMs: nowMs,
+        })
+        .catch((err: unknown) => {
+          throw mapStoreError(err);
+        });
       count(req.server.metrics, decision);
-      return { id: record.id, ...decision };
+      return { id, ...decision };
     },
   );
 
