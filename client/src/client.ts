@@ -1,0 +1,396 @@
+/**
+ * SellifyClient: the Sellify HTTP API as typed methods. Each method names the operation it calls
+ * by its `METHOD path` key in the generated `Operations` type, so its argument and result types
+ * come from the server's own schemas and a renamed or removed route fails the type check.
+ */
+
+import type {
+  ApiKey,
+  Channel,
+  Contact,
+  ContentVerdict,
+  CreatedApiKey,
+  Decision,
+  DecisionRecord,
+  Message,
+  Order,
+  Playbook,
+  Product,
+  Tenant,
+} from './generated.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
+import {
+  type FetchLike,
+  type HttpResponse,
+  type QueryValue,
+  type RequestOptions,
+  type RetryEvent,
+  type SleepLike,
+  sleep,
+  Transport,
+} from './transport.ts';
+import type {
+  BodyOf,
+  ChannelCreate,
+  ChannelUpdate,
+  ContactListQuery,
+  ContactUpdate,
+  DecisionContext,
+  DecisionListQuery,
+  KeyCreate,
+  KeyListQuery,
+  KeyRevokeQuery,
+  OperationKey,
+  OrderListQuery,
+  Page,
+  PageQuery,
+  ParamsOf,
+  PlaybookInput,
+  ProductCreate,
+  ProductUpdate,
+  QueryOf,
+  RecordMessageInput,
+  RecordMessageResult,
+  ResponseOf,
+  TenantCreate,
+  ValidateTextInput,
+} from './types.ts';
+
+export interface SellifyClientOptions {
+  /** Where the API runs, without `/api/v1`: `http://127.0.0.1:3000`, `https://sellify.example.com`. */
+  baseUrl: string;
+  /** An API key (`sk_…`), sent as X-API-Key. */
+  apiKey?: string;
+  /** Default: the global fetch. */
+  fetch?: FetchLike;
+  /** Timeout of each attempt, in milliseconds. Default 10000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt (0 disables them). Default 3. */
+  maxRetries?: number;
+  /** First backoff, in milliseconds, doubling on each retry. Default 500. */
+  baseDelayMs?: number;
+  /** Upper bound of one backoff, in milliseconds. Default 8000. */
+  maxDelayMs?: number;
+  /** Longest Retry-After waited for, in milliseconds; a longer one throws at once. Default 60000. */
+  maxRetryAfterMs?: number;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Called before each retry (logging, metrics). */
+  onRetry?: (event: RetryEvent) => void;
+  /** The wait between attempts. Default: setTimeout (tests pass one that records and returns). */
+  sleep?: SleepLike;
+  /** A draw in [0, 1) for the jitter. Default Math.random. */
+  random?: () => number;
+  /** Epoch ms, to read Retry-After dates. Default Date.now. */
+  now?: () => number;
+}
+
+/** `params` is required exactly when the path has parameters, `body` when the operation takes one. */
+export type RequestInput<K extends OperationKey> = (ParamsOf<K> extends Record<string, never>
+  ? { params?: undefined }
+  : { params: ParamsOf<K> }) & { query?: QueryOf<K> } & ([BodyOf<K>] extends [never]
+    ? { body?: undefined }
+    : { body: BodyOf<K> });
+
+/** POSTs that change nothing, hence take no Idempotency-Key. */
+const SAFE_POSTS: ReadonlySet<OperationKey> = new Set<OperationKey>(['POST /api/v1/validate']);
+
+/** Walks every page from the first, yielding items; stops on a cursor the server repeats. */
+async function* paginate<T>(load: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T, void> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await load(cursor);
+    yield* page.items;
+    if (page.nextCursor === null) return;
+    if (page.nextCursor === cursor) throw new Error('pagination: the server returned the same cursor twice');
+    cursor = page.nextCursor;
+  }
+}
+
+type Options = RequestOptions | undefined;
+
+export class SellifyClient {
+  readonly channels: ChannelsApi;
+  readonly contacts: ContactsApi;
+  readonly products: ProductsApi;
+  readonly playbook: PlaybookApi;
+  readonly decisions: DecisionsApi;
+  readonly orders: OrdersApi;
+  readonly keys: KeysApi;
+  readonly tenants: TenantsApi;
+  readonly #transport: Transport;
+
+  constructor(options: SellifyClientOptions) {
+    if (typeof options.baseUrl !== 'string' || !/^https?:\/\//i.test(options.baseUrl)) {
+      throw new TypeError('SellifyClient: baseUrl must be an http(s) URL, e.g. http://127.0.0.1:3000');
+    }
+    const retry: RetryPolicy = {
+      maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+      baseDelayMs: options.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+      maxDelayMs: options.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? DEFAULT_RETRY_POLICY.maxRetryAfterMs,
+    };
+    this.#transport = new Transport({
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      // Called through a wrapper: a browser's fetch throws "Illegal invocation" when detached from window.
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      sleep: options.sleep ?? sleep,
+      random: options.random ?? Math.random,
+      now: options.now ?? Date.now,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      retry,
+      headers: { ...options.headers },
+      onRetry: options.onRetry,
+    });
+    this.channels = new ChannelsApi(this);
+    this.contacts = new ContactsApi(this);
+    this.products = new ProductsApi(this);
+    this.playbook = new PlaybookApi(this);
+    this.decisions = new DecisionsApi(this);
+    this.orders = new OrdersApi(this);
+    this.keys = new KeysApi(this);
+    this.tenants = new TenantsApi(this);
+  }
+
+  /**
+   * Advisor mode: what to send, when, and why (POST /api/v1/decision). Give `channelId` and
+   * `contactId` (or `contact`) and the inbound `message`; stored settings, catalogue, playbook
+   * and send counters fill the rest. Send the answer yourself after `delayMs`, showing "typing…"
+   * for the last `typingMs`, then call recordMessage.
+   */
+  makeDecision(context: DecisionContext, options?: RequestOptions): Promise<Decision> {
+    return this.request('POST /api/v1/decision', { body: context }, options);
+  }
+
+  /** Checks a text before you send it: spam score, problems and suggestions (POST /api/v1/validate). */
+  validateText(input: ValidateTextInput, options?: RequestOptions): Promise<ContentVerdict> {
+    return this.request('POST /api/v1/validate', { body: input }, options);
+  }
+
+  /**
+   * Records a message your bot received (`direction: "in"`) or sent (`"out"`), so quotas, the
+   * funnel and the 24-hour window stay true (POST /api/v1/messages). Recording the same
+   * `providerId` again changes nothing and resolves with `created: false`.
+   */
+  async recordMessage(message: RecordMessageInput, options?: RequestOptions): Promise<RecordMessageResult> {
+    const res = await this.send('POST /api/v1/messages', { body: message }, options);
+    return { ...(res.data as ResponseOf<'POST /api/v1/messages'>), created: res.status === 201 };
+  }
+
+  /**
+   * Any operation by its `METHOD path` key, typed from the OpenAPI document:
+   * `client.request('GET /api/v1/products/{id}', { params: { id } })`.
+   */
+  async request<K extends OperationKey>(
+    operation: K,
+    input: RequestInput<K>,
+    options?: RequestOptions,
+  ): Promise<ResponseOf<K>> {
+    return (await this.send(operation, input, options)).data as ResponseOf<K>;
+  }
+
+  /** Like request, with the status and headers of the answer. */
+  send<K extends OperationKey>(
+    operation: K,
+    input: RequestInput<K>,
+    options?: RequestOptions,
+  ): Promise<HttpResponse> {
+    const space = operation.indexOf(' ');
+    const method = operation.slice(0, space);
+    const params = (input.params ?? {}) as Record<string, string>;
+    const path = operation.slice(space + 1).replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = params[name];
+      if (typeof value !== 'string' || value === '') {
+        throw new TypeError(`${operation}: the path parameter "${name}" is required`);
+      }
+      return encodeURIComponent(value);
+    });
+    return this.#transport.send(
+      {
+        method,
+        path,
+        query: input.query as Record<string, QueryValue> | undefined,
+        body: input.body,
+        idempotent: method === 'POST' && !SAFE_POSTS.has(operation),
+      },
+      options,
+    );
+  }
+}
+
+/** WhatsApp numbers, one per transport (`cloud`, `evolution`, `waha`, `sandbox`). */
+export class ChannelsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  create(channel: ChannelCreate, options?: Options): Promise<Channel> {
+    return this.#c.request('POST /api/v1/channels', { body: channel }, options);
+  }
+  /** One page, oldest first. */
+  list(query?: PageQuery, options?: Options): Promise<Page<Channel>> {
+    return this.#c.request('GET /api/v1/channels', { query }, options);
+  }
+  /** Every channel, page after page. */
+  all(query?: Omit<PageQuery, 'cursor'>, options?: Options): AsyncGenerator<Channel, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  /** The channel with its health (score, level, paused, reasons). */
+  get(id: string, options?: Options): Promise<Channel> {
+    return this.#c.request('GET /api/v1/channels/{id}', { params: { id } }, options);
+  }
+  update(id: string, patch: ChannelUpdate, options?: Options): Promise<Channel> {
+    return this.#c.request('PATCH /api/v1/channels/{id}', { params: { id }, body: patch }, options);
+  }
+  /** Deletes the channel with its contacts, messages and events. */
+  async delete(id: string, options?: Options): Promise<void> {
+    await this.#c.request('DELETE /api/v1/channels/{id}', { params: { id } }, options);
+  }
+}
+
+/** Customers, their consent and funnel stage, and their conversations. */
+export class ContactsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** One page, newest first; `channelId` narrows to one channel. */
+  list(query?: ContactListQuery, options?: Options): Promise<Page<Contact>> {
+    return this.#c.request('GET /api/v1/contacts', { query }, options);
+  }
+  all(query?: Omit<ContactListQuery, 'cursor'>, options?: Options): AsyncGenerator<Contact, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  get(id: string, options?: Options): Promise<Contact> {
+    return this.#c.request('GET /api/v1/contacts/{id}', { params: { id } }, options);
+  }
+  /** Consent (`optedOut`, `optedIn`), funnel `stage` or `name`. */
+  update(id: string, patch: ContactUpdate, options?: Options): Promise<Contact> {
+    return this.#c.request('PATCH /api/v1/contacts/{id}', { params: { id }, body: patch }, options);
+  }
+  /** One page of the conversation, newest first. */
+  history(id: string, query?: PageQuery, options?: Options): Promise<Page<Message>> {
+    return this.#c.request('GET /api/v1/contacts/{id}/messages', { params: { id }, query }, options);
+  }
+  /** The whole conversation, newest first. */
+  historyAll(
+    id: string,
+    query?: Omit<PageQuery, 'cursor'>,
+    options?: Options,
+  ): AsyncGenerator<Message, void> {
+    return paginate((cursor) => this.history(id, { ...query, cursor }, options));
+  }
+}
+
+/** The catalogue: prices are integers in minor units (15000 XOF = 15000; 1550 EUR = 15,50 €). */
+export class ProductsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  create(product: ProductCreate, options?: Options): Promise<Product> {
+    return this.#c.request('POST /api/v1/products', { body: product }, options);
+  }
+  /** One page, by name. */
+  list(query?: PageQuery, options?: Options): Promise<Page<Product>> {
+    return this.#c.request('GET /api/v1/products', { query }, options);
+  }
+  all(query?: Omit<PageQuery, 'cursor'>, options?: Options): AsyncGenerator<Product, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  get(id: string, options?: Options): Promise<Product> {
+    return this.#c.request('GET /api/v1/products/{id}', { params: { id } }, options);
+  }
+  update(id: string, patch: ProductUpdate, options?: Options): Promise<Product> {
+    return this.#c.request('PATCH /api/v1/products/{id}', { params: { id }, body: patch }, options);
+  }
+  async delete(id: string, options?: Options): Promise<void> {
+    await this.#c.request('DELETE /api/v1/products/{id}', { params: { id } }, options);
+  }
+}
+
+/** Answer templates, shop facts, the follow-up ladder and the away message. */
+export class PlaybookApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** The playbook (defaults, `updatedAt: null`, until one is saved). */
+  get(options?: Options): Promise<Playbook> {
+    return this.#c.request('GET /api/v1/playbook', {}, options);
+  }
+  /** Replaces the playbook: fields left out go back to their defaults. */
+  put(playbook: PlaybookInput, options?: Options): Promise<Playbook> {
+    return this.#c.request('PUT /api/v1/playbook', { body: playbook }, options);
+  }
+}
+
+/** The audit trail of decisions. */
+export class DecisionsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** One page, newest first, without verdicts. */
+  list(query?: DecisionListQuery, options?: Options): Promise<Page<DecisionRecord>> {
+    return this.#c.request('GET /api/v1/decisions', { query }, options);
+  }
+  all(query?: Omit<DecisionListQuery, 'cursor'>, options?: Options): AsyncGenerator<DecisionRecord, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  /** One decision with every engine's full verdict. */
+  get(id: string, options?: Options): Promise<DecisionRecord> {
+    return this.#c.request('GET /api/v1/decisions/{id}', { params: { id } }, options);
+  }
+}
+
+/** Orders captured from conversations. */
+export class OrdersApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  list(query?: OrderListQuery, options?: Options): Promise<Page<Order>> {
+    return this.#c.request('GET /api/v1/orders', { query }, options);
+  }
+  all(query?: Omit<OrderListQuery, 'cursor'>, options?: Options): AsyncGenerator<Order, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  get(id: string, options?: Options): Promise<Order> {
+    return this.#c.request('GET /api/v1/orders/{id}', { params: { id } }, options);
+  }
+}
+
+/** API keys (admin scope). The secret is only in the answer to create. */
+export class KeysApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  create(key: KeyCreate, options?: Options): Promise<CreatedApiKey> {
+    return this.#c.request('POST /api/v1/keys', { body: key }, options);
+  }
+  /** One page of keys, revoked ones included (never the secrets). */
+  list(query?: KeyListQuery, options?: Options): Promise<Page<ApiKey>> {
+    return this.#c.request('GET /api/v1/keys', { query }, options);
+  }
+  all(query?: Omit<KeyListQuery, 'cursor'>, options?: Options): AsyncGenerator<ApiKey, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  /** Revokes a key: it is refused from the next request on. */
+  revoke(id: string, query?: KeyRevokeQuery, options?: Options): Promise<ApiKey> {
+    return this.#c.request('DELETE /api/v1/keys/{id}', { params: { id }, query }, options);
+  }
+}
+
+/** Sellers' workspaces (platform operator's admin keys only). */
+export class TenantsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  create(tenant: TenantCreate, options?: Options): Promise<Tenant> {
+    return this.#c.request('POST /api/v1/tenants', { body: tenant }, options);
+  }
+}

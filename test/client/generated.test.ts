@@ -1,0 +1,148 @@
+/**
+ * The client's types cannot drift from the server: client/src/generated.ts must be exactly what
+ * the generator makes from the current OpenAPI document, and every /api operation in it must be
+ * reached by the client method that claims it.
+ */
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { type FetchLike, OPERATION_KEYS, type OperationKey, SellifyClient } from '../../client/src/index.ts';
+import {
+  GENERATED_FILE,
+  generateClientTypes,
+  type OpenApiDocument,
+  ROOT,
+  renderClientTypes,
+} from '../../scripts/generate-client-types.ts';
+
+describe('generated types', () => {
+  it('client/src/generated.ts is what the current server generates (run npm run client:types)', async () => {
+    const committed = readFileSync(`${ROOT}${GENERATED_FILE}`, 'utf8');
+    expect(committed).toBe(await generateClientTypes());
+  });
+
+  it('renders nullable, enum, record, array and optional fields, and names a titled schema once', () => {
+    const reason = {
+      title: 'Reason',
+      type: 'object',
+      required: ['code'],
+      properties: { code: { type: 'string' } },
+    };
+    const doc: OpenApiDocument = {
+      openapi: '3.1.0',
+      info: { title: 't', version: '0' },
+      paths: {
+        '/things/{id}': {
+          patch: {
+            summary: 'Change a thing',
+            parameters: [
+              { in: 'path', name: 'id', required: true, schema: { type: 'string' } },
+              { in: 'query', name: 'limit', schema: { type: 'integer' } },
+            ],
+            requestBody: {
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['kind'],
+                    properties: {
+                      kind: {
+                        anyOf: [
+                          { type: 'string', enum: ['a'] },
+                          { type: 'string', enum: ['b'] },
+                        ],
+                      },
+                      stock: {
+                        anyOf: [{ type: 'integer' }, { type: 'null' }],
+                        description: 'null: not tracked',
+                      },
+                      tags: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'number' }] } },
+                      extra: { type: 'object', additionalProperties: { type: 'boolean' } },
+                      'odd-name': {},
+                    },
+                  },
+                },
+              },
+            },
+            responses: {
+              '200': { content: { 'application/json': { schema: { type: 'array', items: reason } } } },
+              '204': { description: 'Deleted' },
+              '404': { content: { 'application/problem+json': { schema: reason } } },
+            },
+          },
+        },
+      },
+    };
+    const out = renderClientTypes(doc);
+    expect(out).toContain('export interface Reason {\n  code: string;\n}');
+    expect(out.match(/export interface Reason/g)).toHaveLength(1);
+    expect(out).toContain('kind: "a" | "b";');
+    expect(out).toContain('/** null: not tracked */');
+    expect(out).toContain('stock?: number | null;');
+    expect(out).toContain('tags?: (string | number)[];');
+    expect(out).toContain('extra?: Record<string, boolean>;');
+    expect(out).toContain('"odd-name"?: unknown;');
+    expect(out).toContain('id: string;');
+    expect(out).toContain('limit?: number;');
+    expect(out).toContain('200: Reason[];');
+    expect(out).toContain('204: undefined;');
+    expect(out).not.toContain('404:');
+    expect(out).toContain(`export const OPERATION_KEYS = ["PATCH /things/{id}"] as const;`);
+  });
+});
+
+/** Every /api operation and a call of the client method for it (a new route fails the type check here). */
+type ApiOperation = Exclude<OperationKey, 'GET /health' | 'GET /ready' | 'GET /metrics'>;
+const calls: Record<ApiOperation, (c: SellifyClient) => Promise<unknown>> = {
+  'POST /api/v1/decision': (c) => c.makeDecision({ channelId: 'chn_1' }),
+  'POST /api/v1/validate': (c) => c.validateText({ text: 'x' }),
+  'POST /api/v1/messages': (c) =>
+    c.recordMessage({ channelId: 'chn_1', contactId: 'ctc_1', direction: 'in', text: 'x' }),
+  'GET /api/v1/channels': (c) => c.channels.list(),
+  'POST /api/v1/channels': (c) => c.channels.create({ name: 'x', transport: 'sandbox' }),
+  'GET /api/v1/channels/{id}': (c) => c.channels.get('ID'),
+  'PATCH /api/v1/channels/{id}': (c) => c.channels.update('ID', { name: 'y' }),
+  'DELETE /api/v1/channels/{id}': (c) => c.channels.delete('ID'),
+  'GET /api/v1/contacts': (c) => c.contacts.list(),
+  'GET /api/v1/contacts/{id}': (c) => c.contacts.get('ID'),
+  'PATCH /api/v1/contacts/{id}': (c) => c.contacts.update('ID', { optedIn: true }),
+  'GET /api/v1/contacts/{id}/messages': (c) => c.contacts.history('ID'),
+  'GET /api/v1/products': (c) => c.products.list(),
+  'POST /api/v1/products': (c) => c.products.create({ name: 'x', price: 1, currency: 'XOF' }),
+  'GET /api/v1/products/{id}': (c) => c.products.get('ID'),
+  'PATCH /api/v1/products/{id}': (c) => c.products.update('ID', { price: 2 }),
+  'DELETE /api/v1/products/{id}': (c) => c.products.delete('ID'),
+  'GET /api/v1/playbook': (c) => c.playbook.get(),
+  'PUT /api/v1/playbook': (c) => c.playbook.put({}),
+  'GET /api/v1/decisions': (c) => c.decisions.list(),
+  'GET /api/v1/decisions/{id}': (c) => c.decisions.get('ID'),
+  'GET /api/v1/orders': (c) => c.orders.list(),
+  'GET /api/v1/orders/{id}': (c) => c.orders.get('ID'),
+  'GET /api/v1/keys': (c) => c.keys.list(),
+  'POST /api/v1/keys': (c) => c.keys.create({ name: 'x', scopes: ['read'] }),
+  'DELETE /api/v1/keys/{id}': (c) => c.keys.revoke('ID'),
+  'POST /api/v1/tenants': (c) => c.tenants.create({ name: 'x' }),
+};
+
+describe('client coverage', () => {
+  it('has a method for every /api operation of the OpenAPI document', () => {
+    const api = OPERATION_KEYS.filter((k) => k.includes(' /api/')).sort();
+    expect(Object.keys(calls).sort()).toEqual(api);
+  });
+
+  for (const [operation, call] of Object.entries(calls)) {
+    it(`calls ${operation}`, async () => {
+      const seen: string[] = [];
+      const recording: FetchLike = async (input, init) => {
+        seen.push(`${init.method} ${new URL(input).pathname}`);
+        return new Response(JSON.stringify({ items: [], nextCursor: null }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      };
+      await call(new SellifyClient({ baseUrl: 'http://sellify.test', apiKey: 'sk_x', fetch: recording }));
+      expect(seen).toEqual([operation.replace('{id}', 'ID')]);
+    });
+  }
+});
