@@ -26,6 +26,14 @@ const commands: Record<string, Command> = {
     summary: 'create, list and revoke API keys',
     load: () => import('./commands/keys.ts'),
   },
+  chat: {
+    summary: 'talk to your bot as a customer through a sandbox channel of a running server',
+    load: () => import('./commands/chat.ts'),
+  },
+  doctor: {
+    summary: 'check the configuration, database, Redis and channel credentials',
+    load: () => import('./commands/doctor.ts'),
+  },
 };
 
 function help(): string {

@@ -6,7 +6,8 @@
  * database closes. A later worker (outbound sends, follow-ups) is one more entry in that list.
  */
 
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { type Config, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../config.ts';
@@ -18,6 +19,7 @@ import {
   createStore,
   ensureTenant,
   generateApiKey,
+  newId,
   openDb,
   purgeExpiredIdempotencyKeys,
   type Store,
@@ -66,6 +68,8 @@ export interface RunningServer {
 }
 
 export const ADMIN_KEY_FILE = 'admin.key';
+/** `{"channelId": "chn_…", "webhookSecret": "whs_…"}` of the development sandbox channel, for `sellify chat`. */
+export const SANDBOX_SECRET_FILE = 'sandbox.secret';
 const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60_000;
 
 function shownPath(path: string): string {
@@ -125,6 +129,39 @@ export async function ensureAdminKey(
   }
   print('');
   return 'Admin key: printed above at first start.';
+}
+
+/**
+ * Development only: when the default tenant has no channel at all, creates a sandbox channel
+ * named "Sandbox", so `sellify chat` can talk to the bot right after the first `npm start`. The
+ * API shows a sandbox webhook secret only once, so the server keeps this one in
+ * `<dataDir>/sandbox.secret` (mode 0600) for `sellify chat` on the same machine. Returns the
+ * banner line naming the first sandbox channel, if the tenant has one.
+ */
+export async function ensureSandboxChannel(config: Config, store: Store): Promise<string | undefined> {
+  if (config.production) return undefined;
+  const channels = await store.tx(DEFAULT_TENANT_ID, (r) => r.channels.list());
+  let sandbox = channels.find((c) => c.transport === 'sandbox');
+  if (channels.length === 0) {
+    const id = newId('chn');
+    const webhookSecret = `whs_${randomBytes(24).toString('base64url')}`;
+    sandbox = await store.tx(DEFAULT_TENANT_ID, (r) =>
+      r.channels.create({
+        id,
+        name: 'Sandbox',
+        transport: 'sandbox',
+        credentials: { webhookSecret },
+        routeKey: `sandbox:${id}`,
+      }),
+    );
+    const file = join(config.dataDir, SANDBOX_SECRET_FILE);
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ channelId: id, webhookSecret })}\n`, { mode: 0o600 });
+    if (process.platform !== 'win32') chmodSync(file, 0o600);
+  }
+  return sandbox === undefined
+    ? undefined
+    : `Sandbox channel: ${sandbox.id} (talk to your bot as a customer: npx sellify chat)`;
 }
 
 function baseUrl(app: Api, host: string): string {
@@ -220,6 +257,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     await ensureTenant(db, { id: DEFAULT_TENANT_ID, name: DEFAULT_TENANT_NAME });
     const adminHint = await ensureAdminKey(config, store, print, warn);
+    const sandboxHint = await ensureSandboxChannel(config, store);
 
     services.push({ name: 'database', start: async () => {}, stop: () => store.close() });
 
@@ -327,6 +365,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     } else {
       print(`Sellify worker running (role ${role})`);
     }
+    // The admin-key hint stays the banner's last line (scripts and tests wait for it).
+    if (sandboxHint !== undefined) print(sandboxHint);
     print(adminHint);
   } catch (err) {
     await stop();

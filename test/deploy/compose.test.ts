@@ -1,0 +1,253 @@
+/**
+ * The deployment files, checked without Docker (none runs in CI) and without a YAML dependency:
+ * docker-compose.yml is read line by line with its two-space indentation, which is enough for the
+ * structure we rely on (services, their commands, health checks, profiles, volumes) and for every
+ * `${VAR}` it interpolates. The variables must all be documented in .env.example, and so must every
+ * variable the configuration reads.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+const compose = read('docker-compose.yml');
+const dockerfile = read('Dockerfile');
+const envExample = read('.env.example');
+const dockerignore = read('.dockerignore');
+
+/** Variables .env.example documents, set (`NAME=`) or commented out with their default (`# NAME=…`). */
+const documented = new Set([...envExample.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+
+/** `${VAR}`, `${VAR:-default}`, `${VAR:?message}` and `$VAR` references (`$$` escapes a dollar). */
+function composeVariables(text: string): string[] {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.trimStart().startsWith('#')) continue;
+    const unescaped = line.replace(/\$\$/g, '');
+    for (const m of unescaped.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(?::?[-?+])[^}]*)?\}/g))
+      names.add(m[1]!);
+    for (const m of unescaped.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1]!);
+  }
+  return [...names];
+}
+
+/** The lines of each block nested under `parent:` at `indent` spaces, keyed by the block's name. */
+function blocks(text: string, parent: string, indent = 2): Map<string, string> {
+  const lines = text.split('\n');
+  const start = lines.indexOf(`${parent}:`);
+  const result = new Map<string, string>();
+  if (start < 0) return result;
+  let current: string | undefined;
+  const pad = ' '.repeat(indent);
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) {
+      if (current) result.set(current, `${result.get(current)}\n${line}`);
+      continue;
+    }
+    if (!line.startsWith(' ')) break;
+    const key = new RegExp(`^${pad}([A-Za-z0-9_.-]+):`).exec(line);
+    if (key && !line.startsWith(`${pad} `)) {
+      current = key[1]!;
+      result.set(current, line);
+    } else if (current) {
+      result.set(current, `${result.get(current)}\n${line}`);
+    }
+  }
+  return result;
+}
+
+/** Variables the code reads: every env name src/config.ts parses, and `process.env.X` outside test helpers. */
+function codeVariables(): { config: string[]; direct: string[] } {
+  const config = [
+    ...read('src/config.ts').matchAll(/\(env, '([A-Z][A-Z0-9_]*)'|\['\w+', '([A-Z][A-Z0-9_]*)'\]/g),
+  ].map((m) => (m[1] ?? m[2])!);
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|js)$/.test(entry.name)) files.push(path);
+    }
+  };
+  walk(join(ROOT, 'src'));
+  walk(join(ROOT, 'bin'));
+  const direct = new Set<string>();
+  for (const file of files) {
+    // Test files and the helpers only tests load (a crash child process, test fixtures) are not configuration.
+    if (/\.test\.ts$|testing\.ts$|crash-child\.ts$/.test(file)) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(
+      /process\.env\.([A-Z][A-Z0-9_]*)|process\.env\[['"]([A-Z][A-Z0-9_]*)['"]\]/g,
+    )) {
+      direct.add((m[1] ?? m[2])!);
+    }
+  }
+  return { config, direct: [...direct] };
+}
+
+describe('.env.example', () => {
+  it('documents every variable src/config.ts reads', () => {
+    const { config } = codeVariables();
+    // The scan must find the configuration, or this test would pass on nothing.
+    expect(config).toEqual(
+      expect.arrayContaining(['PORT', 'DATABASE_URL', 'SELLIFY_API_KEY', 'WHATSAPP_GRAPH_URL']),
+    );
+    expect(config.length).toBeGreaterThanOrEqual(20);
+    expect(config.filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('documents every process.env variable read directly by src/ and bin/', () => {
+    expect(codeVariables().direct.filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('gives each variable a comment line that names its default or says it is required', () => {
+    const lines = envExample.split('\n');
+    lines.forEach((line, i) => {
+      if (!/^#? ?[A-Z][A-Z0-9_]*=/.test(line)) return;
+      const comment = lines[i - 1] ?? '';
+      expect(comment, line).toMatch(/^# \S/);
+      expect(comment, line).not.toMatch(/^#? ?[A-Z][A-Z0-9_]*=/);
+      expect(comment, line).toMatch(/Default|Required|docker-compose\.yml only|Unset in development/);
+    });
+  });
+
+  it('holds no secret values', () => {
+    for (const line of envExample.split('\n')) {
+      const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+      if (m) expect(m[2], `${m[1]} must be left empty in the example`).toBe('');
+    }
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const services = blocks(compose, 'services');
+  const volumes = blocks(compose, 'volumes');
+
+  it('interpolates only variables documented in .env.example', () => {
+    const used = composeVariables(compose);
+    expect(used).toEqual(
+      expect.arrayContaining(['POSTGRES_PASSWORD', 'SELLIFY_API_KEY', 'SELLIFY_ENCRYPTION_KEY']),
+    );
+    expect(used.filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('is indented with spaces and closes every variable placeholder on its line', () => {
+    expect(compose).not.toMatch(/\t/);
+    for (const line of compose.split('\n')) {
+      expect(line, 'unclosed ${').not.toMatch(/\$\{[^}]*$/);
+      expect(line, 'nested ${').not.toMatch(/\$\{[^}]*\$\{/);
+    }
+  });
+
+  it('runs the API and the worker from the same image with their roles', () => {
+    const api = services.get('api') ?? '';
+    const worker = services.get('worker') ?? '';
+    expect(api).toContain('<<: *sellify');
+    expect(worker).toContain('<<: *sellify');
+    expect(api).toMatch(/command: \["node", "bin\/sellify\.js", "serve", "--role", "api"\]/);
+    expect(worker).toMatch(/command: \["node", "bin\/sellify\.js", "serve", "--role", "worker"\]/);
+    expect(api).toMatch(/- "3000:3000"/);
+    // The worker serves no HTTP, so the image's /health check must not mark it unhealthy.
+    expect(worker).toMatch(/healthcheck:\n\s+disable: true/);
+    const anchor = /^x-sellify: &sellify\n((?: {2}.*\n|\n)+)/m.exec(compose)?.[1] ?? '';
+    expect(anchor).toMatch(/^ {2}build: \.$/m);
+    expect(anchor).toMatch(/^ {2}env_file: \.env$/m);
+    expect(anchor).toMatch(/^ {4}NODE_ENV: production$/m);
+    expect(anchor).toMatch(
+      /^ {4}DATABASE_URL: postgres:\/\/sellify:\$\{POSTGRES_PASSWORD[^}]*\}@postgres:5432\/sellify$/m,
+    );
+    expect(anchor).toMatch(/^ {4}REDIS_URL: redis:\/\/redis:6379/m);
+    expect(anchor).toMatch(/^ {4}postgres:\n {6}condition: service_healthy$/m);
+    expect(anchor).toMatch(/^ {4}redis:\n {6}condition: service_healthy$/m);
+  });
+
+  it('has PostgreSQL 16 and Redis with health checks, the ones depends_on waits for', () => {
+    const postgres = services.get('postgres') ?? '';
+    const redis = services.get('redis') ?? '';
+    expect(postgres).toMatch(/image: postgres:16\b/);
+    expect(postgres).toMatch(/healthcheck:\n\s+test: \["CMD-SHELL", "pg_isready -U sellify -d sellify"\]/);
+    expect(redis).toMatch(/image: redis:/);
+    expect(redis).toMatch(/healthcheck:\n\s+test: \["CMD", "redis-cli", "ping"\]/);
+  });
+
+  it('keeps the optional Evolution gateway and Adminer behind profiles', () => {
+    expect(services.get('evolution')).toMatch(/profiles: \["evolution"\]/);
+    expect(services.get('evolution')).toMatch(/image: (evoapicloud|atendai)\/evolution-api:v2\./);
+    expect(services.get('dbadmin')).toMatch(/profiles: \["dbadmin"\]/);
+    for (const name of ['api', 'worker', 'postgres', 'redis'])
+      expect(services.get(name), name).not.toMatch(/profiles:/);
+  });
+
+  it('declares every named volume a service mounts', () => {
+    const mounted = [...compose.matchAll(/^ {6}- ([a-z][a-z0-9-]*):\//gm)].map((m) => m[1]!);
+    expect(mounted).toEqual(expect.arrayContaining(['sellify-data', 'postgres-data']));
+    expect(mounted.filter((name) => !volumes.has(name))).toEqual([]);
+  });
+});
+
+describe('Dockerfile', () => {
+  const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)];
+  const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const instruction = (text: string, name: string) =>
+    // An instruction continues on the next line after a trailing backslash.
+    [...text.matchAll(new RegExp(`^${name}\\s+((?:[^\\n]*\\\\\\n)*[^\\n]*)`, 'gm'))].map((m) => m[1]!);
+
+  it('builds in stages: production dependencies first, then a small runtime image', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-(bookworm-slim|alpine)$/m);
+    expect(dockerfile).toMatch(/RUN npm ci --omit=dev\b/);
+    expect(final).toMatch(/^COPY --from=deps \/app\/node_modules \.\/node_modules$/m);
+  });
+
+  it('runs as a non-root user in the final stage', () => {
+    const users = instruction(final, 'USER');
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);
+  });
+
+  it('checks /health with node, serves port 3000 in production and keeps data in /data', () => {
+    const health = instruction(final, 'HEALTHCHECK').join('\n');
+    expect(health).toContain('CMD ["node", "-e"');
+    expect(health).toContain('/health');
+    expect(final).toMatch(/^ENV NODE_ENV=production\b/m);
+    expect(final).toMatch(/SELLIFY_DATA_DIR=\/data\b/);
+    expect(final).toMatch(/^EXPOSE 3000$/m);
+    expect(final).toMatch(/^VOLUME \["\/data"\]$/m);
+    expect(final).toMatch(/^CMD \["node", "bin\/sellify\.js", "serve"\]$/m);
+  });
+
+  it('copies only paths that exist and that .dockerignore lets through', () => {
+    const ignored = dockerignore
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('!'));
+    for (const copy of instruction(dockerfile, 'COPY')) {
+      if (copy.startsWith('--from=')) continue;
+      const parts = copy.split(/\s+/);
+      for (const source of parts.slice(0, -1)) {
+        expect(existsSync(join(ROOT, source)), source).toBe(true);
+        expect(
+          ignored.filter((pattern) => pattern.replace(/^\*\*\//, '') === relative('.', source)),
+          source,
+        ).toEqual([]);
+      }
+    }
+    // The runtime needs these: the CLI entry, the sources tsx runs, the SQL, and package.json (read for the OpenAPI version).
+    const copied = instruction(final, 'COPY').join(' ');
+    for (const needed of ['bin', 'src', 'migrations', 'package.json'])
+      expect(copied, needed).toContain(needed);
+    expect(ignored).toEqual(expect.arrayContaining(['.env', '.git', 'data']));
+  });
+
+  it('keeps tsx, which runs the TypeScript sources, among the production dependencies', () => {
+    const pkg = JSON.parse(read('package.json')) as {
+      dependencies: Record<string, string>;
+      bin: Record<string, string>;
+    };
+    expect(pkg.dependencies.tsx).toBeDefined();
+    expect(pkg.bin.sellify).toBe('bin/sellify.js');
+    expect(read('bin/sellify.js')).toContain("from 'tsx/esm/api'");
+  });
+});
