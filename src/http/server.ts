@@ -18,6 +18,7 @@ import { createLimiter } from '../ratelimit/index.ts';
 import {
   createStore,
   ensureTenant,
+  findChannelByRouteKey,
   generateApiKey,
   newId,
   openDb,
@@ -129,6 +130,33 @@ export async function ensureAdminKey(
   }
   print('');
   return 'Admin key: printed above at first start.';
+}
+
+/**
+ * WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN
+ * set together describe a first Cloud API channel: it is created in the default tenant at start if
+ * no channel serves that number yet, so a deployment can be configured from the environment alone.
+ * Returns the banner line, if any.
+ */
+export async function ensureEnvCloudChannel(config: Config, store: Store): Promise<string | undefined> {
+  const { phoneNumberId, accessToken, appSecret, verifyToken } = config.whatsapp;
+  const given = [phoneNumberId, accessToken, appSecret, verifyToken].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 4 || !phoneNumberId || !accessToken || !appSecret || !verifyToken) {
+    return 'Cloud API channel from the environment: not created (set all of WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN).';
+  }
+  const routeKey = `cloud:${phoneNumberId}`;
+  const existing = await findChannelByRouteKey(store.db, routeKey);
+  if (existing) return `Cloud API channel for number id ${phoneNumberId}: ${existing.channelId}`;
+  const channel = await store.tx(DEFAULT_TENANT_ID, (r) =>
+    r.channels.create({
+      name: 'WhatsApp Cloud API',
+      transport: 'cloud',
+      routeKey,
+      credentials: { phoneNumberId, accessToken, appSecret, verifyToken },
+    }),
+  );
+  return `Cloud API channel created from the environment: ${channel.id} (webhook: /webhooks/whatsapp)`;
 }
 
 /**
@@ -257,6 +285,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     await ensureTenant(db, { id: DEFAULT_TENANT_ID, name: DEFAULT_TENANT_NAME });
     const adminHint = await ensureAdminKey(config, store, print, warn);
+    const cloudHint = await ensureEnvCloudChannel(config, store);
     const sandboxHint = await ensureSandboxChannel(config, store);
 
     services.push({ name: 'database', start: async () => {}, stop: () => store.close() });
@@ -366,6 +395,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       print(`Sellify worker running (role ${role})`);
     }
     // The admin-key hint stays the banner's last line (scripts and tests wait for it).
+    if (cloudHint !== undefined) print(cloudHint);
     if (sandboxHint !== undefined) print(sandboxHint);
     print(adminHint);
   } catch (err) {

@@ -316,3 +316,40 @@ describe.each(['evolution', 'waha'] as const)('%s gateway end to end', (transpor
     expect(textSends(sim, transport)).toHaveLength(2);
   });
 });
+
+describe('a Cloud API channel configured from the environment', () => {
+  it('is created at first start from the WHATSAPP_* variables and answers signed webhooks', async () => {
+    const port = await freePort();
+    const sim = await startSimulator({
+      seed: `env-${port}`,
+      clock: { mode: 'real' },
+      webhookTargets: { cloud: `http://127.0.0.1:${port}/webhooks/whatsapp` },
+    });
+    const n = sim.cloud.defaultNumber;
+    const server = await serve({
+      PORT: String(port),
+      SELLIFY_DATA_DIR: tempDir(),
+      SELLIFY_API_KEY: API_KEY,
+      SELLIFY_PACING_SCALE: '0.02',
+      WHATSAPP_GRAPH_URL: sim.cloud.graphUrl,
+      WHATSAPP_PHONE_NUMBER_ID: n.phoneNumberId,
+      WHATSAPP_ACCESS_TOKEN: n.accessToken,
+      WHATSAPP_APP_SECRET: n.appSecret,
+      WHATSAPP_VERIFY_TOKEN: n.verifyToken,
+    });
+    try {
+      expect(server.stdout()).toContain('Cloud API channel created from the environment');
+      await json(`${server.url}/api/v1/products`, API_KEY, 'POST', {
+        name: 'Sac noir',
+        price: 15000,
+        currency: 'XOF',
+      });
+      await sim.cloud.inbound({ from: CUSTOMER, text: PRICE_QUESTION });
+      const reply = await eventually(() => textSends(sim, 'cloud')[0], 15_000, 'the reply');
+      expect(sentText(reply)).toContain('15 000 FCFA');
+    } finally {
+      await stop(server);
+      await sim.close();
+    }
+  });
+});
