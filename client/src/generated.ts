@@ -947,6 +947,7 @@ export interface Operations {
         name: string;
         language: string;
       } | null;
+      /** Delays of the follow-up steps in ms, each from 1 minute to 2^31 − 1 ms (about 24.8 days) */
       followupLadderMs?: number[];
       awayMessage?: string | null;
     };

@@ -72,6 +72,15 @@ export const ADMIN_KEY_FILE = 'admin.key';
 /** `{"channelId": "chn_…", "webhookSecret": "whs_…"}` of the development sandbox channel, for `sellify chat`. */
 export const SANDBOX_SECRET_FILE = 'sandbox.secret';
 const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60_000;
+/**
+ * Kept back from the shutdown budget (SELLIFY_SHUTDOWN_TIMEOUT_MS) for what follows the queue's
+ * drain: failing the jobs still running so they are retried, stopping pg-boss, closing the
+ * database. Without it a paced send (gap and typing can exceed 10 s) held the drain until the
+ * process timer fired: exit 1 with jobs left active (test/reliability/shutdown.test.ts).
+ */
+const SHUTDOWN_RESERVE_MS = 2_000;
+/** While the API drains, keep-alive sockets that become idle are closed this often. */
+const IDLE_SOCKET_SWEEP_MS = 50;
 
 function shownPath(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -265,8 +274,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     resolveClosed = resolve;
   });
   let stopping: Promise<void> | undefined;
+  let stopStartedAtMs = 0;
   const stop = (reason?: string): Promise<void> => {
     stopping ??= (async () => {
+      stopStartedAtMs = Date.now();
       if (reason !== undefined) print(`Stopping (${reason}): draining requests in flight…`);
       for (const service of [...started].reverse()) {
         try {
@@ -318,7 +329,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     services.push({
       name: 'queue',
       start: async () => {},
-      stop: () => queue.stop({ graceful: true, timeoutMs: config.shutdownTimeoutMs }),
+      // Whatever the API's drain left of the budget, minus the reserve: jobs still running then
+      // are failed and retried later rather than cut off by the process timer.
+      stop: () =>
+        queue.stop({
+          graceful: true,
+          timeoutMs: Math.max(
+            0,
+            config.shutdownTimeoutMs - SHUTDOWN_RESERVE_MS - (Date.now() - stopStartedAtMs),
+          ),
+        }),
     });
     const cloudDefaults = { graphUrl: config.whatsapp.graphUrl };
     const pipeline: PipelineDeps = {
@@ -334,6 +354,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         ),
       sleep: sleepMs,
       pacingScale: config.pacingScale,
+      startedAtMs: Date.now(),
       log: {
         info: () => {},
         warn: (obj, msg) => warn(`${msg ?? 'warning'} ${JSON.stringify(obj)}`),
@@ -361,8 +382,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           url = baseUrl(api, config.host);
         },
         async stop() {
-          // close() stops accepting, answers 503 to new requests on open sockets and waits for those in flight.
-          await api.close();
+          // close() stops accepting, answers 503 to new requests on open sockets and waits for those in
+          // flight. It closes idle keep-alive sockets once; a socket whose request finishes later would
+          // stay open until its keep-alive timeout (5 s) and hold the shutdown, so those are swept too.
+          const sweep = setInterval(() => api.server.closeIdleConnections(), IDLE_SOCKET_SWEEP_MS);
+          try {
+            await api.close();
+          } finally {
+            clearInterval(sweep);
+          }
           await limiter.close();
         },
       });

@@ -26,6 +26,13 @@ export interface PipelineDeps {
    * tests compress time with a small value. Quotas, windows and follow-up ladders are not scaled.
    */
   pacingScale: number;
+  /**
+   * When this process started (epoch ms). A send left in doubt by a process that died waits
+   * longer for the webhook proving it went out: that webhook could not reach us while we were
+   * down and comes back on the provider's retry back-off, not when we restart. Default 0 (the
+   * wait counts from the send only).
+   */
+  startedAtMs?: number;
   log: PipelineLog;
 }
 

@@ -23,6 +23,19 @@ import { refreshPause } from './inbound.ts';
  * long for that proof before concluding the send never happened.
  */
 export const SEND_CONFIRM_WAIT_MS = 20_000;
+
+/**
+ * When an in-doubt Cloud send may be sent again. If this process started after the attempt, the
+ * status webhooks proving it could not reach us while we were down: Meta retries them with a
+ * back-off that roughly doubles, so after a downtime D its next try comes within about D more.
+ * Waiting twice the time from the attempt to our start, on top of the usual wait, covers that;
+ * a fixed wait sent a second copy whenever the process stayed down longer than a few seconds
+ * (test/reliability/crash.test.ts, "a restart 16 s later").
+ */
+export function sendConfirmDeadlineMs(sendStartedAtMs: number, processStartedAtMs = 0): number {
+  const downMs = Math.max(0, processStartedAtMs - sendStartedAtMs);
+  return sendStartedAtMs + SEND_CONFIRM_WAIT_MS + 2 * downMs;
+}
 /**
  * Failures after which the request may still have reached the provider: the attempt mark stays,
  * so the next attempt first waits for a status webhook proving the send (Cloud) instead of
@@ -55,7 +68,12 @@ function asData(job: Job): OutboundJobData {
 }
 
 /** Re-checks everything in one transaction and marks the attempt before the transport is called. */
-async function plan(r: TenantRepos, data: OutboundJobData, nowMs: number): Promise<Plan> {
+async function plan(
+  r: TenantRepos,
+  data: OutboundJobData,
+  nowMs: number,
+  processStartedAtMs: number | undefined,
+): Promise<Plan> {
   const message = await r.messages.get(data.messageId);
   if (!message || message.status !== 'queued') return { kind: 'done' };
   const channel = await r.channels.get(message.channelId);
@@ -64,7 +82,7 @@ async function plan(r: TenantRepos, data: OutboundJobData, nowMs: number): Promi
 
   if (message.sendStartedAtMs !== null && message.providerId === null) {
     // An earlier attempt may have gone out: wait for its status webhook before sending again.
-    const proofBy = message.sendStartedAtMs + SEND_CONFIRM_WAIT_MS;
+    const proofBy = sendConfirmDeadlineMs(message.sendStartedAtMs, processStartedAtMs);
     if (channel.transport === 'cloud' && nowMs < proofBy)
       return { kind: 'later', atMs: proofBy, reason: 'await_confirmation' };
   }
@@ -127,7 +145,7 @@ export async function handleOutbound(deps: PipelineDeps, job: Job): Promise<void
   const data = asData(job);
   const nowMs = deps.nowMs();
   const p = await deps.store.tx(data.tenantId, async (r) => {
-    const planned = await plan(r, data, nowMs);
+    const planned = await plan(r, data, nowMs, deps.startedAtMs);
     if (planned.kind === 'later') {
       const message = await r.messages.get(data.messageId);
       if (message) await requeue(deps, r, data, message.channelId, planned.atMs);

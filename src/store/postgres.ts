@@ -68,6 +68,15 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     const client = await pool.connect();
     let open = true;
     let broken: Error | undefined;
+    // The pool stops listening for a checked-out client's errors. A connection killed between two
+    // statements (pg_terminate_backend, a database restart) makes the client emit 'error' with no
+    // query to fail, which without this listener crashed the process
+    // (test/reliability/db-faults.test.ts); here it marks the client broken and the next
+    // statement fails instead.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query(begin(client));
       const result = await fn(wrap(client, () => open));
@@ -86,6 +95,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
       throw err;
     } finally {
       open = false;
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

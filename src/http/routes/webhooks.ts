@@ -64,13 +64,39 @@ function parseBody(raw: Buffer): unknown {
   }
 }
 
-function parseEvents(kind: TransportKind, json: unknown, receivedAtMs: number): InboundEvent[] {
+/** The Cloud numbers a payload names; a body that is not a Cloud webhook envelope is a 400, not a 500. */
+function routeOf(json: unknown): ReturnType<typeof routeCloudWebhook> {
   try {
-    return parseWebhook(kind, json, { receivedAtMs });
+    return routeCloudWebhook(json);
   } catch (err) {
     if (err instanceof WebhookPayloadError) throw new ApiError('payload_invalid', err.message);
     throw err;
   }
+}
+
+/**
+ * Longest message id accepted. Real ids are under 100 characters; the id is stored in a unique
+ * index whose rows cannot exceed 2704 bytes, so a longer one was a 500 that the gateway retried
+ * forever (test/reliability/fuzz-webhooks.test.ts).
+ */
+export const MAX_PROVIDER_ID_LENGTH = 512;
+
+function parseEvents(kind: TransportKind, json: unknown, receivedAtMs: number): InboundEvent[] {
+  let events: InboundEvent[];
+  try {
+    events = parseWebhook(kind, json, { receivedAtMs });
+  } catch (err) {
+    if (err instanceof WebhookPayloadError) throw new ApiError('payload_invalid', err.message);
+    throw err;
+  }
+  for (const e of events) {
+    if ((e.kind === 'message' || e.kind === 'status') && e.providerId.length > MAX_PROVIDER_ID_LENGTH)
+      throw new ApiError(
+        'payload_invalid',
+        `A message id is longer than ${MAX_PROVIDER_ID_LENGTH} characters.`,
+      );
+  }
+  return events;
 }
 
 async function loadChannel(deps: WebhookDeps, routeKey: string): Promise<Routed | null> {
@@ -147,13 +173,14 @@ export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> 
         }
       }
     }
-    return reply.code(403).type('text/plain').send('');
+    // Refused like every other error: problem+json with a catalogue code (it was an empty text/plain 403).
+    throw new ApiError('forbidden', 'The verify token or mode does not match a channel.');
   });
 
   app.post('/webhooks/whatsapp', { schema: { hide: true } }, async (req, reply) => {
     const raw = rawBodyOf(req);
     const json = parseBody(raw);
-    const route = routeCloudWebhook(json);
+    const route = routeOf(json);
     const first = route.phoneNumberIds[0];
     // Without a known number there is no secret to check the signature with: store nothing.
     if (first === undefined) return ack(reply, { received: 0, ignored: 'no_phone_number_id' });

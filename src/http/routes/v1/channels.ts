@@ -55,6 +55,9 @@ const CREDENTIAL_FIELDS = {
 } as const;
 type CredentialField = keyof typeof CREDENTIAL_FIELDS;
 
+/** Longest Cloud API phone number id accepted (Meta's are about 16 digits). */
+const MAX_PHONE_NUMBER_ID_LENGTH = 64;
+
 const REQUIRED_CREDENTIALS: Record<Transport, readonly CredentialField[]> = {
   cloud: ['phoneNumberId', 'accessToken', 'appSecret', 'verifyToken'],
   evolution: ['baseUrl', 'instance', 'apiKey', 'webhookSecret'],
@@ -94,6 +97,11 @@ function channelSecrets(
     throw new ApiError('validation_failed', `A ${transport} channel needs ${missing.join(', ')}.`, {
       errors: missing.map((k) => ({ field: `body.${k}`, message: 'is required for this transport' })),
     });
+  }
+  // The phone number id becomes the unique, indexed route key; Graph ids are ~16 digits, and a
+  // value past the index's 2704-byte row limit was a 500 (test/reliability/fuzz-api.test.ts).
+  if (transport === 'cloud' && (credentials.phoneNumberId ?? '').length > MAX_PHONE_NUMBER_ID_LENGTH) {
+    throw invalidField('body.phoneNumberId', `at most ${MAX_PHONE_NUMBER_ID_LENGTH} characters`);
   }
   if (transport === 'waha' && !credentials.hmacKey && !credentials.webhookSecret) {
     throw invalidField('body.hmacKey', 'a WAHA channel needs hmacKey (recommended) or webhookSecret');

@@ -12,14 +12,23 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
-import { PlaybookSchema as ContextPlaybookSchema, type PlaybookInput } from '../../../engines/context.ts';
+import type { PlaybookInput } from '../../../engines/context.ts';
 import { validateTemplate } from '../../../engines/variation.ts';
 import { defaultPlaybook, type Playbook, type PlaybookPatch } from '../../../store/index.ts';
 import type { FieldError } from '../../errors.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
 import { type Api, isoOrNull, Nullable, type RouteContext, tx } from './common.ts';
 
-const ctxProps = ContextPlaybookSchema.properties;
+/**
+ * The stored ladder is a 32-bit integer array (ms), so a step may not exceed 2^31 − 1 ms (about
+ * 24.8 days), less than the 30 days a decision context accepts; a longer step was a 500.
+ */
+const MAX_STORED_STEP_MS = 2_147_483_647;
+const StoredLadder = Type.Array(Type.Integer({ minimum: 60_000, maximum: MAX_STORED_STEP_MS }), {
+  minItems: 0,
+  maxItems: 10,
+  description: 'Delays of the follow-up steps in ms, each from 1 minute to 2^31 − 1 ms (about 24.8 days)',
+});
 const LocalizedText = Type.Object(
   {
     fr: Type.Optional(
@@ -68,7 +77,7 @@ export const PlaybookBody = Type.Object(
     templates: Type.Optional(Templates),
     info: Type.Optional(Info),
     followupTemplate: Type.Optional(Nullable(FollowupTemplate)),
-    followupLadderMs: Type.Optional(ctxProps.followupLadderMs),
+    followupLadderMs: Type.Optional(StoredLadder),
     awayMessage: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
   },
   { additionalProperties: false },
