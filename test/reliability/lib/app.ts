@@ -1,0 +1,49 @@
+/**
+ * The real app in process for the fuzz suites: the HTTP world of test/http/helpers.ts (PGlite in
+ * memory, tenants A and B with keys of every scope, SELLIFY_API_KEY) plus the webhook routes wired
+ * to the real inbound pipeline and a real queue (no workers: sends stay queued, nothing leaves).
+ */
+import { type PipelineDeps, processEvents } from '../../../src/pipeline/index.ts';
+import { type Queue, startQueue } from '../../../src/queue/index.ts';
+import { createWorld, type World as HttpWorld } from '../../http/helpers.ts';
+
+export interface FuzzWorld extends HttpWorld {
+  queue: Queue;
+}
+
+export async function createFuzzWorld(): Promise<FuzzWorld> {
+  let pipeline: PipelineDeps | undefined;
+  const world = await createWorld(
+    {
+      webhooks: {
+        processEvents: (target, events) => {
+          if (!pipeline) throw new Error('pipeline not ready');
+          return processEvents(pipeline, target, events);
+        },
+      },
+    },
+    // Every request must reach its handler: no per-key limit gets in the way.
+    { rateLimitPerMinute: 1_000_000_000 },
+  );
+  const queue = await startQueue(world.db, { onError: () => {} });
+  pipeline = {
+    store: world.store,
+    queue,
+    nowMs: () => world.clock.nowMs,
+    clientFor: () => {
+      throw new Error('no sends in the fuzz world');
+    },
+    sleep: async () => {},
+    pacingScale: 0,
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  };
+  const close = world.close;
+  return {
+    ...world,
+    queue,
+    async close() {
+      await queue.stop({ graceful: false });
+      await close();
+    },
+  };
+}
