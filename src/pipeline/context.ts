@@ -6,8 +6,7 @@
  */
 import type { DecisionContext } from '../engines/context.ts';
 import { DAY_MS } from '../engines/time.ts';
-import { contextPlaybook } from '../http/routes/v1/playbook.ts';
-import type { Channel, Contact, TenantRepos } from '../store/index.ts';
+import { type Channel, type Contact, contextPlaybook, type TenantRepos } from '../store/index.ts';
 
 /** Health events older than this are not sent to the engine (their score has decayed by then). */
 export const HEALTH_LOOKBACK_MS = 30 * DAY_MS;

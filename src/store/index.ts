@@ -45,10 +45,15 @@ export {
 } from './repos/messages.ts';
 export type { NewOrder, Order, OrderItem, OrderStatus } from './repos/orders.ts';
 export {
+  contextPlaybook,
   DEFAULT_FOLLOWUP_LADDER_MS,
   defaultPlaybook,
+  type LocalizedText,
+  PLAYBOOK_INFO_KEYS,
   type Playbook,
+  type PlaybookFields,
   type PlaybookPatch,
+  playbookFields,
 } from './repos/playbook.ts';
 export type { NewProduct, ProductPatch, ProductRecord } from './repos/products.ts';
 export { createTenant, ensureTenant, type Tenant } from './repos/tenants.ts';

@@ -4,6 +4,7 @@
  * a tenant without one gets the defaults.
  */
 
+import type { PlaybookInput } from '../../engines/context.ts';
 import { msOf, type RepoContext } from './common.ts';
 
 export interface PlaybookInfo {
@@ -39,6 +40,65 @@ export function defaultPlaybook(): Playbook {
     info: {},
     updatedAtMs: null,
   };
+}
+
+/** A text per language: one string or several variants (spintax allowed). */
+export interface LocalizedText {
+  fr?: string | string[];
+  en?: string | string[];
+}
+
+export const PLAYBOOK_INFO_KEYS = ['location', 'hours', 'delivery', 'payment'] as const;
+
+/** The playbook as sellers and decide() see it, decoded from the stored row. */
+export interface PlaybookFields {
+  sellerName: string | null;
+  templates: Record<string, LocalizedText>;
+  info: Partial<Record<(typeof PLAYBOOK_INFO_KEYS)[number], LocalizedText>>;
+  followupTemplate: { name: string; language: string } | null;
+  followupLadderMs: number[];
+  awayMessage: string | null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Decodes the stored row: the `info` column holds the facts plus `sellerName` and
+ * `followupTemplate`, which have no column yet. Older rows may hold a fact as a plain string: it
+ * reads as the French text.
+ */
+export function playbookFields(p: Playbook): PlaybookFields {
+  const raw = p.info as Record<string, unknown>;
+  const info: PlaybookFields['info'] = {};
+  for (const key of PLAYBOOK_INFO_KEYS) {
+    const value = raw[key];
+    if (typeof value === 'string') info[key] = { fr: value };
+    else if (isRecord(value)) info[key] = value as LocalizedText;
+  }
+  const followup = raw.followupTemplate;
+  return {
+    sellerName: typeof raw.sellerName === 'string' ? raw.sellerName : null,
+    templates: p.templates as Record<string, LocalizedText>,
+    info,
+    followupTemplate:
+      isRecord(followup) && typeof followup.name === 'string' && typeof followup.language === 'string'
+        ? { name: followup.name, language: followup.language }
+        : null,
+    followupLadderMs: p.followupLadderMs,
+    awayMessage: p.awayMessage,
+  };
+}
+
+/** The stored playbook as the decision context takes it; the ladder only when the seller set one. */
+export function contextPlaybook(p: Playbook): PlaybookInput {
+  const fields = playbookFields(p);
+  const out: PlaybookInput = { templates: fields.templates, info: fields.info };
+  if (fields.sellerName !== null) out.sellerName = fields.sellerName;
+  if (fields.followupTemplate !== null) out.followupTemplate = fields.followupTemplate;
+  if (p.updatedAtMs !== null) out.followupLadderMs = fields.followupLadderMs;
+  return out;
 }
 
 export interface PlaybookRepo {

@@ -32,6 +32,7 @@ import { createGroupWriter } from '../../../store/groupCommit.ts';
 import {
   type Channel,
   type Contact,
+  contextPlaybook,
   type NewDecision,
   newId,
   type TenantRepos,
@@ -40,7 +41,6 @@ import { ApiError, problemResponses } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import type { AppMetrics } from '../../plugins/metrics.ts';
 import { type Api, idSchema, iso, mapStoreError, notFound, type RouteContext, tx } from './common.ts';
-import { contextPlaybook } from './playbook.ts';
 import { ReasonSchema } from './views.ts';
 
 const ctxProps = DecisionContextSchema.properties;

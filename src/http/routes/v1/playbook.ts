@@ -7,14 +7,19 @@
  *
  * Storage: the store's playbook row has columns for templates, the ladder, the away message and
  * a JSON `info` object; `sellerName` and `followupTemplate` have no column yet, so they are kept
- * inside `info` beside the facts (see toStored/fromStored). A migration giving them columns
- * would only change these two functions.
+ * inside `info` beside the facts (toStored here, playbookFields in the store). A migration giving
+ * them columns would only change those two functions.
  */
 
 import { type Static, Type } from '@sinclair/typebox';
-import type { PlaybookInput } from '../../../engines/context.ts';
 import { validateTemplate } from '../../../engines/variation.ts';
-import { defaultPlaybook, type Playbook, type PlaybookPatch } from '../../../store/index.ts';
+import {
+  defaultPlaybook,
+  PLAYBOOK_INFO_KEYS,
+  type Playbook,
+  type PlaybookPatch,
+  playbookFields,
+} from '../../../store/index.ts';
 import type { FieldError } from '../../errors.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
 import { type Api, isoOrNull, Nullable, type RouteContext, tx } from './common.ts';
@@ -101,36 +106,10 @@ export const PlaybookViewSchema = Type.Object(
 export type PlaybookView = Static<typeof PlaybookViewSchema>;
 
 type Localized = Static<typeof LocalizedText>;
-type InfoValue = Static<typeof Info>;
-const INFO_KEYS = ['location', 'hours', 'delivery', 'payment'] as const;
+const INFO_KEYS = PLAYBOOK_INFO_KEYS;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The stored info object holds the facts plus sellerName and followupTemplate (no columns yet). */
 function fromStored(p: Playbook): PlaybookView {
-  const raw = p.info as Record<string, unknown>;
-  const info: InfoValue = {};
-  for (const key of INFO_KEYS) {
-    const value = raw[key];
-    // Older rows may hold a plain string: it reads as the French text.
-    if (typeof value === 'string') info[key] = { fr: value };
-    else if (isRecord(value)) info[key] = value as Localized;
-  }
-  const followup = raw.followupTemplate;
-  return {
-    sellerName: typeof raw.sellerName === 'string' ? raw.sellerName : null,
-    templates: p.templates as Record<string, Localized>,
-    info,
-    followupTemplate:
-      isRecord(followup) && typeof followup.name === 'string' && typeof followup.language === 'string'
-        ? { name: followup.name, language: followup.language }
-        : null,
-    followupLadderMs: p.followupLadderMs,
-    awayMessage: p.awayMessage,
-    updatedAt: isoOrNull(p.updatedAtMs),
-  };
+  return { ...playbookFields(p), updatedAt: isoOrNull(p.updatedAtMs) };
 }
 
 /** PUT replaces the playbook: a field left out goes back to its default. */
@@ -148,16 +127,6 @@ function toStored(body: PlaybookBodyInput): PlaybookPatch {
     awayMessage: body.awayMessage ?? null,
     businessHours: null,
   };
-}
-
-/** The stored playbook as the decision context takes it; the ladder only when the seller set one. */
-export function contextPlaybook(p: Playbook): PlaybookInput {
-  const view = fromStored(p);
-  const out: PlaybookInput = { templates: view.templates, info: view.info };
-  if (view.sellerName !== null) out.sellerName = view.sellerName;
-  if (view.followupTemplate !== null) out.followupTemplate = view.followupTemplate;
-  if (p.updatedAtMs !== null) out.followupLadderMs = view.followupLadderMs;
-  return out;
 }
 
 /** Every template text with its field name, for validation. */
