@@ -379,6 +379,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         name: 'http',
         async start() {
           await api.listen({ port: config.port, host: config.host });
+          // From here status webhooks can reach us: the downtime an in-doubt send waits for ends now.
+          pipeline.startedAtMs = Date.now();
           url = baseUrl(api, config.host);
         },
         async stop() {

@@ -27,7 +27,8 @@ export interface PipelineDeps {
    */
   pacingScale: number;
   /**
-   * When this process started (epoch ms). A send left in doubt by a process that died waits
+   * When this process started (epoch ms; the API sets it again once it listens, since webhooks
+   * can reach us only from then). A send left in doubt by a process that died waits
    * longer for the webhook proving it went out: that webhook could not reach us while we were
    * down and comes back on the provider's retry back-off, not when we restart. Default 0 (the
    * wait counts from the send only).

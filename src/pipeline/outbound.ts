@@ -22,19 +22,21 @@ import { refreshPause } from './inbound.ts';
  * Cloud API echoes our message id in its status webhooks within seconds, so a retry waits this
  * long for that proof before concluding the send never happened.
  */
-export const SEND_CONFIRM_WAIT_MS = 20_000;
+export const SEND_CONFIRM_WAIT_MS = 30_000;
 
 /**
  * When an in-doubt Cloud send may be sent again. If this process started after the attempt, the
- * status webhooks proving it could not reach us while we were down: Meta retries them with a
- * back-off that roughly doubles, so after a downtime D its next try comes within about D more.
- * Waiting twice the time from the attempt to our start, on top of the usual wait, covers that;
- * a fixed wait sent a second copy whenever the process stayed down longer than a few seconds
- * (test/reliability/crash.test.ts, "a restart 16 s later").
+ * status webhooks proving it could not reach us while we were down: Meta retries them on a
+ * back-off that roughly doubles, so after a downtime D its next try comes about D later, give or
+ * take its jitter and its own delays. The wait is the usual one plus three times the time from
+ * the attempt to our start. Twice was too tight: with the provider's retries running late, a
+ * second copy went out a few seconds before the proof arrived (test/reliability/crash.test.ts);
+ * a fixed wait sent a second copy whenever the process stayed down more than a few seconds.
+ * Waiting longer only delays a reply that is already in doubt; a second copy cannot be taken back.
  */
 export function sendConfirmDeadlineMs(sendStartedAtMs: number, processStartedAtMs = 0): number {
   const downMs = Math.max(0, processStartedAtMs - sendStartedAtMs);
-  return sendStartedAtMs + SEND_CONFIRM_WAIT_MS + 2 * downMs;
+  return sendStartedAtMs + SEND_CONFIRM_WAIT_MS + 3 * downMs;
 }
 /**
  * Failures after which the request may still have reached the provider: the attempt mark stays,
@@ -67,7 +69,7 @@ function asData(job: Job): OutboundJobData {
   };
 }
 
-/** Re-checks everything in one transaction and marks the attempt before the transport is called. */
+/** Re-checks everything in one transaction; the attempt is marked later, just before the transport call. */
 async function plan(
   r: TenantRepos,
   data: OutboundJobData,
@@ -109,8 +111,6 @@ async function plan(
   const quota = evaluateQuota({ kind, stats, timeZone: channel.timezone }, config.quota, nowMs);
   if (!quota.allowed) return { kind: 'later', atMs: quota.retryAtMs ?? nowMs + RECHECK_MS, reason: 'quota' };
 
-  const started = await r.messages.beginSend(message.id, nowMs);
-  if (!started) return { kind: 'done' };
   const template = (decision?.verdicts?.template ?? undefined) as
     | { name: string; language: string }
     | null
@@ -119,7 +119,7 @@ async function plan(
     kind: 'send',
     channel,
     contact,
-    message: started,
+    message,
     credentials: await r.channels.getCredentials(channel.id),
     ...(template ? { template } : {}),
   };
@@ -156,13 +156,18 @@ export async function handleOutbound(deps: PipelineDeps, job: Job): Promise<void
 
   const client = deps.clientFor(p.channel, p.credentials);
   const phone = p.contact.phone;
-  const attempt = Math.max(0, p.message.attempts - 1);
   // Read the customer's message, wait the paced gap, show typing, send — as a person would.
   if (p.message.replyToProviderId) await client.markRead(p.message.replyToProviderId, phone, job.signal);
   await deps.sleep(data.typingAtMs - deps.nowMs(), job.signal);
   if (data.typingMs > 0 && p.template === undefined) {
     await client.typing(phone, data.typingMs, p.message.replyToProviderId ?? undefined, job.signal);
   }
+  // The attempt mark is what makes a send "in doubt" after a crash or a stop, so it is set only
+  // now: a handler stopped during the paced wait has sent nothing and its retry need not wait for
+  // proof, and the confirmation wait counts from the real attempt, not from the start of the gap.
+  const started = await deps.store.tx(data.tenantId, (r) => r.messages.beginSend(p.message.id, deps.nowMs()));
+  if (!started) return;
+  const attempt = Math.max(0, started.attempts - 1);
   const result = p.template
     ? await client.sendTemplate(
         {

@@ -17,10 +17,10 @@ describe('sendConfirmDeadlineMs', () => {
       want: T + SEND_CONFIRM_WAIT_MS,
     },
     {
-      name: 'adds twice the downtime when the process restarted 16 s after the attempt',
+      name: 'adds three times the downtime when the process restarted 16 s after the attempt',
       sentAtMs: T,
       processStartedAtMs: T + 16_000,
-      want: T + SEND_CONFIRM_WAIT_MS + 32_000,
+      want: T + SEND_CONFIRM_WAIT_MS + 48_000,
     },
   ];
   for (const c of cases) {

@@ -208,6 +208,36 @@ describe('pipeline with a controlled clock', () => {
     expect(stored).toMatchObject({ status: 'sent', providerId: 'sbx_provider_1' });
   });
 
+  it('leaves no attempt mark when the handler is stopped during the paced wait, so its retry need not wait for proof', async () => {
+    now = T0;
+    const { tenantId, channelId } = await shop();
+    await processEvents(deps, { tenantId, channelId }, [message('+2250704444444', 'cb le sac noir')]);
+    const out = await store.tx(tenantId, async (r) => {
+      const contact = (await r.contacts.list({ limit: 1 })).items[0]!;
+      return (await r.messages.history(contact.id)).items.find((m) => m.direction === 'out')!;
+    });
+    const stopping = new AbortController();
+    const stoppedDeps: PipelineDeps = {
+      ...deps,
+      // SIGTERM arrives while the reply waits its human-like gap.
+      sleep: async () => {
+        stopping.abort();
+        throw new Error('aborted during the paced wait');
+      },
+    };
+    await expect(
+      handleOutbound(stoppedDeps, {
+        ...job({ tenantId, messageId: out.id, typingAtMs: now + 5_000, typingMs: 0 }),
+        signal: stopping.signal,
+      }),
+    ).rejects.toThrow(/paced wait/);
+    const stored = await store.tx(tenantId, (r) => r.messages.get(out.id));
+    expect(stored).toMatchObject({ status: 'queued', sendStartedAtMs: null, attempts: 0 });
+    expect(texts(channelId)).toHaveLength(0);
+    expect(await flushSends(tenantId)).toBe(1);
+    expect(texts(channelId)).toHaveLength(1);
+  });
+
   it('keeps the message queued and retries when the transport fails transiently', async () => {
     now = T0;
     const { tenantId, channelId } = await shop();

@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SimClock } from './clock.ts';
 import { type Simulator, type SimulatorOptions, startSimulator, statusPlans } from './index.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 
@@ -333,6 +334,49 @@ describe('clock', () => {
     await sendText(sim);
     const read = await sim.recorder.waitForWebhook((w) => w.body.includes('"status":"read"'));
     expect(read.status).toBe(200);
+  });
+
+  it('in real mode, a due timer fires while earlier timers still wait on their work', async () => {
+    const clock = new SimClock({ mode: 'real' });
+    try {
+      const fired: string[] = [];
+      let release = (): void => {};
+      // A delivery to a receiver that hangs: its work stays in flight until released.
+      clock.schedule(5, () => {
+        fired.push('slow');
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      });
+      const second = new Promise<void>((resolve) => {
+        clock.schedule(30, () => {
+          fired.push('retry');
+          resolve();
+        });
+      });
+      const outcome = await Promise.race([
+        second.then(() => 'fired'),
+        new Promise((resolve) => setTimeout(() => resolve('held'), 2_000)),
+      ]);
+      release();
+      expect({ outcome, fired }).toEqual({ outcome: 'fired', fired: ['slow', 'retry'] });
+    } finally {
+      clock.close();
+    }
+  });
+
+  it('in manual mode, each timer runs after the work of the one before it', async () => {
+    const clock = new SimClock();
+    const order: string[] = [];
+    clock.schedule(5, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('first done');
+    });
+    clock.schedule(6, () => {
+      order.push('second');
+    });
+    await clock.advance(10);
+    expect(order).toEqual(['first done', 'second']);
   });
 });
 
