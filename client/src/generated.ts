@@ -68,10 +68,14 @@ export interface ChannelPage {
 export interface Contact {
   id: string;
   channelId: string;
-  /** E.164 */
-  phone: string;
+  /** E.164; null for a Cloud username user known only by business-scoped user id */
+  phone: string | null;
+  /** Cloud business-scoped user id ('CI.1502576394655843') when Meta sent one */
+  bsuid: string | null;
   name: string | null;
+  /** ISO 3166-1 alpha-2 from the calling code (or the BSUID prefix) */
   country: string | null;
+  /** IANA zone from the calling code (or the BSUID country) */
   timezone: string | null;
   stage:
     | 'new'
@@ -233,7 +237,7 @@ export interface DecisionRequest {
   contact?: {
     /** Contact id (seeds the randomness) */
     id?: string;
-    /** Phone number, E.164 preferred */
+    /** Phone number, E.164 preferred; absent for a username user known only by BSUID (then give timezone) */
     phone?: string;
     name?: string;
     timezone?: string;

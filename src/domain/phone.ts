@@ -292,6 +292,15 @@ function matchCallingCode(digits: string): CodeMatch | undefined {
   return undefined;
 }
 
+const ZONE_OF_COUNTRY: ReadonlyMap<string, string> = new Map(
+  [...ROWS].reverse().map(([, country, timeZone]) => [country, timeZone] as const),
+);
+
+/** Main IANA zone of an ISO 3166-1 alpha-2 country ('CI' → 'Africa/Abidjan'); undefined when unknown. */
+export function timeZoneForCountry(country: string): string | undefined {
+  return ZONE_OF_COUNTRY.get(country.toUpperCase());
+}
+
 /** Main IANA zone for a calling code ('225' → 'Africa/Abidjan'); undefined when unknown. */
 export function timeZoneForCountryCode(countryCode: string): string | undefined {
   const code = countryCode.replace(/^(\+|00)/, '');

@@ -173,7 +173,14 @@ export const DecisionContextSchema = Type.Object(
     contact: Type.Object(
       {
         id: Id('Contact id (seeds the randomness)'),
-        phone: Type.String({ minLength: 3, maxLength: 40, description: 'Phone number, E.164 preferred' }),
+        phone: Type.Optional(
+          Type.String({
+            minLength: 3,
+            maxLength: 40,
+            description:
+              'Phone number, E.164 preferred; absent for a username user known only by BSUID (then give timezone)',
+          }),
+        ),
         name: Type.Optional(Type.String({ maxLength: 200 })),
         timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
         stage: Type.Optional(StageSchema),

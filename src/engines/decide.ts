@@ -105,7 +105,9 @@ function prepare(ctx: DecisionContext): Prepared {
     ? { ...config, followup: { ...config.followup, ladderMs } }
     : config;
   const channelTz = ctx.channel.timezone ?? DEFAULT_TIMEZONE;
-  const contactTz = ctx.contact.timezone ?? tryNormalizePhone(ctx.contact.phone)?.timeZone ?? channelTz;
+  const phoneTz =
+    ctx.contact.phone === undefined ? undefined : tryNormalizePhone(ctx.contact.phone)?.timeZone;
+  const contactTz = ctx.contact.timezone ?? phoneTz ?? channelTz;
   const s = ctx.stats ?? {};
   const stats: SendStats = {
     sentLastMinute: s.sentLastMinute ?? 0,

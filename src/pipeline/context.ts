@@ -21,12 +21,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function contactPart(c: Contact): ContextContact {
   const out: ContextContact = {
     id: c.id,
-    phone: c.phone,
     stage: c.stage,
     optedOut: c.optedOut,
     optedIn: c.optedIn,
     followupsSent: Math.min(c.followupsSent, 100),
   };
+  if (c.phone !== null) out.phone = c.phone;
   if (c.name !== null) out.name = c.name;
   if (c.timezone !== null) out.timezone = c.timezone;
   if (c.lastInboundAtMs !== null) out.lastInboundAt = iso(c.lastInboundAtMs);

@@ -5,6 +5,7 @@
  * transaction. Statuses only move forward; connection and quality events feed the health engine.
  */
 
+import { tryParseBsuid } from '../domain/bsuid.ts';
 import { presetConfig } from '../engines/config.ts';
 import { decide } from '../engines/decide.ts';
 import { evaluateHealth } from '../engines/health.ts';
@@ -72,13 +73,16 @@ async function storeMessage(
   // Messages typed on the seller's own phone come back through gateways; they are not questions.
   if (event.fromMe) return 'ignored';
   const phone = event.from.phone ?? event.from.waId;
-  // A username user without a phone number (Cloud BSUID only) or a LID chat cannot be stored yet.
-  if (!phone) return 'ignored';
+  // A username user writes without a phone number (Cloud): the BSUID identifies them. A gateway's
+  // LID chat carries neither and cannot be answered yet.
+  const bsuid = event.from.bsuid !== undefined ? tryParseBsuid(event.from.bsuid)?.value : undefined;
+  if (!phone && !bsuid) return 'ignored';
+  const identity = { ...(phone ? { phone } : {}), ...(bsuid ? { bsuid } : {}) };
   const nowMs = deps.nowMs();
   return deps.store.tx(target.tenantId, async (r) => {
     const channel = await r.channels.get(target.channelId);
     if (!channel) return 'ignored';
-    const { contact } = await r.contacts.upsertByPhone(channel.id, phone, event.from.name ?? null);
+    const { contact } = await r.contacts.upsertBySender(channel.id, identity, event.from.name ?? null);
     const { inserted, message } = await r.messages.insertInbound({
       channelId: channel.id,
       contactId: contact.id,
@@ -88,6 +92,7 @@ async function storeMessage(
       createdAtMs: Math.min(event.timestampMs, nowMs),
     });
     if (!inserted) return 'duplicate';
+    if (event.type === 'system') await applySystemNotice(r, contact, event);
     const receivedAtMs = Math.min(event.timestampMs, nowMs);
     const updated = await r.contacts.patch(contact.id, {
       lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs),
@@ -98,6 +103,18 @@ async function storeMessage(
     await decideFor(deps, r, channel, updated, message, nowMs);
     return 'stored';
   });
+}
+
+/**
+ * Meta issues a new BSUID when a user changes number (`user_changed_user_id`, or the new id beside
+ * `user_changed_number`): the contact keeps its history under the new id. A new id that another
+ * contact of the channel already holds is left alone rather than merging two conversations.
+ */
+async function applySystemNotice(r: TenantRepos, contact: Contact, event: MessageEvent): Promise<void> {
+  const next = event.system?.newBsuid === undefined ? undefined : tryParseBsuid(event.system.newBsuid);
+  if (!next || next.value === contact.bsuid) return;
+  const holder = await r.contacts.findByBsuid(contact.channelId, next.value);
+  if (holder === null) await r.contacts.patch(contact.id, { bsuid: next.value });
 }
 
 /** Decides on an inbound message and acts on the decision (same transaction). */

@@ -95,6 +95,11 @@ async function plan(
     await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: 'cancelled_opted_out' });
     return { kind: 'done' };
   }
+  if (contact.phone === null && channel.transport !== 'cloud') {
+    // Only the Cloud API can address a user by BSUID; a gateway needs the number.
+    await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: 'no_phone_number' });
+    return { kind: 'done' };
+  }
   if (message.kind !== 'reply' && contact.handoffAtMs !== null) {
     await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: 'cancelled_handoff' });
     return { kind: 'done' };
@@ -155,7 +160,10 @@ export async function handleOutbound(deps: PipelineDeps, job: Job): Promise<void
   if (p.kind !== 'send') return;
 
   const client = deps.clientFor(p.channel, p.credentials);
-  const phone = p.contact.phone;
+  // A username user has no phone number: the Cloud API is then addressed by BSUID.
+  const phone = p.contact.phone ?? '';
+  const byBsuid =
+    p.contact.phone === null && p.contact.bsuid !== null ? { recipientBsuid: p.contact.bsuid } : {};
   // Read the customer's message, wait the paced gap, show typing, send — as a person would.
   if (p.message.replyToProviderId) await client.markRead(p.message.replyToProviderId, phone, job.signal);
   await deps.sleep(data.typingAtMs - deps.nowMs(), job.signal);
@@ -176,11 +184,12 @@ export async function handleOutbound(deps: PipelineDeps, job: Job): Promise<void
           language: p.template.language,
           callbackData: p.message.id,
           attempt,
+          ...byBsuid,
         },
         job.signal,
       )
     : await client.sendText(
-        { to: phone, text: p.message.body ?? '', callbackData: p.message.id, attempt },
+        { to: phone, text: p.message.body ?? '', callbackData: p.message.id, attempt, ...byBsuid },
         job.signal,
       );
 

@@ -8,6 +8,9 @@ import type { Db } from './types.ts';
 
 const PHONE = '+2250701020304';
 const NAME = 'Aminata Koné Testleak';
+const BSUID = 'CI.4827391058273645';
+/** A username user: known by BSUID only. */
+const BSUID_ONLY = 'SN.7391058273645482';
 const TEXT = 'Je veux le sac noir livré à Cocody Angré 7e tranche';
 /** Stored in clear on purpose (a product name): proves the scans can see what is written. */
 const CANARY = 'Canary Sac Testleak 42';
@@ -21,6 +24,10 @@ const NEEDLES = [
   'Testleak Koné',
   TEXT,
   'Cocody Angré',
+  BSUID,
+  '4827391058273645',
+  BSUID_ONLY,
+  '7391058273645482',
 ];
 
 interface LeakBackend {
@@ -91,7 +98,7 @@ function scanFiles(dir: string, needles: readonly string[]): string[] {
 }
 
 describe.each(backends)('no personal data in clear on $name', (backend) => {
-  it('keeps the phone, the name and the message text out of every column and every data file', async () => {
+  it('keeps the phone, the BSUID, the name and the message text out of every column and every data file', async () => {
     const dir = tempDir('sellify-leak-');
     try {
       const db = await backend.open(dir.path);
@@ -105,6 +112,8 @@ describe.each(backends)('no personal data in clear on $name', (backend) => {
         });
         const { contact } = await r.contacts.upsertByPhone(channel.id, PHONE, NAME);
         await r.contacts.upsertByPhone(channel.id, PHONE.slice(1), NAME);
+        await r.contacts.upsertBySender(channel.id, { phone: PHONE, bsuid: BSUID }, NAME);
+        await r.contacts.upsertBySender(channel.id, { bsuid: BSUID_ONLY }, NAME);
         const inbound = await r.messages.insertInbound({
           channelId: channel.id,
           contactId: contact.id,

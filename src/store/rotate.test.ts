@@ -6,6 +6,8 @@ import { freshTenant, testBackends } from './testing.ts';
 import type { Db } from './types.ts';
 
 const NOW_MS = Date.UTC(2025, 5, 10, 12, 0, 0);
+/** The first two customers also have a Cloud business-scoped user id. */
+const BSUIDS = ['CI.100200300400', 'CI.100200300401'];
 const PHONES = ['+2250700000001', '+2250700000002', '+2250700000003', '+2250700000004', '+2250700000005'];
 const REPLY = 'Le sac noir est disponible à 15000 F';
 
@@ -30,7 +32,12 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
         credentials: { token: 'secret-token' },
       });
       for (const [i, phone] of PHONES.entries()) {
-        const { contact } = await r.contacts.upsertByPhone(channel.id, phone, `Client ${i}`);
+        const bsuid = BSUIDS[i];
+        const { contact } = await r.contacts.upsertBySender(
+          channel.id,
+          bsuid === undefined ? { phone } : { phone, bsuid },
+          `Client ${i}`,
+        );
         await r.messages.insertInbound({
           channelId: channel.id,
           contactId: contact.id,
@@ -74,6 +81,7 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
       const decisions = await r.decisions.list({ channelId, limit: 200 });
       const found = [];
       for (const phone of PHONES) found.push((await r.contacts.findByPhone(channelId, phone))?.phone);
+      for (const bsuid of BSUIDS) found.push((await r.contacts.findByBsuid(channelId, bsuid))?.bsuid);
       return {
         phones: contacts.items.map((c) => c.phone).sort(),
         names: contacts.items.map((c) => c.name).sort(),
@@ -107,14 +115,14 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
     const keyB = generateKey();
     const { tenantId, channelId } = await seed(createKeyring(keyA));
     const expected = await readAll(createStore(db, createKeyring(keyA)), tenantId, channelId);
-    expect(expected.found).toEqual(PHONES);
+    expect(expected.found).toEqual([...PHONES, ...BSUIDS]);
     expect(expected.identical).toBe(5);
 
     const rotating = createStore(db, createKeyring(keyB, [keyA]));
     const progress: RotationProgress[] = [];
     const result = await rotateKeys(rotating, { tenantIds: [tenantId], onProgress: (p) => progress.push(p) });
-    // 1 credential + 5 phones + 5 names + 10 bodies + 5 texts + 5 verdicts + 1 response.
-    expect(result).toEqual({ reencrypted: 32, skipped: 0, failed: 0 });
+    // 1 credential + 5 phones + 2 BSUIDs + 5 names + 10 bodies + 5 texts + 5 verdicts + 1 response.
+    expect(result).toEqual({ reencrypted: 34, skipped: 0, failed: 0 });
     expect(progress.map((p) => `${p.table}.${p.column} ${p.done}/${p.total}`)).toContain(
       'contacts.phone_enc 5/5',
     );

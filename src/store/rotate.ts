@@ -54,6 +54,7 @@ interface SealedField {
 export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'channels', column: 'credentials_enc', keyColumn: 'id', rowIdOf: (k) => k },
   { table: 'contacts', column: 'phone_enc', keyColumn: 'id', rowIdOf: (k) => k, bidxColumn: 'phone_bidx' },
+  { table: 'contacts', column: 'bsuid_enc', keyColumn: 'id', rowIdOf: (k) => k, bidxColumn: 'bsuid_bidx' },
   { table: 'contacts', column: 'name_enc', keyColumn: 'id', rowIdOf: (k) => k },
   { table: 'messages', column: 'body_enc', keyColumn: 'id', rowIdOf: (k) => k, bidxColumn: 'body_bidx' },
   { table: 'decisions', column: 'text_enc', keyColumn: 'id', rowIdOf: (k) => k },

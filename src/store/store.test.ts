@@ -77,6 +77,102 @@ describe.each(testBackends())('store on $name', (backend) => {
       expect(results.filter((r) => r.created)).toHaveLength(1);
     });
 
+    it('stores a username user known only by BSUID, with the country and zone of its prefix', async () => {
+      const tenantId = await freshTenant(db);
+      const channel = await freshChannel(store, tenantId);
+      const first = await store.tx(tenantId, (r) =>
+        r.contacts.upsertBySender(channel.id, { bsuid: 'SN.1502576394655843' }, 'Moussa'),
+      );
+      expect(first.created).toBe(true);
+      expect(first.contact).toMatchObject({
+        phone: null,
+        bsuid: 'SN.1502576394655843',
+        name: 'Moussa',
+        country: 'SN',
+        timezone: 'Africa/Dakar',
+      });
+      const again = await store.tx(tenantId, (r) =>
+        r.contacts.upsertBySender(channel.id, { bsuid: 'SN.1502576394655843' }),
+      );
+      expect({ created: again.created, id: again.contact.id }).toEqual({
+        created: false,
+        id: first.contact.id,
+      });
+      expect(
+        await store.tx(tenantId, (r) => r.contacts.findByBsuid(channel.id, 'SN.1502576394655843')),
+      ).toMatchObject({
+        id: first.contact.id,
+      });
+    });
+
+    it('keeps one contact when a customer is seen by phone, then by phone and BSUID, then by BSUID alone', async () => {
+      const { tenantId, channel, contact } = await setup('+2250707070707');
+      const both = await store.tx(tenantId, (r) =>
+        r.contacts.upsertBySender(channel.id, { phone: '+2250707070707', bsuid: 'CI.777' }),
+      );
+      expect(both).toMatchObject({ created: false, contact: { id: contact.id, bsuid: 'CI.777' } });
+      const byBsuid = await store.tx(tenantId, (r) =>
+        r.contacts.upsertBySender(channel.id, { bsuid: 'CI.777' }),
+      );
+      expect(byBsuid).toMatchObject({ created: false, contact: { id: contact.id, phone: '+2250707070707' } });
+    });
+
+    it('adds the phone to a BSUID-only contact when the customer reveals it, unless another contact holds it', async () => {
+      const tenantId = await freshTenant(db);
+      const channel = await freshChannel(store, tenantId);
+      const { contact } = await store.tx(tenantId, (r) =>
+        r.contacts.upsertBySender(channel.id, { bsuid: 'CI.888' }),
+      );
+      const revealed = await store.tx(tenantId, (r) =>
+        r.contacts.upsertBySender(channel.id, { phone: '+2250708080808', bsuid: 'CI.888' }),
+      );
+      expect(revealed).toMatchObject({
+        created: false,
+        contact: { id: contact.id, phone: '+2250708080808' },
+      });
+
+      // A second username user whose phone (revealed later) is already another contact's.
+      const other = await store.tx(tenantId, (r) =>
+        r.contacts.upsertBySender(channel.id, { bsuid: 'CI.999' }),
+      );
+      const clash = await store.tx(tenantId, async (r) => {
+        const byPhone = await r.contacts.upsertBySender(channel.id, {
+          phone: '+2250708080808',
+          bsuid: 'CI.999',
+        });
+        return { byPhone, other: await r.contacts.get(other.contact.id) };
+      });
+      // The phone wins the look-up; the BSUID stays with the contact that already holds it.
+      expect(clash.byPhone.contact).toMatchObject({ id: contact.id, bsuid: 'CI.888' });
+      expect(clash.other).toMatchObject({ phone: null, bsuid: 'CI.999' });
+    });
+
+    it('refuses a contact without phone or BSUID, and a malformed BSUID, writing nothing', async () => {
+      const tenantId = await freshTenant(db);
+      const channel = await freshChannel(store, tenantId);
+      await expect(store.tx(tenantId, (r) => r.contacts.upsertBySender(channel.id, {}))).rejects.toThrow(
+        /phone number or a BSUID/,
+      );
+      await expect(
+        store.tx(tenantId, (r) => r.contacts.upsertBySender(channel.id, { bsuid: 'not a bsuid' })),
+      ).rejects.toMatchObject({ code: 'invalid_bsuid' });
+      expect((await store.tx(tenantId, (r) => r.contacts.list({ channelId: channel.id }))).items).toEqual([]);
+    });
+
+    it('refuses a row with neither phone nor BSUID at the database level', async () => {
+      const tenantId = await freshTenant(db);
+      const channel = await freshChannel(store, tenantId);
+      await expect(
+        store.tx(tenantId, (r) =>
+          r.sql.query('INSERT INTO contacts (id, tenant_id, channel_id) VALUES ($1, $2, $3)', [
+            'ctc_noidentity',
+            tenantId,
+            channel.id,
+          ]),
+        ),
+      ).rejects.toThrow(/contacts_phone_or_bsuid/);
+    });
+
     it('replaces the stored name when the profile name changes', async () => {
       const { tenantId, channel, contact } = await setup();
       const renamed = await store.tx(tenantId, (r) =>

@@ -178,6 +178,34 @@ describe('Cloud API end to end', () => {
     const after = (await history()).find((m) => m.id === read.id);
     expect(after?.status).toBe('read');
   });
+
+  it('answers a username user who writes without a phone number by BSUID, exactly once', async () => {
+    const before = textSends(sim, 'cloud').length;
+    const bsuid = 'CI.1502576394655843';
+    const { delivery } = await sim.cloud.inbound({
+      from: '+2250799999999',
+      bsuid,
+      username: 'awa.k',
+      name: 'Awa',
+      text: PRICE_QUESTION,
+    });
+    expect(delivery?.status).toBe(200);
+    expect(delivery?.body.toString('utf8')).not.toContain('"wa_id"');
+    const reply = await eventually(() => textSends(sim, 'cloud')[before], 15_000, 'the reply by BSUID');
+    expect(sentText(reply)).toContain('15 000 FCFA');
+    expect(reply.json).toMatchObject({ recipient: bsuid });
+    expect((reply.json as { to?: string }).to).toBeUndefined();
+    expect(reply.status).toBe(200);
+    const contacts = await json(`${server.url}/api/v1/contacts`, API_KEY);
+    expect(contacts.body.items?.find((c) => c.bsuid === bsuid)).toMatchObject({
+      phone: null,
+      name: 'Awa',
+      country: 'CI',
+      timezone: 'Africa/Abidjan',
+    });
+    await sleep(1500);
+    expect(textSends(sim, 'cloud')).toHaveLength(before + 1);
+  });
 });
 
 describe('crash after acknowledging a webhook', () => {

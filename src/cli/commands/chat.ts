@@ -253,12 +253,12 @@ function conversation(call: Call, o: ChatOptions) {
     let cursor: string | null = null;
     do {
       const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-      const res = await call<{ items: (Json & { id: string; phone: string })[]; nextCursor: string | null }>(
-        'GET',
-        `/api/v1/contacts?channelId=${o.channel.id}&limit=200${query}`,
-      );
+      const res = await call<{
+        items: (Json & { id: string; phone: string | null })[];
+        nextCursor: string | null;
+      }>('GET', `/api/v1/contacts?channelId=${o.channel.id}&limit=200${query}`);
       if (res.status !== 200) throw problem('cannot list contacts', res.status, res.body);
-      const match = res.body.items.find((c) => digits(c.phone) === digits(o.phone));
+      const match = res.body.items.find((c) => c.phone !== null && digits(c.phone) === digits(o.phone));
       if (match) {
         contactId = match.id;
         return contactId;

@@ -1,9 +1,12 @@
 /**
- * Contacts: a customer on a channel. The phone number (E.164) and the name are sealed; the number
- * is found again through its blind index. Look-ups try the blind index under every configured key,
- * so a contact written before a key rotation is found (and not duplicated) while the rotation runs.
+ * Contacts: a customer on a channel, known by a phone number (E.164), a Cloud business-scoped user
+ * id (BSUID), or both: a username user writes without a phone number. Phone, BSUID and name are
+ * sealed; phone and BSUID are found again through their blind indexes. Look-ups try the blind
+ * index under every configured key, so a contact written before a key rotation is found (and not
+ * duplicated) while the rotation runs.
  */
 
+import { type Bsuid, parseBsuid } from '../../domain/bsuid.ts';
 import { normalizePhone, PhoneError, type PhoneNumber, phoneFromWhatsAppId } from '../../domain/phone.ts';
 import type { Stage } from '../../engines/types.ts';
 import { newId } from '../ids.ts';
@@ -16,7 +19,6 @@ import {
   pageQuery,
   type RepoContext,
   seal,
-  unseal,
   unsealOrNull,
 } from './common.ts';
 
@@ -24,8 +26,10 @@ export interface Contact {
   id: string;
   tenantId: string;
   channelId: string;
-  /** E.164, decrypted. */
-  phone: string;
+  /** E.164, decrypted; null for a username user known only by BSUID. */
+  phone: string | null;
+  /** Cloud business-scoped user id ('CI.1502576394655843'), decrypted, when Meta sent one. */
+  bsuid: string | null;
   name: string | null;
   /** ISO 3166-1 alpha-2 from the calling code. */
   country: string | null;
@@ -56,6 +60,16 @@ export interface ContactPatch {
   lastOutboundAtMs?: number | null;
   name?: string | null;
   timezone?: string | null;
+  /** A new BSUID (Meta issues one when the user changes number: `user_changed_user_id`). */
+  bsuid?: string;
+}
+
+/** Who a contact is: at least one of the two. */
+export interface ContactIdentity {
+  /** Any spelling normalizePhone accepts, or a WhatsApp id ('225…@s.whatsapp.net'). */
+  phone?: string;
+  /** Cloud business-scoped user id. */
+  bsuid?: string;
 }
 
 export interface UpsertContactResult {
@@ -76,11 +90,24 @@ export interface ContactsRepo {
     name?: string | null,
     options?: { defaultCountryCode?: string },
   ): Promise<UpsertContactResult>;
+  /**
+   * Finds the contact by phone, then by BSUID, or creates it. What the sender newly reveals is
+   * kept: a BSUID beside a known phone, a phone beside a known BSUID (unless another contact of
+   * the channel already holds it). Throws PhoneError or BsuidError for a malformed identity, and
+   * a RangeError when neither is given.
+   */
+  upsertBySender(
+    channelId: string,
+    identity: ContactIdentity,
+    name?: string | null,
+    options?: { defaultCountryCode?: string },
+  ): Promise<UpsertContactResult>;
   findByPhone(
     channelId: string,
     phone: string,
     options?: { defaultCountryCode?: string },
   ): Promise<Contact | null>;
+  findByBsuid(channelId: string, bsuid: string): Promise<Contact | null>;
   get(id: string): Promise<Contact | null>;
   /** Newest first. */
   list(options?: PageOptions & { channelId?: string }): Promise<Page<Contact>>;
@@ -91,7 +118,8 @@ interface ContactRow {
   id: string;
   tenant_id: string;
   channel_id: string;
-  phone_enc: string;
+  phone_enc: string | null;
+  bsuid_enc: string | null;
   name_enc: string | null;
   country: string | null;
   timezone: string | null;
@@ -108,7 +136,7 @@ interface ContactRow {
 }
 
 const TABLE = 'contacts';
-const COLUMNS = `id, tenant_id, channel_id, phone_enc, name_enc, country, timezone, stage, opted_out, opted_in,
+const COLUMNS = `id, tenant_id, channel_id, phone_enc, bsuid_enc, name_enc, country, timezone, stage, opted_out, opted_in,
   opted_out_at, last_inbound_at, last_outbound_at, followups_sent, handoff_at, created_at, updated_at`;
 
 /** E.164 from what a seller typed or what a transport sent (a WhatsApp id like `225…@s.whatsapp.net`). */
@@ -125,7 +153,8 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     id: r.id,
     tenantId: r.tenant_id,
     channelId: r.channel_id,
-    phone: unseal(c, TABLE, 'phone_enc', r.id, r.phone_enc),
+    phone: unsealOrNull(c, TABLE, 'phone_enc', r.id, r.phone_enc),
+    bsuid: unsealOrNull(c, TABLE, 'bsuid_enc', r.id, r.bsuid_enc),
     name: unsealOrNull(c, TABLE, 'name_enc', r.id, r.name_enc),
     country: r.country,
     timezone: r.timezone,
@@ -141,61 +170,117 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     updatedAtMs: msOf(r.updated_at),
   });
 
-  async function findRow(channelId: string, e164: string): Promise<ContactRow | null> {
+  async function findRow(
+    channelId: string,
+    column: 'phone_bidx' | 'bsuid_bidx',
+    value: string,
+  ): Promise<ContactRow | null> {
     const { rows } = await c.tx.query<ContactRow>(
-      `SELECT ${COLUMNS} FROM contacts WHERE tenant_id = $1 AND channel_id = $2 AND phone_bidx = ANY($3::text[])
+      `SELECT ${COLUMNS} FROM contacts WHERE tenant_id = $1 AND channel_id = $2 AND ${column} = ANY($3::text[])
        LIMIT 1`,
-      [c.tenantId, channelId, c.keyring.blindIndexes(e164, c.tenantId)],
+      [c.tenantId, channelId, c.keyring.blindIndexes(value, c.tenantId)],
     );
     return rows[0] ?? null;
   }
 
-  async function setName(row: ContactRow, name: string): Promise<ContactRow> {
+  /** Adds what the sender revealed to a found contact; a value another contact holds is left alone. */
+  async function complete(
+    row: ContactRow,
+    number: PhoneNumber | undefined,
+    bsuid: Bsuid | undefined,
+    name: string | null,
+  ): Promise<ContactRow> {
+    const sets: string[] = [];
+    const params: unknown[] = [c.tenantId, row.id];
+    const set = (column: string, value: unknown) => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    if (number && row.phone_enc === null && !(await findRow(row.channel_id, 'phone_bidx', number.e164))) {
+      set('phone_enc', seal(c, TABLE, 'phone_enc', row.id, number.e164));
+      set('phone_bidx', c.keyring.blindIndex(number.e164, c.tenantId));
+      if (number.country !== undefined) set('country', number.country);
+    }
+    if (bsuid) {
+      const stored = unsealOrNull(c, TABLE, 'bsuid_enc', row.id, row.bsuid_enc);
+      if (stored !== bsuid.value && !(await findRow(row.channel_id, 'bsuid_bidx', bsuid.value))) {
+        set('bsuid_enc', seal(c, TABLE, 'bsuid_enc', row.id, bsuid.value));
+        set('bsuid_bidx', c.keyring.blindIndex(bsuid.value, c.tenantId));
+      }
+    }
+    if (name !== null && name !== unsealOrNull(c, TABLE, 'name_enc', row.id, row.name_enc)) {
+      set('name_enc', seal(c, TABLE, 'name_enc', row.id, name));
+    }
+    if (sets.length === 0) return row;
     const { rows } = await c.tx.query<ContactRow>(
-      `UPDATE contacts SET name_enc = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [c.tenantId, row.id, seal(c, TABLE, 'name_enc', row.id, name)],
+      `UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      params,
     );
     return rows[0] ?? row;
   }
 
-  return {
-    async upsertByPhone(channelId, phone, name, options) {
-      const number = toPhone(phone, options?.defaultCountryCode);
-      const wantedName = name === undefined || name === null || name.trim() === '' ? null : name.trim();
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const existing = await findRow(channelId, number.e164);
-        if (existing) {
-          const storedName = unsealOrNull(c, TABLE, 'name_enc', existing.id, existing.name_enc);
-          const row =
-            wantedName !== null && wantedName !== storedName ? await setName(existing, wantedName) : existing;
-          return { contact: toContact(row), created: false };
-        }
-        const id = newId('ctc');
-        const { rows } = await c.tx.query<ContactRow>(
-          `INSERT INTO contacts (id, tenant_id, channel_id, phone_enc, phone_bidx, name_enc, country, timezone)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (tenant_id, channel_id, phone_bidx) DO NOTHING
-           RETURNING ${COLUMNS}`,
-          [
-            id,
-            c.tenantId,
-            channelId,
-            seal(c, TABLE, 'phone_enc', id, number.e164),
-            c.keyring.blindIndex(number.e164, c.tenantId),
-            wantedName === null ? null : seal(c, TABLE, 'name_enc', id, wantedName),
-            number.country ?? null,
-            number.timeZone ?? null,
-          ],
-        );
-        if (rows[0]) return { contact: toContact(rows[0]), created: true };
-        // A concurrent transaction inserted the same number between our look-up and insert; its
-        // row is committed now, so the second look-up finds it.
+  async function upsert(
+    channelId: string,
+    identity: ContactIdentity,
+    name: string | null | undefined,
+    defaultCountryCode: string | undefined,
+  ): Promise<UpsertContactResult> {
+    const number = identity.phone === undefined ? undefined : toPhone(identity.phone, defaultCountryCode);
+    const bsuid = identity.bsuid === undefined ? undefined : parseBsuid(identity.bsuid);
+    if (!number && !bsuid) throw new RangeError('a contact needs a phone number or a BSUID');
+    const wantedName = name === undefined || name === null || name.trim() === '' ? null : name.trim();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const existing =
+        (number ? await findRow(channelId, 'phone_bidx', number.e164) : null) ??
+        (bsuid ? await findRow(channelId, 'bsuid_bidx', bsuid.value) : null);
+      if (existing) {
+        return { contact: toContact(await complete(existing, number, bsuid, wantedName)), created: false };
       }
-      throw new Error('contact upsert lost two races in a row');
+      const id = newId('ctc');
+      // The phone's country and zone when there is one; else the BSUID's country prefix.
+      const country = number?.country ?? bsuid?.country ?? null;
+      const timezone = number ? (number.timeZone ?? null) : (bsuid?.timeZone ?? null);
+      const { rows } = await c.tx.query<ContactRow>(
+        `INSERT INTO contacts (id, tenant_id, channel_id, phone_enc, phone_bidx, bsuid_enc, bsuid_bidx, name_enc, country, timezone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [
+          id,
+          c.tenantId,
+          channelId,
+          number ? seal(c, TABLE, 'phone_enc', id, number.e164) : null,
+          number ? c.keyring.blindIndex(number.e164, c.tenantId) : null,
+          bsuid ? seal(c, TABLE, 'bsuid_enc', id, bsuid.value) : null,
+          bsuid ? c.keyring.blindIndex(bsuid.value, c.tenantId) : null,
+          wantedName === null ? null : seal(c, TABLE, 'name_enc', id, wantedName),
+          country,
+          timezone,
+        ],
+      );
+      if (rows[0]) return { contact: toContact(rows[0]), created: true };
+      // A concurrent transaction inserted the same phone or BSUID between our look-up and insert;
+      // its row is committed now, so the second look-up finds it.
+    }
+    throw new Error('contact upsert lost two races in a row');
+  }
+
+  return {
+    upsertByPhone(channelId, phone, name, options) {
+      return upsert(channelId, { phone }, name, options?.defaultCountryCode);
+    },
+
+    upsertBySender(channelId, identity, name, options) {
+      return upsert(channelId, identity, name, options?.defaultCountryCode);
     },
 
     async findByPhone(channelId, phone, options) {
-      const row = await findRow(channelId, toPhone(phone, options?.defaultCountryCode).e164);
+      const row = await findRow(channelId, 'phone_bidx', toPhone(phone, options?.defaultCountryCode).e164);
+      return row ? toContact(row) : null;
+    },
+
+    async findByBsuid(channelId, bsuid) {
+      const row = await findRow(channelId, 'bsuid_bidx', parseBsuid(bsuid).value);
       return row ? toContact(row) : null;
     },
 
@@ -259,6 +344,11 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
         set('name_enc = $?', trimmed === '' ? null : seal(c, TABLE, 'name_enc', id, trimmed));
       }
       if (patch.timezone !== undefined) set('timezone = $?', patch.timezone);
+      if (patch.bsuid !== undefined) {
+        const bsuid = parseBsuid(patch.bsuid);
+        set('bsuid_enc = $?', seal(c, TABLE, 'bsuid_enc', id, bsuid.value));
+        set('bsuid_bidx = $?', c.keyring.blindIndex(bsuid.value, c.tenantId));
+      }
       sets.push('updated_at = now()');
       const { rows } = await c.tx.query<ContactRow>(
         `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,

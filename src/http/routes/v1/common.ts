@@ -120,7 +120,9 @@ export function idParams(prefix: IdPrefix) {
 }
 
 export const DateTime = (description: string) => Type.String({ format: 'date-time', description });
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** T or null; a description given here stays on the union, where generated clients read it. */
+export const Nullable = <T extends TSchema>(schema: T, options: { description?: string } = {}) =>
+  Type.Union([schema, Type.Null()], options);
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;

@@ -131,10 +131,19 @@ export const ContactSchema = Type.Object(
   {
     id: Type.String(),
     channelId: Type.String(),
-    phone: Type.String({ description: 'E.164' }),
+    phone: Nullable(Type.String(), {
+      description: 'E.164; null for a Cloud username user known only by business-scoped user id',
+    }),
+    bsuid: Nullable(Type.String(), {
+      description: "Cloud business-scoped user id ('CI.1502576394655843') when Meta sent one",
+    }),
     name: Nullable(Type.String()),
-    country: Nullable(Type.String({ description: 'ISO 3166-1 alpha-2 from the calling code' })),
-    timezone: Nullable(Type.String({ description: 'IANA zone from the calling code' })),
+    country: Nullable(Type.String(), {
+      description: 'ISO 3166-1 alpha-2 from the calling code (or the BSUID prefix)',
+    }),
+    timezone: Nullable(Type.String(), {
+      description: 'IANA zone from the calling code (or the BSUID country)',
+    }),
     stage: StageSchema,
     optedOut: Type.Boolean(),
     optedIn: Type.Boolean(),
@@ -154,6 +163,7 @@ export function contactView(c: Contact): ContactView {
     id: c.id,
     channelId: c.channelId,
     phone: c.phone,
+    bsuid: c.bsuid,
     name: c.name,
     country: c.country,
     timezone: c.timezone,
