@@ -489,11 +489,13 @@ export interface Reason {
 export interface RecordMessage {
   /** The channel the message went through */
   channelId: string;
-  /** The contact, when known; otherwise give contactPhone */
+  /** The contact, when known; otherwise give contactPhone and/or contactBsuid */
   contactId?: string;
   /** The customer's number (E.164 preferred) or WhatsApp id */
   contactPhone?: string;
-  /** WhatsApp profile name (with contactPhone) */
+  /** Cloud business-scoped user id ('CI.1502576394655843'): alone for a username user without a phone number, or beside contactPhone */
+  contactBsuid?: string;
+  /** WhatsApp profile name (with contactPhone or contactBsuid) */
   contactName?: string;
   /** in: the customer wrote; out: your bot sent */
   direction: 'in' | 'out';

@@ -399,6 +399,16 @@ describe('POST /api/v1/messages', () => {
       body: { contactPhone: 'abc' },
       field: 'body.contactPhone',
     },
+    {
+      name: 'refuses both contactId and contactBsuid',
+      body: { contactId: 'ctc_x', contactBsuid: 'CI.123' },
+      field: 'body.contactBsuid',
+    },
+    {
+      name: 'refuses a business-scoped user id it cannot read',
+      body: { contactBsuid: 'CI-123 456' },
+      field: 'body.contactBsuid',
+    },
   ];
   for (const c of shapeCases) {
     it(c.name, async () => {
@@ -412,6 +422,49 @@ describe('POST /api/v1/messages', () => {
       expect(problem(res).errors?.[0]?.field).toBe(c.field);
     });
   }
+
+  it('records a message from a username user known only by BSUID, and finds that contact again', async () => {
+    const body = {
+      channelId,
+      contactBsuid: 'SN.4455667788',
+      contactName: 'Fatou',
+      direction: 'in',
+      text: 'Bonjour',
+    };
+    const first = await w.call('POST', '/api/v1/messages', w.a.write, {
+      ...body,
+      providerId: 'wamid.bsuid1',
+    });
+    expect(first.statusCode).toBe(201);
+    expect(first.json().contact).toEqual(
+      expect.objectContaining({
+        phone: null,
+        bsuid: 'SN.4455667788',
+        country: 'SN',
+        timezone: 'Africa/Dakar',
+      }),
+    );
+    const second = await w.call('POST', '/api/v1/messages', w.a.write, {
+      ...body,
+      providerId: 'wamid.bsuid2',
+    });
+    expect(second.json().contact.id).toBe(first.json().contact.id);
+  });
+
+  it('stores nothing when the business-scoped user id is malformed', async () => {
+    const before = (
+      await w.call('GET', `/api/v1/contacts?channelId=${channelId}&limit=200`, w.a.read)
+    ).json();
+    const res = await w.call('POST', '/api/v1/messages', w.a.write, {
+      channelId,
+      contactBsuid: 'not-a-bsuid',
+      direction: 'in',
+      text: 'x',
+    });
+    expect(res.statusCode).toBe(400);
+    const after = (await w.call('GET', `/api/v1/contacts?channelId=${channelId}&limit=200`, w.a.read)).json();
+    expect(after.items.length).toBe(before.items.length);
+  });
 
   it('refuses receivedAt on an outbound message', async () => {
     const res = await w.call('POST', '/api/v1/messages', w.a.write, {

@@ -15,6 +15,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
+import { BsuidError } from '../../../domain/bsuid.ts';
 import { PhoneError } from '../../../domain/phone.ts';
 import { evaluateConsent } from '../../../engines/consent.ts';
 import { advanceFunnel } from '../../../engines/funnel.ts';
@@ -39,7 +40,9 @@ import { ContactSchema, contactView, MessageSchema, messageView } from './views.
 export const MessageBody = Type.Object(
   {
     channelId: idSchema('chn', 'The channel the message went through'),
-    contactId: Type.Optional(idSchema('ctc', 'The contact, when known; otherwise give contactPhone')),
+    contactId: Type.Optional(
+      idSchema('ctc', 'The contact, when known; otherwise give contactPhone and/or contactBsuid'),
+    ),
     contactPhone: Type.Optional(
       Type.String({
         minLength: 3,
@@ -47,8 +50,19 @@ export const MessageBody = Type.Object(
         description: "The customer's number (E.164 preferred) or WhatsApp id",
       }),
     ),
+    contactBsuid: Type.Optional(
+      Type.String({
+        minLength: 4,
+        maxLength: 131,
+        description:
+          "Cloud business-scoped user id ('CI.1502576394655843'): alone for a username user without a phone number, or beside contactPhone",
+      }),
+    ),
     contactName: Type.Optional(
-      Type.String({ maxLength: 200, description: 'WhatsApp profile name (with contactPhone)' }),
+      Type.String({
+        maxLength: 200,
+        description: 'WhatsApp profile name (with contactPhone or contactBsuid)',
+      }),
     ),
     direction: Type.Union([Type.Literal('in'), Type.Literal('out')], {
       description: 'in: the customer wrote; out: your bot sent',
@@ -90,14 +104,16 @@ const MessageResult = Type.Object(
 const OUT_ONLY = ['sentAt', 'status', 'kind', 'decisionId'] as const;
 
 function checkShape(b: MessageInput): void {
-  if (b.contactId !== undefined && b.contactPhone !== undefined) {
-    throw invalidField('body.contactPhone', 'give contactId or contactPhone, not both');
+  const byIdentity = b.contactPhone !== undefined || b.contactBsuid !== undefined;
+  if (b.contactId !== undefined && byIdentity) {
+    const field = b.contactPhone !== undefined ? 'body.contactPhone' : 'body.contactBsuid';
+    throw invalidField(field, 'give contactId or contactPhone/contactBsuid, not both');
   }
-  if (b.contactId === undefined && b.contactPhone === undefined) {
-    throw invalidField('body.contactPhone', 'is required (or contactId)');
+  if (b.contactId === undefined && !byIdentity) {
+    throw invalidField('body.contactPhone', 'is required (or contactId, or contactBsuid)');
   }
-  if (b.contactName !== undefined && b.contactPhone === undefined) {
-    throw invalidField('body.contactName', 'is only allowed with contactPhone');
+  if (b.contactName !== undefined && !byIdentity) {
+    throw invalidField('body.contactName', 'is only allowed with contactPhone or contactBsuid');
   }
   if (b.direction === 'in') {
     for (const field of OUT_ONLY) {
@@ -121,10 +137,15 @@ async function resolveContact(r: TenantRepos, channel: Channel, b: MessageInput)
     if (contact === null || contact.channelId !== channel.id) throw notFound('contact');
     return contact;
   }
+  const identity = {
+    ...(b.contactPhone === undefined ? {} : { phone: b.contactPhone }),
+    ...(b.contactBsuid === undefined ? {} : { bsuid: b.contactBsuid }),
+  };
   try {
-    return (await r.contacts.upsertByPhone(channel.id, b.contactPhone ?? '', b.contactName ?? null)).contact;
+    return (await r.contacts.upsertBySender(channel.id, identity, b.contactName ?? null)).contact;
   } catch (err) {
     if (err instanceof PhoneError) throw invalidField('body.contactPhone', err.message);
+    if (err instanceof BsuidError) throw invalidField('body.contactBsuid', err.message);
     throw err;
   }
 }
