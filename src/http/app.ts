@@ -57,7 +57,7 @@ export interface AppDeps {
   /** Version in the OpenAPI document. Default package.json's. */
   version?: string;
   /** The WhatsApp webhook routes (/webhooks/*), when the pipelines run. Default: not mounted. */
-  webhooks?: Pick<WebhookDeps, 'processEvents' | 'cloudDefaults'>;
+  webhooks?: Pick<WebhookDeps, 'processEvents' | 'cloudDefaults' | 'onMissedAck' | 'slowAckMs'>;
 }
 
 /** At most this many field errors are reported for one request (the first ones found). */

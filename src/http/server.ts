@@ -354,7 +354,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         ),
       sleep: sleepMs,
       pacingScale: config.pacingScale,
-      startedAtMs: Date.now(),
+      webhooksUpSinceMs: Date.now(),
       log: {
         info: () => {},
         warn: (obj, msg) => warn(`${msg ?? 'warning'} ${JSON.stringify(obj)}`),
@@ -371,6 +371,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
         webhooks: {
           processEvents: (target, events) => processEvents(pipeline, target, events),
+          onMissedAck: (atMs) => {
+            pipeline.webhooksUpSinceMs = Math.max(pipeline.webhooksUpSinceMs ?? 0, atMs);
+          },
           cloudDefaults,
         },
       });
@@ -380,7 +383,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         async start() {
           await api.listen({ port: config.port, host: config.host });
           // From here status webhooks can reach us: the downtime an in-doubt send waits for ends now.
-          pipeline.startedAtMs = Date.now();
+          pipeline.webhooksUpSinceMs = Date.now();
           url = baseUrl(api, config.host);
         },
         async stop() {

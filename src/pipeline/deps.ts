@@ -27,13 +27,14 @@ export interface PipelineDeps {
    */
   pacingScale: number;
   /**
-   * When this process started (epoch ms; the API sets it again once it listens, since webhooks
-   * can reach us only from then). A send left in doubt by a process that died waits
-   * longer for the webhook proving it went out: that webhook could not reach us while we were
-   * down and comes back on the provider's retry back-off, not when we restart. Default 0 (the
-   * wait counts from the send only).
+   * Since when webhooks have been reaching us and getting a prompt 200 (epoch ms): the process
+   * start, moved to when the API listens, and moved again after every webhook answered with a 5xx
+   * or too slowly for the provider (an overloaded server after a restart, a database outage). A
+   * send left in doubt waits longer for the webhook proving it went out: that webhook failed while
+   * we could not take it and comes back on the provider's retry back-off, not when we recover.
+   * Default 0 (the wait counts from the send only).
    */
-  startedAtMs?: number;
+  webhooksUpSinceMs?: number;
   log: PipelineLog;
 }
 

@@ -25,17 +25,19 @@ import { refreshPause } from './inbound.ts';
 export const SEND_CONFIRM_WAIT_MS = 30_000;
 
 /**
- * When an in-doubt Cloud send may be sent again. If this process started after the attempt, the
- * status webhooks proving it could not reach us while we were down: Meta retries them on a
- * back-off that roughly doubles, so after a downtime D its next try comes about D later, give or
- * take its jitter and its own delays. The wait is the usual one plus three times the time from
- * the attempt to our start. Twice was too tight: with the provider's retries running late, a
- * second copy went out a few seconds before the proof arrived (test/reliability/crash.test.ts);
- * a fixed wait sent a second copy whenever the process stayed down more than a few seconds.
- * Waiting longer only delays a reply that is already in doubt; a second copy cannot be taken back.
+ * When an in-doubt Cloud send may be sent again. If webhooks could not reach us (or got a 5xx, or
+ * an answer too slow for the provider) after the attempt, the status webhooks proving it failed
+ * then: Meta retries them on a back-off that roughly doubles, so after D without webhooks its next
+ * try comes about D later, give or take its jitter and its own delays. The wait is the usual one
+ * plus three times the time from the attempt until webhooks were taken again. Twice was too tight:
+ * with the provider's retries running late, a second copy went out a few seconds before the proof
+ * arrived (test/reliability/crash.test.ts); a fixed wait sent a second copy whenever the process
+ * stayed down more than a few seconds; and counting only the restart, not the minute an overloaded
+ * server then took to answer webhooks, sent one more. Waiting longer only delays a reply that is
+ * already in doubt; a second copy cannot be taken back.
  */
-export function sendConfirmDeadlineMs(sendStartedAtMs: number, processStartedAtMs = 0): number {
-  const downMs = Math.max(0, processStartedAtMs - sendStartedAtMs);
+export function sendConfirmDeadlineMs(sendStartedAtMs: number, webhooksUpSinceMs = 0): number {
+  const downMs = Math.max(0, webhooksUpSinceMs - sendStartedAtMs);
   return sendStartedAtMs + SEND_CONFIRM_WAIT_MS + 3 * downMs;
 }
 /**
@@ -74,7 +76,7 @@ async function plan(
   r: TenantRepos,
   data: OutboundJobData,
   nowMs: number,
-  processStartedAtMs: number | undefined,
+  webhooksUpSinceMs: number | undefined,
 ): Promise<Plan> {
   const message = await r.messages.get(data.messageId);
   if (!message || message.status !== 'queued') return { kind: 'done' };
@@ -84,7 +86,7 @@ async function plan(
 
   if (message.sendStartedAtMs !== null && message.providerId === null) {
     // An earlier attempt may have gone out: wait for its status webhook before sending again.
-    const proofBy = sendConfirmDeadlineMs(message.sendStartedAtMs, processStartedAtMs);
+    const proofBy = sendConfirmDeadlineMs(message.sendStartedAtMs, webhooksUpSinceMs);
     if (channel.transport === 'cloud' && nowMs < proofBy)
       return { kind: 'later', atMs: proofBy, reason: 'await_confirmation' };
   }
@@ -150,7 +152,7 @@ export async function handleOutbound(deps: PipelineDeps, job: Job): Promise<void
   const data = asData(job);
   const nowMs = deps.nowMs();
   const p = await deps.store.tx(data.tenantId, async (r) => {
-    const planned = await plan(r, data, nowMs, deps.startedAtMs);
+    const planned = await plan(r, data, nowMs, deps.webhooksUpSinceMs);
     if (planned.kind === 'later') {
       const message = await r.messages.get(data.messageId);
       if (message) await requeue(deps, r, data, message.channelId, planned.atMs);

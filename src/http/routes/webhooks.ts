@@ -26,6 +26,12 @@ import {
 import { ApiError } from '../errors.ts';
 import type { Api } from './v1/common.ts';
 
+/**
+ * A webhook answered this late may have been given up by the provider (Meta documents no
+ * timeout; gateways use 10–60 s), so it counts as missed, like a 5xx.
+ */
+export const SLOW_WEBHOOK_ACK_MS = 5_000;
+
 /** Meta's webhook payloads go up to 3 MB. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
@@ -35,6 +41,13 @@ export interface WebhookDeps {
   clock: () => number;
   /** Extra fields merged into every stored Cloud credential (the Graph base URL from WHATSAPP_GRAPH_URL). */
   cloudDefaults?: { graphUrl?: string };
+  /**
+   * Told when a webhook got a 5xx or was answered after SLOW_WEBHOOK_ACK_MS: the provider will
+   * retry it on its back-off, so sends in doubt must wait longer for their proof.
+   */
+  onMissedAck?: (atMs: number) => void;
+  /** Default SLOW_WEBHOOK_ACK_MS. */
+  slowAckMs?: number;
 }
 
 interface Routed {
@@ -158,6 +171,16 @@ export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> 
   );
 
   const ack = (reply: FastifyReply, body: Record<string, unknown>) => reply.code(200).send(body);
+
+  const onMissedAck = deps.onMissedAck;
+  const slowAckMs = deps.slowAckMs ?? SLOW_WEBHOOK_ACK_MS;
+  if (onMissedAck !== undefined) {
+    // Scoped to the webhook routes (this plugin's encapsulation context).
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'POST') return;
+      if (reply.statusCode >= 500 || reply.elapsedTime >= slowAckMs) onMissedAck(Date.now());
+    });
+  }
 
   // Meta's subscription handshake: echo hub.challenge when the verify token is one of ours.
   app.get('/webhooks/whatsapp', { schema: { hide: true } }, async (req, reply) => {
