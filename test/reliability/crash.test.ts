@@ -101,7 +101,15 @@ async function trial(index: number, template: Template): Promise<TrialResult> {
     const settled = await world.quiesce(QUIESCE_TIMEOUT_MS);
     const classification = world.classify();
     const dataDir = world.env.SELLIFY_DATA_DIR!;
-    const exitCode = await world.stopGracefully();
+    let exitCode: number | null;
+    try {
+      exitCode = await world.stopGracefully();
+    } catch (err) {
+      console.error(
+        `[crash] trial ${index + 1}: ${(err as Error).message}\nserver output:\n${world.serverErrors()}`,
+      );
+      throw err;
+    }
     const facts = await inspectDb({ dataDir });
     const result: TrialResult = {
       seed,
