@@ -60,6 +60,14 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   });
   // Without a listener an idle client's error (server restart) would crash the process.
   pool.on('error', (err) => options.onError?.(err));
+  // pg-pool moves its own listener on and off a client as it is checked out and released; a
+  // connection killed in a window where neither it nor a transaction's listener is attached made
+  // the client emit 'error' to nobody, which killed the process (test/reliability/db-faults.test.ts,
+  // 2 of 5 trials). Every client keeps one listener for its whole life; the client is then broken
+  // and its next query fails, which the request or job sees.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => options.onError?.(err));
+  });
   let closed = false;
 
   /** `begin` is sent as one simple-protocol round trip: BEGIN plus the role and settings. */
