@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/engines/prng.ts';
 import { cleanup, sleep } from '../e2e/harness.ts';
-import { addUp, type Classification } from './lib/classify.ts';
+import { addUp, type Classification, failuresOf, NO_FAILURES } from './lib/classify.ts';
 import { BASE_SEED, recordResult, sizeOf, trialCount } from './lib/env.ts';
 import { type DbFacts, inspectDb } from './lib/inspect.ts';
 import { killStrays, World } from './lib/world.ts';
@@ -183,13 +183,7 @@ describe.skipIf(!ADMIN_URL)(
         expect(r.readyAfterOutageMs).toBeGreaterThanOrEqual(0);
         expect(r.serverAlive, 'the server process survived and stopped cleanly').toBe(true);
         expect(r.quiet).toBe(true);
-        const c = r.classification;
-        expect({ lost: c.lost, duplicated: c.duplicated, wrong: c.wrong, unexpected: c.unexpected }).toEqual({
-          lost: 0,
-          duplicated: 0,
-          wrong: 0,
-          unexpected: 0,
-        });
+        expect(failuresOf(r.classification)).toEqual(NO_FAILURES);
         expect(r.facts.inbound).toBe(CUSTOMERS);
         expect(r.facts.outbound).toBe(CUSTOMERS);
         expect(r.facts.jobsByState.active ?? 0).toBe(0);

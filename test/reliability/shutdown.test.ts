@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/engines/prng.ts';
 import { API_KEY, cleanup, sleep } from '../e2e/harness.ts';
 import { startReceiver } from '../sim/receiver.ts';
-import { addUp, type Classification } from './lib/classify.ts';
+import { addUp, type Classification, failuresOf, NO_FAILURES } from './lib/classify.ts';
 import { BASE_SEED, recordResult, trialCount } from './lib/env.ts';
 import { type DbFacts, inspectDb } from './lib/inspect.ts';
 import { killStrays, PRICE_QUESTION, pool, type Template, World } from './lib/world.ts';
@@ -333,13 +333,7 @@ describe(`graceful shutdown: SIGTERM with requests and sends in flight, ${TRIALS
       expect(r.acceptedUnanswered).toEqual([]);
       expect(r.acceptedFailed).toEqual([]);
       expect(r.jobsActive).toBe(0);
-      const c = r.classification;
-      expect({ lost: c.lost, duplicated: c.duplicated, wrong: c.wrong, unexpected: c.unexpected }).toEqual({
-        lost: 0,
-        duplicated: 0,
-        wrong: 0,
-        unexpected: 0,
-      });
+      expect(failuresOf(r.classification)).toEqual(NO_FAILURES);
     });
   }
 

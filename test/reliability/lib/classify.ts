@@ -88,3 +88,15 @@ export function addUp(
   }
   return total;
 }
+
+/** The four ways a run can fail its customers, for one `toEqual(NO_FAILURES)` per trial. */
+export function failuresOf(c: Classification): {
+  lost: number;
+  duplicated: number;
+  wrong: number;
+  unexpected: number;
+} {
+  return { lost: c.lost, duplicated: c.duplicated, wrong: c.wrong, unexpected: c.unexpected };
+}
+
+export const NO_FAILURES = { lost: 0, duplicated: 0, wrong: 0, unexpected: 0 } as const;
