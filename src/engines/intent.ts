@@ -4,7 +4,7 @@
  * is memoized by catalogue content (the names and aliases), which keeps the function pure. Its cost
  * is linear in the text it reads (at most MAX_INTENT_TEXT_CHARS) and bounded by CATALOG_LIMITS.
  */
-import { limitCatalog } from './catalog.ts';
+import { limitCatalog, productLabelChars } from './catalog.ts';
 import {
   damerauLevenshtein,
   MAX_WORD_CHARS,
@@ -438,12 +438,21 @@ interface CachedIndex {
   /** Aliases count of each product, then the labels (name, aliases…) in order, as indexed. */
   shape: number[];
   labels: string[];
+  /** Characters of the labels: the weight of the entry in the cache. */
+  chars: number;
   index: CatalogIndex;
 }
 
 /** Indexes kept: one per recently active catalogue, the least recently used out first. */
 const INDEX_CACHE_ENTRIES = 64;
+/**
+ * Characters of names and aliases over all cached indexes. An index costs about 45 bytes of memory
+ * per character (5.4 MB for a catalogue at the 120,000-character limit), so the cache holds at
+ * most about 45 MB: 64 ordinary catalogues, or 8 at the limit.
+ */
+export const INDEX_CACHE_CHARS = 1_000_000;
 const byContent = new Map<number, CachedIndex>();
+let cachedChars = 0;
 /** A caller that keeps its array (the benchmarks, a long-lived process) skips even the comparison. */
 const byIdentity = new WeakMap<readonly Product[], CatalogIndex>();
 let builds = 0;
@@ -492,20 +501,31 @@ function indexFor(input: readonly Product[]): CatalogIndex {
   const catalog = limitCatalog(input);
   const key = fingerprint(catalog);
   let entry = byContent.get(key);
-  if (entry && sameLabels(catalog, entry)) {
-    byContent.delete(key); // set again below: the most recently used is last
-  } else {
+  if (entry) {
+    // Out of the cache either way: set again below as the most recently used, or replaced.
+    byContent.delete(key);
+    cachedChars -= entry.chars;
+  }
+  if (!entry || !sameLabels(catalog, entry)) {
     builds++;
     const shape: number[] = [];
     const labels: string[] = [];
+    let chars = 0;
     for (const p of catalog) {
       shape.push(p.aliases?.length ?? 0);
       labels.push(p.name, ...(p.aliases ?? []));
+      chars += productLabelChars(p);
     }
-    entry = { shape, labels, index: buildIndex(catalog) };
+    entry = { shape, labels, chars, index: buildIndex(catalog) };
   }
   byContent.set(key, entry);
-  if (byContent.size > INDEX_CACHE_ENTRIES) byContent.delete(byContent.keys().next().value!);
+  cachedChars += entry.chars;
+  for (const [oldKey, old] of byContent) {
+    if (byContent.size <= INDEX_CACHE_ENTRIES && cachedChars <= INDEX_CACHE_CHARS) break;
+    if (old === entry) break; // the entry just used always stays
+    byContent.delete(oldKey);
+    cachedChars -= old.chars;
+  }
   byIdentity.set(input, entry.index);
   return entry.index;
 }
