@@ -536,13 +536,15 @@ interface TokenMatch {
 }
 
 /**
- * Edit distances computed for one message at most. A message reads at most 150 words and a real
- * one has a few unknown words of 4+ letters, each compared with the catalogue words of about its
- * length and letters (a few hundred even for 2,000 products), so the budget is never reached by a
- * real message; it bounds a hostile one (150 invented words against a catalogue of look-alike
- * words) to a few milliseconds. Words met after it is spent only get exact and sound matches.
+ * Typo matching work for one message at most: catalogue words looked at, and edit distances
+ * computed. A message reads at most 150 words and a real one has a few unknown words of 4+ letters,
+ * each looked at against the catalogue words of about its length (a few thousand for 2,000
+ * products) and compared with the few whose letters are close, so a real message stays far below
+ * both budgets; they bound a hostile one (150 invented words against a catalogue of look-alike
+ * words) to a few milliseconds. Words met after a budget is spent only get exact and sound matches.
  */
-const MAX_FUZZY_COMPARISONS = 20_000;
+const MAX_FUZZY_VISITS = 200_000;
+const MAX_FUZZY_COMPARISONS = 10_000;
 /**
  * Distinct catalogue words kept as typo targets, in catalogue order. 2,000 products with a name
  * and a few aliases each hold well under this many distinct words of 4+ letters.
@@ -550,7 +552,8 @@ const MAX_FUZZY_COMPARISONS = 20_000;
 const MAX_FUZZY_VOCAB = 20_000;
 
 interface FuzzyBudget {
-  left: number;
+  visits: number;
+  comparisons: number;
 }
 
 /** Matches one message word to a catalogue word: exact or plural (1), same stem (0.95), typo, sound. */
@@ -570,10 +573,12 @@ function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudget): To
   const mask = letterMask(token);
   let best: VocabEntry | undefined;
   let bestDistance = max + 1;
-  for (let length = token.length - max; length <= token.length + max && budget.left > 0; length++) {
+  for (let length = token.length - max; length <= token.length + max; length++) {
+    if (budget.visits <= 0 || budget.comparisons <= 0) break;
     for (const entry of index.vocabByLength[length] ?? []) {
+      if (budget.visits-- <= 0) break;
       if (popcount(entry.mask ^ mask) > 2 * max) continue;
-      if (budget.left-- <= 0) break;
+      if (budget.comparisons-- <= 0) break;
       const d = damerauLevenshtein(token, entry.raw, max);
       if (d < bestDistance || (d === bestDistance && best !== undefined && entry.order < best.order)) {
         bestDistance = d;
@@ -804,7 +809,7 @@ export function detectIntent(input: IntentInput, _config?: unknown, _nowMs?: num
   // Words repeat within a message; each distinct word is matched against the catalogue once.
   const matches: (TokenMatch | undefined)[] = new Array(n);
   const seen = new Map<string, TokenMatch | undefined>();
-  const budget: FuzzyBudget = { left: MAX_FUZZY_COMPARISONS };
+  const budget: FuzzyBudget = { visits: MAX_FUZZY_VISITS, comparisons: MAX_FUZZY_COMPARISONS };
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
     if (seen.has(t)) {
