@@ -28,6 +28,7 @@ export type { DecisionRecord, NewDecision } from './repos/decisions.ts';
 export type { HealthEventRecord, NewHealthEvent } from './repos/healthEvents.ts';
 export {
   type BeginResult,
+  type IdempotencyKey,
   type IdempotencyOptions,
   purgeExpiredIdempotencyKeys,
 } from './repos/idempotency.ts';

@@ -146,8 +146,12 @@ describe.each(backends)('no personal data in clear on $name', (backend) => {
           currency: 'XOF',
           items: [{ productId: product.id, name: CANARY, quantity: 1, unitPrice: 15000 }],
         });
-        await r.idempotency.begin('idem-leak', 'hash');
-        await r.idempotency.complete('idem-leak', 200, { text: TEXT, name: NAME, phone: PHONE });
+        await r.idempotency.begin({ apiKeyId: 'key_leak', key: 'idem-leak' }, 'hash');
+        await r.idempotency.complete({ apiKeyId: 'key_leak', key: 'idem-leak' }, 200, {
+          text: TEXT,
+          name: NAME,
+          phone: PHONE,
+        });
       });
 
       const columnHits = await scanColumns(db, [...NEEDLES, CANARY]);

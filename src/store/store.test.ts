@@ -566,41 +566,72 @@ describe.each(testBackends())('store on $name', (backend) => {
 
   describe('idempotency keys', () => {
     const t0 = Date.UTC(2025, 0, 1);
+    const K1 = { apiKeyId: 'key_a', key: 'key-1' };
+    const K2 = { apiKeyId: 'key_a', key: 'k2' };
 
     it('claims a new key, reports in-flight and mismatch, then replays the stored response', async () => {
       const tenantId = await freshTenant(db);
       const begin = (hash: string, nowMs = t0) =>
-        store.tx(tenantId, (r) => r.idempotency.begin('key-1', hash, { nowMs }));
+        store.tx(tenantId, (r) => r.idempotency.begin(K1, hash, { nowMs }));
       expect(await begin('h1')).toBe('new');
       expect(await begin('h1')).toBe('in_flight');
       expect(await begin('h2')).toBe('mismatch');
       expect(
-        await store.tx(tenantId, (r) =>
-          r.idempotency.complete('key-1', 201, { id: 'msg_1', text: 'Merci Awa' }),
-        ),
+        await store.tx(tenantId, (r) => r.idempotency.complete(K1, 201, { id: 'msg_1', text: 'Merci Awa' })),
       ).toBe(true);
       expect(await begin('h1')).toEqual({
-        replay: { statusCode: 201, body: { id: 'msg_1', text: 'Merci Awa' } },
+        replay: { statusCode: 201, body: { id: 'msg_1', text: 'Merci Awa' }, secretWithheld: false },
+      });
+    });
+
+    it('keeps records per API key: another key of the tenant with the same Idempotency-Key gets a fresh claim', async () => {
+      const tenantId = await freshTenant(db);
+      const begin = (apiKeyId: string) =>
+        store.tx(tenantId, (r) => r.idempotency.begin({ apiKeyId, key: 'shared' }, 'h', { nowMs: t0 }));
+      expect(await begin('key_first')).toBe('new');
+      await store.tx(tenantId, (r) =>
+        r.idempotency.complete({ apiKeyId: 'key_first', key: 'shared' }, 201, { id: 'key_x' }),
+      );
+      expect(await begin('key_second')).toBe('new');
+      expect(await begin('key_first')).toEqual({
+        replay: { statusCode: 201, body: { id: 'key_x' }, secretWithheld: false },
+      });
+    });
+
+    it('remembers that a response was stored without its one-time secret', async () => {
+      const tenantId = await freshTenant(db);
+      const k = { apiKeyId: 'env', key: 'mint' };
+      expect(await store.tx(tenantId, (r) => r.idempotency.begin(k, 'h', { nowMs: t0 }))).toBe('new');
+      await store.tx(tenantId, (r) =>
+        r.idempotency.complete(k, 201, { id: 'key_y' }, { secretWithheld: true }),
+      );
+      expect(await store.tx(tenantId, (r) => r.idempotency.begin(k, 'h', { nowMs: t0 }))).toEqual({
+        replay: { statusCode: 201, body: { id: 'key_y' }, secretWithheld: true },
       });
     });
 
     it('takes over an abandoned in-flight claim after staleAfterMs and an expired key after ttlMs', async () => {
       const tenantId = await freshTenant(db);
-      const begin = (nowMs: number) => store.tx(tenantId, (r) => r.idempotency.begin('k', 'h', { nowMs }));
+      const begin = (nowMs: number) =>
+        store.tx(tenantId, (r) => r.idempotency.begin({ apiKeyId: 'key_a', key: 'k' }, 'h', { nowMs }));
       expect(await begin(t0)).toBe('new');
       expect(await begin(t0 + 30_000)).toBe('in_flight');
       expect(await begin(t0 + 61_000)).toBe('new');
-      await store.tx(tenantId, (r) => r.idempotency.complete('k', 200, { ok: true }));
-      expect(await begin(t0 + 2 * HOUR_MS)).toEqual({ replay: { statusCode: 200, body: { ok: true } } });
+      await store.tx(tenantId, (r) =>
+        r.idempotency.complete({ apiKeyId: 'key_a', key: 'k' }, 200, { ok: true }),
+      );
+      expect(await begin(t0 + 2 * HOUR_MS)).toEqual({
+        replay: { statusCode: 200, body: { ok: true }, secretWithheld: false },
+      });
       expect(await begin(t0 + 61_000 + 24 * HOUR_MS)).toBe('new');
       expect(await store.tx(tenantId, (r) => r.idempotency.purgeExpired(t0 + 100 * HOUR_MS))).toBe(1);
     });
 
     it('lets a retry run after abandon', async () => {
       const tenantId = await freshTenant(db);
-      expect(await store.tx(tenantId, (r) => r.idempotency.begin('k2', 'h'))).toBe('new');
-      await store.tx(tenantId, (r) => r.idempotency.abandon('k2'));
-      expect(await store.tx(tenantId, (r) => r.idempotency.begin('k2', 'h'))).toBe('new');
+      expect(await store.tx(tenantId, (r) => r.idempotency.begin(K2, 'h'))).toBe('new');
+      await store.tx(tenantId, (r) => r.idempotency.abandon(K2));
+      expect(await store.tx(tenantId, (r) => r.idempotency.begin(K2, 'h'))).toBe('new');
     });
   });
 

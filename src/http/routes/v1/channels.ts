@@ -166,7 +166,8 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
   api.post(
     '/channels',
     {
-      config: { scope: 'write' },
+      // A generated sandbox webhook secret is shown once and never kept for idempotent replays.
+      config: { scope: 'write', oneTimeSecrets: ['webhookSecret'] },
       schema: {
         tags,
         summary: 'Create a channel',
@@ -178,6 +179,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
             'conflict',
             'idempotency_mismatch',
             'idempotency_in_flight',
+            'idempotency_secret_withheld',
           ),
         },
       },

@@ -91,7 +91,8 @@ export function keyRoutes(api: Api, ctx: RouteContext): void {
   api.post(
     '/keys',
     {
-      config: { scope: 'admin' },
+      // The secret is never stored with the idempotent response: a replay is 409, not the secret.
+      config: { scope: 'admin', oneTimeSecrets: ['key'] },
       schema: {
         tags,
         summary: 'Create an API key (the secret is in this response only)',
@@ -103,6 +104,7 @@ export function keyRoutes(api: Api, ctx: RouteContext): void {
             'not_found',
             'idempotency_mismatch',
             'idempotency_in_flight',
+            'idempotency_secret_withheld',
           ),
         },
       },
