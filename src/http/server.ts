@@ -24,6 +24,7 @@ import {
   openDb,
   purgeExpiredIdempotencyKeys,
   type Store,
+  sealLegacyReasons,
 } from '../store/index.ts';
 import { createTransportClient, sandboxHub } from '../whatsapp/index.ts';
 import { buildApp } from './app.ts';
@@ -318,6 +319,29 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       async stop() {
         clearInterval(purgeTimer);
+      },
+    });
+
+    // Decisions stored before migration 0006 keep their reason details (which can quote the
+    // customer) in clear until sealed; done in the background, resumable, safe on several instances.
+    const sealing = new AbortController();
+    let sealed: Promise<void> | undefined;
+    services.push({
+      name: 'legacy reason sealing',
+      async start() {
+        sealed = sealLegacyReasons(store, { signal: sealing.signal }).then(
+          (n) => {
+            if (n > 0) print(`Sealed the reasons of ${n} decisions stored by an older version.`);
+          },
+          (err: unknown) => {
+            if (!sealing.signal.aborted)
+              warn(`sealing the reasons of older decisions failed: ${(err as Error).message}`);
+          },
+        );
+      },
+      async stop() {
+        sealing.abort();
+        await sealed;
       },
     });
 

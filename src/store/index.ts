@@ -24,7 +24,7 @@ export {
 } from './repos/channels.ts';
 export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';
 export type { Contact, ContactPatch, UpsertContactResult } from './repos/contacts.ts';
-export type { DecisionRecord, NewDecision } from './repos/decisions.ts';
+export { type DecisionRecord, type NewDecision, sealLegacyReasons } from './repos/decisions.ts';
 export type { HealthEventRecord, NewHealthEvent } from './repos/healthEvents.ts';
 export {
   type BeginResult,

@@ -5,6 +5,7 @@ import { isId } from './ids.ts';
 import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/apiKeys.ts';
 import { findChannelByRouteKey } from './repos/channels.ts';
 import { ConflictError, InvalidCursorError } from './repos/common.ts';
+import { sealLegacyReasons } from './repos/decisions.ts';
 import { canMoveStatus, type MessageStatus, type OutboundStatus } from './repos/messages.ts';
 import { createStore, type Store } from './store.ts';
 import { freshChannel, freshTenant, testBackends, testKeyring } from './testing.ts';
@@ -537,6 +538,66 @@ describe.each(testBackends())('store on $name', (backend) => {
       });
       const list = await store.tx(tenantId, (r) => r.decisions.list({ contactId: contact.id }));
       expect(list.items.map((d) => d.id)).toEqual([d2.id, d1.id]);
+    });
+
+    it('keeps only reason codes in clear and reads the sealed details back', async () => {
+      const { tenantId, channel } = await setup();
+      const reasons = [
+        {
+          engine: 'intent' as const,
+          code: 'intent.unknown_product',
+          detail: '"robe awa kone" matches nothing',
+        },
+      ];
+      const d = await store.tx(tenantId, (r) =>
+        r.decisions.insert({ channelId: channel.id, action: 'reply', reasons }),
+      );
+      const { rows } = await db.ownerTx((tx) =>
+        tx.query<{ reasons: unknown; reasons_enc: string | null }>(
+          'SELECT reasons, reasons_enc FROM decisions WHERE id = $1',
+          [d.id],
+        ),
+      );
+      expect(rows[0]?.reasons).toEqual([{ engine: 'intent', code: 'intent.unknown_product' }]);
+      expect(rows[0]?.reasons_enc).not.toContain('awa');
+      expect((await store.tx(tenantId, (r) => r.decisions.get(d.id)))?.reasons).toEqual(reasons);
+    });
+
+    it('seals the reasons of decisions stored before migration 0006, in resumable batches', async () => {
+      const { tenantId, channel } = await setup();
+      const reasons = [
+        { engine: 'intent' as const, code: 'intent.unknown_product', detail: '"pagne kita" x' },
+      ];
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const d = await store.tx(tenantId, (r) =>
+          r.decisions.insert({ channelId: channel.id, action: 'reply', reasons }),
+        );
+        ids.push(d.id);
+      }
+      // What an older version wrote: the full reasons in clear, nothing sealed.
+      await db.ownerTx((tx) =>
+        tx.query('UPDATE decisions SET reasons = $2::jsonb, reasons_enc = NULL WHERE id = ANY($1::text[])', [
+          ids,
+          JSON.stringify(reasons),
+        ]),
+      );
+      expect((await store.tx(tenantId, (r) => r.decisions.get(ids[0]!)))?.reasons).toEqual(reasons);
+      expect(await sealLegacyReasons(store, { batchSize: 2 })).toBeGreaterThanOrEqual(3);
+      const { rows } = await db.ownerTx((tx) =>
+        tx.query<{ reasons: unknown; reasons_enc: string | null }>(
+          'SELECT reasons, reasons_enc FROM decisions WHERE id = ANY($1::text[])',
+          [ids],
+        ),
+      );
+      for (const row of rows) {
+        expect(row.reasons).toEqual([{ engine: 'intent', code: 'intent.unknown_product' }]);
+        expect(row.reasons_enc).not.toBeNull();
+      }
+      for (const id of ids) {
+        expect((await store.tx(tenantId, (r) => r.decisions.get(id)))?.reasons).toEqual(reasons);
+      }
+      expect(await sealLegacyReasons(store)).toBe(0);
     });
 
     it('keeps health events newest first', async () => {
