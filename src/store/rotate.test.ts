@@ -89,6 +89,7 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
         bodies: bodies.sort(),
         texts: decisions.items.map((d) => d.text),
         verdicts: decisions.items.map((d) => d.verdicts),
+        reasons: decisions.items.map((d) => d.reasons),
         credentials: await r.channels.getCredentials(channelId),
         replay: await r.idempotency.begin(ROT_KEY, 'h'),
         found,
@@ -122,8 +123,9 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
     const rotating = createStore(db, createKeyring(keyB, [keyA]));
     const progress: RotationProgress[] = [];
     const result = await rotateKeys(rotating, { tenantIds: [tenantId], onProgress: (p) => progress.push(p) });
-    // 1 credential + 5 phones + 2 BSUIDs + 5 names + 10 bodies + 5 texts + 5 verdicts + 1 response.
-    expect(result).toEqual({ reencrypted: 34, skipped: 0, failed: 0 });
+    // 1 credential + 5 phones + 2 BSUIDs + 5 names + 10 bodies + 5 texts + 5 verdicts + 5 reasons
+    // + 1 response.
+    expect(result).toEqual({ reencrypted: 39, skipped: 0, failed: 0 });
     expect(progress.map((p) => `${p.table}.${p.column} ${p.done}/${p.total}`)).toContain(
       'contacts.phone_enc 5/5',
     );
