@@ -61,3 +61,4 @@ export { createTenant, ensureTenant, type Tenant } from './repos/tenants.ts';
 export { type RotationOptions, type RotationProgress, type RotationResult, rotateKeys } from './rotate.ts';
 export { createStore, type Store, type TenantRepos } from './store.ts';
 export { APP_ROLE, type Db, type DbKind, type Queryable, type QueryResult } from './types.ts';
+export { DATA_DIR_MODE, ensureDataDir, secureDataDir } from './dataDir.ts';
