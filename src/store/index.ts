@@ -1,5 +1,6 @@
 /** Public surface of the store; other folders import from here. */
 
+export { DATA_DIR_MODE, ensureDataDir, secureDataDir } from './dataDir.ts';
 export { type OpenDbOptions, openDb } from './db.ts';
 export { type IdPrefix, isId, newId } from './ids.ts';
 export { loadMigrations, MigrationError, runMigrations } from './migrate.ts';
@@ -12,6 +13,7 @@ export {
   findApiKeyByHash,
   generateApiKey,
   hashApiKey,
+  KeyLimitError,
   type NewApiKey,
 } from './repos/apiKeys.ts';
 export {
@@ -61,4 +63,3 @@ export { createTenant, ensureTenant, type Tenant } from './repos/tenants.ts';
 export { type RotationOptions, type RotationProgress, type RotationResult, rotateKeys } from './rotate.ts';
 export { createStore, type Store, type TenantRepos } from './store.ts';
 export { APP_ROLE, type Db, type DbKind, type Queryable, type QueryResult } from './types.ts';
-export { DATA_DIR_MODE, ensureDataDir, secureDataDir } from './dataDir.ts';

@@ -42,7 +42,7 @@ export function opsRoutes(app: Api, options: OpsOptions): void {
     if (!principal.platformAdmin)
       throw new ApiError(
         'forbidden',
-        "Metrics cover the whole platform: only the operator reads them (Bearer SELLIFY_METRICS_TOKEN, or an admin key of the default tenant).",
+        'Metrics cover the whole platform: only the operator reads them (Bearer SELLIFY_METRICS_TOKEN, or an admin key of the default tenant).',
       );
   }
 
