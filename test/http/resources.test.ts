@@ -21,8 +21,8 @@ describe('channels', () => {
       timezone: 'Africa/Douala',
       preset: 'conservative',
       credentials: { accessToken: 'EAAG-secret-token', phoneNumberId: '1234' },
-      appSecret: 'app-secret',
-      verifyToken: 'verify-me',
+      appSecret: 'app-secret-0123456789',
+      verifyToken: 'verify-me-0123456789',
       settings: { language: 'fr' },
     });
     expect(res.statusCode).toBe(201);
@@ -44,8 +44,8 @@ describe('channels', () => {
     expect(await w.store.tx(w.a.id, (r) => r.channels.getCredentials(channel.id))).toEqual({
       accessToken: 'EAAG-secret-token',
       phoneNumberId: '1234',
-      appSecret: 'app-secret',
-      verifyToken: 'verify-me',
+      appSecret: 'app-secret-0123456789',
+      verifyToken: 'verify-me-0123456789',
     });
     expect(channel.routeKey).toBe('cloud:1234');
   });
@@ -69,7 +69,7 @@ describe('channels', () => {
       baseUrl: 'http://127.0.0.1:9',
       instance: 'loja',
       apiKey: 'k',
-      webhookSecret: 'evo-secret',
+      webhookSecret: 'evo-secret-0123456789',
     });
     expect(evo.json()).toMatchObject({
       routeKey: `evolution:${evo.json().id}`,
@@ -108,7 +108,12 @@ describe('channels', () => {
       await w.call('POST', '/api/v1/channels', w.a.write, {
         name: 'Avant',
         transport: 'evolution',
-        credentials: { apiKey: 'k', baseUrl: 'http://127.0.0.1:9', instance: 'loja', webhookSecret: 's' },
+        credentials: {
+          apiKey: 'k',
+          baseUrl: 'http://127.0.0.1:9',
+          instance: 'loja',
+          webhookSecret: 's-0123456789abcdef',
+        },
       })
     ).json();
     const res = await w.call('PATCH', `/api/v1/channels/${created.id}`, w.a.write, {
@@ -133,8 +138,8 @@ describe('channels', () => {
       transport: 'cloud',
       phoneNumberId: '555',
       accessToken: 'token-a',
-      appSecret: 'secret-a',
-      verifyToken: 'verify-a',
+      appSecret: 'secret-a-0123456789',
+      verifyToken: 'verify-a-0123456789',
     });
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({
@@ -148,8 +153,8 @@ describe('channels', () => {
       transport: 'cloud',
       phoneNumberId: '555',
       accessToken: 'token-b',
-      appSecret: 'secret-b',
-      verifyToken: 'verify-b',
+      appSecret: 'secret-b-0123456789',
+      verifyToken: 'verify-b-0123456789',
     });
     expect(second.statusCode).toBe(409);
     expect(problem(second).code).toBe('conflict');
