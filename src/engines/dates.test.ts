@@ -173,7 +173,9 @@ describe('dates in the decision context', () => {
         fc.constantFrom(...ZONES),
         (instants, kind, zone) => {
           const ctx = baseContext(kind, zone);
-          PATHS.forEach((path, i) => setAt(ctx, path, iso(instants[i]!)));
+          PATHS.forEach((path, i) => {
+            setAt(ctx, path, iso(instants[i]!));
+          });
           const decision = decide(parseContext(ctx));
           if (decision.sendAt !== undefined) expect(decision.sendAt).toMatch(/^\d{4}-/);
           expect(() => JSON.stringify(decision)).not.toThrow();

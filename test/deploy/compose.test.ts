@@ -178,7 +178,7 @@ describe('docker-compose.yml', () => {
     expect(redis).toMatch(/image: redis:/);
     // redis-cli ping exits 0 even on NOAUTH: the check must authenticate and look for PONG.
     expect(redis).toMatch(
-      /test: \["CMD-SHELL", "REDISCLI_AUTH=\\"\$\$REDIS_PASSWORD\\" redis-cli ping \| grep -q PONG"\]/,
+      /test: \["CMD-SHELL", 'REDISCLI_AUTH="\$\$REDIS_PASSWORD" redis-cli ping \| grep -q PONG'\]/,
     );
   });
 
@@ -221,7 +221,7 @@ describe('docker-compose.yml', () => {
 
   it('asks every Redis client for REDIS_PASSWORD', () => {
     const redis = services.get('redis') ?? '';
-    expect(redis).toMatch(/--requirepass \\"\$\$REDIS_PASSWORD\\"/);
+    expect(redis).toMatch(/--requirepass "\$\$REDIS_PASSWORD"/);
     expect(redis).toMatch(/^ {6}REDIS_PASSWORD: \$\{REDIS_PASSWORD:\?/m);
     const urls = [...compose.matchAll(/redis:\/\/(?:\$\{[^}]*\}|[^\s$])*/g)].map((m) => m[0]);
     expect(urls.length).toBeGreaterThanOrEqual(2);

@@ -16,8 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import { BsuidError } from '../../../domain/bsuid.ts';
-import { PhoneError } from '../../../domain/phone.ts';
 import { isMessageTime } from '../../../domain/instants.ts';
+import { PhoneError } from '../../../domain/phone.ts';
 import { evaluateConsent } from '../../../engines/consent.ts';
 import { advanceFunnel } from '../../../engines/funnel.ts';
 import { detectIntent } from '../../../engines/intent.ts';
