@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
@@ -14,6 +15,8 @@ describe('loadConfig defaults', () => {
         corsOrigins: [],
         logLevel: 'info',
         rateLimitPerMinute: 100,
+        tenantRateLimitPerMinute: 1000,
+        maxKeysPerTenant: 25,
         trustProxy: false,
         shutdownTimeoutMs: 10_000,
         apiBodyLimitBytes: 262_144,
@@ -38,7 +41,7 @@ describe('loadConfig defaults', () => {
       PORT: '8080',
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://u:p@db:5432/sellify',
-      SELLIFY_API_KEY: `sk_${'a'.repeat(32)}`,
+      SELLIFY_API_KEY: 'sk_Qm3vT8xKp2LwZr9NcY4hJd7s',
       REDIS_URL: 'redis://cache:6379',
       SELLIFY_CORS_ORIGINS: 'https://shop.example, https://admin.example',
       SELLIFY_RATE_LIMIT: '250',
@@ -54,6 +57,7 @@ describe('loadConfig defaults', () => {
         redisUrl: 'redis://cache:6379',
         corsOrigins: ['https://shop.example', 'https://admin.example'],
         rateLimitPerMinute: 250,
+        tenantRateLimitPerMinute: 2500,
         trustProxy: ['loopback', '10.0.0.0/8'],
         logLevel: 'warn',
       }),
@@ -80,6 +84,31 @@ describe('loadConfig refuses bad values with one line naming the variable', () =
       name: 'an API key too short to be random enough',
       env: { SELLIFY_API_KEY: 'sk_abc' },
       message: /^SELLIFY_API_KEY /,
+    },
+    {
+      name: 'an API key of one repeated character',
+      env: { SELLIFY_API_KEY: `sk_${'a'.repeat(32)}` },
+      message: /^SELLIFY_API_KEY is too easy to guess \(about \d+ bits of randomness and 1 distinct/,
+    },
+    {
+      name: 'an API key of 22 hex digits (88 bits, not 132)',
+      env: { SELLIFY_API_KEY: 'sk_0123456789abcdef012345' },
+      message: /^SELLIFY_API_KEY is too easy to guess \(about 113 bits/,
+    },
+    {
+      name: 'an API key of digits only',
+      env: { SELLIFY_API_KEY: `sk_${'0123456789'.repeat(3)}` },
+      message: /^SELLIFY_API_KEY is too easy to guess/,
+    },
+    {
+      name: 'a tenant budget below the per-key limit',
+      env: { SELLIFY_RATE_LIMIT: '200', SELLIFY_TENANT_RATE_LIMIT: '150' },
+      message: /^SELLIFY_TENANT_RATE_LIMIT \(150\) must be at least SELLIFY_RATE_LIMIT \(200\)/,
+    },
+    {
+      name: 'no API key allowed per tenant',
+      env: { SELLIFY_MAX_KEYS_PER_TENANT: '0' },
+      message: /^SELLIFY_MAX_KEYS_PER_TENANT must be a whole number from 1/,
     },
     {
       name: 'a database URL of another kind',
@@ -117,6 +146,20 @@ describe('loadConfig refuses bad values with one line naming the variable', () =
       expect((caught as Error).message).not.toContain('\n');
     });
   }
+
+  it('accepts the keys its own command makes, and never echoes a refused key', () => {
+    for (let i = 0; i < 200; i++) {
+      const key = `sk_${randomBytes(24).toString('base64url')}`;
+      expect(loadConfig({ SELLIFY_API_KEY: key }).apiKey).toBe(key);
+    }
+    const weak = 'sk_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaQ';
+    expect(() => loadConfig({ SELLIFY_API_KEY: weak })).toThrow(ConfigError);
+    try {
+      loadConfig({ SELLIFY_API_KEY: weak });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(weak.slice(3));
+    }
+  });
 
   it('never echoes a database URL, which may hold a password', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://user:hunter2@[bad' })).toThrow(

@@ -16,6 +16,28 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 /** An `sk_` key with at least 22 random characters (≥ 128 bits), as `generateApiKey` makes (32). */
 export const API_KEY_PATTERN = /^sk_[A-Za-z0-9_-]{22,200}$/;
 
+/** Randomness SELLIFY_API_KEY must have, by the estimate of apiKeyStrength. */
+export const MIN_API_KEY_BITS = 128;
+/** Fewer distinct characters than this is a pattern someone typed (`sk_aaaa…`), not a random key. */
+export const MIN_API_KEY_DISTINCT_CHARS = 10;
+
+/**
+ * An upper estimate of the randomness of a key's part after `sk_`: its length times log2 of the
+ * character classes it draws from (a 22-character hex string is 88 bits, not the 132 its length
+ * suggests in base64), and how many distinct characters it has. A random key passes easily (32
+ * base64url characters: about 190 bits, about 25 distinct); a typed or hex-short one does not.
+ */
+export function apiKeyStrength(key: string): { bits: number; distinct: number } {
+  const random = key.startsWith('sk_') ? key.slice(3) : key;
+  let alphabet = 0;
+  if (/[a-z]/.test(random)) alphabet += 26;
+  if (/[A-Z]/.test(random)) alphabet += 26;
+  if (/[0-9]/.test(random)) alphabet += 10;
+  if (/[-_]/.test(random)) alphabet += 2;
+  const bits = alphabet < 2 ? 0 : Math.floor(random.length * Math.log2(alphabet));
+  return { bits, distinct: new Set(random).size };
+}
+
 export interface WhatsAppDefaults {
   /** WHATSAPP_ACCESS_TOKEN: Cloud API token for a first channel. Default unset. */
   accessToken?: string;
@@ -54,6 +76,14 @@ export interface Config {
   logLevel: LogLevel;
   /** SELLIFY_RATE_LIMIT: requests per minute per API key unless the key overrides it. Default 100. */
   rateLimitPerMinute: number;
+  /**
+   * SELLIFY_TENANT_RATE_LIMIT: requests per minute for all keys of one tenant together, and the
+   * most any single key of a tenant may be given. At least SELLIFY_RATE_LIMIT. Default 10 ×
+   * SELLIFY_RATE_LIMIT (1000).
+   */
+  tenantRateLimitPerMinute: number;
+  /** SELLIFY_MAX_KEYS_PER_TENANT: active (not revoked) API keys a tenant may hold. Default 25. */
+  maxKeysPerTenant: number;
   /** SELLIFY_METRICS_TOKEN: Bearer token for GET /metrics besides an API key with `read`. Default unset. */
   metricsToken?: string;
   /**
@@ -180,11 +210,20 @@ export function loadConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV') === 'production';
 
   const apiKey = text(env, 'SELLIFY_API_KEY');
+  const makeKey = `node -e "console.log('sk_' + require('crypto').randomBytes(24).toString('base64url'))"`;
   if (apiKey !== undefined && !API_KEY_PATTERN.test(apiKey)) {
     throw new ConfigError(
-      'SELLIFY_API_KEY must be "sk_" followed by at least 22 random letters, digits, "-" or "_"; make one with: ' +
-        `node -e "console.log('sk_' + require('crypto').randomBytes(24).toString('base64url'))"`,
+      `SELLIFY_API_KEY must be "sk_" followed by at least 22 random letters, digits, "-" or "_"; make one with: ${makeKey}`,
     );
+  }
+  if (apiKey !== undefined) {
+    // The key is never echoed: it may be the real one with a typo.
+    const { bits, distinct } = apiKeyStrength(apiKey);
+    if (bits < MIN_API_KEY_BITS || distinct < MIN_API_KEY_DISTINCT_CHARS) {
+      throw new ConfigError(
+        `SELLIFY_API_KEY is too easy to guess (about ${bits} bits of randomness and ${distinct} distinct characters; at least ${MIN_API_KEY_BITS} bits and ${MIN_API_KEY_DISTINCT_CHARS} distinct needed); make one with: ${makeKey}`,
+      );
+    }
   }
 
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
@@ -192,6 +231,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
 
+  const rateLimitPerMinute = integer(env, 'SELLIFY_RATE_LIMIT', 100, 1, 1_000_000_000);
   const config: Config = {
     production,
     port: integer(env, 'PORT', 3000, 0, 65_535),
@@ -199,7 +239,15 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(text(env, 'SELLIFY_DATA_DIR') ?? './data'),
     corsOrigins: origins(env),
     logLevel: logLevel as LogLevel,
-    rateLimitPerMinute: integer(env, 'SELLIFY_RATE_LIMIT', 100, 1, 1_000_000_000),
+    rateLimitPerMinute,
+    tenantRateLimitPerMinute: integer(
+      env,
+      'SELLIFY_TENANT_RATE_LIMIT',
+      Math.min(10 * rateLimitPerMinute, 1_000_000_000),
+      1,
+      1_000_000_000,
+    ),
+    maxKeysPerTenant: integer(env, 'SELLIFY_MAX_KEYS_PER_TENANT', 25, 1, 10_000),
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: integer(env, 'SELLIFY_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     pacingScale: fraction(env, 'SELLIFY_PACING_SCALE', 1),
@@ -229,6 +277,11 @@ export function loadConfig(env: Env = process.env): Config {
   for (const [key, name] of whatsapp) {
     const value = text(env, name);
     if (value !== undefined) config.whatsapp[key] = value;
+  }
+  if (config.tenantRateLimitPerMinute < config.rateLimitPerMinute) {
+    throw new ConfigError(
+      `SELLIFY_TENANT_RATE_LIMIT (${config.tenantRateLimitPerMinute}) must be at least SELLIFY_RATE_LIMIT (${config.rateLimitPerMinute}): it bounds all keys of a tenant together`,
+    );
   }
   if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
     throw new ConfigError('SELLIFY_METRICS_TOKEN must be at least 16 characters long');

@@ -442,6 +442,8 @@ export interface Problem {
     | 'method_not_allowed'
     | 'conflict'
     | 'idempotency_in_flight'
+    | 'idempotency_secret_withheld'
+    | 'key_limit_reached'
     | 'channel_paused'
     | 'body_too_large'
     | 'uri_too_long'
@@ -558,7 +560,7 @@ export interface Operations {
   /**
    * Prometheus metrics (text exposition format)
    *
-   * HTTP durations by route, decisions by action, engine refusals by reason, process metrics. An API key with read, or Bearer SELLIFY_METRICS_TOKEN.
+   * HTTP durations by route, decisions by action, engine refusals by reason, process metrics, for the whole platform. Bearer SELLIFY_METRICS_TOKEN, or an admin key of the default tenant (the platform operator); any other key gets 403.
    */
   'GET /metrics': {
     params: Record<string, never>;
@@ -1053,7 +1055,7 @@ export interface Operations {
       scopes: ('admin' | 'write' | 'read')[];
       /** Another tenant (platform operator only); default your own */
       tenantId?: string;
-      /** Overrides SELLIFY_RATE_LIMIT for this key */
+      /** Overrides SELLIFY_RATE_LIMIT for this key; at most the tenant's budget (SELLIFY_TENANT_RATE_LIMIT), which all its keys share */
       rateLimitPerMinute?: number;
     };
     responses: {

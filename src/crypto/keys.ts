@@ -102,7 +102,8 @@ function looseModeWarning(path: string): string | undefined {
 }
 
 function writeNewKeyFile(path: string, dataDir: string): Buffer | undefined {
-  mkdirSync(dataDir, { recursive: true });
+  // Private like the rest of the data directory (src/store/dataDir.ts).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = generateKey();
   try {
     // 'wx' fails if another process created the file first; that process's key wins.

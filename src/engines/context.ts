@@ -4,12 +4,41 @@
  */
 import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { GetErrorFunction, SetErrorFunction, ValueErrorType } from '@sinclair/typebox/errors';
+import { INSTANT_RANGE_TEXT, isAcceptedInstant } from '../domain/instants.ts';
 import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
 import { isValidTimeZone } from './time.ts';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * Every `date-time` of the API and the decision context: ISO 8601 with a zone, inside the range
+ * the whole system handles (src/domain/instants.ts). Year 0000 or 9999 is valid ISO but not a
+ * time Sellify can store or decide at (both were 500s); here they are a 400 naming the field.
+ */
+export function isAcceptedDateTime(value: string): boolean {
+  return ISO_DATE_TIME.test(value) && isAcceptedInstant(Date.parse(value));
+}
+
+/** What a refused date-time is told, wherever the schema is checked (HTTP, CLI). */
+export const DATE_TIME_MESSAGE = `must be an ISO 8601 date-time with a time zone, ${INSTANT_RANGE_TEXT}`;
+
 if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set('date-time', (v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+  FormatRegistry.Set('date-time', isAcceptedDateTime);
+  const fallback = GetErrorFunction();
+  const isDateTime = (schema: unknown) => (schema as { format?: unknown }).format === 'date-time';
+  SetErrorFunction((error) => {
+    if (error.errorType === ValueErrorType.StringFormat && isDateTime(error.schema)) return DATE_TIME_MESSAGE;
+    // A nullable date-time (`warmupStartedAt: null` clears it) given a string that is not one.
+    const anyOf = (error.schema as { anyOf?: unknown[] }).anyOf;
+    if (
+      error.errorType === ValueErrorType.Union &&
+      typeof error.value === 'string' &&
+      anyOf?.some(isDateTime)
+    )
+      return DATE_TIME_MESSAGE;
+    return fallback(error);
+  });
 }
 
 const DateTime = (description: string) => Type.String({ format: 'date-time', description });

@@ -29,6 +29,8 @@ import { type WebhookDeps, webhookRoutes } from './routes/webhooks.ts';
 export type AppConfig = Pick<
   Config,
   | 'rateLimitPerMinute'
+  | 'tenantRateLimitPerMinute'
+  | 'maxKeysPerTenant'
   | 'idempotencyTtlMs'
   | 'apiKey'
   | 'metricsToken'

@@ -69,6 +69,17 @@ export const ERROR_CATALOGUE = {
     title: 'Idempotent request in progress',
     description: 'A request with the same Idempotency-Key is still being processed.',
   },
+  idempotency_secret_withheld: {
+    status: 409,
+    title: 'Idempotent replay withheld',
+    description:
+      'The first request with this Idempotency-Key succeeded, but its response held a secret shown only once, which is never stored or replayed.',
+  },
+  key_limit_reached: {
+    status: 409,
+    title: 'Too many API keys',
+    description: 'The tenant already has as many active API keys as the platform allows; revoke one first.',
+  },
   channel_paused: {
     status: 409,
     title: 'Channel paused',

@@ -7,7 +7,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { type Config, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../config.ts';
@@ -17,6 +17,7 @@ import { type Queue, startQueue } from '../queue/index.ts';
 import { createLimiter } from '../ratelimit/index.ts';
 import {
   createStore,
+  ensureDataDir,
   ensureTenant,
   findChannelByRouteKey,
   generateApiKey,
@@ -24,6 +25,8 @@ import {
   openDb,
   purgeExpiredIdempotencyKeys,
   type Store,
+  sealLegacyReasons,
+  secureDataDir,
 } from '../store/index.ts';
 import { createTransportClient, sandboxHub } from '../whatsapp/index.ts';
 import { buildApp } from './app.ts';
@@ -192,7 +195,7 @@ export async function ensureSandboxChannel(config: Config, store: Store): Promis
       }),
     );
     const file = join(config.dataDir, SANDBOX_SECRET_FILE);
-    mkdirSync(config.dataDir, { recursive: true });
+    ensureDataDir(config.dataDir);
     writeFileSync(file, `${JSON.stringify({ channelId: id, webhookSecret })}\n`, { mode: 0o600 });
     if (process.platform !== 'win32') chmodSync(file, 0o600);
   }
@@ -247,6 +250,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   let store: Store;
   try {
+    // Before the key file is read: a development key or admin.key left readable is tightened first.
+    const { warning } = secureDataDir(config.dataDir);
+    let dataDirWarned = warning !== undefined;
+    if (warning !== undefined) warn(warning);
     const keys = loadKeys({
       encryptionKey: config.encryptionKey,
       oldKeys: config.encryptionOldKeys,
@@ -256,6 +263,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     for (const warning of keys.warnings) loud(warn, warning);
     const opened = await openDb({
       dataDir: config.dataDir,
+      // One line about the data directory, not one per check.
+      warn: (line) => {
+        if (!dataDirWarned) warn(line);
+        dataDirWarned = true;
+      },
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     });
     store = createStore(opened, keys.keyring);
@@ -318,6 +330,29 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       async stop() {
         clearInterval(purgeTimer);
+      },
+    });
+
+    // Decisions stored before migration 0006 keep their reason details (which can quote the
+    // customer) in clear until sealed; done in the background, resumable, safe on several instances.
+    const sealing = new AbortController();
+    let sealed: Promise<void> | undefined;
+    services.push({
+      name: 'legacy reason sealing',
+      async start() {
+        sealed = sealLegacyReasons(store, { signal: sealing.signal }).then(
+          (n) => {
+            if (n > 0) print(`Sealed the reasons of ${n} decisions stored by an older version.`);
+          },
+          (err: unknown) => {
+            if (!sealing.signal.aborted)
+              warn(`sealing the reasons of older decisions failed: ${(err as Error).message}`);
+          },
+        );
+      },
+      async stop() {
+        sealing.abort();
+        await sealed;
       },
     });
 

@@ -20,6 +20,8 @@ export interface OpenDbOptions {
   maxConnections?: number;
   /** Postgres idle-connection errors (the pool drops the connection and carries on). */
   onError?: (err: Error) => void;
+  /** PGlite: one line when the data directory cannot be made private. Default console.error. */
+  warn?: (line: string) => void;
 }
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
@@ -33,7 +35,11 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
     });
   } else {
     const { openPglite } = await import('./pglite.ts');
-    db = await openPglite({ dataDir: options.dataDir, memory: options.memory });
+    db = await openPglite({
+      dataDir: options.dataDir,
+      ...(options.memory !== undefined ? { memory: options.memory } : {}),
+      ...(options.warn !== undefined ? { warn: options.warn } : {}),
+    });
   }
   try {
     await runMigrations(db);

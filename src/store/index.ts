@@ -1,5 +1,6 @@
 /** Public surface of the store; other folders import from here. */
 
+export { DATA_DIR_MODE, ensureDataDir, secureDataDir } from './dataDir.ts';
 export { type OpenDbOptions, openDb } from './db.ts';
 export { type IdPrefix, isId, newId } from './ids.ts';
 export { loadMigrations, MigrationError, runMigrations } from './migrate.ts';
@@ -12,6 +13,7 @@ export {
   findApiKeyByHash,
   generateApiKey,
   hashApiKey,
+  KeyLimitError,
   type NewApiKey,
 } from './repos/apiKeys.ts';
 export {
@@ -24,10 +26,11 @@ export {
 } from './repos/channels.ts';
 export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';
 export type { Contact, ContactPatch, UpsertContactResult } from './repos/contacts.ts';
-export type { DecisionRecord, NewDecision } from './repos/decisions.ts';
+export { type DecisionRecord, type NewDecision, sealLegacyReasons } from './repos/decisions.ts';
 export type { HealthEventRecord, NewHealthEvent } from './repos/healthEvents.ts';
 export {
   type BeginResult,
+  type IdempotencyKey,
   type IdempotencyOptions,
   purgeExpiredIdempotencyKeys,
 } from './repos/idempotency.ts';

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseContext } from '../engines/context.ts';
+import { decide } from '../engines/decide.ts';
 import { openDb } from './db.ts';
 import { createStore } from './store.ts';
 import { freshTenant, tempDir, testKeyring } from './testing.ts';
@@ -12,6 +14,9 @@ const BSUID = 'CI.4827391058273645';
 /** A username user: known by BSUID only. */
 const BSUID_ONLY = 'SN.7391058273645482';
 const TEXT = 'Je veux le sac noir livré à Cocody Angré 7e tranche';
+/** A product the catalogue lacks: the intent engine quotes it in a reason (`"…" matches nothing`). */
+const UNKNOWN_PRODUCT = 'robe zorglub kwame';
+const ASKED = `Bonjour, c'est combien la ${UNKNOWN_PRODUCT} ?`;
 /** Stored in clear on purpose (a product name): proves the scans can see what is written. */
 const CANARY = 'Canary Sac Testleak 42';
 
@@ -28,6 +33,8 @@ const NEEDLES = [
   '4827391058273645',
   BSUID_ONLY,
   '7391058273645482',
+  UNKNOWN_PRODUCT,
+  'zorglub',
 ];
 
 interface LeakBackend {
@@ -146,8 +153,35 @@ describe.each(backends)('no personal data in clear on $name', (backend) => {
           currency: 'XOF',
           items: [{ productId: product.id, name: CANARY, quantity: 1, unitPrice: 15000 }],
         });
-        await r.idempotency.begin('idem-leak', 'hash');
-        await r.idempotency.complete('idem-leak', 200, { text: TEXT, name: NAME, phone: PHONE });
+        // A real decision on a message naming a product the catalogue lacks: its reasons quote it.
+        const asked = decide(
+          parseContext({
+            now: '2026-11-27T10:15:00Z',
+            channel: { id: channel.id, createdAt: '2026-10-01T08:00:00Z' },
+            contact: { id: contact.id, phone: PHONE, name: NAME },
+            message: { id: 'wamid.LEAK2', text: ASKED },
+            catalog: [{ id: 'prd_leak', name: 'Sac noir', price: 15000, currency: 'XOF' }],
+          }),
+        );
+        expect(asked.reasons.some((x) => x.detail.includes(UNKNOWN_PRODUCT))).toBe(true);
+        const unknown = await r.decisions.insert({
+          channelId: channel.id,
+          contactId: contact.id,
+          action: asked.action,
+          intent: asked.intent,
+          stage: asked.stage,
+          text: asked.text ?? null,
+          reasons: asked.reasons,
+          verdicts: asked.verdicts as Record<string, unknown>,
+        });
+        // Sealed, not lost: the seller still reads every reason with its detail.
+        expect((await r.decisions.get(unknown.id))?.reasons).toEqual(asked.reasons);
+        await r.idempotency.begin({ apiKeyId: 'key_leak', key: 'idem-leak' }, 'hash');
+        await r.idempotency.complete({ apiKeyId: 'key_leak', key: 'idem-leak' }, 200, {
+          text: TEXT,
+          name: NAME,
+          phone: PHONE,
+        });
       });
 
       const columnHits = await scanColumns(db, [...NEEDLES, CANARY]);

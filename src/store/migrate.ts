@@ -54,10 +54,13 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
       sql,
     });
   }
+  // Numbers only grow, and no two files share one. A number may be skipped (parallel branches
+  // reserve their numbers ahead of a merge); runMigrations refuses to apply one out of order.
   files.forEach((f, i) => {
-    if (f.version !== i + 1) {
+    const previous = files[i - 1];
+    if (f.version < 1 || (previous !== undefined && f.version <= previous.version)) {
       throw new MigrationError(
-        `migrations must be numbered 0001, 0002, … without gaps; found ${f.version} at ${i + 1}`,
+        `migrations must be numbered 0001, 0002, … each number once; found ${String(f.version).padStart(4, '0')} after ${String(previous?.version ?? 0).padStart(4, '0')}`,
       );
     }
   });
@@ -102,9 +105,16 @@ export async function runMigrations(db: Db, options: { dir?: string } = {}): Pro
       }
     }
     const done = new Set(rows.map((r) => r.version));
+    const newest = Math.max(0, ...done);
     const applied: { version: number; name: string }[] = [];
     for (const file of files) {
       if (done.has(file.version)) continue;
+      // A skipped number filled in later would run after migrations written after it: refused.
+      if (file.version < newest) {
+        throw new MigrationError(
+          `migration ${String(file.version).padStart(4, '0')}_${file.name} is not applied but the newer ${String(newest).padStart(4, '0')} is; migrations must be applied in order`,
+        );
+      }
       await runScript(tx, file);
       await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
         file.version,

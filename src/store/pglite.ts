@@ -3,12 +3,13 @@
  * tests. PGlite is a single connection; its own query/transaction mutex already serializes every
  * call, so tenant transactions cannot interleave. PGlite connects as a superuser, which bypasses
  * row-level security, so `SET LOCAL ROLE sellify_app` is what makes RLS apply — exactly as on
- * Postgres.
+ * Postgres. The data directory is created 0700 and made private again at every open (dataDir.ts).
  */
 
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { ensureDataDir, secureDataDir } from './dataDir.ts';
 import { APP_ROLE, assertTenantId, type Db, type Queryable, type QueryResult } from './types.ts';
 
 export class DataDirInUseError extends Error {
@@ -57,7 +58,7 @@ function pidAlive(pid: number): boolean {
  * would corrupt it, so a live holder is an error; a lock left by a dead process is taken over.
  */
 export function acquireDataDirLock(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  ensureDataDir(dataDir);
   const lockPath = join(dataDir, 'pglite.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -105,7 +106,12 @@ export function acquireDataDirLock(dataDir: string): () => void {
   throw new Error(`could not take the lock ${lockPath} after several attempts`);
 }
 
-export async function openPglite(options: { dataDir: string; memory?: boolean }): Promise<Db> {
+export async function openPglite(options: {
+  dataDir: string;
+  memory?: boolean;
+  /** Receives one line when the data directory cannot be made private (see dataDir.ts). */
+  warn?: (line: string) => void;
+}): Promise<Db> {
   const release = options.memory ? () => {} : acquireDataDirLock(options.dataDir);
   let pg: PGlite;
   try {
@@ -113,6 +119,11 @@ export async function openPglite(options: { dataDir: string; memory?: boolean })
   } catch (err) {
     release();
     throw err;
+  }
+  if (!options.memory) {
+    // After create: PGlite writes its files world-writable, the ones it just made included.
+    const { warning } = secureDataDir(options.dataDir);
+    if (warning !== undefined) (options.warn ?? console.error)(warning);
   }
   let closed = false;
 

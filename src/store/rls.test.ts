@@ -44,7 +44,7 @@ describe.each(testBackends())('row-level security on $name', (backend) => {
         });
         await r.products.create({ name: 'Sac', price: 1000, currency: 'XOF' });
         await r.playbook.put({ awayMessage: 'Fermé' });
-        await r.idempotency.begin(`idem-${contact.id}`, 'h');
+        await r.idempotency.begin({ apiKeyId: 'key_rls', key: `idem-${contact.id}` }, 'h');
         await r.healthEvents.add({ channelId: channel.id, type: 'connected', atMs: 0 });
         await r.decisions.insert({
           channelId: channel.id,

@@ -6,6 +6,7 @@ import { freshTenant, testBackends } from './testing.ts';
 import type { Db } from './types.ts';
 
 const NOW_MS = Date.UTC(2025, 5, 10, 12, 0, 0);
+const ROT_KEY = { apiKeyId: 'key_rot', key: 'idem-rot' };
 /** The first two customers also have a Cloud business-scoped user id. */
 const BSUIDS = ['CI.100200300400', 'CI.100200300401'];
 const PHONES = ['+2250700000001', '+2250700000002', '+2250700000003', '+2250700000004', '+2250700000005'];
@@ -62,8 +63,8 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
           sentAtMs: NOW_MS - (i + 1) * 60_000,
         });
       }
-      await r.idempotency.begin('idem-rot', 'h');
-      await r.idempotency.complete('idem-rot', 201, { ok: 'yes' });
+      await r.idempotency.begin(ROT_KEY, 'h');
+      await r.idempotency.complete(ROT_KEY, 201, { ok: 'yes' });
       return channel.id;
     });
     return { tenantId, channelId };
@@ -88,8 +89,9 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
         bodies: bodies.sort(),
         texts: decisions.items.map((d) => d.text),
         verdicts: decisions.items.map((d) => d.verdicts),
+        reasons: decisions.items.map((d) => d.reasons),
         credentials: await r.channels.getCredentials(channelId),
-        replay: await r.idempotency.begin('idem-rot', 'h'),
+        replay: await r.idempotency.begin(ROT_KEY, 'h'),
         found,
         identical: (await r.stats.sendStats(channelId, NOW_MS, 'UTC', REPLY)).identicalLastHour,
       };
@@ -121,8 +123,9 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
     const rotating = createStore(db, createKeyring(keyB, [keyA]));
     const progress: RotationProgress[] = [];
     const result = await rotateKeys(rotating, { tenantIds: [tenantId], onProgress: (p) => progress.push(p) });
-    // 1 credential + 5 phones + 2 BSUIDs + 5 names + 10 bodies + 5 texts + 5 verdicts + 1 response.
-    expect(result).toEqual({ reencrypted: 34, skipped: 0, failed: 0 });
+    // 1 credential + 5 phones + 2 BSUIDs + 5 names + 10 bodies + 5 texts + 5 verdicts + 5 reasons
+    // + 1 response.
+    expect(result).toEqual({ reencrypted: 39, skipped: 0, failed: 0 });
     expect(progress.map((p) => `${p.table}.${p.column} ${p.done}/${p.total}`)).toContain(
       'contacts.phone_enc 5/5',
     );

@@ -42,24 +42,39 @@ export interface RotationResult {
 interface SealedField {
   table: string;
   column: string;
-  /** Primary key column besides tenant_id, used for the keyset walk. */
-  keyColumn: 'id' | 'key';
-  /** The AAD row id from the key column's value. */
+  /**
+   * How rows are walked: `id` (a primary key of its own), or `tenant` (the primary key starts with
+   * tenant_id; the rest is `keySql`).
+   */
+  walk: 'id' | 'tenant';
+  /** SQL for the row's key besides tenant_id, over the table aliased `t` (`t.id`). */
+  keySql: string;
+  /** The AAD row id from the key's value. */
   rowIdOf: (key: string) => string;
   /** Blind index recomputed from the plaintext under the current key (only where one is stored). */
   bidxColumn?: string;
 }
 
+const BY_ID = { walk: 'id', keySql: 't.id', rowIdOf: (k: string) => k } as const;
+
 /** Every sealed column in the schema. A new sealed column must be added here (the leak test would catch plaintext, not this). */
 export const SEALED_FIELDS: readonly SealedField[] = [
-  { table: 'channels', column: 'credentials_enc', keyColumn: 'id', rowIdOf: (k) => k },
-  { table: 'contacts', column: 'phone_enc', keyColumn: 'id', rowIdOf: (k) => k, bidxColumn: 'phone_bidx' },
-  { table: 'contacts', column: 'bsuid_enc', keyColumn: 'id', rowIdOf: (k) => k, bidxColumn: 'bsuid_bidx' },
-  { table: 'contacts', column: 'name_enc', keyColumn: 'id', rowIdOf: (k) => k },
-  { table: 'messages', column: 'body_enc', keyColumn: 'id', rowIdOf: (k) => k, bidxColumn: 'body_bidx' },
-  { table: 'decisions', column: 'text_enc', keyColumn: 'id', rowIdOf: (k) => k },
-  { table: 'decisions', column: 'verdicts_enc', keyColumn: 'id', rowIdOf: (k) => k },
-  { table: 'idempotency_keys', column: 'response_enc', keyColumn: 'key', rowIdOf: idempotencyRowId },
+  { table: 'channels', column: 'credentials_enc', ...BY_ID },
+  { table: 'contacts', column: 'phone_enc', ...BY_ID, bidxColumn: 'phone_bidx' },
+  { table: 'contacts', column: 'bsuid_enc', ...BY_ID, bidxColumn: 'bsuid_bidx' },
+  { table: 'contacts', column: 'name_enc', ...BY_ID },
+  { table: 'messages', column: 'body_enc', ...BY_ID, bidxColumn: 'body_bidx' },
+  { table: 'decisions', column: 'text_enc', ...BY_ID },
+  { table: 'decisions', column: 'verdicts_enc', ...BY_ID },
+  { table: 'decisions', column: 'reasons_enc', ...BY_ID },
+  {
+    table: 'idempotency_keys',
+    column: 'response_enc',
+    walk: 'tenant',
+    // idempotencyRowKey's form: API key ids hold no space.
+    keySql: `t.api_key_id || ' ' || t.key`,
+    rowIdOf: idempotencyRowId,
+  },
 ];
 
 export const DEFAULT_ROTATION_BATCH_SIZE = 200;
@@ -79,7 +94,7 @@ export async function rotateKeys(store: Store, options: RotationOptions = {}): P
   const result: RotationResult = { reencrypted: 0, skipped: 0, failed: 0 };
 
   for (const field of SEALED_FIELDS) {
-    const { table, column, keyColumn, bidxColumn } = field;
+    const { table, column, keySql, bidxColumn } = field;
     options.signal?.throwIfAborted();
     const tenantFilter = options.tenantIds ? [...options.tenantIds] : null;
     const { rows: countRows } = await store.db.ownerTx((tx) =>
@@ -97,22 +112,22 @@ export async function rotateKeys(store: Store, options: RotationOptions = {}): P
       options.signal?.throwIfAborted();
       const cursor: { tenantId: string; key: string } | null = after;
       const batch = await store.db.ownerTx(async (tx) => {
-        // The walk follows the primary key (id, or (tenant_id, key)) so each batch is an index range.
-        const order = keyColumn === 'id' ? 'id' : 'tenant_id, key';
+        // The walk follows the primary key (id, or tenant_id first) so each batch is an index range.
+        const order = field.walk === 'id' ? keySql : `t.tenant_id, ${keySql}`;
         const params: unknown[] = [batchSize, tenantFilter];
         let from = '';
-        if (cursor && keyColumn === 'id') {
+        if (cursor && field.walk === 'id') {
           params.push(cursor.key);
-          from = 'AND id > $3';
+          from = `AND ${keySql} > $3`;
         } else if (cursor) {
           params.push(cursor.tenantId, cursor.key);
-          from = 'AND (tenant_id, key) > ($3, $4)';
+          from = `AND (t.tenant_id, ${keySql}) > ($3, $4)`;
         }
         const { rows } = await tx.query<ScannedRow>(
-          `SELECT tenant_id, ${keyColumn} AS row_key, ${column} AS sealed,
-             ${bidxColumn ? `${bidxColumn} IS NOT NULL` : 'false'} AS has_bidx
-           FROM ${table} WHERE ${column} IS NOT NULL ${from}
-             AND ($2::text[] IS NULL OR tenant_id = ANY($2::text[]))
+          `SELECT t.tenant_id, ${keySql} AS row_key, t.${column} AS sealed,
+             ${bidxColumn ? `t.${bidxColumn} IS NOT NULL` : 'false'} AS has_bidx
+           FROM ${table} AS t WHERE t.${column} IS NOT NULL ${from}
+             AND ($2::text[] IS NULL OR t.tenant_id = ANY($2::text[]))
            ORDER BY ${order} LIMIT $1`,
           params,
         );
@@ -151,7 +166,7 @@ export async function rotateKeys(store: Store, options: RotationOptions = {}): P
             `UPDATE ${table} AS t SET ${column} = v.new_value${bidxSet}
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
                AS v(tenant_id, row_key, old_value, new_value, new_bidx)
-             WHERE t.tenant_id = v.tenant_id AND t.${keyColumn} = v.row_key AND t.${column} = v.old_value`,
+             WHERE t.tenant_id = v.tenant_id AND ${keySql} = v.row_key AND t.${column} = v.old_value`,
             [updates.tenantIds, updates.keys, updates.olds, updates.news, bidxs],
           );
           written = r.affectedRows ?? 0;

@@ -5,6 +5,7 @@ import { isId } from './ids.ts';
 import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/apiKeys.ts';
 import { findChannelByRouteKey } from './repos/channels.ts';
 import { ConflictError, InvalidCursorError } from './repos/common.ts';
+import { sealLegacyReasons } from './repos/decisions.ts';
 import { canMoveStatus, type MessageStatus, type OutboundStatus } from './repos/messages.ts';
 import { createStore, type Store } from './store.ts';
 import { freshChannel, freshTenant, testBackends, testKeyring } from './testing.ts';
@@ -539,6 +540,66 @@ describe.each(testBackends())('store on $name', (backend) => {
       expect(list.items.map((d) => d.id)).toEqual([d2.id, d1.id]);
     });
 
+    it('keeps only reason codes in clear and reads the sealed details back', async () => {
+      const { tenantId, channel } = await setup();
+      const reasons = [
+        {
+          engine: 'intent' as const,
+          code: 'intent.unknown_product',
+          detail: '"robe awa kone" matches nothing',
+        },
+      ];
+      const d = await store.tx(tenantId, (r) =>
+        r.decisions.insert({ channelId: channel.id, action: 'reply', reasons }),
+      );
+      const { rows } = await db.ownerTx((tx) =>
+        tx.query<{ reasons: unknown; reasons_enc: string | null }>(
+          'SELECT reasons, reasons_enc FROM decisions WHERE id = $1',
+          [d.id],
+        ),
+      );
+      expect(rows[0]?.reasons).toEqual([{ engine: 'intent', code: 'intent.unknown_product' }]);
+      expect(rows[0]?.reasons_enc).not.toContain('awa');
+      expect((await store.tx(tenantId, (r) => r.decisions.get(d.id)))?.reasons).toEqual(reasons);
+    });
+
+    it('seals the reasons of decisions stored before migration 0006, in resumable batches', async () => {
+      const { tenantId, channel } = await setup();
+      const reasons = [
+        { engine: 'intent' as const, code: 'intent.unknown_product', detail: '"pagne kita" x' },
+      ];
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const d = await store.tx(tenantId, (r) =>
+          r.decisions.insert({ channelId: channel.id, action: 'reply', reasons }),
+        );
+        ids.push(d.id);
+      }
+      // What an older version wrote: the full reasons in clear, nothing sealed.
+      await db.ownerTx((tx) =>
+        tx.query('UPDATE decisions SET reasons = $2::jsonb, reasons_enc = NULL WHERE id = ANY($1::text[])', [
+          ids,
+          JSON.stringify(reasons),
+        ]),
+      );
+      expect((await store.tx(tenantId, (r) => r.decisions.get(ids[0]!)))?.reasons).toEqual(reasons);
+      expect(await sealLegacyReasons(store, { batchSize: 2 })).toBeGreaterThanOrEqual(3);
+      const { rows } = await db.ownerTx((tx) =>
+        tx.query<{ reasons: unknown; reasons_enc: string | null }>(
+          'SELECT reasons, reasons_enc FROM decisions WHERE id = ANY($1::text[])',
+          [ids],
+        ),
+      );
+      for (const row of rows) {
+        expect(row.reasons).toEqual([{ engine: 'intent', code: 'intent.unknown_product' }]);
+        expect(row.reasons_enc).not.toBeNull();
+      }
+      for (const id of ids) {
+        expect((await store.tx(tenantId, (r) => r.decisions.get(id)))?.reasons).toEqual(reasons);
+      }
+      expect(await sealLegacyReasons(store)).toBe(0);
+    });
+
     it('keeps health events newest first', async () => {
       const { tenantId, channel } = await setup();
       await store.tx(tenantId, (r) =>
@@ -566,41 +627,72 @@ describe.each(testBackends())('store on $name', (backend) => {
 
   describe('idempotency keys', () => {
     const t0 = Date.UTC(2025, 0, 1);
+    const K1 = { apiKeyId: 'key_a', key: 'key-1' };
+    const K2 = { apiKeyId: 'key_a', key: 'k2' };
 
     it('claims a new key, reports in-flight and mismatch, then replays the stored response', async () => {
       const tenantId = await freshTenant(db);
       const begin = (hash: string, nowMs = t0) =>
-        store.tx(tenantId, (r) => r.idempotency.begin('key-1', hash, { nowMs }));
+        store.tx(tenantId, (r) => r.idempotency.begin(K1, hash, { nowMs }));
       expect(await begin('h1')).toBe('new');
       expect(await begin('h1')).toBe('in_flight');
       expect(await begin('h2')).toBe('mismatch');
       expect(
-        await store.tx(tenantId, (r) =>
-          r.idempotency.complete('key-1', 201, { id: 'msg_1', text: 'Merci Awa' }),
-        ),
+        await store.tx(tenantId, (r) => r.idempotency.complete(K1, 201, { id: 'msg_1', text: 'Merci Awa' })),
       ).toBe(true);
       expect(await begin('h1')).toEqual({
-        replay: { statusCode: 201, body: { id: 'msg_1', text: 'Merci Awa' } },
+        replay: { statusCode: 201, body: { id: 'msg_1', text: 'Merci Awa' }, secretWithheld: false },
+      });
+    });
+
+    it('keeps records per API key: another key of the tenant with the same Idempotency-Key gets a fresh claim', async () => {
+      const tenantId = await freshTenant(db);
+      const begin = (apiKeyId: string) =>
+        store.tx(tenantId, (r) => r.idempotency.begin({ apiKeyId, key: 'shared' }, 'h', { nowMs: t0 }));
+      expect(await begin('key_first')).toBe('new');
+      await store.tx(tenantId, (r) =>
+        r.idempotency.complete({ apiKeyId: 'key_first', key: 'shared' }, 201, { id: 'key_x' }),
+      );
+      expect(await begin('key_second')).toBe('new');
+      expect(await begin('key_first')).toEqual({
+        replay: { statusCode: 201, body: { id: 'key_x' }, secretWithheld: false },
+      });
+    });
+
+    it('remembers that a response was stored without its one-time secret', async () => {
+      const tenantId = await freshTenant(db);
+      const k = { apiKeyId: 'env', key: 'mint' };
+      expect(await store.tx(tenantId, (r) => r.idempotency.begin(k, 'h', { nowMs: t0 }))).toBe('new');
+      await store.tx(tenantId, (r) =>
+        r.idempotency.complete(k, 201, { id: 'key_y' }, { secretWithheld: true }),
+      );
+      expect(await store.tx(tenantId, (r) => r.idempotency.begin(k, 'h', { nowMs: t0 }))).toEqual({
+        replay: { statusCode: 201, body: { id: 'key_y' }, secretWithheld: true },
       });
     });
 
     it('takes over an abandoned in-flight claim after staleAfterMs and an expired key after ttlMs', async () => {
       const tenantId = await freshTenant(db);
-      const begin = (nowMs: number) => store.tx(tenantId, (r) => r.idempotency.begin('k', 'h', { nowMs }));
+      const begin = (nowMs: number) =>
+        store.tx(tenantId, (r) => r.idempotency.begin({ apiKeyId: 'key_a', key: 'k' }, 'h', { nowMs }));
       expect(await begin(t0)).toBe('new');
       expect(await begin(t0 + 30_000)).toBe('in_flight');
       expect(await begin(t0 + 61_000)).toBe('new');
-      await store.tx(tenantId, (r) => r.idempotency.complete('k', 200, { ok: true }));
-      expect(await begin(t0 + 2 * HOUR_MS)).toEqual({ replay: { statusCode: 200, body: { ok: true } } });
+      await store.tx(tenantId, (r) =>
+        r.idempotency.complete({ apiKeyId: 'key_a', key: 'k' }, 200, { ok: true }),
+      );
+      expect(await begin(t0 + 2 * HOUR_MS)).toEqual({
+        replay: { statusCode: 200, body: { ok: true }, secretWithheld: false },
+      });
       expect(await begin(t0 + 61_000 + 24 * HOUR_MS)).toBe('new');
       expect(await store.tx(tenantId, (r) => r.idempotency.purgeExpired(t0 + 100 * HOUR_MS))).toBe(1);
     });
 
     it('lets a retry run after abandon', async () => {
       const tenantId = await freshTenant(db);
-      expect(await store.tx(tenantId, (r) => r.idempotency.begin('k2', 'h'))).toBe('new');
-      await store.tx(tenantId, (r) => r.idempotency.abandon('k2'));
-      expect(await store.tx(tenantId, (r) => r.idempotency.begin('k2', 'h'))).toBe('new');
+      expect(await store.tx(tenantId, (r) => r.idempotency.begin(K2, 'h'))).toBe('new');
+      await store.tx(tenantId, (r) => r.idempotency.abandon(K2));
+      expect(await store.tx(tenantId, (r) => r.idempotency.begin(K2, 'h'))).toBe('new');
     });
   });
 

@@ -3,6 +3,7 @@
  * parse with `parseWebhook`; the outbound pipeline gets its client from `createTransportClient`.
  * Only the composition root decides which credentials (and which base URLs) are used.
  */
+import { eventTimeOrReceived, isAcceptedInstant } from '../domain/instants.ts';
 import { createCloudClient, parseCloudWebhook, verifyCloudWebhook } from './cloud/index.ts';
 import { createEvolutionClient, parseEvolutionWebhook, verifyEvolutionWebhook } from './evolution/index.ts';
 import {
@@ -75,16 +76,52 @@ export function verifyWebhook(channel: ChannelTransport, req: WebhookRequest): V
   }
 }
 
-/** Parses a verified webhook body. Throws WebhookPayloadError (answer 400) for a body that is not one. */
+/**
+ * Parses a verified webhook body. Throws WebhookPayloadError (answer 400) for a body that is not one.
+ *
+ * Every event time is a message time afterwards (src/domain/instants.ts): a transport's absurd
+ * timestamp (`-1e13`, year 0, next century) is replaced by the time the webhook arrived, so that
+ * event is still processed and so are the others in the same body. The transport cannot fix a
+ * payload it already sent; failing the whole webhook would only make it redeliver forever.
+ */
 export function parseWebhook(kind: TransportKind, json: unknown, options: ParseOptions = {}): InboundEvent[] {
+  const receivedAtMs = options.receivedAtMs ?? Date.now();
+  const parsing = { ...options, receivedAtMs };
+  let events: InboundEvent[];
   switch (kind) {
     case 'cloud':
-      return parseCloudWebhook(json, options);
+      events = parseCloudWebhook(json, parsing);
+      break;
     case 'evolution':
-      return parseEvolutionWebhook(json, options);
+      events = parseEvolutionWebhook(json, parsing);
+      break;
     case 'waha':
-      return parseWahaWebhook(json, options);
+      events = parseWahaWebhook(json, parsing);
+      break;
     case 'sandbox':
-      return parseSandboxWebhook(json, options);
+      events = parseSandboxWebhook(json, parsing);
+      break;
+  }
+  return events.map((event) => withSaneTimes(event, receivedAtMs));
+}
+
+/** The event with its times inside what the rest of the system handles. */
+function withSaneTimes(event: InboundEvent, receivedAtMs: number): InboundEvent {
+  switch (event.kind) {
+    case 'message':
+    case 'status': {
+      const timestampMs = eventTimeOrReceived(event.timestampMs, receivedAtMs);
+      return timestampMs === event.timestampMs ? event : { ...event, timestampMs };
+    }
+    case 'health': {
+      const sane = { ...event };
+      if (event.timestampMs !== undefined)
+        sane.timestampMs = eventTimeOrReceived(event.timestampMs, receivedAtMs);
+      // A lock's end lies ahead by nature; one outside the accepted range is dropped, not invented.
+      if (event.untilMs !== undefined && !isAcceptedInstant(event.untilMs)) delete sane.untilMs;
+      return sane;
+    }
+    default:
+      return event;
   }
 }

@@ -61,7 +61,7 @@ describe('sellify doctor without a server', () => {
       env: (dir) => ({
         SELLIFY_DATA_DIR: dir,
         NODE_ENV: 'production',
-        SELLIFY_API_KEY: `sk_${'a'.repeat(30)}`,
+        SELLIFY_API_KEY: 'sk_Qm3vT8xKp2LwZr9NcY4hJd7s',
       }),
       want: [{ check: 'Encryption key', status: 'fail', detail: /required in production/ }],
       failed: 1,

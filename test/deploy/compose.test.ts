@@ -5,7 +5,7 @@
  * `${VAR}` it interpolates. The variables must all be documented in .env.example, and so must every
  * variable the configuration reads.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -128,7 +128,13 @@ describe('docker-compose.yml', () => {
   it('interpolates only variables documented in .env.example', () => {
     const used = composeVariables(compose);
     expect(used).toEqual(
-      expect.arrayContaining(['POSTGRES_PASSWORD', 'SELLIFY_API_KEY', 'SELLIFY_ENCRYPTION_KEY']),
+      expect.arrayContaining([
+        'POSTGRES_PASSWORD',
+        'SELLIFY_DB_PASSWORD',
+        'REDIS_PASSWORD',
+        'SELLIFY_API_KEY',
+        'SELLIFY_ENCRYPTION_KEY',
+      ]),
     );
     expect(used.filter((name) => !documented.has(name))).toEqual([]);
   });
@@ -156,9 +162,9 @@ describe('docker-compose.yml', () => {
     expect(anchor).toMatch(/^ {2}env_file: \.env$/m);
     expect(anchor).toMatch(/^ {4}NODE_ENV: production$/m);
     expect(anchor).toMatch(
-      /^ {4}DATABASE_URL: postgres:\/\/sellify:\$\{POSTGRES_PASSWORD[^}]*\}@postgres:5432\/sellify$/m,
+      /^ {4}DATABASE_URL: postgres:\/\/sellify:\$\{SELLIFY_DB_PASSWORD[^}]*\}@postgres:5432\/sellify$/m,
     );
-    expect(anchor).toMatch(/^ {4}REDIS_URL: redis:\/\/redis:6379/m);
+    expect(anchor).toMatch(/^ {4}REDIS_URL: redis:\/\/:\$\{REDIS_PASSWORD[^}]*\}@redis:6379/m);
     expect(anchor).toMatch(/^ {4}postgres:\n {6}condition: service_healthy$/m);
     expect(anchor).toMatch(/^ {4}redis:\n {6}condition: service_healthy$/m);
   });
@@ -167,9 +173,59 @@ describe('docker-compose.yml', () => {
     const postgres = services.get('postgres') ?? '';
     const redis = services.get('redis') ?? '';
     expect(postgres).toMatch(/image: postgres:16\b/);
-    expect(postgres).toMatch(/healthcheck:\n\s+test: \["CMD-SHELL", "pg_isready -U sellify -d sellify"\]/);
+    // Over TCP, so it fails while the image's first-start server runs the init script.
+    expect(postgres).toMatch(/test: \["CMD-SHELL", "pg_isready -h 127\.0\.0\.1 -U sellify -d sellify"\]/);
     expect(redis).toMatch(/image: redis:/);
-    expect(redis).toMatch(/healthcheck:\n\s+test: \["CMD", "redis-cli", "ping"\]/);
+    // redis-cli ping exits 0 even on NOAUTH: the check must authenticate and look for PONG.
+    expect(redis).toMatch(
+      /test: \["CMD-SHELL", 'REDISCLI_AUTH="\$\$REDIS_PASSWORD" redis-cli ping \| grep -q PONG'\]/,
+    );
+  });
+
+  it('connects no service as the PostgreSQL superuser: Sellify and Evolution have their own roles and databases', () => {
+    const postgres = services.get('postgres') ?? '';
+    const evolution = services.get('evolution') ?? '';
+    // The superuser is not the role any application uses.
+    expect(postgres).toMatch(/^ {6}POSTGRES_USER: postgres$/m);
+    expect(postgres).toMatch(
+      /- \.\/deploy\/postgres\/init-roles\.sh:\/docker-entrypoint-initdb\.d\/[\w-]+\.sh:ro/,
+    );
+    expect(postgres).toMatch(/^ {6}SELLIFY_DB_PASSWORD: \$\{SELLIFY_DB_PASSWORD/m);
+    // Only the postgres service knows the superuser's password.
+    for (const [name, block] of [
+      ...services,
+      ['x-sellify', compose.split('\nservices:')[0] ?? ''],
+    ] as const) {
+      if (name !== 'postgres') expect(block, name).not.toContain('POSTGRES_PASSWORD');
+    }
+    const evolutionDb = /DATABASE_CONNECTION_URI: (\S+)/.exec(evolution)?.[1] ?? '';
+    expect(evolutionDb).toMatch(
+      /^postgresql:\/\/evolution:\$\{EVOLUTION_DB_PASSWORD[^}]*\}@postgres:5432\/evolution\?/,
+    );
+    expect(evolution).not.toMatch(/sellify:\$\{|\/sellify\?/);
+  });
+
+  it('gives the init script what the migrations need, and a Sellify role that is not superuser', () => {
+    const script = read('deploy/postgres/init-roles.sh');
+    expect(statSync(join(ROOT, 'deploy/postgres/init-roles.sh')).mode & 0o111).not.toBe(0);
+    expect(script.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(script).toMatch(/ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS/);
+    // Migration 0001 creates sellify_app only when missing (CREATE ROLE needs CREATEROLE) and needs
+    // to SET ROLE to it; its SECURITY DEFINER functions SET app.owner_access (PostgreSQL 15+).
+    expect(script).toMatch(/CREATE ROLE sellify_app NOLOGIN NOSUPERUSER NOBYPASSRLS/);
+    expect(script).toMatch(/GRANT sellify_app TO %I/);
+    expect(script).toMatch(/GRANT SET ON PARAMETER app\.owner_access TO %I/);
+    expect(script).toMatch(/REVOKE ALL ON DATABASE %I FROM PUBLIC/);
+    expect(read('migrations/0001_init.sql')).toMatch(/CREATE ROLE sellify_app/);
+  });
+
+  it('asks every Redis client for REDIS_PASSWORD', () => {
+    const redis = services.get('redis') ?? '';
+    expect(redis).toMatch(/--requirepass "\$\$REDIS_PASSWORD"/);
+    expect(redis).toMatch(/^ {6}REDIS_PASSWORD: \$\{REDIS_PASSWORD:\?/m);
+    const urls = [...compose.matchAll(/redis:\/\/(?:\$\{[^}]*\}|[^\s$])*/g)].map((m) => m[0]);
+    expect(urls.length).toBeGreaterThanOrEqual(2);
+    for (const url of urls) expect(url).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD[^}]*\}@redis:6379/);
   });
 
   it('keeps the optional Evolution gateway and Adminer behind profiles', () => {

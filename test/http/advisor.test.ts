@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, NOW_ISO, problem, seedConversation, type World } from './helpers.ts';
+import { createWorld, ENV_KEY, NOW_ISO, problem, seedConversation, type World } from './helpers.ts';
 
 const example = JSON.parse(
   readFileSync(new URL('../../examples/decision-context.json', import.meta.url), 'utf8'),
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 async function metric(name: string): Promise<string[]> {
-  const res = await w.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': w.a.read } });
+  const res = await w.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': ENV_KEY } });
   return res.body.split('\n').filter((l) => l.startsWith(name));
 }
 

@@ -89,7 +89,15 @@ export async function createWorld(
   const a = await tenant('Boutique A');
   const b = await tenant('Boutique B');
 
-  const config = { ...loadConfig({}), apiKey: ENV_KEY, rateLimitPerMinute: 100_000, ...configOverrides };
+  const config = {
+    ...loadConfig({}),
+    apiKey: ENV_KEY,
+    rateLimitPerMinute: 100_000,
+    // Suites share two tenants across many requests a minute; tests of the budget lower it.
+    tenantRateLimitPerMinute: 1_000_000_000,
+    maxKeysPerTenant: 10_000,
+    ...configOverrides,
+  };
   const app = await buildApp({
     config,
     store,

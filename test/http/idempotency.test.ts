@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, requestHash } from '../../src/http/plugins/idempotency.ts';
+import { idempotencyRowId, idempotencyRowKey } from '../../src/store/repos/idempotency.ts';
 import { createWorld, problem, seedConversation, type World } from './helpers.ts';
 
 let w: World;
@@ -102,13 +103,14 @@ describe('Idempotency-Key', () => {
   it('answers 409 idempotency_in_flight while the first request with the key is running', async () => {
     const key = newKey();
     const body = { name: 'En cours', price: 1, currency: 'XOF' };
+    const apiKey = await w.key(w.a.id, ['write']);
     // The first request has claimed the key and not finished: exactly the state its claim leaves.
     expect(
       await w.store.tx(w.a.id, (r) =>
-        r.idempotency.begin(key, requestHash('POST', '/api/v1/products', body)),
+        r.idempotency.begin({ apiKeyId: apiKey.id, key }, requestHash('POST', '/api/v1/products', body)),
       ),
     ).toBe('new');
-    const res = await w.call('POST', '/api/v1/products', w.a.write, body, { 'idempotency-key': key });
+    const res = await w.call('POST', '/api/v1/products', apiKey.secret, body, { 'idempotency-key': key });
     expect(res.statusCode).toBe(409);
     expect(problem(res).code).toBe('idempotency_in_flight');
   });
@@ -121,10 +123,13 @@ describe('Idempotency-Key', () => {
       direction: 'in',
       text: 'x',
     };
-    const first = await w.call('POST', '/api/v1/messages', w.a.write, body, { 'idempotency-key': key });
+    const apiKey = await w.key(w.a.id, ['write']);
+    const first = await w.call('POST', '/api/v1/messages', apiKey.secret, body, { 'idempotency-key': key });
     expect(first.statusCode).toBe(404);
     const hash = requestHash('POST', '/api/v1/messages', body);
-    expect(await w.store.tx(w.a.id, (r) => r.idempotency.begin(key, hash))).toBe('new');
+    expect(await w.store.tx(w.a.id, (r) => r.idempotency.begin({ apiKeyId: apiKey.id, key }, hash))).toBe(
+      'new',
+    );
   });
 
   it('keeps keys per tenant: the same key in two tenants is two requests', async () => {
@@ -135,6 +140,79 @@ describe('Idempotency-Key', () => {
     expect(b.statusCode).toBe(201);
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     expect(b.json().id).not.toBe(a.json().id);
+  });
+
+  it("keeps keys per API key: a second key of the tenant replaying the first key's request runs its own", async () => {
+    const key = newKey();
+    const body = { name: 'Par clé', price: 1, currency: 'XOF' };
+    const first = await w.call('POST', '/api/v1/products', w.a.write, body, { 'idempotency-key': key });
+    const other = await w.call('POST', '/api/v1/products', w.a.admin, body, { 'idempotency-key': key });
+    expect(other.statusCode).toBe(201);
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+    expect(other.json().id).not.toBe(first.json().id);
+    // The first key still gets its own response back.
+    const again = await w.call('POST', '/api/v1/products', w.a.write, body, { 'idempotency-key': key });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json().id).toBe(first.json().id);
+  });
+
+  it("never hands a minted API key to a second admin key replaying the first one's POST /keys", async () => {
+    const key = newKey();
+    const body = { name: 'bot', scopes: ['read'] };
+    const second = await w.key(w.a.id, ['admin']);
+    const first = await w.call('POST', '/api/v1/keys', w.a.admin, body, { 'idempotency-key': key });
+    expect(first.statusCode).toBe(201);
+    const secret = first.json().key as string;
+    const replay = await w.call('POST', '/api/v1/keys', second.secret, body, { 'idempotency-key': key });
+    expect(replay.body).not.toContain(secret);
+    // The second admin ran its own request: a new key of its own, not the first one.
+    expect(replay.statusCode).toBe(201);
+    expect(replay.json().id).not.toBe(first.json().id);
+  });
+
+  it('never stores a minted API key: the same key replaying POST /keys gets 409 idempotency_secret_withheld', async () => {
+    const key = newKey();
+    const body = { name: 'bot', scopes: ['write'] };
+    const admin = await w.key(w.a.id, ['admin']);
+    const first = await w.call('POST', '/api/v1/keys', admin.secret, body, { 'idempotency-key': key });
+    expect(first.statusCode).toBe(201);
+    const { id, key: secret } = first.json() as { id: string; key: string };
+    const replay = await w.call('POST', '/api/v1/keys', admin.secret, body, { 'idempotency-key': key });
+    expect(replay.statusCode).toBe(409);
+    expect(problem(replay).code).toBe('idempotency_secret_withheld');
+    expect(problem(replay).detail).toContain(id);
+    expect(replay.body).not.toContain(secret);
+    // Exactly one key was created, and the stored response (decrypted) holds its id, not its secret.
+    const keys = (await w.call('GET', '/api/v1/keys', admin.secret)).json().items as { id: string }[];
+    expect(keys.filter((k) => k.id === id)).toHaveLength(1);
+    const { rows } = await w.db.ownerTx((tx) =>
+      tx.query<{ response_enc: string; secret_withheld: boolean }>(
+        'SELECT response_enc, secret_withheld FROM idempotency_keys WHERE tenant_id = $1 AND key = $2',
+        [w.a.id, key],
+      ),
+    );
+    expect(rows.map((r) => r.secret_withheld)).toEqual([true]);
+    const stored = w.store.keyring.decrypt(rows[0]?.response_enc ?? '', {
+      tenantId: w.a.id,
+      table: 'idempotency_keys',
+      column: 'response_enc',
+      rowId: idempotencyRowId(idempotencyRowKey({ apiKeyId: admin.id, key })),
+    });
+    expect(stored).toContain(id);
+    expect(stored).not.toContain(secret);
+  });
+
+  it('never stores a generated sandbox webhook secret for replays', async () => {
+    const key = newKey();
+    const body = { name: 'Bac à sable', transport: 'sandbox' };
+    const first = await w.call('POST', '/api/v1/channels', w.a.write, body, { 'idempotency-key': key });
+    expect(first.statusCode).toBe(201);
+    const secret = first.json().webhookSecret as string;
+    expect(secret).toMatch(/^whs_/);
+    const replay = await w.call('POST', '/api/v1/channels', w.a.write, body, { 'idempotency-key': key });
+    expect(problem(replay).code).toBe('idempotency_secret_withheld');
+    expect(replay.body).not.toContain(secret);
+    expect(problem(replay).detail).toContain(first.json().id);
   });
 
   it('remembers a key for 7 days', async () => {

@@ -65,10 +65,15 @@ describe('/metrics', () => {
     });
   }
 
-  it('serves Prometheus text to an API key with read, with request durations by route template', async () => {
+  it("serves Prometheus text to the operator's admin key, with request durations by route template", async () => {
     const key = await w.key(w.a.id, ['read']);
     await w.call('GET', '/api/v1/products', key.secret);
-    const res = await w.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': key.secret } });
+    const operator = await w.key('ten_default', ['admin']);
+    for (const secret of [ENV_KEY, operator.secret]) {
+      const res = await w.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': secret } });
+      expect(res.statusCode).toBe(200);
+    }
+    const res = await w.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': ENV_KEY } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain(
@@ -82,6 +87,44 @@ describe('/metrics', () => {
     const key = await w.key(w.a.id, []);
     const res = await w.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': key.secret } });
     expect(problem(res).code).toBe('forbidden');
+  });
+
+  it("refuses every tenant's key, admin included: metrics cover the whole platform", async () => {
+    const keys = [w.a.read, w.a.write, w.a.admin, w.b.admin, (await w.key('ten_default', ['read'])).secret];
+    for (const secret of keys) {
+      const res = await w.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': secret } });
+      expect(res.statusCode).toBe(403);
+      expect(problem(res).code).toBe('forbidden');
+      expect(res.body).not.toContain('http_request_duration_seconds');
+    }
+  });
+
+  it('without SELLIFY_METRICS_TOKEN, answers only the operator: no Bearer guess gets in', async () => {
+    const bare = await createWorld();
+    try {
+      for (const headers of [
+        {},
+        { authorization: `Bearer ${METRICS_TOKEN}` },
+        { authorization: 'Bearer ' },
+      ]) {
+        const res = await bare.app.inject({ method: 'GET', url: '/metrics', headers });
+        expect(res.statusCode).toBe(401);
+      }
+      const tenant = await bare.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { 'x-api-key': bare.a.admin },
+      });
+      expect(tenant.statusCode).toBe(403);
+      const operator = await bare.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { 'x-api-key': ENV_KEY },
+      });
+      expect(operator.statusCode).toBe(200);
+    } finally {
+      await bare.close();
+    }
   });
 });
 

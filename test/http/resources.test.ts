@@ -23,8 +23,8 @@ describe('channels', () => {
       timezone: 'Africa/Douala',
       preset: 'conservative',
       credentials: { accessToken: 'EAAG-secret-token', phoneNumberId: '1234' },
-      appSecret: 'app-secret',
-      verifyToken: 'verify-me',
+      appSecret: 'app-secret-0123456789',
+      verifyToken: 'verify-me-0123456789',
       settings: { language: 'fr' },
     });
     expect(res.statusCode).toBe(201);
@@ -46,8 +46,8 @@ describe('channels', () => {
     expect(await w.store.tx(w.a.id, (r) => r.channels.getCredentials(channel.id))).toEqual({
       accessToken: 'EAAG-secret-token',
       phoneNumberId: '1234',
-      appSecret: 'app-secret',
-      verifyToken: 'verify-me',
+      appSecret: 'app-secret-0123456789',
+      verifyToken: 'verify-me-0123456789',
     });
     expect(channel.routeKey).toBe('cloud:1234');
   });
@@ -71,7 +71,7 @@ describe('channels', () => {
       baseUrl: 'http://127.0.0.1:9',
       instance: 'loja',
       apiKey: 'k',
-      webhookSecret: 'evo-secret',
+      webhookSecret: 'evo-secret-0123456789',
     });
     expect(evo.json()).toMatchObject({
       routeKey: `evolution:${evo.json().id}`,
@@ -110,7 +110,12 @@ describe('channels', () => {
       await w.call('POST', '/api/v1/channels', w.a.write, {
         name: 'Avant',
         transport: 'evolution',
-        credentials: { apiKey: 'k', baseUrl: 'http://127.0.0.1:9', instance: 'loja', webhookSecret: 's' },
+        credentials: {
+          apiKey: 'k',
+          baseUrl: 'http://127.0.0.1:9',
+          instance: 'loja',
+          webhookSecret: 's-0123456789abcdef',
+        },
       })
     ).json();
     const res = await w.call('PATCH', `/api/v1/channels/${created.id}`, w.a.write, {
@@ -135,8 +140,8 @@ describe('channels', () => {
       transport: 'cloud',
       phoneNumberId: '555',
       accessToken: 'token-a',
-      appSecret: 'secret-a',
-      verifyToken: 'verify-a',
+      appSecret: 'secret-a-0123456789',
+      verifyToken: 'verify-a-0123456789',
     });
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({
@@ -150,8 +155,8 @@ describe('channels', () => {
       transport: 'cloud',
       phoneNumberId: '555',
       accessToken: 'token-b',
-      appSecret: 'secret-b',
-      verifyToken: 'verify-b',
+      appSecret: 'secret-b-0123456789',
+      verifyToken: 'verify-b-0123456789',
     });
     expect(second.statusCode).toBe(409);
     expect(problem(second).code).toBe('conflict');

@@ -194,7 +194,7 @@ export const DEFAULT_CLOUD_NUMBER: CloudNumberConfig = {
   displayPhoneNumber: '2250700000001',
   wabaId: '102290129340398',
   accessToken: 'sim-cloud-token',
-  appSecret: 'sim-app-secret',
+  appSecret: 'sim-app-secret-0123456789',
   verifyToken: 'sim-verify-token',
   throughputMps: 80,
 };

@@ -11,7 +11,8 @@
  * same 401 `unauthorized` (the caller learns nothing about which), and each counts as a failed
  * authentication for the client's IP: past 20 a minute that IP gets 429 `auth_rate_limited`
  * before any look-up. Scopes nest: admin ⊇ write ⊇ read; a key without the route's scope gets
- * 403 `forbidden`. Each authenticated request then counts against the key's rate limit.
+ * 403 `forbidden`. Each authenticated request then counts against the key's rate limit and against
+ * its tenant's (SELLIFY_TENANT_RATE_LIMIT, which also caps every key's own limit).
  */
 
 import { timingSafeEqual } from 'node:crypto';
@@ -28,7 +29,7 @@ import {
   type Store,
 } from '../../store/index.ts';
 import { ApiError } from '../errors.ts';
-import { enforceRateLimit } from './rateLimit.ts';
+import { enforceRateLimits } from './rateLimit.ts';
 
 /** Who is calling: the key, its tenant and what it may do. */
 export interface Principal {
@@ -187,6 +188,11 @@ export interface AuthPluginOptions {
   authenticator: Authenticator;
   /** Requests per minute for keys without their own limit (SELLIFY_RATE_LIMIT). */
   defaultRateLimitPerMinute: number;
+  /**
+   * Requests per minute for all keys of a tenant together (SELLIFY_TENANT_RATE_LIMIT); also caps
+   * each key's own limit, so no key a tenant made itself can outrun what the operator allows.
+   */
+  tenantRateLimitPerMinute: number;
   /** Receives each guarded route as it registers. */
   state: AuthState;
 }
@@ -213,12 +219,18 @@ const authImpl: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => 
     const principal = await options.authenticator.authenticate(req);
     req.principal = principal;
     // Counted before the scope check: a key hammering a route it may not use is still limited.
-    await enforceRateLimit(
-      req,
-      reply,
-      `key:${principal.keyId}`,
-      principal.rateLimitPerMinute ?? options.defaultRateLimitPerMinute,
-    );
+    // The key's own budget first (a key over it does not eat into its tenant's), then the tenant's:
+    // N keys of one tenant share one budget, whatever limits they were given.
+    const tenantLimit = options.tenantRateLimitPerMinute;
+    const keyLimit = Math.min(principal.rateLimitPerMinute ?? options.defaultRateLimitPerMinute, tenantLimit);
+    await enforceRateLimits(req, reply, [
+      { key: `key:${principal.keyId}`, limit: keyLimit, label: 'for this API key' },
+      {
+        key: `tenant:${principal.tenantId}`,
+        limit: tenantLimit,
+        label: "for this key's tenant (all its keys)",
+      },
+    ]);
     if (!hasScope(principal.scopes, scope)) {
       throw new ApiError('forbidden', `This operation needs an API key with the ${scope} scope.`);
     }

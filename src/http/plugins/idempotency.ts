@@ -3,9 +3,16 @@
  * gets the first response again instead of a second product, message or decision.
  *
  * Every POST route in the scope takes part unless its config says `idempotent: false` (POST
- * /validate, which changes nothing). The key is scoped to the tenant; the request is identified
- * by a SHA-256 of method, path and the canonical JSON of the body (keys sorted), so a reordered
- * body is the same request and a different body is not.
+ * /validate, which changes nothing). The key is scoped to the API key that sent it (never to the
+ * whole tenant: a second key replaying a first key's Idempotency-Key and body must not get the
+ * first key's response); the request is identified by a SHA-256 of method, path and the canonical
+ * JSON of the body (keys sorted), so a reordered body is the same request and a different body
+ * is not.
+ *
+ * A route whose response carries a secret shown only once (a new API key, a generated webhook
+ * secret) names those fields in `config.oneTimeSecrets`. The response is stored without them, and
+ * a replay is refused with 409 `idempotency_secret_withheld` naming what the first request created:
+ * a secret is never written to the idempotency table, so nobody can read it back from there.
  *
  * - first use: the key is claimed in its own committed transaction (so a concurrent duplicate
  *   sees it), the handler runs, and a 2xx response is stored for replay;
@@ -20,7 +27,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Store } from '../../store/index.ts';
+import type { IdempotencyKey, Store } from '../../store/index.ts';
 import { ApiError } from '../errors.ts';
 import { principalOf } from './auth.ts';
 
@@ -33,6 +40,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** False for a POST route without side effects; every other POST takes Idempotency-Key. */
     idempotent?: boolean;
+    /** Top-level response fields holding a secret shown only once: never stored, never replayed. */
+    oneTimeSecrets?: readonly string[];
   }
 }
 
@@ -75,15 +84,38 @@ function keyOf(req: FastifyRequest): string | undefined {
   return raw;
 }
 
+/** The body to store: the one-time secret fields removed, and whether any was there. */
+function withoutSecrets(body: unknown, fields: readonly string[]): { stored: unknown; withheld: boolean } {
+  if (fields.length === 0 || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { stored: body, withheld: false };
+  }
+  const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  let withheld = false;
+  for (const field of fields) {
+    if (field in copy) {
+      delete copy[field];
+      withheld = true;
+    }
+  }
+  return { stored: copy, withheld };
+}
+
+/** The `id` of what the first response created, to name it in the refusal (ids are not secret). */
+function createdId(body: unknown): string | undefined {
+  const id = body !== null && typeof body === 'object' ? (body as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && /^[a-z]{3}_[0-9A-Za-z]{1,64}$/.test(id) ? id : undefined;
+}
+
 const idempotencyImpl: FastifyPluginAsync<IdempotencyPluginOptions> = async (app, options) => {
   const { store, ttlMs } = options;
-  const claims = new WeakMap<FastifyRequest, { tenantId: string; key: string }>();
+  const claims = new WeakMap<FastifyRequest, { tenantId: string; key: IdempotencyKey }>();
 
   // preHandler: after authentication and validation, so only well-formed, authorized requests claim a key.
   app.addHook('preHandler', async (req, reply) => {
-    const key = keyOf(req);
-    if (key === undefined) return;
-    const { tenantId } = principalOf(req);
+    const raw = keyOf(req);
+    if (raw === undefined) return;
+    const { tenantId, keyId } = principalOf(req);
+    const key: IdempotencyKey = { apiKeyId: keyId, key: raw };
     const hash = requestHash(req.method, pathOf(req.url), req.body);
     const result = await store.tx(tenantId, (r) => r.idempotency.begin(key, hash, { ttlMs }));
     if (result === 'new') {
@@ -102,6 +134,15 @@ const idempotencyImpl: FastifyPluginAsync<IdempotencyPluginOptions> = async (app
         'This Idempotency-Key was already used for a different request; use a new key for a new request.',
       );
     }
+    if (result.replay.secretWithheld) {
+      const created = createdId(result.replay.body);
+      throw new ApiError(
+        'idempotency_secret_withheld',
+        `The first request with this Idempotency-Key succeeded${created ? ` and created ${created}` : ''}; ` +
+          'the secret in its response is shown only once and never stored, so it cannot be replayed. ' +
+          'If that response was lost, revoke or replace what it created and retry with a new Idempotency-Key.',
+      );
+    }
     reply.header(REPLAYED_HEADER, 'true').code(result.replay.statusCode);
     return result.replay.body === null ? reply.send() : reply.send(result.replay.body);
   });
@@ -114,7 +155,10 @@ const idempotencyImpl: FastifyPluginAsync<IdempotencyPluginOptions> = async (app
     try {
       if (status >= 200 && status < 300) {
         const body = typeof payload === 'string' && payload !== '' ? (JSON.parse(payload) as unknown) : null;
-        await store.tx(claim.tenantId, (r) => r.idempotency.complete(claim.key, status, body));
+        const { stored, withheld } = withoutSecrets(body, req.routeOptions.config.oneTimeSecrets ?? []);
+        await store.tx(claim.tenantId, (r) =>
+          r.idempotency.complete(claim.key, status, stored, { secretWithheld: withheld }),
+        );
       } else {
         await store.tx(claim.tenantId, (r) => r.idempotency.abandon(claim.key));
       }

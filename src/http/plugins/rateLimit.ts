@@ -47,6 +47,12 @@ export interface RateLimitPluginOptions {
   exemptPaths?: readonly string[];
 }
 
+/** One budget a request counts against, with what to call it in the refusal. */
+export interface RateBucket extends RateLimitKey {
+  /** Completes "More than N requests in a minute …": `for this API key`. */
+  label?: string;
+}
+
 export interface RateLimitState {
   readonly limiter: RateLimiter;
   /** Counts one request against `key`; sets the RateLimit headers; throws ApiError('rate_limited') when over. */
@@ -56,6 +62,12 @@ export interface RateLimitState {
     key: string,
     limitPerMinute: number,
   ): Promise<RateDecision | null>;
+  /**
+   * Counts one request against each bucket in order and stops at the first that refuses (429 with
+   * its headers; the buckets after it are not counted). When all admit, the RateLimit headers are
+   * those of the bucket with the fewest requests left, the one a client must pace itself by.
+   */
+  enforceAll(req: FastifyRequest, reply: FastifyReply, buckets: readonly RateBucket[]): Promise<void>;
   /** Counts one failed authentication from `ip`. */
   recordAuthFailure(ip: string): Promise<void>;
   /** Throws ApiError('auth_rate_limited') with Retry-After when `ip` failed too often in the last minute. */
@@ -97,6 +109,15 @@ export function enforceRateLimit(
   return stateOf(req).enforce(req, reply, key, limitPerMinute);
 }
 
+/** Several budgets for one request (an API key's and its tenant's); see RateLimitState.enforceAll. */
+export function enforceRateLimits(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  buckets: readonly RateBucket[],
+): Promise<void> {
+  return stateOf(req).enforceAll(req, reply, buckets);
+}
+
 function stateOf(req: FastifyRequest): RateLimitState {
   const state = (req.server as { rateLimit?: RateLimitState }).rateLimit;
   if (state === undefined) throw new Error('enforceRateLimit needs rateLimitPlugin to be registered');
@@ -118,30 +139,51 @@ const rateLimitImpl: FastifyPluginAsync<RateLimitPluginOptions> = async (app, op
     return exempt.some((p) => path === p || path.startsWith(`${p}/`));
   }
 
+  /** One hit; null when the limiter failed and the request is let through. */
+  async function hit(req: FastifyRequest, key: string, limitPerMinute: number): Promise<RateDecision | null> {
+    try {
+      return await limiter.hit(`req:${key}`, limitPerMinute, RATE_WINDOW_MS);
+    } catch (err) {
+      if (err instanceof RangeError) throw err;
+      req.log.error({ err }, 'rate limiter failed; request let through');
+      return null;
+    }
+  }
+
+  function refuse(d: RateDecision, label: string | undefined): never {
+    const headers = rateLimitHeaders(d);
+    const retryAfterS = Math.max(1, seconds(d.retryAfterMs));
+    throw new ApiError(
+      'rate_limited',
+      `More than ${d.limit} requests in a minute${label ? ` ${label}` : ''}; retry in ${retryAfterS} s.`,
+      { headers: { ...headers, 'retry-after': String(retryAfterS) } },
+    );
+  }
+
   const state: RateLimitState = {
     limiter,
     isExempt,
     async enforce(req, reply, key, limitPerMinute) {
       if (isExempt(req)) return null;
-      let d: RateDecision;
-      try {
-        d = await limiter.hit(`req:${key}`, limitPerMinute, RATE_WINDOW_MS);
-      } catch (err) {
-        if (err instanceof RangeError) throw err;
-        req.log.error({ err }, 'rate limiter failed; request let through');
-        return null;
-      }
-      const headers = rateLimitHeaders(d);
-      reply.headers(headers);
-      if (!d.allowed) {
-        const retryAfterS = Math.max(1, seconds(d.retryAfterMs));
-        throw new ApiError(
-          'rate_limited',
-          `More than ${d.limit} requests in a minute; retry in ${retryAfterS} s.`,
-          { headers: { ...headers, 'retry-after': String(retryAfterS) } },
-        );
-      }
+      const d = await hit(req, key, limitPerMinute);
+      if (d === null) return null;
+      reply.headers(rateLimitHeaders(d));
+      if (!d.allowed) refuse(d, undefined);
       return d;
+    },
+    async enforceAll(req, reply, buckets) {
+      if (isExempt(req)) return;
+      let tightest: RateDecision | undefined;
+      for (const bucket of buckets) {
+        const d = await hit(req, bucket.key, bucket.limit);
+        if (d === null) continue;
+        if (!d.allowed) {
+          reply.headers(rateLimitHeaders(d));
+          refuse(d, bucket.label);
+        }
+        if (tightest === undefined || d.remaining < tightest.remaining) tightest = d;
+      }
+      if (tightest !== undefined) reply.headers(rateLimitHeaders(tightest));
     },
     async recordAuthFailure(ip) {
       try {

@@ -2,7 +2,13 @@
  * Operational endpoints outside /api: `/health` (the process answers: never authenticated, never
  * rate limited, no database call, for load balancers), `/ready` (the database answers: 503
  * `unavailable` otherwise, for orchestrators deciding where to send traffic) and `/metrics`
- * (Prometheus text; an API key with `read`, or `Authorization: Bearer <SELLIFY_METRICS_TOKEN>`).
+ * (Prometheus text).
+ *
+ * `/metrics` describes the whole platform (every tenant's traffic, decisions and refusals), so only
+ * the platform operator reads it: `Authorization: Bearer <SELLIFY_METRICS_TOKEN>` (what a Prometheus
+ * scrape job sends), or an admin key of the default tenant (SELLIFY_API_KEY included). Any other
+ * tenant's key, whatever its scopes, gets 403. With no token configured only the operator's admin
+ * keys get in, so the default exposes nothing to tenants or anonymous callers.
  */
 
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -10,14 +16,14 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../store/index.ts';
 import { ApiError, problemResponses } from '../errors.ts';
-import { type Authenticator, hasScope } from '../plugins/auth.ts';
+import type { Authenticator } from '../plugins/auth.ts';
 import { API_KEY_SECURITY } from '../plugins/openapi.ts';
 import type { Api } from './v1/common.ts';
 
 export interface OpsOptions {
   db: Db;
   authenticator: Authenticator;
-  /** SELLIFY_METRICS_TOKEN: a scraper's Bearer token, so Prometheus needs no API key. */
+  /** SELLIFY_METRICS_TOKEN: a scraper's Bearer token, so Prometheus needs no API key. Default: none. */
   metricsToken?: string;
 }
 
@@ -27,14 +33,17 @@ const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 export function opsRoutes(app: Api, options: OpsOptions): void {
   const tokenDigest = options.metricsToken === undefined ? undefined : sha256(options.metricsToken);
 
-  /** The metrics token, compared digest to digest in constant time; else an API key with read. */
+  /** The metrics token, compared digest to digest in constant time; else a platform-operator admin key. */
   async function authorizeMetrics(req: FastifyRequest): Promise<void> {
     const bearer = BEARER.exec(req.headers.authorization ?? '')?.[1];
     if (tokenDigest !== undefined && bearer !== undefined && timingSafeEqual(sha256(bearer), tokenDigest))
       return;
     const principal = await options.authenticator.authenticate(req);
-    if (!hasScope(principal.scopes, 'read'))
-      throw new ApiError('forbidden', 'Metrics need an API key with the read scope.');
+    if (!principal.platformAdmin)
+      throw new ApiError(
+        'forbidden',
+        'Metrics cover the whole platform: only the operator reads them (Bearer SELLIFY_METRICS_TOKEN, or an admin key of the default tenant).',
+      );
   }
 
   app.get(
@@ -79,7 +88,7 @@ export function opsRoutes(app: Api, options: OpsOptions): void {
         tags: ['operations'],
         summary: 'Prometheus metrics (text exposition format)',
         description:
-          'HTTP durations by route, decisions by action, engine refusals by reason, process metrics. An API key with read, or Bearer SELLIFY_METRICS_TOKEN.',
+          'HTTP durations by route, decisions by action, engine refusals by reason, process metrics, for the whole platform. Bearer SELLIFY_METRICS_TOKEN, or an admin key of the default tenant (the platform operator); any other key gets 403.',
         security: API_KEY_SECURITY,
         produces: ['text/plain'],
         response: {

@@ -87,8 +87,29 @@ function toApiKey(r: ApiKeyRow): ApiKey {
   };
 }
 
+/** The tenant already holds `maxActive` keys that are not revoked. */
+export class KeyLimitError extends Error {
+  readonly code = 'key_limit_reached';
+  constructor(readonly maxActive: number) {
+    super(`the tenant already has ${maxActive} active API keys`);
+    this.name = 'KeyLimitError';
+  }
+}
+
+export interface CreateApiKeyOptions {
+  /**
+   * Refuse (KeyLimitError) when the tenant already holds this many keys that are not revoked.
+   * Creations of one tenant take turns on a transaction lock, so two at once cannot both take
+   * the last slot. Default: no limit (the operator's CLI, the first admin key).
+   */
+  maxActive?: number;
+}
+
+/** Advisory-lock class of "API key creation in a tenant" (the two-int form: its own key space). */
+const KEY_CREATION_LOCK = 727_465_002;
+
 export interface ApiKeysRepo {
-  create(input: NewApiKey): Promise<ApiKey>;
+  create(input: NewApiKey, options?: CreateApiKeyOptions): Promise<ApiKey>;
   get(id: string): Promise<ApiKey | null>;
   /** Every key of the tenant, revoked ones included, oldest first. */
   list(): Promise<ApiKey[]>;
@@ -100,10 +121,18 @@ export interface ApiKeysRepo {
 
 export function apiKeysRepo(c: RepoContext): ApiKeysRepo {
   return {
-    async create(input) {
+    async create(input, options = {}) {
       for (const scope of input.scopes) {
         if (!API_KEY_SCOPES.includes(scope as ApiKeyScope))
           throw new RangeError(`unknown API key scope '${scope}'`);
+      }
+      if (options.maxActive !== undefined) {
+        await c.tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KEY_CREATION_LOCK, c.tenantId]);
+        const { rows } = await c.tx.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL',
+          [c.tenantId],
+        );
+        if ((rows[0]?.n ?? 0) >= options.maxActive) throw new KeyLimitError(options.maxActive);
       }
       try {
         const { rows } = await c.tx.query<ApiKeyRow>(

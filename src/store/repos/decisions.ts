@@ -1,12 +1,17 @@
 /**
- * Decisions: what the engines decided and why, kept for audit and the dashboard. The reply text
- * and the verdicts (which can quote what the customer wrote) are sealed; reason codes stay in
- * clear so the dashboard can filter on them.
+ * Decisions: what the engines decided and why, kept for audit and the dashboard. The reply text,
+ * the verdicts and the reasons are sealed: all three can quote what the customer wrote (a reason
+ * says `"robe awa kone" matches nothing in the catalogue`). Only `{engine, code}` of each reason
+ * stays in clear (`reasons`), so the dashboard can filter on codes. Sealing here rather than
+ * rewording the engines keeps the details useful to the seller (which products customers ask for)
+ * and covers any reason an engine adds later.
  */
 
+import type { Keyring } from '../../crypto/keyring.ts';
 import type { DecisionAction } from '../../engines/decide.ts';
 import type { Reason } from '../../engines/types.ts';
 import { newId } from '../ids.ts';
+import type { Db } from '../types.ts';
 import {
   isoOrNull,
   msOf,
@@ -79,18 +84,26 @@ interface DecisionRow {
   send_at: Date | null;
   delay_ms: number | null;
   typing_ms: number | null;
+  /** `{engine, code}` only; the full reasons are in reasons_enc (null on rows older than 0006). */
   reasons: Reason[];
+  reasons_enc: string | null;
   verdicts_enc: string | null;
   created_at: Date;
 }
 
 const TABLE = 'decisions';
 const COLUMNS = `id, tenant_id, channel_id, contact_id, message_id, action, intent, stage, text_enc, send_at, delay_ms,
-  typing_ms, reasons, verdicts_enc, created_at`;
+  typing_ms, reasons, reasons_enc, verdicts_enc, created_at`;
+
+/** What stays in clear of each reason: its engine and code, never the detail. */
+export function reasonCodes(reasons: readonly Reason[]): { engine: string; code: string }[] {
+  return reasons.map((r) => ({ engine: r.engine, code: r.code }));
+}
 
 export function decisionsRepo(c: RepoContext): DecisionsRepo {
   const toRecord = (r: DecisionRow): DecisionRecord => {
     const verdicts = unsealOrNull(c, TABLE, 'verdicts_enc', r.id, r.verdicts_enc);
+    const reasons = unsealOrNull(c, TABLE, 'reasons_enc', r.id, r.reasons_enc);
     return {
       id: r.id,
       tenantId: r.tenant_id,
@@ -104,13 +117,13 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
       sendAtMs: msOrNull(r.send_at),
       delayMs: r.delay_ms,
       typingMs: r.typing_ms,
-      reasons: r.reasons,
+      reasons: reasons === null ? r.reasons : (JSON.parse(reasons) as Reason[]),
       verdicts: verdicts === null ? null : (JSON.parse(verdicts) as Record<string, unknown>),
       createdAtMs: msOf(r.created_at),
     };
   };
 
-  /** The 15 column values of one decision row, sealed. */
+  /** The 16 column values of one decision row, sealed. */
   const values = (id: string, input: NewDecision): unknown[] => [
     id,
     c.tenantId,
@@ -124,7 +137,8 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
     isoOrNull(input.sendAtMs),
     input.delayMs === undefined || input.delayMs === null ? null : Math.round(input.delayMs),
     input.typingMs === undefined || input.typingMs === null ? null : Math.round(input.typingMs),
-    JSON.stringify(input.reasons),
+    JSON.stringify(reasonCodes(input.reasons)),
+    seal(c, TABLE, 'reasons_enc', id, JSON.stringify(input.reasons)),
     input.verdicts === undefined || input.verdicts === null
       ? null
       : seal(c, TABLE, 'verdicts_enc', id, JSON.stringify(input.verdicts)),
@@ -141,12 +155,12 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
         params.push(...values(input.id, input));
         const p = (n: number) => `$${base + n}`;
         rows.push(
-          `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}::timestamptz, ${p(11)}::int, ${p(12)}::int, ${p(13)}::jsonb, ${p(14)}, coalesce(${p(15)}::timestamptz, now()))`,
+          `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}::timestamptz, ${p(11)}::int, ${p(12)}::int, ${p(13)}::jsonb, ${p(14)}, ${p(15)}, coalesce(${p(16)}::timestamptz, now()))`,
         );
       }
       await c.tx.query(
         `INSERT INTO decisions (id, tenant_id, channel_id, contact_id, message_id, action, intent, stage, text_enc,
-           send_at, delay_ms, typing_ms, reasons, verdicts_enc, created_at)
+           send_at, delay_ms, typing_ms, reasons, reasons_enc, verdicts_enc, created_at)
          VALUES ${rows.join(', ')}`,
         params,
       );
@@ -156,9 +170,9 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
       const id = input.id ?? newId('dec');
       const { rows } = await c.tx.query<DecisionRow>(
         `INSERT INTO decisions (id, tenant_id, channel_id, contact_id, message_id, action, intent, stage, text_enc,
-           send_at, delay_ms, typing_ms, reasons, verdicts_enc, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11, $12, $13::jsonb, $14,
-           coalesce($15::timestamptz, now()))
+           send_at, delay_ms, typing_ms, reasons, reasons_enc, verdicts_enc, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz, $11, $12, $13::jsonb, $14, $15,
+           coalesce($16::timestamptz, now()))
          RETURNING ${COLUMNS}`,
         values(id, input),
       );
@@ -193,4 +207,62 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
       return { items: page.rows.map(toRecord), nextCursor: page.nextCursor };
     },
   };
+}
+
+export interface SealLegacyOptions {
+  /** Rows per transaction. Default 500. */
+  batchSize?: number;
+  /** Aborting stops before the next batch; sealed batches stay sealed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Seals the reasons of decisions stored before migration 0006, whose details are in clear, and
+ * leaves only `{engine, code}` there. Owner-level maintenance, run once at start (server.ts):
+ * each batch is its own transaction and only touches rows still without `reasons_enc`, so several
+ * instances starting together, or a run stopped midway, simply share or resume the work. Returns
+ * how many rows it sealed.
+ */
+export async function sealLegacyReasons(
+  store: { db: Db; keyring: Keyring },
+  options: SealLegacyOptions = {},
+): Promise<number> {
+  const batchSize = options.batchSize ?? 500;
+  let total = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const sealed = await store.db.ownerTx(async (tx) => {
+      const { rows } = await tx.query<{ id: string; tenant_id: string; reasons: Reason[] }>(
+        `SELECT id, tenant_id, reasons FROM decisions WHERE reasons_enc IS NULL
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const ids: string[] = [];
+      const sealedValues: string[] = [];
+      const codes: string[] = [];
+      for (const row of rows) {
+        const reasons = Array.isArray(row.reasons) ? row.reasons : [];
+        ids.push(row.id);
+        sealedValues.push(
+          store.keyring.encrypt(JSON.stringify(reasons), {
+            tenantId: row.tenant_id,
+            table: TABLE,
+            column: 'reasons_enc',
+            rowId: row.id,
+          }),
+        );
+        codes.push(JSON.stringify(reasonCodes(reasons)));
+      }
+      await tx.query(
+        `UPDATE decisions AS t SET reasons_enc = v.sealed, reasons = v.codes::jsonb
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, sealed, codes)
+         WHERE t.id = v.id AND t.reasons_enc IS NULL`,
+        [ids, sealedValues, codes],
+      );
+      return rows.length;
+    });
+    total += sealed;
+    if (sealed < batchSize) return total;
+  }
 }

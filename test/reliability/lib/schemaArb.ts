@@ -5,6 +5,7 @@
  * control characters, lone surrogates, right-to-left marks) for anywhere a string goes.
  */
 import fc from 'fast-check';
+import { EARLIEST_INSTANT_MS, LATEST_INSTANT_MS } from '../../../src/domain/instants.ts';
 
 export interface JsonSchema {
   type?: string | string[];
@@ -100,8 +101,9 @@ function intBetween(min: number, max: number): fc.Arbitrary<number> {
   );
 }
 
+/** Every date-time the API accepts (src/domain/instants.ts), edges included. */
 const ISO = fc
-  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+  .date({ min: new Date(EARLIEST_INSTANT_MS), max: new Date(LATEST_INSTANT_MS - 1), noInvalidDate: true })
   .map((d) => d.toISOString());
 
 function stringArb(s: JsonSchema): fc.Arbitrary<string> {
@@ -206,7 +208,16 @@ function pastBoundArb(s: JsonSchema): fc.Arbitrary<unknown> | undefined {
   if (t.includes('string')) {
     if (s.maxLength !== undefined && s.maxLength < 300_000) options.push('x'.repeat(s.maxLength + 1));
     if (s.minLength !== undefined && s.minLength > 0) options.push('x'.repeat(s.minLength - 1));
-    if (s.format === 'date-time') options.push('2026-13-45T25:61:61Z', 'yesterday', '2026-02-30T10:00:00Z');
+    if (s.format === 'date-time')
+      options.push(
+        '2026-13-45T25:61:61Z',
+        'yesterday',
+        '2026-02-30T10:00:00Z',
+        // Well-formed but outside what the system handles (each was a 500 once).
+        '0000-01-01T00:00:00Z',
+        '9999-12-31T23:59:59Z',
+        '2100-01-01T00:00:00Z',
+      );
   }
   if (t.includes('integer') || t.includes('number')) {
     if (s.maximum !== undefined) options.push(s.maximum + 1, s.maximum + 0.5);

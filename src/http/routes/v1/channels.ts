@@ -55,6 +55,14 @@ const CREDENTIAL_FIELDS = {
 } as const;
 type CredentialField = keyof typeof CREDENTIAL_FIELDS;
 
+/**
+ * Secrets that authenticate webhooks to us, chosen by the seller: a short one can be guessed or
+ * brute-forced from outside (the webhook URL is public). Checked when credentials are written;
+ * channels stored before keep working.
+ */
+const SHARED_SECRET_FIELDS = ['webhookSecret', 'verifyToken', 'appSecret'] as const;
+export const MIN_SHARED_SECRET_CHARS = 16;
+
 /** Longest Cloud API phone number id accepted (Meta's are about 16 digits). */
 const MAX_PHONE_NUMBER_ID_LENGTH = 64;
 
@@ -97,6 +105,15 @@ function channelSecrets(
     throw new ApiError('validation_failed', `A ${transport} channel needs ${missing.join(', ')}.`, {
       errors: missing.map((k) => ({ field: `body.${k}`, message: 'is required for this transport' })),
     });
+  }
+  for (const key of SHARED_SECRET_FIELDS) {
+    const value = credentials[key];
+    if (value !== undefined && value.length < MIN_SHARED_SECRET_CHARS) {
+      throw invalidField(
+        body[key] !== undefined ? `body.${key}` : `body.credentials.${key}`,
+        `must be at least ${MIN_SHARED_SECRET_CHARS} characters: a short secret can be guessed`,
+      );
+    }
   }
   // The phone number id becomes the unique, indexed route key; Graph ids are ~16 digits, and a
   // value past the index's 2704-byte row limit was a 500 (test/reliability/fuzz-api.test.ts).
@@ -166,7 +183,8 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
   api.post(
     '/channels',
     {
-      config: { scope: 'write' },
+      // A generated sandbox webhook secret is shown once and never kept for idempotent replays.
+      config: { scope: 'write', oneTimeSecrets: ['webhookSecret'] },
       schema: {
         tags,
         summary: 'Create a channel',
@@ -178,6 +196,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
             'conflict',
             'idempotency_mismatch',
             'idempotency_in_flight',
+            'idempotency_secret_withheld',
           ),
         },
       },

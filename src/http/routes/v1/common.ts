@@ -19,6 +19,7 @@ import {
   ConflictError,
   type IdPrefix,
   InvalidCursorError,
+  KeyLimitError,
   type Store,
   type TenantRepos,
 } from '../../../store/index.ts';
@@ -34,7 +35,10 @@ export type Api = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-export type RouteConfig = Pick<Config, 'rateLimitPerMinute' | 'idempotencyTtlMs'>;
+export type RouteConfig = Pick<
+  Config,
+  'rateLimitPerMinute' | 'tenantRateLimitPerMinute' | 'maxKeysPerTenant' | 'idempotencyTtlMs'
+>;
 
 export interface RouteContext {
   store: Store;
@@ -49,6 +53,12 @@ export interface RouteContext {
 export function mapStoreError(err: unknown): unknown {
   if (err instanceof ConflictError) return new ApiError('conflict', `Conflict: ${err.message}.`);
   if (err instanceof InvalidCursorError) return invalidCursor();
+  if (err instanceof KeyLimitError) {
+    return new ApiError(
+      'key_limit_reached',
+      `This tenant already has ${err.maxActive} active API keys, the most allowed (SELLIFY_MAX_KEYS_PER_TENANT); revoke one first.`,
+    );
+  }
   return err;
 }
 

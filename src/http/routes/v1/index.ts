@@ -30,6 +30,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   await scope.register(authPlugin, {
     authenticator: options.authenticator,
     defaultRateLimitPerMinute: ctx.config.rateLimitPerMinute,
+    tenantRateLimitPerMinute: ctx.config.tenantRateLimitPerMinute,
     state: options.authState,
   });
   await scope.register(idempotencyPlugin, { store: ctx.store, ttlMs: ctx.config.idempotencyTtlMs });

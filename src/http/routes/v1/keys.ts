@@ -19,6 +19,7 @@ import {
   byCreation,
   idParams,
   idSchema,
+  invalidField,
   notFound,
   PageQueryProperties,
   pageInMemory,
@@ -49,7 +50,8 @@ const KeyCreateBody = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 1_000_000,
-        description: 'Overrides SELLIFY_RATE_LIMIT for this key',
+        description:
+          "Overrides SELLIFY_RATE_LIMIT for this key; at most the tenant's budget (SELLIFY_TENANT_RATE_LIMIT), which all its keys share",
       }),
     ),
   },
@@ -91,7 +93,8 @@ export function keyRoutes(api: Api, ctx: RouteContext): void {
   api.post(
     '/keys',
     {
-      config: { scope: 'admin' },
+      // The secret is never stored with the idempotent response: a replay is 409, not the secret.
+      config: { scope: 'admin', oneTimeSecrets: ['key'] },
       schema: {
         tags,
         summary: 'Create an API key (the secret is in this response only)',
@@ -101,8 +104,10 @@ export function keyRoutes(api: Api, ctx: RouteContext): void {
           ...problemResponses(
             'validation_failed',
             'not_found',
+            'key_limit_reached',
             'idempotency_mismatch',
             'idempotency_in_flight',
+            'idempotency_secret_withheld',
           ),
         },
       },
@@ -110,15 +115,27 @@ export function keyRoutes(api: Api, ctx: RouteContext): void {
     async (req, reply) => {
       const b = req.body;
       const tenantId = await targetTenant(req, b.tenantId);
+      // What a tenant may give itself is bounded by what the operator allows it: one key may use
+      // at most the tenant's whole budget, and the budget is shared by all its keys (auth.ts).
+      const budget = ctx.config.tenantRateLimitPerMinute;
+      if (b.rateLimitPerMinute !== undefined && b.rateLimitPerMinute > budget) {
+        throw invalidField(
+          'body.rateLimitPerMinute',
+          `must be at most ${budget}, the requests per minute all keys of a tenant share (SELLIFY_TENANT_RATE_LIMIT)`,
+        );
+      }
       const generated = generateApiKey();
       const key = await txFor(ctx, tenantId, (r) =>
-        r.apiKeys.create({
-          name: b.name,
-          keyHash: generated.keyHash,
-          prefix: generated.prefix,
-          scopes: b.scopes,
-          rateLimitPerMinute: b.rateLimitPerMinute ?? null,
-        }),
+        r.apiKeys.create(
+          {
+            name: b.name,
+            keyHash: generated.keyHash,
+            prefix: generated.prefix,
+            scopes: b.scopes,
+            rateLimitPerMinute: b.rateLimitPerMinute ?? null,
+          },
+          { maxActive: ctx.config.maxKeysPerTenant },
+        ),
       );
       return reply.code(201).send({ ...apiKeyView(key), key: generated.secret });
     },

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import { BsuidError } from '../../../domain/bsuid.ts';
+import { isMessageTime } from '../../../domain/instants.ts';
 import { PhoneError } from '../../../domain/phone.ts';
 import { evaluateConsent } from '../../../engines/consent.ts';
 import { advanceFunnel } from '../../../engines/funnel.ts';
@@ -272,7 +273,14 @@ export function messageRoutes(api: Api, ctx: RouteContext): void {
     async (req, reply) => {
       const b = req.body;
       checkShape(b);
-      const atMs = msOrUndefined(b.direction === 'in' ? b.receivedAt : b.sentAt) ?? ctx.clock();
+      const nowMs = ctx.clock();
+      const given = b.direction === 'in' ? 'receivedAt' : 'sentAt';
+      const atMs = msOrUndefined(b[given]) ?? nowMs;
+      // The schema bounds every date-time; a message time may also not run ahead of our clock by
+      // more than a day, or a message "from" 2099 would hold the 24-hour window open until then.
+      if (!isMessageTime(atMs, nowMs)) {
+        throw invalidField(`body.${given}`, 'must not be more than 1 day after the server clock');
+      }
       let result: Recorded;
       try {
         result = await tx(ctx, req, async (r) => {
