@@ -105,6 +105,13 @@ export interface Product {
   currency: string;
   /** Units in stock; absent or null means "not tracked" (treated as available). */
   stock?: number | null;
+  /** The shelf it sits on, as customers name it ("sacs", "téléphones"). */
+  category?: string;
+  /**
+   * The choices it comes in: variant name → allowed values (`{size: ['39', '40'], colour: ['noir']}`).
+   * `size` and `colour` are read in customers' words; other names are matched by their values.
+   */
+  variants?: Record<string, string[]>;
 }
 
 /** Counters of messages already sent by the channel (derived from stored messages). All default to 0. */
