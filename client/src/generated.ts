@@ -283,6 +283,10 @@ export interface DecisionRequest {
     currency: string;
     /** Units in stock; absent or null = not tracked */
     stock?: number | null;
+    /** Category of the product, as customers name it ("sacs", "téléphones") */
+    category?: string;
+    /** Variant name → allowed values, e.g. {"size": ["39", "40"], "colour": ["noir", "rouge"]} */
+    variants?: Record<string, string[]>;
   }[];
   stats?: {
     sentLastMinute?: number;
@@ -468,6 +472,9 @@ export interface Product {
   /** ISO 4217, upper case */
   currency: string;
   stock: number | null;
+  category: string | null;
+  /** Variant name → allowed values; {} when the product comes in one version */
+  variants: Record<string, string[]>;
   /** Created */
   createdAt: string;
   /** Last change */
@@ -853,6 +860,9 @@ export interface Operations {
       /** ISO 4217: XOF, XAF, EUR… */
       currency: string;
       stock?: number | null;
+      category?: string | null;
+      /** Variant name → allowed values, e.g. {"size": ["39", "40"], "colour": ["noir", "rouge"]} */
+      variants?: Record<string, string[]>;
     };
     responses: {
       201: Product;
@@ -888,6 +898,9 @@ export interface Operations {
       /** ISO 4217: XOF, XAF, EUR… */
       currency?: string;
       stock?: number | null;
+      category?: string | null;
+      /** Variant name → allowed values, e.g. {"size": ["39", "40"], "colour": ["noir", "rouge"]} */
+      variants?: Record<string, string[]>;
     };
     responses: {
       200: Product;

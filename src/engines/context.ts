@@ -69,9 +69,14 @@ export const CategorySchema = Type.String({
  */
 export const VariantsSchema = Type.Record(
   Type.String({ pattern: '^[a-z][a-z0-9_]{0,29}$' }),
-  Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 50 }),
+  Type.Array(Type.String({ minLength: 1, maxLength: 60, pattern: '^\\S(?:.*\\S)?$' }), {
+    minItems: 1,
+    maxItems: 50,
+    uniqueItems: true,
+  }),
   {
     maxProperties: 10,
+    additionalProperties: false,
     description: 'Variant name → allowed values, e.g. {"size": ["39", "40"], "colour": ["noir", "rouge"]}',
   },
 );

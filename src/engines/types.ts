@@ -105,8 +105,8 @@ export interface Product {
   currency: string;
   /** Units in stock; absent or null means "not tracked" (treated as available). */
   stock?: number | null;
-  /** The shelf it sits on, as customers name it ("sacs", "téléphones"). */
-  category?: string;
+  /** The shelf it sits on, as customers name it ("sacs", "téléphones"); absent or null: none. */
+  category?: string | null;
   /**
    * The choices it comes in: variant name → allowed values (`{size: ['39', '40'], colour: ['noir']}`).
    * `size` and `colour` are read in customers' words; other names are matched by their values.

@@ -1,6 +1,7 @@
 /** The seller's catalogue. Prices are integers in minor units (15000 XOF = 15000; 1550 EUR = 15,50 €). */
 
 import { Type } from '@sinclair/typebox';
+import { CategorySchema, VariantsSchema } from '../../../engines/context.ts';
 import type { NewProduct, ProductPatch } from '../../../store/index.ts';
 import { problemResponses } from '../../errors.ts';
 import {
@@ -27,6 +28,8 @@ const ProductFields = {
   stock: Nullable(
     Type.Integer({ minimum: 0, maximum: 1e9, description: 'Units in stock; null = not tracked' }),
   ),
+  category: Nullable(CategorySchema),
+  variants: VariantsSchema,
 };
 
 const ProductCreateBody = Type.Object(
@@ -36,6 +39,8 @@ const ProductCreateBody = Type.Object(
     price: ProductFields.price,
     currency: ProductFields.currency,
     stock: Type.Optional(ProductFields.stock),
+    category: Type.Optional(ProductFields.category),
+    variants: Type.Optional(ProductFields.variants),
   },
   { additionalProperties: false },
 );
@@ -47,6 +52,8 @@ const ProductPatchBody = Type.Object(
     price: Type.Optional(ProductFields.price),
     currency: Type.Optional(ProductFields.currency),
     stock: Type.Optional(ProductFields.stock),
+    category: Type.Optional(ProductFields.category),
+    variants: Type.Optional(ProductFields.variants),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -74,6 +81,8 @@ export function productRoutes(api: Api, ctx: RouteContext): void {
       const input: NewProduct = { name: b.name, price: b.price, currency: b.currency };
       if (b.aliases !== undefined) input.aliases = b.aliases;
       if (b.stock !== undefined) input.stock = b.stock;
+      if (b.category !== undefined) input.category = b.category;
+      if (b.variants !== undefined) input.variants = b.variants;
       const product = await tx(ctx, req, (r) => r.products.create(input));
       return reply.code(201).send(productView(product));
     },
