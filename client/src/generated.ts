@@ -272,6 +272,7 @@ export interface DecisionRequest {
     id?: string;
     text?: string;
   };
+  /** Names and aliases hold at most 120,000 characters in all */
   catalog?: {
     /** Catalogue id of the product */
     id: string;

@@ -4,6 +4,7 @@
  */
 import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
 import { isValidTimeZone } from './time.ts';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -84,8 +85,12 @@ export const VariantsSchema = Type.Record(
 export const ProductSchema = Type.Object(
   {
     id: Id('Catalogue id of the product'),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    aliases: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 50 })),
+    name: Type.String({ minLength: 1, maxLength: CATALOG_LIMITS.labelChars }),
+    aliases: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: CATALOG_LIMITS.labelChars }), {
+        maxItems: CATALOG_LIMITS.aliasesPerProduct,
+      }),
+    ),
     price: Type.Integer({
       minimum: 0,
       maximum: 1e12,
@@ -246,7 +251,12 @@ export const DecisionContextSchema = Type.Object(
         },
       ),
     ),
-    catalog: Type.Optional(Type.Array(ProductSchema, { maxItems: 2000 })),
+    catalog: Type.Optional(
+      Type.Array(ProductSchema, {
+        maxItems: CATALOG_LIMITS.products,
+        description: `Names and aliases hold at most ${CATALOG_LIMITS.totalLabelChars.toLocaleString('en-US')} characters in all`,
+      }),
+    ),
     stats: Type.Optional(
       Type.Object(
         {
@@ -300,6 +310,12 @@ export function parseContext(value: unknown): DecisionContext {
   ] as const) {
     if (zone !== undefined && !isValidTimeZone(zone))
       throw new ContextError(field, `${field}: unknown time zone "${zone}"`);
+  }
+  if (ctx.catalog !== undefined && catalogLabelChars(ctx.catalog) > CATALOG_LIMITS.totalLabelChars) {
+    throw new ContextError(
+      'catalog',
+      `catalog: names and aliases hold more than ${CATALOG_LIMITS.totalLabelChars} characters in all`,
+    );
   }
   return ctx;
 }

@@ -1,16 +1,26 @@
 /**
  * Intent engine: what a customer wants, in which language, about which products. Pure and cheap
  * (tens of microseconds): regexes are compiled at module load and the normalized catalogue index
- * is memoized per catalogue array in a WeakMap, which keeps the function pure.
+ * is memoized by catalogue content (the names and aliases), which keeps the function pure. Its cost
+ * is linear in the text it reads (at most MAX_INTENT_TEXT_CHARS) and bounded by CATALOG_LIMITS.
  */
-import { damerauLevenshtein, normalizeText, phoneticKey, stemToken, tokenize } from './text.ts';
+import { limitCatalog } from './catalog.ts';
+import {
+  damerauLevenshtein,
+  MAX_WORD_CHARS,
+  normalizeText,
+  phoneticKey,
+  stemToken,
+  tokenize,
+} from './text.ts';
 import type { Entities, Intent, Language, Product, ProductMention, Reason } from './types.ts';
 
 export interface IntentInput {
   text: string;
   /**
-   * The seller's products. Its normalized index is cached per array, so treat the array as
-   * immutable: a changed catalogue must be a new array.
+   * The seller's products; only the part within CATALOG_LIMITS is read. Its normalized index is
+   * cached by the names and aliases (an equal catalogue in a new array reuses it) and by array, so
+   * treat the array as immutable: a changed catalogue must be a new array.
    */
   catalog: readonly Product[];
   /** Language used when the message gives no clear sign (a tie, an emoji, a product name alone). Default 'fr'. */
@@ -212,9 +222,12 @@ const OPT_OUT_STRONG_RE = /\b(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribe[a-z]*
 const OPT_OUT_PHRASE_RE =
   /\b(?:ne (?:m|me) (?:envoyez|envoie|envoyer|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez) plus|n? ?(?:veux|veut|voudrais) plus (?:recevoir|de (?:vos )?messages?)|plus (?:de|aucun) messages?|retire[rz]? moi|enleve[rz]? moi|supprime[rz]? moi|remove me|take me off|don t (?:text|message|contact|write|send|call) me|dont (?:text|message|contact) me|stop (?:sending|texting|messaging|contacting|writing)|laisse[rz]? moi tranquille|leave me alone|arrete[rz]? (?:de|d) (?:m|me) (?:ecrire|envoyer|contacter|deranger|spammer)|no more messages)\b/;
 const OPT_OUT_WEAK_RE = /\b(?:stop|arret|arrete|arretez|arreter|arretes)\b/;
-/** "non stop", "le bus s'arrête", "je m'arrête là", "arrêt de bus", "bus stop": ordinary sentences. */
+/**
+ * "non stop", "le bus s'arrête", "je m'arrête là", "arrêt de bus", "bus stop", "a stop motion
+ * camera", "le panneau stop": ordinary sentences.
+ */
 const OPT_OUT_NEG_RE =
-  /\b(?:non stop|nonstop|sans arret|[sm] arret[a-z]*|bus|taxi|gbaka|arret de (?:bus|taxi|car|gbaka|woro)|stop (?:at|near|by|over))\b/;
+  /\b(?:non stop|nonstop|sans arret|[sm] arret[a-z]*|bus|taxi|gbaka|arret de (?:bus|taxi|car|gbaka|woro)|stop (?:at|near|by|over|motion|sign)|stopmotion|(?:panneau|feu|bouton) stop)\b/;
 const OPT_IN_RE =
   /\b(?:subscribe|reabonn[a-z]*|reinscri[a-z]*|(?:m|s|me|se) abonner|abonne[rz]? moi|recevoir (?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?)|envoyer (?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?)|tenez moi (?:au courant|informee?s?)|ajoute[rz]? moi|add me|broadcast|liste de diffusion|receive (?:your|the) (?:messages?|updates?|offers?|promos?|news)|keep me (?:posted|updated|informed)|(?:get|receive) your (?:promos?|promotions?|offers?|updates?|news)|opt in|optin)\b/;
 const START_RE = /\bstart\b/;
@@ -290,7 +303,7 @@ const CUE_TYPO_TARGETS: readonly string[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Catalogue index, memoized per catalogue array.
+// Catalogue index, memoized by catalogue content.
 
 interface Variant {
   product: number;
@@ -300,7 +313,10 @@ interface Variant {
 interface VocabEntry {
   raw: string;
   stem: string;
-  key: string;
+  /** Letters a–z present in the word, one bit each: a cheap exact filter before the edit distance. */
+  mask: number;
+  /** Position in catalogue order: among equally near words the first one wins. */
+  order: number;
 }
 
 interface CatalogIndex {
@@ -311,19 +327,34 @@ interface CatalogIndex {
   family: Map<string, number[]>;
   /** Plural-free forms of catalogue words, to tell an exact or plural match (score 1) from a near one. */
   exactForms: Set<string>;
-  /** Catalogue words of 4+ letters, the only targets of fuzzy matching. */
-  vocab: VocabEntry[];
+  /** Catalogue words of 4+ letters, the only targets of fuzzy matching, by length. */
+  vocabByLength: VocabEntry[][];
+  /** Sound key → stem of the first catalogue word with that key. */
+  phonetic: Map<string, string>;
 }
-
-const indexCache = new WeakMap<readonly Product[], CatalogIndex>();
 
 /** Words of a name or alias beyond this are ignored; positions are bits of a 32-bit mask. */
 const MAX_NAME_WORDS = 30;
 /**
  * Only the first words of a message are analysed, which bounds the cost of a 4 KB message. Customer
- * questions are far shorter; explicit opt-out words are still looked for in the whole text.
+ * questions are far shorter; explicit opt-out words are still looked for in the whole text read.
  */
 const MAX_MESSAGE_WORDS = 150;
+/**
+ * The engine reads at most this many UTF-16 code units of a message (cut at a word boundary).
+ * WhatsApp caps a text body at 4,096 characters on the Cloud API; an emoji or a mathematical letter
+ * takes two code units, so 8,192 holds any such message whole. Webhooks and the API accept up to
+ * 64 KB: the rest is stored but not read, so a hostile message costs at most what 8 KB costs.
+ */
+export const MAX_INTENT_TEXT_CHARS = 8192;
+/**
+ * Consent words also recognised when spelt to dodge a plain match ("st0p", "S T O P", "$top",
+ * "d3s4b0nn3r"); full-width, mathematical and invisible-character spellings are already folded by
+ * normalizeText for every word.
+ */
+const CONSENT_SPELLINGS = words(
+  'stop arret arrete arretez arreter arretes start desabonner desabonnez desabonne desinscrire unsubscribe unsub optout subscribe',
+);
 
 function stripPlural(token: string): string {
   return token.length >= 4 && ((token.endsWith('s') && !token.endsWith('ss')) || token.endsWith('x'))
@@ -336,12 +367,29 @@ function isDigits(token: string): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** Set bits of a 32-bit integer. */
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+function letterMask(word: string): number {
+  let mask = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i) - 97;
+    if (c >= 0 && c < 26) mask |= 1 << c;
+  }
+  return mask;
+}
+
 function buildIndex(catalog: readonly Product[]): CatalogIndex {
   const variants: Variant[] = [];
   const stemRefs = new Map<string, number[]>();
   const family = new Map<string, number[]>();
   const exactForms = new Set<string>();
-  const vocab: VocabEntry[] = [];
+  const vocabByLength: VocabEntry[][] = [];
+  const phonetic = new Map<string, string>();
   const seenVocab = new Set<string>();
   catalog.forEach((product, p) => {
     for (const label of [product.name, ...(product.aliases ?? [])]) {
@@ -358,30 +406,108 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
         else stemRefs.set(stem, [v, pos]);
         const raw = raws[pos]!;
         exactForms.add(stripPlural(raw));
-        if (raw.length >= 4 && !isDigits(raw) && !seenVocab.has(raw)) {
+        if (raw.length >= 4 && !isDigits(raw) && !seenVocab.has(raw) && seenVocab.size < MAX_FUZZY_VOCAB) {
+          const entry = { raw, stem, mask: letterMask(raw), order: seenVocab.size };
           seenVocab.add(raw);
-          vocab.push({ raw, stem, key: phoneticKey(raw) });
+          const bucket = vocabByLength[raw.length];
+          if (bucket) bucket.push(entry);
+          else vocabByLength[raw.length] = [entry];
+          const key = phoneticKey(raw);
+          if (!phonetic.has(key)) phonetic.set(key, stem);
         }
         const significant =
           raw.length >= 3 && !isDigits(raw) && !MODIFIER_STEMS.has(stem) && !LEXICON.has(raw);
         if (significant) {
           const members = family.get(stem);
           if (!members) family.set(stem, [p]);
-          else if (!members.includes(p)) members.push(p);
+          else if (members[members.length - 1] !== p) members.push(p);
         }
       });
     }
   });
-  return { variants, stemRefs, family, exactForms, vocab };
+  return { variants, stemRefs, family, exactForms, vocabByLength, phonetic };
 }
 
-function indexFor(catalog: readonly Product[]): CatalogIndex {
-  let index = indexCache.get(catalog);
-  if (!index) {
-    index = buildIndex(catalog);
-    indexCache.set(catalog, index);
+// The index depends only on the names and aliases, in catalogue order. Callers build a fresh
+// array for every decision (the pipeline reads the catalogue from the database each time), so the
+// cache is keyed by content: a cheap fingerprint (one step per label, not per character) finds the
+// candidate and an exact comparison of every label confirms it, so two catalogues never share an
+// index. A hit costs one comparison pass; a rebuild costs normalizing every label.
+
+interface CachedIndex {
+  /** Aliases count of each product, then the labels (name, aliases…) in order, as indexed. */
+  shape: number[];
+  labels: string[];
+  index: CatalogIndex;
+}
+
+/** Indexes kept: one per recently active catalogue, the least recently used out first. */
+const INDEX_CACHE_ENTRIES = 64;
+const byContent = new Map<number, CachedIndex>();
+/** A caller that keeps its array (the benchmarks, a long-lived process) skips even the comparison. */
+const byIdentity = new WeakMap<readonly Product[], CatalogIndex>();
+let builds = 0;
+
+/** How many catalogue indexes were built since start: tests use it to prove a cache hit. */
+export function catalogIndexBuilds(): number {
+  return builds;
+}
+
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ v, 0x01000193);
+}
+
+function fingerprint(catalog: readonly Product[]): number {
+  let h = mix(0x811c9dc5, catalog.length);
+  for (const p of catalog) {
+    const aliases = p.aliases ?? [];
+    h = mix(h, aliases.length);
+    for (let j = -1; j < aliases.length; j++) {
+      const label = j < 0 ? p.name : aliases[j]!;
+      const n = label.length;
+      h = mix(mix(mix(h, n), n > 0 ? label.charCodeAt(0) : 0), n > 1 ? label.charCodeAt(n >> 1) : 0);
+      h = mix(h, n > 2 ? label.charCodeAt(n - 1) : 0);
+    }
   }
-  return index;
+  return h >>> 0;
+}
+
+function sameLabels(catalog: readonly Product[], cached: CachedIndex): boolean {
+  if (catalog.length !== cached.shape.length) return false;
+  let k = 0;
+  for (let i = 0; i < catalog.length; i++) {
+    const p = catalog[i]!;
+    const aliases = p.aliases ?? [];
+    if (aliases.length !== cached.shape[i] || p.name !== cached.labels[k++]) return false;
+    for (const alias of aliases) if (alias !== cached.labels[k++]) return false;
+  }
+  return true;
+}
+
+function indexFor(input: readonly Product[]): CatalogIndex {
+  const known = byIdentity.get(input);
+  if (known) return known;
+  // Only the part within the catalogue limits is indexed, compared and fingerprinted, so a
+  // caller that skipped validation cannot make any of it cost more than the limits allow.
+  const catalog = limitCatalog(input);
+  const key = fingerprint(catalog);
+  let entry = byContent.get(key);
+  if (entry && sameLabels(catalog, entry)) {
+    byContent.delete(key); // set again below: the most recently used is last
+  } else {
+    builds++;
+    const shape: number[] = [];
+    const labels: string[] = [];
+    for (const p of catalog) {
+      shape.push(p.aliases?.length ?? 0);
+      labels.push(p.name, ...(p.aliases ?? []));
+    }
+    entry = { shape, labels, index: buildIndex(catalog) };
+  }
+  byContent.set(key, entry);
+  if (byContent.size > INDEX_CACHE_ENTRIES) byContent.delete(byContent.keys().next().value!);
+  byIdentity.set(input, entry.index);
+  return entry.index;
 }
 
 interface TokenMatch {
@@ -389,8 +515,26 @@ interface TokenMatch {
   score: number;
 }
 
+/**
+ * Edit distances computed for one message at most. A message reads at most 150 words and a real
+ * one has a few unknown words of 4+ letters, each compared with the catalogue words of about its
+ * length and letters (a few hundred even for 2,000 products), so the budget is never reached by a
+ * real message; it bounds a hostile one (150 invented words against a catalogue of look-alike
+ * words) to a few milliseconds. Words met after it is spent only get exact and sound matches.
+ */
+const MAX_FUZZY_COMPARISONS = 20_000;
+/**
+ * Distinct catalogue words kept as typo targets, in catalogue order. 2,000 products with a name
+ * and a few aliases each hold well under this many distinct words of 4+ letters.
+ */
+const MAX_FUZZY_VOCAB = 20_000;
+
+interface FuzzyBudget {
+  left: number;
+}
+
 /** Matches one message word to a catalogue word: exact or plural (1), same stem (0.95), typo, sound. */
-function matchToken(token: string, index: CatalogIndex): TokenMatch | undefined {
+function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudget): TokenMatch | undefined {
   if (isDigits(token)) return index.stemRefs.has(token) ? { stem: token, score: 1 } : undefined;
   const stem = stemToken(token);
   const known = LEXICON.has(token);
@@ -401,21 +545,27 @@ function matchToken(token: string, index: CatalogIndex): TokenMatch | undefined 
   // Fuzzy matching never applies to short or ordinary words.
   if (known || token.length < 4) return undefined;
   const max = token.length <= 6 ? 1 : 2;
-  let best: TokenMatch | undefined;
+  // Each edit adds or removes at most two letters from the set of letters a word uses, so a word
+  // whose letter set differs in more than 2 × max letters is too far without computing anything.
+  const mask = letterMask(token);
+  let best: VocabEntry | undefined;
   let bestDistance = max + 1;
-  for (const entry of index.vocab) {
-    if (Math.abs(entry.raw.length - token.length) > max) continue;
-    const d = damerauLevenshtein(token, entry.raw, max);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = { stem: entry.stem, score: d === 1 ? 0.85 : 0.7 };
+  for (let length = token.length - max; length <= token.length + max && budget.left > 0; length++) {
+    for (const entry of index.vocabByLength[length] ?? []) {
+      if (popcount(entry.mask ^ mask) > 2 * max) continue;
+      if (budget.left-- <= 0) break;
+      const d = damerauLevenshtein(token, entry.raw, max);
+      if (d < bestDistance || (d === bestDistance && best !== undefined && entry.order < best.order)) {
+        bestDistance = d;
+        best = entry;
+      }
     }
   }
-  if (best) return best;
+  if (best) return { stem: best.stem, score: bestDistance === 1 ? 0.85 : 0.7 };
   const key = phoneticKey(token);
   if (key.length < 3) return undefined;
-  for (const entry of index.vocab) if (entry.key === key) return { stem: entry.stem, score: 0.8 };
-  return undefined;
+  const sound = index.phonetic.get(key);
+  return sound === undefined ? undefined : { stem: sound, score: 0.8 };
 }
 
 interface Mention {
@@ -602,6 +752,15 @@ function correctCueTypos(tokens: string[], matches: readonly (TokenMatch | undef
   return changed;
 }
 
+/** The first MAX_INTENT_TEXT_CHARS code units, without the word the cut would split. */
+function capText(text: string): string {
+  if (text.length <= MAX_INTENT_TEXT_CHARS) return text;
+  let end = MAX_INTENT_TEXT_CHARS;
+  const stop = MAX_INTENT_TEXT_CHARS - MAX_WORD_CHARS;
+  while (end > stop && !/\s/.test(text[end] ?? ' ')) end--;
+  return text.slice(0, end > stop ? end : MAX_INTENT_TEXT_CHARS);
+}
+
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -613,7 +772,7 @@ function round2(x: number): number {
 export function detectIntent(input: IntentInput, _config?: unknown, _nowMs?: number): IntentVerdict {
   const catalog = input.catalog;
   const index = indexFor(catalog);
-  const fullText = normalizeText(input.text);
+  const fullText = normalizeText(capText(input.text), CONSENT_SPELLINGS);
   let tokens = tokenize(fullText);
   let normalized = fullText;
   if (tokens.length > MAX_MESSAGE_WORDS) {
@@ -625,12 +784,13 @@ export function detectIntent(input: IntentInput, _config?: unknown, _nowMs?: num
   // Words repeat within a message; each distinct word is matched against the catalogue once.
   const matches: (TokenMatch | undefined)[] = new Array(n);
   const seen = new Map<string, TokenMatch | undefined>();
+  const budget: FuzzyBudget = { left: MAX_FUZZY_COMPARISONS };
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
     if (seen.has(t)) {
       matches[i] = seen.get(t);
     } else {
-      const m = matchToken(t, index);
+      const m = matchToken(t, index, budget);
       seen.set(t, m);
       matches[i] = m;
     }

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { damerauLevenshtein, normalizeText, phoneticKey, stemToken, tokenize } from './text.ts';
+import {
+  damerauLevenshtein,
+  MAX_WORD_CHARS,
+  normalizeText,
+  phoneticKey,
+  revealSpelledWords,
+  stemToken,
+  tokenize,
+} from './text.ts';
 
 const normalizeCases: { name: string; text: string; want: string }[] = [
   { name: 'lowercases and strips accents', text: 'ARRÊTEZ Désabonner', want: 'arretez desabonner' },
@@ -53,6 +61,25 @@ const normalizeCases: { name: string; text: string; want: string }[] = [
   { name: 'splits letters from digits', text: 'x3 iphone11', want: 'x 3 iphone 11' },
   { name: 'writes œ as oe', text: 'ma sœur', want: 'ma soeur' },
   { name: 'returns an empty string for punctuation only', text: ' ?!… ', want: '' },
+  { name: 'folds full-width letters (NFKC)', text: 'ＳＴＯＰ Ｍｅｒｃｉ', want: 'stop merci' },
+  { name: 'folds mathematical bold and italic letters (NFKC)', text: '𝐒𝐓𝐎𝐏 𝑝𝑟𝑖𝑥', want: 'stop prix' },
+  { name: 'folds full-width digits in prices (NFKC)', text: '１５ ０００ F', want: '15000 f' },
+  { name: 'folds the ﬁ ligature and circled letters', text: 'proﬁl Ⓢⓣⓞⓟ', want: 'profil stop' },
+  {
+    name: 'drops zero-width characters, BOM and soft hyphen inside a word',
+    text: 'S\u200bT\u200cO\u200dP \u2060li\ufeffvrai\u00adson',
+    want: 'stop livraison',
+  },
+  {
+    name: 'drops bidi marks, embeddings, overrides and isolates',
+    text: '\u200eS\u200fT\u202aO\u202eP\u2066 \u2069\u061cmerci',
+    want: 'stop merci',
+  },
+  {
+    name: 'keeps iPhone 11 and prices with zeros as they are',
+    text: 'iPhone 11 à 300 000 F',
+    want: 'iphone 11 a 300000 f',
+  },
 ];
 
 describe('normalizeText', () => {
@@ -117,6 +144,59 @@ describe('normalizeText', () => {
       { numRuns: 2000 },
     );
   });
+
+  it(`cuts words longer than ${MAX_WORD_CHARS} characters, and only those`, () => {
+    const long = 'ab'.repeat(40);
+    expect(normalizeText(`sac ${long} noir`)).toBe(`sac ${long.slice(0, MAX_WORD_CHARS)} noir`);
+    expect(normalizeText('anticonstitutionnellement')).toBe('anticonstitutionnellement');
+    expect(normalizeText('9'.repeat(100))).toBe('9'.repeat(MAX_WORD_CHARS));
+  });
+
+  it('never outputs a word longer than the cap, and stays idempotent on long words', () => {
+    const longText = fc
+      .array(fc.oneof(fc.string({ unit: fc.constantFrom('a', 'b', '1', '0', 'k', ' '), maxLength: 300 })), {
+        maxLength: 4,
+      })
+      .map((parts) => parts.join(' '));
+    fc.assert(
+      fc.property(longText, (text) => {
+        const out = normalizeText(text);
+        for (const w of tokenize(out)) expect(w.length).toBeLessThanOrEqual(MAX_WORD_CHARS);
+        expect(normalizeText(out)).toBe(out);
+      }),
+      { seed: 11, numRuns: 500 },
+    );
+  });
+});
+
+describe('revealSpelledWords', () => {
+  const WORDS = new Set(['stop', 'start', 'arret', 'unsubscribe']);
+  const cases: { name: string; folded: string; want: string }[] = [
+    { name: 'reads digits for letters', folded: 'st0p', want: 'stop' },
+    { name: 'reads $ and @ for s and a', folded: '$t@rt', want: 'start' },
+    { name: 'reads a word spelt letter by letter', folded: 's t o p', want: 'stop' },
+    { name: 'reads letters separated by dots or dashes', folded: 's.t.o.p. s-t-a-r-t', want: 'stop start' },
+    { name: 'reads spelt letters with digits for letters', folded: '5 t 0 p merci', want: 'stop merci' },
+    { name: 'keeps the words around a spelt word', folded: 'ok s t o p svp', want: 'ok stop svp' },
+    { name: 'leaves a plain word alone', folded: 'stop!!!', want: 'stop!!!' },
+    { name: 'leaves prices alone', folded: 'prix 10 000 f', want: 'prix 10 000 f' },
+    { name: 'leaves product names with digits alone', folded: 'iphone 11 et a54', want: 'iphone 11 et a54' },
+    { name: 'leaves letters that spell something longer', folded: 'a s t o p', want: 'a s t o p' },
+    {
+      name: 'leaves a word that only contains the letters',
+      folded: 'st0ps sp0t p0ts',
+      want: 'st0ps sp0t p0ts',
+    },
+    { name: 'leaves digits that are not letters of the word', folded: '5 7 0 9', want: '5 7 0 9' },
+  ];
+  it.each(cases)('$name', ({ folded, want }) => {
+    expect(revealSpelledWords(folded, WORDS)).toBe(want);
+  });
+
+  it('returns the same string when nothing is spelt', () => {
+    const text = 'bonjour le sac noir est a combien';
+    expect(revealSpelledWords(text, WORDS)).toBe(text);
+  });
 });
 
 describe('tokenize', () => {
@@ -174,5 +254,29 @@ describe('stemToken and phoneticKey', () => {
   it('gives words spelt as they sound the same key', () => {
     expect(phoneticKey('perruk')).toBe(phoneticKey('perruque'));
     expect(phoneticKey('boutik')).toBe(phoneticKey('boutique'));
+  });
+  it('drops silent final letters exactly as the former /[esxtd]+$/ rule did', () => {
+    const rules: [RegExp, string][] = [
+      [/qu|ck|q|c(?=[aou])/g, 'k'],
+      [/ph/g, 'f'],
+      [/eau|au/g, 'o'],
+      [/ou/g, 'u'],
+      [/[ae]i/g, 'e'],
+      [/y/g, 'i'],
+      [/z/g, 's'],
+      [/([a-z])\1+/g, '$1'],
+      [/[esxtd]+$/, ''],
+    ];
+    const former = (token: string) => rules.reduce((s, [re, by]) => s.replace(re, by), token);
+    const word = fc.string({
+      unit: fc.constantFrom('a', 'e', 's', 'x', 't', 'd', 'q', 'u', 'o', 'c', 'k', 'p', 'h', 'i', 'y', 'z'),
+      maxLength: 14,
+    });
+    fc.assert(
+      fc.property(word, (token) => {
+        expect(phoneticKey(token)).toBe(former(token));
+      }),
+      { seed: 7, numRuns: 3000 },
+    );
   });
 });

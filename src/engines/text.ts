@@ -39,6 +39,21 @@ const LIGATURES: ReadonlyMap<string, string> = new Map([
 ]);
 const LIGATURE_RE = /[œæßøđłı]/g;
 const MARKS_RE = /\p{M}+/gu;
+const NON_ASCII_RE = /[\u0080-\uffff]/;
+/**
+ * Characters Unicode asks renderers to ignore: zero-width space and joiners, word joiner, BOM, soft
+ * hyphen, the bidi marks, embeddings, overrides and isolates, variation selectors, Hangul fillers,
+ * tags. A reader does not see them, so "S\u200bTOP" reads STOP: they are dropped, not spaced.
+ */
+const IGNORABLE_RE = /\p{Default_Ignorable_Code_Point}/gu;
+/**
+ * Longest word kept, in characters; longer runs of letters or digits are cut to this length. The
+ * longest French dictionary word has 25 letters (anticonstitutionnellement), the longest English
+ * one 45, SMS spellings and product references are shorter, and a 64-digit number is no price or
+ * phone number, so no real word is cut. Every later step (SMS map, stems, sound keys, typo
+ * distances, the cue patterns) then works on words of bounded length.
+ */
+export const MAX_WORD_CHARS = 64;
 const NON_WORD_RE = /[^a-z0-9]+/g;
 /** "15k" is how people write 15 000 in a price. */
 const THOUSANDS_K_RE = /\b(\d+)k\b/g;
@@ -224,15 +239,35 @@ function pushToken(out: string[], token: string): void {
 }
 
 /**
- * Lowercases, strips accents, maps punctuation to spaces, collapses repeated letters, maps useful
- * emojis to words and expands SMS spellings. The output holds only `[a-z0-9]` words separated by
- * single spaces, and normalizeText(normalizeText(x)) === normalizeText(x).
+ * The letters a reader sees, in lower case without accents: compatibility forms folded (NFKC:
+ * full-width "ＳＴＯＰ", mathematical "𝐒𝐓𝐎𝐏", circled and superscript letters and digits, the "ﬁ"
+ * ligature become plain letters and digits), invisible characters dropped, accents removed.
+ * Punctuation, emoji and spacing are kept. Every step is a single pass over the text.
  */
-export function normalizeText(text: string): string {
-  let s = text.toLowerCase();
+export function foldText(text: string): string {
+  let s = text;
+  // NFKC and the ignorable characters only concern non-ASCII text; most messages skip both.
+  if (NON_ASCII_RE.test(s)) s = s.normalize('NFKC').replace(IGNORABLE_RE, '');
+  return s.toLowerCase().normalize('NFD').replace(MARKS_RE, '');
+}
+
+/**
+ * Lowercases, folds compatibility forms (NFKC), drops invisible characters, strips accents, maps
+ * punctuation to spaces, collapses repeated letters, maps useful emojis to words and expands SMS
+ * spellings. The output holds only `[a-z0-9]` words of at most MAX_WORD_CHARS characters separated
+ * by single spaces, and normalizeText(normalizeText(x)) === normalizeText(x).
+ *
+ * With `reveal`, words of that set spelt with digits for letters or one letter at a time
+ * ("st0p", "S T O P") are read as the word first (see revealSpelledWords).
+ *
+ * Cost is linear in the length of the text: every pattern below either consumes what it scans or
+ * looks at most four characters ahead, none retries a run of unbounded length.
+ */
+export function normalizeText(text: string, reveal?: ReadonlySet<string>): string {
+  let s = foldText(text);
+  if (reveal !== undefined) s = revealSpelledWords(s, reveal);
   s = s.replace(EMOJI_RE, (emoji) => ` ${EMOJI_WORDS.get(emoji) ?? ''} `);
   s = s.replace(LIGATURE_RE, (ch) => LIGATURES.get(ch) ?? ' ');
-  s = s.normalize('NFD').replace(MARKS_RE, '');
   s = s.replace(NON_WORD_RE, ' ');
   s = s.replace(THOUSANDS_K_RE, '$1000');
   s = s.replace(LETTER_DIGIT_RE, '$1$2 ');
@@ -240,8 +275,124 @@ export function normalizeText(text: string): string {
   s = s.replace(REPEAT_RE, '$1');
   const raw = s.split(' ');
   const words: string[] = [];
-  for (const w of raw) if (w !== '') words.push(w);
+  for (const w of raw) {
+    if (w !== '') words.push(w.length > MAX_WORD_CHARS ? w.slice(0, MAX_WORD_CHARS) : w);
+  }
   return expandTokens(words).join(' ');
+}
+
+/** Digits and signs typed for letters: "st0p", "$top", "4rr3t", "d3s4b0nn3r". */
+const LEET_LETTERS: ReadonlyMap<number, number> = new Map(
+  [
+    ['0', 'o'],
+    ['1', 'i'],
+    ['3', 'e'],
+    ['4', 'a'],
+    ['5', 's'],
+    ['7', 't'],
+    ['@', 'a'],
+    ['$', 's'],
+  ].map(([from, to]) => [from!.charCodeAt(0), to!.charCodeAt(0)]),
+);
+/** A spelt-out word is looked for only in chunks up to this long ("u.n.s.u.b.s.c.r.i.b.e" is 21). */
+const MAX_SPELLED_CHUNK_CHARS = 64;
+
+/** White space left after NFKC (which turns no-break and ideographic spaces into U+0020). */
+function isFoldedSpace(c: number): boolean {
+  return c <= 0x20 || c === 0x85 || c === 0xa0 || c === 0x1680 || c === 0x2028 || c === 0x2029;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return c >= 0x61 && c <= 0x7a;
+}
+
+function isAsciiAlnum(c: number): boolean {
+  return isAsciiLetter(c) || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * Reads words of `words` that are spelt to dodge a plain match: digits or signs for letters
+ * ("st0p", "$top", "4rr3t") or one letter at a time ("s t o p", "S. T. O. P", "s-t-o-p"). Takes
+ * folded text (foldText) and returns it with each such spelling replaced by the word; anything
+ * else is returned unchanged, the same string when nothing was found.
+ *
+ * Only an exact spelling of a listed word is replaced, so prices ("10 000"), sizes ("3h", "1l")
+ * and product names ("iPhone 11", "A54") are never read as letters: a chunk must spell the whole
+ * word and nothing more, and a run of single characters must spell it exactly from its first to
+ * its last character. One pass over the text; no regex.
+ */
+export function revealSpelledWords(folded: string, words: ReadonlySet<string>): string {
+  let maxWordChars = 0;
+  for (const w of words) maxWordChars = Math.max(maxWordChars, w.length);
+  const out: string[] = [];
+  let copiedTo = 0;
+  const replace = (start: number, end: number, word: string): void => {
+    out.push(folded.slice(copiedTo, start), word);
+    copiedTo = end;
+  };
+  // A run of chunks of one letter each ("s t o p"): where it starts and ends, what it spells.
+  let runStart = -1;
+  let runEnd = -1;
+  let runLetters = '';
+  const endRun = (): void => {
+    if (runStart >= 0 && runLetters.length >= 2 && words.has(runLetters))
+      replace(runStart, runEnd, runLetters);
+    runStart = -1;
+    runLetters = '';
+  };
+
+  const n = folded.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isFoldedSpace(folded.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isFoldedSpace(folded.charCodeAt(i))) i++;
+    const end = i;
+    if (end - start > MAX_SPELLED_CHUNK_CHARS) {
+      endRun();
+      continue;
+    }
+    let skeleton = '';
+    let letters = 0;
+    let alnum = 0;
+    for (let k = start; k < end && skeleton.length <= maxWordChars; k++) {
+      const c = folded.charCodeAt(k);
+      if (isAsciiLetter(c)) {
+        letters++;
+        skeleton += folded[k];
+      } else {
+        const leet = LEET_LETTERS.get(c);
+        if (leet !== undefined) skeleton += String.fromCharCode(leet);
+      }
+      if (isAsciiAlnum(c)) alnum++;
+    }
+    if (skeleton.length === 1) {
+      // One letter (or one digit or sign standing for one): part of a spelt-out word.
+      if (runStart < 0) runStart = start;
+      runEnd = end;
+      if (runLetters.length <= maxWordChars) runLetters += skeleton;
+      continue;
+    }
+    if (skeleton.length === 0 && alnum === 0) continue; // "-", "." or an emoji between spelt letters
+    endRun();
+    if (letters > 0 && words.has(skeleton) && plainWord(folded, start, end) !== skeleton) {
+      replace(start, end, skeleton);
+    }
+  }
+  endRun();
+  if (out.length === 0) return folded;
+  out.push(folded.slice(copiedTo));
+  return out.join('');
+}
+
+/** The chunk without the punctuation around it: "stop!!!" → "stop", "(st0p)" → "st0p". */
+function plainWord(folded: string, start: number, end: number): string {
+  let a = start;
+  let b = end;
+  while (a < b && !isAsciiAlnum(folded.charCodeAt(a))) a++;
+  while (b > a && !isAsciiAlnum(folded.charCodeAt(b - 1))) b--;
+  return folded.slice(a, b);
 }
 
 /** Splits a normalized string into words. */
@@ -272,17 +423,26 @@ const PHONETIC_RULES: readonly (readonly [RegExp, string])[] = [
   [/y/g, 'i'],
   [/z/g, 's'],
   [/([a-z])\1+/g, '$1'],
-  [/[esxtd]+$/, ''],
 ];
+
+/** Letters that are silent at the end of a French word. */
+function isSilentFinal(c: number): boolean {
+  return c === 0x65 || c === 0x73 || c === 0x78 || c === 0x74 || c === 0x64; // e s x t d
+}
 
 /**
  * A rough French sound key ("perruk" and "perruque" both give "peruk"), used as the last fuzzy
- * resort for words spelt as they sound.
+ * resort for words spelt as they sound. Linear in the length of the token.
  */
 export function phoneticKey(token: string): string {
   let s = token;
   for (const [re, by] of PHONETIC_RULES) s = s.replace(re, by);
-  return s;
+  // Silent final letters go with a loop from the end. The pattern /[esxtd]+$/ did the same, but
+  // V8 retried it from every position of a run that is not final ("eded…eda"): quadratic, 2 s for
+  // one 64 KB word.
+  let end = s.length;
+  while (end > 0 && isSilentFinal(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 // Scratch rows reused across calls: the function stays pure (no observable state) and does not

@@ -63,12 +63,19 @@ const CACHE_LIMIT = 500;
 const cache = new Map<string, ParsedTemplate>();
 
 /**
+ * Choices nest two or three levels in real templates. Braces nested deeper are rendered as text,
+ * which bounds the depth of the recursive parser (thousands of nested braces overflowed the stack).
+ */
+const MAX_NESTING = 32;
+
+/**
  * Pairs braces first (escapes skipped), so that the parser only treats matched braces as
  * structure. This keeps parsing linear even for templates full of stray braces.
  */
 function matchBraces(template: string): { literal: Set<number>; unbalanced: number[] } {
   const stack: number[] = [];
   const unbalanced: number[] = [];
+  const tooDeep: number[] = [];
   for (let i = 0; i < template.length; i++) {
     const c = template[i];
     if (c === '\\') {
@@ -76,13 +83,17 @@ function matchBraces(template: string): { literal: Set<number>; unbalanced: numb
     } else if (c === '{') {
       stack.push(i);
     } else if (c === '}') {
-      if (stack.length > 0) stack.pop();
-      else unbalanced.push(i);
+      const open = stack.pop();
+      if (open === undefined) unbalanced.push(i);
+      else if (stack.length >= MAX_NESTING) tooDeep.push(open, i);
     }
   }
-  unbalanced.push(...stack);
+  // A loop, not push(...stack): spreading 100,000 arguments overflows the stack.
+  for (const open of stack) unbalanced.push(open);
   unbalanced.sort((a, b) => a - b);
-  return { literal: new Set(unbalanced), unbalanced };
+  const literal = new Set(unbalanced);
+  for (const i of tooDeep) literal.add(i);
+  return { literal, unbalanced };
 }
 
 function isEscapable(c: string | undefined): boolean {

@@ -4,14 +4,13 @@
  * route (POST /decision) and the pipelines build their contexts here, so both decide on the same
  * facts.
  */
+import { limitCatalog } from '../engines/catalog.ts';
 import type { DecisionContext } from '../engines/context.ts';
 import { DAY_MS } from '../engines/time.ts';
 import { type Channel, type Contact, contextPlaybook, type TenantRepos } from '../store/index.ts';
 
 /** Health events older than this are not sent to the engine (their score has decayed by then). */
 export const HEALTH_LOOKBACK_MS = 30 * DAY_MS;
-/** The decision context accepts at most this many products. */
-export const MAX_CONTEXT_PRODUCTS = 2000;
 
 type ContextChannel = DecisionContext['channel'];
 type ContextContact = DecisionContext['contact'];
@@ -74,9 +73,13 @@ export async function statsPart(
   return stats;
 }
 
+/**
+ * The stored catalogue by name, within CATALOG_LIMITS (the products API keeps new catalogues
+ * within them; this also bounds a catalogue stored before the limits existed).
+ */
 export async function catalogPart(r: TenantRepos): Promise<NonNullable<DecisionContext['catalog']>> {
   const products = await r.products.list();
-  return products.slice(0, MAX_CONTEXT_PRODUCTS).map((p) => {
+  return limitCatalog(products).map((p) => {
     const product: NonNullable<DecisionContext['catalog']>[number] = {
       id: p.id,
       name: p.name,

@@ -1,6 +1,8 @@
 /** Channels, contacts, products, playbook, API keys and tenants. */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG_LIMITS } from '../../src/engines/catalog.ts';
+import { createTenant } from '../../src/store/index.ts';
 import { createWorld, ENV_KEY, NOW_ISO, problem, seedConversation, type World } from './helpers.ts';
 
 let w: World;
@@ -312,6 +314,76 @@ describe('products', () => {
       expect(problem(res).errors?.[0]?.field).toBe(c.field);
     });
   }
+
+  // The intent engine indexes at most CATALOG_LIMITS of a catalogue: the API refuses to go past it.
+  async function freshShop(): Promise<{ id: string; write: string }> {
+    const id = (await createTenant(w.db, { name: `Limits ${Math.random()}` })).id;
+    return { id, write: (await w.key(id, ['write'])).secret };
+  }
+
+  it(`refuses the product after ${CATALOG_LIMITS.products} with 422 and writes nothing`, async () => {
+    const t = await freshShop();
+    await w.db.ownerTx((tx) =>
+      tx.query(
+        `INSERT INTO products (id, tenant_id, name, aliases, price, currency)
+         SELECT 'prd_limit' || g || '_' || $1, $1, 'Produit ' || g, '{}', 1000, 'XOF'
+         FROM generate_series(1, ${CATALOG_LIMITS.products}) g`,
+        [t.id],
+      ),
+    );
+    const res = await w.call('POST', '/api/v1/products', t.write, {
+      name: 'Un de trop',
+      price: 1,
+      currency: 'XOF',
+    });
+    expect(res.statusCode).toBe(422);
+    expect(problem(res).code).toBe('unprocessable');
+    expect((await w.store.tx(t.id, (r) => r.products.list())).length).toBe(CATALOG_LIMITS.products);
+  });
+
+  it(`refuses names and aliases past ${CATALOG_LIMITS.totalLabelChars} characters, and lets a catalogue shrink`, async () => {
+    const t = await freshShop();
+    const label = (c: string) => c.repeat(CATALOG_LIMITS.labelChars);
+    const big = (i: number) => ({
+      name: label(String.fromCharCode(97 + i)),
+      aliases: Array(CATALOG_LIMITS.aliasesPerProduct).fill(label('z')),
+      price: 1,
+      currency: 'XOF',
+    });
+    const perProduct = CATALOG_LIMITS.labelChars * (1 + CATALOG_LIMITS.aliasesPerProduct);
+    const fitting = Math.floor(CATALOG_LIMITS.totalLabelChars / perProduct);
+    const ids: string[] = [];
+    for (let i = 0; i < fitting; i++) {
+      const res = await w.call('POST', '/api/v1/products', t.write, big(i));
+      expect(res.statusCode).toBe(201);
+      ids.push(res.json().id);
+    }
+    const over = await w.call('POST', '/api/v1/products', t.write, big(fitting));
+    expect(over.statusCode).toBe(422);
+    expect(problem(over).detail).toContain(String(CATALOG_LIMITS.totalLabelChars));
+    // A smaller product still fits; it may grow into the room left, not past it.
+    const small = await w.call('POST', '/api/v1/products', t.write, {
+      name: 'Petit',
+      price: 1,
+      currency: 'XOF',
+    });
+    expect(small.statusCode).toBe(201);
+    const room = CATALOG_LIMITS.totalLabelChars - fitting * perProduct - 'Petit'.length;
+    const aliases = (n: number) => Array(n).fill(label('y'));
+    const tooMany = Math.floor(room / CATALOG_LIMITS.labelChars) + 1;
+    const past = await w.call('PATCH', `/api/v1/products/${small.json().id}`, t.write, {
+      aliases: aliases(tooMany),
+    });
+    expect(past.statusCode).toBe(422);
+    const within = await w.call('PATCH', `/api/v1/products/${small.json().id}`, t.write, {
+      aliases: aliases(tooMany - 1),
+    });
+    expect(within.statusCode).toBe(200);
+    const shrink = await w.call('PATCH', `/api/v1/products/${ids[2]}`, t.write, { aliases: ['court'] });
+    expect(shrink.statusCode).toBe(200);
+    const patchPrice = await w.call('PATCH', `/api/v1/products/${ids[3]}`, t.write, { price: 5 });
+    expect(patchPrice.statusCode).toBe(200);
+  });
 });
 
 describe('playbook', () => {

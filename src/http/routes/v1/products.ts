@@ -1,9 +1,13 @@
-/** The seller's catalogue. Prices are integers in minor units (15000 XOF = 15000; 1550 EUR = 15,50 €). */
+/**
+ * The seller's catalogue. Prices are integers in minor units (15000 XOF = 15000; 1550 EUR = 15,50 €).
+ * A catalogue holds at most CATALOG_LIMITS (src/engines/catalog.ts): what the intent engine indexes.
+ */
 
 import { Type } from '@sinclair/typebox';
+import { CATALOG_LIMITS, catalogLabelChars, productLabelChars } from '../../../engines/catalog.ts';
 import { CategorySchema, VariantsSchema } from '../../../engines/context.ts';
-import type { NewProduct, ProductPatch } from '../../../store/index.ts';
-import { problemResponses } from '../../errors.ts';
+import type { NewProduct, ProductPatch, ProductRecord, TenantRepos } from '../../../store/index.ts';
+import { ApiError, problemResponses } from '../../errors.ts';
 import {
   type Api,
   idParams,
@@ -18,9 +22,9 @@ import {
 import { ProductSchema, productView } from './views.ts';
 
 const ProductFields = {
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  aliases: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
-    maxItems: 50,
+  name: Type.String({ minLength: 1, maxLength: CATALOG_LIMITS.labelChars }),
+  aliases: Type.Array(Type.String({ minLength: 1, maxLength: CATALOG_LIMITS.labelChars }), {
+    maxItems: CATALOG_LIMITS.aliasesPerProduct,
     description: 'Other names customers use ("sac a main noir")',
   }),
   price: Type.Integer({ minimum: 0, maximum: 1e12, description: 'Minor units of the currency' }),
@@ -58,6 +62,30 @@ const ProductPatchBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+/**
+ * Refuses a product that would take the catalogue past CATALOG_LIMITS: the intent engine reads
+ * only that much of a catalogue, so a product beyond it would never be recognised in a message.
+ * `replacing` is the stored product a change replaces. A change that does not grow the catalogue
+ * is always accepted, so a catalogue stored before the limits can still be trimmed.
+ */
+async function checkCatalogRoom(r: TenantRepos, next: NewProduct, replacing?: ProductRecord): Promise<void> {
+  const all = await r.products.list();
+  if (replacing === undefined && all.length >= CATALOG_LIMITS.products) {
+    throw new ApiError(
+      'unprocessable',
+      `The catalogue already holds the maximum of ${CATALOG_LIMITS.products} products; delete one first.`,
+    );
+  }
+  const before = replacing === undefined ? 0 : productLabelChars(replacing);
+  const after = productLabelChars(next);
+  if (after > before && catalogLabelChars(all) - before + after > CATALOG_LIMITS.totalLabelChars) {
+    throw new ApiError(
+      'unprocessable',
+      `The names and aliases of the catalogue would pass ${CATALOG_LIMITS.totalLabelChars} characters in all; shorten or remove some aliases first.`,
+    );
+  }
+}
+
 export function productRoutes(api: Api, ctx: RouteContext): void {
   const tags = ['products'];
   const ProductParams = idParams('prd');
@@ -72,7 +100,12 @@ export function productRoutes(api: Api, ctx: RouteContext): void {
         body: ProductCreateBody,
         response: {
           201: ProductSchema,
-          ...problemResponses('validation_failed', 'idempotency_mismatch', 'idempotency_in_flight'),
+          ...problemResponses(
+            'validation_failed',
+            'unprocessable',
+            'idempotency_mismatch',
+            'idempotency_in_flight',
+          ),
         },
       },
     },
@@ -83,7 +116,10 @@ export function productRoutes(api: Api, ctx: RouteContext): void {
       if (b.stock !== undefined) input.stock = b.stock;
       if (b.category !== undefined) input.category = b.category;
       if (b.variants !== undefined) input.variants = b.variants;
-      const product = await tx(ctx, req, (r) => r.products.create(input));
+      const product = await tx(ctx, req, async (r) => {
+        await checkCatalogRoom(r, input);
+        return r.products.create(input);
+      });
       return reply.code(201).send(productView(product));
     },
   );
@@ -133,12 +169,26 @@ export function productRoutes(api: Api, ctx: RouteContext): void {
         summary: 'Change a product',
         params: ProductParams,
         body: ProductPatchBody,
-        response: { 200: ProductSchema, ...problemResponses('validation_failed', 'not_found') },
+        response: {
+          200: ProductSchema,
+          ...problemResponses('validation_failed', 'not_found', 'unprocessable'),
+        },
       },
     },
     async (req) => {
       const patch: ProductPatch = { ...req.body };
-      const product = await tx(ctx, req, (r) => r.products.update(req.params.id, patch));
+      const product = await tx(ctx, req, async (r) => {
+        if (patch.name !== undefined || patch.aliases !== undefined) {
+          const current = await r.products.get(req.params.id);
+          if (current === null) return null;
+          await checkCatalogRoom(
+            r,
+            { ...current, name: patch.name ?? current.name, aliases: patch.aliases ?? current.aliases },
+            current,
+          );
+        }
+        return r.products.update(req.params.id, patch);
+      });
       if (product === null) throw notFound('product');
       return productView(product);
     },
