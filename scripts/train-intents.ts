@@ -59,14 +59,19 @@ function toExamples(corpus: IntentCorpus, list: readonly Analysis[], weight: num
 }
 
 /** Weighted softmax regression with L2, full-batch AdaGrad from zero: deterministic. */
-function train(examples: readonly Example[], s: Setting): { bias: Float64Array; weights: Map<number, Float64Array> } {
+function train(
+  examples: readonly Example[],
+  s: Setting,
+): { bias: Float64Array; weights: Map<number, Float64Array> } {
   const counts = new Map<number, number>();
   for (const e of examples) for (const b of e.buckets) counts.set(b, (counts.get(b) ?? 0) + 1);
   const kept = [...counts.entries()].filter(([, c]) => c >= MIN_COUNT).map(([b]) => b);
   kept.sort((a, b) => a - b);
   const col = new Map<number, number>();
   kept.forEach((b, i) => col.set(b, i));
-  const rows = examples.map((e) => e.buckets.map((b) => col.get(b)).filter((i): i is number => i !== undefined));
+  const rows = examples.map((e) =>
+    e.buckets.map((b) => col.get(b)).filter((i): i is number => i !== undefined),
+  );
   const W = new Float64Array(kept.length * K);
   const bias = new Float64Array(K);
   const gW = new Float64Array(W.length);

@@ -104,6 +104,14 @@ fr|fr|price|Ça fait combien au total pour 2 crèmes et la perruque ?|creme,perr
 en|en|price|How much is the pressing iron?|iron
 en|en|price|Price of semovita?|semovita
 en|pidgin|price|How much una dey sell beans?|beans
+fr|fr|price|Chemise pagne ?|chemise
+fr|fr|price|Pova 5 ?|tecno_pova
+fr|fr|price|la crème karité ?|creme
+fr|fr|price|Bonjour, mocassins cuir|mocassin
+fr|fr|price|perruque lisse ?|perruque
+en|en|price|Standing fan?|fan
+en|en|price|Canvas sneakers?|sneakers
+en|pidgin|price|Semovita 10kg?|semovita
 fr|fr|greeting|Bonjour la boutique|
 fr|fr|greeting|Bonsoir maman, comment ça va ?|
 en|en|greeting|Good morning ma|

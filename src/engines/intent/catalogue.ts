@@ -3,15 +3,15 @@
  * catalogue lacks. Words are compared whole (a product word inside another word is not a match), a
  * typo is forgiven only where it cannot cross a colour or a variant, and a colour or size the
  * customer asks for must exist for the product. An index of the catalogue's names, aliases,
- * categories and variants is built once per catalogue array and memoized in a WeakMap, which keeps
- * matching pure.
+ * categories and variants is built once per catalogue content (within CATALOG_LIMITS) and memoized,
+ * which keeps matching pure; typo matching has a per-message budget, so its cost stays bounded.
  */
+import { limitCatalog } from '../catalog.ts';
 import { damerauLevenshtein, normalizeText, phoneticKey, stemToken, tokenize } from '../text.ts';
 import type { Product } from '../types.ts';
 import {
   CATEGORY_SYNONYMS,
   COLOURS,
-  DETERMINERS,
   LETTER_SIZES,
   LEXICON,
   MODIFIER_STEMS,
@@ -64,7 +64,10 @@ interface NameEntry {
 interface VocabEntry {
   raw: string;
   key: string;
-  sound: string;
+  /** Letters a–z present in the word, one bit each: a cheap exact filter before the edit distance. */
+  mask: number;
+  /** Position in catalogue order: among equally near words the first one wins. */
+  order: number;
 }
 
 interface VariantValue {
@@ -85,8 +88,10 @@ export interface CatalogIndex {
   family: Map<string, number[]>;
   /** Plural-free forms of catalogue words, to tell an exact or plural match (score 1) from a near one. */
   exactForms: Set<string>;
-  /** Significant catalogue words of 4+ letters: the only targets of typo and sound matching. */
-  vocab: VocabEntry[];
+  /** Significant catalogue words of 4+ letters, by length: the only targets of typo matching. */
+  vocabByLength: VocabEntry[][];
+  /** Sound key → key of the first significant catalogue word with that sound. */
+  phonetic: Map<string, string>;
   /** Per product: canonical colours its name or aliases state (a different colour is another product). */
   nameColours: Set<string>[];
   /** Per product: its variant values. */
@@ -97,7 +102,37 @@ export interface CatalogIndex {
   words: Set<string>[];
 }
 
-const indexCache = new WeakMap<readonly Product[], CatalogIndex>();
+/**
+ * Distinct catalogue words kept as typo targets, in catalogue order. 2,000 products with a name
+ * and a few aliases each hold well under this many distinct words of 4+ letters.
+ */
+const MAX_FUZZY_VOCAB = 20_000;
+/**
+ * Edit distances computed for one message at most: a real message never reaches it; it bounds a
+ * hostile one (150 invented words against a catalogue of look-alike words) to a few milliseconds.
+ * Words met after it is spent only get exact and sound matches.
+ */
+export const MAX_FUZZY_COMPARISONS = 20_000;
+
+export interface FuzzyBudget {
+  left: number;
+}
+
+/** Set bits of a 32-bit integer. */
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+function letterMask(word: string): number {
+  let mask = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i) - 97;
+    if (c >= 0 && c < 26) mask |= 1 << c;
+  }
+  return mask;
+}
 
 function categoryKey(token: string): string {
   return CATEGORY_SYNONYMS.get(token) ?? stemToken(token);
@@ -108,7 +143,8 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
   const keyRefs = new Map<string, number[]>();
   const family = new Map<string, number[]>();
   const exactForms = new Set<string>();
-  const vocab: VocabEntry[] = [];
+  const vocabByLength: VocabEntry[][] = [];
+  const phonetic = new Map<string, string>();
   const seenVocab = new Set<string>();
   const nameColours: Set<string>[] = [];
   const values: VariantValue[][] = [];
@@ -117,11 +153,30 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
   catalog.forEach((product, p) => {
     const colours = new Set<string>();
     const productWords = new Set<string>();
-    for (const label of [product.name, ...(product.aliases ?? [])]) {
+    const labels = [product.name, ...(product.aliases ?? [])];
+    // A word names the product's family when it is the first significant word of its name or
+    // recurs in its labels ("yam" in "Tuber of yam" and "abuja yam"; not the one-off "abuja").
+    const labelCount = new Map<string, number>();
+    let headWord: string | undefined;
+    labels.forEach((label, li) => {
+      const seenHere = new Set<string>();
+      for (const t of tokenize(normalizeText(label))) {
+        if (t.length < 3 || isDigits(t) || STOP_IN_NAMES.has(t) || LEXICON.has(t) || COLOURS.has(t)) continue;
+        const k = keyOf(t);
+        if (MODIFIER_STEMS.has(k)) continue;
+        if (li === 0 && headWord === undefined) headWord = k;
+        if (!seenHere.has(k)) labelCount.set(k, (labelCount.get(k) ?? 0) + 1);
+        seenHere.add(k);
+      }
+    });
+    const namesFamily = (k: string) => k === headWord || (labelCount.get(k) ?? 0) >= 2 || labels.length === 1;
+    for (const label of labels) {
       const all = tokenize(normalizeText(label)).slice(0, MAX_NAME_WORDS);
       const kept = all.filter((t) => !STOP_IN_NAMES.has(t));
       if (kept.length === 0) continue;
-      const descriptive = kept.every((t) => isDigits(t) || COLOURS.has(t) || MODIFIER_STEMS.has(stemToken(t)));
+      const descriptive = kept.every(
+        (t) => isDigits(t) || COLOURS.has(t) || MODIFIER_STEMS.has(stemToken(t)),
+      );
       // "le rouge" keeps its article: alone, "rouge" is a colour, not this product.
       const raws = descriptive && kept.length < all.length ? all : kept;
       const keys = raws.map(keyOf);
@@ -142,12 +197,22 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
         const significant =
           raw.length >= 3 && !isDigits(raw) && !MODIFIER_STEMS.has(key) && !LEXICON.has(raw) && !descriptive;
         if (!significant) return;
-        const members = family.get(key);
-        if (!members) family.set(key, [p]);
-        else if (!members.includes(p)) members.push(p);
-        if (raw.length >= 4 && !seenVocab.has(raw)) {
+        if (namesFamily(key)) {
+          const members = family.get(key);
+          if (!members) family.set(key, [p]);
+          else if (!members.includes(p)) members.push(p);
+        }
+        if (raw.length >= 4 && !seenVocab.has(raw) && seenVocab.size < MAX_FUZZY_VOCAB) {
+          const entry = { raw, key, mask: letterMask(raw), order: seenVocab.size };
           seenVocab.add(raw);
-          vocab.push({ raw, key, sound: soundKey(raw) });
+          const bucket = vocabByLength[raw.length];
+          if (bucket) bucket.push(entry);
+          else vocabByLength[raw.length] = [entry];
+        }
+        // Sound keys also for three-letter words: "sak" sounds like "sac" (a weak match, see matchToken).
+        if (raw.length >= 3 && !isDigits(raw)) {
+          const sound = soundKey(raw);
+          if (sound.length >= 3 && !phonetic.has(sound)) phonetic.set(sound, key);
         }
       });
     }
@@ -180,16 +245,107 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
     }
     words.push(productWords);
   });
-  return { names, keyRefs, family, exactForms, vocab, nameColours, values, categories, words };
+  return {
+    names,
+    keyRefs,
+    family,
+    exactForms,
+    vocabByLength,
+    phonetic,
+    nameColours,
+    values,
+    categories,
+    words,
+  };
 }
 
-export function indexFor(catalog: readonly Product[]): CatalogIndex {
-  let index = indexCache.get(catalog);
-  if (!index) {
-    index = buildIndex(catalog);
-    indexCache.set(catalog, index);
+// The index depends only on the names, aliases, categories and variants, in catalogue order.
+// Callers build a fresh array for every decision (the pipeline reads the catalogue from the
+// database each time), so the cache is keyed by content: a cheap fingerprint finds the candidate
+// and an exact comparison of every label confirms it, so two catalogues never share an index.
+
+interface CachedIndex {
+  /** Per product: the number of labels it contributes, then the labels in order, as indexed. */
+  shape: number[];
+  labels: string[];
+  index: CatalogIndex;
+}
+
+/** Indexes kept: one per recently active catalogue, the least recently used out first. */
+const INDEX_CACHE_ENTRIES = 64;
+const byContent = new Map<number, CachedIndex>();
+/** A caller that keeps its array (the benchmarks, a long-lived process) skips even the comparison. */
+const byIdentity = new WeakMap<readonly Product[], CatalogIndex>();
+let builds = 0;
+
+/** How many catalogue indexes were built since start: tests use it to prove a cache hit. */
+export function catalogIndexBuilds(): number {
+  return builds;
+}
+
+/** Everything of a product the index reads, as strings in a fixed order. */
+function labelsOf(p: Product): string[] {
+  const out = [p.name, ...(p.aliases ?? [])];
+  out.push(`\u0000c${p.category ?? ''}`);
+  for (const [name, values] of Object.entries(p.variants ?? {})) out.push(`\u0000v${name}`, ...values);
+  return out;
+}
+
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ v, 0x01000193);
+}
+
+function fingerprint(catalog: readonly Product[]): number {
+  let h = mix(0x811c9dc5, catalog.length);
+  for (const p of catalog) {
+    const labels = labelsOf(p);
+    h = mix(h, labels.length);
+    for (const label of labels) {
+      const n = label.length;
+      h = mix(mix(mix(h, n), n > 0 ? label.charCodeAt(0) : 0), n > 1 ? label.charCodeAt(n >> 1) : 0);
+      h = mix(h, n > 2 ? label.charCodeAt(n - 1) : 0);
+    }
   }
-  return index;
+  return h >>> 0;
+}
+
+function sameLabels(catalog: readonly Product[], cached: CachedIndex): boolean {
+  if (catalog.length !== cached.shape.length) return false;
+  let k = 0;
+  for (let i = 0; i < catalog.length; i++) {
+    const labels = labelsOf(catalog[i]!);
+    if (labels.length !== cached.shape[i]) return false;
+    for (const label of labels) if (label !== cached.labels[k++]) return false;
+  }
+  return true;
+}
+
+/** The index of a catalogue (within CATALOG_LIMITS), from the cache when the same content was seen. */
+export function indexFor(input: readonly Product[]): CatalogIndex {
+  const known = byIdentity.get(input);
+  if (known) return known;
+  // Only the part within the catalogue limits is indexed, compared and fingerprinted, so a caller
+  // that skipped validation cannot make any of it cost more than the limits allow.
+  const catalog = limitCatalog(input);
+  const key = fingerprint(catalog);
+  let entry = byContent.get(key);
+  if (entry && sameLabels(catalog, entry)) {
+    byContent.delete(key); // set again below: the most recently used is last
+  } else {
+    builds++;
+    const shape: number[] = [];
+    const labels: string[] = [];
+    for (const p of catalog) {
+      const own = labelsOf(p);
+      shape.push(own.length);
+      labels.push(...own);
+    }
+    entry = { shape, labels, index: buildIndex(catalog) };
+  }
+  byContent.set(key, entry);
+  if (byContent.size > INDEX_CACHE_ENTRIES) byContent.delete(byContent.keys().next().value!);
+  byIdentity.set(input, entry.index);
+  return entry.index;
 }
 
 export interface TokenMatch {
@@ -200,7 +356,7 @@ export interface TokenMatch {
 }
 
 /** Matches one message word to a catalogue word: exact or plural (1), same stem (0.95), typo, sound. */
-export function matchToken(token: string, index: CatalogIndex): TokenMatch | undefined {
+export function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudget): TokenMatch | undefined {
   if (isDigits(token)) return index.keyRefs.has(token) ? { key: token, score: 1, weak: false } : undefined;
   const key = keyOf(token);
   const known = LEXICON.has(token);
@@ -211,23 +367,30 @@ export function matchToken(token: string, index: CatalogIndex): TokenMatch | und
   // Typos are forgiven only for unknown words that are not colours or descriptors.
   if (known || COLOURS.has(token) || MODIFIER_STEMS.has(key) || token.length < 3) return undefined;
   if (token.length >= 4) {
-    const max = token.length <= 6 ? 1 : 2;
-    let best: TokenMatch | undefined;
+    // Two edits only in long words: "changer" is not "chargeur".
+    const max = token.length <= 8 ? 1 : 2;
+    // Each edit adds or removes at most two letters from the set of letters a word uses, so a word
+    // whose letter set differs in more than 2 × max letters is too far without computing anything.
+    const mask = letterMask(token);
+    let best: VocabEntry | undefined;
     let bestDistance = max + 1;
-    for (const entry of index.vocab) {
-      if (Math.abs(entry.raw.length - token.length) > max) continue;
-      const d = damerauLevenshtein(token, entry.raw, max);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = { key: entry.key, score: d === 1 ? 0.85 : 0.7, weak: token.length < 6 };
+    for (let length = token.length - max; length <= token.length + max && budget.left > 0; length++) {
+      for (const entry of index.vocabByLength[length] ?? []) {
+        if (popcount(entry.mask ^ mask) > 2 * max) continue;
+        if (budget.left-- <= 0) break;
+        const d = damerauLevenshtein(token, entry.raw, max);
+        if (d < bestDistance || (d === bestDistance && best !== undefined && entry.order < best.order)) {
+          bestDistance = d;
+          best = entry;
+        }
       }
     }
-    if (best) return best;
+    if (best) return { key: best.key, score: bestDistance === 1 ? 0.85 : 0.7, weak: token.length < 7 };
   }
   const sound = soundKey(token);
   if (sound.length < 3) return undefined;
-  for (const entry of index.vocab) if (entry.sound === sound) return { key: entry.key, score: 0.8, weak: true };
-  return undefined;
+  const key2 = index.phonetic.get(sound);
+  return key2 === undefined ? undefined : { key: key2, score: 0.8, weak: token.length < 5 };
 }
 
 export interface Mention {
@@ -252,12 +415,38 @@ interface NameHit {
   positions: number[];
 }
 
-/** Products named in full (every word of a name or alias), then families named by a head word. */
+/** Linking words between a head noun and what qualifies it ("sac de voyage", "bag of beans"). */
+const LINKS = new Set(['de', 'd', 'a', 'en', 'of', 'du', 'des']);
+
+function contentWord(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  j: number,
+): boolean {
+  const t = tokens[j];
+  if (t === undefined || matches[j] !== undefined || t.length < 3 || isDigits(t)) return false;
+  return !LEXICON.has(t) && !COLOURS.has(t) && !MODIFIER_STEMS.has(stemToken(t)) && !SIZE_CUES.has(t);
+}
+
+function otherProductWord(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  i: number,
+): boolean {
+  const after = LINKS.has(tokens[i + 1] ?? '') ? i + 2 : i + 1;
+  return contentWord(tokens, matches, after) || contentWord(tokens, matches, i - 1);
+}
+
+/**
+ * Products named in full (every word of a name or alias), then families named by a head word.
+ * `rejected` receives the positions of head words that name another product ("sac de voyage").
+ */
 export function findMentions(
   tokens: readonly string[],
   matches: readonly (TokenMatch | undefined)[],
   index: CatalogIndex,
   consumed: boolean[],
+  rejected: number[] = [],
 ): Mention[] {
   const hits = new Map<number, NameHit>();
   for (let i = 0; i < tokens.length; i++) {
@@ -313,6 +502,17 @@ export function findMentions(
     if (!m || m.weak || consumed[i]) continue;
     const members = index.family.get(m.key);
     if (!members) continue;
+    // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the
+    // head names another product, not this family.
+    // A head word of a product already named in full belongs to it ("Samsung A54" is not also the A14).
+    if (members.some((p) => taken.has(p))) {
+      consumed[i] = true;
+      continue;
+    }
+    if (otherProductWord(tokens, matches, i)) {
+      rejected.push(i);
+      continue;
+    }
     let best = 0;
     const counted: { product: number; count: number }[] = [];
     for (const p of members) {
@@ -332,7 +532,12 @@ export function findMentions(
     const factor = kept.length === 1 ? 0.5 : 0.4;
     for (const c of kept) {
       taken.add(c.product);
-      mentions.push({ product: c.product, positions: [i], score: factor * m.score, specific: kept.length === 1 });
+      mentions.push({
+        product: c.product,
+        positions: [i],
+        score: factor * m.score,
+        specific: kept.length === 1,
+      });
     }
     consumed[i] = true;
   }
@@ -354,7 +559,8 @@ function ownerOf(i: number, mentions: readonly Mention[]): number | undefined {
   mentions.forEach((m, k) => {
     const before = i - last(m);
     const after = first(m) - i;
-    const d = before > 0 && before <= 4 ? before : after > 0 && after <= 3 ? after + 0.5 : Number.POSITIVE_INFINITY;
+    const d =
+      before > 0 && before <= 4 ? before : after > 0 && after <= 3 ? after + 0.5 : Number.POSITIVE_INFINITY;
     if (d < bestDistance) {
       bestDistance = d;
       best = k;
@@ -419,7 +625,8 @@ export function resolveVariants(
         index.values[m.product]!.some((v) => v.kind === 'colour' && v.colour === colour) ||
         index.nameColours[m.product]!.has(colour);
       const neutral = (m: Mention) =>
-        !index.values[m.product]!.some((v) => v.kind === 'colour') && index.nameColours[m.product]!.size === 0;
+        !index.values[m.product]!.some((v) => v.kind === 'colour') &&
+        index.nameColours[m.product]!.size === 0;
       const hasColourVariant = (m: Mention) => index.values[m.product]!.some((v) => v.kind === 'colour');
       const fitting = kept.filter(fits);
       if (fitting.length > 0) kept = fitting;
@@ -462,7 +669,8 @@ function readSizes(
   alone: boolean,
 ): void {
   const values = index.values[m.product]!.filter((v) => v.kind !== 'colour');
-  const near = (i: number) => alone || (i > last(m) && i - last(m) <= 6) || (i < first(m) && first(m) - i <= 3);
+  const near = (i: number) =>
+    alone || (i > last(m) && i - last(m) <= 6) || (i < first(m) && first(m) - i <= 3);
   const found = new Map<string, { value: string; at: number; replacing: boolean }[]>();
   const sizeNames = new Set<string>();
   for (const v of values) {
@@ -499,7 +707,8 @@ function readSizes(
     for (let i = 1; i < tokens.length; i++) {
       const prev = tokens[i - 1]!;
       const t = tokens[i]!;
-      if (!(prev === 'taille' || prev === 'pointure' || prev === 'size' || prev === 'en' || prev === 'in')) continue;
+      if (!(prev === 'taille' || prev === 'pointure' || prev === 'size' || prev === 'en' || prev === 'in'))
+        continue;
       const numeric = isDigits(t) && Number(t) > 12 && t.length <= 3;
       const letter = LETTER_SIZES.has(t) && prev !== 'en' && prev !== 'in';
       if ((!numeric && !letter) || !near(i) || consumed[i]) continue;
@@ -521,7 +730,7 @@ export function findCategory(tokens: readonly string[], index: CatalogIndex): st
   return undefined;
 }
 
-/** Verbs and words after which the next words are what the customer looks for. */
+/** Words after which the next words name what the customer looks for ("vous avez", "do you sell", "combien"). */
 const SEEK_WORDS = new Set([
   'avez',
   'vendez',
@@ -532,31 +741,40 @@ const SEEK_WORDS = new Set([
   'get',
   'cherche',
   'recherche',
+  'looking',
   'combien',
   'prix',
   'price',
-  'disponible',
-  'available',
+  'much',
   'tarif',
   'cost',
-  'for',
+  'dispo',
+  'disponible',
 ]);
+/** Words allowed between a seeking word and the item ("vous avez encore des …", "how much is the …"). */
+const SEEK_FILLER = new Set(
+  'vous des du de la le les l un une d the a an your any some for of is be are encore toujours aussi also still chez pour il y svp please'.split(
+    ' ',
+  ),
+);
 
 /**
- * The words after a determiner or a seeking word that match nothing in the catalogue ("le parfum",
- * "vous avez des casquettes"): a product the catalogue lacks. Tokens already read as products or
- * variants are skipped.
+ * The words right after a seeking word ("vous avez des casquettes ?", "how much is the PS5?") that
+ * match nothing in the catalogue: a product the catalogue lacks. Tokens read as products or
+ * variants, shop words and colours end the phrase.
  */
-export function unknownProductPhrase(tokens: readonly string[], consumed: readonly boolean[]): string | undefined {
+export function unknownProductPhrase(
+  tokens: readonly string[],
+  consumed: readonly boolean[],
+): string | undefined {
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (!DETERMINERS.has(t) && !SEEK_WORDS.has(t)) continue;
+    if (!SEEK_WORDS.has(tokens[i]!)) continue;
+    let j = i + 1;
+    for (let skipped = 0; j < tokens.length && skipped < 4 && SEEK_FILLER.has(tokens[j]!); skipped++) j++;
     const phrase: string[] = [];
-    for (let j = i + 1; j < tokens.length && phrase.length < 3; j++) {
+    for (; j < tokens.length && phrase.length < 3; j++) {
       const w = tokens[j]!;
-      if (consumed[j]) break;
-      if (phrase.length === 0 && (DETERMINERS.has(w) || w === 'de' || w === 'd')) continue;
-      if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) break;
+      if (consumed[j] || LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) break;
       if (phrase.length === 0 && MODIFIER_STEMS.has(stemToken(w))) break;
       phrase.push(w);
     }

@@ -11,23 +11,33 @@
  * Pure and cheap: the catalogue index is memoized per catalogue array, the model is loaded once,
  * scores are integer sums.
  */
-import { normalizeText, tokenize } from '../text.ts';
+import { MAX_WORD_CHARS, normalizeText, tokenize } from '../text.ts';
 import type { Entities, Intent, Language, Product, ProductMention, Reason } from '../types.ts';
 import {
+  type FuzzyBudget,
   findCategory,
   findMentions,
   indexFor,
   isDigits,
+  MAX_FUZZY_COMPARISONS,
+  type Mention,
   matchToken,
   resolveVariants,
   type TokenMatch,
   unknownProductPhrase,
 } from './catalogue.ts';
 import { FEATURE_GROUPS, featureStrings } from './features.ts';
-import { EN_WORDS, FR_WORDS } from './lexicon.ts';
+import { EN_WORDS, FR_WORDS, LEXICON } from './lexicon.ts';
 import { INTENT_MODEL, type IntentModel, scoreFeatures } from './model.ts';
 import { attachQuantities, findQuantities, withoutCounters } from './quantities.ts';
-import { type ConsentCue, consentCue, correctCueTypos, readCues, unmaskedTexts, wantsSomething } from './rules.ts';
+import {
+  type ConsentCue,
+  consentCue,
+  correctCueTypos,
+  readCues,
+  unmaskedTexts,
+  wantsSomething,
+} from './rules.ts';
 
 export interface IntentInput {
   text: string;
@@ -82,9 +92,6 @@ export type IntentCode = (typeof INTENT_CODES)[number];
 /** Below this confidence the primary intent is a guess: decide() asks a question or hands over. */
 export const LOW_CONFIDENCE = 0.45;
 
-/** A rule's intent is answered besides the primary one only if the model gives it at least this. */
-const SECONDARY_MIN_PROBABILITY = 0.02;
-
 /**
  * Order of the other intents a reply answers (after the primary). Consent comes first because it
  * must never be missed; a person asking for a human or complaining comes before sales.
@@ -113,6 +120,34 @@ export const INTENT_PRIORITY: readonly Intent[] = [
  */
 export const MAX_MESSAGE_WORDS = 150;
 
+/**
+ * The engine reads at most this many UTF-16 code units of a message (cut at a word boundary).
+ * WhatsApp caps a text body at 4,096 characters on the Cloud API; an emoji or a mathematical letter
+ * takes two code units, so 8,192 holds any such message whole. Webhooks and the API accept up to
+ * 64 KB: the rest is stored but not read, so a hostile message costs at most what 8 KB costs.
+ */
+export const MAX_INTENT_TEXT_CHARS = 8192;
+
+/**
+ * Consent words also recognised when spelt to dodge a plain match ("st0p", "S T O P", "$top",
+ * "d3s4b0nn3r"); full-width, mathematical and invisible-character spellings are already folded by
+ * normalizeText for every word.
+ */
+const CONSENT_SPELLINGS: ReadonlySet<string> = new Set(
+  'stop arret arrete arretez arreter arretes start desabonner desabonnez desabonne desinscrire unsubscribe unsub optout subscribe'.split(
+    ' ',
+  ),
+);
+
+/** The first MAX_INTENT_TEXT_CHARS code units, without the word the cut would split. */
+function capText(text: string): string {
+  if (text.length <= MAX_INTENT_TEXT_CHARS) return text;
+  let end = MAX_INTENT_TEXT_CHARS;
+  const stop = MAX_INTENT_TEXT_CHARS - MAX_WORD_CHARS;
+  while (end > stop && !/\s/.test(text[end] ?? ' ')) end--;
+  return text.slice(0, end > stop ? end : MAX_INTENT_TEXT_CHARS);
+}
+
 /** What the reading layer found, before the model weighs it. Exported for the training script. */
 export interface Analysis {
   tokens: string[];
@@ -128,6 +163,45 @@ export interface Analysis {
   languageCounts: { en: number; fr: number };
 }
 
+/** Words after which a product qualifies the one before it ("coque pour A14", "case for iPhone 11"). */
+const FOR_WORDS = new Set(['pour', 'for', 'de', 'd', 'du', 'compatible', 'fit', 'fits']);
+
+/**
+ * Drops a product named only as what another one must fit: in "une coque pour iPhone 11" the
+ * customer asks for the case, not the phone.
+ */
+function dropQualifiers(tokens: readonly string[], mentions: Mention[]): Mention[] {
+  if (mentions.length < 2) return mentions;
+  const ends = new Set(mentions.map((m) => m.positions[m.positions.length - 1]!));
+  return mentions.filter((m) => {
+    const start = m.positions[0]!;
+    const link = tokens[start - 1];
+    if (link === undefined || !FOR_WORDS.has(link)) return true;
+    return !(
+      ends.has(start - 2) ||
+      (tokens[start - 2] !== undefined && ends.has(start - 3) && tokens[start - 2]!.length <= 3)
+    );
+  });
+}
+
+/** The words around a head word that named another product ("sac de voyage", "ofada rice"). */
+function headPhrase(tokens: readonly string[], heads: readonly number[]): string | undefined {
+  const i = heads[0];
+  if (i === undefined) return undefined;
+  const next = tokens[i + 1];
+  const linked = next === 'de' || next === 'd' || next === 'a' || next === 'of' || next === 'en';
+  const content = (t: string | undefined) =>
+    t !== undefined && !LEXICON.has(t) && !isDigits(t) && t.length >= 3;
+  const prev = tokens[i - 1];
+  const parts = linked
+    ? [tokens[i], next, tokens[i + 2]]
+    : [content(prev) ? prev : undefined, tokens[i], content(next) ? next : undefined];
+  return parts.filter((t): t is string => t !== undefined).join(' ');
+}
+
+/** Disguised consent words are looked for in messages up to this long (a request to stop is short). */
+const MAX_UNMASK_CHARS = 2000;
+
 function lengthBucket(n: number): string {
   return n <= 1 ? '1' : n <= 3 ? '2-3' : n <= 7 ? '4-7' : n <= 15 ? '8-15' : '16+';
 }
@@ -136,8 +210,8 @@ function lengthBucket(n: number): string {
 export function analyze(input: IntentInput, chars = true): Analysis {
   const catalog = input.catalog;
   const index = indexFor(catalog);
-  const raw = withoutCounters(input.text);
-  const fullText = normalizeText(raw);
+  const text = capText(input.text);
+  const fullText = normalizeText(withoutCounters(text), CONSENT_SPELLINGS);
   let tokens = tokenize(fullText);
   if (tokens.length > MAX_MESSAGE_WORDS) tokens = tokens.slice(0, MAX_MESSAGE_WORDS);
   const n = tokens.length;
@@ -145,13 +219,15 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   // Words repeat within a message; each distinct word is matched against the catalogue once.
   const matches: (TokenMatch | undefined)[] = new Array(n);
   const seen = new Map<string, TokenMatch | undefined>();
+  const budget: FuzzyBudget = { left: MAX_FUZZY_COMPARISONS };
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
-    if (!seen.has(t)) seen.set(t, matchToken(t, index));
+    if (!seen.has(t)) seen.set(t, matchToken(t, index, budget));
     matches[i] = seen.get(t);
   }
   const consumed: boolean[] = new Array(n).fill(false);
-  const found = findMentions(tokens, matches, index, consumed);
+  const rejectedHeads: number[] = [];
+  const found = dropQualifiers(tokens, findMentions(tokens, matches, index, consumed, rejectedHeads));
   const resolved = resolveVariants(tokens, found, index, consumed);
   const mentions = resolved.mentions;
   const mentionStart: boolean[] = new Array(n + 1).fill(false);
@@ -160,17 +236,27 @@ export function analyze(input: IntentInput, chars = true): Analysis {
     mentionStart[m.positions[0]!] = true;
     for (const i of m.positions) productAt[i] = true;
   }
-  const quantities = findQuantities(tokens, (i) => productAt[i]! || resolved.valueAt.has(i), mentionStart);
+  // A number that is a word of a product name ("128" in "iPhone 13 128Go") is not a quantity.
+  const nameNumber = (i: number) =>
+    isDigits(tokens[i]!) && Number(tokens[i]) > 12 && matches[i] !== undefined;
+  const quantities = findQuantities(
+    tokens,
+    (i) => productAt[i]! || resolved.valueAt.has(i) || nameNumber(i),
+    mentionStart,
+  );
   const quantityAt = new Set(quantities.map((q) => q.position));
   const bareQuantity = attachQuantities(quantities, mentions);
 
   const cueTokens = [...tokens];
-  const s0 = correctCueTypos(cueTokens, (i) => matches[i] !== undefined) ? cueTokens.join(' ') : tokens.join(' ');
+  const s0 = correctCueTypos(cueTokens, (i) => matches[i] !== undefined)
+    ? cueTokens.join(' ')
+    : tokens.join(' ');
   // Thanking for something ("merci pour la livraison") is not a question about it.
   const s = s0.includes('merci') || s0.includes('thank') ? s0.replace(THANKS_FOR_RE, '$1') : s0;
 
   const taken = consumed.map((c, i) => c || resolved.valueAt.has(i));
-  let unknownPhrase = resolved.rejected ?? unknownProductPhrase(tokens, taken);
+  let unknownPhrase =
+    resolved.rejected ?? headPhrase(tokens, rejectedHeads) ?? unknownProductPhrase(tokens, taken);
   const category = findCategory(tokens, index);
   const hasSpecific = mentions.some((m) => m.specific);
   const cues = readCues(
@@ -192,8 +278,8 @@ export function analyze(input: IntentInput, chars = true): Analysis {
 
   // Consent: the whole text, and its unmasked forms ("S T O P", "st0p") when the plain one says nothing.
   let consent = consentCue(s, cueTokens);
-  if (consent === undefined && fullText.length < 2000) {
-    for (const u of unmaskedTexts(input.text)) {
+  if (consent === undefined && text.length <= MAX_UNMASK_CHARS) {
+    for (const u of unmaskedTexts(text)) {
       const t = normalizeText(u);
       consent ??= consentCue(t, tokenize(t));
     }
@@ -222,7 +308,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (unknownPhrase !== undefined) shape.push('unknown_product');
   if (category !== undefined) shape.push('category');
   if (quantities.length > 0) shape.push('quantity');
-  if (input.text.includes('?')) shape.push('question');
+  if (text.includes('?')) shape.push('question');
   if (consent !== undefined) shape.push(`consent:${consent.intent}`);
   const features = featureStrings(
     { masked, ruleIntents: cues.intents, rulePrimary: cues.primary, flags: cues.flags, shape },
@@ -323,14 +409,12 @@ export function classify(a: Analysis, model: IntentModel): Classification {
 export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MODEL): IntentVerdict {
   const a = analyze(input, model.chars);
   const c = classify(a, model);
-  // The other intents a reply may answer: those the cue rules found and the model does not rule out.
+  // The other intents a reply may answer: those the cue rules found, in priority order.
   const intents: Intent[] = [c.intent];
   if (c.intent !== 'opt_out' && c.intent !== 'opt_in' && c.intent !== 'unknown') {
     for (const intent of INTENT_PRIORITY) {
       if (intent === 'opt_out' || intent === 'opt_in' || intents.includes(intent)) continue;
-      if (a.ruleIntents.has(intent) && (c.probabilities.get(intent) ?? 0) >= SECONDARY_MIN_PROBABILITY) {
-        intents.push(intent);
-      }
+      if (a.ruleIntents.has(intent)) intents.push(intent);
     }
   }
   const intent = c.intent;
@@ -381,7 +465,11 @@ export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MOD
     products.push(mention);
     reasons.push({
       engine: 'intent',
-      code: !m.specific ? 'intent.product_family' : score === 1 ? 'intent.product_matched' : 'intent.product_fuzzy',
+      code: !m.specific
+        ? 'intent.product_family'
+        : score === 1
+          ? 'intent.product_matched'
+          : 'intent.product_fuzzy',
       detail: `${product.name} (${product.id}, score ${score}${m.specific ? '' : ', one of several that match'})`,
     });
     if (m.variant) {
@@ -407,11 +495,18 @@ export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MOD
   const entities: Entities = { products };
   if (a.bareQuantity !== undefined) {
     entities.quantity = a.bareQuantity;
-    reasons.push({ engine: 'intent', code: 'intent.quantity', detail: `${a.bareQuantity} without a product` });
+    reasons.push({
+      engine: 'intent',
+      code: 'intent.quantity',
+      detail: `${a.bareQuantity} without a product`,
+    });
   }
-  const seeking = intents.some(
-    (i) => i === 'price' || i === 'availability' || i === 'order' || i === 'negotiate' || i === 'catalog',
-  );
+  const seeking =
+    intent === 'price' ||
+    intent === 'availability' ||
+    intent === 'order' ||
+    intent === 'negotiate' ||
+    intent === 'catalog';
   if (a.unknownPhrase !== undefined && seeking) {
     entities.unknownProduct = a.unknownPhrase;
     reasons.push({

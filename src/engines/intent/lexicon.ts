@@ -78,6 +78,9 @@ export const EXTRA_WORDS = words(`
   trop vraiment genre style frais port gros detail prochain prochaine semaine lol mdr ptdr hein oh ah eh
   euh hmm hm bon ben bah voila ouais oui non yes no yeah nope ma madame monsieur tonton tantie maman
   papa frere soeur chef boss patron dear bro sis mami dame mademoiselle
+  laisse laisser laisses laissez liste listes list lists match matchs ensemble bank half balance whole full
+  korite tabaski ramadan noel christmas fete mariage bapteme anniversaire ecole rentree week end local
+  magnifique magnifiques neat nice jolie joli belle beau top
 `);
 
 export const LEXICON: ReadonlySet<string> = new Set([...EN_WORDS, ...FR_WORDS, ...EXTRA_WORDS]);
@@ -141,7 +144,9 @@ export const NOT_QTY_AFTER = words(`
   euros euro dollars naira cedis k mille ml go gb pm am ans
 `);
 
-export const WANT_TOKENS = words('veux voudrais aimerais want need donnez donne envoyez envoie envoyer send give');
+export const WANT_TOKENS = words(
+  'veux voudrais aimerais want need donnez donne envoyez envoie envoyer send give',
+);
 export const WANT_FILLER = words(
   'moi me m le la les l un une des du de the a an of to buy get order acheter commander prendre aussi also juste just encore svp please meme same',
 );

@@ -62,6 +62,9 @@ export function findQuantities(
       if (prev !== undefined && NOT_QTY_BEFORE.has(prev)) continue;
       if (prev !== undefined && SIZE_CUES.has(prev) && value > 12) continue; // "dispo en 42": a size
       if (next !== undefined && (NOT_QTY_AFTER.has(next) || ORDINAL_SUFFIXES.has(next))) continue;
+      // "12 5 kg" (12.5 kg), "0802 555": a number next to another number is a decimal or a phone number.
+      if ((next !== undefined && isDigits(next)) || (prev !== undefined && isDigits(prev) && prev.length > 3))
+        continue;
       // "39 pas 40", "38 ou 40": the second number is of the same kind as the first, a size.
       const before2 = tokens[i - 2];
       if (

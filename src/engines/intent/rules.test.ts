@@ -26,7 +26,7 @@ const OPT_OUT = [
   'desabonnement svp',
   'Désabonnez-moi de vos promos',
   'je veux me désinscrire',
-  "Je ne souhaite plus recevoir de messages de votre part",
+  'Je ne souhaite plus recevoir de messages de votre part',
   "Merci de ne plus m'envoyer de messages",
   'Veuillez me retirer de votre liste',
   'Enlevez mon numéro svp',
@@ -104,7 +104,8 @@ const NEITHER = [
 describe('consent rules', () => {
   for (const text of OPT_OUT) it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
   for (const text of OPT_IN) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
-  for (const text of NEITHER) it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+  for (const text of NEITHER)
+    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
 
   it('undoes disguised letters only where they spell a word', () => {
     expect(unmaskedTexts('5TOP')).toContain('stop');

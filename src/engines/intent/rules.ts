@@ -10,7 +10,8 @@ import { LEXICON, WANT_FILLER, WANT_TOKENS } from './lexicon.ts';
 // ---------------------------------------------------------------------------------------------
 // Cue patterns, compiled once. They run on normalized text: lowercase ASCII words and spaces.
 
-export const OPT_OUT_STRONG_RE = /\b(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribe[a-z]*|unsub|opt out|optout)\b/;
+export const OPT_OUT_STRONG_RE =
+  /\b(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribe[a-z]*|unsub|opt out|optout)\b/;
 export const OPT_OUT_PHRASE_RE =
   /\b(?:ne (?:m|me) (?:envoyez|envoie|envoyer|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez) plus|n? ?(?:veux|veut|voudrais) plus (?:recevoir|de (?:vos )?messages?)|plus (?:de|aucun) messages?|retire[rz]? moi|enleve[rz]? moi|supprime[rz]? moi|remove me|take me off|don t (?:text|message|contact|write|send|call) me|dont (?:text|message|contact) me|stop (?:sending|texting|messaging|contacting|writing)|laisse[rz]? moi tranquille|leave me alone|arrete[rz]? (?:de|d) (?:m|me) (?:ecrire|envoyer|contacter|deranger|spammer)|no more messages)\b/;
 export const OPT_OUT_WEAK_RE = /\b(?:stop|arret|arrete|arretez|arreter|arretes)\b/;
@@ -119,7 +120,8 @@ export function wantsSomething(
 ): boolean {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    const isWish = WANT_TOKENS.has(t) || (t === 'like' && (tokens[i - 1] === 'd' || tokens[i - 1] === 'would'));
+    const isWish =
+      WANT_TOKENS.has(t) || (t === 'like' && (tokens[i - 1] === 'd' || tokens[i - 1] === 'would'));
     if (!isWish) continue;
     for (let j = i + 1; j < tokens.length && j <= i + 5; j++) {
       if (mentionStart[j] || quantityAt.has(j)) return true;
@@ -167,7 +169,8 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
   if (PRICE_RE.test(priceText)) found.add('price');
   const weakAvail = AVAIL_WEAK_RE.test(s);
   if (weakAvail) flags.push('avail_weak');
-  if (AVAIL_STRONG_RE.test(s) || ((ctx.hasProduct || ctx.hasUnknownPhrase) && weakAvail)) found.add('availability');
+  if (AVAIL_STRONG_RE.test(s) || ((ctx.hasProduct || ctx.hasUnknownPhrase) && weakAvail))
+    found.add('availability');
   if (PAYMENT_RE.test(s)) found.add('payment');
   if (DELIVERY_RE.test(s)) found.add('delivery');
   if (LOCATION_RE.test(s)) found.add('location');
@@ -247,7 +250,9 @@ const CONSENT_FILLER = new Set(
   `svp please pls merci thanks thank you ok okay all tout tous toutes les des vos tes the your my mes me moi
   message messages msg sms pub pubs publicite publicites promo promos promotion promotions ad ads adverts
   now maintenant non no colere again encore plz stp de du d a and et je suis not pas interesse interessee
-  interested merci opt out in bon bye i m im am j ai en so just really vraiment juste beaucoup abeg kindly`.split(/\s+/),
+  interested merci opt out in bon bye i m im am j ai en so just really vraiment juste beaucoup abeg kindly`.split(
+    /\s+/,
+  ),
 );
 
 /** "désabonnez-moi", "je veux me désinscrire", "unsubscribe me", "opt out", "delist me". */
@@ -265,7 +270,8 @@ const OPT_OUT_REMOVE_OBJECT_RE =
 /** A removal from something that is not our messaging list ("take me off the waiting list"). */
 const OPT_OUT_REMOVE_NOT_RE = /\b(?:waiting list|liste d attente|commande|order|panier|cart)\b/;
 /** After "envoyer"/"send": an object that is not our messages makes it an ordinary request ("le mauvais article"). */
-const NOT_MESSAGES = '(?! (?:le|la|les|un|une|des|du|l|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|sms|offres?|statuts?|notifications?|nouveautes?|publicites?|diffusions?))';
+const NOT_MESSAGES =
+  '(?! (?:le|la|les|un|une|des|du|l|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|sms|offres?|statuts?|notifications?|nouveautes?|publicites?|diffusions?))';
 /** "arrêtez de m'écrire", "stop sending me messages", "arrêtez l'envoi des nouveautés", "stop de me send tes promos". */
 const OPT_OUT_CEASE_RE = new RegExp(
   String.raw`\b(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|cessez|quit|faut plus) (?:de |d |to )?(?:dey )?(?:(?:m|me) (?:ecrire|ecris|envoyer|envoie|send|contacter|deranger|spammer|ajouter|appeler|harceler)${NOT_MESSAGES}|(?:send|text|message|call)(?:ing)? (?:me|us)${NOT_MESSAGES}|l envoi (?:de |des |du )?(?:vos |tes |les )?(?:messages?|pubs?|promos?|nouveautes?|offres?|sms|statuts?|notifications?|publicites?)|(?:sending|texting|messaging|contacting|writing|spamming|adding) (?:me|us)|(?:sending|texting|messaging|contacting|writing|spamming)$|(?:ecrire|envoyer|spammer) (?:moi|nous))`,
@@ -274,7 +280,8 @@ const OPT_OUT_CEASE_RE = new RegExp(
 const OPT_OUT_NEGATED_RE =
   /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) )|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler)|faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages)|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
 /** Our messaging lists, as customers name them. */
-const LIST = '(?:listes?|list|diffusions?|broadcasts?|groupes?|groups?|canal|channel|mailing|newsletters?|statuts?|alertes?)';
+const LIST =
+  '(?:listes?|list|diffusions?|broadcasts?|groupes?|groups?|canal|channel|mailing|newsletters?|statuts?|alertes?)';
 /** A customer asking to receive messages (again), to be added to a list, or saying an opt-out was a mistake. */
 const OPT_IN_PHRASE_RE = new RegExp(
   `\\b(?:${[
@@ -313,7 +320,8 @@ const OPT_IN_PHRASE_RE = new RegExp(
 const OPT_IN_REVERSAL_RE =
   /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*)\b/;
 /** "start again", "I sent STOP by mistake… START". */
-const START_AGAIN_RE = /\bstart (?:again|back)\b|(?:by mistake|par erreur)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur)/;
+const START_AGAIN_RE =
+  /\bstart (?:again|back)\b|(?:by mistake|par erreur)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur)/;
 const NEGATED_OPT_IN_RE =
   /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like))\b/;
 
@@ -331,10 +339,15 @@ export interface ConsentCue {
   rule: ConsentRule;
 }
 
+/** "non stop", "stop motion", "panneau stop", "bus stop", "arrêt de bus": a stop word in another sense. */
+const STOP_IN_ANOTHER_SENSE_RE =
+  /\b(?:non stop|nonstop|sans arret|stop (?:motion|sign|at|near|by|over)|(?:panneau|feu|bouton|bus|taxi) stop|arret de (?:bus|taxi|car|gbaka|woro))\b/;
+
 function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): boolean {
   let keyword = false;
   for (const t of tokens) {
-    if (keywords.has(t)) keyword = true;
+    // "END" alone is the SMS opt-out keyword; in a sentence it is "week-end" or "the end".
+    if (keywords.has(t) && (t !== 'end' || tokens.length <= 2)) keyword = true;
     else if (!CONSENT_FILLER.has(t)) return false;
   }
   return keyword;
@@ -346,7 +359,7 @@ function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): 
  */
 export function consentCue(s: string, tokens: readonly string[]): ConsentCue | undefined {
   let optOut: ConsentRule | undefined;
-  if (keywordOnly(tokens, OPT_OUT_KEYWORDS)) optOut = 'consent.keyword';
+  if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
   else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s)) optOut = 'consent.unsubscribe';
   else if (OPT_OUT_REMOVE_RE.test(s) && OPT_OUT_REMOVE_OBJECT_RE.test(s) && !OPT_OUT_REMOVE_NOT_RE.test(s))
     optOut = 'consent.remove_number';
@@ -365,7 +378,9 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
 
   if (optOut !== undefined && optIn !== undefined) {
     // "je me suis désabonnée par erreur, remettez-moi": a reversal wins; otherwise the opt-out does.
-    return OPT_IN_REVERSAL_RE.test(s) ? { intent: 'opt_in', rule: optIn } : { intent: 'opt_out', rule: optOut };
+    return OPT_IN_REVERSAL_RE.test(s)
+      ? { intent: 'opt_in', rule: optIn }
+      : { intent: 'opt_out', rule: optOut };
   }
   if (optOut !== undefined) return { intent: 'opt_out', rule: optOut };
   if (optIn !== undefined) return { intent: 'opt_in', rule: optIn };
@@ -384,7 +399,7 @@ const LOOKALIKES: ReadonlyMap<string, string> = new Map(
     .map((pair) => [pair[0]!, pair[1]!] as const),
 );
 const LOOKALIKE_RE = /[аеорсухѕтіјкмнвԁАВЕКМНОРСТХЅІαορτειкνυΑΒΕΗΙΚΜΝΟΡΤΧΖ]/g;
-const INVISIBLE_RE = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g;
+const INVISIBLE_RE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
 const LEET: ReadonlyMap<string, string> = new Map([
   ['0', 'o'],
   ['1', 'i'],
@@ -401,7 +416,7 @@ const LEET: ReadonlyMap<string, string> = new Map([
 /** A word with letters and look-alike digits or symbols ("st0p", "5TOP", "d3sabonnez", "st*p"). */
 const LEET_WORD_RE = /[a-z0-9$@*|!]*[0-9$@*|!][a-z0-9$@*|!]*/g;
 /** A word spelt letter by letter ("S T O P", "s.t.o.p", "S-T-O-P", "r e t i r e z"). */
-const SPELLED_RE = /(?<![a-z])[a-z](?:[ .\-_/*·][a-z]){2,}(?![a-z])/g;
+const SPELLED_RE = /(?<![a-z])[a-z]([ .\-_/*·])[a-z](?:\1[a-z])+(?![a-z])/g;
 /** A whole chunk spelt letter by letter, however short ("d e", "l a" between double spaces). */
 const SPELLED_WORD_RE = /^\s*[a-z](?:[ .\-_/*·][a-z])+\s*$/;
 
@@ -431,7 +446,9 @@ export function unmaskedTexts(raw: string): string[] {
   const spelled = s
     .split(/\s{2,}/)
     .map((part) =>
-      SPELLED_WORD_RE.test(part) ? part.replace(/[^a-z]/g, '') : part.replace(SPELLED_RE, (w) => w.replace(/[^a-z]/g, '')),
+      SPELLED_WORD_RE.test(part)
+        ? part.replace(/[^a-z]/g, '')
+        : part.replace(SPELLED_RE, (w) => w.replace(/[^a-z]/g, '')),
     )
     .join(' ');
   const joined = spelled.replace(/(?<=[a-z])-(?=[a-z])/g, '');
