@@ -68,7 +68,9 @@ function train(
   const kept = [...counts.entries()].filter(([, c]) => c >= MIN_COUNT).map(([b]) => b);
   kept.sort((a, b) => a - b);
   const col = new Map<number, number>();
-  kept.forEach((b, i) => col.set(b, i));
+  kept.forEach((b, i) => {
+    col.set(b, i);
+  });
   const rows = examples.map((e) =>
     e.buckets.map((b) => col.get(b)).filter((i): i is number => i !== undefined),
   );
@@ -115,7 +117,9 @@ function train(
     }
   }
   const weights = new Map<number, Float64Array>();
-  kept.forEach((b, i) => weights.set(b, W.slice(i * K, (i + 1) * K)));
+  kept.forEach((b, i) => {
+    weights.set(b, W.slice(i * K, (i + 1) * K));
+  });
   return { bias, weights };
 }
 
@@ -134,12 +138,18 @@ function toModel(trained: ReturnType<typeof train>, chars: boolean): { model: In
     values.push(...row);
   }
   const bucketBuf = Buffer.alloc(kept.length * 4);
-  kept.forEach((b, i) => bucketBuf.writeUInt32LE(b, i * 4));
+  kept.forEach((b, i) => {
+    bucketBuf.writeUInt32LE(b, i * 4);
+  });
   const weightBuf = Buffer.alloc(values.length * 2);
-  values.forEach((v, i) => weightBuf.writeInt16LE(v, i * 2));
+  values.forEach((v, i) => {
+    weightBuf.writeInt16LE(v, i * 2);
+  });
   const bias = Array.from(trained.bias, quantize);
   const rowOf = new Map<number, number>();
-  kept.forEach((b, i) => rowOf.set(b, i * K));
+  kept.forEach((b, i) => {
+    rowOf.set(b, i * K);
+  });
   const model: IntentModel = {
     classes,
     scale: SCALE,
