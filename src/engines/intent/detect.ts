@@ -199,6 +199,13 @@ function headPhrase(tokens: readonly string[], heads: readonly number[]): string
   return parts.filter((t): t is string => t !== undefined).join(' ');
 }
 
+/**
+ * What a disguised word looks like: a character outside plain Latin text, a digit or sign inside
+ * letters ("st0p", "5TOP", "st*p"), or letters spelt one by one ("S T O P", "s.t.o.p").
+ */
+const DISGUISE_RE =
+  /[^\x20-\x7E\u00A0-\u00FF\n\r\t\u2019]|[a-z][0-9$@*|!][a-z]|(?:^|\s)[0-9$@*][a-z]|[a-z][0-9](?:\s|$)|(?:^|[^a-z])[a-z][ .\-_/*·][a-z][ .\-_/*·][a-z](?:[^a-z]|$)/i;
+
 /** Disguised consent words are looked for in messages up to this long (a request to stop is short). */
 const MAX_UNMASK_CHARS = 2000;
 
@@ -278,7 +285,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
 
   // Consent: the whole text, and its unmasked forms ("S T O P", "st0p") when the plain one says nothing.
   let consent = consentCue(s, cueTokens);
-  if (consent === undefined && text.length <= MAX_UNMASK_CHARS) {
+  if (consent === undefined && text.length <= MAX_UNMASK_CHARS && DISGUISE_RE.test(text)) {
     for (const u of unmaskedTexts(text)) {
       const t = normalizeText(u);
       consent ??= consentCue(t, tokenize(t));
