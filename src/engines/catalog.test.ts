@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CATALOG_LIMITS, catalogLabelChars, limitCatalog } from './catalog.ts';
 import { ContextError, parseContext } from './context.ts';
-import { catalogIndexBuilds, detectIntent } from './intent.ts';
+import { catalogIndexBuilds, detectIntent, INDEX_CACHE_CHARS } from './intent.ts';
 import type { Product } from './types.ts';
 
 function shop(): Product[] {
@@ -65,6 +65,31 @@ describe('catalogue index cache', () => {
     const b: Product[] = [{ id: 'p1', name: 'Sac noir', aliases: ['rouge'], price: 1, currency: 'XOF' }];
     detectIntent({ text: 'x', catalog: a });
     expect(buildsDuring(() => detectIntent({ text: 'x', catalog: b }))).toBe(1);
+  });
+});
+
+describe('catalogue index cache size', () => {
+  it(`keeps at most ${INDEX_CACHE_CHARS.toLocaleString('en-US')} characters of catalogues, dropping the least recently used`, () => {
+    let n = 0;
+    const atTheLimit = (): Product[] => {
+      const label = () => `m${String(n++).padStart(199, '0')}`; // 200 characters
+      return Array.from({ length: CATALOG_LIMITS.totalLabelChars / 200 }, (_, i) => ({
+        id: `p${i}`,
+        name: label(),
+        price: 1,
+        currency: 'XOF',
+      }));
+    };
+    const count = Math.floor(INDEX_CACHE_CHARS / CATALOG_LIMITS.totalLabelChars) + 1;
+    const catalogues = Array.from({ length: count }, atTheLimit);
+    const first = buildsDuring(() => {
+      for (const c of catalogues) detectIntent({ text: 'x', catalog: c });
+    });
+    expect(first).toBe(count);
+    const copy = (c: Product[]) => c.map((p) => ({ ...p }));
+    // The most recent ones are still there; the first one was dropped to stay within the budget.
+    expect(buildsDuring(() => detectIntent({ text: 'x', catalog: copy(catalogues[count - 1]!) }))).toBe(0);
+    expect(buildsDuring(() => detectIntent({ text: 'x', catalog: copy(catalogues[0]!) }))).toBe(1);
   });
 });
 

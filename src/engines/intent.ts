@@ -10,7 +10,7 @@
  * - `features.ts`, `model.ts`, `model.json`: the statistical model (trained by `npm run train:intents`).
  * - `detect.ts`: reading, classification and the verdict.
  */
-export { catalogIndexBuilds, rankProducts } from './intent/catalogue.ts';
+export { catalogIndexBuilds, INDEX_CACHE_CHARS, rankProducts } from './intent/catalogue.ts';
 export {
   detectIntent,
   INTENT_CODES,

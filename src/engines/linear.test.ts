@@ -244,6 +244,8 @@ describe('text handling costs linear time', () => {
       fc.assert(
         fc.property(adversarial, (input) => {
           const ratio = costRatio(step.fn, input);
+          // SHOW_RATIOS=1 npx vitest run src/engines/linear.test.ts prints every ratio.
+          if (process.env.SHOW_RATIOS) console.log(step.name, JSON.stringify(input), ratio.toFixed(0));
           expect(ratio, `${JSON.stringify(input)}: ratio ${ratio.toFixed(0)}`).toBeLessThanOrEqual(MAX_RATIO);
         }),
         { seed: 20261127, numRuns: step.numRuns, examples: KNOWN, endOnFailure: true },

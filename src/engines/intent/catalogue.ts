@@ -108,14 +108,17 @@ export interface CatalogIndex {
  */
 const MAX_FUZZY_VOCAB = 20_000;
 /**
- * Edit distances computed for one message at most: a real message never reaches it; it bounds a
- * hostile one (150 invented words against a catalogue of look-alike words) to a few milliseconds.
- * Words met after it is spent only get exact and sound matches.
+ * Typo matching work for one message at most: catalogue words looked at, and edit distances
+ * computed. A real message stays far below both budgets; they bound a hostile one (150 invented
+ * words against a catalogue of look-alike words) to a few milliseconds. Words met after a budget
+ * is spent only get exact and sound matches.
  */
-export const MAX_FUZZY_COMPARISONS = 20_000;
+export const MAX_FUZZY_VISITS = 200_000;
+export const MAX_FUZZY_COMPARISONS = 10_000;
 
 export interface FuzzyBudget {
-  left: number;
+  visits: number;
+  comparisons: number;
 }
 
 /** Set bits of a 32-bit integer. */
@@ -268,11 +271,19 @@ interface CachedIndex {
   /** Per product: the number of labels it contributes, then the labels in order, as indexed. */
   shape: number[];
   labels: string[];
+  /** Characters of the labels: the weight of the entry in the cache. */
+  chars: number;
   index: CatalogIndex;
 }
 
 /** Indexes kept: one per recently active catalogue, the least recently used out first. */
 const INDEX_CACHE_ENTRIES = 64;
+/**
+ * Characters of labels over all cached indexes. An index costs about 45 bytes of memory per
+ * character, so the cache holds at most about 45 MB: 64 ordinary catalogues, or 8 at the limit.
+ */
+export const INDEX_CACHE_CHARS = 1_000_000;
+let cachedChars = 0;
 const byContent = new Map<number, CachedIndex>();
 /** A caller that keeps its array (the benchmarks, a long-lived process) skips even the comparison. */
 const byIdentity = new WeakMap<readonly Product[], CatalogIndex>();
@@ -329,21 +340,32 @@ export function indexFor(input: readonly Product[]): CatalogIndex {
   const catalog = limitCatalog(input);
   const key = fingerprint(catalog);
   let entry = byContent.get(key);
-  if (entry && sameLabels(catalog, entry)) {
-    byContent.delete(key); // set again below: the most recently used is last
-  } else {
+  if (entry) {
+    // Out of the cache either way: set again below as the most recently used, or replaced.
+    byContent.delete(key);
+    cachedChars -= entry.chars;
+  }
+  if (!entry || !sameLabels(catalog, entry)) {
     builds++;
     const shape: number[] = [];
     const labels: string[] = [];
+    let chars = 0;
     for (const p of catalog) {
       const own = labelsOf(p);
       shape.push(own.length);
       labels.push(...own);
+      for (const label of own) chars += label.length;
     }
-    entry = { shape, labels, index: buildIndex(catalog) };
+    entry = { shape, labels, chars, index: buildIndex(catalog) };
   }
   byContent.set(key, entry);
-  if (byContent.size > INDEX_CACHE_ENTRIES) byContent.delete(byContent.keys().next().value!);
+  cachedChars += entry.chars;
+  for (const [oldKey, old] of byContent) {
+    if (byContent.size <= INDEX_CACHE_ENTRIES && cachedChars <= INDEX_CACHE_CHARS) break;
+    if (old === entry) break; // the entry just used always stays
+    byContent.delete(oldKey);
+    cachedChars -= old.chars;
+  }
   byIdentity.set(input, entry.index);
   return entry.index;
 }
@@ -374,10 +396,12 @@ export function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudg
     const mask = letterMask(token);
     let best: VocabEntry | undefined;
     let bestDistance = max + 1;
-    for (let length = token.length - max; length <= token.length + max && budget.left > 0; length++) {
+    for (let length = token.length - max; length <= token.length + max; length++) {
+      if (budget.visits <= 0 || budget.comparisons <= 0) break;
       for (const entry of index.vocabByLength[length] ?? []) {
+        if (budget.visits-- <= 0) break;
         if (popcount(entry.mask ^ mask) > 2 * max) continue;
-        if (budget.left-- <= 0) break;
+        if (budget.comparisons-- <= 0) break;
         const d = damerauLevenshtein(token, entry.raw, max);
         if (d < bestDistance || (d === bestDistance && best !== undefined && entry.order < best.order)) {
           bestDistance = d;

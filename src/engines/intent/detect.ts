@@ -20,6 +20,7 @@ import {
   indexFor,
   isDigits,
   MAX_FUZZY_COMPARISONS,
+  MAX_FUZZY_VISITS,
   type Mention,
   matchToken,
   resolveVariants,
@@ -226,7 +227,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   // Words repeat within a message; each distinct word is matched against the catalogue once.
   const matches: (TokenMatch | undefined)[] = new Array(n);
   const seen = new Map<string, TokenMatch | undefined>();
-  const budget: FuzzyBudget = { left: MAX_FUZZY_COMPARISONS };
+  const budget: FuzzyBudget = { visits: MAX_FUZZY_VISITS, comparisons: MAX_FUZZY_COMPARISONS };
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
     if (!seen.has(t)) seen.set(t, matchToken(t, index, budget));
