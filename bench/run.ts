@@ -7,6 +7,7 @@ type Section = { name: string; load: () => Promise<{ run: () => Promise<string> 
 
 const sections: Section[] = [
   { name: 'engines', load: () => import('./engines.ts') },
+  { name: 'intents', load: () => import('./intents.ts') },
   { name: 'crypto', load: () => import('./crypto.ts') },
   { name: 'store', load: () => import('./store.ts') },
   { name: 'http-platform', load: () => import('./http-platform.ts') },

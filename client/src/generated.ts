@@ -150,9 +150,10 @@ export interface Decision {
   readDelayMs: number;
   intent: string | null;
   intents: string[];
+  /** How sure the intent engine is of `intent` (1 for an exact rule such as STOP); below 0.45 the reply asks instead of guessing. Null when no message was read */
+  confidence: number | null;
   language: string;
-  /** Products mentioned (catalogue ids, quantities, match score) */
-  entities: unknown;
+  entities: Entities;
   stage: string;
   contactUpdate: {
     stage: string;
@@ -284,6 +285,10 @@ export interface DecisionRequest {
     currency: string;
     /** Units in stock; absent or null = not tracked */
     stock?: number | null;
+    /** Category of the product, as customers name it ("sacs", "téléphones") */
+    category?: string;
+    /** Variant name → allowed values, e.g. {"size": ["39", "40"], "colour": ["noir", "rouge"]} */
+    variants?: Record<string, string[]>;
   }[];
   stats?: {
     sentLastMinute?: number;
@@ -329,6 +334,30 @@ export interface DecisionRequest {
     };
     followupLadderMs?: number[];
   };
+}
+
+export interface Entities {
+  products: {
+    /** Catalogue id */
+    productId: string;
+    name: string;
+    /** The words of the message that named it */
+    matched: string;
+    /** 1 exact name or alias, lower a typo; below 0.5 one of several products that match */
+    score: number;
+    /** How many the customer stated */
+    quantity?: number;
+    /** Variant values chosen, in the catalogue spelling: {"size": "42", "colour": "rouge"} (names and values from the product variants) */
+    variant?: Record<string, string>;
+    /** Variant values asked for that the product does not come in: {"colour": "marron"} */
+    unavailable?: Record<string, string>;
+  }[];
+  /** A quantity stated without a product */
+  quantity?: number;
+  /** Words naming an item the catalogue lacks */
+  unknownProduct?: string;
+  /** The catalogue category the message names */
+  category?: string;
 }
 
 export interface Message {
@@ -471,6 +500,9 @@ export interface Product {
   /** ISO 4217, upper case */
   currency: string;
   stock: number | null;
+  category: string | null;
+  /** Variant name → allowed values; {} when the product comes in one version */
+  variants: Record<string, string[]>;
   /** Created */
   createdAt: string;
   /** Last change */
@@ -856,6 +888,9 @@ export interface Operations {
       /** ISO 4217: XOF, XAF, EUR… */
       currency: string;
       stock?: number | null;
+      category?: string | null;
+      /** Variant name → allowed values, e.g. {"size": ["39", "40"], "colour": ["noir", "rouge"]} */
+      variants?: Record<string, string[]>;
     };
     responses: {
       201: Product;
@@ -891,6 +926,9 @@ export interface Operations {
       /** ISO 4217: XOF, XAF, EUR… */
       currency?: string;
       stock?: number | null;
+      category?: string | null;
+      /** Variant name → allowed values, e.g. {"size": ["39", "40"], "colour": ["noir", "rouge"]} */
+      variants?: Record<string, string[]>;
     };
     responses: {
       200: Product;

@@ -84,6 +84,33 @@ export const TransportSchema = Type.Union([
 ]);
 export const LanguageSchema = Type.Union([Type.Literal('fr'), Type.Literal('en')]);
 
+/** A shelf of the catalogue ("sacs", "téléphones"): a customer asking for it gets that shelf listed. */
+export const CategorySchema = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'Category of the product, as customers name it ("sacs", "téléphones")',
+});
+
+/**
+ * The choices a product comes in: a map from a variant name to its allowed values, e.g.
+ * `{"size": ["39", "40"], "colour": ["noir", "rouge"]}`. `size` and `colour` are understood in
+ * customers' words (sizes after "taille"/"en"/"size", colour names in French and English); any other
+ * name (`material`, `length`…) is matched by its values. An order line stores the chosen value per name.
+ */
+export const VariantsSchema = Type.Record(
+  Type.String({ pattern: '^[a-z][a-z0-9_]{0,29}$' }),
+  Type.Array(Type.String({ minLength: 1, maxLength: 60, pattern: '^\\S(?:.*\\S)?$' }), {
+    minItems: 1,
+    maxItems: 50,
+    uniqueItems: true,
+  }),
+  {
+    maxProperties: 10,
+    additionalProperties: false,
+    description: 'Variant name → allowed values, e.g. {"size": ["39", "40"], "colour": ["noir", "rouge"]}',
+  },
+);
+
 export const ProductSchema = Type.Object(
   {
     id: Id('Catalogue id of the product'),
@@ -104,6 +131,8 @@ export const ProductSchema = Type.Object(
         description: 'Units in stock; absent or null = not tracked',
       }),
     ),
+    category: Type.Optional(CategorySchema),
+    variants: Type.Optional(VariantsSchema),
   },
   { additionalProperties: false },
 );

@@ -49,6 +49,8 @@ export interface Decision {
   readDelayMs: number;
   intent: Intent | null;
   intents: Intent[];
+  /** How sure the intent engine is of `intent` (0–1); null when no message was read. */
+  confidence: number | null;
   language: Language;
   entities: Entities;
   stage: Stage;
@@ -227,6 +229,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     kind: 'reply' as const,
     intent: intent.intent,
     intents: intent.intents,
+    confidence: intent.confidence,
     language: intent.language,
     entities: intent.entities,
     stage: funnel.stage,
@@ -347,6 +350,7 @@ function decideOutbound(p: Prepared): Decision {
     ...timing(p, extra.pacing, extra.sendAtMs),
     intent: null,
     intents: [],
+    confidence: null,
     language,
     entities: { products: [] },
     stage,
@@ -525,4 +529,5 @@ export const DECIDE_CODES = [
   'decide.nothing_to_send',
   'decide.unknown_product',
   'decide.out_of_stock',
+  'decide.low_confidence',
 ] as const;

@@ -6,7 +6,7 @@
 
 import type { ConsentAction } from './consent.ts';
 import type { PlaybookInput } from './context.ts';
-import type { IntentVerdict } from './intent.ts';
+import { type IntentVerdict, LOW_CONFIDENCE, rankProducts } from './intent.ts';
 import { formatPrice } from './money.ts';
 import { DEFAULT_INFO, DEFAULT_TEMPLATES, type TemplateKey } from './templates.ts';
 import type { Intent, Language, Product, ProductMention, Reason } from './types.ts';
@@ -43,9 +43,19 @@ type InfoIntent = (typeof INFO_INTENTS)[number];
 
 const LINE_TEXT: Record<
   Language,
-  { colon: string; inStock: string; outOfStock: string; cta: string; moreOut: string }
+  {
+    colon: string;
+    inStock: string;
+    outOfStock: string;
+    cta: string;
+    moreOut: string;
+    notIn: string;
+    weHave: string;
+  }
 > = {
   fr: {
+    notIn: 'pas en',
+    weHave: 'disponible en',
     colon: ' : ',
     inStock: 'disponible ✅',
     outOfStock: 'en rupture de stock pour le moment ❌',
@@ -53,6 +63,8 @@ const LINE_TEXT: Record<
     moreOut: '{Voulez-vous voir nos autres articles ?|Je peux vous proposer autre chose ?}',
   },
   en: {
+    notIn: 'not in',
+    weHave: 'available in',
     colon: ': ',
     inStock: 'available ✅',
     outOfStock: 'out of stock for now ❌',
@@ -60,6 +72,13 @@ const LINE_TEXT: Record<
     moreOut: '{Would you like to see our other items?|Can I suggest something else?}',
   },
 };
+
+/** A stable number from the reply seed (FNV-1a), to rotate lists without randomness. */
+function seedNumber(seed: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 function inStock(p: Product): boolean {
   return p.stock === undefined || p.stock === null || p.stock > 0;
@@ -117,11 +136,21 @@ class Composer {
     return formatPrice(p.price * quantity, p.currency, this.lang);
   }
 
-  catalogList(): string {
-    const lines = this.input.catalog
-      .filter(inStock)
-      .slice(0, MAX_CATALOG_LINES)
-      .map((p) => `• ${p.name} — ${this.price(p)}`);
+  /**
+   * Up to MAX_CATALOG_LINES products in stock. With a query, those sharing words or the category
+   * with it come first; the others follow in an order rotated by the conversation's seed, so not
+   * every customer sees the same first eight.
+   */
+  catalogList(query?: string, only?: (p: Product) => boolean): string {
+    const catalog = this.input.catalog;
+    const order = rankProducts(catalog, query ?? '', seedNumber(this.input.seed));
+    const lines: string[] = [];
+    for (const i of order) {
+      const p = catalog[i];
+      if (!p || !inStock(p) || (only && !only(p))) continue;
+      lines.push(`• ${p.name} — ${this.price(p)}`);
+      if (lines.length >= MAX_CATALOG_LINES) break;
+    }
     return lines.join('\n');
   }
 
@@ -146,7 +175,20 @@ function productLines(
     const p = c.product(m);
     if (!p) continue;
     const qty = m.quantity && m.quantity > 1 ? m.quantity : 1;
-    const label = qty > 1 ? `${qty} × ${p.name}` : p.name;
+    const chosen = m.variant ? Object.values(m.variant) : [];
+    const name = chosen.length > 0 ? `${p.name} (${chosen.join(', ')})` : p.name;
+    const label = qty > 1 ? `${qty} × ${name}` : name;
+    const missing = m.unavailable ? Object.entries(m.unavailable)[0] : undefined;
+    if (missing && inStock(p)) {
+      // "pas en marron, disponible en noir, rouge": the product exists, not in what was asked.
+      const [key, asked] = missing;
+      const offered = p.variants?.[key] ?? [];
+      anyIn = true;
+      lines.push(
+        `${p.name}${t.colon}${t.notIn} ${asked}${offered.length > 0 ? `, ${t.weHave} ${offered.join(', ')}` : ''} (${c.price(p)})`,
+      );
+      continue;
+    }
     if (inStock(p)) {
       anyIn = true;
       lines.push(
@@ -162,6 +204,15 @@ function productLines(
   return { text: lines.join('\n'), anyOut, anyIn };
 }
 
+/** The products a family guess stands for, as a list to choose from. */
+function optionList(c: Composer, mentions: readonly ProductMention[]): string {
+  return mentions
+    .map((m) => c.product(m))
+    .filter((p): p is Product => p !== undefined)
+    .map((p) => `• ${p.name} — ${c.price(p)}`)
+    .join('\n');
+}
+
 function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): string {
   const { entities } = input.intent;
   if (entities.products.length === 0) {
@@ -172,12 +223,21 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
         code: 'decide.unknown_product',
         detail: 'Asked about an item that is not in the catalogue: listed what is available',
       });
-      return c.render('unknown_product', { query: entities.unknownProduct, catalog: c.catalogList() });
+      return c.render('unknown_product', {
+        query: entities.unknownProduct,
+        catalog: c.catalogList(entities.unknownProduct),
+      });
     }
     return c.render('price_ask_product', { catalog: c.catalogList() });
   }
+  // A family named without the one wanted ("le sac" with two bags): offer the choice as a list.
+  // Products named precisely are answered alone, without the family guesses next to them.
+  const specific = entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE);
+  if (specific.length === 0 && entities.products.length > 1)
+    return c.render('order_which', { options: optionList(c, entities.products) });
+  const mentions = specific.length > 0 ? specific : entities.products;
   c.parts.push(withPrice ? 'price_line' : 'availability_in_stock');
-  const lines = productLines(c, entities.products, withPrice);
+  const lines = productLines(c, mentions, withPrice);
   const t = LINE_TEXT[c.lang];
   const closing = lines.anyIn ? c.renderRaw('cta', t.cta) : c.renderRaw('more', t.moreOut);
   if (lines.anyOut)
@@ -197,12 +257,14 @@ function answerOrder(c: Composer, input: ComposeInput): string {
   }
   // "Je veux le sac" with two bags in the catalogue: ask which one instead of ordering both.
   if (mentions.length > 1 && mentions.every((m) => m.score < SPECIFIC_MATCH_SCORE)) {
-    const options = mentions
-      .map((m) => c.product(m))
-      .filter((p): p is Product => p !== undefined)
-      .map((p) => `• ${p.name} — ${c.price(p)}`)
-      .join('\n');
-    return c.render('order_which', { options });
+    return c.render('order_which', { options: optionList(c, mentions) });
+  }
+  const specificOnly = mentions.filter((m) => m.score >= SPECIFIC_MATCH_SCORE);
+  if (specificOnly.length > 0 && specificOnly.length < mentions.length) {
+    return answerOrder(c, {
+      ...input,
+      intent: { ...input.intent, entities: { ...input.intent.entities, products: specificOnly } },
+    });
   }
   const available: { p: Product; qty: number }[] = [];
   const out: Product[] = [];
@@ -238,10 +300,26 @@ function answerOrder(c: Composer, input: ComposeInput): string {
 }
 
 function answerNegotiate(c: Composer, input: ComposeInput): string {
-  const m = input.intent.entities.products[0];
+  const m = input.intent.entities.products.find((x) => x.score >= SPECIFIC_MATCH_SCORE);
   const p = m ? c.product(m) : undefined;
   if (p) return c.render('negotiate_product', { product: p.name, price: c.price(p) });
   return c.render('negotiate');
+}
+
+/**
+ * The question to ask instead of answering when the engine is not sure: a likely but unconfirmed
+ * opt-out (or opt-in) asks for STOP (or START); any other unsure request asks what the customer
+ * wants. Small talk, hand-over requests and complaints (a person looks at them anyway) and a price
+ * or stock question about a named product (the answer gives both) are answered as they are.
+ */
+function clarification(v: IntentVerdict): TemplateKey | undefined {
+  if (v.confidence >= LOW_CONFIDENCE) return undefined;
+  if (v.unconfirmedConsent === 'opt_out') return 'clarify_opt_out';
+  if (v.unconfirmedConsent === 'opt_in') return 'clarify_opt_in';
+  if (SMALL_TALK.has(v.intent) || v.intent === 'human' || v.intent === 'complaint') return undefined;
+  const named = v.entities.products.some((m) => m.score >= SPECIFIC_MATCH_SCORE);
+  if (named && (v.intent === 'price' || v.intent === 'availability')) return undefined;
+  return 'clarify';
 }
 
 /** Builds the reply text for an inbound message. */
@@ -258,6 +336,15 @@ export function composeReply(input: ComposeInput): ComposedReply {
   if (input.consentAction === 'confirm_opt_in') return finish(c.render('opt_in'));
 
   const intents = input.intent.intents;
+  const clarify = clarification(input.intent);
+  if (clarify) {
+    c.reasons.push({
+      engine: 'decide',
+      code: 'decide.low_confidence',
+      detail: `Not sure what the customer wants (confidence ${input.intent.confidence}): asked instead of guessing`,
+    });
+    return finish(c.render(clarify));
+  }
   if (intents.includes('human')) return finish(c.render('human'), true);
   if (intents.includes('complaint')) return finish(c.render('complaint'), true);
 
@@ -281,15 +368,16 @@ export function composeReply(input: ComposeInput): ComposedReply {
       case 'negotiate':
         pieces.push(answerNegotiate(c, input));
         break;
-      case 'catalog':
+      case 'catalog': {
         if (productsAnswered) break;
         productsAnswered = true;
-        pieces.push(
-          input.catalog.length > 0
-            ? c.render('catalog', { catalog: c.catalogList() })
-            : c.render('catalog_empty'),
-        );
+        const category = input.intent.entities.category;
+        const shelf = category === undefined ? '' : c.catalogList(category, (p) => p.category === category);
+        if (input.catalog.length === 0) pieces.push(c.render('catalog_empty'));
+        else if (shelf !== '') pieces.push(c.render('catalog_category', { category, catalog: shelf }));
+        else pieces.push(c.render('catalog', { catalog: c.catalogList() }));
         break;
+      }
       case 'payment':
         pieces.push(c.render('payment', { payment: c.info('payment') }));
         break;
@@ -322,7 +410,14 @@ export function composeFollowup(
 ): string {
   const key = (['followup_1', 'followup_2', 'followup_3'] as const)[Math.min(step, 2)] ?? 'followup_3';
   const c = new Composer({
-    intent: { intent: 'unknown', intents: ['unknown'], language, entities: { products: [] }, reasons: [] },
+    intent: {
+      intent: 'unknown',
+      intents: ['unknown'],
+      confidence: 1,
+      language,
+      entities: { products: [] },
+      reasons: [],
+    },
     consentAction: 'allow',
     catalog: [],
     playbook,

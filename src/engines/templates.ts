@@ -24,7 +24,11 @@ export type TemplateKey =
   | 'location'
   | 'hours'
   | 'catalog'
+  | 'catalog_category'
   | 'catalog_empty'
+  | 'clarify'
+  | 'clarify_opt_out'
+  | 'clarify_opt_in'
   | 'complaint'
   | 'human'
   | 'thanks'
@@ -65,6 +69,12 @@ const fr: TemplateSet = {
   location: '{{location}}',
   hours: '{{hours}}',
   catalog: '{Voici nos articles disponibles :|Voici ce que nous avons en ce moment :}\n{{catalog}}',
+  catalog_category: '{Voici nos|En ce moment, nos} {{category}} :\n{{catalog}}',
+  clarify:
+    "{Pardon,|Excusez-moi,} je n'ai pas bien compris 🙏 {Vous souhaitez|Vous voulez} connaître un prix, la disponibilité d'un article, la livraison ou passer commande ?",
+  clarify_opt_out:
+    'Souhaitez-vous ne plus recevoir nos messages ? Si oui, répondez STOP et nous ne vous écrirons plus.',
+  clarify_opt_in: 'Souhaitez-vous recevoir de nouveau nos messages ? Si oui, répondez START.',
   catalog_empty:
     '{Notre catalogue est en cours de mise à jour.|Je vérifie nos articles.} Un conseiller vous répond {très vite|rapidement}.',
   complaint:
@@ -115,6 +125,12 @@ const en: TemplateSet = {
   location: '{{location}}',
   hours: '{{hours}}',
   catalog: '{Here are our available items:|Here is what we have right now:}\n{{catalog}}',
+  catalog_category: '{Here are our|Our} {{category}} {right now|available}:\n{{catalog}}',
+  clarify:
+    "{Sorry,|Apologies,} I didn't quite understand 🙏 Would you like a price, to check an item is available, delivery, or to place an order?",
+  clarify_opt_out:
+    'Would you like to stop receiving our messages? If so, reply STOP and we will not write to you again.',
+  clarify_opt_in: 'Would you like to receive our messages again? If so, reply START.',
   catalog_empty:
     '{Our catalogue is being updated.|Let me check our items.} Someone will answer you {very soon|shortly}.',
   complaint:

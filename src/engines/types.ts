@@ -105,6 +105,13 @@ export interface Product {
   currency: string;
   /** Units in stock; absent or null means "not tracked" (treated as available). */
   stock?: number | null;
+  /** The shelf it sits on, as customers name it ("sacs", "téléphones"); absent or null: none. */
+  category?: string | null;
+  /**
+   * The choices it comes in: variant name → allowed values (`{size: ['39', '40'], colour: ['noir']}`).
+   * `size` and `colour` are read in customers' words; other names are matched by their values.
+   */
+  variants?: Record<string, string[]>;
 }
 
 /** Counters of messages already sent by the channel (derived from stored messages). All default to 0. */
@@ -149,9 +156,16 @@ export interface ProductMention {
   name: string;
   /** What the customer wrote that matched. */
   matched: string;
-  /** 1 = exact name or alias; lower = fuzzy. */
+  /** 1 = exact name or alias; lower = fuzzy; below 0.5 one of several products that match. */
   score: number;
   quantity?: number;
+  /**
+   * Variant values the customer chose, in the catalogue's spelling (`{size: '42', colour: 'rouge'}`):
+   * only names and values the product's `variants` lists.
+   */
+  variant?: Record<string, string>;
+  /** Variant values asked for that the product does not come in, as the customer wrote them (`{colour: 'marron'}`). */
+  unavailable?: Record<string, string>;
 }
 
 export interface Entities {
@@ -160,4 +174,6 @@ export interface Entities {
   quantity?: number;
   /** Words that look like a product request but match nothing in the catalogue. */
   unknownProduct?: string;
+  /** The catalogue category the message names ("téléphones"), as the seller wrote it. */
+  category?: string;
 }

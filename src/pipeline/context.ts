@@ -79,14 +79,19 @@ export async function statsPart(
  */
 export async function catalogPart(r: TenantRepos): Promise<NonNullable<DecisionContext['catalog']>> {
   const products = await r.products.list();
-  return limitCatalog(products).map((p) => ({
-    id: p.id,
-    name: p.name,
-    aliases: p.aliases,
-    price: p.price,
-    currency: p.currency,
-    stock: p.stock,
-  }));
+  return limitCatalog(products).map((p) => {
+    const product: NonNullable<DecisionContext['catalog']>[number] = {
+      id: p.id,
+      name: p.name,
+      aliases: p.aliases,
+      price: p.price,
+      currency: p.currency,
+      stock: p.stock,
+    };
+    if (p.category !== null) product.category = p.category;
+    if (Object.keys(p.variants).length > 0) product.variants = p.variants;
+    return product;
+  });
 }
 
 /** Everything storage knows about one conversation, as a complete decision context. */

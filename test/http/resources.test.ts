@@ -227,7 +227,71 @@ describe('products', () => {
     expect((await w.call('GET', `/api/v1/products/${id}`, w.a.read)).statusCode).toBe(404);
   });
 
+  it('stores a category and variants, changes them, and clears the category with null', async () => {
+    const created = await w.call('POST', '/api/v1/products', w.a.write, {
+      name: 'Escarpins vernis',
+      price: 14000,
+      currency: 'XOF',
+      category: 'chaussures',
+      variants: { size: ['38', '39', '40'], colour: ['noir', 'nude'] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toEqual(
+      expect.objectContaining({
+        category: 'chaussures',
+        variants: { size: ['38', '39', '40'], colour: ['noir', 'nude'] },
+      }),
+    );
+    const id = created.json().id;
+    const patched = await w.call('PATCH', `/api/v1/products/${id}`, w.a.write, {
+      category: null,
+      variants: { size: ['39'] },
+    });
+    expect(patched.json()).toEqual(expect.objectContaining({ category: null, variants: { size: ['39'] } }));
+    const plain = await w.call('POST', '/api/v1/products', w.a.write, {
+      name: 'x',
+      price: 1,
+      currency: 'XOF',
+    });
+    expect(plain.json()).toEqual(expect.objectContaining({ category: null, variants: {} }));
+  });
+
+  it('gives the stored category and variants to the decision context', async () => {
+    const { catalogPart } = await import('../../src/pipeline/context.ts');
+    await w.call('POST', '/api/v1/products', w.b.write, {
+      name: 'Sandales tressées',
+      price: 8000,
+      currency: 'XOF',
+      category: 'chaussures',
+      variants: { size: ['39', '40'] },
+    });
+    const catalog = await w.store.tx(w.b.id, (r) => catalogPart(r));
+    expect(catalog.find((p) => p.name === 'Sandales tressées')).toEqual(
+      expect.objectContaining({ category: 'chaussures', variants: { size: ['39', '40'] } }),
+    );
+  });
+
   const bad = [
+    {
+      name: 'refuses a variant name that is not a lower-case identifier',
+      body: { name: 'x', price: 1, currency: 'XOF', variants: { Taille: ['M'] } },
+      field: 'body.variants.Taille',
+    },
+    {
+      name: 'refuses a variant without values',
+      body: { name: 'x', price: 1, currency: 'XOF', variants: { size: [] } },
+      field: 'body.variants.size',
+    },
+    {
+      name: 'refuses a variant value listed twice',
+      body: { name: 'x', price: 1, currency: 'XOF', variants: { colour: ['noir', 'noir'] } },
+      field: 'body.variants.colour',
+    },
+    {
+      name: 'refuses an empty category',
+      body: { name: 'x', price: 1, currency: 'XOF', category: '' },
+      field: 'body.category',
+    },
     {
       name: 'refuses a fractional price',
       body: { name: 'x', price: 10.5, currency: 'XOF' },

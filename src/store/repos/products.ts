@@ -10,6 +10,10 @@ import { msOf, type RepoContext } from './common.ts';
 export interface ProductRecord extends Product {
   aliases: string[];
   stock: number | null;
+  /** Null: no category. */
+  category: string | null;
+  /** Variant name → allowed values; `{}` when the product comes in one version. */
+  variants: Record<string, string[]>;
   createdAtMs: number;
   updatedAtMs: number;
 }
@@ -21,6 +25,10 @@ export interface NewProduct {
   currency: string;
   /** Null or absent: stock not tracked. */
   stock?: number | null;
+  /** Null or absent: no category. */
+  category?: string | null;
+  /** Variant name → allowed values (`{size: ['39', '40'], colour: ['noir']}`); absent or `{}`: none. */
+  variants?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type ProductPatch = Partial<NewProduct>;
@@ -41,11 +49,13 @@ interface ProductRow {
   price: number;
   currency: string;
   stock: number | null;
+  category: string | null;
+  variants: Record<string, string[]> | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, name, aliases, price, currency, stock, created_at, updated_at';
+const COLUMNS = 'id, name, aliases, price, currency, stock, category, variants, created_at, updated_at';
 const MAX_PRODUCTS = 5000;
 
 function toProduct(r: ProductRow): ProductRecord {
@@ -56,6 +66,8 @@ function toProduct(r: ProductRow): ProductRecord {
     price: Number(r.price),
     currency: r.currency,
     stock: r.stock,
+    category: r.category,
+    variants: r.variants ?? {},
     createdAtMs: msOf(r.created_at),
     updatedAtMs: msOf(r.updated_at),
   };
@@ -78,14 +90,45 @@ function checkStock(stock: number | null | undefined): void {
   }
 }
 
+/** Variant names are short identifiers; values are non-empty, without surrounding spaces, listed once. */
+const VARIANT_NAME_RE = /^[a-z][a-z0-9_]{0,29}$/;
+export const MAX_VARIANT_NAMES = 10;
+export const MAX_VARIANT_VALUES = 50;
+
+function checkVariants(variants: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+  const names = Object.keys(variants);
+  if (names.length > MAX_VARIANT_NAMES) throw new RangeError(`at most ${MAX_VARIANT_NAMES} variant names`);
+  const out: Record<string, string[]> = {};
+  for (const name of names) {
+    if (!VARIANT_NAME_RE.test(name))
+      throw new RangeError(`variant name "${name}" must match ${VARIANT_NAME_RE}`);
+    const values = variants[name] ?? [];
+    if (values.length === 0 || values.length > MAX_VARIANT_VALUES)
+      throw new RangeError(`variant "${name}" needs 1 to ${MAX_VARIANT_VALUES} values`);
+    for (const value of values) {
+      if (value === '' || value.length > 60 || value.trim() !== value)
+        throw new RangeError(`variant "${name}" values are 1 to 60 characters without surrounding spaces`);
+    }
+    if (new Set(values).size !== values.length) throw new RangeError(`variant "${name}" lists a value twice`);
+    out[name] = [...values];
+  }
+  return out;
+}
+
+function checkCategory(category: string | null | undefined): string | null {
+  if (category === null || category === undefined) return null;
+  if (category === '' || category.length > 100) throw new RangeError('category must be 1 to 100 characters');
+  return category;
+}
+
 export function productsRepo(c: RepoContext): ProductsRepo {
   return {
     async create(input) {
       checkPrice(input.price);
       checkStock(input.stock);
       const { rows } = await c.tx.query<ProductRow>(
-        `INSERT INTO products (id, tenant_id, name, aliases, price, currency, stock)
-         VALUES ($1, $2, $3, $4::text[], $5, $6, $7) RETURNING ${COLUMNS}`,
+        `INSERT INTO products (id, tenant_id, name, aliases, price, currency, stock, category, variants)
+         VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9::jsonb) RETURNING ${COLUMNS}`,
         [
           newId('prd'),
           c.tenantId,
@@ -94,6 +137,8 @@ export function productsRepo(c: RepoContext): ProductsRepo {
           input.price,
           checkCurrency(input.currency),
           input.stock ?? null,
+          checkCategory(input.category),
+          JSON.stringify(checkVariants(input.variants ?? {})),
         ],
       );
       return toProduct(rows[0]!);
@@ -133,6 +178,9 @@ export function productsRepo(c: RepoContext): ProductsRepo {
         checkStock(patch.stock);
         set('stock', patch.stock);
       }
+      if (patch.category !== undefined) set('category', checkCategory(patch.category));
+      if (patch.variants !== undefined)
+        set('variants', JSON.stringify(checkVariants(patch.variants)), '::jsonb');
       sets.push('updated_at = now()');
       const { rows } = await c.tx.query<ProductRow>(
         `UPDATE products SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,

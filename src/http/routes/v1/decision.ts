@@ -73,6 +73,38 @@ export const DecisionBody = Type.Object(
 );
 export type DecisionBodyInput = Static<typeof DecisionBody>;
 
+/** What the customer asked about: the products (with quantity and variant), a missing product, a category. */
+export const EntitiesSchema = Type.Object(
+  {
+    products: Type.Array(
+      Type.Object({
+        productId: Type.String({ description: 'Catalogue id' }),
+        name: Type.String(),
+        matched: Type.String({ description: 'The words of the message that named it' }),
+        score: Type.Number({
+          description: '1 exact name or alias, lower a typo; below 0.5 one of several products that match',
+        }),
+        quantity: Type.Optional(Type.Integer({ minimum: 1, description: 'How many the customer stated' })),
+        variant: Type.Optional(
+          Type.Record(Type.String(), Type.String(), {
+            description:
+              'Variant values chosen, in the catalogue spelling: {"size": "42", "colour": "rouge"} (names and values from the product variants)',
+          }),
+        ),
+        unavailable: Type.Optional(
+          Type.Record(Type.String(), Type.String(), {
+            description: 'Variant values asked for that the product does not come in: {"colour": "marron"}',
+          }),
+        ),
+      }),
+    ),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, description: 'A quantity stated without a product' })),
+    unknownProduct: Type.Optional(Type.String({ description: 'Words naming an item the catalogue lacks' })),
+    category: Type.Optional(Type.String({ description: 'The catalogue category the message names' })),
+  },
+  { title: 'Entities' },
+);
+
 export const DecisionResponse = Type.Object(
   {
     id: Type.String({ description: 'The stored decision (GET /api/v1/decisions/{id})' }),
@@ -87,8 +119,12 @@ export const DecisionResponse = Type.Object(
     readDelayMs: Type.Number(),
     intent: Type.Union([Type.String(), Type.Null()]),
     intents: Type.Array(Type.String()),
+    confidence: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+      description:
+        'How sure the intent engine is of `intent` (1 for an exact rule such as STOP); below 0.45 the reply asks instead of guessing. Null when no message was read',
+    }),
     language: Type.String(),
-    entities: Type.Unknown({ description: 'Products mentioned (catalogue ids, quantities, match score)' }),
+    entities: EntitiesSchema,
     stage: Type.String(),
     contactUpdate: Type.Object({
       stage: Type.String(),

@@ -5,6 +5,7 @@
 
 import { Type } from '@sinclair/typebox';
 import { CATALOG_LIMITS, catalogLabelChars, productLabelChars } from '../../../engines/catalog.ts';
+import { CategorySchema, VariantsSchema } from '../../../engines/context.ts';
 import type { NewProduct, ProductPatch, ProductRecord, TenantRepos } from '../../../store/index.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
 import {
@@ -31,6 +32,8 @@ const ProductFields = {
   stock: Nullable(
     Type.Integer({ minimum: 0, maximum: 1e9, description: 'Units in stock; null = not tracked' }),
   ),
+  category: Nullable(CategorySchema),
+  variants: VariantsSchema,
 };
 
 const ProductCreateBody = Type.Object(
@@ -40,6 +43,8 @@ const ProductCreateBody = Type.Object(
     price: ProductFields.price,
     currency: ProductFields.currency,
     stock: Type.Optional(ProductFields.stock),
+    category: Type.Optional(ProductFields.category),
+    variants: Type.Optional(ProductFields.variants),
   },
   { additionalProperties: false },
 );
@@ -51,6 +56,8 @@ const ProductPatchBody = Type.Object(
     price: Type.Optional(ProductFields.price),
     currency: Type.Optional(ProductFields.currency),
     stock: Type.Optional(ProductFields.stock),
+    category: Type.Optional(ProductFields.category),
+    variants: Type.Optional(ProductFields.variants),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -107,6 +114,8 @@ export function productRoutes(api: Api, ctx: RouteContext): void {
       const input: NewProduct = { name: b.name, price: b.price, currency: b.currency };
       if (b.aliases !== undefined) input.aliases = b.aliases;
       if (b.stock !== undefined) input.stock = b.stock;
+      if (b.category !== undefined) input.category = b.category;
+      if (b.variants !== undefined) input.variants = b.variants;
       const product = await tx(ctx, req, async (r) => {
         await checkCatalogRoom(r, input);
         return r.products.create(input);

@@ -234,6 +234,10 @@ export const ProductSchema = Type.Object(
     price: Type.Integer({ minimum: 0, description: 'Minor units of the currency (15000 XOF = 15000)' }),
     currency: Type.String({ description: 'ISO 4217, upper case' }),
     stock: Nullable(Type.Integer({ minimum: 0, description: 'Null: not tracked' })),
+    category: Nullable(Type.String({ description: 'Null: no category' })),
+    variants: Type.Record(Type.String(), Type.Array(Type.String()), {
+      description: 'Variant name → allowed values; {} when the product comes in one version',
+    }),
     createdAt: Time('Created'),
     updatedAt: Time('Last change'),
   },
@@ -249,6 +253,8 @@ export function productView(p: ProductRecord): ProductView {
     price: p.price,
     currency: p.currency,
     stock: p.stock,
+    category: p.category,
+    variants: p.variants,
     createdAt: iso(p.createdAtMs),
     updatedAt: iso(p.updatedAtMs),
   };

@@ -1,0 +1,49 @@
+/**
+ * `npm run intents:errors [dev|old] [--intent X]`: lists the messages of a DEVELOPMENT corpus the
+ * intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
+ * It refuses every other corpus: the held-out set is only ever evaluated in aggregate
+ * (`npm run bench intents`), so nobody tunes on its messages.
+ */
+import { DEV_CORPORA, evaluateMessage, loadCorpus } from '../bench/intent-eval.ts';
+
+const args = process.argv.slice(2);
+const which = args[0] ?? 'dev';
+const path = which === 'dev' ? DEV_CORPORA[0]! : which === 'old' ? DEV_CORPORA[1]! : undefined;
+if (path === undefined || /heldout/i.test(which)) {
+  console.error(
+    'intent-errors lists development corpora only: "dev" or "old". The held-out set is aggregate-only.',
+  );
+  process.exit(2);
+}
+const onlyIntent = args.includes('--intent') ? args[args.indexOf('--intent') + 1] : undefined;
+const all = args.includes('--all');
+const corpus = loadCorpus(path);
+let shown = 0;
+for (const m of corpus.messages) {
+  if (onlyIntent && m.intent !== onlyIntent) continue;
+  const o = evaluateMessage(m, corpus.catalogues[m.catalogue]!.products);
+  const problems: string[] = [];
+  if (o.predicted !== m.intent)
+    problems.push(`intent ${m.intent} → ${o.predicted} [${o.intents.join(',')}] conf ${o.confidence}`);
+  const want = [...m.products].sort().join(',');
+  const got = [...o.products].sort().join(',');
+  if (want !== got)
+    problems.push(
+      `products ${want || '-'} → ${got || '-'}${o.family.length ? ` (family ${o.family.join(',')})` : ''}`,
+    );
+  if ((m.unknownProduct === true) !== o.unknownProduct)
+    problems.push(`unknownProduct ${m.unknownProduct === true} → ${o.unknownProduct}`);
+  if (corpus.fullLabels) {
+    const wq = JSON.stringify(m.quantities ?? {});
+    const gq = JSON.stringify(o.quantities);
+    if (wq !== gq) problems.push(`quantities ${wq} → ${gq}`);
+    if (m.variant && JSON.stringify(m.variant) !== JSON.stringify(o.variants))
+      problems.push(`variant ${JSON.stringify(m.variant)} → ${JSON.stringify(o.variants)}`);
+    if (o.reply.unaskedQuotes.length > 0)
+      problems.push(`UNASKED PRICE ${o.reply.unaskedQuotes.join(',')}: ${JSON.stringify(o.reply.text)}`);
+  }
+  if (problems.length === 0 && !all) continue;
+  shown++;
+  console.log(`${m.id} [${m.lang}] ${JSON.stringify(m.text)}\n    ${problems.join('\n    ')}`);
+}
+console.log(`${shown} messages listed`);

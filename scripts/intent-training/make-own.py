@@ -1,0 +1,138 @@
+# Helper used once to write own-examples.json from the compact list below (kept for review).
+import json
+cat_fr = [
+  {"id":"chemise","name":"Chemise pagne homme","aliases":["chemise","chemise en pagne"],"price":9000,"currency":"XOF","stock":6,"category":"vêtements","variants":{"size":["M","L","XL"]}},
+  {"id":"mocassin","name":"Mocassins cuir","aliases":["mocassins","mocassin"],"price":22000,"currency":"XOF","stock":3,"category":"chaussures","variants":{"size":["40","41","42","43"],"colour":["noir","marron"]}},
+  {"id":"sac_bandouliere","name":"Sac bandoulière","aliases":["bandoulière","sac bandouliere"],"price":11000,"currency":"XOF","stock":0,"category":"sacs","variants":{"colour":["beige","noir"]}},
+  {"id":"tecno_pova","name":"Tecno Pova 5","aliases":["pova 5","pova"],"price":98000,"currency":"XOF","stock":4,"category":"téléphones"},
+  {"id":"ecouteurs","name":"Écouteurs sans fil","aliases":["écouteurs","airpods"],"price":8000,"currency":"XOF","stock":10,"category":"accessoires"},
+  {"id":"creme","name":"Crème hydratante karité","aliases":["crème","creme karite"],"price":4500,"currency":"XOF","stock":12,"category":"soins"},
+  {"id":"perruque","name":"Perruque lisse 20 pouces","aliases":["perruque"],"price":55000,"currency":"XOF","stock":2,"category":"cheveux"},
+]
+cat_en = [
+  {"id":"beans","name":"Honey beans (paint)","aliases":["beans","oloyin beans"],"price":700000,"currency":"NGN","stock":10,"category":"food"},
+  {"id":"semovita","name":"Semovita 10kg","aliases":["semovita","semo"],"price":1100000,"currency":"NGN","stock":5,"category":"food"},
+  {"id":"fan","name":"Standing fan 18 inch","aliases":["standing fan","fan"],"price":4200000,"currency":"NGN","stock":3,"category":"home"},
+  {"id":"iron","name":"Electric pressing iron","aliases":["pressing iron","iron"],"price":1500000,"currency":"NGN","stock":0,"category":"home"},
+  {"id":"sneakers","name":"Canvas sneakers","aliases":["sneakers","canvas"],"price":1800000,"currency":"NGN","stock":8,"category":"shoes","variants":{"size":["40","41","42","43","44"],"colour":["white","black"]}},
+]
+# (catalogue, lang, intent, text, products, extra)
+rows = r'''
+fr|fr|negotiate|je te donne 8000 pour la chemise, on fait affaire ?|chemise
+fr|fr|negotiate|à 18 000 tu me laisses les mocassins ?|mocassin
+fr|fr|negotiate|pour 2 écouteurs tu fais combien ?|ecouteurs
+fr|fr|negotiate|Si je prends 3 crèmes c'est combien le tout, tu peux faire un geste ?|creme
+fr|fr|negotiate|le dernier prix de la perruque c'est combien ?|perruque
+fr|fr|negotiate|Mon frère 95 000 pour le Pova ça passe ?|tecno_pova
+fr|fr|negotiate|tu peux descendre un peu sur le prix ?|
+fr|fr|negotiate|c'est cher deh, fais moi un bon prix pour la chemise|chemise
+fr|fr|negotiate|On peut s'arranger sur le prix si j'en prends plusieurs ?|
+en|en|negotiate|I'll give you 15k for the sneakers|sneakers
+en|en|negotiate|Can you do 40k for the fan? Last last|fan
+en|pidgin|negotiate|Abeg reduce am small, na my last money be this|
+en|en|negotiate|What's your best price for 3 bags of semovita?|semovita
+fr|fr|availability|la chemise ça reste ?|chemise
+fr|fr|availability|y en a combien encore des écouteurs ?|ecouteurs
+fr|fr|availability|Le Pova 5 est arrivé ?|tecno_pova
+fr|fr|availability|vous avez encore la perruque ?|perruque
+fr|fr|availability|les mocassins marron en 42 ça existe ?|mocassin
+fr|fr|availability|Il en reste encore de la crème ?|creme
+en|en|availability|Is the standing fan still there?|fan
+en|pidgin|availability|Una still get beans?|beans
+en|en|availability|Do you have the sneakers in size 43?|sneakers
+en|en|availability|Any semovita left?|semovita
+fr|fr|complaint|le téléphone s'éteint tout seul depuis hier|tecno_pova
+fr|fr|complaint|C'est pas la couleur que j'ai commandé, j'avais dit noir|mocassin
+fr|fr|complaint|Les écouteurs ne chargent plus, ça fait même pas une semaine|ecouteurs
+fr|fr|complaint|La crème m'a donné des boutons, c'est quoi ça ?|creme
+fr|fr|complaint|Ça fait 5 jours que j'attends mon colis, vous vous moquez de moi|
+fr|fr|complaint|La chemise a déteint au premier lavage, je suis pas contente|chemise
+en|en|complaint|The iron you sold me doesn't heat at all|iron
+en|en|complaint|I paid since Monday and nobody has contacted me, this is not fair|
+en|pidgin|complaint|Dis beans wey una send get stone inside, e no good at all|beans
+en|en|complaint|The fan is making a strange noise, I'm disappointed|fan
+fr|fr|delivery|mon colis est où ?|
+fr|fr|delivery|Vous avez déjà envoyé ma commande ?|
+fr|fr|delivery|Le livreur arrive à quelle heure ?|
+fr|fr|delivery|vous livrez à Bingerville ?|
+fr|fr|delivery|c'est combien la livraison à Cocody ?|
+en|en|delivery|When will my order arrive?|
+en|en|delivery|Has the rider left with my package?|
+en|en|delivery|Do you deliver to Lekki and how much?|
+en|pidgin|delivery|My goods don comot? Abeg when e go reach?|
+fr|fr|payment|c'est quel numéro pour envoyer l'argent ?|
+fr|fr|payment|Je peux payer à la livraison ?|
+fr|fr|payment|Vous prenez Wave ou seulement Orange Money ?|
+fr|fr|payment|j'ai fait le dépôt, vérifiez svp|
+en|en|payment|Is cash on delivery available?|
+en|en|payment|Send me your account details for the transfer|
+en|en|payment|Can I pay half now and half on delivery?|
+en|pidgin|payment|Which account I go send the money?|
+fr|fr|unknown|tu as vu le match hier ?|
+fr|fr|unknown|Envoie-moi la liste des joueurs de la CAN|
+fr|fr|unknown|Il pleut trop à Abidjan aujourd'hui|
+fr|fr|unknown|Tu connais un bon mécanicien à Yopougon ?|
+fr|fr|unknown|mdr t'as vu la vidéo que j'ai partagé ?|
+fr|fr|unknown|C'est qui qui a gagné hier soir ?|
+en|en|unknown|Did you watch the match yesterday?|
+en|en|unknown|Who won the election results?|
+en|pidgin|unknown|How body? Wetin dey happen for your area?|
+en|en|unknown|My cousin is getting married next week|
+fr|fr|human|Je veux parler au patron|
+fr|fr|human|Passez-moi quelqu'un de la boutique svp|
+fr|fr|human|Vous êtes un robot ? Je veux une vraie personne|
+fr|fr|human|Appelez-moi au lieu d'écrire|
+en|en|human|Can I speak with the owner please|
+en|en|human|Let me talk to a real person|
+en|pidgin|human|Abeg make oga call me|
+fr|fr|catalog|Vous avez quoi comme téléphones ?|
+fr|fr|catalog|Montrez-moi vos chaussures|
+fr|fr|catalog|Vous vendez quoi exactement ?|
+fr|fr|catalog|Envoyez les photos de vos nouveautés|
+en|en|catalog|What kind of shoes do you have?|
+en|en|catalog|Send me pictures of what you sell|
+fr|fr|order|Je prends la chemise en L|chemise
+fr|fr|order|Mettez-moi 2 crèmes de côté, je passe ce soir|creme
+fr|fr|order|Je veux commander le Pova 5|tecno_pova
+fr|fr|order|Finalement je veux les mocassins noirs pas les marron|mocassin
+en|en|order|I want 2 paint of beans|beans
+en|en|order|Book the fan for me, I'll come tomorrow|fan
+en|pidgin|order|Abeg pack 3 semovita for me|semovita
+fr|fr|price|La chemise c'est combien ?|chemise
+fr|fr|price|Prix des écouteurs ?|ecouteurs
+fr|fr|price|Ça fait combien au total pour 2 crèmes et la perruque ?|creme,perruque
+en|en|price|How much is the pressing iron?|iron
+en|en|price|Price of semovita?|semovita
+en|pidgin|price|How much una dey sell beans?|beans
+fr|fr|price|Chemise pagne ?|chemise
+fr|fr|price|Pova 5 ?|tecno_pova
+fr|fr|price|la crème karité ?|creme
+fr|fr|price|Bonjour, mocassins cuir|mocassin
+fr|fr|price|perruque lisse ?|perruque
+en|en|price|Standing fan?|fan
+en|en|price|Canvas sneakers?|sneakers
+en|pidgin|price|Semovita 10kg?|semovita
+fr|fr|greeting|Bonjour la boutique|
+fr|fr|greeting|Bonsoir maman, comment ça va ?|
+en|en|greeting|Good morning ma|
+fr|fr|thanks|Ok merci beaucoup|
+fr|fr|thanks|👍|
+en|en|thanks|Thanks, noted|
+fr|fr|location|Vous êtes où exactement ?|
+fr|fr|location|C'est à côté de quoi votre magasin ?|
+en|en|location|Where is your shop located?|
+fr|fr|hours|Vous ouvrez à quelle heure demain ?|
+fr|fr|hours|Vous êtes ouverts le dimanche ?|
+en|en|hours|What time do you close today?|
+'''
+msgs = []
+for i, line in enumerate(l for l in rows.strip().split('\n') if l.strip()):
+  cat, lang, intent, text, prods = line.split('|')
+  msgs.append({"id": f"own{i+1}", "catalogue": "own_fr" if cat == 'fr' else "own_en", "lang": lang, "text": text,
+               "intent": intent, "intents": [intent], "products": [p for p in prods.split(',') if p], "tags": ["own"]})
+out = {"version": 1, "writer": "intent engine helper (training only, never evaluation)",
+       "description": "Examples written for training the intent model only, with the labelling conventions of test/fixtures/intents/dev.json. Written by someone who has seen the engine, so they must never be used to measure it.",
+       "catalogues": {"own_fr": {"currency": "XOF", "products": cat_fr}, "own_en": {"currency": "NGN", "products": cat_en}},
+       "messages": msgs}
+json.dump(out, open('scripts/intent-training/own-examples.json', 'w'), ensure_ascii=False, indent=1)
+print(len(msgs))

@@ -1,0 +1,832 @@
+/**
+ * Catalogue matching: which products a message names, in which variant, and what it names that the
+ * catalogue lacks. Words are compared whole (a product word inside another word is not a match), a
+ * typo is forgiven only where it cannot cross a colour or a variant, and a colour or size the
+ * customer asks for must exist for the product. An index of the catalogue's names, aliases,
+ * categories and variants is built once per catalogue content (within CATALOG_LIMITS) and memoized,
+ * which keeps matching pure; typo matching has a per-message budget, so its cost stays bounded.
+ */
+import { limitCatalog } from '../catalog.ts';
+import { damerauLevenshtein, normalizeText, phoneticKey, stemToken, tokenize } from '../text.ts';
+import type { Product } from '../types.ts';
+import {
+  CATEGORY_SYNONYMS,
+  COLOURS,
+  LETTER_SIZES,
+  LEXICON,
+  MODIFIER_STEMS,
+  REPLACING_WORDS,
+  SIZE_CUES,
+  STOP_IN_NAMES,
+} from './lexicon.ts';
+
+/** Words of a name or alias beyond this are ignored; positions are bits of a 32-bit mask. */
+export const MAX_NAME_WORDS = 30;
+
+export function isDigits(token: string): boolean {
+  const c = token.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+function stripPlural(token: string): string {
+  return token.length >= 4 && ((token.endsWith('s') && !token.endsWith('ss')) || token.endsWith('x'))
+    ? token.slice(0, -1)
+    : token;
+}
+
+/** The comparison form of a catalogue or message word: colours meet across languages ("white" = "blanc"). */
+function keyOf(token: string): string {
+  const colour = COLOURS.get(token);
+  if (colour !== undefined) return `#${colour}`;
+  return isDigits(token) ? token : stemToken(token);
+}
+
+/** Sound key with a final "c" read as "k", so "sak" meets "sac". */
+function soundKey(token: string): string {
+  return phoneticKey(token.endsWith('c') ? `${token.slice(0, -1)}k` : token);
+}
+
+type VariantKind = 'colour' | 'size' | 'other';
+
+function kindOf(name: string): VariantKind {
+  if (/^(?:colou?rs?|couleurs?)$/.test(name)) return 'colour';
+  if (/^(?:sizes?|tailles?|pointures?)$/.test(name)) return 'size';
+  return 'other';
+}
+
+interface NameEntry {
+  product: number;
+  keys: string[];
+  /** A name made only of descriptors ("le rouge", "11") matches only as the exact phrase. */
+  contiguous: boolean;
+}
+
+interface VocabEntry {
+  raw: string;
+  key: string;
+  /** Letters a–z present in the word, one bit each: a cheap exact filter before the edit distance. */
+  mask: number;
+  /** Position in catalogue order: among equally near words the first one wins. */
+  order: number;
+}
+
+interface VariantValue {
+  name: string;
+  kind: VariantKind;
+  /** The seller's spelling, returned in the entities. */
+  value: string;
+  tokens: string[];
+  /** Canonical colour of a colour value. */
+  colour?: string;
+}
+
+export interface CatalogIndex {
+  names: NameEntry[];
+  /** Key of a catalogue word → [name entry, position] pairs flattened (e0, p0, e1, p1…). */
+  keyRefs: Map<string, number[]>;
+  /** Key of a significant word → products whose names hold it, for "le sac" or "les baskets". */
+  family: Map<string, number[]>;
+  /** Plural-free forms of catalogue words, to tell an exact or plural match (score 1) from a near one. */
+  exactForms: Set<string>;
+  /** Significant catalogue words of 4+ letters, by length: the only targets of typo matching. */
+  vocabByLength: VocabEntry[][];
+  /** Sound key → key of the first significant catalogue word with that sound. */
+  phonetic: Map<string, string>;
+  /** Per product: canonical colours its name or aliases state (a different colour is another product). */
+  nameColours: Set<string>[];
+  /** Per product: its variant values. */
+  values: VariantValue[][];
+  /** Shared category key → category as the seller wrote it and its products. */
+  categories: Map<string, { name: string; products: number[] }>;
+  /** Per product: keys of every word of its names and category, to rank products by relevance. */
+  words: Set<string>[];
+}
+
+/**
+ * Distinct catalogue words kept as typo targets, in catalogue order. 2,000 products with a name
+ * and a few aliases each hold well under this many distinct words of 4+ letters.
+ */
+const MAX_FUZZY_VOCAB = 20_000;
+/**
+ * Typo matching work for one message at most: catalogue words looked at, and edit distances
+ * computed. A real message stays far below both budgets; they bound a hostile one (150 invented
+ * words against a catalogue of look-alike words) to a few milliseconds. Words met after a budget
+ * is spent only get exact and sound matches.
+ */
+export const MAX_FUZZY_VISITS = 200_000;
+export const MAX_FUZZY_COMPARISONS = 10_000;
+
+export interface FuzzyBudget {
+  visits: number;
+  comparisons: number;
+}
+
+/** Set bits of a 32-bit integer. */
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+function letterMask(word: string): number {
+  let mask = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i) - 97;
+    if (c >= 0 && c < 26) mask |= 1 << c;
+  }
+  return mask;
+}
+
+function categoryKey(token: string): string {
+  return CATEGORY_SYNONYMS.get(token) ?? stemToken(token);
+}
+
+function buildIndex(catalog: readonly Product[]): CatalogIndex {
+  const names: NameEntry[] = [];
+  const keyRefs = new Map<string, number[]>();
+  const family = new Map<string, number[]>();
+  const exactForms = new Set<string>();
+  const vocabByLength: VocabEntry[][] = [];
+  const phonetic = new Map<string, string>();
+  const seenVocab = new Set<string>();
+  const nameColours: Set<string>[] = [];
+  const values: VariantValue[][] = [];
+  const categories = new Map<string, { name: string; products: number[] }>();
+  const words: Set<string>[] = [];
+  catalog.forEach((product, p) => {
+    const colours = new Set<string>();
+    const productWords = new Set<string>();
+    const labels = [product.name, ...(product.aliases ?? [])];
+    // A word names the product's family when it is the first significant word of its name or
+    // recurs in its labels ("yam" in "Tuber of yam" and "abuja yam"; not the one-off "abuja").
+    const labelCount = new Map<string, number>();
+    let headWord: string | undefined;
+    labels.forEach((label, li) => {
+      const seenHere = new Set<string>();
+      for (const t of tokenize(normalizeText(label))) {
+        if (t.length < 3 || isDigits(t) || STOP_IN_NAMES.has(t) || LEXICON.has(t) || COLOURS.has(t)) continue;
+        const k = keyOf(t);
+        if (MODIFIER_STEMS.has(k)) continue;
+        if (li === 0 && headWord === undefined) headWord = k;
+        if (!seenHere.has(k)) labelCount.set(k, (labelCount.get(k) ?? 0) + 1);
+        seenHere.add(k);
+      }
+    });
+    const namesFamily = (k: string) => k === headWord || (labelCount.get(k) ?? 0) >= 2 || labels.length === 1;
+    for (const label of labels) {
+      const all = tokenize(normalizeText(label)).slice(0, MAX_NAME_WORDS);
+      const kept = all.filter((t) => !STOP_IN_NAMES.has(t));
+      if (kept.length === 0) continue;
+      const descriptive = kept.every(
+        (t) => isDigits(t) || COLOURS.has(t) || MODIFIER_STEMS.has(stemToken(t)),
+      );
+      // "le rouge" keeps its article: alone, "rouge" is a colour, not this product.
+      const raws = descriptive && kept.length < all.length ? all : kept;
+      const keys = raws.map(keyOf);
+      const e = names.length;
+      names.push({ product: p, keys, contiguous: descriptive });
+      keys.forEach((key, pos) => {
+        const refs = keyRefs.get(key);
+        if (refs) refs.push(e, pos);
+        else keyRefs.set(key, [e, pos]);
+        const raw = raws[pos]!;
+        exactForms.add(stripPlural(raw));
+        productWords.add(key);
+        const colour = COLOURS.get(raw);
+        if (colour !== undefined) {
+          colours.add(colour);
+          return;
+        }
+        const significant =
+          raw.length >= 3 && !isDigits(raw) && !MODIFIER_STEMS.has(key) && !LEXICON.has(raw) && !descriptive;
+        if (!significant) return;
+        if (namesFamily(key)) {
+          const members = family.get(key);
+          if (!members) family.set(key, [p]);
+          else if (!members.includes(p)) members.push(p);
+        }
+        if (raw.length >= 4 && !seenVocab.has(raw) && seenVocab.size < MAX_FUZZY_VOCAB) {
+          const entry = { raw, key, mask: letterMask(raw), order: seenVocab.size };
+          seenVocab.add(raw);
+          const bucket = vocabByLength[raw.length];
+          if (bucket) bucket.push(entry);
+          else vocabByLength[raw.length] = [entry];
+        }
+        // Sound keys also for three-letter words: "sak" sounds like "sac" (a weak match, see matchToken).
+        if (raw.length >= 3 && !isDigits(raw)) {
+          const sound = soundKey(raw);
+          if (sound.length >= 3 && !phonetic.has(sound)) phonetic.set(sound, key);
+        }
+      });
+    }
+    nameColours.push(colours);
+    const own: VariantValue[] = [];
+    for (const [name, list] of Object.entries(product.variants ?? {})) {
+      const kind = kindOf(name);
+      for (const value of list) {
+        const tokens = tokenize(normalizeText(value));
+        if (tokens.length === 0) continue;
+        const v: VariantValue = { name, kind, value, tokens };
+        if (kind === 'colour' && tokens.length > 0) {
+          const colour = COLOURS.get(tokens[0]!);
+          v.colour = colour ?? tokens.join(' ');
+        }
+        own.push(v);
+      }
+    }
+    values.push(own);
+    if (product.category) {
+      const catTokens = tokenize(normalizeText(product.category));
+      for (const t of catTokens) {
+        if (STOP_IN_NAMES.has(t) || t.length < 3) continue;
+        const key = categoryKey(t);
+        productWords.add(key);
+        const cat = categories.get(key);
+        if (!cat) categories.set(key, { name: product.category, products: [p] });
+        else if (!cat.products.includes(p)) cat.products.push(p);
+      }
+    }
+    words.push(productWords);
+  });
+  return {
+    names,
+    keyRefs,
+    family,
+    exactForms,
+    vocabByLength,
+    phonetic,
+    nameColours,
+    values,
+    categories,
+    words,
+  };
+}
+
+// The index depends only on the names, aliases, categories and variants, in catalogue order.
+// Callers build a fresh array for every decision (the pipeline reads the catalogue from the
+// database each time), so the cache is keyed by content: a cheap fingerprint finds the candidate
+// and an exact comparison of every label confirms it, so two catalogues never share an index.
+
+interface CachedIndex {
+  /** Per product: the number of labels it contributes, then the labels in order, as indexed. */
+  shape: number[];
+  labels: string[];
+  /** Characters of the labels: the weight of the entry in the cache. */
+  chars: number;
+  index: CatalogIndex;
+}
+
+/** Indexes kept: one per recently active catalogue, the least recently used out first. */
+const INDEX_CACHE_ENTRIES = 64;
+/**
+ * Characters of labels over all cached indexes. An index costs about 45 bytes of memory per
+ * character, so the cache holds at most about 45 MB: 64 ordinary catalogues, or 8 at the limit.
+ */
+export const INDEX_CACHE_CHARS = 1_000_000;
+let cachedChars = 0;
+const byContent = new Map<number, CachedIndex>();
+/** A caller that keeps its array (the benchmarks, a long-lived process) skips even the comparison. */
+const byIdentity = new WeakMap<readonly Product[], CatalogIndex>();
+let builds = 0;
+
+/** How many catalogue indexes were built since start: tests use it to prove a cache hit. */
+export function catalogIndexBuilds(): number {
+  return builds;
+}
+
+/** Everything of a product the index reads, as strings in a fixed order. */
+function labelsOf(p: Product): string[] {
+  const out = [p.name, ...(p.aliases ?? [])];
+  out.push(`\u0000c${p.category ?? ''}`);
+  for (const [name, values] of Object.entries(p.variants ?? {})) out.push(`\u0000v${name}`, ...values);
+  return out;
+}
+
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ v, 0x01000193);
+}
+
+function fingerprint(catalog: readonly Product[]): number {
+  let h = mix(0x811c9dc5, catalog.length);
+  for (const p of catalog) {
+    const labels = labelsOf(p);
+    h = mix(h, labels.length);
+    for (const label of labels) {
+      const n = label.length;
+      h = mix(mix(mix(h, n), n > 0 ? label.charCodeAt(0) : 0), n > 1 ? label.charCodeAt(n >> 1) : 0);
+      h = mix(h, n > 2 ? label.charCodeAt(n - 1) : 0);
+    }
+  }
+  return h >>> 0;
+}
+
+function sameLabels(catalog: readonly Product[], cached: CachedIndex): boolean {
+  if (catalog.length !== cached.shape.length) return false;
+  let k = 0;
+  for (let i = 0; i < catalog.length; i++) {
+    const labels = labelsOf(catalog[i]!);
+    if (labels.length !== cached.shape[i]) return false;
+    for (const label of labels) if (label !== cached.labels[k++]) return false;
+  }
+  return true;
+}
+
+/** The index of a catalogue (within CATALOG_LIMITS), from the cache when the same content was seen. */
+export function indexFor(input: readonly Product[]): CatalogIndex {
+  const known = byIdentity.get(input);
+  if (known) return known;
+  // Only the part within the catalogue limits is indexed, compared and fingerprinted, so a caller
+  // that skipped validation cannot make any of it cost more than the limits allow.
+  const catalog = limitCatalog(input);
+  const key = fingerprint(catalog);
+  let entry = byContent.get(key);
+  if (entry) {
+    // Out of the cache either way: set again below as the most recently used, or replaced.
+    byContent.delete(key);
+    cachedChars -= entry.chars;
+  }
+  if (!entry || !sameLabels(catalog, entry)) {
+    builds++;
+    const shape: number[] = [];
+    const labels: string[] = [];
+    let chars = 0;
+    for (const p of catalog) {
+      const own = labelsOf(p);
+      shape.push(own.length);
+      labels.push(...own);
+      for (const label of own) chars += label.length;
+    }
+    entry = { shape, labels, chars, index: buildIndex(catalog) };
+  }
+  byContent.set(key, entry);
+  cachedChars += entry.chars;
+  for (const [oldKey, old] of byContent) {
+    if (byContent.size <= INDEX_CACHE_ENTRIES && cachedChars <= INDEX_CACHE_CHARS) break;
+    if (old === entry) break; // the entry just used always stays
+    byContent.delete(oldKey);
+    cachedChars -= old.chars;
+  }
+  byIdentity.set(input, entry.index);
+  return entry.index;
+}
+
+export interface TokenMatch {
+  key: string;
+  score: number;
+  /** A typo or sound match of a short word: it counts only next to an exact word of the same name. */
+  weak: boolean;
+}
+
+/** Matches one message word to a catalogue word: exact or plural (1), same stem (0.95), typo, sound. */
+export function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudget): TokenMatch | undefined {
+  if (isDigits(token)) return index.keyRefs.has(token) ? { key: token, score: 1, weak: false } : undefined;
+  const key = keyOf(token);
+  const known = LEXICON.has(token);
+  if (index.keyRefs.has(key)) {
+    if (index.exactForms.has(stripPlural(token)) || COLOURS.has(token)) return { key, score: 1, weak: false };
+    if (!known) return { key, score: 0.95, weak: false };
+  }
+  // Typos are forgiven only for unknown words that are not colours or descriptors.
+  if (known || COLOURS.has(token) || MODIFIER_STEMS.has(key) || token.length < 3) return undefined;
+  if (token.length >= 4) {
+    // Two edits only in long words: "changer" is not "chargeur".
+    const max = token.length <= 8 ? 1 : 2;
+    // Each edit adds or removes at most two letters from the set of letters a word uses, so a word
+    // whose letter set differs in more than 2 × max letters is too far without computing anything.
+    const mask = letterMask(token);
+    let best: VocabEntry | undefined;
+    let bestDistance = max + 1;
+    for (let length = token.length - max; length <= token.length + max; length++) {
+      if (budget.visits <= 0 || budget.comparisons <= 0) break;
+      for (const entry of index.vocabByLength[length] ?? []) {
+        if (budget.visits-- <= 0) break;
+        if (popcount(entry.mask ^ mask) > 2 * max) continue;
+        if (budget.comparisons-- <= 0) break;
+        const d = damerauLevenshtein(token, entry.raw, max);
+        if (d < bestDistance || (d === bestDistance && best !== undefined && entry.order < best.order)) {
+          bestDistance = d;
+          best = entry;
+        }
+      }
+    }
+    if (best) return { key: best.key, score: bestDistance === 1 ? 0.85 : 0.7, weak: token.length < 7 };
+  }
+  const sound = soundKey(token);
+  if (sound.length < 3) return undefined;
+  const key2 = index.phonetic.get(sound);
+  return key2 === undefined ? undefined : { key: key2, score: 0.8, weak: token.length < 5 };
+}
+
+export interface Mention {
+  product: number;
+  /** Message token positions, ascending. */
+  positions: number[];
+  score: number;
+  /** False when the word names a family of several products ("le sac" with two bags). */
+  specific: boolean;
+  quantity?: number;
+  /** Variant values the customer chose, in the seller's spelling. */
+  variant?: Record<string, string>;
+  /** Variant values the customer asked for that the product does not come in. */
+  unavailable?: Record<string, string>;
+}
+
+interface NameHit {
+  mask: number;
+  count: number;
+  strong: number;
+  scoreSum: number;
+  positions: number[];
+}
+
+/** Linking words between a head noun and what qualifies it ("sac de voyage", "bag of beans"). */
+const LINKS = new Set(['de', 'd', 'a', 'en', 'of', 'du', 'des']);
+
+function contentWord(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  j: number,
+): boolean {
+  const t = tokens[j];
+  if (t === undefined || matches[j] !== undefined || t.length < 3 || isDigits(t)) return false;
+  return !LEXICON.has(t) && !COLOURS.has(t) && !MODIFIER_STEMS.has(stemToken(t)) && !SIZE_CUES.has(t);
+}
+
+function otherProductWord(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  i: number,
+): boolean {
+  const after = LINKS.has(tokens[i + 1] ?? '') ? i + 2 : i + 1;
+  return contentWord(tokens, matches, after) || contentWord(tokens, matches, i - 1);
+}
+
+/**
+ * Products named in full (every word of a name or alias), then families named by a head word.
+ * `rejected` receives the positions of head words that name another product ("sac de voyage").
+ */
+export function findMentions(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  index: CatalogIndex,
+  consumed: boolean[],
+  rejected: number[] = [],
+): Mention[] {
+  const hits = new Map<number, NameHit>();
+  for (let i = 0; i < tokens.length; i++) {
+    const m = matches[i];
+    if (!m) continue;
+    const refs = index.keyRefs.get(m.key);
+    if (!refs) continue;
+    for (let r = 0; r < refs.length; r += 2) {
+      const e = refs[r]!;
+      const bit = 1 << refs[r + 1]!;
+      let hit = hits.get(e);
+      if (!hit) {
+        hit = { mask: 0, count: 0, strong: 0, scoreSum: 0, positions: [] };
+        hits.set(e, hit);
+      }
+      if ((hit.mask & bit) !== 0) continue;
+      hit.mask |= bit;
+      hit.count++;
+      if (!m.weak) hit.strong++;
+      hit.scoreSum += m.score;
+      hit.positions.push(i);
+    }
+  }
+  // Full matches: every word of a name or alias is present, at least one of them exactly. Most words
+  // first, then best score, then the tightest span, so "sac a main rouge" beats "sac".
+  const full: { product: number; count: number; score: number; span: number; positions: number[] }[] = [];
+  for (const [e, hit] of hits) {
+    const entry = index.names[e]!;
+    if (hit.count !== entry.keys.length || hit.strong === 0) continue;
+    const positions = hit.positions;
+    const span = Math.max(...positions) - Math.min(...positions);
+    if (entry.contiguous && span !== entry.keys.length - 1) continue;
+    full.push({ product: entry.product, count: hit.count, score: hit.scoreSum / hit.count, span, positions });
+  }
+  full.sort((a, b) => b.count - a.count || b.score - a.score || a.span - b.span || a.product - b.product);
+  const mentions: Mention[] = [];
+  const taken = new Set<number>();
+  for (const c of full) {
+    if (taken.has(c.product) || c.positions.some((i) => consumed[i])) continue;
+    taken.add(c.product);
+    for (const i of c.positions) consumed[i] = true;
+    mentions.push({
+      product: c.product,
+      positions: [...c.positions].sort((a, b) => a - b),
+      score: c.score,
+      specific: true,
+    });
+  }
+  // Partial matches: a head word ("les baskets", "le sac") names the family; the members that share
+  // the most words with the message stay ("sac a main" keeps the handbags, not the backpack).
+  for (let i = 0; i < tokens.length; i++) {
+    const m = matches[i];
+    if (!m || m.weak || consumed[i]) continue;
+    const members = index.family.get(m.key);
+    if (!members) continue;
+    // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the
+    // head names another product, not this family.
+    // A head word of a product already named in full belongs to it ("Samsung A54" is not also the A14).
+    if (members.some((p) => taken.has(p))) {
+      consumed[i] = true;
+      continue;
+    }
+    if (otherProductWord(tokens, matches, i)) {
+      rejected.push(i);
+      continue;
+    }
+    let best = 0;
+    const counted: { product: number; count: number }[] = [];
+    for (const p of members) {
+      if (taken.has(p)) continue;
+      let count = 0;
+      for (const [e, hit] of hits) {
+        if (index.names[e]!.product !== p) continue;
+        let unconsumed = 0;
+        for (const pos of hit.positions) if (!consumed[pos]) unconsumed++;
+        if (unconsumed > count) count = unconsumed;
+      }
+      counted.push({ product: p, count });
+      if (count > best) best = count;
+    }
+    const kept = counted.filter((c) => c.count === best);
+    if (kept.length === 0) continue;
+    const factor = kept.length === 1 ? 0.5 : 0.4;
+    for (const c of kept) {
+      taken.add(c.product);
+      mentions.push({
+        product: c.product,
+        positions: [i],
+        score: factor * m.score,
+        specific: kept.length === 1,
+      });
+    }
+    consumed[i] = true;
+  }
+  mentions.sort((a, b) => a.positions[0]! - b.positions[0]! || a.product - b.product);
+  return mentions;
+}
+
+function first(m: Mention): number {
+  return m.positions[0]!;
+}
+function last(m: Mention): number {
+  return m.positions[m.positions.length - 1]!;
+}
+
+/** The mention a descriptor at position i belongs to: the noun before it (French), else the one after (English). */
+function ownerOf(i: number, mentions: readonly Mention[]): number | undefined {
+  let best: number | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  mentions.forEach((m, k) => {
+    const before = i - last(m);
+    const after = first(m) - i;
+    const d =
+      before > 0 && before <= 4 ? before : after > 0 && after <= 3 ? after + 0.5 : Number.POSITIVE_INFINITY;
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = k;
+    }
+  });
+  return best;
+}
+
+export interface VariantResolution {
+  mentions: Mention[];
+  /** Token positions read as variant values (sizes are not quantities). */
+  valueAt: Set<number>;
+  /** What the customer named that the catalogue lacks in that colour ("sac marron"). */
+  rejected?: string;
+}
+
+/**
+ * Reads colours and sizes next to each mention: a value the product comes in becomes its variant, a
+ * value it lacks is reported as unavailable, and a family narrows to the members in the colour asked
+ * ("les écouteurs blancs" are the ones that come in white). A product whose own name states another
+ * colour is not the one asked for ("sac en marron" is not "Sac noir").
+ */
+export function resolveVariants(
+  tokens: readonly string[],
+  mentions: readonly Mention[],
+  index: CatalogIndex,
+  consumed: readonly boolean[],
+): VariantResolution {
+  const valueAt = new Set<number>();
+  if (mentions.length === 0) return { mentions: [], valueAt };
+  // Colour words the product names did not use, each given to its nearest mention.
+  const coloursOf = new Map<number, { colour: string; at: number }[]>();
+  for (let i = 0; i < tokens.length; i++) {
+    if (consumed[i]) continue;
+    const colour = COLOURS.get(tokens[i]!);
+    if (colour === undefined) continue;
+    // "orange money" is a payment method, not a colour.
+    if (colour === 'orange' && (tokens[i + 1] === 'money' || tokens[i + 1] === 'om')) continue;
+    // Mentions sharing a first position are one family: the colour goes to the whole family.
+    const k = ownerOf(i, mentions);
+    if (k === undefined) continue;
+    const at = first(mentions[k]!);
+    const list = coloursOf.get(at) ?? [];
+    list.push({ colour, at: i });
+    coloursOf.set(at, list);
+  }
+  const out: Mention[] = [];
+  let rejected: string | undefined;
+  // Group family members (same position) so a colour narrows the family as a whole.
+  const groups = new Map<number, Mention[]>();
+  for (const m of mentions) {
+    const g = groups.get(first(m)) ?? [];
+    g.push(m);
+    groups.set(first(m), g);
+  }
+  for (const [at, group] of groups) {
+    const asked = coloursOf.get(at);
+    let kept = group.map((m) => ({ ...m }));
+    if (asked && asked.length > 0) {
+      const colour = asked[0]!.colour;
+      const fits = (m: Mention) =>
+        index.values[m.product]!.some((v) => v.kind === 'colour' && v.colour === colour) ||
+        index.nameColours[m.product]!.has(colour);
+      const neutral = (m: Mention) =>
+        !index.values[m.product]!.some((v) => v.kind === 'colour') &&
+        index.nameColours[m.product]!.size === 0;
+      const hasColourVariant = (m: Mention) => index.values[m.product]!.some((v) => v.kind === 'colour');
+      const fitting = kept.filter(fits);
+      if (fitting.length > 0) kept = fitting;
+      else {
+        // Not in this colour: a product that comes in colours says which; one whose name is another
+        // colour is another product; one with no colour at all may still be it.
+        const choosable = kept.filter((m) => hasColourVariant(m) || neutral(m));
+        if (choosable.length === 0) {
+          rejected ??= `${group[0]!.positions.map((i) => tokens[i]).join(' ')} ${tokens[asked[0]!.at]}`;
+        }
+        kept = choosable;
+        for (const m of kept) {
+          if (hasColourVariant(m)) m.unavailable = { ...m.unavailable, colour: tokens[asked[0]!.at]! };
+        }
+      }
+      for (const m of kept) {
+        const v = index.values[m.product]!.find((x) => x.kind === 'colour' && x.colour === colour);
+        if (v) m.variant = { ...m.variant, [v.name]: v.value };
+      }
+      for (const c of asked) valueAt.add(c.at);
+    }
+    if (kept.length === 1 && group.length > 1) {
+      kept[0]!.specific = true;
+      kept[0]!.score = Math.max(kept[0]!.score, 0.5);
+    }
+    out.push(...kept);
+  }
+  for (const m of out) readSizes(tokens, m, index, consumed, valueAt, out.length === 1);
+  out.sort((a, b) => first(a) - first(b) || a.product - b.product);
+  return rejected === undefined ? { mentions: out, valueAt } : { mentions: out, valueAt, rejected };
+}
+
+/** Sizes and other non-colour values of one mention's product, found near it (or anywhere if it is alone). */
+function readSizes(
+  tokens: readonly string[],
+  m: Mention,
+  index: CatalogIndex,
+  consumed: readonly boolean[],
+  valueAt: Set<number>,
+  alone: boolean,
+): void {
+  const values = index.values[m.product]!.filter((v) => v.kind !== 'colour');
+  const near = (i: number) =>
+    alone || (i > last(m) && i - last(m) <= 6) || (i < first(m) && first(m) - i <= 3);
+  const found = new Map<string, { value: string; at: number; replacing: boolean }[]>();
+  const sizeNames = new Set<string>();
+  for (const v of values) {
+    if (v.kind === 'size') sizeNames.add(v.name);
+    const n = v.tokens.length;
+    for (let i = 0; i + n <= tokens.length; i++) {
+      if (consumed[i] || !near(i)) continue;
+      let same = true;
+      for (let j = 0; j < n; j++) if (tokens[i + j] !== v.tokens[j]) same = false;
+      // "22 pouces" may be written "22" after a size cue.
+      const prev = tokens[i - 1];
+      const cued = prev !== undefined && SIZE_CUES.has(prev);
+      const head = v.tokens[0]!;
+      if (!same && !(n > 1 && isDigits(head) && tokens[i] === head && cued)) continue;
+      if (n === 1 && v.kind === 'size') {
+        // A bare number is a size when it is large or cued; a letter size only when cued or right after the product.
+        if (isDigits(head) && Number(head) <= 12 && !cued) continue;
+        if (LETTER_SIZES.has(head) && !cued && i !== last(m) + 1) continue;
+      }
+      const replacing = tokens.slice(Math.max(0, i - 3), i).some((t) => REPLACING_WORDS.has(t));
+      const list = found.get(v.name) ?? [];
+      list.push({ value: v.value, at: i, replacing });
+      found.set(v.name, list);
+      for (let j = 0; j < (same ? n : 1); j++) valueAt.add(i + j);
+    }
+  }
+  for (const [name, list] of found) {
+    list.sort((a, b) => a.at - b.at);
+    const chosen = list.find((x) => x.replacing && x.value !== list[0]!.value) ?? list[0]!;
+    m.variant = { ...m.variant, [name]: chosen.value };
+  }
+  // A size asked for after "taille"/"pointure"/"size" that the product does not come in.
+  if (sizeNames.size > 0 && ![...sizeNames].some((n) => found.has(n))) {
+    for (let i = 1; i < tokens.length; i++) {
+      const prev = tokens[i - 1]!;
+      const t = tokens[i]!;
+      if (!(prev === 'taille' || prev === 'pointure' || prev === 'size' || prev === 'en' || prev === 'in'))
+        continue;
+      const numeric = isDigits(t) && Number(t) > 12 && t.length <= 3;
+      const letter = LETTER_SIZES.has(t) && prev !== 'en' && prev !== 'in';
+      if ((!numeric && !letter) || !near(i) || consumed[i]) continue;
+      m.unavailable = { ...m.unavailable, [[...sizeNames][0]!]: t };
+      valueAt.add(i);
+      break;
+    }
+  }
+}
+
+/** The category a message names ("vous avez quoi comme téléphones ?"), as the seller wrote it. */
+export function findCategory(tokens: readonly string[], index: CatalogIndex): string | undefined {
+  if (index.categories.size === 0) return undefined;
+  for (const t of tokens) {
+    if (t.length < 3) continue;
+    const cat = index.categories.get(categoryKey(t));
+    if (cat) return cat.name;
+  }
+  return undefined;
+}
+
+/** Words after which the next words name what the customer looks for ("vous avez", "do you sell", "combien"). */
+const SEEK_WORDS = new Set([
+  'avez',
+  'vendez',
+  'vend',
+  'vends',
+  'have',
+  'sell',
+  'get',
+  'cherche',
+  'recherche',
+  'looking',
+  'combien',
+  'prix',
+  'price',
+  'much',
+  'tarif',
+  'cost',
+  'dispo',
+  'disponible',
+]);
+/** Words allowed between a seeking word and the item ("vous avez encore des …", "how much is the …"). */
+const SEEK_FILLER = new Set(
+  'vous des du de la le les l un une d the a an your any some for of is be are encore toujours aussi also still chez pour il y svp please'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The words right after a seeking word ("vous avez des casquettes ?", "how much is the PS5?") that
+ * match nothing in the catalogue: a product the catalogue lacks. Tokens read as products or
+ * variants, shop words and colours end the phrase.
+ */
+export function unknownProductPhrase(
+  tokens: readonly string[],
+  consumed: readonly boolean[],
+): string | undefined {
+  for (let i = 0; i < tokens.length; i++) {
+    if (!SEEK_WORDS.has(tokens[i]!)) continue;
+    let j = i + 1;
+    for (let skipped = 0; j < tokens.length && skipped < 4 && SEEK_FILLER.has(tokens[j]!); skipped++) j++;
+    const phrase: string[] = [];
+    for (; j < tokens.length && phrase.length < 3; j++) {
+      const w = tokens[j]!;
+      if (consumed[j] || LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) break;
+      if (phrase.length === 0 && MODIFIER_STEMS.has(stemToken(w))) break;
+      phrase.push(w);
+    }
+    if (phrase.length > 0) return phrase.join(' ');
+  }
+  return undefined;
+}
+
+/**
+ * Catalogue positions ranked for a list shown to the customer: products sharing a word or the
+ * category with what was asked first (most shared words first), then the others in catalogue order
+ * rotated by a seed, so the same first eight are not shown to everyone.
+ */
+export function rankProducts(catalog: readonly Product[], query: string, seed: number): number[] {
+  const index = indexFor(catalog);
+  const queryKeys = new Set<string>();
+  for (const t of tokenize(normalizeText(query))) {
+    if (t.length < 3 || STOP_IN_NAMES.has(t)) continue;
+    queryKeys.add(keyOf(t));
+    queryKeys.add(categoryKey(t));
+  }
+  const n = catalog.length;
+  const offset = n === 0 ? 0 : Math.abs(seed) % n;
+  const scored = catalog.map((_, p) => {
+    let shared = 0;
+    for (const k of queryKeys) if (index.words[p]!.has(k)) shared++;
+    return { p, shared, order: (p - offset + n) % n };
+  });
+  scored.sort((a, b) => b.shared - a.shared || a.order - b.order);
+  return scored.map((s) => s.p);
+}

@@ -1,0 +1,540 @@
+/**
+ * detectIntent(): what a customer wants, in which language, about which products, how many and in
+ * which variant. Three layers, each with its own file:
+ *
+ * 1. Reading (catalogue.ts, quantities.ts, rules.ts): products by whole words, their variants,
+ *    quantities a seller would sign, the category asked about, and the cue rules.
+ * 2. Exact rules for what must never be guessed: opting out and opting in (rules.ts).
+ * 3. A small statistical model (model.ts, trained offline) weighs the words and the cue rules into
+ *    the primary intent and a confidence.
+ *
+ * Pure and cheap: the catalogue index is memoized per catalogue array, the model is loaded once,
+ * scores are integer sums.
+ */
+import { MAX_WORD_CHARS, normalizeText, tokenize } from '../text.ts';
+import type { Entities, Intent, Language, Product, ProductMention, Reason } from '../types.ts';
+import {
+  type FuzzyBudget,
+  findCategory,
+  findMentions,
+  indexFor,
+  isDigits,
+  MAX_FUZZY_COMPARISONS,
+  MAX_FUZZY_VISITS,
+  type Mention,
+  matchToken,
+  resolveVariants,
+  type TokenMatch,
+  unknownProductPhrase,
+} from './catalogue.ts';
+import { FEATURE_GROUPS, featureStrings } from './features.ts';
+import { EN_WORDS, FR_WORDS, LEXICON } from './lexicon.ts';
+import { INTENT_MODEL, type IntentModel, scoreFeatures } from './model.ts';
+import { attachQuantities, findQuantities, withoutCounters } from './quantities.ts';
+import {
+  type ConsentCue,
+  consentCue,
+  correctCueTypos,
+  readCues,
+  unmaskedTexts,
+  wantsSomething,
+} from './rules.ts';
+
+export interface IntentInput {
+  text: string;
+  /**
+   * The seller's products. Its normalized index is cached per array, so treat the array as
+   * immutable: a changed catalogue must be a new array.
+   */
+  catalog: readonly Product[];
+  /** Language used when the message gives no clear sign (a tie, an emoji, a product name alone). Default 'fr'. */
+  defaultLanguage?: Language;
+}
+
+export interface IntentVerdict {
+  /** Primary intent: what the seller must answer first. */
+  intent: Intent;
+  /** Every intent found, no duplicates, primary first; ['unknown'] when none. */
+  intents: Intent[];
+  /**
+   * How sure the engine is of the primary intent, 0–1: 1 for an exact rule (opt-out, opt-in), the
+   * model's probability otherwise. Below LOW_CONFIDENCE a reply asks instead of guessing.
+   */
+  confidence: number;
+  /**
+   * The message looks like an opt-out (or opt-in) request that no exact rule confirms: the reply
+   * asks the customer to confirm with STOP (or START) instead of acting on a guess.
+   */
+  unconfirmedConsent?: 'opt_out' | 'opt_in';
+  language: Language;
+  entities: Entities;
+  reasons: Reason[];
+}
+
+export const INTENT_CODES = [
+  'intent.detected',
+  'intent.none',
+  'intent.consent_rule',
+  'intent.model',
+  'intent.low_confidence',
+  'intent.unconfirmed_consent',
+  'intent.product_matched',
+  'intent.product_fuzzy',
+  'intent.product_family',
+  'intent.variant',
+  'intent.variant_unavailable',
+  'intent.unknown_product',
+  'intent.category',
+  'intent.quantity',
+  'intent.language',
+] as const;
+export type IntentCode = (typeof INTENT_CODES)[number];
+
+/** Below this confidence the primary intent is a guess: decide() asks a question or hands over. */
+export const LOW_CONFIDENCE = 0.45;
+
+/**
+ * Order of the other intents a reply answers (after the primary). Consent comes first because it
+ * must never be missed; a person asking for a human or complaining comes before sales.
+ */
+export const INTENT_PRIORITY: readonly Intent[] = [
+  'opt_out',
+  'opt_in',
+  'human',
+  'complaint',
+  'order',
+  'negotiate',
+  'price',
+  'availability',
+  'payment',
+  'delivery',
+  'location',
+  'hours',
+  'catalog',
+  'thanks',
+  'greeting',
+];
+
+/**
+ * Only the first words of a message are analysed, which bounds the cost of a 4 KB message. Customer
+ * questions are far shorter; consent requests are still looked for in the whole text.
+ */
+export const MAX_MESSAGE_WORDS = 150;
+
+/**
+ * The engine reads at most this many UTF-16 code units of a message (cut at a word boundary).
+ * WhatsApp caps a text body at 4,096 characters on the Cloud API; an emoji or a mathematical letter
+ * takes two code units, so 8,192 holds any such message whole. Webhooks and the API accept up to
+ * 64 KB: the rest is stored but not read, so a hostile message costs at most what 8 KB costs.
+ */
+export const MAX_INTENT_TEXT_CHARS = 8192;
+
+/**
+ * Consent words also recognised when spelt to dodge a plain match ("st0p", "S T O P", "$top",
+ * "d3s4b0nn3r"); full-width, mathematical and invisible-character spellings are already folded by
+ * normalizeText for every word.
+ */
+const CONSENT_SPELLINGS: ReadonlySet<string> = new Set(
+  'stop arret arrete arretez arreter arretes start desabonner desabonnez desabonne desinscrire unsubscribe unsub optout subscribe'.split(
+    ' ',
+  ),
+);
+
+/** The first MAX_INTENT_TEXT_CHARS code units, without the word the cut would split. */
+function capText(text: string): string {
+  if (text.length <= MAX_INTENT_TEXT_CHARS) return text;
+  let end = MAX_INTENT_TEXT_CHARS;
+  const stop = MAX_INTENT_TEXT_CHARS - MAX_WORD_CHARS;
+  while (end > stop && !/\s/.test(text[end] ?? ' ')) end--;
+  return text.slice(0, end > stop ? end : MAX_INTENT_TEXT_CHARS);
+}
+
+/** What the reading layer found, before the model weighs it. Exported for the training script. */
+export interface Analysis {
+  tokens: string[];
+  mentions: ReturnType<typeof resolveVariants>['mentions'];
+  bareQuantity?: number;
+  unknownPhrase?: string;
+  category?: string;
+  ruleIntents: Set<Intent>;
+  rulePrimary: Intent;
+  consent?: ConsentCue;
+  features: string[];
+  language: Language;
+  languageCounts: { en: number; fr: number };
+}
+
+/** Words after which a product qualifies the one before it ("coque pour A14", "case for iPhone 11"). */
+const FOR_WORDS = new Set(['pour', 'for', 'de', 'd', 'du', 'compatible', 'fit', 'fits']);
+
+/**
+ * Drops a product named only as what another one must fit: in "une coque pour iPhone 11" the
+ * customer asks for the case, not the phone.
+ */
+function dropQualifiers(tokens: readonly string[], mentions: Mention[]): Mention[] {
+  if (mentions.length < 2) return mentions;
+  const ends = new Set(mentions.map((m) => m.positions[m.positions.length - 1]!));
+  return mentions.filter((m) => {
+    const start = m.positions[0]!;
+    const link = tokens[start - 1];
+    if (link === undefined || !FOR_WORDS.has(link)) return true;
+    return !(
+      ends.has(start - 2) ||
+      (tokens[start - 2] !== undefined && ends.has(start - 3) && tokens[start - 2]!.length <= 3)
+    );
+  });
+}
+
+/** The words around a head word that named another product ("sac de voyage", "ofada rice"). */
+function headPhrase(tokens: readonly string[], heads: readonly number[]): string | undefined {
+  const i = heads[0];
+  if (i === undefined) return undefined;
+  const next = tokens[i + 1];
+  const linked = next === 'de' || next === 'd' || next === 'a' || next === 'of' || next === 'en';
+  const content = (t: string | undefined) =>
+    t !== undefined && !LEXICON.has(t) && !isDigits(t) && t.length >= 3;
+  const prev = tokens[i - 1];
+  const parts = linked
+    ? [tokens[i], next, tokens[i + 2]]
+    : [content(prev) ? prev : undefined, tokens[i], content(next) ? next : undefined];
+  return parts.filter((t): t is string => t !== undefined).join(' ');
+}
+
+/**
+ * What a disguised word looks like: a character outside plain Latin text, a digit or sign inside
+ * letters ("st0p", "5TOP", "st*p"), or letters spelt one by one ("S T O P", "s.t.o.p").
+ */
+const DISGUISE_RE =
+  /[^\x20-\x7E\u00A0-\u00FF\n\r\t\u2019]|[a-z][0-9$@*|!][a-z]|(?:^|\s)[0-9$@*][a-z]|[a-z][0-9](?:\s|$)|(?:^|[^a-z])[a-z][ .\-_/*·][a-z][ .\-_/*·][a-z](?:[^a-z]|$)/i;
+
+/** Disguised consent words are looked for in messages up to this long (a request to stop is short). */
+const MAX_UNMASK_CHARS = 2000;
+
+function lengthBucket(n: number): string {
+  return n <= 1 ? '1' : n <= 3 ? '2-3' : n <= 7 ? '4-7' : n <= 15 ? '8-15' : '16+';
+}
+
+/** Reads a message: products, variants, quantities, category, cue rules, consent, features. */
+export function analyze(input: IntentInput, chars = true): Analysis {
+  const catalog = input.catalog;
+  const index = indexFor(catalog);
+  const text = capText(input.text);
+  const fullText = normalizeText(withoutCounters(text), CONSENT_SPELLINGS);
+  let tokens = tokenize(fullText);
+  if (tokens.length > MAX_MESSAGE_WORDS) tokens = tokens.slice(0, MAX_MESSAGE_WORDS);
+  const n = tokens.length;
+
+  // Words repeat within a message; each distinct word is matched against the catalogue once.
+  const matches: (TokenMatch | undefined)[] = new Array(n);
+  const seen = new Map<string, TokenMatch | undefined>();
+  const budget: FuzzyBudget = { visits: MAX_FUZZY_VISITS, comparisons: MAX_FUZZY_COMPARISONS };
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i]!;
+    if (!seen.has(t)) seen.set(t, matchToken(t, index, budget));
+    matches[i] = seen.get(t);
+  }
+  const consumed: boolean[] = new Array(n).fill(false);
+  const rejectedHeads: number[] = [];
+  const found = dropQualifiers(tokens, findMentions(tokens, matches, index, consumed, rejectedHeads));
+  const resolved = resolveVariants(tokens, found, index, consumed);
+  const mentions = resolved.mentions;
+  const mentionStart: boolean[] = new Array(n + 1).fill(false);
+  const productAt: boolean[] = new Array(n).fill(false);
+  for (const m of mentions) {
+    mentionStart[m.positions[0]!] = true;
+    for (const i of m.positions) productAt[i] = true;
+  }
+  // A number that is a word of a product name ("128" in "iPhone 13 128Go") is not a quantity.
+  const nameNumber = (i: number) =>
+    isDigits(tokens[i]!) && Number(tokens[i]) > 12 && matches[i] !== undefined;
+  const quantities = findQuantities(
+    tokens,
+    (i) => productAt[i]! || resolved.valueAt.has(i) || nameNumber(i),
+    mentionStart,
+  );
+  const quantityAt = new Set(quantities.map((q) => q.position));
+  const bareQuantity = attachQuantities(quantities, mentions);
+
+  const cueTokens = [...tokens];
+  const s0 = correctCueTypos(cueTokens, (i) => matches[i] !== undefined)
+    ? cueTokens.join(' ')
+    : tokens.join(' ');
+  // Thanking for something ("merci pour la livraison") is not a question about it.
+  const s = s0.includes('merci') || s0.includes('thank') ? s0.replace(THANKS_FOR_RE, '$1') : s0;
+
+  const taken = consumed.map((c, i) => c || resolved.valueAt.has(i));
+  let unknownPhrase =
+    resolved.rejected ?? headPhrase(tokens, rejectedHeads) ?? unknownProductPhrase(tokens, taken);
+  const category = findCategory(tokens, index);
+  const hasSpecific = mentions.some((m) => m.specific);
+  const cues = readCues(
+    s,
+    {
+      hasProduct: mentions.length > 0,
+      hasSpecificProduct: hasSpecific,
+      hasUnknownPhrase: unknownPhrase !== undefined,
+      hasExplicitQuantity: quantities.some((q) => q.explicit),
+      wants: wantsSomething(tokens, mentionStart, quantityAt),
+    },
+    INTENT_PRIORITY,
+  );
+  if (unknownPhrase !== undefined && category !== undefined && unknownPhrase.split(' ').length === 1) {
+    // "vous avez quoi comme téléphones ?": the category is known, not a missing product.
+    const catIndex = index.categories;
+    if (catIndex.size > 0 && findCategory([unknownPhrase], index) !== undefined) unknownPhrase = undefined;
+  }
+
+  // Consent: the whole text, and its unmasked forms ("S T O P", "st0p") when the plain one says nothing.
+  let consent = consentCue(s, cueTokens);
+  if (consent === undefined && text.length <= MAX_UNMASK_CHARS && DISGUISE_RE.test(text)) {
+    for (const u of unmaskedTexts(text)) {
+      const t = normalizeText(u);
+      consent ??= consentCue(t, tokenize(t));
+    }
+  }
+
+  // Masked words for the model: products, variant values and numbers become placeholders.
+  const masked: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (productAt[i]) {
+      if (mentionStart[i]) masked.push('<p>');
+      continue;
+    }
+    if (resolved.valueAt.has(i)) {
+      if (masked[masked.length - 1] !== '<v>') masked.push('<v>');
+      continue;
+    }
+    const t = cueTokens[i]!;
+    if (quantityAt.has(i)) masked.push('<q>');
+    else if (isDigits(t)) masked.push(t.length >= 4 ? '<amt>' : '<n>');
+    else masked.push(t);
+  }
+  const shape: string[] = [`len:${lengthBucket(n)}`];
+  if (hasSpecific) shape.push('product');
+  if (mentions.some((m) => !m.specific)) shape.push('family');
+  if (mentions.length > 1) shape.push('products');
+  if (unknownPhrase !== undefined) shape.push('unknown_product');
+  if (category !== undefined) shape.push('category');
+  if (quantities.length > 0) shape.push('quantity');
+  if (text.includes('?')) shape.push('question');
+  if (consent !== undefined) shape.push(`consent:${consent.intent}`);
+  const features = featureStrings(
+    { masked, ruleIntents: cues.intents, rulePrimary: cues.primary, flags: cues.flags, shape },
+    chars,
+  );
+
+  // Language: English cue words against French ones; a tie goes to the seller's default.
+  let en = 0;
+  let fr = 0;
+  for (const t of tokens) {
+    if (EN_WORDS.has(t)) en++;
+    else if (FR_WORDS.has(t)) fr++;
+  }
+  const fallback = input.defaultLanguage ?? 'fr';
+  const language: Language = en > fr ? 'en' : fr > en ? 'fr' : fallback;
+
+  const analysis: Analysis = {
+    tokens,
+    mentions,
+    ruleIntents: cues.intents,
+    rulePrimary: cues.primary,
+    features,
+    language,
+    languageCounts: { en, fr },
+  };
+  if (bareQuantity !== undefined) analysis.bareQuantity = bareQuantity;
+  if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
+  if (category !== undefined) analysis.category = category;
+  if (consent !== undefined) analysis.consent = consent;
+  return analysis;
+}
+
+const THANKS_FOR_RE =
+  /\b(merci|thanks|thank you) (?:pour|for) (?:(?:la|le|les|l|votre|vos|the|your|ma|mon|my) )?[a-z]+/g;
+
+export interface Classification {
+  intent: Intent;
+  confidence: number;
+  /** Model probability per intent (empty for an exact rule). */
+  probabilities: Map<Intent, number>;
+  unconfirmedConsent?: 'opt_out' | 'opt_in';
+  reason: Reason;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** The primary intent of an analysed message: an exact consent rule, else the model's best class. */
+export function classify(a: Analysis, model: IntentModel): Classification {
+  if (a.consent) {
+    return {
+      intent: a.consent.intent,
+      confidence: 1,
+      probabilities: new Map(),
+      reason: {
+        engine: 'intent',
+        code: 'intent.consent_rule',
+        detail: `${a.consent.intent} by the exact rule ${a.consent.rule}`,
+      },
+    };
+  }
+  const scored = scoreFeatures(model, a.features);
+  // The model never opts anyone in or out: consent classes only raise a question.
+  let best = -1;
+  let top = -1;
+  model.classes.forEach((c, k) => {
+    if (top < 0 || scored.scores[k]! > scored.scores[top]!) top = k;
+    if (c === 'opt_out' || c === 'opt_in') return;
+    if (best < 0 || scored.scores[k]! > scored.scores[best]!) best = k;
+  });
+  const intent = model.classes[best]!;
+  const confidence = round2(scored.probabilities[best]!);
+  const groups = scored
+    .contributions(best)
+    .slice(0, 3)
+    .map((g) => FEATURE_GROUPS[g.group]);
+  const out: Classification = {
+    intent,
+    confidence,
+    probabilities: new Map(model.classes.map((cls, k) => [cls, scored.probabilities[k]!])),
+    reason: {
+      engine: 'intent',
+      code: 'intent.model',
+      detail: `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`,
+    },
+  };
+  const topClass = model.classes[top]!;
+  if (topClass === 'opt_out' || topClass === 'opt_in') out.unconfirmedConsent = topClass;
+  return out;
+}
+
+/**
+ * Detects what a customer's message asks: the primary intent and its confidence, every other
+ * intent the cue rules found, the language, and the catalogue products with their quantities and
+ * variants.
+ */
+export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MODEL): IntentVerdict {
+  const a = analyze(input, model.chars);
+  const c = classify(a, model);
+  // The other intents a reply may answer: those the cue rules found, in priority order.
+  const intents: Intent[] = [c.intent];
+  if (c.intent !== 'opt_out' && c.intent !== 'opt_in' && c.intent !== 'unknown') {
+    for (const intent of INTENT_PRIORITY) {
+      if (intent === 'opt_out' || intent === 'opt_in' || intents.includes(intent)) continue;
+      if (a.ruleIntents.has(intent)) intents.push(intent);
+    }
+  }
+  const intent = c.intent;
+
+  const reasons: Reason[] = [c.reason];
+  if (intent === 'unknown') {
+    reasons.push({ engine: 'intent', code: 'intent.none', detail: 'no intent recognised in the message' });
+  } else {
+    reasons.push({
+      engine: 'intent',
+      code: 'intent.detected',
+      detail: intents.length > 1 ? `${intent} (also ${intents.slice(1).join(', ')})` : intent,
+    });
+  }
+  if (c.confidence < LOW_CONFIDENCE) {
+    reasons.push({
+      engine: 'intent',
+      code: 'intent.low_confidence',
+      detail: `confidence ${c.confidence} is below ${LOW_CONFIDENCE}: ask rather than guess`,
+    });
+  }
+  if (c.unconfirmedConsent) {
+    reasons.push({
+      engine: 'intent',
+      code: 'intent.unconfirmed_consent',
+      detail: `the message reads like ${c.unconfirmedConsent} but no exact rule confirms it`,
+    });
+  }
+  reasons.push({
+    engine: 'intent',
+    code: 'intent.language',
+    detail: `${a.language} (${a.languageCounts.en} English and ${a.languageCounts.fr} French cue words${a.languageCounts.en === a.languageCounts.fr ? ', tie' : ''})`,
+  });
+
+  const products: ProductMention[] = [];
+  for (const m of a.mentions) {
+    const product = input.catalog[m.product]!;
+    const score = round2(m.score);
+    const mention: ProductMention = {
+      productId: product.id,
+      name: product.name,
+      matched: m.positions.map((i) => a.tokens[i]).join(' '),
+      score,
+    };
+    if (m.quantity !== undefined) mention.quantity = m.quantity;
+    if (m.variant) mention.variant = m.variant;
+    if (m.unavailable) mention.unavailable = m.unavailable;
+    products.push(mention);
+    reasons.push({
+      engine: 'intent',
+      code: !m.specific
+        ? 'intent.product_family'
+        : score === 1
+          ? 'intent.product_matched'
+          : 'intent.product_fuzzy',
+      detail: `${product.name} (${product.id}, score ${score}${m.specific ? '' : ', one of several that match'})`,
+    });
+    if (m.variant) {
+      reasons.push({
+        engine: 'intent',
+        code: 'intent.variant',
+        detail: `${product.id}: ${Object.entries(m.variant)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      });
+    }
+    if (m.unavailable) {
+      reasons.push({
+        engine: 'intent',
+        code: 'intent.variant_unavailable',
+        detail: `${product.id} does not come in the ${Object.keys(m.unavailable).join(', ')} asked for`,
+      });
+    }
+    if (m.quantity !== undefined) {
+      reasons.push({ engine: 'intent', code: 'intent.quantity', detail: `${m.quantity} × ${product.name}` });
+    }
+  }
+  const entities: Entities = { products };
+  if (a.bareQuantity !== undefined) {
+    entities.quantity = a.bareQuantity;
+    reasons.push({
+      engine: 'intent',
+      code: 'intent.quantity',
+      detail: `${a.bareQuantity} without a product`,
+    });
+  }
+  const seeking =
+    intent === 'price' ||
+    intent === 'availability' ||
+    intent === 'order' ||
+    intent === 'negotiate' ||
+    intent === 'catalog';
+  if (a.unknownPhrase !== undefined && seeking) {
+    entities.unknownProduct = a.unknownPhrase;
+    reasons.push({
+      engine: 'intent',
+      code: 'intent.unknown_product',
+      detail: `an item that is not in the catalogue (${a.unknownPhrase.split(' ').length} words)`,
+    });
+  }
+  if (a.category !== undefined) {
+    entities.category = a.category;
+    reasons.push({ engine: 'intent', code: 'intent.category', detail: `category ${a.category}` });
+  }
+  const verdict: IntentVerdict = {
+    intent,
+    intents,
+    confidence: c.confidence,
+    language: a.language,
+    entities,
+    reasons,
+  };
+  if (c.unconfirmedConsent) verdict.unconfirmedConsent = c.unconfirmedConsent;
+  return verdict;
+}

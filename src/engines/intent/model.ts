@@ -1,0 +1,111 @@
+/**
+ * The intent model: a multinomial logistic regression over hashed features (features.ts), trained
+ * offline by `npm run train:intents` (scripts/train-intents.ts) and committed as model.json. Weights
+ * are integers (the trained weight × `scale`), so a message's score is an exact integer sum: no
+ * floating-point order can change a verdict. Ties go to the class listed first.
+ */
+import { Buffer } from 'node:buffer';
+import type { Intent } from '../types.ts';
+import { FEATURE_GROUPS, type FeatureGroup, featureBucket } from './features.ts';
+import weights from './model.json' with { type: 'json' };
+
+export interface ModelFile {
+  format: 'sellify-intent-model/1';
+  classes: string[];
+  hashBits: number;
+  /** Integer weights are the trained weights times this. */
+  scale: number;
+  /** Character n-grams were features when the model was trained. */
+  chars: boolean;
+  bias: number[];
+  /** Base64 of the buckets (uint32, little-endian, ascending). */
+  buckets: string;
+  /** Base64 of the weights (int16, little-endian), one row of `classes.length` per bucket. */
+  weights: string;
+  training: Record<string, unknown>;
+}
+
+export interface IntentModel {
+  classes: readonly Intent[];
+  scale: number;
+  chars: boolean;
+  bias: Int32Array;
+  /** Bucket → row offset into `rows`. */
+  rowOf: Map<number, number>;
+  rows: Int16Array;
+}
+
+export function loadModel(file: ModelFile): IntentModel {
+  if (file.format !== 'sellify-intent-model/1') throw new Error(`unknown intent model format ${file.format}`);
+  const k = file.classes.length;
+  const bucketBytes = Buffer.from(file.buckets, 'base64');
+  const weightBytes = Buffer.from(file.weights, 'base64');
+  const n = bucketBytes.length / 4;
+  if (weightBytes.length !== n * k * 2) throw new Error('intent model: weights do not match the buckets');
+  const rowOf = new Map<number, number>();
+  for (let i = 0; i < n; i++) rowOf.set(bucketBytes.readUInt32LE(i * 4), i * k);
+  const rows = new Int16Array(n * k);
+  for (let i = 0; i < n * k; i++) rows[i] = weightBytes.readInt16LE(i * 2);
+  return {
+    classes: file.classes as Intent[],
+    scale: file.scale,
+    chars: file.chars,
+    bias: Int32Array.from(file.bias),
+    rowOf,
+    rows,
+  };
+}
+
+/** The committed model, loaded once. */
+export const INTENT_MODEL: IntentModel = loadModel(weights as ModelFile);
+
+export interface ModelScore {
+  /** Probability per class, in `classes` order. */
+  probabilities: number[];
+  /** Integer score per class. */
+  scores: number[];
+  /** For one class: how much each feature group added, for explanations. */
+  contributions(classIndex: number): { group: FeatureGroup; amount: number }[];
+}
+
+/** Scores a message's features. Each distinct feature counts once. */
+export function scoreFeatures(model: IntentModel, features: readonly string[]): ModelScore {
+  const k = model.classes.length;
+  const scores = Array.from(model.bias);
+  const seen = new Set<number>();
+  const hits: { row: number; group: FeatureGroup }[] = [];
+  for (const f of features) {
+    const bucket = featureBucket(f);
+    if (seen.has(bucket)) continue;
+    seen.add(bucket);
+    const row = model.rowOf.get(bucket);
+    if (row === undefined) continue;
+    hits.push({ row, group: f[0] as FeatureGroup });
+    for (let c = 0; c < k; c++) scores[c]! += model.rows[row + c]!;
+  }
+  // Integer sums are exact; the softmax below only turns them into readable confidences.
+  let max = Number.NEGATIVE_INFINITY;
+  for (const s of scores) if (s > max) max = s;
+  const exps = scores.map((s) => Math.exp((s - max) / model.scale));
+  let total = 0;
+  for (const e of exps) total += e;
+  const probabilities = exps.map((e) => e / total);
+  return {
+    probabilities,
+    scores,
+    contributions(classIndex) {
+      const byGroup = new Map<FeatureGroup, number>();
+      for (const h of hits) {
+        // How much the feature favours this class over the average class.
+        let mean = 0;
+        for (let c = 0; c < k; c++) mean += model.rows[h.row + c]!;
+        const amount = model.rows[h.row + classIndex]! - mean / k;
+        byGroup.set(h.group, (byGroup.get(h.group) ?? 0) + amount);
+      }
+      return (Object.keys(FEATURE_GROUPS) as FeatureGroup[])
+        .map((group) => ({ group, amount: (byGroup.get(group) ?? 0) / model.scale }))
+        .filter((g) => g.amount > 0)
+        .sort((a, b) => b.amount - a.amount);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeText, tokenize } from '../text.ts';
+import { consentCue, unmaskedTexts } from './rules.ts';
+
+function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
+  const s = normalizeText(text);
+  let cue = consentCue(s, tokenize(s));
+  if (!cue) {
+    for (const u of unmaskedTexts(text)) {
+      const n = normalizeText(u);
+      cue ??= consentCue(n, tokenize(n));
+    }
+  }
+  return cue?.intent;
+}
+
+// Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
+// to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
+const OPT_OUT = [
+  'STOP',
+  'Stop svp',
+  'STOP SMS',
+  'Stop les pubs',
+  'stop all',
+  'Désabonnement',
+  'desabonnement svp',
+  'Désabonnez-moi de vos promos',
+  'je veux me désinscrire',
+  'Je ne souhaite plus recevoir de messages de votre part',
+  "Merci de ne plus m'envoyer de messages",
+  'Veuillez me retirer de votre liste',
+  'Enlevez mon numéro svp',
+  "Arrête de m'écrire stp",
+  'Arrêtez vos messages',
+  'Arrêtez de me spammer',
+  'C est bon, plus de messages svp',
+  'Ne me contactez plus jamais',
+  'Supprimez-moi de votre groupe',
+  'Je veux sortir de votre liste de diffusion',
+  'Sortez-moi de vos listes',
+  "J'en ai marre de vos messages, stop",
+  'Laissez-moi tranquille avec vos pubs',
+  "ne m'envoyez plus rien",
+  'unsubscribe please',
+  'Please remove me from this list',
+  'Stop texting me',
+  "I don't want these messages anymore",
+  "Don't message me again",
+  'Stop contacting me',
+  'Please take my number off your list',
+  'I want to opt out',
+  'No more messages please',
+  'Remove my contact',
+  'Delete my number from your broadcast',
+  'Kindly stop sending me these adverts',
+  "I'm not interested, please stop",
+  'Abeg stop to dey send me message',
+  'Abeg remove my number',
+  'I no want your message again',
+  'S.T.O.P',
+  'st0p',
+  'ＳＴＯＰ please',
+  'D E S A B O N N E R',
+];
+
+const OPT_IN = [
+  'START',
+  'start svp',
+  'Je veux de nouveau recevoir vos messages',
+  'Réabonnez-moi svp',
+  'Ajoutez-moi à votre liste de diffusion',
+  'Please add me back to your broadcast',
+  'I stopped by mistake, start again please',
+  "J'ai envoyé STOP par erreur, remettez-moi svp",
+  'Subscribe me to your updates',
+  'Mettez-moi dans votre groupe WhatsApp svp',
+];
+
+const NEITHER = [
+  "Stop, je me suis trompé, c'est le sac rouge que je veux",
+  "Le bus s'arrête où pour venir chez vous ?",
+  'Vous arrêtez la livraison à quelle heure ?',
+  'Arrêtez-vous devant la pharmacie',
+  'Je veux plus le sac noir, plutôt le rouge',
+  'Retirez le sac de ma commande',
+  'Remove the rice from my order',
+  "Don't deliver before 5pm please",
+  'Can you stop by my office tomorrow?',
+  'This phone keeps stopping by itself',
+  'Non-stop music at the shop lol',
+  "Je ne veux plus attendre, livrez-moi aujourd'hui",
+  "I unsubscribed from Jumia's newsletter yesterday, they still charge me",
+  "Je n'ai plus de crédit, je vous écris demain",
+  "Ne m'envoyez plus le mauvais article svp",
+  'Arrêtez de me mentir, où est mon colis ?',
+  'Mets-moi 2 sacs de côté',
+  'Ajoute un gel edges dans le colis',
+  'Take me off the waiting list for the iPhone',
+  'Je peux retirer ma commande à la boutique ?',
+  'stop motion camera dey?',
+  'Le téléphone s’arrête tout seul',
+];
+
+describe('consent rules', () => {
+  for (const text of OPT_OUT) it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
+  for (const text of OPT_IN) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
+  for (const text of NEITHER)
+    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+
+  it('undoes disguised letters only where they spell a word', () => {
+    expect(unmaskedTexts('5TOP')).toContain('stop');
+    expect(unmaskedTexts('ST\u200bOP')).toContain('stop');
+    expect(unmaskedTexts('ѕтор')).toContain('stop');
+    expect(unmaskedTexts('r e t i r e z  m o i')[0]).toBe('retirez moi');
+    expect(unmaskedTexts('2 sacs à 15000')[0]).toBe('2 sacs a 15000');
+  });
+});

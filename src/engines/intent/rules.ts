@@ -1,0 +1,456 @@
+/**
+ * Cue rules: the patterns that name an intent outright ("combien", "livraison", "STOP"). They run on
+ * normalized text (lower-case ASCII words and single spaces), are compiled once at module load and
+ * stay linear-time. Their verdicts are features of the intent model and the exact rules of consent.
+ */
+import { damerauLevenshtein } from '../text.ts';
+import type { Intent } from '../types.ts';
+import { LEXICON, WANT_FILLER, WANT_TOKENS } from './lexicon.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Cue patterns, compiled once. They run on normalized text: lowercase ASCII words and spaces.
+
+export const OPT_OUT_STRONG_RE =
+  /\b(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribe[a-z]*|unsub|opt out|optout)\b/;
+export const OPT_OUT_PHRASE_RE =
+  /\b(?:ne (?:m|me) (?:envoyez|envoie|envoyer|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez) plus|n? ?(?:veux|veut|voudrais) plus (?:recevoir|de (?:vos )?messages?)|plus (?:de|aucun) messages?|retire[rz]? moi|enleve[rz]? moi|supprime[rz]? moi|remove me|take me off|don t (?:text|message|contact|write|send|call) me|dont (?:text|message|contact) me|stop (?:sending|texting|messaging|contacting|writing)|laisse[rz]? moi tranquille|leave me alone|arrete[rz]? (?:de|d) (?:m|me) (?:ecrire|envoyer|contacter|deranger|spammer)|no more messages)\b/;
+export const OPT_OUT_WEAK_RE = /\b(?:stop|arret|arrete|arretez|arreter|arretes)\b/;
+/** "non stop", "le bus s'arrête", "je m'arrête là", "arrêt de bus", "bus stop": ordinary sentences. */
+export const OPT_OUT_NEG_RE =
+  /\b(?:non stop|nonstop|sans arret|[sm] arret[a-z]*|bus|taxi|gbaka|arret de (?:bus|taxi|car|gbaka|woro)|stop (?:at|near|by|over))\b/;
+export const OPT_IN_RE =
+  /\b(?:subscribe|reabonn[a-z]*|reinscri[a-z]*|(?:m|s|me|se) abonner|abonne[rz]? moi|recevoir (?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?)|envoyer (?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?)|tenez moi (?:au courant|informee?s?)|ajoute[rz]? moi|add me|broadcast|liste de diffusion|receive (?:your|the) (?:messages?|updates?|offers?|promos?|news)|keep me (?:posted|updated|informed)|(?:get|receive) your (?:promos?|promotions?|offers?|updates?|news)|opt in|optin)\b/;
+export const START_RE = /\bstart\b/;
+export const HUMAN_RE =
+  /\b(?:humain|human|vraie? personne|personne reelle|real (?:person|human)|quelqu un de (?:reel|vrai)|conseill[a-z]*|agent|gerante?|proprio|proprietaire|patronne?|owner|manager|responsable|robot|bot|chatbot|appele[rz]? moi|appelle moi|call me|au telephone|on the phone|parler (?:a|au|avec) (?:un|une|le|la|quelqu|votre|vous|qqn)|speak (?:to|with)|talk (?:to|with) (?:a|the|someone|somebody|your)|service client|customer (?:service|care)|someone real)\b/;
+export const COMPLAINT_RE =
+  /\b(?:arnaqu?[a-z]*|voleurs?|escroc[a-z]*|rembours[a-z]*|refund[a-z]*|pas recu|rien recu|jamais recu|toujours (?:pas|rien)|not received|never (?:received|arrived|came)|(?:not|n t) (?:arrived|come|received|delivered)|still waiting|been waiting|dechiree?s?|abimee?s?|(?:est|sont|deja|arrive|arrivee|recu) cassee?s?|ne marche (?:pas|plus)|marche pas|ne fonctionne[a-z]* (?:pas|plus)|fonctionne pas|mauvaise?s?|pas (?:la|le) bonn?e?|faux|fausse|fake|wrong|bad|poor quality|unacceptable|inadmissible|pas (?:content|contente|satisfaite?)|mecontente?|decue?|deception|disappoint[a-z]*|mal (?:parle|servi|servie|traite|traitee)|plainte|complain[a-z]*|scam[a-z]*|pas serieux|honte|n importe quoi|not happy|broken|damaged|defectueu[a-z]*|defect[a-z]*|faulty|plaindre|(?:il )?manque[a-z]*|missing|incomplete?|torn|ripped|spoilt|spoiled|stained|troue?e?s?|tachee?s?|not working|doesn t work|don t work|stopped working|j attends (?:toujours|encore|depuis)|attends toujours|waiting since)\b/;
+/** An angry emoji alone is a complaint only when the message asks nothing else. */
+export const ANGER_RE = /\bcolere\b/;
+export const ORDER_RE =
+  /(?<!\b(?:si|if|quand|when) (?:je |j |i |on |we )?)\b(?:je (?:prends|prend|vais prendre|veux prendre|le prends|la prends|les prends|prendrai|valide|confirme)|commande[rsz]?|commandee?s?|(?<!\bin )order(?:s|ed|ing)?|acheter|buy|buying|purchase|reserv[a-z]*|mettez moi|mets moi|met moi|mettre de cote|de cote|gardez moi|garde moi|gardez (?:le|la|les) moi|i ll take|ill take|i will take|take (?:it|one|two|both|this|that)|book (?:one|it|me|for))\b/;
+export const NEGOTIATE_RE =
+  /\b(?:dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|diminu[a-z]*|baiss[a-z]*|reduc[a-z]*|reduire|reduis[a-z]*|reduce[a-z]*|remise|rabais|discount[a-z]*|promos?|promotions?|trop cher|c est cher|tres cher|moins cher|too (?:expensive|much|costly)|expensive|cheaper|geste|effort|faire un prix|c est trop(?! (?:beau|belle|bien|joli|jolie|bon|top|mignon|mignonne|classe|chic|doux|style))|trop pour moi|too much for me|discut[a-z]*|negoci[a-z]*|nego|casse[rz]? (?:le|un|la)|can you do \d+|(?:faire|fais|faites|do) (?:[a-z0-9]+ ){0,4}(?:a|at|for) \d{3,}|a \d{4,} (?:ca va|c est bon|ok|possible))\b/;
+export const PRICE_RE =
+  /\b(?:combien|prix|tarif[a-z]*|cout|coute|coutent|couter|couts|how much|price[sd]?|pricing|cost[s]?|hm (?:for|is|be|please|abeg)|montant)\b/;
+/** Phrases that contain a price word but ask something else (a delay, a stock count, a discount, the list). */
+export const PRICE_EXCLUDE_RE =
+  /\b(?:combien de (?:jours|temps|semaines|heures|minutes|mois|fois|pieces|unites)|(?:il )?(?:en )?reste(?:nt)? combien|combien (?:il )?(?:en )?reste(?:nt)?|combien (?:vous )?en avez|dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|faire un prix|price list|liste (?:des|de) prix)\b/g;
+export const AVAIL_STRONG_RE =
+  /\b(?:disponible[a-z]*|available|availability|en stock|in stock|stock|il reste|reste (?:des|du|de|encore|t il|combien)|restent|combien (?:il )?(?:en )?reste|il y a (?:encore|toujours)|vous (?:en )?avez (?:encore|toujours)|still (?:have|available|there|got|in)|any size|have you got|(?:do you have|you have|vous avez|avez vous) (?:it|this|that|these|those|ca|ce modele|celui ci|celle ci|le meme|la meme|the same)|in size \d+|vous (?:l|les) avez)\b/;
+/** These only ask about stock when a product is named ("vous avez le sac noir ?"). */
+export const AVAIL_WEAK_RE =
+  /\b(?:vous (?:en )?avez|avez vous|je cherche|cherche|recherche|looking for|vous vendez|vendez vous|qui vendez|do you (?:have|sell|get)|you sell|you have|il y a|existe[a-z]*|exist[a-z]*|toujours la|encore|still|en taille|in size|pointure|taille|size)\b/;
+export const PAYMENT_RE =
+  /\b(?:pai|paie|paies|paient|paye|payes|payer|payez|payee|paiements?|payements?|pay|paid|paying|payments?|orange money|om|wave|momo|mtn|moov|mobile money|flooz|free money|wari|depot|transferts?|transfer[a-z]*|virement|envoye l argent|sent the money|send (?:the )?money|account (?:number|details)|numero (?:wave|om|orange|momo|de paiement|de compte|moov|mtn)|carte bancaire|carte|card|cash|especes|visa|mastercard|iban|rib|paypal|western union|mpesa)\b/;
+export const DELIVERY_RE =
+  /\b(?:livr[a-z]*|deliver[a-z]*|shipping|ship|expedi[a-z]*|envoye[rz]? (?:en|au|a|jusqu|par (?:car|bus|dhl|colis|la poste))|envoie[rz]? (?:en|au|jusqu)|colis|frais de port|when will i (?:get|receive)|receive (?:it|my|the)|recevoir (?:le|mon|ma|la) (?:colis|commande)|arrive quand|ca arrive|arrivera|combien de (?:jours|temps)|how long|how many days|delais?|same day|dispatch[a-z]*|courier|coursier)\b/;
+export const LOCATION_RE =
+  /\b(?:vous etes ou|etes vous ou|vous etes situee?s?|situee?s?|se trouve[a-z]*|c est ou|c ou|ou (?:est|se trouve|etes|sont|se situe)|ou exactement|adresse|address|localisation|location|located|geoloc[a-z]*|position|maps?|itineraire|boutique physique|magasin physique|physical (?:store|shop)|where|sur place|venir (?:voir|a la boutique|chercher|recuperer)|passer (?:voir|recuperer|chercher|a la boutique)|quel (?:quartier|cote|niveau|endroit)|vers quel|(?:vous etes|etes vous|you are|you re) (?:basee?s?|installee?s?)|on se (?:voit|retrouve) ou|which (?:area|part|side)|what area|based (?:in|at)|(?:tu es|t es|tu etes) ou|where (?:are|r) you|where you dey|bus|taxi|loin|proche|near|nearest|landmark|repere|retrait|pick ?up)\b/;
+export const HOURS_RE =
+  /\b(?:heures?|horaires?|ouverte?s?|ouvre[sz]?|ouvrez|ouvrir|ouverture|fermez|fermer|fermeture|fermes?|open(?:ing|s)?|close[sd]?(?! to)|closing|what time|jours? feries?|jours? de fete|(?:vous etes|etes vous) (?:la|ouverte?s?) (?:demain|aujourd hui|ce (?:soir|matin|week end|weekend)|le (?:dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi|week end|weekend)|dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi)|vous travaillez|you work|working (?:hours|days)|business hours)\b/;
+export const CATALOG_RE =
+  /\b(?:catalogu[a-z]*|catalog|qu est ce que vous (?:vendez|avez|proposez)|vous vendez quoi|vendez quoi|vous avez quoi|quoi comme|vos (?:produits|articles|modeles|collections?)|les articles|autres (?:modeles|articles|produits|couleurs)|d autres|nouveaute[a-z]*|nouvelle collection|nouveaux? (?:arrivages?|articles|modeles)|arrivages?|photos?|images?|pictures?|pics?|what do you (?:have|sell)|what (?:else )?(?:do )?you (?:have|sell|got)|what else|price list|liste (?:des|de) prix|tout ce que vous avez|site(?: web)?|website|page|facebook|instagram|tiktok|montre[zr] moi|show me|voir (?:vos|les|tous|toutes)|products|items)\b/;
+/** Browsing questions that win over a stock question ("vous avez quoi comme sacs ?"). */
+export const CATALOG_STRONG_RE =
+  /\b(?:quoi comme|what (?:kind|type)s? of|autres modeles|d autres|what (?:else )?(?:do )?you (?:have|sell|got)|tout ce que vous avez|que vous avez|montre[zr] moi|show me|catalogu[a-z]*|catalog)\b/;
+export const THANKS_RE =
+  /\b(?:merci[a-z]*|thanks?|thank you|thankyou|au revoir|aurevoir|bye|goodbye|a bientot|bonne (?:journee|soiree|nuit|fin de journee|semaine|continuation)|bon (?:week end|weekend|apres midi|dimanche)|have a (?:nice|good|great|blessed) (?:day|evening|night|weekend)|good night|god bless|dieu (?:vous |te )?benisse|see you|take care|appreciate[a-z]*|ciao|tchao)\b|(?<!\by )\ba plus(?: tard)?$/;
+/** Thanking for something ("merci pour la livraison") is not a question about it. */
+export const THANKS_FOR_RE =
+  /\b(merci|thanks|thank you) (?:pour|for) (?:(?:la|le|les|l|votre|vos|the|your|ma|mon|my) )?[a-z]+/g;
+export const GREETING_RE =
+  /\b(?:bonjour|bonsoir|salut|hello|helo|hi|hey|hii|coucou|cc|good (?:morning|afternoon|evening|day)|salam|salamalek[a-z]*|salamalec[a-z]*|assalam[a-z]*|as salam[a-z]*|allo|yo|on dit quoi|ca dit quoi|comment (?:allez vous|vas tu|ca va)|how are you|how far|nanga ?def|bonne annee)\b|(?:^|\b(?:salut|bonjour|bonsoir|coucou|cc|hello|hi) )ca va\b/;
+
+/** Long cue words a customer may misspell by one letter ("lvraison", "disponnible"). */
+export const CUE_TYPO_TARGETS: readonly string[] = [
+  'livraison',
+  'livrer',
+  'livrez',
+  'disponible',
+  'commande',
+  'commander',
+  'paiement',
+  'catalogue',
+  'boutique',
+  'combien',
+  'reduction',
+  'desabonner',
+  'localisation',
+  'adresse',
+  'horaires',
+  'rembourser',
+  'arnaque',
+  'conseiller',
+  'proprietaire',
+  'discount',
+  'delivery',
+  'deliver',
+  'available',
+  'unsubscribe',
+  'address',
+  'location',
+];
+
+/** Repairs long cue words misspelt by one letter ("lvraison", "disponnible") in place; true if any changed. */
+export function correctCueTypos(tokens: string[], isProductWord: (i: number) => boolean): boolean {
+  let changed = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.length < 6 || isProductWord(i) || LEXICON.has(t)) continue;
+    const c = t.charCodeAt(0);
+    if (c >= 48 && c <= 57) continue;
+    for (const target of CUE_TYPO_TARGETS) {
+      if (Math.abs(target.length - t.length) > 1) continue;
+      if (damerauLevenshtein(t, target, 1) <= 1) {
+        tokens[i] = target;
+        changed = true;
+        break;
+      }
+    }
+  }
+  return changed;
+}
+
+/** "je veux le sac noir", "I need 3 t-shirts": a wish followed by a product or a quantity. */
+export function wantsSomething(
+  tokens: readonly string[],
+  mentionStart: readonly boolean[],
+  quantityAt: ReadonlySet<number>,
+): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const isWish =
+      WANT_TOKENS.has(t) || (t === 'like' && (tokens[i - 1] === 'd' || tokens[i - 1] === 'would'));
+    if (!isWish) continue;
+    for (let j = i + 1; j < tokens.length && j <= i + 5; j++) {
+      if (mentionStart[j] || quantityAt.has(j)) return true;
+      if (!WANT_FILLER.has(tokens[j]!)) break;
+    }
+  }
+  return false;
+}
+
+/** What the cue rules read in a message: intents named outright, before any weighing. */
+export interface CueReading {
+  /** Intents whose cue words are present, after the rules that resolve overlaps. */
+  intents: Set<Intent>;
+  /** The primary intent the rules alone would choose (INTENT_PRIORITY order), 'unknown' if none. */
+  primary: Intent;
+  /** Secondary cue flags used as model features (weak stock words, browsing words, anger…). */
+  flags: string[];
+}
+
+export interface CueContext {
+  hasProduct: boolean;
+  hasSpecificProduct: boolean;
+  hasUnknownPhrase: boolean;
+  hasExplicitQuantity: boolean;
+  wants: boolean;
+}
+
+/**
+ * Reads the cue patterns in the normalized text `s`. The result feeds the model as features and
+ * gives the other intents a reply answers besides the primary one.
+ */
+export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]): CueReading {
+  const found = new Set<Intent>();
+  const flags: string[] = [];
+  if (HUMAN_RE.test(s)) found.add('human');
+  if (COMPLAINT_RE.test(s)) found.add('complaint');
+  if (ORDER_RE.test(s)) found.add('order');
+  if (ctx.wants) {
+    found.add('order');
+    flags.push('want');
+  }
+  if (NEGOTIATE_RE.test(s)) found.add('negotiate');
+  PRICE_EXCLUDE_RE.lastIndex = 0;
+  const priceText = PRICE_EXCLUDE_RE.test(s) ? s.replace(PRICE_EXCLUDE_RE, ' ') : s;
+  if (PRICE_RE.test(priceText)) found.add('price');
+  const weakAvail = AVAIL_WEAK_RE.test(s);
+  if (weakAvail) flags.push('avail_weak');
+  if (AVAIL_STRONG_RE.test(s) || ((ctx.hasProduct || ctx.hasUnknownPhrase) && weakAvail))
+    found.add('availability');
+  if (PAYMENT_RE.test(s)) found.add('payment');
+  if (DELIVERY_RE.test(s)) found.add('delivery');
+  if (LOCATION_RE.test(s)) found.add('location');
+  if (HOURS_RE.test(s)) found.add('hours');
+  if (CATALOG_RE.test(s)) found.add('catalog');
+  const catalogStrong = CATALOG_STRONG_RE.test(s);
+  if (catalogStrong) flags.push('catalog_strong');
+  if (THANKS_RE.test(s)) found.add('thanks');
+  if (GREETING_RE.test(s)) found.add('greeting');
+  // "La livraison c'est combien ?" asks the delivery fee, not a product price.
+  if (found.has('delivery') && found.has('price') && !ctx.hasProduct) found.delete('price');
+  // "Vous avez quoi comme sacs ?" is browsing, not a stock check.
+  if (found.has('catalog') && found.has('availability') && (!ctx.hasSpecificProduct || catalogStrong)) {
+    found.delete('availability');
+  }
+  if (ANGER_RE.test(s)) {
+    flags.push('anger');
+    let other = false;
+    for (const i of found) if (i !== 'greeting' && i !== 'thanks') other = true;
+    if (!other && !found.has('complaint')) found.add('complaint');
+  }
+  // A product named with no question ("sac noir ?") asks its price; with a quantity it is an order.
+  let asks = false;
+  for (const i of found) if (i !== 'greeting' && i !== 'thanks') asks = true;
+  if (!asks && ctx.hasSpecificProduct) {
+    found.add(ctx.hasExplicitQuantity ? 'order' : 'price');
+    flags.push('bare_product');
+  }
+  let primary: Intent = 'unknown';
+  for (const intent of priority) {
+    if (found.has(intent)) {
+      primary = intent;
+      break;
+    }
+  }
+  return { intents: found, primary, flags };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consent: exact rules. A message opts out only when it says so as a request about our messages
+// (never a story about another service, never "stop" inside an ordinary sentence), and opts back in
+// only when it asks to receive messages again.
+
+/** The opt-out keywords a message may consist of ("STOP", "arrêt", "END", "unsubscribe"). */
+const OPT_OUT_KEYWORDS = new Set([
+  'stop',
+  'stopp',
+  'arret',
+  'arrete',
+  'arretez',
+  'arreter',
+  'end',
+  'unsubscribe',
+  'unsub',
+  'desabonner',
+  'desabonne',
+  'desabonnez',
+  'desinscrire',
+  'desinscription',
+  'optout',
+  'stopall',
+]);
+/** The opt-in keywords a message may consist of ("START", "JOIN", "ABONNEMENT"). */
+const OPT_IN_KEYWORDS = new Set([
+  'start',
+  'join',
+  'unstop',
+  'subscribe',
+  'resubscribe',
+  'abonnement',
+  'abonner',
+  'optin',
+  'reabonner',
+]);
+/** Words that may surround a consent keyword without changing it ("STOP svp", "stop all the messages"). */
+const CONSENT_FILLER = new Set(
+  `svp please pls merci thanks thank you ok okay all tout tous toutes les des vos tes the your my mes me moi
+  message messages msg sms pub pubs publicite publicites promo promos promotion promotions ad ads adverts
+  now maintenant non no colere again encore plz stp de du d a and et je suis not pas interesse interessee
+  interested merci opt out in bon bye i m im am j ai en so just really vraiment juste beaucoup abeg kindly`.split(
+    /\s+/,
+  ),
+);
+
+/** "désabonnez-moi", "je veux me désinscrire", "unsubscribe me", "opt out", "delist me". */
+const OPT_OUT_VERB_RE =
+  /\b(?:desabonn[a-z]*|desinscri[a-z]*|unsubscri[a-z]*|unsub|opt (?:me )?out|optout|delist (?:me|my)|stop all)\b/;
+/** A past story about unsubscribing ("je me suis désabonnée de Canal+", "I had unsubscribed"). */
+const OPT_OUT_PAST_RE =
+  /\b(?:(?:suis|etais|etait|avais|avait|ai|had|was|have|ve) (?:deja )?(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribed)|unsubscribed)\b/;
+/** "retirez mon numéro", "supprimez mon contact", "enlevez-moi de vos contacts", "remove my number". */
+const OPT_OUT_REMOVE_RE =
+  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire)|(?:sortir|sortez|sors|quitter)|(?:retire[rz]?|retirer|supprime[rz]?|supprimer|enleve[rz]?|enlever|efface[rz]?|effacer|remove|delete|erase|comot|take) (?:(?:mon|my|ce|this|le|les) (?:numero|number|contact|nom|name)s?|moi|me|m|le|la|us)(?: (?:off|out))?(?: (?:de|d|des|du|from|of|for|on|to) (?:(?:la|le|les|vos|votre|ta|tes|ton|your|una|the|this|all|toutes?|tous) )?(?:(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|repertoire|list|mailing|annuaire|promos?)[a-z ]*)?)?)\b/;
+/** The object of a removal must be the customer or their number, on a messaging list. */
+const OPT_OUT_REMOVE_OBJECT_RE =
+  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire) (?:de|d|des|du|from) (?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|contacts?|groupes?|repertoire)|(?:sortir|sortez moi|sors moi|quitter) (?:de |d |des |du )?(?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|groupes?)|(?:mon|my|ce|this) (?:numero|number|contact|nom|name)s?|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|remove|delete|take) (?:moi|me)(?: off)? (?:de|from|d|of) (?:la |le |les |vos |votre |ta |tes |your |the |this )?(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|list|mailing|promos?)|(?:remove|delete|take) (?:me|us) (?:off|out of|from) (?:your |the |this |una |all )?(?:broadcasts?|lists?|mailing|contacts?|groups?)|^(?:(?:svp|stp|please|pls) )?(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:moi|me)(?: (?:svp|stp|please|pls|merci))*$|(?:retire[rz]?|supprime[rz]?|enleve[rz]?) moi (?:svp|stp|s il vous plait|de la liste|de vos|de votre|de ta|de tes))/;
+/** A removal from something that is not our messaging list ("take me off the waiting list"). */
+const OPT_OUT_REMOVE_NOT_RE = /\b(?:waiting list|liste d attente|commande|order|panier|cart)\b/;
+/** After "envoyer"/"send": an object that is not our messages makes it an ordinary request ("le mauvais article"). */
+const NOT_MESSAGES =
+  '(?! (?:le|la|les|un|une|des|du|l|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|sms|offres?|statuts?|notifications?|nouveautes?|publicites?|diffusions?))';
+/** "arrêtez de m'écrire", "stop sending me messages", "arrêtez l'envoi des nouveautés", "stop de me send tes promos". */
+const OPT_OUT_CEASE_RE = new RegExp(
+  String.raw`\b(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|cessez|quit|faut plus) (?:de |d |to )?(?:dey )?(?:(?:m|me) (?:ecrire|ecris|envoyer|envoie|send|contacter|deranger|spammer|ajouter|appeler|harceler)${NOT_MESSAGES}|(?:send|text|message|call)(?:ing)? (?:me|us)${NOT_MESSAGES}|l envoi (?:de |des |du )?(?:vos |tes |les )?(?:messages?|pubs?|promos?|nouveautes?|offres?|sms|statuts?|notifications?|publicites?)|(?:sending|texting|messaging|contacting|writing|spamming|adding) (?:me|us)|(?:sending|texting|messaging|contacting|writing|spamming)$|(?:ecrire|envoyer|spammer) (?:moi|nous))`,
+);
+/** "je ne veux plus recevoir vos messages", "ne m'écrivez plus", "don't text me again", "no more adverts". */
+const OPT_OUT_NEGATED_RE =
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) )|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler)|faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages)|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+/** Our messaging lists, as customers name them. */
+const LIST =
+  '(?:listes?|list|diffusions?|broadcasts?|groupes?|groups?|canal|channel|mailing|newsletters?|statuts?|alertes?)';
+/** A customer asking to receive messages (again), to be added to a list, or saying an opt-out was a mistake. */
+const OPT_IN_PHRASE_RE = new RegExp(
+  `\\b(?:${[
+    'reabonn[a-z]*',
+    'reinscri[a-z]*',
+    'resubscri[a-z]*',
+    'abonne[rz]? (?:moi|me)',
+    'inscri(?:s|vez|re|t) moi',
+    'subscribe (?:me|my)',
+    'want to subscribe',
+    '(?:m|me) abonner',
+    'opt (?:me )?in',
+    'optin',
+    `(?:remet[a-z]*|rajoute[rz]?|ajoute[rz]?|mets?|mettez|ajouter|remettre|rajouter|inscrire|reinscrire|add|put) (?:moi|me|m|mon numero|ce numero|celui ci|my number|this number|my (?:[a-z]+ ){0,2}number|us) (?:back )?(?:de nouveau |a nouveau )?(?:(?:a|dans|sur|to|on|in|into) )?(?:(?:la|le|votre|ta|ton|vos|tes|your|the|una|sa) )?${LIST}`,
+    `(?:m|me) (?:ajouter|remettre|rajouter|reinscrire|inscrire) (?:de nouveau |a nouveau )?(?:(?:a|dans|sur) )?(?:(?:la|le|votre|ta|ton|vos|tes) )?${LIST}`,
+    '(?:remet(?:tez|s|tre)?|rajoute[rz]?) moi(?: (?:svp|stp|please|pls|merci))*$',
+    'me remettre(?: (?:svp|stp|merci))*$',
+    '(?:add|put) (?:me|my number|this number) back',
+    'add (?:me|my number|this number|my (?:[a-z]+ ){0,2}number)',
+    '(?:get|receive|want|like to receive|keep (?:sending|getting)) (?:your|the|una) (?:[a-z]+ )?(?:messages?|updates?|offers?|promos?|promotions?|news|broadcasts?|market update)',
+    'keep sending',
+    '(?:recevoir|avoir) (?:de nouveau |a nouveau |encore )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
+    'envoye[rz]? (?:moi )?(?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?)',
+    '(?:tenez|tiens) moi (?:au courant|informee?s?)',
+    '(?:etre|suis) (?:informee?s?|au courant) (?:des|de vos|de tes)',
+    'rejoindre (?:votre|ton|vos|le) (?:groupe|liste|diffusion|canal)',
+    'recommencer a recevoir',
+    'je veux revenir',
+    'dugal ma',
+    'back on (?:the|your) (?:list|broadcast|mailing)',
+    'mailing list',
+    '(?:vos|votre|your|tes|ta) newsletters?',
+  ].join('|')})\\b`,
+);
+/** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
+const OPT_IN_REVERSAL_RE =
+  /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*)\b/;
+/** "start again", "I sent STOP by mistake… START". */
+const START_AGAIN_RE =
+  /\bstart (?:again|back)\b|(?:by mistake|par erreur)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur)/;
+const NEGATED_OPT_IN_RE =
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like))\b/;
+
+export type ConsentRule =
+  | 'consent.keyword'
+  | 'consent.unsubscribe'
+  | 'consent.remove_number'
+  | 'consent.stop_sending'
+  | 'consent.no_more_messages'
+  | 'consent.opt_in_keyword'
+  | 'consent.opt_in_request';
+
+export interface ConsentCue {
+  intent: 'opt_out' | 'opt_in';
+  rule: ConsentRule;
+}
+
+/** "non stop", "stop motion", "panneau stop", "bus stop", "arrêt de bus": a stop word in another sense. */
+const STOP_IN_ANOTHER_SENSE_RE =
+  /\b(?:non stop|nonstop|sans arret|stop (?:motion|sign|at|near|by|over)|(?:panneau|feu|bouton|bus|taxi) stop|arret de (?:bus|taxi|car|gbaka|woro))\b/;
+
+function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): boolean {
+  let keyword = false;
+  for (const t of tokens) {
+    // "END" alone is the SMS opt-out keyword; in a sentence it is "week-end" or "the end".
+    if (keywords.has(t) && (t !== 'end' || tokens.length <= 2)) keyword = true;
+    else if (!CONSENT_FILLER.has(t)) return false;
+  }
+  return keyword;
+}
+
+/**
+ * The consent request a message makes, if any. `s` is the normalized text (cue typos repaired),
+ * `tokens` its words. Exact rules only: the model never opts anyone out.
+ */
+export function consentCue(s: string, tokens: readonly string[]): ConsentCue | undefined {
+  let optOut: ConsentRule | undefined;
+  if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
+  else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s)) optOut = 'consent.unsubscribe';
+  else if (OPT_OUT_REMOVE_RE.test(s) && OPT_OUT_REMOVE_OBJECT_RE.test(s) && !OPT_OUT_REMOVE_NOT_RE.test(s))
+    optOut = 'consent.remove_number';
+  else if (OPT_OUT_CEASE_RE.test(s)) optOut = 'consent.stop_sending';
+  else if (OPT_OUT_NEGATED_RE.test(s)) optOut = 'consent.no_more_messages';
+
+  let optIn: ConsentRule | undefined;
+  if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
+  else if (OPT_IN_PHRASE_RE.test(s) && !NEGATED_OPT_IN_RE.test(s)) optIn = 'consent.opt_in_request';
+  else if (
+    (tokens[0] === 'start' || tokens[0] === 'unstop') &&
+    (tokens.length <= 6 || OPT_IN_REVERSAL_RE.test(s))
+  ) {
+    optIn = 'consent.opt_in_keyword';
+  }
+
+  if (optOut !== undefined && optIn !== undefined) {
+    // "je me suis désabonnée par erreur, remettez-moi": a reversal wins; otherwise the opt-out does.
+    return OPT_IN_REVERSAL_RE.test(s)
+      ? { intent: 'opt_in', rule: optIn }
+      : { intent: 'opt_out', rule: optOut };
+  }
+  if (optOut !== undefined) return { intent: 'opt_out', rule: optOut };
+  if (optIn !== undefined) return { intent: 'opt_in', rule: optIn };
+  return undefined;
+}
+
+/** Letters from other scripts that look like Latin ones ("ѕтор", "Stoρ"), to their Latin twin. */
+const LOOKALIKES: ReadonlyMap<string, string> = new Map(
+  [
+    'аa еe оo рp сc уy хx ѕs тt іi јj кk мm нh вb ԁd',
+    'АA ВB ЕE КK МM НH ОO РP СC ТT ХX ЅS ІI',
+    'αa οo ρp τt εe ιi κk νv υu ΑA ΒB ΕE ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΧX ΖZ',
+  ]
+    .join(' ')
+    .split(' ')
+    .map((pair) => [pair[0]!, pair[1]!] as const),
+);
+const LOOKALIKE_RE = /[аеорсухѕтіјкмнвԁАВЕКМНОРСТХЅІαορτειкνυΑΒΕΗΙΚΜΝΟΡΤΧΖ]/g;
+const INVISIBLE_RE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
+const LEET: ReadonlyMap<string, string> = new Map([
+  ['0', 'o'],
+  ['1', 'i'],
+  ['3', 'e'],
+  ['4', 'a'],
+  ['5', 's'],
+  ['7', 't'],
+  ['$', 's'],
+  ['@', 'a'],
+  ['*', 'o'],
+  ['|', 'i'],
+  ['!', 'i'],
+]);
+/** A word with letters and look-alike digits or symbols ("st0p", "5TOP", "d3sabonnez", "st*p"). */
+const LEET_WORD_RE = /[a-z0-9$@*|!]*[0-9$@*|!][a-z0-9$@*|!]*/g;
+/** A word spelt letter by letter ("S T O P", "s.t.o.p", "S-T-O-P", "r e t i r e z"). */
+const SPELLED_RE = /(?<![a-z])[a-z]([ .\-_/*·])[a-z](?:\1[a-z])+(?![a-z])/g;
+/** A whole chunk spelt letter by letter, however short ("d e", "l a" between double spaces). */
+const SPELLED_WORD_RE = /^\s*[a-z](?:[ .\-_/*·][a-z])+\s*$/;
+
+/**
+ * Undoes the ways people disguise a consent word, for the consent rules only: compatibility forms
+ * (full-width letters), invisible characters, look-alike letters from other scripts, the stop-sign
+ * emoji inside a word, digits and symbols for letters, and words spelt letter by letter. Returns
+ * the variants worth reading (the plain one is read by the caller). Linear in the text's length.
+ */
+export function unmaskedTexts(raw: string): string[] {
+  let s = raw.normalize('NFKC').replace(INVISIBLE_RE, '');
+  s = s.replace(LOOKALIKE_RE, (ch) => LOOKALIKES.get(ch) ?? ch);
+  s = s.replace(/(?<=\p{L})🛑(?=\p{L})/gu, 'o').replace(/🛑/gu, ' stop ');
+  s = s
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '');
+  s = s.replace(LEET_WORD_RE, (w) => {
+    let letters = 0;
+    for (const ch of w) if (ch >= 'a' && ch <= 'z') letters++;
+    if (letters < 2) return w;
+    let out = '';
+    for (const ch of w) out += LEET.get(ch) ?? ch;
+    return out;
+  });
+  // Two spaces or more separate words spelt letter by letter ("r e t i r e z  m o i").
+  const spelled = s
+    .split(/\s{2,}/)
+    .map((part) =>
+      SPELLED_WORD_RE.test(part)
+        ? part.replace(/[^a-z]/g, '')
+        : part.replace(SPELLED_RE, (w) => w.replace(/[^a-z]/g, '')),
+    )
+    .join(' ');
+  const joined = spelled.replace(/(?<=[a-z])-(?=[a-z])/g, '');
+  return spelled === joined ? [spelled] : [spelled, joined];
+}
