@@ -350,6 +350,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           channelTransport(channel.transport, channel.id, credentials ?? {}, cloudDefaults),
           {
             sandboxHub,
+            // Gateway base URLs are checked again at every connection (DNS may have changed).
+            egress: { allowPrivate: config.allowPrivateGateways },
           },
         ),
       sleep: sleepMs,

@@ -66,7 +66,7 @@ describe('channels', () => {
     const evo = await w.call('POST', '/api/v1/channels', w.a.write, {
       name: 'Evolution',
       transport: 'evolution',
-      baseUrl: 'http://127.0.0.1:9',
+      baseUrl: 'https://evolution.example',
       instance: 'loja',
       apiKey: 'k',
       webhookSecret: 'evo-secret',
@@ -108,7 +108,7 @@ describe('channels', () => {
       await w.call('POST', '/api/v1/channels', w.a.write, {
         name: 'Avant',
         transport: 'evolution',
-        credentials: { apiKey: 'k', baseUrl: 'http://127.0.0.1:9', instance: 'loja', webhookSecret: 's' },
+        credentials: { apiKey: 'k', baseUrl: 'https://evolution.example', instance: 'loja', webhookSecret: 's' },
       })
     ).json();
     const res = await w.call('PATCH', `/api/v1/channels/${created.id}`, w.a.write, {

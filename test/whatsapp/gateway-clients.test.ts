@@ -31,7 +31,8 @@ function evolution(
       apiKey: overrides.apiKey ?? sim.evolution.apiKey,
       webhookSecret: 'unused-here',
     },
-    { timeoutMs: 2_000, ...options },
+    // The simulator listens on 127.0.0.1: a private gateway, as SELLIFY_ALLOW_PRIVATE_GATEWAYS allows.
+    { timeoutMs: 2_000, egress: { allowPrivate: true }, ...options },
   );
 }
 
@@ -45,7 +46,8 @@ function waha(
       session: overrides.session ?? 'default',
       apiKey: overrides.apiKey ?? sim.waha.apiKey,
     },
-    { timeoutMs: 2_000, ...options },
+    // The simulator listens on 127.0.0.1: a private gateway, as SELLIFY_ALLOW_PRIVATE_GATEWAYS allows.
+    { timeoutMs: 2_000, egress: { allowPrivate: true }, ...options },
   );
 }
 

@@ -261,7 +261,7 @@ describe('evolution webhooks', () => {
       instance: 'sellify',
       apiKey: sim.evolution.apiKey,
       webhookSecret: SECRET,
-    });
+    }, { egress: { allowPrivate: true } });
     const sent = await client.sendText({ to: USER, text: 'Oui' });
     await sim.clock.advance(5_000);
     const id = sent.ok ? sent.providerId : '';
@@ -313,7 +313,7 @@ describe('waha webhooks', () => {
       baseUrl: sim.waha.baseUrl,
       session: 'default',
       apiKey: sim.waha.apiKey,
-    });
+    }, { egress: { allowPrivate: true } });
     const sent = await client.sendText({ to: USER, text: 'Oui' });
     await sim.clock.advance(5_000);
     const id = sent.ok ? sent.providerId : '';

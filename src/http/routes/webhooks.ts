@@ -18,6 +18,7 @@ import {
   parseJsonBody,
   parseWebhook,
   routeCloudWebhook,
+  TRANSPORT_CREDENTIAL_FIELDS,
   type TransportKind,
   verifyCloudSubscription,
   verifyWebhook,
@@ -134,12 +135,19 @@ export function channelTransport(
   credentials: Record<string, unknown>,
   cloudDefaults: { graphUrl?: string } = {},
 ): ChannelTransport {
+  // Only the fields the transport defines are read: a `graphUrl` or `apiVersion` stored before
+  // credentials became a closed schema can no longer steer the Graph calls (the URL is the operator's).
+  const picked: Record<string, string> = {};
+  for (const field of TRANSPORT_CREDENTIAL_FIELDS[transport]) {
+    const value = credentials[field];
+    if (typeof value === 'string') picked[field] = value;
+  }
   const merged =
     transport === 'cloud'
-      ? { ...cloudDefaults, ...credentials }
+      ? { ...picked, ...(cloudDefaults.graphUrl !== undefined ? { graphUrl: cloudDefaults.graphUrl } : {}) }
       : transport === 'sandbox'
-        ? { ...credentials, channelId }
-        : credentials;
+        ? { ...picked, channelId }
+        : picked;
   return { transport, credentials: merged } as unknown as ChannelTransport;
 }
 

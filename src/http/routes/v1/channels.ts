@@ -12,6 +12,12 @@ import { evaluateHealth } from '../../../engines/health.ts';
 import { DAY_MS, isValidTimeZone } from '../../../engines/time.ts';
 import type { Transport } from '../../../engines/types.ts';
 import { type ChannelPatch, type NewChannel, newId } from '../../../store/index.ts';
+import {
+  checkGatewayUrl,
+  type EgressPolicy,
+  refusalText,
+  TRANSPORT_CREDENTIAL_FIELDS,
+} from '../../../whatsapp/index.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
 import {
   type Api,
@@ -29,16 +35,6 @@ import {
   tx,
 } from './common.ts';
 import { ChannelSchema, ChannelSettingsSchema, channelView } from './views.ts';
-
-const Credentials = Type.Record(
-  Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' }),
-  Type.String({ maxLength: 4096 }),
-  {
-    maxProperties: 20,
-    description:
-      'Transport credentials (accessToken, phoneNumberId, appSecret, apiKey, instance, webhookSecret…). Write-only: stored encrypted, never returned.',
-  },
-);
 
 /** Credential fields a transport needs, given at the top level of the body as the integration guide shows. */
 const CREDENTIAL_FIELDS = {
@@ -65,12 +61,29 @@ const REQUIRED_CREDENTIALS: Record<Transport, readonly CredentialField[]> = {
   sandbox: [],
 };
 
+/**
+ * The fields each transport reads; anything else is refused (400), so no credential can steer a
+ * request somewhere the operator did not choose (the Graph URL and version are the operator's:
+ * WHATSAPP_GRAPH_URL).
+ */
+const ALLOWED_CREDENTIALS: Record<Transport, readonly CredentialField[]> = TRANSPORT_CREDENTIAL_FIELDS;
+
 const credentialProperties = Object.fromEntries(
   Object.entries(CREDENTIAL_FIELDS).map(([k, description]) => [
     k,
     Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description })),
   ]),
 ) as Record<CredentialField, TOptional<TString>>;
+
+/** The same fields inside `credentials`: a closed object, so an unknown name is a 400 that names it. */
+const Credentials = Type.Object(credentialProperties, {
+  additionalProperties: false,
+  description:
+    'Transport credentials (the same fields as at the top level). Write-only: stored encrypted, never returned. Only the fields of the channel transport are accepted.',
+});
+
+/** Evolution instance and WAHA session names: letters, digits, space, `.`, `_`, `@`, `-`; never `.` or `..`. */
+const GATEWAY_NAME = /^(?!\.{1,2}$)[\p{L}\p{N} ._@-]{1,100}$/u;
 
 /**
  * The credentials of a channel (top-level fields over `credentials`) checked against what its
@@ -88,6 +101,21 @@ function channelSecrets(
     const value = body[key];
     if (value !== undefined) credentials[key] = value;
   }
+  const foreign = Object.keys(credentials).filter(
+    (k) => !(ALLOWED_CREDENTIALS[transport] as readonly string[]).includes(k),
+  );
+  if (foreign.length > 0) {
+    throw new ApiError(
+      'validation_failed',
+      `A ${transport} channel has no credential ${foreign.join(', ')}.`,
+      {
+        errors: foreign.map((k) => ({
+          field: `body.${k}`,
+          message: `is not a credential of a ${transport} channel`,
+        })),
+      },
+    );
+  }
   if (Object.keys(credentials).length === 0 && transport !== 'sandbox')
     return { credentials: null, routeKey: null };
   const missing = REQUIRED_CREDENTIALS[transport].filter(
@@ -103,6 +131,19 @@ function channelSecrets(
   if (transport === 'cloud' && (credentials.phoneNumberId ?? '').length > MAX_PHONE_NUMBER_ID_LENGTH) {
     throw invalidField('body.phoneNumberId', `at most ${MAX_PHONE_NUMBER_ID_LENGTH} characters`);
   }
+  // Graph ids are digits; the id is a path segment of every send.
+  if (transport === 'cloud' && !/^\d+$/.test(credentials.phoneNumberId ?? '')) {
+    throw invalidField('body.phoneNumberId', 'must be the digits of the Graph phone number id');
+  }
+  for (const name of ['instance', 'session'] as const) {
+    const value = credentials[name];
+    if (value !== undefined && !GATEWAY_NAME.test(value)) {
+      throw invalidField(
+        `body.${name}`,
+        'at most 100 letters, digits, spaces and . _ @ - (and not "." or "..")',
+      );
+    }
+  }
   if (transport === 'waha' && !credentials.hmacKey && !credentials.webhookSecret) {
     throw invalidField('body.hmacKey', 'a WAHA channel needs hmacKey (recommended) or webhookSecret');
   }
@@ -113,6 +154,17 @@ function channelSecrets(
   }
   const routeKey = transport === 'cloud' ? `cloud:${credentials.phoneNumberId}` : `${transport}:${channelId}`;
   return { credentials, routeKey, ...(generatedSecret ? { generatedSecret } : {}) };
+}
+
+/**
+ * A gateway base URL must be one Sellify may call (shared/egress.ts): checked here, when it is
+ * stored, and again by the client at every connection (the name may resolve elsewhere later).
+ */
+async function checkBaseUrl(credentials: Record<string, string> | null, egress: EgressPolicy): Promise<void> {
+  const baseUrl = credentials?.baseUrl;
+  if (baseUrl === undefined) return;
+  const verdict = await checkGatewayUrl(baseUrl, egress);
+  if (!verdict.ok) throw invalidField('body.baseUrl', refusalText(verdict.refusal));
 }
 
 const Timezone = Type.String({
@@ -187,6 +239,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
       checkTimezone(b.timezone);
       const id = newId('chn');
       const secrets = channelSecrets(b.transport, id, b);
+      await checkBaseUrl(secrets.credentials, ctx.egress);
       const input: NewChannel = { id, name: b.name, transport: b.transport };
       if (b.timezone !== undefined) input.timezone = b.timezone;
       if (b.preset !== undefined) input.preset = b.preset;
@@ -282,6 +335,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
           b.credentials === null
             ? { credentials: null, routeKey: null }
             : channelSecrets(current.transport, current.id, { ...b, credentials: b.credentials ?? null });
+        await checkBaseUrl(secrets.credentials, ctx.egress);
         patch.credentials = secrets.credentials;
         patch.routeKey = secrets.routeKey;
       }

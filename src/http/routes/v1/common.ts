@@ -22,6 +22,7 @@ import {
   type Store,
   type TenantRepos,
 } from '../../../store/index.ts';
+import type { EgressPolicy } from '../../../whatsapp/index.ts';
 import { ApiError } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
 
@@ -43,6 +44,8 @@ export interface RouteContext {
   config: RouteConfig;
   /** The platform operator's tenant (`ten_default`). */
   defaultTenantId: string;
+  /** Which gateway base URLs channels may hold (SELLIFY_ALLOW_PRIVATE_GATEWAYS). */
+  egress: EgressPolicy;
 }
 
 /** Maps the store's expected refusals to API errors; anything else stays an internal error. */
