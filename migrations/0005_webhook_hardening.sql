@@ -21,6 +21,20 @@ $$;
 REVOKE ALL ON FUNCTION sellify_cloud_verify_token_known(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sellify_cloud_verify_token_known(text[]) TO sellify_app;
 
+-- Routing a Cloud webhook that names several numbers: one query for all of them.
+CREATE FUNCTION sellify_find_channels(route_keys text[])
+RETURNS TABLE (route_key text, tenant_id text, channel_id text, transport text)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET app.owner_access = 'on'
+AS $$
+  SELECT c.route_key, c.tenant_id, c.id, c.transport
+  FROM public.channels c
+  WHERE c.route_key = ANY (sellify_find_channels.route_keys)
+$$;
+REVOKE ALL ON FUNCTION sellify_find_channels(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sellify_find_channels(text[]) TO sellify_app;
+
 -- The old handshake look-up decrypted up to 1,000 channels per guess; nothing calls it any more.
 DROP FUNCTION sellify_cloud_channels();
 

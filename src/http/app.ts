@@ -25,7 +25,7 @@ import { securityPlugin } from './plugins/security.ts';
 import { opsRoutes } from './routes/ops.ts';
 import type { Api } from './routes/v1/common.ts';
 import { API_V1_PREFIX, v1Routes } from './routes/v1/index.ts';
-import { type WebhookDeps, webhookRoutes } from './routes/webhooks.ts';
+import { ChannelCache, type WebhookDeps, webhookRoutes } from './routes/webhooks.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -217,13 +217,25 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
   });
   const webhooks = deps.webhooks;
+  // Channels' routes and secrets, cached for the webhooks; the channel routes invalidate them.
+  const channelCache = new ChannelCache();
   if (webhooks !== undefined) {
     // Its own plugin scope: raw bodies (signatures cover the exact bytes) and a 3 MB limit stay here.
-    await app.register(async (scope) => webhookRoutes(scope as Api, { ...webhooks, store, clock }));
+    await app.register(async (scope) =>
+      webhookRoutes(scope as Api, { ...webhooks, store, clock, channelCache }),
+    );
   }
   await app.register(v1Routes, {
     prefix: API_V1_PREFIX,
-    ctx: { store, clock, config, defaultTenantId, egress },
+    ctx: {
+      store,
+      clock,
+      config,
+      defaultTenantId,
+      egress,
+      onChannelChanged: (channelId) => channelCache.invalidate(channelId),
+      ...(webhooks !== undefined ? { processEvents: webhooks.processEvents } : {}),
+    },
     authenticator,
     authState,
   });

@@ -69,6 +69,12 @@ export const ERROR_CATALOGUE = {
     title: 'Idempotent request in progress',
     description: 'A request with the same Idempotency-Key is still being processed.',
   },
+  number_unavailable: {
+    status: 409,
+    title: 'Number unavailable',
+    description:
+      'This WhatsApp phone number id cannot be registered on this server; the operator can release it (`sellify channels release`).',
+  },
   channel_paused: {
     status: 409,
     title: 'Channel paused',

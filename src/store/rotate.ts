@@ -8,7 +8,8 @@
  * current key, or the next run picks it up), so rotation is safe while the server runs.
  */
 
-import { DecryptError } from '../crypto/keyring.ts';
+import { DecryptError, type Keyring } from '../crypto/keyring.ts';
+import { verifyTokenHash } from './repos/channels.ts';
 import { idempotencyRowId } from './repos/idempotency.ts';
 import type { Store } from './store.ts';
 
@@ -48,11 +49,22 @@ interface SealedField {
   rowIdOf: (key: string) => string;
   /** Blind index recomputed from the plaintext under the current key (only where one is stored). */
   bidxColumn?: string;
+  /** How that index is computed from the plaintext, when it is not the tenant-scoped blind index of all of it. */
+  bidxOf?: (plaintext: string, tenantId: string, keyring: Keyring) => string | null;
 }
 
 /** Every sealed column in the schema. A new sealed column must be added here (the leak test would catch plaintext, not this). */
 export const SEALED_FIELDS: readonly SealedField[] = [
-  { table: 'channels', column: 'credentials_enc', keyColumn: 'id', rowIdOf: (k) => k },
+  {
+    table: 'channels',
+    column: 'credentials_enc',
+    keyColumn: 'id',
+    rowIdOf: (k) => k,
+    // The verify-token hash of Cloud channels (migration 0005) follows the key it was made with.
+    bidxColumn: 'verify_token_hash',
+    bidxOf: (plaintext, _tenantId, keyring) =>
+      verifyTokenHash(keyring, JSON.parse(plaintext) as Record<string, unknown>),
+  },
   { table: 'contacts', column: 'phone_enc', keyColumn: 'id', rowIdOf: (k) => k, bidxColumn: 'phone_bidx' },
   { table: 'contacts', column: 'bsuid_enc', keyColumn: 'id', rowIdOf: (k) => k, bidxColumn: 'bsuid_bidx' },
   { table: 'contacts', column: 'name_enc', keyColumn: 'id', rowIdOf: (k) => k },
@@ -60,6 +72,7 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'decisions', column: 'text_enc', keyColumn: 'id', rowIdOf: (k) => k },
   { table: 'decisions', column: 'verdicts_enc', keyColumn: 'id', rowIdOf: (k) => k },
   { table: 'idempotency_keys', column: 'response_enc', keyColumn: 'key', rowIdOf: idempotencyRowId },
+  { table: 'failed_events', column: 'event_enc', keyColumn: 'id', rowIdOf: (k) => k },
 ];
 
 export const DEFAULT_ROTATION_BATCH_SIZE = 200;
@@ -142,7 +155,13 @@ export async function rotateKeys(store: Store, options: RotationOptions = {}): P
           updates.keys.push(row.row_key);
           updates.olds.push(row.sealed);
           updates.news.push(keyring.encrypt(plaintext, ctx));
-          bidxs.push(bidxColumn && row.has_bidx ? keyring.blindIndex(plaintext, row.tenant_id) : null);
+          bidxs.push(
+            bidxColumn && row.has_bidx
+              ? field.bidxOf
+                ? field.bidxOf(plaintext, row.tenant_id, keyring)
+                : keyring.blindIndex(plaintext, row.tenant_id)
+              : null,
+          );
         }
         let written = 0;
         if (updates.keys.length > 0) {

@@ -257,6 +257,13 @@ export interface InboundHealthEvent {
   /** End of a restriction or lock, when the transport says. */
   untilMs?: number;
   timestampMs?: number;
+  /**
+   * What identifies this delivery of the event at the transport, to store it once: the provider's
+   * event id (WAHA `evt_…`), else its own timestamp with the event and state (Evolution `date_time`,
+   * Cloud `entry.time`). A replayed webhook carries the same one. Absent when the transport gives
+   * neither; the pipeline then drops a repeat of the channel's last event within a short window.
+   */
+  eventId?: string;
 }
 
 /** Why an item of a webhook produced no event. Stable codes, for logs and metrics. */

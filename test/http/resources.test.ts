@@ -127,7 +127,7 @@ describe('channels', () => {
     expect(empty.statusCode).toBe(400);
   });
 
-  it("answers 409 conflict when another tenant's channel already serves that Cloud phone number id", async () => {
+  it("answers 409 number_unavailable when another tenant's channel already serves that Cloud phone number id", async () => {
     const first = await w.call('POST', '/api/v1/channels', w.a.write, {
       name: 'A',
       transport: 'cloud',
@@ -152,7 +152,7 @@ describe('channels', () => {
       verifyToken: 'verify-b',
     });
     expect(second.statusCode).toBe(409);
-    expect(problem(second).code).toBe('conflict');
+    expect(problem(second).code).toBe('number_unavailable');
   });
 
   it('deletes a channel with its contacts', async () => {

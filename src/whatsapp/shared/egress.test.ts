@@ -32,7 +32,11 @@ describe('classifyAddress', () => {
     { name: 'refuses ::', address: '::', want: 'unspecified_address' },
     { name: 'refuses link-local 169.254/16', address: '169.254.1.1', want: 'link_local_address' },
     { name: 'refuses IPv6 link-local', address: 'fe80::1', want: 'link_local_address' },
-    { name: 'refuses the AWS/GCP/Azure metadata address', address: '169.254.169.254', want: 'metadata_address' },
+    {
+      name: 'refuses the AWS/GCP/Azure metadata address',
+      address: '169.254.169.254',
+      want: 'metadata_address',
+    },
     { name: 'refuses the AWS IPv6 metadata address', address: 'fd00:ec2::254', want: 'metadata_address' },
     { name: 'refuses multicast', address: '224.0.0.1', want: 'reserved_address' },
     { name: 'refuses broadcast', address: '255.255.255.255', want: 'reserved_address' },
@@ -98,7 +102,11 @@ describe('checkGatewayUrl', () => {
     { name: 'accepts a public https gateway', url: 'https://gateway.example/evolution', want: null },
     { name: 'refuses a file: URL', url: 'file:///etc/passwd', want: 'bad_scheme' },
     { name: 'refuses a gopher: URL', url: 'gopher://gateway.example', want: 'bad_scheme' },
-    { name: 'refuses credentials in the URL', url: 'https://u:p@gateway.example', want: 'credentials_in_url' },
+    {
+      name: 'refuses credentials in the URL',
+      url: 'https://u:p@gateway.example',
+      want: 'credentials_in_url',
+    },
     { name: 'refuses a query string', url: 'https://gateway.example/?x=1', want: 'query_in_url' },
     { name: 'refuses 127.0.0.1', url: 'http://127.0.0.1:8080', want: 'loopback_address' },
     { name: 'refuses a decimal IPv4 literal', url: 'http://2130706433:8080', want: 'loopback_address' },
@@ -107,9 +115,17 @@ describe('checkGatewayUrl', () => {
     { name: 'refuses a short IPv4 literal', url: 'http://127.1', want: 'loopback_address' },
     { name: 'refuses 0', url: 'http://0:8080', want: 'unspecified_address' },
     { name: 'refuses [::]', url: 'http://[::]:8080', want: 'unspecified_address' },
-    { name: 'refuses an IPv4-mapped literal', url: 'http://[::ffff:127.0.0.1]:8080', want: 'loopback_address' },
+    {
+      name: 'refuses an IPv4-mapped literal',
+      url: 'http://[::ffff:127.0.0.1]:8080',
+      want: 'loopback_address',
+    },
     { name: 'refuses localhost', url: 'http://localhost:8080', want: 'loopback_address' },
-    { name: 'refuses localhost with a trailing dot', url: 'http://LOCALHOST.:8080', want: 'loopback_address' },
+    {
+      name: 'refuses localhost with a trailing dot',
+      url: 'http://LOCALHOST.:8080',
+      want: 'loopback_address',
+    },
     { name: 'refuses metadata by name', url: 'http://metadata.google.internal', want: 'metadata_address' },
     { name: 'refuses the metadata literal', url: 'http://169.254.169.254/latest', want: 'metadata_address' },
     { name: 'refuses a name resolving to 10/8', url: 'https://inside.example', want: 'private_address' },
@@ -118,7 +134,11 @@ describe('checkGatewayUrl', () => {
       url: 'https://mixed.example',
       want: 'loopback_address',
     },
-    { name: 'refuses a name that does not resolve', url: 'https://nowhere.example', want: 'unresolvable_host' },
+    {
+      name: 'refuses a name that does not resolve',
+      url: 'https://nowhere.example',
+      want: 'unresolvable_host',
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -172,9 +192,9 @@ describe('guarded fetch (connect-time checks)', () => {
       answers++;
       return [{ address: answers === 1 ? PUBLIC : '127.0.0.1', family: 4 }];
     };
-    expect((await checkGatewayUrl(`http://rebind.example:${port}`, { allowPrivate: false, resolve })).ok).toBe(
-      true,
-    );
+    expect(
+      (await checkGatewayUrl(`http://rebind.example:${port}`, { allowPrivate: false, resolve })).ok,
+    ).toBe(true);
     const client = createEvolutionClient(
       { baseUrl: `http://rebind.example:${port}`, instance: 'loja', apiKey: 'k', webhookSecret: 's' },
       { egress: { allowPrivate: false, resolve } },
@@ -188,7 +208,12 @@ describe('guarded fetch (connect-time checks)', () => {
     hits = [];
     const resolve = async (): Promise<ResolvedAddress[]> => [{ address: '127.0.0.1', family: 4 }];
     const client = createEvolutionClient(
-      { baseUrl: `http://gateway.internal.example:${port}`, instance: 'loja', apiKey: 'k', webhookSecret: 's' },
+      {
+        baseUrl: `http://gateway.internal.example:${port}`,
+        instance: 'loja',
+        apiKey: 'k',
+        webhookSecret: 's',
+      },
       { egress: { allowPrivate: true, resolve } },
     );
     const sent = await client.sendText({ to: '+2250701020304', text: 'Bonjour' });
@@ -203,7 +228,10 @@ describe('guarded fetch (connect-time checks)', () => {
       { egress: { allowPrivate: true } },
     );
     const sent = await client.sendText({ to: '+2250701020304', text: 'Bonjour' });
-    expect(sent).toMatchObject({ ok: false, error: { class: 'permanent', code: 'redirect', httpStatus: 307 } });
+    expect(sent).toMatchObject({
+      ok: false,
+      error: { class: 'permanent', code: 'redirect', httpStatus: 307 },
+    });
     expect(hits).toEqual(['/redirect/api/sendText']);
   });
 
@@ -222,7 +250,12 @@ describe('guarded fetch (connect-time checks)', () => {
 
   it('encodes instance names and refuses dot segments', () => {
     expect(() =>
-      createEvolutionClient({ baseUrl: 'https://gateway.example', instance: '..', apiKey: 'k', webhookSecret: 's' }),
+      createEvolutionClient({
+        baseUrl: 'https://gateway.example',
+        instance: '..',
+        apiKey: 'k',
+        webhookSecret: 's',
+      }),
     ).toThrow(RangeError);
   });
 });

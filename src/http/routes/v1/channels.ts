@@ -202,6 +202,26 @@ const ChannelPatchBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+/**
+ * A route key already taken (a Cloud phone number id another channel serves) gets one neutral
+ * answer, whether the other channel is the caller's or another tenant's: the error must not tell
+ * a tenant which numbers other sellers have. The operator resolves real disputes
+ * (`sellify channels release <phoneNumberId>`).
+ */
+async function numberGuard<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'conflict') {
+      throw new ApiError(
+        'number_unavailable',
+        'This phone number id cannot be registered here. If it is yours, ask the operator of this Sellify server to release it.',
+      );
+    }
+    throw err;
+  }
+}
+
 /** Health events older than this no longer move the score much; the engine folds what it gets. */
 const HEALTH_LOOKBACK_MS = 30 * DAY_MS;
 
@@ -227,7 +247,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
           201: ChannelSchema,
           ...problemResponses(
             'validation_failed',
-            'conflict',
+            'number_unavailable',
             'idempotency_mismatch',
             'idempotency_in_flight',
           ),
@@ -248,7 +268,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
       if (b.settings !== undefined) input.settings = b.settings;
       if (b.paused !== undefined) input.paused = b.paused;
       if (b.warmupStartedAt !== undefined) input.warmupStartedAtMs = msOf(b.warmupStartedAt);
-      const channel = await tx(ctx, req, (r) => r.channels.create(input));
+      const channel = await numberGuard(tx(ctx, req, (r) => r.channels.create(input)));
       const view = channelView(channel);
       // A secret Sellify generated is shown once, here, like an API key.
       return reply
@@ -314,7 +334,10 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
         summary: 'Change a channel (credentials: null removes them; the transport never changes)',
         params: ChannelParams,
         body: ChannelPatchBody,
-        response: { 200: ChannelSchema, ...problemResponses('validation_failed', 'not_found', 'conflict') },
+        response: {
+          200: ChannelSchema,
+          ...problemResponses('validation_failed', 'not_found', 'number_unavailable'),
+        },
       },
     },
     async (req) => {
@@ -344,8 +367,9 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
       if (b.warmupStartedAt !== undefined) {
         patch.warmupStartedAtMs = b.warmupStartedAt === null ? null : msOf(b.warmupStartedAt);
       }
-      const channel = await tx(ctx, req, (r) => r.channels.update(req.params.id, patch));
+      const channel = await numberGuard(tx(ctx, req, (r) => r.channels.update(req.params.id, patch)));
       if (channel === null) throw notFound('channel');
+      ctx.onChannelChanged?.(channel.id);
       return channelView(channel);
     },
   );
@@ -364,6 +388,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
     async (req, reply) => {
       const deleted = await tx(ctx, req, (r) => r.channels.delete(req.params.id));
       if (!deleted) throw notFound('channel');
+      ctx.onChannelChanged?.(req.params.id);
       return reply.code(204).send(null);
     },
   );
