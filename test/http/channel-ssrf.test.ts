@@ -99,7 +99,13 @@ describe('channel credentials are a closed schema per transport', () => {
     const t = channelTransport(
       'cloud',
       'chn_x',
-      { phoneNumberId: '1', accessToken: 'a', appSecret: 's', verifyToken: 'v', graphUrl: 'http://127.0.0.1:1' },
+      {
+        phoneNumberId: '1',
+        accessToken: 'a',
+        appSecret: 's',
+        verifyToken: 'v',
+        graphUrl: 'http://127.0.0.1:1',
+      },
       { graphUrl: 'https://graph.facebook.com' },
     );
     expect(t.credentials).toEqual({
@@ -139,7 +145,12 @@ describe('gateway base URLs are checked when stored', () => {
   }
 
   it('accepts a public gateway, and refuses a PATCH that moves it to a private address', async () => {
-    const created = await w.call('POST', '/api/v1/channels', w.a.write, evolution('https://gateway.example/evo'));
+    const created = await w.call(
+      'POST',
+      '/api/v1/channels',
+      w.a.write,
+      evolution('https://gateway.example/evo'),
+    );
     expect(created.statusCode).toBe(201);
     const { name: _n, transport: _t, ...credentials } = evolution('http://192.168.1.10:8080');
     const patched = await w.call('PATCH', `/api/v1/channels/${created.json().id}`, w.a.write, credentials);
@@ -150,7 +161,12 @@ describe('gateway base URLs are checked when stored', () => {
   });
 
   it('with SELLIFY_ALLOW_PRIVATE_GATEWAYS, accepts loopback and private gateways but never metadata', async () => {
-    const local = await open.call('POST', '/api/v1/channels', open.a.write, evolution('http://127.0.0.1:8080'));
+    const local = await open.call(
+      'POST',
+      '/api/v1/channels',
+      open.a.write,
+      evolution('http://127.0.0.1:8080'),
+    );
     expect(local.statusCode).toBe(201);
     const lan = await open.call('POST', '/api/v1/channels', open.a.write, {
       name: 'WAHA',

@@ -108,7 +108,12 @@ describe('channels', () => {
       await w.call('POST', '/api/v1/channels', w.a.write, {
         name: 'Avant',
         transport: 'evolution',
-        credentials: { apiKey: 'k', baseUrl: 'https://evolution.example', instance: 'loja', webhookSecret: 's' },
+        credentials: {
+          apiKey: 'k',
+          baseUrl: 'https://evolution.example',
+          instance: 'loja',
+          webhookSecret: 's',
+        },
       })
     ).json();
     const res = await w.call('PATCH', `/api/v1/channels/${created.id}`, w.a.write, {
