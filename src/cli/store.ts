@@ -43,9 +43,3 @@ export async function openOperatorStore(): Promise<{ store: Store; config: Confi
     throw err;
   }
 }
-
-/** Removes terminal control characters from text that came from a tenant or a remote server. */
-export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point.
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '');
-}

@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { findChannelByRouteKey } from '../../store/index.ts';
-import { CliError } from '../io.ts';
-import { openOperatorStore, printable } from '../store.ts';
+import { CliError, printable } from '../io.ts';
+import { openOperatorStore } from '../store.ts';
 
 export const usage = `Usage:
   sellify channels show PHONE_NUMBER_ID
