@@ -33,10 +33,10 @@ describe('a Cloud phone number id already served', () => {
     const own = await w.call('POST', '/api/v1/channels', w.a.write, cloud('22507770001', 'Twice'));
     const strip = (res: typeof other) => {
       const { requestId: _r, ...rest } = problem(res);
-      return { status: res.statusCode, ...rest };
+      return { httpStatus: res.statusCode, ...rest };
     };
     expect(strip(other)).toEqual(strip(own));
-    expect(strip(other)).toMatchObject({ status: 409, code: 'number_unavailable' });
+    expect(strip(other)).toMatchObject({ httpStatus: 409, code: 'number_unavailable' });
     // Nothing about who holds it, or that a channel exists at all.
     expect(other.body).not.toMatch(/tenant|ten_|chn_|route key|another channel|already/i);
   });
