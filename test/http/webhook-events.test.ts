@@ -354,6 +354,19 @@ describe('poison events are parked, not retried forever (11.19)', () => {
     expect((await outbound()) - repliesBefore).toBe(1);
   });
 
+  it('refuses a body on replay, however deep, with a 400 (found by the API fuzzer)', async () => {
+    let deep = '1';
+    for (let i = 0; i < 5000; i++) deep = `{"a":${deep}}`;
+    const res = await w.app.inject({
+      method: 'POST',
+      url: '/api/v1/failed-events/fev_2Prx7p9y21z8/replay',
+      headers: { 'x-api-key': w.a.admin, 'content-type': 'application/json', 'idempotency-key': 'k-deep' },
+      payload: deep,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('validation_failed');
+  });
+
   it('a replay that fails again counts an attempt on the same record', async () => {
     const [poison] = (await failedEvents()).filter(
       (f) => f.errorCode === 'invalid_phone' && f.state === 'failed',
