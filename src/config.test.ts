@@ -28,6 +28,30 @@ describe('loadConfig defaults', () => {
     expect(c.whatsapp.graphUrl).toBe('https://graph.facebook.com');
   });
 
+  it('reads a trusted-proxy hop count, private gateways and webhook limits', () => {
+    const c = loadConfig({
+      SELLIFY_TRUST_PROXY: '2',
+      SELLIFY_ALLOW_PRIVATE_GATEWAYS: 'true',
+      SELLIFY_WEBHOOK_RATE_LIMIT: '12000',
+      SELLIFY_WEBHOOK_VERIFY_RATE_LIMIT: '10',
+    });
+    expect(c).toEqual(
+      expect.objectContaining({
+        trustProxy: 2,
+        allowPrivateGateways: true,
+        webhookRateLimitPerMinute: 12_000,
+        webhookVerifyRateLimitPerMinute: 10,
+      }),
+    );
+    expect(loadConfig({})).toEqual(
+      expect.objectContaining({
+        allowPrivateGateways: false,
+        webhookRateLimitPerMinute: 6000,
+        webhookVerifyRateLimitPerMinute: 30,
+      }),
+    );
+  });
+
   it('binds every interface in production', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).host).toBe('0.0.0.0');
   });
@@ -131,6 +155,23 @@ describe('loadConfig refuses bad values with one line naming the variable', () =
       name: 'a trust-proxy value it cannot read',
       env: { SELLIFY_TRUST_PROXY: 'yes please' },
       message: /^SELLIFY_TRUST_PROXY/,
+    },
+    {
+      // Issue 11.14: `true` trusted any X-Forwarded-For, so a rotating header escaped per-IP limits.
+      name: 'SELLIFY_TRUST_PROXY=true (it would trust any X-Forwarded-For)',
+      env: { SELLIFY_TRUST_PROXY: 'true' },
+      message: /^SELLIFY_TRUST_PROXY=true would let any client choose its address/,
+    },
+    { name: 'a hop count of 0', env: { SELLIFY_TRUST_PROXY: '0' }, message: /^SELLIFY_TRUST_PROXY/ },
+    {
+      name: 'an allow-private-gateways value that is not a boolean',
+      env: { SELLIFY_ALLOW_PRIVATE_GATEWAYS: 'yes' },
+      message: /^SELLIFY_ALLOW_PRIVATE_GATEWAYS must be true or false/,
+    },
+    {
+      name: 'a webhook rate limit of 0',
+      env: { SELLIFY_WEBHOOK_RATE_LIMIT: '0' },
+      message: /^SELLIFY_WEBHOOK_RATE_LIMIT/,
     },
   ];
   for (const c of cases) {

@@ -87,10 +87,28 @@ export interface Config {
   /** SELLIFY_METRICS_TOKEN: Bearer token for GET /metrics besides an API key with `read`. Default unset. */
   metricsToken?: string;
   /**
-   * SELLIFY_TRUST_PROXY: take client IPs (per-IP limits) from X-Forwarded-For: `true` trusts any
-   * proxy, or a comma-separated list of proxy addresses/CIDRs (`loopback`, `10.0.0.0/8`). Default false.
+   * SELLIFY_TRUST_PROXY: which proxies in front of Sellify may name the client in X-Forwarded-For
+   * (per-IP limits: failed authentications, webhooks). A number of hops (`1` behind one load
+   * balancer: the address it appends is the client) or a comma-separated list of proxy
+   * addresses/CIDRs (`loopback`, `10.0.0.0/8`). `true` is refused: it would trust any
+   * X-Forwarded-For, so a rotating header would escape every per-IP limit. Default false (the
+   * socket's address).
    */
-  trustProxy: boolean | string[];
+  trustProxy: false | number | string[];
+  /**
+   * SELLIFY_ALLOW_PRIVATE_GATEWAYS: Evolution/WAHA base URLs may point at loopback, private
+   * (RFC 1918, fc00::/7) and CGNAT addresses, for self-hosted gateways next to Sellify. Metadata,
+   * link-local and unspecified addresses stay refused. Default false.
+   */
+  allowPrivateGateways: boolean;
+  /**
+   * SELLIFY_WEBHOOK_RATE_LIMIT: webhook POSTs admitted per client IP per minute, on every
+   * /webhooks route. Default 6000 (100 a second from one address: Meta spreads its deliveries over
+   * many addresses; a self-hosted gateway sends from one).
+   */
+  webhookRateLimitPerMinute: number;
+  /** SELLIFY_WEBHOOK_VERIFY_RATE_LIMIT: Meta verify handshakes (GET /webhooks/whatsapp) per client IP per minute. Default 30. */
+  webhookVerifyRateLimitPerMinute: number;
   /** SELLIFY_SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests on SIGTERM before exiting anyway. Default 10000. */
   shutdownTimeoutMs: number;
   /**
@@ -172,10 +190,20 @@ function origins(env: Env): string[] {
   return list;
 }
 
-function trustProxy(env: Env): boolean | string[] {
+function trustProxy(env: Env): false | number | string[] {
   const raw = text(env, 'SELLIFY_TRUST_PROXY');
   if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
+  if (raw === 'true') {
+    throw new ConfigError(
+      'SELLIFY_TRUST_PROXY=true would let any client choose its address with X-Forwarded-For; set the number of proxies in front of Sellify (1 behind one load balancer) or their addresses/CIDRs (10.0.0.0/8)',
+    );
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10)
+      throw new ConfigError(`SELLIFY_TRUST_PROXY must be a number of proxies from 1 to 10, got "${raw}"`);
+    return hops;
+  }
   const list = raw
     .split(',')
     .map((s) => s.trim())
@@ -183,11 +211,18 @@ function trustProxy(env: Env): boolean | string[] {
   for (const entry of list) {
     if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(entry)) {
       throw new ConfigError(
-        `SELLIFY_TRUST_PROXY must be true, false or proxy addresses/CIDRs (loopback, 10.0.0.0/8), got "${entry}"`,
+        `SELLIFY_TRUST_PROXY must be false, a number of proxies (1) or proxy addresses/CIDRs (loopback, 10.0.0.0/8), got "${entry}"`,
       );
     }
   }
   return list;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 /** A number in [0, 1] (e.g. 0.01), or the default when unset. */
@@ -249,6 +284,9 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     maxKeysPerTenant: integer(env, 'SELLIFY_MAX_KEYS_PER_TENANT', 25, 1, 10_000),
     trustProxy: trustProxy(env),
+    allowPrivateGateways: flag(env, 'SELLIFY_ALLOW_PRIVATE_GATEWAYS'),
+    webhookRateLimitPerMinute: integer(env, 'SELLIFY_WEBHOOK_RATE_LIMIT', 6000, 1, 1_000_000_000),
+    webhookVerifyRateLimitPerMinute: integer(env, 'SELLIFY_WEBHOOK_VERIFY_RATE_LIMIT', 30, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, 'SELLIFY_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     pacingScale: fraction(env, 'SELLIFY_PACING_SCALE', 1),
     apiBodyLimitBytes: 256 * 1024,

@@ -12,6 +12,9 @@ import type {
   CreatedApiKey,
   Decision,
   DecisionRecord,
+  FailedEvent,
+  FailedEventDetail,
+  FailedEventReplay,
   Message,
   Order,
   Playbook,
@@ -37,6 +40,7 @@ import type {
   ContactUpdate,
   DecisionContext,
   DecisionListQuery,
+  FailedEventListQuery,
   KeyCreate,
   KeyListQuery,
   KeyRevokeQuery,
@@ -116,6 +120,7 @@ export class SellifyClient {
   readonly playbook: PlaybookApi;
   readonly decisions: DecisionsApi;
   readonly orders: OrdersApi;
+  readonly failedEvents: FailedEventsApi;
   readonly keys: KeysApi;
   readonly tenants: TenantsApi;
   readonly #transport: Transport;
@@ -149,6 +154,7 @@ export class SellifyClient {
     this.playbook = new PlaybookApi(this);
     this.decisions = new DecisionsApi(this);
     this.orders = new OrdersApi(this);
+    this.failedEvents = new FailedEventsApi(this);
     this.keys = new KeysApi(this);
     this.tenants = new TenantsApi(this);
   }
@@ -342,6 +348,29 @@ export class DecisionsApi {
   /** One decision with every engine's full verdict. */
   get(id: string, options?: Options): Promise<DecisionRecord> {
     return this.#c.request('GET /api/v1/decisions/{id}', { params: { id } }, options);
+  }
+}
+
+/** Webhook events that could not be processed and were parked (admin scope). */
+export class FailedEventsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** One page, newest first, without the events' content. */
+  list(query?: FailedEventListQuery, options?: Options): Promise<Page<FailedEvent>> {
+    return this.#c.request('GET /api/v1/failed-events', { query }, options);
+  }
+  all(query?: Omit<FailedEventListQuery, 'cursor'>, options?: Options): AsyncGenerator<FailedEvent, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  /** One parked event with the event itself and its error. */
+  get(id: string, options?: Options): Promise<FailedEventDetail> {
+    return this.#c.request('GET /api/v1/failed-events/{id}', { params: { id } }, options);
+  }
+  /** Runs the event through the inbound pipeline again (idempotent like a redelivery). */
+  replay(id: string, options?: Options): Promise<FailedEventReplay> {
+    return this.#c.request('POST /api/v1/failed-events/{id}/replay', { params: { id } }, options);
   }
 }
 

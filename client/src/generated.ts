@@ -360,6 +360,64 @@ export interface Entities {
   category?: string;
 }
 
+export interface FailedEvent {
+  /** A fev_ id */
+  id: string;
+  /** A chn_ id */
+  channelId: string;
+  transport: string;
+  /** message, status or health */
+  eventKind: string;
+  /** Stable code of the error (invalid_phone, sql_22001, typeerror…) */
+  errorCode: string;
+  state: 'failed' | 'replayed';
+  /** Deliveries and replays that failed */
+  attempts: number;
+  /** First failure */
+  createdAt: string;
+  /** Latest failure */
+  lastFailedAt: string;
+  replayedAt: string | null;
+}
+
+export interface FailedEventDetail {
+  /** A fev_ id */
+  id: string;
+  /** A chn_ id */
+  channelId: string;
+  transport: string;
+  /** message, status or health */
+  eventKind: string;
+  /** Stable code of the error (invalid_phone, sql_22001, typeerror…) */
+  errorCode: string;
+  state: 'failed' | 'replayed';
+  /** Deliveries and replays that failed */
+  attempts: number;
+  /** First failure */
+  createdAt: string;
+  /** Latest failure */
+  lastFailedAt: string;
+  replayedAt: string | null;
+  /** The normalized event as the pipeline received it (customer data) */
+  event: unknown;
+  error: {
+    name: string;
+    message: string;
+  };
+}
+
+export interface FailedEventPage {
+  items: FailedEvent[];
+  /** Pass as `cursor` for the next page; null on the last page */
+  nextCursor: string | null;
+}
+
+export interface FailedEventReplay {
+  /** True when the pipeline took the event this time */
+  replayed: boolean;
+  failedEvent: FailedEvent;
+}
+
 export interface Message {
   id: string;
   channelId: string;
@@ -473,6 +531,7 @@ export interface Problem {
     | 'idempotency_in_flight'
     | 'idempotency_secret_withheld'
     | 'key_limit_reached'
+    | 'number_unavailable'
     | 'channel_paused'
     | 'body_too_large'
     | 'uri_too_long'
@@ -677,8 +736,29 @@ export interface Operations {
       /** IANA zone; default Africa/Abidjan */
       timezone?: string;
       preset?: 'conservative' | 'moderate' | 'aggressive';
-      /** Transport credentials (accessToken, phoneNumberId, appSecret, apiKey, instance, webhookSecret…). Write-only: stored encrypted, never returned. */
-      credentials?: Record<string, string>;
+      /** Transport credentials (the same fields as at the top level). Write-only: stored encrypted, never returned. Only the fields of the channel transport are accepted. */
+      credentials?: {
+        /** Cloud API: the Graph id of the business phone number */
+        phoneNumberId?: string;
+        /** Cloud API: system-user access token */
+        accessToken?: string;
+        /** Cloud API: app secret (checks X-Hub-Signature-256) */
+        appSecret?: string;
+        /** Cloud API: the verify token typed in the App Dashboard */
+        verifyToken?: string;
+        /** Evolution / WAHA: gateway base URL */
+        baseUrl?: string;
+        /** Evolution: instance name */
+        instance?: string;
+        /** WAHA: session name */
+        session?: string;
+        /** Evolution / WAHA: API key of the gateway */
+        apiKey?: string;
+        /** WAHA: HMAC key of X-Webhook-Hmac (SHA-512) */
+        hmacKey?: string;
+        /** Evolution / WAHA without HMAC / sandbox: secret the gateway sends in X-Sellify-Token */
+        webhookSecret?: string;
+      };
       /** Cloud API: the Graph id of the business phone number */
       phoneNumberId?: string;
       /** Cloud API: system-user access token */
@@ -737,7 +817,28 @@ export interface Operations {
       /** IANA zone; default Africa/Abidjan */
       timezone?: string;
       preset?: 'conservative' | 'moderate' | 'aggressive';
-      credentials?: Record<string, string> | null;
+      credentials?: {
+        /** Cloud API: the Graph id of the business phone number */
+        phoneNumberId?: string;
+        /** Cloud API: system-user access token */
+        accessToken?: string;
+        /** Cloud API: app secret (checks X-Hub-Signature-256) */
+        appSecret?: string;
+        /** Cloud API: the verify token typed in the App Dashboard */
+        verifyToken?: string;
+        /** Evolution / WAHA: gateway base URL */
+        baseUrl?: string;
+        /** Evolution: instance name */
+        instance?: string;
+        /** WAHA: session name */
+        session?: string;
+        /** Evolution / WAHA: API key of the gateway */
+        apiKey?: string;
+        /** WAHA: HMAC key of X-Webhook-Hmac (SHA-512) */
+        hmacKey?: string;
+        /** Evolution / WAHA without HMAC / sandbox: secret the gateway sends in X-Sellify-Token */
+        webhookSecret?: string;
+      } | null;
       /** Cloud API: the Graph id of the business phone number */
       phoneNumberId?: string;
       /** Cloud API: system-user access token */
@@ -1133,6 +1234,50 @@ export interface Operations {
       201: Tenant;
     };
   };
+
+  /** List webhook events that failed and were parked (newest first) */
+  'GET /api/v1/failed-events': {
+    params: Record<string, never>;
+    query: {
+      /** Items per page, 1–200; default 50 */
+      limit?: number;
+      /** `nextCursor` of the previous page */
+      cursor?: string;
+      state?: 'failed' | 'replayed';
+      /** Only events of this channel */
+      channelId?: string;
+    };
+    body: never;
+    responses: {
+      200: FailedEventPage;
+    };
+  };
+
+  /** Get a parked event with the event itself and its error */
+  'GET /api/v1/failed-events/{id}': {
+    params: {
+      /** A fev_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: FailedEventDetail;
+    };
+  };
+
+  /** Run a parked event through the inbound pipeline again */
+  'POST /api/v1/failed-events/{id}/replay': {
+    params: {
+      /** A fev_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: FailedEventReplay;
+    };
+  };
 }
 
 /** The operation keys, in the order the server registers them. */
@@ -1167,4 +1312,7 @@ export const OPERATION_KEYS = [
   'POST /api/v1/keys',
   'DELETE /api/v1/keys/{id}',
   'POST /api/v1/tenants',
+  'GET /api/v1/failed-events',
+  'GET /api/v1/failed-events/{id}',
+  'POST /api/v1/failed-events/{id}/replay',
 ] as const;

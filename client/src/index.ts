@@ -7,6 +7,7 @@ export {
   ChannelsApi,
   ContactsApi,
   DecisionsApi,
+  FailedEventsApi,
   KeysApi,
   OrdersApi,
   PlaybookApi,

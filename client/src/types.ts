@@ -67,6 +67,7 @@ export type ProductUpdate = BodyOf<'PATCH /api/v1/products/{id}'>;
 export type PlaybookInput = BodyOf<'PUT /api/v1/playbook'>;
 export type DecisionListQuery = QueryOf<'GET /api/v1/decisions'>;
 export type OrderListQuery = QueryOf<'GET /api/v1/orders'>;
+export type FailedEventListQuery = QueryOf<'GET /api/v1/failed-events'>;
 export type KeyCreate = BodyOf<'POST /api/v1/keys'>;
 export type KeyListQuery = QueryOf<'GET /api/v1/keys'>;
 export type KeyRevokeQuery = QueryOf<'DELETE /api/v1/keys/{id}'>;

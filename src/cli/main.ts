@@ -30,6 +30,14 @@ const commands: Record<string, Command> = {
     summary: 'talk to your bot as a customer through a sandbox channel of a running server',
     load: () => import('./commands/chat.ts'),
   },
+  channels: {
+    summary: 'operator: show or release the channel holding a Cloud phone number id',
+    load: () => import('./commands/channels.ts'),
+  },
+  'failed-events': {
+    summary: 'operator: list and replay webhook events that failed and were parked',
+    load: () => import('./commands/failedEvents.ts'),
+  },
   doctor: {
     summary: 'check the configuration, database, Redis and channel credentials',
     load: () => import('./commands/doctor.ts'),
@@ -37,7 +45,7 @@ const commands: Record<string, Command> = {
 };
 
 function help(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
   return `Usage: sellify <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "sellify <command> --help" for the options of a command.`;
 }
 

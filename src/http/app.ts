@@ -14,6 +14,7 @@ import type { Config } from '../config.ts';
 import { DEFAULT_TENANT_ID } from '../config.ts';
 import type { RateLimiter } from '../ratelimit/types.ts';
 import type { Store } from '../store/index.ts';
+import type { EgressPolicy } from '../whatsapp/index.ts';
 import { type AuthenticatorOptions, type AuthState, createAuthenticator } from './plugins/auth.ts';
 import { errorsPlugin, frameworkErrors } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
@@ -24,7 +25,7 @@ import { securityPlugin } from './plugins/security.ts';
 import { opsRoutes } from './routes/ops.ts';
 import type { Api } from './routes/v1/common.ts';
 import { API_V1_PREFIX, v1Routes } from './routes/v1/index.ts';
-import { type WebhookDeps, webhookRoutes } from './routes/webhooks.ts';
+import { ChannelCache, type WebhookDeps, webhookRoutes } from './routes/webhooks.ts';
 
 export type AppConfig = Pick<
   Config,
@@ -37,6 +38,9 @@ export type AppConfig = Pick<
   | 'corsOrigins'
   | 'apiBodyLimitBytes'
   | 'trustProxy'
+  | 'allowPrivateGateways'
+  | 'webhookRateLimitPerMinute'
+  | 'webhookVerifyRateLimitPerMinute'
 >;
 
 export interface AppDeps {
@@ -58,8 +62,46 @@ export interface AppDeps {
   collectDefaultMetrics?: boolean;
   /** Version in the OpenAPI document. Default package.json's. */
   version?: string;
+  /** Resolves gateway host names when a channel's baseUrl is checked; injected by tests. Default: the system resolver. */
+  resolveHost?: EgressPolicy['resolve'];
   /** The WhatsApp webhook routes (/webhooks/*), when the pipelines run. Default: not mounted. */
   webhooks?: Pick<WebhookDeps, 'processEvents' | 'cloudDefaults' | 'onMissedAck' | 'slowAckMs'>;
+}
+
+/** The path of a request URL without its query string (which may carry a verify token). */
+export function pathOnly(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * Request log lines carry the path, never the query string: Meta's handshake puts the verify token
+ * there (`hub.verify_token`), and an info-level "incoming request" line would write it to every log.
+ */
+const SAFE_SERIALIZERS = {
+  req(req: { method?: string; url?: string; ip?: string; socket?: { remotePort?: number } }) {
+    return {
+      method: req.method,
+      url: pathOnly(req.url ?? ''),
+      remoteAddress: req.ip,
+      remotePort: req.socket?.remotePort,
+    };
+  },
+};
+
+function safeLogger(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false;
+  if (logger === true) return { serializers: SAFE_SERIALIZERS };
+  // A ready-made logger instance (tests) is used as it is; options get the safe serializers.
+  if (typeof logger === 'object' && !('info' in logger)) {
+    return { ...logger, serializers: { ...(logger.serializers ?? {}), ...SAFE_SERIALIZERS } };
+  }
+  return logger;
+}
+
+/** Trusts the `hops` proxies nearest to the server: the address the farthest of them saw is the client. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 /** At most this many field errors are reported for one request (the first ones found). */
@@ -123,14 +165,21 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   const clock = deps.clock ?? Date.now;
   const defaultTenantId = deps.defaultTenantId ?? DEFAULT_TENANT_ID;
 
+  const egress: EgressPolicy = {
+    allowPrivate: config.allowPrivateGateways,
+    ...(deps.resolveHost !== undefined ? { resolve: deps.resolveHost } : {}),
+  };
+
   const app = fastify({
-    logger: deps.logger ?? false,
+    logger: safeLogger(deps.logger),
     genReqId,
     frameworkErrors,
     bodyLimit: config.apiBodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A hop count trusts that many proxies nearest to us (proxy-addr's own rule for a number).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // Keep-alive sockets idle at shutdown are closed at once; busy ones finish their request.
     forceCloseConnections: 'idle',
+    // Fastify logs "incoming request" / "request completed" itself, with the serializers above.
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
 
@@ -150,6 +199,15 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins });
   await app.register(rateLimitPlugin, {
     limiter: deps.limiter,
+    // Webhooks are unauthenticated until their signature is checked: each client address gets a
+    // budget before any body is read (the handshake a small one: Meta sends it only on set-up).
+    keyFor: (req) => {
+      const path = pathOnly(req.url);
+      if (!path.startsWith('/webhooks/')) return null;
+      return req.method === 'GET' || req.method === 'HEAD'
+        ? { key: `webhook-verify:${req.ip}`, limit: config.webhookVerifyRateLimitPerMinute }
+        : { key: `webhook:${req.ip}`, limit: config.webhookRateLimitPerMinute };
+    },
     ...(deps.authFailureLimiter !== undefined ? { authFailureLimiter: deps.authFailureLimiter } : {}),
   });
   await app.register(metricsPlugin, { collectDefaultMetrics: deps.collectDefaultMetrics ?? true });
@@ -161,13 +219,25 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     ...(config.metricsToken !== undefined ? { metricsToken: config.metricsToken } : {}),
   });
   const webhooks = deps.webhooks;
+  // Channels' routes and secrets, cached for the webhooks; the channel routes invalidate them.
+  const channelCache = new ChannelCache();
   if (webhooks !== undefined) {
     // Its own plugin scope: raw bodies (signatures cover the exact bytes) and a 3 MB limit stay here.
-    await app.register(async (scope) => webhookRoutes(scope as Api, { ...webhooks, store, clock }));
+    await app.register(async (scope) =>
+      webhookRoutes(scope as Api, { ...webhooks, store, clock, channelCache }),
+    );
   }
   await app.register(v1Routes, {
     prefix: API_V1_PREFIX,
-    ctx: { store, clock, config, defaultTenantId },
+    ctx: {
+      store,
+      clock,
+      config,
+      defaultTenantId,
+      egress,
+      onChannelChanged: (channelId) => channelCache.invalidate(channelId),
+      ...(webhooks !== undefined ? { processEvents: webhooks.processEvents } : {}),
+    },
     authenticator,
     authState,
   });

@@ -80,6 +80,12 @@ export const ERROR_CATALOGUE = {
     title: 'Too many API keys',
     description: 'The tenant already has as many active API keys as the platform allows; revoke one first.',
   },
+  number_unavailable: {
+    status: 409,
+    title: 'Number unavailable',
+    description:
+      'This WhatsApp phone number id cannot be registered on this server; the operator can release it (`sellify channels release`).',
+  },
   channel_paused: {
     status: 409,
     title: 'Channel paused',

@@ -16,6 +16,7 @@ import { type PipelineDeps, processEvents, sleepMs, startWorkers } from '../pipe
 import { type Queue, startQueue } from '../queue/index.ts';
 import { createLimiter } from '../ratelimit/index.ts';
 import {
+  backfillVerifyTokenHashes,
   createStore,
   ensureDataDir,
   ensureTenant,
@@ -309,6 +310,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await ensureTenant(db, { id: DEFAULT_TENANT_ID, name: DEFAULT_TENANT_NAME });
     const adminHint = await ensureAdminKey(config, store, print, warn);
     const cloudHint = await ensureEnvCloudChannel(config, store);
+    // Cloud channels stored before migration 0005 get the verify-token hash the handshake looks up.
+    await backfillVerifyTokenHashes(db, (tenantId, channelId) =>
+      store.tx(tenantId, (r) => r.channels.reindexVerifyToken(channelId)),
+    );
     const sandboxHint = await ensureSandboxChannel(config, store);
 
     services.push({ name: 'database', start: async () => {}, stop: () => store.close() });
@@ -385,6 +390,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           channelTransport(channel.transport, channel.id, credentials ?? {}, cloudDefaults),
           {
             sandboxHub,
+            // Gateway base URLs are checked again at every connection (DNS may have changed).
+            egress: { allowPrivate: config.allowPrivateGateways },
           },
         ),
       sleep: sleepMs,

@@ -18,6 +18,8 @@ import type { PipelineDeps } from './deps.ts';
 export interface ChannelTarget {
   tenantId: string;
   channelId: string;
+  /** The channel's transport, recorded with a parked event. Default 'unknown'. */
+  transport?: string;
 }
 
 export interface InboundOutcome {
@@ -26,6 +28,73 @@ export interface InboundOutcome {
   statuses: number;
   health: number;
   ignored: number;
+  /** Events whose processing threw: parked in failed_events (their webhook still gets its 200). */
+  failed: number;
+  /** The parked events' ids, in event order. */
+  failedEventIds: string[];
+}
+
+/**
+ * A repeat of a channel's last health event within this window is dropped when the transport
+ * gives the event no identity of its own (no id, no timestamp).
+ */
+export const HEALTH_REPEAT_WINDOW_MS = 5 * 60_000;
+
+/**
+ * SQLSTATE classes that say the event itself is the problem, not the database: data exceptions
+ * (22: a value too long, a date out of range), integrity violations (23), syntax or undefined
+ * objects (42: a bug), program limits (54: an index row too large).
+ */
+const POISON_SQLSTATE_CLASSES = new Set(['22', '23', '42', '54']);
+
+/**
+ * Whether an error is the event's own fault (the same event would fail again: park it) rather
+ * than the infrastructure's (a lost connection, a deadlock, a shutdown: fail the webhook so the
+ * transport redelivers it once we recover). Only errors known to be deterministic are parked;
+ * anything else keeps the old behaviour, a 5xx and a redelivery.
+ */
+export function isPoisonError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (
+    [
+      'TypeError',
+      'RangeError',
+      'SyntaxError',
+      'ReferenceError',
+      'PhoneError',
+      'BsuidError',
+      'DecryptError',
+      'JobPayloadError',
+    ].includes(err.name)
+  )
+    return true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  if (/^[0-9A-Z]{5}$/.test(code)) return POISON_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  // Our own domain codes (invalid_phone, invalid_bsuid, payload_invalid…) are about the input.
+  return /^[a-z][a-z_]{2,40}$/.test(code);
+}
+
+/** A stable, data-free code for a parked event's error. */
+function errorCodeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `sql_${code.toLowerCase()}`;
+  if (typeof code === 'string' && /^[a-z][a-z_]{2,40}$/.test(code)) return code;
+  return err instanceof Error ? err.name.toLowerCase().slice(0, 40) : 'unknown';
+}
+
+/** What identifies an event within its channel, without customer data: the parked row's key. */
+export function eventKeyOf(event: InboundEvent): string | null {
+  switch (event.kind) {
+    case 'message':
+      return `message:${event.providerId}`;
+    case 'status':
+      return `status:${event.providerId}:${event.status}`;
+    case 'health':
+      return `health:${event.eventId ?? `${event.event}:${event.timestampMs ?? ''}`}`;
+    default:
+      return null;
+  }
 }
 
 /** Message types a bot should not answer: a reaction or a system notice is not a question. */
@@ -40,29 +109,83 @@ export async function processEvents(
   target: ChannelTarget,
   events: readonly InboundEvent[],
 ): Promise<InboundOutcome> {
-  const outcome: InboundOutcome = { messages: 0, duplicates: 0, statuses: 0, health: 0, ignored: 0 };
+  const outcome: InboundOutcome = {
+    messages: 0,
+    duplicates: 0,
+    statuses: 0,
+    health: 0,
+    ignored: 0,
+    failed: 0,
+    failedEventIds: [],
+  };
+  // Each event commits in its own transaction, so one that throws rolls back alone: the events
+  // before and after it in the same webhook are stored, decided and enqueued exactly once, and a
+  // redelivery finds them by their provider ids.
   for (const event of events) {
-    switch (event.kind) {
-      case 'message': {
-        const stored = await storeMessage(deps, target, event);
-        if (stored === 'duplicate') outcome.duplicates++;
-        else if (stored === 'ignored') outcome.ignored++;
-        else outcome.messages++;
-        break;
-      }
-      case 'status':
-        await storeStatus(deps, target, event);
-        outcome.statuses++;
-        break;
-      case 'health':
-        await storeHealth(deps, target, event);
-        outcome.health++;
-        break;
-      default:
-        outcome.ignored++;
+    try {
+      await processOne(deps, target, event, outcome);
+    } catch (err) {
+      const key = eventKeyOf(event);
+      if (key === null || !isPoisonError(err)) throw err;
+      // If the database cannot take this either, the webhook fails and is redelivered.
+      const parked = await deps.store.tx(target.tenantId, (r) =>
+        r.failedEvents.record({
+          channelId: target.channelId,
+          transport: target.transport ?? 'unknown',
+          eventKind: event.kind,
+          eventKey: key,
+          errorCode: errorCodeOf(err),
+          payload: {
+            event,
+            error: { name: (err as Error).name, message: (err as Error).message },
+          },
+          atMs: deps.nowMs(),
+        }),
+      );
+      outcome.failed++;
+      outcome.failedEventIds.push(parked.id);
+      // No customer data here: ids, kinds and codes only (the event and the message are sealed).
+      deps.log.warn(
+        {
+          tenantId: target.tenantId,
+          channelId: target.channelId,
+          failedEventId: parked.id,
+          eventKind: event.kind,
+          errorCode: parked.errorCode,
+          attempts: parked.attempts,
+        },
+        'webhook event failed; parked for replay',
+      );
     }
   }
   return outcome;
+}
+
+async function processOne(
+  deps: PipelineDeps,
+  target: ChannelTarget,
+  event: InboundEvent,
+  outcome: InboundOutcome,
+): Promise<void> {
+  switch (event.kind) {
+    case 'message': {
+      const stored = await storeMessage(deps, target, event);
+      if (stored === 'duplicate') outcome.duplicates++;
+      else if (stored === 'ignored') outcome.ignored++;
+      else outcome.messages++;
+      break;
+    }
+    case 'status':
+      await storeStatus(deps, target, event);
+      outcome.statuses++;
+      break;
+    case 'health':
+      if ((await storeHealth(deps, target, event)) === 'duplicate') outcome.duplicates++;
+      else outcome.health++;
+      break;
+    default:
+      outcome.ignored++;
+  }
 }
 
 async function storeMessage(
@@ -187,18 +310,36 @@ async function storeStatus(deps: PipelineDeps, target: ChannelTarget, event: Sta
   });
 }
 
-async function storeHealth(deps: PipelineDeps, target: ChannelTarget, event: HealthEventIn): Promise<void> {
+/**
+ * A health event counts once: a replayed webhook (the same WAHA `session.status FAILED` posted
+ * again with its valid signature) finds its event id taken; an event without any identity that
+ * repeats the channel's last event within HEALTH_REPEAT_WINDOW_MS is a repeat, not news.
+ */
+async function storeHealth(
+  deps: PipelineDeps,
+  target: ChannelTarget,
+  event: HealthEventIn,
+): Promise<'stored' | 'duplicate'> {
   const nowMs = deps.nowMs();
-  await deps.store.tx(target.tenantId, async (r) => {
+  return deps.store.tx(target.tenantId, async (r) => {
     const channel = await r.channels.get(target.channelId);
-    if (!channel) return;
-    await r.healthEvents.add({
+    if (!channel) return 'duplicate';
+    const input = {
       channelId: channel.id,
       type: event.event,
       atMs: nowMs,
       ...(event.untilMs === undefined ? {} : { untilMs: event.untilMs }),
-    });
+    };
+    if (event.eventId !== undefined) {
+      if ((await r.healthEvents.addOnce({ ...input, dedupKey: event.eventId })) === null) return 'duplicate';
+    } else {
+      const [last] = await r.healthEvents.recent(channel.id, { limit: 1 });
+      if (last !== undefined && last.type === event.event && nowMs - last.atMs < HEALTH_REPEAT_WINDOW_MS)
+        return 'duplicate';
+      await r.healthEvents.add(input);
+    }
     await refreshPause(r, channel, nowMs);
+    return 'stored';
   });
 }
 

@@ -17,16 +17,26 @@ export {
   type NewApiKey,
 } from './repos/apiKeys.ts';
 export {
+  backfillVerifyTokenHashes,
   type Channel,
   type ChannelPatch,
   type ChannelRoute,
+  cloudVerifyTokenKnown,
   findChannelByRouteKey,
-  listCloudChannels,
+  findChannelsByRouteKeys,
   type NewChannel,
+  VERIFY_TOKEN_SCOPE,
+  verifyTokenHash,
 } from './repos/channels.ts';
 export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';
 export type { Contact, ContactPatch, UpsertContactResult } from './repos/contacts.ts';
 export { type DecisionRecord, type NewDecision, sealLegacyReasons } from './repos/decisions.ts';
+export type {
+  FailedEvent,
+  FailedEventPayload,
+  FailedEventState,
+  NewFailedEvent,
+} from './repos/failedEvents.ts';
 export type { HealthEventRecord, NewHealthEvent } from './repos/healthEvents.ts';
 export {
   type BeginResult,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring, generateKey, type Keyring } from '../crypto/keyring.ts';
+import { cloudVerifyTokenKnown } from './repos/channels.ts';
 import { type RotationProgress, rotateKeys, SEALED_FIELDS } from './rotate.ts';
 import { createStore, type Store } from './store.ts';
 import { freshTenant, testBackends } from './testing.ts';
@@ -139,6 +140,26 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
       skipped: 0,
       failed: 0,
     });
+  });
+
+  it("re-indexes a Cloud channel's verify token: Meta's handshake finds it under the new key alone", async () => {
+    const keyA = generateKey();
+    const keyB = generateKey();
+    const tenantId = await freshTenant(db);
+    const token = `verify-${tenantId}`;
+    await createStore(db, createKeyring(keyA)).tx(tenantId, (r) =>
+      r.channels.create({
+        name: 'cloud',
+        transport: 'cloud',
+        routeKey: `cloud:${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+        credentials: { phoneNumberId: '1', accessToken: 'a', appSecret: 's', verifyToken: token },
+      }),
+    );
+    expect(await cloudVerifyTokenKnown(db, createKeyring(keyA), token)).toBe(true);
+    expect(await cloudVerifyTokenKnown(db, createKeyring(keyB), token)).toBe(false);
+    await rotateKeys(createStore(db, createKeyring(keyB, [keyA])), { tenantIds: [tenantId] });
+    expect(await cloudVerifyTokenKnown(db, createKeyring(keyB), token)).toBe(true);
+    expect(await cloudVerifyTokenKnown(db, createKeyring(keyB), `${token}-not`)).toBe(false);
   });
 
   it('resumes after a crash midway (onProgress throws after the first batch) and finds phones throughout', async () => {

@@ -8,7 +8,8 @@
  * current key, or the next run picks it up), so rotation is safe while the server runs.
  */
 
-import { DecryptError } from '../crypto/keyring.ts';
+import { DecryptError, type Keyring } from '../crypto/keyring.ts';
+import { verifyTokenHash } from './repos/channels.ts';
 import { idempotencyRowId } from './repos/idempotency.ts';
 import type { Store } from './store.ts';
 
@@ -53,13 +54,23 @@ interface SealedField {
   rowIdOf: (key: string) => string;
   /** Blind index recomputed from the plaintext under the current key (only where one is stored). */
   bidxColumn?: string;
+  /** How that index is computed from the plaintext, when it is not the tenant-scoped blind index of all of it. */
+  bidxOf?: (plaintext: string, tenantId: string, keyring: Keyring) => string | null;
 }
 
 const BY_ID = { walk: 'id', keySql: 't.id', rowIdOf: (k: string) => k } as const;
 
 /** Every sealed column in the schema. A new sealed column must be added here (the leak test would catch plaintext, not this). */
 export const SEALED_FIELDS: readonly SealedField[] = [
-  { table: 'channels', column: 'credentials_enc', ...BY_ID },
+  {
+    table: 'channels',
+    column: 'credentials_enc',
+    ...BY_ID,
+    // The verify-token hash of Cloud channels (migration 0005) follows the key it was made with.
+    bidxColumn: 'verify_token_hash',
+    bidxOf: (plaintext, _tenantId, keyring) =>
+      verifyTokenHash(keyring, JSON.parse(plaintext) as Record<string, unknown>),
+  },
   { table: 'contacts', column: 'phone_enc', ...BY_ID, bidxColumn: 'phone_bidx' },
   { table: 'contacts', column: 'bsuid_enc', ...BY_ID, bidxColumn: 'bsuid_bidx' },
   { table: 'contacts', column: 'name_enc', ...BY_ID },
@@ -75,6 +86,7 @@ export const SEALED_FIELDS: readonly SealedField[] = [
     keySql: `t.api_key_id || ' ' || t.key`,
     rowIdOf: idempotencyRowId,
   },
+  { table: 'failed_events', column: 'event_enc', ...BY_ID },
 ];
 
 export const DEFAULT_ROTATION_BATCH_SIZE = 200;
@@ -157,7 +169,13 @@ export async function rotateKeys(store: Store, options: RotationOptions = {}): P
           updates.keys.push(row.row_key);
           updates.olds.push(row.sealed);
           updates.news.push(keyring.encrypt(plaintext, ctx));
-          bidxs.push(bidxColumn && row.has_bidx ? keyring.blindIndex(plaintext, row.tenant_id) : null);
+          bidxs.push(
+            bidxColumn && row.has_bidx
+              ? field.bidxOf
+                ? field.bidxOf(plaintext, row.tenant_id, keyring)
+                : keyring.blindIndex(plaintext, row.tenant_id)
+              : null,
+          );
         }
         let written = 0;
         if (updates.keys.length > 0) {

@@ -10,6 +10,7 @@ import { type ChannelsRepo, channelsRepo } from './repos/channels.ts';
 import type { RepoContext } from './repos/common.ts';
 import { type ContactsRepo, contactsRepo } from './repos/contacts.ts';
 import { type DecisionsRepo, decisionsRepo } from './repos/decisions.ts';
+import { type FailedEventsRepo, failedEventsRepo } from './repos/failedEvents.ts';
 import { type HealthEventsRepo, healthEventsRepo } from './repos/healthEvents.ts';
 import { type IdempotencyRepo, idempotencyRepo } from './repos/idempotency.ts';
 import { type MessagesRepo, messagesRepo } from './repos/messages.ts';
@@ -39,6 +40,7 @@ export interface TenantRepos {
   readonly idempotency: IdempotencyRepo;
   readonly stats: StatsRepo;
   readonly healthEvents: HealthEventsRepo;
+  readonly failedEvents: FailedEventsRepo;
 }
 
 export interface Store {
@@ -65,6 +67,7 @@ export function tenantRepos(context: RepoContext): TenantRepos {
     idempotency: idempotencyRepo(context),
     stats: statsRepo(context),
     healthEvents: healthEventsRepo(context),
+    failedEvents: failedEventsRepo(context),
   };
 }
 

@@ -30,6 +30,16 @@ import { createWahaClient, parseWahaWebhook, verifyWahaWebhook } from './waha/in
 export * from './cloud/index.ts';
 export * from './evolution/index.ts';
 export * from './sandbox/index.ts';
+export {
+  checkGatewayUrl,
+  checkHost,
+  classifyAddress,
+  createGuardedFetch,
+  type EgressPolicy,
+  type EgressRefusal,
+  EgressRefusedError,
+  refusalText,
+} from './shared/egress.ts';
 export { classifyNetworkError } from './shared/http.ts';
 export { parseJsonBody } from './shared/json.ts';
 export { TOKEN_HEADER } from './shared/secrets.ts';

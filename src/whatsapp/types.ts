@@ -5,6 +5,7 @@
  * values, never exceptions, so the outbound pipeline can retry, defer, skip or pause the channel.
  */
 import type { HealthEventType, Transport } from '../engines/types.ts';
+import type { EgressPolicy } from './shared/egress.ts';
 
 /** The same four names as the engines' `Transport`; one vocabulary for the whole code base. */
 export type TransportKind = Transport;
@@ -63,6 +64,17 @@ export interface SandboxCredentials {
   /** Secret expected in `X-Sellify-Token` on sandbox webhook posts (e.g. from `sellify chat`). */
   webhookSecret?: string;
 }
+
+/**
+ * The credential fields each transport reads, and the only ones a channel may store. The Graph base
+ * URL and version are not among them: they are the operator's (WHATSAPP_GRAPH_URL), never a tenant's.
+ */
+export const TRANSPORT_CREDENTIAL_FIELDS = {
+  cloud: ['phoneNumberId', 'accessToken', 'appSecret', 'verifyToken'],
+  evolution: ['baseUrl', 'instance', 'apiKey', 'webhookSecret'],
+  waha: ['baseUrl', 'session', 'apiKey', 'hmacKey', 'webhookSecret'],
+  sandbox: ['webhookSecret'],
+} as const satisfies Record<Transport, readonly string[]>;
 
 // ---------------------------------------------------------------------------------------------
 // Normalized inbound events
@@ -245,6 +257,13 @@ export interface InboundHealthEvent {
   /** End of a restriction or lock, when the transport says. */
   untilMs?: number;
   timestampMs?: number;
+  /**
+   * What identifies this delivery of the event at the transport, to store it once: the provider's
+   * event id (WAHA `evt_…`), else its own timestamp with the event and state (Evolution `date_time`,
+   * Cloud `entry.time`). A replayed webhook carries the same one. Absent when the transport gives
+   * neither; the pipeline then drops a repeat of the channel's last event within a short window.
+   */
+  eventId?: string;
 }
 
 /** Why an item of a webhook produced no event. Stable codes, for logs and metrics. */
@@ -386,8 +405,14 @@ export interface TransportClient {
 }
 
 export interface ClientOptions {
-  /** Injected for tests; default the global fetch. */
+  /**
+   * Injected for tests. Default: Cloud, the global fetch (its base URL is the operator's
+   * WHATSAPP_GRAPH_URL); Evolution and WAHA, a fetch guarded by `egress` (their base URL is the
+   * tenant's: every connection is checked against the private-address rules, see shared/egress.ts).
+   */
   fetch?: typeof fetch;
+  /** The address rules for gateway base URLs. Default: private addresses refused. */
+  egress?: EgressPolicy;
   /** Per HTTP request, default `DEFAULT_TIMEOUT_MS`. Evolution presence calls add their blocking delay. */
   timeoutMs?: number;
   /** How `typing` waits; injected for tests. Default a timer that honours the signal. */

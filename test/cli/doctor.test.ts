@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Check, runChecks } from '../../src/cli/commands/doctor.ts';
+import { type Check, formatCheck, runChecks } from '../../src/cli/commands/doctor.ts';
 import { DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../../src/config.ts';
 import { loadKeys } from '../../src/crypto/keys.ts';
 import { createStore, ensureTenant, type NewChannel, openDb } from '../../src/store/index.ts';
@@ -240,7 +240,13 @@ describe('sellify doctor on channel credentials, against the simulator', () => {
       },
     });
     const checks = await runChecks(
-      { SELLIFY_DATA_DIR: dir, SELLIFY_ENCRYPTION_KEY: KEY, WHATSAPP_GRAPH_URL: sim.cloud.graphUrl },
+      {
+        SELLIFY_DATA_DIR: dir,
+        SELLIFY_ENCRYPTION_KEY: KEY,
+        WHATSAPP_GRAPH_URL: sim.cloud.graphUrl,
+        // The simulator's gateways listen on 127.0.0.1.
+        SELLIFY_ALLOW_PRIVATE_GATEWAYS: 'true',
+      },
       { timeoutMs: 3_000 },
     );
     const of = (name: string) => checks.find((c) => c.name.startsWith(`Channel ${ids[name]} `));
@@ -279,5 +285,116 @@ describe('sellify doctor on channel credentials, against the simulator', () => {
     const printed = JSON.stringify(checks);
     for (const secret of [n.accessToken, 'sim-evolution-key', 'sim-waha-key'])
       expect(printed).not.toContain(secret);
+  });
+});
+
+describe('sellify doctor against hostile channels (issue 11.7)', () => {
+  let sim: Simulator;
+  let dir: string;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    sim = await startSimulator({ seed: 'doctor-hostile' });
+    const n = sim.cloud.defaultNumber;
+    const channels: Record<string, Omit<NewChannel, 'name'>> = {
+      // Stored before credentials became a closed schema: a graphUrl of the tenant's choosing.
+      cloudLegacy: {
+        transport: 'cloud',
+        credentials: {
+          phoneNumberId: n.phoneNumberId,
+          accessToken: n.accessToken,
+          appSecret: 'x',
+          verifyToken: 'y',
+          graphUrl: `${sim.evolution.baseUrl}/stolen`,
+        },
+      },
+      wahaLocal: {
+        transport: 'waha',
+        credentials: { baseUrl: sim.waha.baseUrl, session: 'default', apiKey: 'sim-waha-key', hmacKey: 'h' },
+      },
+    };
+    dir = tempDir();
+    const db = await openDb({ dataDir: dir });
+    const store = createStore(db, loadKeys({ encryptionKey: KEY, dataDir: dir, production: false }).keyring);
+    await ensureTenant(db, { id: DEFAULT_TENANT_ID, name: DEFAULT_TENANT_NAME });
+    for (const [name, channel] of Object.entries(channels)) {
+      ids[name] = (await store.tx(DEFAULT_TENANT_ID, (r) => r.channels.create({ name, ...channel }))).id;
+    }
+    await store.close();
+  });
+
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  const env = (extra: Record<string, string> = {}) => ({
+    SELLIFY_DATA_DIR: dir,
+    SELLIFY_ENCRYPTION_KEY: KEY,
+    WHATSAPP_GRAPH_URL: sim.cloud.graphUrl,
+    ...extra,
+  });
+
+  it('refuses to call a gateway on a private address unless the operator allows it', async () => {
+    sim.recorder.clear();
+    const checks = await runChecks(env(), { timeoutMs: 3_000 });
+    const waha = checks.find((c) => c.name.startsWith(`Channel ${ids.wahaLocal} `));
+    expect(waha).toMatchObject({ status: 'fail', detail: expect.stringMatching(/not checked: .*loopback/) });
+    expect(sim.recorder.callsTo('/api/sessions', 'waha')).toEqual([]);
+  });
+
+  it("calls the operator's Graph URL, never a channel's stored one", async () => {
+    sim.recorder.clear();
+    await runChecks(env(), { timeoutMs: 3_000 });
+    expect(sim.recorder.calls.filter((c) => c.path.includes('stolen'))).toEqual([]);
+    expect(
+      sim.recorder.calls.some(
+        (c) => c.method === 'GET' && c.path.endsWith(`/${sim.cloud.defaultNumber.phoneNumberId}`),
+      ),
+    ).toBe(true);
+  });
+
+  it('prints no escape sequence or control character a remote server sends', async () => {
+    const n = sim.cloud.defaultNumber;
+    const evil = '\u001b[2J\u001b[H\u001b]0;pwned\u0007\u2713 All checks passed.\r\n\u202eeton';
+    sim.faults.add({
+      transport: 'cloud',
+      method: 'GET',
+      path: `/${n.phoneNumberId}`,
+      kind: 'status',
+      status: 200,
+      body: { display_phone_number: evil, verified_name: evil, quality_rating: evil },
+    });
+    sim.faults.add({
+      transport: 'waha',
+      method: 'GET',
+      path: '/api/sessions/default',
+      kind: 'status',
+      status: 200,
+      body: { name: 'default', status: evil },
+    });
+    const checks = await runChecks(env({ SELLIFY_ALLOW_PRIVATE_GATEWAYS: 'true' }), { timeoutMs: 3_000 });
+    const printed = checks.map(formatCheck).join('\n');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the point.
+    expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(printed).toContain('All checks passed.');
+    const waha = checks.find((c) => c.name.startsWith(`Channel ${ids.wahaLocal} `));
+    expect(waha?.status).toBe('fail');
+  });
+
+  it('does not follow a gateway redirect', async () => {
+    sim.faults.add({
+      transport: 'waha',
+      method: 'GET',
+      path: '/api/sessions/default',
+      kind: 'status',
+      status: 307,
+      headers: { location: 'http://169.254.169.254/latest/meta-data/' },
+    });
+    const checks = await runChecks(env({ SELLIFY_ALLOW_PRIVATE_GATEWAYS: 'true' }), { timeoutMs: 3_000 });
+    const waha = checks.find((c) => c.name.startsWith(`Channel ${ids.wahaLocal} `));
+    expect(waha).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/redirect \(HTTP 307\), not followed/),
+    });
   });
 });

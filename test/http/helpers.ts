@@ -21,6 +21,20 @@ import {
 } from '../../src/store/index.ts';
 
 export const NOW_ISO = '2026-11-27T10:15:00.000Z';
+
+/** A public address (TEST-NET ranges are refused as reserved) for the fake resolver below. */
+export const PUBLIC_ADDRESS = '93.184.216.34';
+
+/**
+ * Host names of the test world, without DNS: `*.example` resolve to a public address,
+ * `private.test` to 10.0.0.7 and `loop.test` to 127.0.0.1; anything else does not resolve.
+ */
+export async function fakeResolve(host: string): Promise<{ address: string; family: number }[]> {
+  if (host.endsWith('.example')) return [{ address: PUBLIC_ADDRESS, family: 4 }];
+  if (host === 'private.test') return [{ address: '10.0.0.7', family: 4 }];
+  if (host === 'loop.test') return [{ address: '127.0.0.1', family: 4 }];
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+}
 export const ENV_KEY = `sk_${'E'.repeat(12)}envKeyForTests0000`;
 
 export interface TenantKeys {
@@ -105,6 +119,7 @@ export async function createWorld(
     clock: () => clock.nowMs,
     collectDefaultMetrics: false,
     version: '0.0.0-test',
+    resolveHost: fakeResolve,
     ...overrides,
   });
 

@@ -68,7 +68,7 @@ describe('channels', () => {
     const evo = await w.call('POST', '/api/v1/channels', w.a.write, {
       name: 'Evolution',
       transport: 'evolution',
-      baseUrl: 'http://127.0.0.1:9',
+      baseUrl: 'https://evolution.example',
       instance: 'loja',
       apiKey: 'k',
       webhookSecret: 'evo-secret-0123456789',
@@ -112,7 +112,7 @@ describe('channels', () => {
         transport: 'evolution',
         credentials: {
           apiKey: 'k',
-          baseUrl: 'http://127.0.0.1:9',
+          baseUrl: 'https://evolution.example',
           instance: 'loja',
           webhookSecret: 's-0123456789abcdef',
         },
@@ -134,7 +134,7 @@ describe('channels', () => {
     expect(empty.statusCode).toBe(400);
   });
 
-  it("answers 409 conflict when another tenant's channel already serves that Cloud phone number id", async () => {
+  it("answers 409 number_unavailable when another tenant's channel already serves that Cloud phone number id", async () => {
     const first = await w.call('POST', '/api/v1/channels', w.a.write, {
       name: 'A',
       transport: 'cloud',
@@ -159,7 +159,7 @@ describe('channels', () => {
       verifyToken: 'verify-b-0123456789',
     });
     expect(second.statusCode).toBe(409);
-    expect(problem(second).code).toBe('conflict');
+    expect(problem(second).code).toBe('number_unavailable');
   });
 
   it('deletes a channel with its contacts', async () => {

@@ -20,6 +20,7 @@ interface Seed {
   decisionId: string;
   orderId: string;
   keyId: string;
+  failedEventId: string;
   /** Strings only tenant A's data contains: another tenant's responses must never include them. */
   secrets: string[];
 }
@@ -160,6 +161,18 @@ const FIXTURES: Record<string, Fixture> = {
     otherTenant: 'not_found',
     request: async (w) => ({ url: `/api/v1/keys/${(await w.key(w.a.id, ['read'])).id}` }),
   },
+  'GET /api/v1/failed-events': {
+    otherTenant: 'excludes',
+    request: async () => ({ url: '/api/v1/failed-events' }),
+  },
+  'GET /api/v1/failed-events/:id': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({ url: `/api/v1/failed-events/${s.failedEventId}` }),
+  },
+  'POST /api/v1/failed-events/:id/replay': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({ url: `/api/v1/failed-events/${s.failedEventId}/replay` }),
+  },
   'POST /api/v1/tenants': {
     otherTenant: 'forbidden',
     operatorOnly: true,
@@ -202,7 +215,20 @@ function expectProblem(res: LightMyRequestResponse, status: number, code: string
 }
 
 beforeAll(async () => {
-  w = await createWorld();
+  // A pipeline that takes every event, so the replay route has something to run.
+  w = await createWorld({
+    webhooks: {
+      processEvents: async () => ({
+        messages: 1,
+        duplicates: 0,
+        statuses: 0,
+        health: 0,
+        ignored: 0,
+        failed: 0,
+        failedEventIds: [],
+      }),
+    },
+  });
   const conversation = await seedConversation(w, w.a.admin);
   const product = await w.call('POST', '/api/v1/products', w.a.admin, {
     name: 'Sac noir secret',
@@ -222,6 +248,20 @@ beforeAll(async () => {
     }),
   );
   const key = await w.key(w.a.id, ['read']);
+  const failed = await w.store.tx(w.a.id, (r) =>
+    r.failedEvents.record({
+      channelId: conversation.channelId,
+      transport: 'waha',
+      eventKind: 'message',
+      eventKey: 'message:false_123456@c.us_SECRETID',
+      errorCode: 'invalid_phone',
+      payload: {
+        event: { kind: 'message', providerId: 'false_123456@c.us_SECRETID', text: 'Texte secret' },
+        error: { name: 'PhoneError', message: 'not a phone number' },
+      },
+      atMs: Date.now(),
+    }),
+  );
   await w.call('PUT', '/api/v1/playbook', w.a.admin, { sellerName: 'Boutique A (secret name)' });
   seed = {
     ...conversation,
@@ -229,6 +269,7 @@ beforeAll(async () => {
     decisionId: decision.json().id,
     orderId: order.id,
     keyId: key.id,
+    failedEventId: failed.id,
     secrets: [],
   };
   seed.secrets = [
@@ -239,6 +280,9 @@ beforeAll(async () => {
     seed.decisionId,
     seed.orderId,
     seed.keyId,
+    seed.failedEventId,
+    'SECRETID',
+    'Texte secret',
     'Sac noir secret',
     'Boutique A (secret name)',
     '2250701020304',

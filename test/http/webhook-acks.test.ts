@@ -18,7 +18,7 @@ let secret = '';
 const processEvents: ProcessEventsFn = async () => {
   if (mode === 'fail') throw new Error('database unavailable');
   if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 3 * SLOW_MS));
-  return { messages: 1, duplicates: 0, statuses: 0, health: 0, ignored: 0 };
+  return { messages: 1, duplicates: 0, statuses: 0, health: 0, ignored: 0, failed: 0, failedEventIds: [] };
 };
 
 beforeAll(async () => {

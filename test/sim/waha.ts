@@ -42,8 +42,20 @@ export interface WahaSession {
   webhooks: WahaWebhookConfig[];
 }
 
+/**
+ * The body `POST /api/sendText` answers with, per WAHA release (reference C5 and the WAHA source):
+ * `wamessage` — the documented WAMessage with a serialized string id (every engine since 2024);
+ * `webjs` — whatsapp-web.js's Message object as is, id `{ fromMe, remote, id, _serialized }`;
+ * `noweb-legacy` — NOWEB before 2024.11: Baileys' WebMessageInfo, `{ key: { remoteJid:
+ * '…@s.whatsapp.net', fromMe: true, id }, message, messageTimestamp, status: 'PENDING' }`.
+ * Webhooks carry the serialized id `true_<chat>@c.us_<id>` in every case.
+ */
+export type WahaSendTextShape = 'wamessage' | 'webjs' | 'noweb-legacy';
+
 export interface WahaSimOptions {
   apiKey?: string;
+  /** Default 'wamessage'. */
+  sendTextShape?: WahaSendTextShape;
   sessions?: { name: string; ownerPhone?: string; status?: WahaStatus }[];
   /** HMAC key of the default webhook; none: unsigned. */
   hmacKey?: string;
@@ -90,6 +102,8 @@ export class WahaSim implements TransportHandler {
   readonly typing: { session: string; chatId: string; action: 'start' | 'stop'; atMs: number }[] = [];
   /** '<lid>@lid' → 'digits@c.us' */
   readonly lids = new Map<string, string>();
+  /** What /api/sendText answers with (see WahaSendTextShape); tests may switch it. */
+  sendTextShape: WahaSendTextShape;
   private readonly delivery: DeliveryOptions;
   private readonly defaultWebhook: WahaWebhookConfig | undefined;
 
@@ -99,6 +113,7 @@ export class WahaSim implements TransportHandler {
     webhookUrl: string | undefined,
   ) {
     this.apiKey = options.apiKey ?? 'sim-waha-key';
+    this.sendTextShape = options.sendTextShape ?? 'wamessage';
     this.plans = new PlanQueue(options.statusPlan);
     this.delivery = {
       duplicateProbability: options.delivery?.duplicateProbability ?? 0,
@@ -363,7 +378,8 @@ export class WahaSim implements TransportHandler {
     const s = this.working(req);
     if (!('me' in s)) return s;
     const chat = chatId!.includes('@') ? chatId! : `${digits(chatId!)}@c.us`;
-    const id = `true_${chat}_3EB0${this.ctx.randomId('waha-id', 16)}`;
+    const keyId = `3EB0${this.ctx.randomId('waha-id', 16)}`;
+    const id = `true_${chat}_${keyId}`;
     const nowMs = this.ctx.clock.nowMs();
     const replyTo = stringField(req.json, 'reply_to');
     const message = {
@@ -392,7 +408,27 @@ export class WahaSim implements TransportHandler {
     for (const step of plan) {
       this.ctx.clock.schedule(step.afterMs, () => this.emitAck(id, chat, step.status, s.name).then(() => {}));
     }
-    return { status: 201, body: message };
+    return { status: 201, body: this.sendTextAnswer(message, chat, keyId) };
+  }
+
+  private sendTextAnswer(message: Record<string, unknown>, chat: string, keyId: string): unknown {
+    switch (this.sendTextShape) {
+      case 'wamessage':
+        return message;
+      case 'webjs':
+        return {
+          ...message,
+          id: { fromMe: true, remote: chat, id: keyId, _serialized: message.id },
+          _data: { id: { fromMe: true, remote: chat, id: keyId, _serialized: message.id } },
+        };
+      case 'noweb-legacy':
+        return {
+          key: { remoteJid: chat.replace(/@c\.us$/, '@s.whatsapp.net'), fromMe: true, id: keyId },
+          message: { extendedTextMessage: { text: message.body } },
+          messageTimestamp: String(message.timestamp),
+          status: 'PENDING',
+        };
+    }
   }
 
   private presence(req: SimRequest, action: 'start' | 'stop'): SimResponse {

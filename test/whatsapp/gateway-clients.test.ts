@@ -31,7 +31,8 @@ function evolution(
       apiKey: overrides.apiKey ?? sim.evolution.apiKey,
       webhookSecret: 'unused-here',
     },
-    { timeoutMs: 2_000, ...options },
+    // The simulator listens on 127.0.0.1: a private gateway, as SELLIFY_ALLOW_PRIVATE_GATEWAYS allows.
+    { timeoutMs: 2_000, egress: { allowPrivate: true }, ...options },
   );
 }
 
@@ -45,7 +46,8 @@ function waha(
       session: overrides.session ?? 'default',
       apiKey: overrides.apiKey ?? sim.waha.apiKey,
     },
-    { timeoutMs: 2_000, ...options },
+    // The simulator listens on 127.0.0.1: a private gateway, as SELLIFY_ALLOW_PRIVATE_GATEWAYS allows.
+    { timeoutMs: 2_000, egress: { allowPrivate: true }, ...options },
   );
 }
 
@@ -198,6 +200,29 @@ describe('waha client', () => {
       linkPreview: false,
       reply_to: 'false_2250701020304@c.us_3EB0IN',
     });
+  });
+
+  // Issue 11.20: older NOWEB builds answer Baileys' `{key: {id}, status: "PENDING"}`; the message
+  // went out, so it must be stored under the id WAHA's webhooks (message.ack) will use.
+  for (const shape of ['wamessage', 'webjs', 'noweb-legacy'] as const) {
+    it(`reads the id of a ${shape} sendText answer in the form the webhooks use`, async () => {
+      sim.waha.sendTextShape = shape;
+      const result = await waha().sendText({ to: USER, text: 'Bonjour' });
+      const sent = sim.waha.sent.at(-1);
+      expect(sent?.providerId).toMatch(/^true_2250701020304@c\.us_3EB0[0-9A-F]{16}$/);
+      expect(result).toEqual({ ok: true, providerId: sent?.providerId, waId: '2250701020304' });
+    });
+  }
+
+  it('still refuses an answer without a usable id (it cannot be tracked)', async () => {
+    for (const body of [{}, { id: 'x'.repeat(300) }, { id: 'bad id with spaces' }, { key: {} }, 'ok']) {
+      const fake = (async () =>
+        new Response(JSON.stringify(body), { status: 201 })) as unknown as typeof fetch;
+      expect(await waha({}, { fetch: fake }).sendText({ to: USER, text: 'x' })).toMatchObject({
+        ok: false,
+        error: { class: 'permanent', code: 'invalid_response' },
+      });
+    }
   });
 
   it('a wrong key gets 401 {message, statusCode}: an account error with forbidden', async () => {

@@ -256,12 +256,15 @@ describe('evolution webhooks', () => {
   });
 
   it('a send produces send.message then receipts sent → delivered → read', async () => {
-    const client = createEvolutionClient({
-      baseUrl: sim.evolution.baseUrl,
-      instance: 'sellify',
-      apiKey: sim.evolution.apiKey,
-      webhookSecret: SECRET,
-    });
+    const client = createEvolutionClient(
+      {
+        baseUrl: sim.evolution.baseUrl,
+        instance: 'sellify',
+        apiKey: sim.evolution.apiKey,
+        webhookSecret: SECRET,
+      },
+      { egress: { allowPrivate: true } },
+    );
     const sent = await client.sendText({ to: USER, text: 'Oui' });
     await sim.clock.advance(5_000);
     const id = sent.ok ? sent.providerId : '';
@@ -309,11 +312,14 @@ describe('waha webhooks', () => {
   });
 
   it('a send yields message.any (ignored) and acks sent → delivered → read', async () => {
-    const client = createWahaClient({
-      baseUrl: sim.waha.baseUrl,
-      session: 'default',
-      apiKey: sim.waha.apiKey,
-    });
+    const client = createWahaClient(
+      {
+        baseUrl: sim.waha.baseUrl,
+        session: 'default',
+        apiKey: sim.waha.apiKey,
+      },
+      { egress: { allowPrivate: true } },
+    );
     const sent = await client.sendText({ to: USER, text: 'Oui' });
     await sim.clock.advance(5_000);
     const id = sent.ok ? sent.providerId : '';

@@ -15,7 +15,14 @@ import { type Config, ConfigError, loadConfig } from '../../config.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { DEV_KEY_FILE, KeyConfigError, loadKeys } from '../../crypto/keys.ts';
 import { createStore, DataDirInUseError, type Db, loadMigrations, type Store } from '../../store/index.ts';
-import { DEFAULT_GRAPH_VERSION } from '../../whatsapp/index.ts';
+import {
+  checkGatewayUrl,
+  DEFAULT_GRAPH_VERSION,
+  type EgressPolicy,
+  refusalText,
+} from '../../whatsapp/index.ts';
+import { guardedFetchFor } from '../../whatsapp/shared/egress.ts';
+import { printable } from '../io.ts';
 
 export const usage = `Usage: sellify doctor
 
@@ -47,9 +54,10 @@ export interface DoctorOptions {
 
 const SYMBOLS: Record<CheckStatus, string> = { ok: '✓', warn: '!', info: '·', fail: '✗' };
 
+/** One check as printed; every part is made printable (remote text may carry escape sequences). */
 export function formatCheck(check: Check): string {
-  const line = `${SYMBOLS[check.status]} ${check.name}: ${check.detail}`;
-  return check.hint === undefined ? line : `${line}\n    → ${check.hint}`;
+  const line = `${SYMBOLS[check.status]} ${printable(check.name, 300)}: ${printable(check.detail, 1000)}`;
+  return check.hint === undefined ? line : `${line}\n    → ${printable(check.hint, 1000)}`;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -268,12 +276,26 @@ async function checkRedis(redisUrl: string, timeoutMs: number): Promise<Check> {
 
 type Reply = { ok: true; status: number; body: unknown } | { ok: false; error: string };
 
-async function getJson(url: string, headers: Record<string, string>, timeoutMs: number): Promise<Reply> {
+/**
+ * One GET. Redirects are never followed (they would take the channel's credentials elsewhere):
+ * a 3xx is reported as such. Gateways go through the same guarded fetch as the server's clients.
+ */
+async function getJson(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  fetchFn: typeof fetch = fetch,
+): Promise<Reply> {
   try {
-    const res = await fetch(url, {
+    const res = await fetchFn(url, {
       headers: { accept: 'application/json', ...headers },
+      redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel().catch(() => {});
+      return { ok: false, error: `answered a redirect (HTTP ${res.status}), not followed` };
+    }
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -284,13 +306,39 @@ async function getJson(url: string, headers: Record<string, string>, timeoutMs: 
     return { ok: true, status: res.status, body };
   } catch (err) {
     const code = errorCode(err);
-    return { ok: false, error: code === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : code };
+    if (code === 'ESELLIFY_EGRESS_REFUSED') return { ok: false, error: 'address refused' };
+    return {
+      ok: false,
+      error: code === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : printable(code, 80),
+    };
   }
 }
 
 const field = (body: unknown, key: string): unknown =>
   typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+/** A string from a remote answer, made printable (see printable). */
+const remote = (value: unknown): string | undefined =>
+  typeof value === 'string' ? printable(value) : undefined;
+
+/**
+ * The same rules as the server's (SELLIFY_ALLOW_PRIVATE_GATEWAYS): a channel's gateway URL that
+ * the server would refuse is not called by doctor either.
+ */
+async function gatewayRefusal(
+  name: string,
+  baseUrl: string,
+  egress: EgressPolicy,
+): Promise<Check | undefined> {
+  const verdict = await checkGatewayUrl(baseUrl, egress);
+  if (verdict.ok) return undefined;
+  return {
+    status: 'fail',
+    name,
+    detail: `not checked: the gateway URL ${refusalText(verdict.refusal)}`,
+    hint: 'PATCH /api/v1/channels/<id> with a gateway URL Sellify may call',
+  };
+}
 
 function unreachable(name: string, what: string, reply: { error: string }, hint: string): Check {
   return { status: 'fail', name, detail: `cannot reach ${what} (${reply.error})`, hint };
@@ -303,8 +351,9 @@ async function checkCloud(
   graphUrl: string,
   timeoutMs: number,
 ): Promise<Check> {
-  const base = (text(credentials.graphUrl) ?? graphUrl).replace(/\/+$/, '');
-  const version = text(credentials.apiVersion) ?? DEFAULT_GRAPH_VERSION;
+  // The Graph URL and version are the operator's (WHATSAPP_GRAPH_URL), never a channel's.
+  const base = graphUrl.replace(/\/+$/, '');
+  const version = DEFAULT_GRAPH_VERSION;
   const id = text(credentials.phoneNumberId) ?? '';
   const url = `${base}/${version}/${encodeURIComponent(id)}?fields=display_phone_number,verified_name,quality_rating`;
   const reply = await getJson(
@@ -315,9 +364,9 @@ async function checkCloud(
   if (!reply.ok)
     return unreachable(name, safeOrigin(base), reply, 'check WHATSAPP_GRAPH_URL and the network');
   if (reply.status === 200) {
-    const display = text(field(reply.body, 'display_phone_number')) ?? id;
-    const verified = text(field(reply.body, 'verified_name'));
-    const quality = text(field(reply.body, 'quality_rating'));
+    const display = remote(field(reply.body, 'display_phone_number')) ?? id;
+    const verified = remote(field(reply.body, 'verified_name'));
+    const quality = remote(field(reply.body, 'quality_rating'));
     const warn = quality !== undefined && quality !== 'GREEN' && quality !== 'UNKNOWN';
     return {
       status: warn ? 'warn' : 'ok',
@@ -330,7 +379,7 @@ async function checkCloud(
   }
   const error = field(reply.body, 'error');
   const code = Number(field(error, 'code'));
-  const message = text(field(error, 'message')) ?? `HTTP ${reply.status}`;
+  const message = remote(field(error, 'message')) ?? `HTTP ${reply.status}`;
   if (code === 190 || reply.status === 401) {
     return {
       status: 'fail',
@@ -379,13 +428,18 @@ async function checkEvolution(
   name: string,
   credentials: Record<string, unknown>,
   timeoutMs: number,
+  egress: EgressPolicy,
 ): Promise<Check> {
   const base = (text(credentials.baseUrl) ?? '').replace(/\/+$/, '');
-  const instance = text(credentials.instance) ?? '';
+  const refused = await gatewayRefusal(name, base, egress);
+  if (refused) return refused;
+  const rawInstance = text(credentials.instance) ?? '';
+  const instance = printable(rawInstance, 100);
   const reply = await getJson(
-    `${base}/instance/connectionState/${encodeURIComponent(instance)}`,
+    `${base}/instance/connectionState/${encodeURIComponent(rawInstance)}`,
     { apikey: text(credentials.apiKey) ?? '' },
     timeoutMs,
+    guardedFetchFor(egress),
   );
   if (!reply.ok)
     return unreachable(name, `Evolution at ${safeOrigin(base)}`, reply, 'check the channel baseUrl');
@@ -401,13 +455,13 @@ async function checkEvolution(
   }
   if (reply.status !== 200)
     return { status: 'fail', name, detail: `Evolution answered HTTP ${reply.status}` };
-  const state = text(field(field(reply.body, 'instance'), 'state')) ?? text(field(reply.body, 'state'));
+  const state = remote(field(field(reply.body, 'instance'), 'state')) ?? remote(field(reply.body, 'state'));
   if (state === 'open') return { status: 'ok', name, detail: `instance "${instance}" is connected` };
   return {
     status: 'fail',
     name,
     detail: `instance "${instance}" is ${state ?? 'in an unknown state'}, not connected`,
-    hint: `link the phone again: GET ${safeOrigin(base)}/instance/connect/${instance} gives the QR code`,
+    hint: `link the phone again: GET ${safeOrigin(base)}/instance/connect/${encodeURIComponent(rawInstance)} gives the QR code`,
   };
 }
 
@@ -416,13 +470,19 @@ async function checkWaha(
   name: string,
   credentials: Record<string, unknown>,
   timeoutMs: number,
+  egress: EgressPolicy,
 ): Promise<Check> {
   const base = (text(credentials.baseUrl) ?? '').replace(/\/+$/, '');
-  const session = text(credentials.session) ?? '';
+  const refused = await gatewayRefusal(name, base, egress);
+  if (refused) return refused;
+  const rawSession = text(credentials.session) ?? '';
+  const session = printable(rawSession, 100);
+  const path = encodeURIComponent(rawSession);
   const reply = await getJson(
-    `${base}/api/sessions/${encodeURIComponent(session)}`,
+    `${base}/api/sessions/${path}`,
     { 'x-api-key': text(credentials.apiKey) ?? '' },
     timeoutMs,
+    guardedFetchFor(egress),
   );
   if (!reply.ok) return unreachable(name, `WAHA at ${safeOrigin(base)}`, reply, 'check the channel baseUrl');
   const auth = gatewayAuthFailure(name, reply.status, 'WAHA');
@@ -436,13 +496,13 @@ async function checkWaha(
     };
   }
   if (reply.status !== 200) return { status: 'fail', name, detail: `WAHA answered HTTP ${reply.status}` };
-  const status = text(field(reply.body, 'status'));
+  const status = remote(field(reply.body, 'status'));
   if (status === 'WORKING') return { status: 'ok', name, detail: `session "${session}" is WORKING` };
   const hints: Record<string, string> = {
-    SCAN_QR_CODE: `scan the QR code: GET ${safeOrigin(base)}/api/${session}/auth/qr`,
-    STOPPED: `start it: POST ${safeOrigin(base)}/api/sessions/${session}/start`,
+    SCAN_QR_CODE: `scan the QR code: GET ${safeOrigin(base)}/api/${path}/auth/qr`,
+    STOPPED: `start it: POST ${safeOrigin(base)}/api/sessions/${path}/start`,
     STARTING: 'wait a few seconds and run doctor again',
-    FAILED: `restart it: POST ${safeOrigin(base)}/api/sessions/${session}/restart (or log in again)`,
+    FAILED: `restart it: POST ${safeOrigin(base)}/api/sessions/${path}/restart (or log in again)`,
   };
   return {
     status: 'fail',
@@ -473,6 +533,7 @@ async function checkChannels(
     ];
   }
   const store: Store = createStore(db, keyring);
+  const egress: EgressPolicy = { allowPrivate: config.allowPrivateGateways };
   const checks: Check[] = [];
   for (const row of rows) {
     const tenantId = String(row.tenant_id);
@@ -498,9 +559,9 @@ async function checkChannels(
     } else if (transport === 'cloud') {
       checks.push(await checkCloud(name, credentials, config.whatsapp.graphUrl, timeoutMs));
     } else if (transport === 'evolution') {
-      checks.push(await checkEvolution(name, credentials, timeoutMs));
+      checks.push(await checkEvolution(name, credentials, timeoutMs, egress));
     } else if (transport === 'waha') {
-      checks.push(await checkWaha(name, credentials, timeoutMs));
+      checks.push(await checkWaha(name, credentials, timeoutMs, egress));
     } else {
       checks.push({ status: 'warn', name, detail: `unknown transport "${transport}"` });
     }

@@ -18,6 +18,8 @@ export interface AppMetrics {
   readonly decisions: Counter<'action'>;
   /** `sellify_engine_refusals_total{reason}`: refusals by reason code (`quota.daily_cap`). */
   readonly engineRefusals: Counter<'reason'>;
+  /** `sellify_webhook_events_failed_total{transport}`: webhook events whose processing threw and that were parked. */
+  readonly webhookEventsFailed: Counter<'transport'>;
   /** The text exposition format for a scrape. */
   renderMetrics(): Promise<string>;
   /** The Content-Type to serve renderMetrics() with. */
@@ -72,11 +74,18 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const webhookEventsFailed = new Counter({
+    name: 'sellify_webhook_events_failed_total',
+    help: 'Webhook events whose processing failed and that were parked for replay, by transport.',
+    labelNames: ['transport'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     httpRequestDuration,
     decisions,
     engineRefusals,
+    webhookEventsFailed,
     renderMetrics: () => registry.metrics(),
     contentType: registry.contentType,
   };

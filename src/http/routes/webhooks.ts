@@ -8,18 +8,23 @@
  * same transaction before the 200, so an acknowledged webhook is never lost and a redelivered one
  * is found by its provider id and changes nothing. Sending itself happens in the queue.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProcessEventsFn } from '../../pipeline/index.ts';
-import { findChannelByRouteKey, listCloudChannels, type Store } from '../../store/index.ts';
+import {
+  type ChannelRoute,
+  cloudVerifyTokenKnown,
+  findChannelByRouteKey,
+  findChannelsByRouteKeys,
+  type Store,
+} from '../../store/index.ts';
 import {
   type ChannelTransport,
   type InboundEvent,
   parseJsonBody,
   parseWebhook,
   routeCloudWebhook,
+  TRANSPORT_CREDENTIAL_FIELDS,
   type TransportKind,
-  verifyCloudSubscription,
   verifyWebhook,
   WebhookPayloadError,
 } from '../../whatsapp/index.ts';
@@ -48,6 +53,8 @@ export interface WebhookDeps {
   onMissedAck?: (atMs: number) => void;
   /** Default SLOW_WEBHOOK_ACK_MS. */
   slowAckMs?: number;
+  /** Route keys → channels with secrets; shared with the channel routes, which invalidate it. Default: a private one. */
+  channelCache?: ChannelCache;
 }
 
 interface Routed {
@@ -102,6 +109,8 @@ function parseEvents(kind: TransportKind, json: unknown, receivedAtMs: number): 
     if (err instanceof WebhookPayloadError) throw new ApiError('payload_invalid', err.message);
     throw err;
   }
+  if (events.length > MAX_WEBHOOK_ITEMS)
+    throw new ApiError('payload_invalid', `A webhook carries at most ${MAX_WEBHOOK_ITEMS} events.`);
   for (const e of events) {
     if ((e.kind === 'message' || e.kind === 'status') && e.providerId.length > MAX_PROVIDER_ID_LENGTH)
       throw new ApiError(
@@ -110,18 +119,6 @@ function parseEvents(kind: TransportKind, json: unknown, receivedAtMs: number): 
       );
   }
   return events;
-}
-
-async function loadChannel(deps: WebhookDeps, routeKey: string): Promise<Routed | null> {
-  const route = await findChannelByRouteKey(deps.store.db, routeKey);
-  if (!route) return null;
-  const credentials = await deps.store.tx(route.tenantId, (r) => r.channels.getCredentials(route.channelId));
-  if (!credentials) return null;
-  return {
-    tenantId: route.tenantId,
-    channelId: route.channelId,
-    transport: channelTransport(route.transport, route.channelId, credentials, deps.cloudDefaults),
-  };
 }
 
 /**
@@ -134,12 +131,19 @@ export function channelTransport(
   credentials: Record<string, unknown>,
   cloudDefaults: { graphUrl?: string } = {},
 ): ChannelTransport {
+  // Only the fields the transport defines are read: a `graphUrl` or `apiVersion` stored before
+  // credentials became a closed schema can no longer steer the Graph calls (the URL is the operator's).
+  const picked: Record<string, string> = {};
+  for (const field of TRANSPORT_CREDENTIAL_FIELDS[transport]) {
+    const value = credentials[field];
+    if (typeof value === 'string') picked[field] = value;
+  }
   const merged =
     transport === 'cloud'
-      ? { ...cloudDefaults, ...credentials }
+      ? { ...picked, ...(cloudDefaults.graphUrl !== undefined ? { graphUrl: cloudDefaults.graphUrl } : {}) }
       : transport === 'sandbox'
-        ? { ...credentials, channelId }
-        : credentials;
+        ? { ...picked, channelId }
+        : picked;
   return { transport, credentials: merged } as unknown as ChannelTransport;
 }
 
@@ -155,11 +159,69 @@ function checkSignature(channel: Routed, req: FastifyRequest, raw: Buffer): void
   }
 }
 
-const safeEqual = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
+/**
+ * Most Cloud changes (entries × changes) and events accepted in one webhook body. Meta batches up
+ * to 1,000 updates per POST; anything larger is not Meta and is refused (400) before any look-up.
+ */
+export const MAX_WEBHOOK_ITEMS = 1_000;
+/**
+ * Most distinct phone numbers one Cloud body may name. One Meta app's numbers can share a batch;
+ * each distinct number costs a credential decryption and an HMAC, so the count is bounded.
+ */
+export const MAX_CLOUD_NUMBERS_PER_WEBHOOK = 20;
+/** Longest verify token looked up; Meta's dashboard takes far shorter ones. */
+const MAX_VERIFY_TOKEN_LENGTH = 512;
+
+/** How long a channel's route and secrets are reused without reading the database again. */
+export const CHANNEL_CACHE_TTL_MS = 30_000;
+const CHANNEL_CACHE_MAX = 10_000;
+
+/**
+ * Route key → channel with its decrypted secrets, for CHANNEL_CACHE_TTL_MS: a flood of webhooks
+ * (signed or not) for a known number costs no database round trip and no decryption per request.
+ * Changes made through this process invalidate the channel at once; another instance's cache
+ * keeps an old secret at most CHANNEL_CACHE_TTL_MS. Unknown keys are not cached, so a channel
+ * created on another instance is routed at its first webhook.
+ */
+export class ChannelCache {
+  private readonly entries = new Map<string, { routed: Routed; expiresAtMs: number }>();
+
+  constructor(
+    private readonly ttlMs = CHANNEL_CACHE_TTL_MS,
+    private readonly maxEntries = CHANNEL_CACHE_MAX,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(routeKey: string): Routed | undefined {
+    const hit = this.entries.get(routeKey);
+    if (hit === undefined) return undefined;
+    if (hit.expiresAtMs <= this.now()) {
+      this.entries.delete(routeKey);
+      return undefined;
+    }
+    return hit.routed;
+  }
+
+  set(routeKey: string, routed: Routed): void {
+    this.entries.delete(routeKey);
+    this.entries.set(routeKey, { routed, expiresAtMs: this.now() + this.ttlMs });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+
+  /** Forgets a channel (created, changed, released or deleted), whatever route key it had. */
+  invalidate(channelId: string): void {
+    for (const [key, entry] of this.entries)
+      if (entry.routed.channelId === channelId) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
 
 export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> {
   // Signatures cover the exact bytes received, so bodies stay raw here (no JSON parsing middleware).
@@ -170,7 +232,32 @@ export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> 
     (_req, body, done) => done(null, body),
   );
 
+  const cache = deps.channelCache ?? new ChannelCache();
   const ack = (reply: FastifyReply, body: Record<string, unknown>) => reply.code(200).send(body);
+
+  /** The channel with its secrets: from the cache, else one tenant transaction to decrypt them. */
+  async function withSecrets(route: ChannelRoute, routeKey: string): Promise<Routed | null> {
+    const cached = cache.get(routeKey);
+    if (cached !== undefined) return cached;
+    const credentials = await deps.store.tx(route.tenantId, (r) =>
+      r.channels.getCredentials(route.channelId),
+    );
+    if (!credentials) return null;
+    const routed: Routed = {
+      tenantId: route.tenantId,
+      channelId: route.channelId,
+      transport: channelTransport(route.transport, route.channelId, credentials, deps.cloudDefaults),
+    };
+    cache.set(routeKey, routed);
+    return routed;
+  }
+
+  async function loadChannel(routeKey: string): Promise<Routed | null> {
+    const cached = cache.get(routeKey);
+    if (cached !== undefined) return cached;
+    const route = await findChannelByRouteKey(deps.store.db, routeKey);
+    return route === null ? null : withSecrets(route, routeKey);
+  }
 
   const onMissedAck = deps.onMissedAck;
   const slowAckMs = deps.slowAckMs ?? SLOW_WEBHOOK_ACK_MS;
@@ -182,19 +269,26 @@ export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> 
     });
   }
 
-  // Meta's subscription handshake: echo hub.challenge when the verify token is one of ours.
+  // Meta's subscription handshake: echo hub.challenge when the verify token is one of ours. The
+  // token is found by its keyed hash (one indexed query, nothing decrypted); the route has its own
+  // small per-IP budget (app.ts), since guessing tokens is all an anonymous caller can do here.
   app.get('/webhooks/whatsapp', { schema: { hide: true } }, async (req, reply) => {
-    const query = req.query as Record<string, string | undefined>;
-    const token = query['hub.verify_token'];
-    if (query['hub.mode'] === 'subscribe' && typeof token === 'string' && token !== '') {
-      for (const { tenantId, channelId } of await listCloudChannels(deps.store.db)) {
-        const credentials = await deps.store.tx(tenantId, (r) => r.channels.getCredentials(channelId));
-        const verifyToken = typeof credentials?.verifyToken === 'string' ? credentials.verifyToken : '';
-        if (verifyToken !== '' && safeEqual(verifyToken, token)) {
-          const challenge = verifyCloudSubscription(query, verifyToken);
-          if (challenge !== null) return reply.code(200).type('text/plain').send(challenge);
-        }
-      }
+    const query = req.query as Record<string, string | string[] | undefined>;
+    const one = (key: string): string | undefined => {
+      const v = query[key];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const token = one('hub.verify_token');
+    const challenge = one('hub.challenge');
+    if (
+      one('hub.mode') === 'subscribe' &&
+      typeof token === 'string' &&
+      token !== '' &&
+      token.length <= MAX_VERIFY_TOKEN_LENGTH &&
+      typeof challenge === 'string' &&
+      (await cloudVerifyTokenKnown(deps.store.db, deps.store.keyring, token))
+    ) {
+      return reply.code(200).type('text/plain').send(challenge);
     }
     // Refused like every other error: problem+json with a catalogue code (it was an empty text/plain 403).
     throw new ApiError('forbidden', 'The verify token or mode does not match a channel.');
@@ -204,20 +298,43 @@ export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> 
     const raw = rawBodyOf(req);
     const json = parseBody(raw);
     const route = routeOf(json);
+    // Bounded before any look-up: an unsigned body must not buy work per entry.
+    if (route.changeCount > MAX_WEBHOOK_ITEMS)
+      throw new ApiError('payload_invalid', `A webhook carries at most ${MAX_WEBHOOK_ITEMS} changes.`);
+    if (route.phoneNumberIds.length > MAX_CLOUD_NUMBERS_PER_WEBHOOK) {
+      throw new ApiError(
+        'payload_invalid',
+        `A webhook names at most ${MAX_CLOUD_NUMBERS_PER_WEBHOOK} phone numbers.`,
+      );
+    }
     const first = route.phoneNumberIds[0];
     // Without a known number there is no secret to check the signature with: store nothing.
     if (first === undefined) return ack(reply, { received: 0, ignored: 'no_phone_number_id' });
-    const channels = new Map<string, Routed>();
+    // Every named number in one query (or the cache); nothing is decrypted yet.
+    const routes = new Map<string, ChannelRoute>();
+    const missing: string[] = [];
     for (const id of route.phoneNumberIds) {
-      const channel = await loadChannel(deps, `cloud:${id}`);
-      if (channel) channels.set(id, channel);
+      const cached = cache.get(`cloud:${id}`);
+      if (cached !== undefined) routes.set(id, { ...cached, transport: 'cloud' });
+      else missing.push(`cloud:${id}`);
     }
-    const main = channels.get(first) ?? [...channels.values()][0];
+    for (const found of await findChannelsByRouteKeys(deps.store.db, missing)) {
+      if (found.routeKey?.startsWith('cloud:')) routes.set(found.routeKey.slice('cloud:'.length), found);
+    }
+    // The first number (in body order) with a channel checks the signature before anything else.
+    const mainId = route.phoneNumberIds.find((id) => routes.has(id));
+    if (mainId === undefined) return ack(reply, { received: 0, ignored: 'unknown_phone_number_id' });
+    const main = await withSecrets(routes.get(mainId)!, `cloud:${mainId}`);
     if (!main) return ack(reply, { received: 0, ignored: 'unknown_phone_number_id' });
     checkSignature(main, req, raw);
     const events = parseEvents('cloud', json, deps.clock());
     let received = 0;
-    for (const [id, channel] of channels) {
+    let failed = 0;
+    for (const id of route.phoneNumberIds) {
+      const found = routes.get(id);
+      if (found === undefined) continue;
+      const channel: Routed | null = id === mainId ? main : await withSecrets(found, `cloud:${id}`);
+      if (!channel) continue;
       // One Meta app serves all its numbers with one secret; a channel with another secret is not trusted here.
       if (channel !== main && !verifyWebhook(channel.transport, { rawBody: raw, headers: headersOf(req) }).ok)
         continue;
@@ -226,12 +343,14 @@ export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> 
       );
       if (mine.length === 0) continue;
       const outcome = await deps.processEvents(
-        { tenantId: channel.tenantId, channelId: channel.channelId },
+        { tenantId: channel.tenantId, channelId: channel.channelId, transport: 'cloud' },
         mine,
       );
       received += outcome.messages + outcome.statuses + outcome.health;
+      failed += outcome.failed;
     }
-    return ack(reply, { received });
+    if (failed > 0) app.metrics.webhookEventsFailed.inc({ transport: 'cloud' }, failed);
+    return ack(reply, failed > 0 ? { received, failed } : { received });
   });
 
   for (const transport of ['evolution', 'waha', 'sandbox'] as const) {
@@ -239,17 +358,19 @@ export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> 
       const { channelId } = req.params as { channelId: string };
       const raw = rawBodyOf(req);
       const channel = /^chn_[A-Za-z0-9]{1,64}$/.test(channelId)
-        ? await loadChannel(deps, `${transport}:${channelId}`)
+        ? await loadChannel(`${transport}:${channelId}`)
         : null;
       if (!channel || channel.transport.transport !== transport)
         throw new ApiError('not_found', 'No such channel.');
       checkSignature(channel, req, raw);
       const events = parseEvents(transport, parseBody(raw), deps.clock());
       const outcome = await deps.processEvents(
-        { tenantId: channel.tenantId, channelId: channel.channelId },
+        { tenantId: channel.tenantId, channelId: channel.channelId, transport },
         events,
       );
-      return ack(reply, { received: outcome.messages + outcome.statuses + outcome.health });
+      const received = outcome.messages + outcome.statuses + outcome.health;
+      if (outcome.failed > 0) app.metrics.webhookEventsFailed.inc({ transport }, outcome.failed);
+      return ack(reply, outcome.failed > 0 ? { received, failed: outcome.failed } : { received });
     });
   }
 }

@@ -4,6 +4,7 @@
  * getCredentials does, so a channel can be logged or sent to the dashboard without leaking them.
  */
 
+import type { Keyring } from '../../crypto/keyring.ts';
 import type { PresetName, Transport } from '../../engines/types.ts';
 import { newId } from '../ids.ts';
 import type { Db } from '../types.ts';
@@ -62,6 +63,8 @@ export interface NewChannel {
 export type ChannelPatch = Partial<Omit<NewChannel, 'transport' | 'id'>>;
 
 export interface ChannelRoute {
+  /** Set by the batched look-up (findChannelsByRouteKeys). */
+  routeKey?: string;
   tenantId: string;
   channelId: string;
   transport: Transport;
@@ -116,10 +119,24 @@ export interface ChannelsRepo {
   delete(id: string): Promise<boolean>;
   /** The decrypted credentials object; null when none are stored or no such channel. */
   getCredentials(id: string): Promise<Record<string, unknown> | null>;
+  /** Recomputes the verify-token hash of a Cloud channel from its credentials (start-up backfill). */
+  reindexVerifyToken(id: string): Promise<void>;
 }
 
 const TABLE = 'channels';
 const CREDENTIALS = 'credentials_enc';
+
+/** Blind-index scope of Cloud verify tokens: no tenant (the handshake names none), a fixed purpose. */
+export const VERIFY_TOKEN_SCOPE = 'cloud-verify-token';
+
+/** The keyed hash Meta's GET handshake looks a verify token up by; null when there is none. */
+export function verifyTokenHash(
+  keyring: Keyring,
+  credentials: Record<string, unknown> | null | undefined,
+): string | null {
+  const token = credentials?.verifyToken;
+  return typeof token === 'string' && token !== '' ? keyring.blindIndex(token, VERIFY_TOKEN_SCOPE) : null;
+}
 
 export function channelsRepo(c: RepoContext): ChannelsRepo {
   const sealCredentials = (id: string, credentials: Record<string, unknown> | null | undefined) =>
@@ -139,9 +156,9 @@ export function channelsRepo(c: RepoContext): ChannelsRepo {
       try {
         const { rows } = await c.tx.query<ChannelRow>(
           `INSERT INTO channels (id, tenant_id, name, transport, route_key, credentials_enc, timezone, preset, settings,
-             status, paused, warmup_started_at)
+             status, paused, warmup_started_at, verify_token_hash)
            VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, 'Africa/Abidjan'), coalesce($8, 'moderate'),
-             coalesce($9::jsonb, '{}'), coalesce($10, 'active'), coalesce($11, false), $12::timestamptz)
+             coalesce($9::jsonb, '{}'), coalesce($10, 'active'), coalesce($11, false), $12::timestamptz, $13)
            RETURNING ${COLUMNS}`,
           [
             id,
@@ -156,6 +173,7 @@ export function channelsRepo(c: RepoContext): ChannelsRepo {
             input.status ?? null,
             input.paused ?? null,
             isoOrNull(input.warmupStartedAtMs),
+            input.transport === 'cloud' ? verifyTokenHash(c.keyring, input.credentials) : null,
           ],
         );
         return toChannel(rows[0]!);
@@ -189,7 +207,11 @@ export function channelsRepo(c: RepoContext): ChannelsRepo {
       };
       if (patch.name !== undefined) set('name', patch.name);
       if (patch.routeKey !== undefined) set('route_key', patch.routeKey);
-      if (patch.credentials !== undefined) set(CREDENTIALS, sealCredentials(id, patch.credentials));
+      if (patch.credentials !== undefined) {
+        set(CREDENTIALS, sealCredentials(id, patch.credentials));
+        // Only Cloud credentials carry a verifyToken (the credential schema is closed per transport).
+        set('verify_token_hash', verifyTokenHash(c.keyring, patch.credentials));
+      }
       if (patch.timezone !== undefined) set('timezone', patch.timezone);
       if (patch.preset !== undefined) set('preset', patch.preset);
       if (patch.settings !== undefined) set('settings', JSON.stringify(patch.settings), '::jsonb');
@@ -223,6 +245,14 @@ export function channelsRepo(c: RepoContext): ChannelsRepo {
       if (!sealed) return null;
       return JSON.parse(unseal(c, TABLE, CREDENTIALS, id, sealed)) as Record<string, unknown>;
     },
+
+    async reindexVerifyToken(id) {
+      const credentials = await this.getCredentials(id);
+      await c.tx.query(
+        `UPDATE channels SET verify_token_hash = $3 WHERE tenant_id = $1 AND id = $2 AND transport = 'cloud'`,
+        [c.tenantId, id, verifyTokenHash(c.keyring, credentials)],
+      );
+    },
   };
 }
 
@@ -238,12 +268,54 @@ export async function findChannelByRouteKey(db: Db, routeKey: string): Promise<C
   return r ? { tenantId: r.tenant_id, channelId: r.channel_id, transport: r.transport } : null;
 }
 
-/** Every Cloud API channel of every tenant (for the verify-token handshake), through `sellify_cloud_channels`. */
-export async function listCloudChannels(db: Db): Promise<{ tenantId: string; channelId: string }[]> {
+/**
+ * Whether some Cloud channel has this verify token (Meta's GET handshake, before any tenant is
+ * known): one indexed look-up of its keyed hash under every key of the keyring, through
+ * `sellify_cloud_verify_token_known`. Nothing is decrypted.
+ */
+export async function cloudVerifyTokenKnown(db: Db, keyring: Keyring, token: string): Promise<boolean> {
+  const hashes = keyring.blindIndexes(token, VERIFY_TOKEN_SCOPE);
   const { rows } = await db.appTx((tx) =>
-    tx.query<{ tenant_id: string; channel_id: string }>(
-      'SELECT tenant_id, channel_id FROM sellify_cloud_channels()',
+    tx.query<{ known: boolean }>('SELECT sellify_cloud_verify_token_known($1::text[]) AS known', [hashes]),
+  );
+  return rows[0]?.known === true;
+}
+
+/**
+ * The channels of several route keys in one query (a Cloud webhook names up to
+ * MAX_CLOUD_NUMBERS_PER_WEBHOOK numbers), through `sellify_find_channels`.
+ */
+export async function findChannelsByRouteKeys(db: Db, routeKeys: readonly string[]): Promise<ChannelRoute[]> {
+  if (routeKeys.length === 0) return [];
+  const { rows } = await db.appTx((tx) =>
+    tx.query<{ route_key: string; tenant_id: string; channel_id: string; transport: Transport }>(
+      'SELECT route_key, tenant_id, channel_id, transport FROM sellify_find_channels($1::text[])',
+      [routeKeys],
     ),
   );
-  return rows.map((r) => ({ tenantId: r.tenant_id, channelId: r.channel_id }));
+  return rows.map((r) => ({
+    routeKey: r.route_key,
+    tenantId: r.tenant_id,
+    channelId: r.channel_id,
+    transport: r.transport,
+  }));
+}
+
+/**
+ * Cloud channels stored before verify tokens were indexed (migration 0005) get their hash, once,
+ * at start-up. Runs as the owner (it crosses tenants), then in each channel's tenant.
+ */
+export async function backfillVerifyTokenHashes(
+  db: Db,
+  reindex: (tenantId: string, channelId: string) => Promise<void>,
+): Promise<number> {
+  const { rows } = await db.ownerTx((tx) =>
+    tx.query<{ tenant_id: string; id: string }>(
+      `SELECT tenant_id, id FROM channels
+       WHERE transport = 'cloud' AND credentials_enc IS NOT NULL AND verify_token_hash IS NULL`,
+      [],
+    ),
+  );
+  for (const row of rows) await reindex(row.tenant_id, row.id);
+  return rows.length;
 }

@@ -20,10 +20,14 @@ export interface NewHealthEvent {
   atMs: number;
   untilMs?: number | null;
   detail?: Record<string, string | number | boolean | null> | null;
+  /** Stores the event at most once per channel under this key (a transport's event identity). */
+  dedupKey?: string | null;
 }
 
 export interface HealthEventsRepo {
   add(input: NewHealthEvent): Promise<HealthEventRecord>;
+  /** Like add, but null (and nothing stored) when the channel already has an event with this dedupKey. */
+  addOnce(input: NewHealthEvent & { dedupKey: string }): Promise<HealthEventRecord | null>;
   /** Newest first; events at or after sinceMs when given. Default limit 200. */
   recent(channelId: string, options?: { sinceMs?: number; limit?: number }): Promise<HealthEventRecord[]>;
 }
@@ -51,23 +55,33 @@ function toRecord(r: HealthRow): HealthEventRecord {
 }
 
 export function healthEventsRepo(c: RepoContext): HealthEventsRepo {
+  async function insert(input: NewHealthEvent): Promise<HealthEventRecord | null> {
+    const { rows } = await c.tx.query<HealthRow>(
+      `INSERT INTO health_events (id, tenant_id, channel_id, type, at, until_at, detail, dedup_key)
+       VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7::jsonb, $8)
+       ON CONFLICT (tenant_id, channel_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+       RETURNING id, channel_id, type, at, until_at, detail`,
+      [
+        newId('hev'),
+        c.tenantId,
+        input.channelId,
+        input.type,
+        isoOf(input.atMs),
+        isoOrNull(input.untilMs),
+        input.detail ? JSON.stringify(input.detail) : null,
+        input.dedupKey ?? null,
+      ],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
   return {
     async add(input) {
-      const { rows } = await c.tx.query<HealthRow>(
-        `INSERT INTO health_events (id, tenant_id, channel_id, type, at, until_at, detail)
-         VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7::jsonb)
-         RETURNING id, channel_id, type, at, until_at, detail`,
-        [
-          newId('hev'),
-          c.tenantId,
-          input.channelId,
-          input.type,
-          isoOf(input.atMs),
-          isoOrNull(input.untilMs),
-          input.detail ? JSON.stringify(input.detail) : null,
-        ],
-      );
-      return toRecord(rows[0]!);
+      const record = await insert({ ...input, dedupKey: null });
+      if (record === null) throw new Error('health event insert returned no row');
+      return record;
+    },
+    addOnce(input) {
+      return insert(input);
     },
     async recent(channelId, options = {}) {
       const limit = Math.min(Math.max(1, options.limit ?? 200), 1000);

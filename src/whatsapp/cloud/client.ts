@@ -3,9 +3,9 @@
  * receipts and typing indicators. Only the base URL differs between production and the simulator.
  */
 
-import { defaultSleep, httpCall, joinUrl } from '../shared/http.ts';
-import { cloudTo } from '../shared/ids.ts';
-import { arr, str } from '../shared/json.ts';
+import { defaultSleep, httpCall, joinUrl, pathSegment } from '../shared/http.ts';
+import { cloudTo, sentIdOf, waIdOf } from '../shared/ids.ts';
+import { arr, isObject } from '../shared/json.ts';
 import {
   type ActionResult,
   type ClientOptions,
@@ -34,7 +34,7 @@ export function createCloudClient(
   const sleep = options.sleep ?? defaultSleep;
   const url = joinUrl(
     credentials.graphUrl ?? DEFAULT_GRAPH_URL,
-    `${credentials.apiVersion ?? DEFAULT_GRAPH_VERSION}/${encodeURIComponent(credentials.phoneNumberId)}/messages`,
+    `${pathSegment(credentials.apiVersion ?? DEFAULT_GRAPH_VERSION)}/${pathSegment(credentials.phoneNumberId)}/messages`,
   );
   const headers = {
     authorization: `Bearer ${credentials.accessToken}`,
@@ -67,8 +67,11 @@ export function createCloudClient(
 
   function sendResult(res: { ok: true; body: unknown } | { ok: false; error: TransportError }): SendResult {
     if (!res.ok) return res;
-    const id = str(arr(res.body, 'messages')[0], 'id');
-    const waId = str(arr(res.body, 'contacts')[0], 'wa_id');
+    // Only the fields Graph defines, each checked: the id is stored and shown to the seller.
+    const first = arr(res.body, 'messages')[0];
+    const contact = arr(res.body, 'contacts')[0];
+    const id = sentIdOf(isObject(first) ? first.id : undefined);
+    const waId = waIdOf(isObject(contact) ? contact.wa_id : undefined);
     if (id === undefined) {
       // Accepted or not, we cannot track it; retrying could send it twice.
       return {
@@ -76,7 +79,7 @@ export function createCloudClient(
         error: {
           class: 'permanent',
           code: 'invalid_response',
-          message: 'Graph answered 200 without messages[0].id',
+          message: 'Graph answered 200 without a valid messages[0].id',
         },
       };
     }

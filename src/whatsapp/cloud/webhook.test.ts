@@ -187,6 +187,7 @@ describe('routeCloudWebhook', () => {
       phoneNumberIds: ['106540352242922', 'pn-2'],
       wabaIds: ['102290129340398', 'waba-2'],
       displayPhoneNumbers: ['15550783881', '2250700000009'],
+      changeCount: 2,
     });
   });
 
@@ -195,6 +196,7 @@ describe('routeCloudWebhook', () => {
       phoneNumberIds: [],
       wabaIds: [WABA_ID],
       displayPhoneNumbers: ['15550783881'],
+      changeCount: 1,
     });
   });
 });

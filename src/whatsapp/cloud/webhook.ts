@@ -58,12 +58,14 @@ export function verifyCloudWebhook(req: WebhookRequest, secrets: { appSecret: st
 }
 
 export interface CloudRoute {
-  /** `value.metadata.phone_number_id` of every change (message and status webhooks). */
+  /** `value.metadata.phone_number_id` of every change (message and status webhooks), first seen first. */
   phoneNumberIds: string[];
   /** `entry[].id`: the WhatsApp Business Account, the only key of account-level webhooks. */
   wabaIds: string[];
   /** `display_phone_number` (metadata, or the value of `phone_number_quality_update`). */
   displayPhoneNumbers: string[];
+  /** Entries times changes: how much work the body asks for before anything is verified. */
+  changeCount: number;
 }
 
 function envelopeEntries(json: unknown): unknown[] {
@@ -74,26 +76,33 @@ function envelopeEntries(json: unknown): unknown[] {
 
 /**
  * Which accounts a payload concerns, read before verification so the caller can load the channel
- * whose app secret then verifies the raw bytes. Throws WebhookPayloadError for a malformed envelope.
+ * whose app secret then verifies the raw bytes. Linear in the body (sets, not list scans): it runs
+ * on unauthenticated input. Throws WebhookPayloadError for a malformed envelope.
  */
 export function routeCloudWebhook(json: unknown): CloudRoute {
-  const route: CloudRoute = { phoneNumberIds: [], wabaIds: [], displayPhoneNumbers: [] };
-  const add = (list: string[], v: string | undefined): void => {
-    if (v !== undefined && !list.includes(v)) list.push(v);
+  const ids = new Set<string>();
+  const wabas = new Set<string>();
+  const displays = new Set<string>();
+  let changeCount = 0;
+  const add = (set: Set<string>, v: string | undefined): void => {
+    if (v !== undefined) set.add(v);
   };
   for (const entry of envelopeEntries(json)) {
-    add(route.wabaIds, str(entry, 'id'));
+    add(wabas, str(entry, 'id'));
     for (const change of arr(entry, 'changes')) {
+      changeCount++;
       const value = obj(change, 'value');
       const metadata = obj(value, 'metadata');
-      add(route.phoneNumberIds, str(metadata, 'phone_number_id'));
-      add(
-        route.displayPhoneNumbers,
-        str(metadata, 'display_phone_number') ?? str(value, 'display_phone_number'),
-      );
+      add(ids, str(metadata, 'phone_number_id'));
+      add(displays, str(metadata, 'display_phone_number') ?? str(value, 'display_phone_number'));
     }
   }
-  return route;
+  return {
+    phoneNumberIds: [...ids],
+    wabaIds: [...wabas],
+    displayPhoneNumbers: [...displays],
+    changeCount,
+  };
 }
 
 /**
@@ -110,6 +119,7 @@ export function parseCloudWebhook(json: unknown, options: ParseOptions = {}): In
       continue;
     }
     const entryTimeMs = secondsToMs(entry.time);
+    const wabaId = str(entry, 'id') ?? '';
     for (const change of arr(entry, 'changes')) {
       const field = str(change, 'field');
       const value = obj(change, 'value');
@@ -126,10 +136,10 @@ export function parseCloudWebhook(json: unknown, options: ParseOptions = {}): In
           parseMessagesValue(value, events, receivedAtMs);
           break;
         case 'phone_number_quality_update':
-          events.push(qualityEvent(value, entryTimeMs));
+          events.push(withEventId(qualityEvent(value, entryTimeMs), wabaId, entry, field, value));
           break;
         case 'account_update':
-          events.push(accountUpdateEvent(value, entryTimeMs));
+          events.push(withEventId(accountUpdateEvent(value, entryTimeMs), wabaId, entry, field, value));
           break;
         default:
           events.push({ kind: 'ignored', reason: 'unknown_field', detail: field ?? '(none)' });
@@ -137,6 +147,22 @@ export function parseCloudWebhook(json: unknown, options: ParseOptions = {}): In
     }
   }
   return events;
+}
+
+/**
+ * Account events carry no id: the WABA, `entry.time`, the field and the event name together
+ * identify one delivery (a replayed webhook repeats them). Without `time` there is none.
+ */
+function withEventId(
+  event: InboundEvent,
+  wabaId: string,
+  entry: JsonObject,
+  field: string,
+  value: JsonObject,
+): InboundEvent {
+  const time = num(entry, 'time');
+  if (event.kind !== 'health' || time === undefined) return event;
+  return { ...event, eventId: `cloud:${wabaId}:${time}:${field}:${str(value, 'event') ?? ''}` };
 }
 
 function providerErrors(list: unknown[]): ProviderError[] {

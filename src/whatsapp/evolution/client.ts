@@ -3,9 +3,10 @@
  * /chat/markMessageAsRead, all with the `apikey` header.
  */
 
-import { httpCall, joinUrl } from '../shared/http.ts';
-import { digitsOf } from '../shared/ids.ts';
-import { obj, str } from '../shared/json.ts';
+import { guardedFetchFor } from '../shared/egress.ts';
+import { httpCall, joinUrl, pathSegment } from '../shared/http.ts';
+import { digitsOf, sentIdOf, waIdOf } from '../shared/ids.ts';
+import { obj } from '../shared/json.ts';
 import {
   type ActionResult,
   type ClientOptions,
@@ -22,9 +23,10 @@ export function createEvolutionClient(
   credentials: EvolutionCredentials,
   options: ClientOptions = {},
 ): TransportClient {
-  const fetchFn = options.fetch ?? fetch;
+  // The base URL is the tenant's choice: checked at every connection unless a fetch is injected.
+  const fetchFn = options.fetch ?? guardedFetchFor(options.egress ?? { allowPrivate: false });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const instance = encodeURIComponent(credentials.instance);
+  const instance = pathSegment(credentials.instance);
   const headers = { apikey: credentials.apiKey, 'content-type': 'application/json' };
 
   async function post(
@@ -64,18 +66,19 @@ export function createEvolutionClient(
       const res = await post('message/sendText', body, signal);
       if (!res.ok) return res;
       const key = obj(res.body, 'key');
-      const id = str(key, 'id');
+      const id = sentIdOf(key?.id);
       if (id === undefined) {
         return {
           ok: false,
           error: {
             class: 'permanent',
             code: 'invalid_response',
-            message: 'sendText answered without key.id',
+            message: 'sendText answered without a valid key.id',
           },
         };
       }
-      const waId = str(key, 'remoteJid')?.split('@')[0];
+      const jid = key?.remoteJid;
+      const waId = waIdOf(typeof jid === 'string' ? jid.split('@')[0] : undefined);
       return waId ? { ok: true, providerId: id, waId } : { ok: true, providerId: id };
     },
 

@@ -95,10 +95,23 @@ export function parseEvolutionWebhook(json: unknown, options: ParseOptions = {})
     case 'send.message':
       // Our own API sends: the HTTP answer already gave us the id; receipts follow as messages.update.
       return [{ kind: 'ignored', reason: 'own_api_message' }];
-    case 'connection.update':
-      return [connectionEvent(obj(json, 'data'), account, receivedAtMs)];
+    case 'connection.update': {
+      // Evolution gives no event id; its `date_time` (local time, but the same string on a replay)
+      // with the state names this delivery.
+      const health = connectionEvent(obj(json, 'data'), account, receivedAtMs);
+      const at = str(json, 'date_time');
+      if (health.kind !== 'health' || at === undefined) return [health];
+      const data = obj(json, 'data');
+      return [
+        {
+          ...health,
+          eventId: `evolution:${account ?? ''}:${at}:${str(data, 'state') ?? ''}:${num(data, 'statusReason') ?? ''}`,
+        },
+      ];
+    }
     case 'logout.instance':
-    case 'remove.instance':
+    case 'remove.instance': {
+      const at = str(json, 'date_time');
       return [
         {
           kind: 'health',
@@ -106,8 +119,10 @@ export function parseEvolutionWebhook(json: unknown, options: ParseOptions = {})
           detail: event,
           timestampMs: receivedAtMs,
           ...(account ? { account } : {}),
+          ...(at !== undefined ? { eventId: `evolution:${account ?? ''}:${at}:${event}` } : {}),
         },
       ];
+    }
     case 'qrcode.updated':
       return [{ kind: 'ignored', reason: 'connection_progress', detail: 'qrcode.updated' }];
     default:

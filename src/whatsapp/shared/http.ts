@@ -27,8 +27,22 @@ export async function httpCall(fetchFn: typeof fetch, req: HttpRequest): Promise
       method: req.method,
       headers: { accept: 'application/json', ...req.headers },
       ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
+      // A redirect would carry the method, the body and the API key to another host: never followed.
+      redirect: 'manual',
       signal,
     });
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel().catch(() => {});
+      return {
+        ok: false,
+        error: {
+          class: 'permanent',
+          code: 'redirect',
+          httpStatus: res.status,
+          message: `the transport answered a redirect (HTTP ${res.status}); redirects are not followed`,
+        },
+      };
+    }
     const text = await res.text();
     let body: unknown = text;
     if (text !== '') {
@@ -74,6 +88,11 @@ export function classifyNetworkError(
   }
   const code = errorCode(err);
   switch (code) {
+    case 'ESELLIFY_EGRESS_REFUSED':
+      // The gateway URL (or what its name resolves to now) is not one Sellify may call.
+      return { class: 'permanent', code: 'forbidden_address', message };
+    case 'ERESPONSETOOLARGE':
+      return { class: 'permanent', code: 'invalid_response', message: 'the transport answer is too large' };
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
     case 'EPIPE':
@@ -128,6 +147,17 @@ export function describeBody(text: string): string {
 export async function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0) return;
   await delay(ms, undefined, signal ? { signal } : {});
+}
+
+/**
+ * One path segment from a configured value (an instance or session name, an API version, a phone
+ * number id), percent-encoded. `.` and `..` (also encoded: the URL parser treats %2e as a dot) would
+ * climb out of the route, so they are refused.
+ */
+export function pathSegment(value: string): string {
+  const encoded = encodeURIComponent(value);
+  if (/^(\.|%2e){1,2}$/i.test(encoded) || encoded === '') throw new RangeError('invalid path segment');
+  return encoded;
 }
 
 /** Joins a base URL and a path without doubling or losing the slash. */

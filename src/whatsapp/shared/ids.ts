@@ -47,3 +47,24 @@ export function phoneFromDigits(digits: string | undefined): string | undefined 
   if (digits === undefined) return undefined;
   return phoneFromWhatsAppId(digits)?.e164;
 }
+
+/** Longest provider message id read back from a send answer (real ones are under 150 characters). */
+export const MAX_SENT_ID_LENGTH = 256;
+/** Cloud wamids (base64 with a `wamid.` prefix), Baileys hex ids, WAHA `true_<chat>@c.us_<id>` forms. */
+const PROVIDER_ID_PATTERN = /^[A-Za-z0-9._:@=+/-]+$/;
+
+/**
+ * A message id from a transport's answer, or undefined when it is not a plausible one: a string of
+ * at most MAX_SENT_ID_LENGTH characters from the alphabet real ids use. Such an id is stored and
+ * shown to the seller, so an answer cannot smuggle arbitrary text (or megabytes) through it.
+ */
+export function sentIdOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (value.length === 0 || value.length > MAX_SENT_ID_LENGTH) return undefined;
+  return PROVIDER_ID_PATTERN.test(value) ? value : undefined;
+}
+
+/** A WhatsApp id (`wa_id`, a JID's user part) from an answer: 5 to 20 digits, else undefined. */
+export function waIdOf(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\d{5,20}$/.test(value) ? value : undefined;
+}

@@ -3,9 +3,10 @@
  * `X-Api-Key` header. Chats are addressed as `digits@c.us`.
  */
 
+import { guardedFetchFor } from '../shared/egress.ts';
 import { defaultSleep, httpCall, joinUrl } from '../shared/http.ts';
-import { digitsOf } from '../shared/ids.ts';
-import { isObject, str } from '../shared/json.ts';
+import { digitsOf, sentIdOf } from '../shared/ids.ts';
+import { isObject, obj } from '../shared/json.ts';
 import {
   type ActionResult,
   type ClientOptions,
@@ -23,8 +24,41 @@ export function wahaChatId(phone: string): string {
   return `${digitsOf(phone)}@c.us`;
 }
 
+/** WAHA's chat id form of a JID: NOWEB's Baileys keys say `@s.whatsapp.net`, its webhooks `@c.us`. */
+function cusJid(jid: string): string {
+  return jid.endsWith('@s.whatsapp.net')
+    ? `${jid.slice(0, -'@s.whatsapp.net'.length).split(':')[0]}@c.us`
+    : jid;
+}
+
+/**
+ * The message id of a `POST /api/sendText` answer, in the serialized form WAHA's webhooks use
+ * (`true_<chat>@c.us_<id>`), so later `message.ack` events find the message. Released versions
+ * answer in three shapes:
+ *
+ * - WAMessage (the documented shape, every engine since 2024): `{ id: "true_…@c.us_3EB0…" }`;
+ * - WEBJS builds that return whatsapp-web.js's Message: `{ id: { _serialized: "true_…" } }` (also
+ *   under `_data.id`);
+ * - NOWEB before 2024.11 (Baileys' WebMessageInfo as is): `{ key: { remoteJid: "…@s.whatsapp.net",
+ *   fromMe: true, id: "3EB0…" }, status: "PENDING" }`, serialized here as WAHA's NOWEB engine does
+ *   (`buildMessageId`: `${fromMe}_${toCusFormat(remoteJid)}_${id}`).
+ */
+export function wahaSentId(body: unknown, chatId: string): string | undefined {
+  if (!isObject(body)) return undefined;
+  const serialized = (v: unknown) => (typeof v === 'string' ? v : isObject(v) ? v._serialized : undefined);
+  const direct = sentIdOf(serialized(body.id)) ?? sentIdOf(serialized(obj(body, '_data')?.id));
+  if (direct !== undefined) return direct;
+  const key = obj(body, 'key');
+  const id = sentIdOf(key?.id);
+  if (key === undefined || id === undefined) return undefined;
+  const remote = typeof key.remoteJid === 'string' && key.remoteJid !== '' ? key.remoteJid : chatId;
+  const fromMe = key.fromMe === false ? 'false' : 'true';
+  return sentIdOf(`${fromMe}_${cusJid(remote)}_${id}`);
+}
+
 export function createWahaClient(credentials: WahaCredentials, options: ClientOptions = {}): TransportClient {
-  const fetchFn = options.fetch ?? fetch;
+  // The base URL is the tenant's choice: checked at every connection unless a fetch is injected.
+  const fetchFn = options.fetch ?? guardedFetchFor(options.egress ?? { allowPrivate: false });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const sleep = options.sleep ?? defaultSleep;
   const headers = { 'x-api-key': credentials.apiKey, 'content-type': 'application/json' };
@@ -67,12 +101,15 @@ export function createWahaClient(credentials: WahaCredentials, options: ClientOp
         signal,
       );
       if (!res.ok) return res;
-      const rawId = isObject(res.body) ? res.body.id : undefined;
-      const id = typeof rawId === 'string' ? rawId : str(rawId, '_serialized');
+      const id = wahaSentId(res.body, chatId);
       if (id === undefined) {
         return {
           ok: false,
-          error: { class: 'permanent', code: 'invalid_response', message: 'sendText answered without an id' },
+          error: {
+            class: 'permanent',
+            code: 'invalid_response',
+            message: 'sendText answered without a valid id',
+          },
         };
       }
       return { ok: true, providerId: id, waId: digitsOf(msg.to) };

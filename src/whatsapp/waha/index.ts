@@ -1,3 +1,3 @@
-export { createWahaClient, wahaChatId } from './client.ts';
+export { createWahaClient, wahaChatId, wahaSentId } from './client.ts';
 export { classifyWahaError } from './errors.ts';
 export { parseWahaWebhook, verifyWahaWebhook, WAHA_HMAC_HEADER } from './webhook.ts';

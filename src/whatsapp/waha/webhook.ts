@@ -79,8 +79,20 @@ export function parseWahaWebhook(json: unknown, options: ParseOptions = {}): Inb
       return [parseMessage(payload, account, atMs, 'reaction')];
     case 'message.ack':
       return [parseAck(payload, account, atMs)];
-    case 'session.status':
-      return [sessionEvent(payload, account, atMs)];
+    case 'session.status': {
+      const health = sessionEvent(payload, account, atMs);
+      if (health.kind !== 'health') return [health];
+      // The envelope id (evt_…, WAHA 2025+) names this event; older builds only give its timestamp.
+      const envelopeId = str(json, 'id');
+      const timestamp = num(json, 'timestamp');
+      const eventId =
+        envelopeId !== undefined
+          ? `waha:${envelopeId}`
+          : timestamp !== undefined
+            ? `waha:${account ?? ''}:${str(payload, 'status') ?? ''}:${timestamp}`
+            : undefined;
+      return [eventId === undefined ? health : { ...health, eventId }];
+    }
     default:
       return [{ kind: 'ignored', reason: 'unknown_event', detail: event }];
   }

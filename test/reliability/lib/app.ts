@@ -22,8 +22,13 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
         },
       },
     },
-    // Every request must reach its handler: no per-key limit gets in the way.
-    { rateLimitPerMinute: 1_000_000_000 },
+    // Every request must reach its handler: no per-key or per-IP limit gets in the way. The
+    // simulator's gateways listen on 127.0.0.1, which only SELLIFY_ALLOW_PRIVATE_GATEWAYS allows.
+    {
+      rateLimitPerMinute: 1_000_000_000,
+      webhookRateLimitPerMinute: 1_000_000_000,
+      allowPrivateGateways: true,
+    },
   );
   const queue = await startQueue(world.db, { onError: () => {} });
   pipeline = {

@@ -73,7 +73,15 @@ export function spawnServer(env: Record<string, string>): Spawned {
   const { SELLIFY_API_KEY: _k, DATABASE_URL: _d, REDIS_URL: _r, NODE_ENV: _n, ...inherited } = process.env;
   const child = spawn(process.execPath, ['bin/sellify.js', 'serve'], {
     cwd: ROOT,
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    // The simulators listen on 127.0.0.1: gateways there are private, which the operator allows here.
+    env: {
+      ...inherited,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SELLIFY_ALLOW_PRIVATE_GATEWAYS: 'true',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

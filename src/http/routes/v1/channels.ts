@@ -12,6 +12,12 @@ import { evaluateHealth } from '../../../engines/health.ts';
 import { DAY_MS, isValidTimeZone } from '../../../engines/time.ts';
 import type { Transport } from '../../../engines/types.ts';
 import { type ChannelPatch, type NewChannel, newId } from '../../../store/index.ts';
+import {
+  checkGatewayUrl,
+  type EgressPolicy,
+  refusalText,
+  TRANSPORT_CREDENTIAL_FIELDS,
+} from '../../../whatsapp/index.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
 import {
   type Api,
@@ -29,16 +35,6 @@ import {
   tx,
 } from './common.ts';
 import { ChannelSchema, ChannelSettingsSchema, channelView } from './views.ts';
-
-const Credentials = Type.Record(
-  Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' }),
-  Type.String({ maxLength: 4096 }),
-  {
-    maxProperties: 20,
-    description:
-      'Transport credentials (accessToken, phoneNumberId, appSecret, apiKey, instance, webhookSecret…). Write-only: stored encrypted, never returned.',
-  },
-);
 
 /** Credential fields a transport needs, given at the top level of the body as the integration guide shows. */
 const CREDENTIAL_FIELDS = {
@@ -73,12 +69,29 @@ const REQUIRED_CREDENTIALS: Record<Transport, readonly CredentialField[]> = {
   sandbox: [],
 };
 
+/**
+ * The fields each transport reads; anything else is refused (400), so no credential can steer a
+ * request somewhere the operator did not choose (the Graph URL and version are the operator's:
+ * WHATSAPP_GRAPH_URL).
+ */
+const ALLOWED_CREDENTIALS: Record<Transport, readonly CredentialField[]> = TRANSPORT_CREDENTIAL_FIELDS;
+
 const credentialProperties = Object.fromEntries(
   Object.entries(CREDENTIAL_FIELDS).map(([k, description]) => [
     k,
     Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description })),
   ]),
 ) as Record<CredentialField, TOptional<TString>>;
+
+/** The same fields inside `credentials`: a closed object, so an unknown name is a 400 that names it. */
+const Credentials = Type.Object(credentialProperties, {
+  additionalProperties: false,
+  description:
+    'Transport credentials (the same fields as at the top level). Write-only: stored encrypted, never returned. Only the fields of the channel transport are accepted.',
+});
+
+/** Evolution instance and WAHA session names: letters, digits, space, `.`, `_`, `@`, `-`; never `.` or `..`. */
+const GATEWAY_NAME = /^(?!\.{1,2}$)[\p{L}\p{N} ._@-]{1,100}$/u;
 
 /**
  * The credentials of a channel (top-level fields over `credentials`) checked against what its
@@ -95,6 +108,21 @@ function channelSecrets(
   for (const key of Object.keys(CREDENTIAL_FIELDS) as CredentialField[]) {
     const value = body[key];
     if (value !== undefined) credentials[key] = value;
+  }
+  const foreign = Object.keys(credentials).filter(
+    (k) => !(ALLOWED_CREDENTIALS[transport] as readonly string[]).includes(k),
+  );
+  if (foreign.length > 0) {
+    throw new ApiError(
+      'validation_failed',
+      `A ${transport} channel has no credential ${foreign.join(', ')}.`,
+      {
+        errors: foreign.map((k) => ({
+          field: `body.${k}`,
+          message: `is not a credential of a ${transport} channel`,
+        })),
+      },
+    );
   }
   if (Object.keys(credentials).length === 0 && transport !== 'sandbox')
     return { credentials: null, routeKey: null };
@@ -120,6 +148,19 @@ function channelSecrets(
   if (transport === 'cloud' && (credentials.phoneNumberId ?? '').length > MAX_PHONE_NUMBER_ID_LENGTH) {
     throw invalidField('body.phoneNumberId', `at most ${MAX_PHONE_NUMBER_ID_LENGTH} characters`);
   }
+  // Graph ids are digits; the id is a path segment of every send.
+  if (transport === 'cloud' && !/^\d+$/.test(credentials.phoneNumberId ?? '')) {
+    throw invalidField('body.phoneNumberId', 'must be the digits of the Graph phone number id');
+  }
+  for (const name of ['instance', 'session'] as const) {
+    const value = credentials[name];
+    if (value !== undefined && !GATEWAY_NAME.test(value)) {
+      throw invalidField(
+        `body.${name}`,
+        'at most 100 letters, digits, spaces and . _ @ - (and not "." or "..")',
+      );
+    }
+  }
   if (transport === 'waha' && !credentials.hmacKey && !credentials.webhookSecret) {
     throw invalidField('body.hmacKey', 'a WAHA channel needs hmacKey (recommended) or webhookSecret');
   }
@@ -130,6 +171,17 @@ function channelSecrets(
   }
   const routeKey = transport === 'cloud' ? `cloud:${credentials.phoneNumberId}` : `${transport}:${channelId}`;
   return { credentials, routeKey, ...(generatedSecret ? { generatedSecret } : {}) };
+}
+
+/**
+ * A gateway base URL must be one Sellify may call (shared/egress.ts): checked here, when it is
+ * stored, and again by the client at every connection (the name may resolve elsewhere later).
+ */
+async function checkBaseUrl(credentials: Record<string, string> | null, egress: EgressPolicy): Promise<void> {
+  const baseUrl = credentials?.baseUrl;
+  if (baseUrl === undefined) return;
+  const verdict = await checkGatewayUrl(baseUrl, egress);
+  if (!verdict.ok) throw invalidField('body.baseUrl', refusalText(verdict.refusal));
 }
 
 const Timezone = Type.String({
@@ -167,6 +219,26 @@ const ChannelPatchBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+/**
+ * A route key already taken (a Cloud phone number id another channel serves) gets one neutral
+ * answer, whether the other channel is the caller's or another tenant's: the error must not tell
+ * a tenant which numbers other sellers have. The operator resolves real disputes
+ * (`sellify channels release <phoneNumberId>`).
+ */
+async function numberGuard<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'conflict') {
+      throw new ApiError(
+        'number_unavailable',
+        'This phone number id cannot be registered here. If it is yours, ask the operator of this Sellify server to release it.',
+      );
+    }
+    throw err;
+  }
+}
+
 /** Health events older than this no longer move the score much; the engine folds what it gets. */
 const HEALTH_LOOKBACK_MS = 30 * DAY_MS;
 
@@ -193,7 +265,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
           201: ChannelSchema,
           ...problemResponses(
             'validation_failed',
-            'conflict',
+            'number_unavailable',
             'idempotency_mismatch',
             'idempotency_in_flight',
             'idempotency_secret_withheld',
@@ -206,6 +278,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
       checkTimezone(b.timezone);
       const id = newId('chn');
       const secrets = channelSecrets(b.transport, id, b);
+      await checkBaseUrl(secrets.credentials, ctx.egress);
       const input: NewChannel = { id, name: b.name, transport: b.transport };
       if (b.timezone !== undefined) input.timezone = b.timezone;
       if (b.preset !== undefined) input.preset = b.preset;
@@ -214,7 +287,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
       if (b.settings !== undefined) input.settings = b.settings;
       if (b.paused !== undefined) input.paused = b.paused;
       if (b.warmupStartedAt !== undefined) input.warmupStartedAtMs = msOf(b.warmupStartedAt);
-      const channel = await tx(ctx, req, (r) => r.channels.create(input));
+      const channel = await numberGuard(tx(ctx, req, (r) => r.channels.create(input)));
       const view = channelView(channel);
       // A secret Sellify generated is shown once, here, like an API key.
       return reply
@@ -280,7 +353,10 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
         summary: 'Change a channel (credentials: null removes them; the transport never changes)',
         params: ChannelParams,
         body: ChannelPatchBody,
-        response: { 200: ChannelSchema, ...problemResponses('validation_failed', 'not_found', 'conflict') },
+        response: {
+          200: ChannelSchema,
+          ...problemResponses('validation_failed', 'not_found', 'number_unavailable'),
+        },
       },
     },
     async (req) => {
@@ -301,6 +377,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
           b.credentials === null
             ? { credentials: null, routeKey: null }
             : channelSecrets(current.transport, current.id, { ...b, credentials: b.credentials ?? null });
+        await checkBaseUrl(secrets.credentials, ctx.egress);
         patch.credentials = secrets.credentials;
         patch.routeKey = secrets.routeKey;
       }
@@ -309,8 +386,9 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
       if (b.warmupStartedAt !== undefined) {
         patch.warmupStartedAtMs = b.warmupStartedAt === null ? null : msOf(b.warmupStartedAt);
       }
-      const channel = await tx(ctx, req, (r) => r.channels.update(req.params.id, patch));
+      const channel = await numberGuard(tx(ctx, req, (r) => r.channels.update(req.params.id, patch)));
       if (channel === null) throw notFound('channel');
+      ctx.onChannelChanged?.(channel.id);
       return channelView(channel);
     },
   );
@@ -329,6 +407,7 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
     async (req, reply) => {
       const deleted = await tx(ctx, req, (r) => r.channels.delete(req.params.id));
       if (!deleted) throw notFound('channel');
+      ctx.onChannelChanged?.(req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -15,6 +15,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Config } from '../../../config.ts';
+import type { ProcessEventsFn } from '../../../pipeline/index.ts';
 import {
   ConflictError,
   type IdPrefix,
@@ -23,6 +24,7 @@ import {
   type Store,
   type TenantRepos,
 } from '../../../store/index.ts';
+import type { EgressPolicy } from '../../../whatsapp/index.ts';
 import { ApiError } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
 
@@ -47,6 +49,12 @@ export interface RouteContext {
   config: RouteConfig;
   /** The platform operator's tenant (`ten_default`). */
   defaultTenantId: string;
+  /** Which gateway base URLs channels may hold (SELLIFY_ALLOW_PRIVATE_GATEWAYS). */
+  egress: EgressPolicy;
+  /** Told when a channel is changed or deleted (the webhook routes forget its cached secrets). */
+  onChannelChanged?: (channelId: string) => void;
+  /** Runs parked webhook events through the inbound pipeline again; absent when no pipeline runs here. */
+  processEvents?: ProcessEventsFn;
 }
 
 /** Maps the store's expected refusals to API errors; anything else stays an internal error. */

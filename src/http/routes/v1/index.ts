@@ -12,6 +12,7 @@ import type { RouteContext } from './common.ts';
 import { contactRoutes } from './contacts.ts';
 import { decisionRoutes } from './decision.ts';
 import { auditRoutes } from './decisions.ts';
+import { failedEventRoutes } from './failedEvents.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
 import { playbookRoutes } from './playbook.ts';
@@ -43,4 +44,5 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   playbookRoutes(api, ctx);
   auditRoutes(api, ctx);
   keyRoutes(api, ctx);
+  failedEventRoutes(api, ctx);
 };
