@@ -30,7 +30,8 @@ const cloud = (overrides: Record<string, string>) => ({
 const evolution = (webhookSecret: string) => ({
   name: 'Evolution',
   transport: 'evolution',
-  baseUrl: 'http://127.0.0.1:9',
+  // A public address: loopback gateways are refused unless the operator allows them (issue 11.1).
+  baseUrl: 'https://evolution.example',
   instance: 'loja',
   apiKey: 'evolution-key',
   webhookSecret,
