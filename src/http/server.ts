@@ -11,11 +11,12 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { type Config, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../config.ts';
-import { loadKeys } from '../crypto/keys.ts';
+import { DEV_KEY_FILE, ENCRYPTION_KEY_VAR, loadKeys } from '../crypto/keys.ts';
 import { type PipelineDeps, processEvents, sleepMs, startWorkers } from '../pipeline/index.ts';
 import { type Queue, startQueue } from '../queue/index.ts';
 import { createLimiter } from '../ratelimit/index.ts';
 import {
+  checkStoredKeys,
   createStore,
   ensureTenant,
   findChannelByRouteKey,
@@ -259,6 +260,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     });
     store = createStore(opened, keys.keyring);
+    // A wrong key must stop the start, not surface later as a 500 on every read of personal data.
+    const keySource = config.encryptionKey?.trim()
+      ? ENCRYPTION_KEY_VAR
+      : `the development key file ${shownPath(join(config.dataDir, DEV_KEY_FILE))}`;
+    await checkStoredKeys(opened, keys.keyring, keySource).catch(async (err: unknown) => {
+      await opened.close();
+      throw err;
+    });
   } catch (err) {
     removeHandlers();
     throw err;

@@ -2,6 +2,7 @@
 
 export { type OpenDbOptions, openDb } from './db.ts';
 export { type IdPrefix, isId, newId } from './ids.ts';
+export { checkStoredKeys, KeyMismatchError, storedKeyIds } from './key-check.ts';
 export { loadMigrations, MigrationError, runMigrations } from './migrate.ts';
 export { DataDirInUseError } from './pglite.ts';
 export {
