@@ -68,6 +68,12 @@ export interface Config {
    * typing), in [0, 1]. Default 1. Only tests and demos lower it; quotas and windows are not scaled.
    */
   pacingScale: number;
+  /**
+   * SELLIFY_SANDBOX: sandbox channels (a pretend WhatsApp number, its sends kept in memory) may be
+   * created, and the first start creates one. Default true, false in production: there the
+   * operator enables them (a demo server) with SELLIFY_SANDBOX=true.
+   */
+  sandbox: boolean;
   /** Largest request body under /api, in bytes (decision contexts carry catalogues). Fixed: 256 KiB. */
   apiBodyLimitBytes: number;
   /** How long an Idempotency-Key is remembered, in milliseconds. Fixed: 7 days. */
@@ -160,6 +166,15 @@ function trustProxy(env: Env): boolean | string[] {
   return list;
 }
 
+/** `true` or `false`, or the default when unset. */
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
 /** A number in [0, 1] (e.g. 0.01), or the default when unset. */
 function fraction(env: Env, name: string, fallback: number): number {
   const raw = text(env, name);
@@ -203,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: integer(env, 'SELLIFY_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     pacingScale: fraction(env, 'SELLIFY_PACING_SCALE', 1),
+    sandbox: flag(env, 'SELLIFY_SANDBOX', !production),
     apiBodyLimitBytes: 256 * 1024,
     idempotencyTtlMs: 7 * 24 * 60 * 60_000,
     whatsapp: {

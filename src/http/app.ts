@@ -35,6 +35,7 @@ export type AppConfig = Pick<
   | 'corsOrigins'
   | 'apiBodyLimitBytes'
   | 'trustProxy'
+  | 'sandbox'
 >;
 
 export interface AppDeps {

@@ -170,14 +170,14 @@ export async function ensureEnvCloudChannel(config: Config, store: Store): Promi
 }
 
 /**
- * Development only: when the default tenant has no channel at all, creates a sandbox channel
- * named "Sandbox", so `sellify chat` can talk to the bot right after the first `npm start`. The
- * API shows a sandbox webhook secret only once, so the server keeps this one in
- * `<dataDir>/sandbox.secret` (mode 0600) for `sellify chat` on the same machine. Returns the
+ * Development only (and not with SELLIFY_SANDBOX=false): when the default tenant has no channel at
+ * all, creates a sandbox channel named "Sandbox", so `sellify chat` can talk to the bot right after
+ * the first `npm start`. The API shows a sandbox webhook secret only once, so the server keeps this
+ * one in `<dataDir>/sandbox.secret` (mode 0600) for `sellify chat` on the same machine. Returns the
  * banner line naming the first sandbox channel, if the tenant has one.
  */
 export async function ensureSandboxChannel(config: Config, store: Store): Promise<string | undefined> {
-  if (config.production) return undefined;
+  if (config.production || !config.sandbox) return undefined;
   const channels = await store.tx(DEFAULT_TENANT_ID, (r) => r.channels.list());
   let sandbox = channels.find((c) => c.transport === 'sandbox');
   if (channels.length === 0) {

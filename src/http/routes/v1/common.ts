@@ -34,7 +34,7 @@ export type Api = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-export type RouteConfig = Pick<Config, 'rateLimitPerMinute' | 'idempotencyTtlMs'>;
+export type RouteConfig = Pick<Config, 'rateLimitPerMinute' | 'idempotencyTtlMs' | 'sandbox'>;
 
 export interface RouteContext {
   store: Store;
