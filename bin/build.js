@@ -85,6 +85,10 @@ export function build() {
 /** For bin/sellify.js: compiles first when the checkout's sources are newer than dist/. */
 export function ensureFreshBuild() {
   const state = buildState();
+  if (state === 'image' && !existsSync(ENTRY)) {
+    console.error(`sellify: ${ENTRY} is missing and there are no sources to build it from.`);
+    process.exit(1);
+  }
   if (state === 'stale' || state === 'missing') {
     if (tscPath() === undefined) {
       if (state === 'missing') {
