@@ -45,7 +45,12 @@ export const config = defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT, exclude: EXCLUDED } },
+      {
+        extends: true,
+        // Pure code with no module state worth isolating: one process runs every file, which makes the
+        // project 3–5× faster than a fresh process per file.
+        test: { name: 'unit', include: UNIT, exclude: EXCLUDED, isolate: false },
+      },
       {
         extends: true,
         test: { name: 'integration', include: ALL, exclude: [...EXCLUDED, ...UNIT, ...E2E] },
