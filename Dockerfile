@@ -2,13 +2,13 @@
 #
 # Sellify: one image for the API and the worker (`sellify serve --role api|worker|both`).
 #
-# The app runs its TypeScript sources through bin/sellify.js, which registers tsx's loader, so
-# there is no build step: the image holds the sources and the production dependencies, and tsx is
-# one of those (package.json lists it under "dependencies" for this reason).
+# The image runs compiled JavaScript: a build stage compiles src/ to dist/ with the dev dependencies
+# (TypeScript), and the runtime image holds dist/, the SQL migrations and the production dependencies
+# only (no TypeScript, no tsx, no sources).
 #
 # Base image: node:20-bookworm-slim rather than alpine. PGlite is WASM and would run on musl too,
-# but the suites and CI run on glibc, the one native binary at run time (esbuild, used by tsx) and
-# any native module added later are tested there, and the size difference is about 40 MB.
+# but the suites and CI run on glibc, any native module added later is tested there, and the size
+# difference is about 40 MB.
 #
 #   docker build -t sellify .
 #   docker run -p 3000:3000 -v sellify-data:/data \
@@ -16,13 +16,26 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- 1. production dependencies only (no compilers or dev tools reach the runtime image) ----
+# ---- 1. build: every dependency, then src/ compiled to dist/ (npm run build) ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the "prepare" script would build before the sources are copied.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY src ./src
+RUN npm run build
+
+# ---- 2. production dependencies only (no compilers or dev tools reach the runtime image) ----
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: "prepare" (the build) needs TypeScript, a dev dependency; no production
+# dependency has an install script.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# ---- 2. runtime ----
+# ---- 3. runtime ----
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     SELLIFY_DATA_DIR=/data \
@@ -31,15 +44,15 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Code and dependencies stay owned by root: the app user can read them, not change them.
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json package-lock.json tsconfig.json ./
+COPY package.json package-lock.json ./
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY examples ./examples
 # The embedded database (when DATABASE_URL is unset) and nothing else live in /data. A named volume
 # mounted there starts with this directory's owner, so the non-root user can write to it.
 RUN mkdir -p /data && chown node:node /data
-# "node" (uid 1000) comes with the official image. tsx caches compiled files under /tmp.
+# "node" (uid 1000) comes with the official image.
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

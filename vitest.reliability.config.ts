@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 export const config = defineConfig({
   test: {
     include: ['test/reliability/**/*.test.ts'],
+    // The suites spawn bin/sellify.js, which runs dist/: compile it first when src/ changed.
+    globalSetup: ['test/e2e/global-setup.ts'],
     testTimeout: 600_000,
     hookTimeout: 300_000,
     pool: 'forks',

@@ -56,6 +56,16 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).host).toBe('0.0.0.0');
   });
 
+  it('allows sandbox channels in development, and in production only with SELLIFY_SANDBOX=true', () => {
+    expect(loadConfig({}).sandbox).toBe(true);
+    expect(loadConfig({ SELLIFY_SANDBOX: 'false' }).sandbox).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).sandbox).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SELLIFY_SANDBOX: 'TRUE' }).sandbox).toBe(true);
+    expect(() => loadConfig({ SELLIFY_SANDBOX: 'yes' })).toThrow(
+      new ConfigError('SELLIFY_SANDBOX must be true or false, got "yes"'),
+    );
+  });
+
   it('reads blank variables as unset', () => {
     expect(loadConfig({ SELLIFY_API_KEY: '', DATABASE_URL: '  ', PORT: '' }).port).toBe(3000);
   });

@@ -116,6 +116,12 @@ export interface Config {
    * typing), in [0, 1]. Default 1. Only tests and demos lower it; quotas and windows are not scaled.
    */
   pacingScale: number;
+  /**
+   * SELLIFY_SANDBOX: sandbox channels (a pretend WhatsApp number, its sends kept in memory) may be
+   * created, and the first start creates one. Default true, false in production: there the
+   * operator enables them (a demo server) with SELLIFY_SANDBOX=true.
+   */
+  sandbox: boolean;
   /** Largest request body under /api, in bytes (decision contexts carry catalogues). Fixed: 256 KiB. */
   apiBodyLimitBytes: number;
   /** How long an Idempotency-Key is remembered, in milliseconds. Fixed: 7 days. */
@@ -218,10 +224,12 @@ function trustProxy(env: Env): false | number | string[] {
   return list;
 }
 
-function flag(env: Env, name: string): boolean {
+/** `true` or `false`, or the default when unset. */
+function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = text(env, name)?.toLowerCase();
-  if (raw === undefined || raw === 'false') return false;
+  if (raw === undefined) return fallback;
   if (raw === 'true') return true;
+  if (raw === 'false') return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
@@ -284,11 +292,12 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     maxKeysPerTenant: integer(env, 'SELLIFY_MAX_KEYS_PER_TENANT', 25, 1, 10_000),
     trustProxy: trustProxy(env),
-    allowPrivateGateways: flag(env, 'SELLIFY_ALLOW_PRIVATE_GATEWAYS'),
+    allowPrivateGateways: flag(env, 'SELLIFY_ALLOW_PRIVATE_GATEWAYS', false),
     webhookRateLimitPerMinute: integer(env, 'SELLIFY_WEBHOOK_RATE_LIMIT', 6000, 1, 1_000_000_000),
     webhookVerifyRateLimitPerMinute: integer(env, 'SELLIFY_WEBHOOK_VERIFY_RATE_LIMIT', 30, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, 'SELLIFY_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     pacingScale: fraction(env, 'SELLIFY_PACING_SCALE', 1),
+    sandbox: flag(env, 'SELLIFY_SANDBOX', !production),
     apiBodyLimitBytes: 256 * 1024,
     idempotencyTtlMs: 7 * 24 * 60 * 60_000,
     whatsapp: {

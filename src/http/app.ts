@@ -41,6 +41,7 @@ export type AppConfig = Pick<
   | 'allowPrivateGateways'
   | 'webhookRateLimitPerMinute'
   | 'webhookVerifyRateLimitPerMinute'
+  | 'sandbox'
 >;
 
 export interface AppDeps {

@@ -11,12 +11,13 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { type Config, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../config.ts';
-import { loadKeys } from '../crypto/keys.ts';
+import { DEV_KEY_FILE, ENCRYPTION_KEY_VAR, loadKeys } from '../crypto/keys.ts';
 import { type PipelineDeps, processEvents, sleepMs, startWorkers } from '../pipeline/index.ts';
 import { type Queue, startQueue } from '../queue/index.ts';
 import { createLimiter } from '../ratelimit/index.ts';
 import {
   backfillVerifyTokenHashes,
+  checkStoredKeys,
   createStore,
   ensureDataDir,
   ensureTenant,
@@ -173,14 +174,14 @@ export async function ensureEnvCloudChannel(config: Config, store: Store): Promi
 }
 
 /**
- * Development only: when the default tenant has no channel at all, creates a sandbox channel
- * named "Sandbox", so `sellify chat` can talk to the bot right after the first `npm start`. The
- * API shows a sandbox webhook secret only once, so the server keeps this one in
- * `<dataDir>/sandbox.secret` (mode 0600) for `sellify chat` on the same machine. Returns the
+ * Development only (and not with SELLIFY_SANDBOX=false): when the default tenant has no channel at
+ * all, creates a sandbox channel named "Sandbox", so `sellify chat` can talk to the bot right after
+ * the first `npm start`. The API shows a sandbox webhook secret only once, so the server keeps this
+ * one in `<dataDir>/sandbox.secret` (mode 0600) for `sellify chat` on the same machine. Returns the
  * banner line naming the first sandbox channel, if the tenant has one.
  */
 export async function ensureSandboxChannel(config: Config, store: Store): Promise<string | undefined> {
-  if (config.production) return undefined;
+  if (config.production || !config.sandbox) return undefined;
   const channels = await store.tx(DEFAULT_TENANT_ID, (r) => r.channels.list());
   let sandbox = channels.find((c) => c.transport === 'sandbox');
   if (channels.length === 0) {
@@ -272,6 +273,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     });
     store = createStore(opened, keys.keyring);
+    // A wrong key must stop the start, not surface later as a 500 on every read of personal data.
+    const keySource = config.encryptionKey?.trim()
+      ? ENCRYPTION_KEY_VAR
+      : `the development key file ${shownPath(join(config.dataDir, DEV_KEY_FILE))}`;
+    await checkStoredKeys(opened, keys.keyring, keySource).catch(async (err: unknown) => {
+      await opened.close();
+      throw err;
+    });
   } catch (err) {
     removeHandlers();
     throw err;

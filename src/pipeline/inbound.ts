@@ -264,7 +264,7 @@ export async function redecide(deps: PipelineDeps, tenantId: string, messageId: 
   const nowMs = deps.nowMs();
   await deps.store.tx(tenantId, async (r) => {
     const message = await r.messages.get(messageId);
-    if (!message || message.direction !== 'in') return;
+    if (message?.direction !== 'in') return;
     const contact = await r.contacts.get(message.contactId);
     const channel = await r.channels.get(message.channelId);
     if (!contact || !channel || contact.handoffAtMs !== null) return;

@@ -8,7 +8,12 @@ export { storedContext } from './context.ts';
 export { type PipelineDeps, type PipelineLog, sleepMs } from './deps.ts';
 export { handleFollowup } from './followup.ts';
 export { type ChannelTarget, type InboundOutcome, processEvents, redecide, refreshPause } from './inbound.ts';
-export { handleOutbound, SEND_CONFIRM_WAIT_MS, sendConfirmDeadlineMs } from './outbound.ts';
+export {
+  handleOutbound,
+  SEND_CONFIRM_WAIT_MS,
+  sendConfirmDeadlineMs,
+  WORKER_ERROR_CODE,
+} from './outbound.ts';
 export { startWorkers, type WorkerOptions } from './worker.ts';
 
 /** processEvents with its dependencies bound: what the webhook routes call. */

@@ -9,7 +9,7 @@
 import { presetConfig } from '../engines/config.ts';
 import { evaluateHealth } from '../engines/health.ts';
 import { evaluateQuota } from '../engines/quota.ts';
-import type { Job } from '../queue/index.ts';
+import { type Job, redactError } from '../queue/index.ts';
 import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
 import type { TransportError } from '../whatsapp/index.ts';
 import { type OutboundJobData, scheduleFollowup } from './act.ts';
@@ -79,7 +79,7 @@ async function plan(
   webhooksUpSinceMs: number | undefined,
 ): Promise<Plan> {
   const message = await r.messages.get(data.messageId);
-  if (!message || message.status !== 'queued') return { kind: 'done' };
+  if (message?.status !== 'queued') return { kind: 'done' };
   const channel = await r.channels.get(message.channelId);
   const contact = await r.contacts.get(message.contactId);
   if (!channel || !contact) return { kind: 'done' };
@@ -148,7 +148,85 @@ async function requeue(
   });
 }
 
+/** The message's error code when the send job itself failed (not the transport): see the worker's log. */
+export const WORKER_ERROR_CODE = 'worker_error';
+
+/** Thrown for a classified transport failure that pg-boss retries; already logged and recorded. */
+class TransportRetry extends Error {
+  override readonly name = 'TransportRetry';
+}
+
+/**
+ * A constraint refused what the attempt produced (SQLSTATE class 23): a provider id already stored
+ * for this channel, say. Retrying cannot change that.
+ */
+function isConstraintViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('23');
+}
+
+/**
+ * Sends one outbound message (see the file comment). A failure of the job itself (a bug, the
+ * database) is never silent: each attempt logs the ids and what happens next; the message is
+ * marked failed (`worker_error`) when the last attempt fails or when retrying cannot help, so the
+ * API, `sellify chat` and the dashboard show it instead of a reply that stays "queued" for good.
+ */
 export async function handleOutbound(deps: PipelineDeps, job: Job): Promise<void> {
+  try {
+    await sendMessage(deps, job);
+  } catch (err) {
+    if (err instanceof TransportRetry) throw err;
+    // A failure retrying cannot help ends here, its message marked failed: no pointless retries.
+    if ((await onJobError(deps, job, err)) === 'failed') return;
+    throw err;
+  }
+}
+
+/** Logs a failed send job and marks its message failed when no retry follows; returns the outcome. */
+async function onJobError(
+  deps: PipelineDeps,
+  job: Job,
+  err: unknown,
+): Promise<'retry' | 'failed' | 'dead_letter'> {
+  const data = asData(job);
+  const lastAttempt = job.attempt >= job.retryLimit + 1;
+  const permanent = isConstraintViolation(err);
+  const outcome = lastAttempt ? 'dead_letter' : permanent ? 'failed' : 'retry';
+  const log = {
+    tenantId: data.tenantId,
+    messageId: data.messageId,
+    jobId: job.id,
+    attempt: job.attempt,
+    attempts: job.retryLimit + 1,
+    outcome,
+    error: redactError(err),
+  };
+  if (outcome === 'retry') {
+    // An aborted job was released by the queue itself (expiry, shutdown) and comes back: not a failure.
+    if (!job.signal.aborted) deps.log.warn(log, 'send job failed; it will be retried');
+    return outcome;
+  }
+  try {
+    await deps.store.tx(data.tenantId, (r) =>
+      r.messages.setStatus({ id: data.messageId }, 'failed', { errorCode: WORKER_ERROR_CODE }),
+    );
+  } catch (markErr) {
+    deps.log.error(
+      { ...log, markError: redactError(markErr) },
+      'send job failed; the message could not be marked failed',
+    );
+    return 'retry';
+  }
+  deps.log.error(
+    log,
+    outcome === 'dead_letter'
+      ? 'send job failed on its last attempt: message marked failed, job dead-lettered'
+      : 'send job failed and retrying cannot help: message marked failed',
+  );
+  return outcome;
+}
+
+async function sendMessage(deps: PipelineDeps, job: Job): Promise<void> {
   const data = asData(job);
   const nowMs = deps.nowMs();
   const p = await deps.store.tx(data.tenantId, async (r) => {
@@ -235,10 +313,10 @@ async function onFailure(
     });
     if (lastAttempt) {
       deps.log.error(log, 'send failed after the last attempt');
-      throw new Error(`send failed after the last attempt: ${error.code}`);
+      throw new TransportRetry(`send failed after the last attempt: ${error.code}`);
     }
     // pg-boss retries with jittered exponential backoff; the next attempt re-checks everything.
-    throw new Error(`transient send failure: ${error.code}`);
+    throw new TransportRetry(`transient send failure: ${error.code}`);
   }
   await deps.store.tx(data.tenantId, async (r) => {
     switch (error.class) {

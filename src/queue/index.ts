@@ -1,6 +1,12 @@
 /** Public surface of the queue; the pipelines and the composition root import from here. */
 
-export { assertJobSpec, JobPayloadError, looksLikePhone, MAX_JOB_STRING_LENGTH } from './guard.ts';
+export {
+  assertJobSpec,
+  JobPayloadError,
+  looksLikePhone,
+  MAX_JOB_STRING_LENGTH,
+  redactError,
+} from './guard.ts';
 export {
   DEFAULT_EXPIRE_IN_SECONDS,
   DEFAULT_MAINTENANCE_INTERVAL_SECONDS,

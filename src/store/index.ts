@@ -3,6 +3,7 @@
 export { DATA_DIR_MODE, ensureDataDir, secureDataDir } from './dataDir.ts';
 export { type OpenDbOptions, openDb } from './db.ts';
 export { type IdPrefix, isId, newId } from './ids.ts';
+export { checkStoredKeys, KeyMismatchError, storedKeyIds } from './key-check.ts';
 export { loadMigrations, MigrationError, runMigrations } from './migrate.ts';
 export { DataDirInUseError } from './pglite.ts';
 export {

@@ -6,11 +6,11 @@
 
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.ts';
 import type { Db, Queryable } from './types.ts';
 
-/** The repository's `migrations/` folder, found from this file so the working directory does not matter. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+/** The package's `migrations/` folder (from src/ or dist/ alike; the working directory does not matter). */
+export const MIGRATIONS_DIR = packagePath('migrations');
 
 // Any constant works; it only has to be the same in every process that migrates this database.
 const MIGRATION_LOCK_KEY = 727_465_001;

@@ -290,20 +290,37 @@ describe('Dockerfile', () => {
         ).toEqual([]);
       }
     }
-    // The runtime needs these: the CLI entry, the sources tsx runs, the SQL, and package.json (read for the OpenAPI version).
+    // The runtime needs these: the CLI entry, the compiled build, the SQL, and package.json (which
+    // locates the package root and gives the OpenAPI version). Not the TypeScript sources.
     const copied = instruction(final, 'COPY').join(' ');
-    for (const needed of ['bin', 'src', 'migrations', 'package.json'])
-      expect(copied, needed).toContain(needed);
-    expect(ignored).toEqual(expect.arrayContaining(['.env', '.git', 'data']));
+    for (const needed of ['bin', 'migrations', 'package.json']) expect(copied, needed).toContain(needed);
+    expect(final).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(final).not.toMatch(/^COPY src\b/m);
+    expect(ignored).toEqual(expect.arrayContaining(['.env', '.git', 'data', 'dist']));
   });
 
-  it('keeps tsx, which runs the TypeScript sources, among the production dependencies', () => {
+  it('compiles in a build stage; the runtime needs neither TypeScript nor tsx', () => {
+    const build = dockerfile.slice(
+      dockerfile.indexOf(' AS build'),
+      dockerfile.indexOf('\nFROM ', dockerfile.indexOf(' AS build')),
+    );
+    expect(build).toMatch(/^RUN npm ci --ignore-scripts\b/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    // The production install skips "prepare" (the build needs TypeScript, a dev dependency).
+    expect(dockerfile).toMatch(/RUN npm ci --omit=dev --ignore-scripts\b/);
     const pkg = JSON.parse(read('package.json')) as {
       dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
       bin: Record<string, string>;
+      scripts: Record<string, string>;
     };
-    expect(pkg.dependencies.tsx).toBeDefined();
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+    expect(pkg.dependencies.typescript).toBeUndefined();
     expect(pkg.bin.sellify).toBe('bin/sellify.js');
-    expect(read('bin/sellify.js')).toContain("from 'tsx/esm/api'");
+    expect(pkg.scripts.start).toBe('node bin/sellify.js serve');
+    expect(pkg.scripts.prepare).toContain('bin/build.js');
+    expect(read('bin/sellify.js')).not.toContain('tsx');
+    expect(read('bin/build.js')).toContain("join(ROOT, 'dist', 'cli', 'main.js')");
   });
 });

@@ -80,6 +80,48 @@ export function serve(env: Record<string, string>): Promise<Server> {
   });
 }
 
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node bin/sellify.js <args>` to its end (a refused `serve`, `keys rotate`…), with `input` on
+ * stdin. Like `serve`, it does not inherit the test's SELLIFY_API_KEY, DATABASE_URL, REDIS_URL or
+ * NODE_ENV. A process still running after `timeoutMs` is killed.
+ */
+export function sellify(
+  args: string[],
+  env: Record<string, string>,
+  input = '',
+  timeoutMs = 60_000,
+): Promise<CliRun> {
+  const { SELLIFY_API_KEY: _k, DATABASE_URL: _d, REDIS_URL: _r, NODE_ENV: _n, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['bin/sellify.js', ...args], {
+    cwd: ROOT,
+    env: { ...inherited, LOG_LEVEL: 'warn', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  child.stdin.end(input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
 export async function stop(server: Server): Promise<number | null> {
   server.child.kill('SIGTERM');
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000).unref());

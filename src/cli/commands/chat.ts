@@ -282,7 +282,8 @@ function conversation(call: Call, o: ChatOptions) {
       typingShown = false;
     }
     if (m.status === 'failed') {
-      o.note(`(a reply was not sent: ${m.errorCode ?? 'failed'})`);
+      // The worker marks a reply failed instead of leaving it queued, so the wait ends here.
+      o.note(`(a reply was not sent: ${m.errorCode ?? 'failed'}; the server's log says why)`);
       return;
     }
     const text = m.text ?? `[${m.type}]`;

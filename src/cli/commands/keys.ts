@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME, loadConfig } from '../../config.ts';
-import { KeyConfigError, loadKeys } from '../../crypto/keys.ts';
+import { DecryptError } from '../../crypto/keyring.ts';
+import { ENCRYPTION_KEY_VAR, KeyConfigError, loadKeys, OLD_KEYS_VAR } from '../../crypto/keys.ts';
 import {
   API_KEY_SCOPES,
   type ApiKeyScope,
@@ -16,6 +17,7 @@ import {
   generateApiKey,
   MigrationError,
   openDb,
+  rotateKeys,
   type Store,
 } from '../../store/index.ts';
 import { CliError } from '../io.ts';
@@ -24,10 +26,16 @@ export const usage = `Usage:
   sellify keys create --name NAME [--scopes admin,write,read] [--tenant ID | --new-tenant NAME] [--rate-limit N]
   sellify keys list [--tenant ID]
   sellify keys revoke KEY_ID [--tenant ID]
+  sellify keys rotate
 
 Creates, lists and revokes API keys. The secret of a new key is printed once. --tenant defaults to
 the default tenant (${DEFAULT_TENANT_ID}); --new-tenant creates a tenant and prints its id. --scopes
-defaults to read. With the embedded database, stop the server first.`;
+defaults to read. With the embedded database, stop the server first.
+
+rotate re-encrypts the stored personal data under the current encryption key: set
+${ENCRYPTION_KEY_VAR} to the new key and ${OLD_KEYS_VAR} to the previous one(s), run it (it can be
+run again after an interruption; on PostgreSQL the server may keep running), and once it reports
+every value re-sealed the old keys may leave ${OLD_KEYS_VAR}.`;
 
 async function openStore(): Promise<Store> {
   try {
@@ -74,6 +82,36 @@ function parseScopes(raw: string | undefined): ApiKeyScope[] {
   return [...new Set(scopes)] as ApiKeyScope[];
 }
 
+/** `keys rotate`: every sealed value re-encrypted under the current key, with a line per column. */
+async function rotate(store: Store): Promise<number> {
+  let result: Awaited<ReturnType<typeof rotateKeys>>;
+  try {
+    result = await rotateKeys(store, {
+      onProgress: (p) => {
+        if (p.done === p.total) console.log(`  ${p.table}.${p.column}: ${p.total} value(s) checked`);
+      },
+    });
+  } catch (err) {
+    // A value sealed with a key that is not configured: the run stops, nothing is lost.
+    if (err instanceof DecryptError) throw new CliError(`${err.message}; nothing after it was rotated`);
+    throw err;
+  }
+  console.log(
+    `Re-encrypted ${result.reencrypted} value(s) under key ${store.keyring.currentKeyId}` +
+      ` (${result.skipped} changed meanwhile, ${result.failed} unreadable).`,
+  );
+  if (result.skipped > 0) {
+    console.log('Some values changed while rotating: run "sellify keys rotate" again.');
+    return 1;
+  }
+  if (result.failed > 0) {
+    console.log(`${result.failed} value(s) fail authentication (damaged) and were left as they are.`);
+    return 1;
+  }
+  console.log(`Every value is sealed with the current key: the old keys may leave ${OLD_KEYS_VAR}.`);
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -93,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return values.help ? 0 : 2;
   }
-  if (!['create', 'list', 'revoke'].includes(action))
+  if (!['create', 'list', 'revoke', 'rotate'].includes(action))
     throw new CliError(`unknown action "${action}"\n\n${usage}`);
   if (values.tenant !== undefined && values['new-tenant'] !== undefined) {
     throw new CliError('give --tenant or --new-tenant, not both');
@@ -110,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const store = await openStore();
   try {
+    if (action === 'rotate') return await rotate(store);
     let tenantId = values.tenant ?? DEFAULT_TENANT_ID;
     if (values['new-tenant'] !== undefined) {
       if (action !== 'create') throw new CliError('--new-tenant only goes with create');

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { KeyConfigError } from '../../crypto/keys.ts';
 import { ROLES, type Role, startServer } from '../../http/server.ts';
-import { DataDirInUseError, MigrationError } from '../../store/index.ts';
+import { DataDirInUseError, KeyMismatchError, MigrationError } from '../../store/index.ts';
 import { CliError } from '../io.ts';
 
 export const usage = `Usage: sellify serve [--role api|worker|both] [--port N] [--host ADDRESS]
@@ -20,7 +20,8 @@ Configuration comes from the environment: see .env.example and docs/API.md.`;
 /** Errors the operator fixes by changing configuration: one line, exit 2. */
 function startupError(err: unknown): CliError | undefined {
   if (err instanceof ConfigError || err instanceof KeyConfigError) return new CliError(err.message);
-  if (err instanceof DataDirInUseError || err instanceof MigrationError) return new CliError(err.message);
+  if (err instanceof DataDirInUseError || err instanceof MigrationError || err instanceof KeyMismatchError)
+    return new CliError(err.message);
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     return new CliError(`cannot listen: ${(err as Error).message} (set PORT or HOST)`);

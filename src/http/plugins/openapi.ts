@@ -12,6 +12,7 @@ import { fastifySwagger } from '@fastify/swagger';
 import { fastifySwaggerUi } from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { packagePath } from '../../package-root.ts';
 
 export interface OpenapiPluginOptions {
   /** Document version. Default: the `version` of package.json. */
@@ -28,7 +29,7 @@ export const OPENAPI_URL = '/openapi.json';
 export const API_KEY_SECURITY: Record<string, string[]>[] = [{ ApiKey: [] }, { Bearer: [] }];
 
 export function packageVersion(): string {
-  const raw: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+  const raw: unknown = JSON.parse(readFileSync(packagePath('package.json'), 'utf8'));
   const version =
     typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined;
   if (typeof version !== 'string') throw new Error('package.json has no version');

@@ -4,13 +4,19 @@ import {
   createSandboxClient,
   createSandboxHub,
   parseSandboxWebhook,
+  SANDBOX_INBOX_CAPACITY,
   type SandboxOutbound,
+  sandboxProviderId,
   verifySandboxWebhook,
 } from './sandbox.ts';
 
 function setup() {
   let nowMs = 1_000;
-  const hub = createSandboxHub({ now: () => nowMs });
+  let counter = 0;
+  const hub = createSandboxHub({
+    now: () => nowMs,
+    nextProviderId: (channelId) => `sbx_${channelId}_${++counter}`,
+  });
   const client = createSandboxClient({ channelId: 'ch_1' }, { hub });
   return { hub, client, inbox: hub.inbox('ch_1'), tick: (ms: number) => (nowMs += ms) };
 }
@@ -55,6 +61,54 @@ describe('sandbox client', () => {
         atMs: 2_200,
       },
     ]);
+  });
+
+  it('gives provider ids that a second process (a restarted server) does not give again', async () => {
+    // Two hubs are two processes; the old counter gave `sbx_ch_1_1` in both.
+    const ids = new Set<string>();
+    for (let process = 0; process < 2; process++) {
+      const client = createSandboxClient({ channelId: 'ch_1' }, { hub: createSandboxHub() });
+      for (let i = 0; i < 50; i++) {
+        const sent = await client.sendText({ to: '+2250701020304', text: `m${i}` });
+        if (!sent.ok) throw new Error('send failed');
+        ids.add(sent.providerId);
+      }
+    }
+    expect(ids.size).toBe(100);
+    // Time-ordered: a later millisecond sorts after an earlier one.
+    expect(sandboxProviderId('ch_1', 1_000) < sandboxProviderId('ch_1', 2_000)).toBe(true);
+    expect(sandboxProviderId('ch_1', 1_000)).toMatch(/^sbx_ch_1_0000000rs_[0-9a-f]{12}$/);
+  });
+
+  it(`keeps the last ${SANDBOX_INBOX_CAPACITY} items of a channel, while listeners see every one`, async () => {
+    const hub = createSandboxHub();
+    const client = createSandboxClient({ channelId: 'ch_1' }, { hub });
+    const inbox = hub.inbox('ch_1');
+    let heard = 0;
+    inbox.subscribe(() => heard++);
+    const total = SANDBOX_INBOX_CAPACITY * 3 + 7;
+    for (let i = 0; i < total; i++) await client.sendText({ to: '+2250701020304', text: `m${i}` });
+    const texts = inbox.sent.map((s) => (s.kind === 'text' ? s.text : ''));
+    expect(texts).toHaveLength(SANDBOX_INBOX_CAPACITY);
+    expect(texts[0]).toBe(`m${total - SANDBOX_INBOX_CAPACITY}`);
+    expect(texts.at(-1)).toBe(`m${total - 1}`);
+    expect(heard).toBe(total);
+    inbox.clear();
+    expect(inbox.sent).toEqual([]);
+  });
+
+  it('keeps the inboxes of at most maxInboxes channels, forgetting the least recently used unheard one', async () => {
+    const hub = createSandboxHub({ maxInboxes: 3, capacity: 2 });
+    const send = (channelId: string) =>
+      createSandboxClient({ channelId }, { hub }).sendText({ to: '+2250701020304', text: channelId });
+    for (const id of ['a', 'b', 'c']) await send(id);
+    hub.inbox('a').subscribe(() => {});
+    await send('d'); // 'a' is the oldest but has a listener: 'b' goes.
+    expect(hub.channelIds().sort()).toEqual(['a', 'c', 'd']);
+    expect(hub.inbox('a').sent).toHaveLength(1);
+    // A thousand channels later the hub still holds three inboxes.
+    for (let i = 0; i < 1000; i++) await send(`x${i}`);
+    expect(hub.channelIds()).toHaveLength(3);
   });
 
   it('keeps channels apart', async () => {

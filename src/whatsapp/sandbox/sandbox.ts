@@ -1,9 +1,17 @@
 /**
  * The sandbox transport: no WhatsApp at all. Its client records what the bot sends in an
- * in-memory inbox per channel, which `sellify chat` (or a test) reads through a listener or an
- * async iterator; inbound sandbox messages are plain `{ from, text, id }` posts. It lets a newcomer
- * try Sellify before connecting a number, and it is the fake beside the TransportClient interface.
+ * in-memory inbox per channel, which a test (or any code in the same process) reads through a
+ * listener or an async iterator; inbound sandbox messages are plain `{ from, text, id }` posts. It
+ * lets a newcomer try Sellify before connecting a number, and it is the fake beside the
+ * TransportClient interface.
+ *
+ * Memory is bounded: an inbox keeps the last SANDBOX_INBOX_CAPACITY items (a ring buffer; listeners
+ * still see every item), and a hub keeps the inboxes of at most SANDBOX_MAX_INBOXES channels,
+ * forgetting the least recently used one that nobody listens to. Provider ids are unique across
+ * processes (time and randomness, not a counter that restarts at 1), so a restarted server never
+ * hands out an id already stored for the channel.
  */
+import { randomBytes } from 'node:crypto';
 import { phoneFromWhatsAppId } from '../../domain/phone.ts';
 import { compact, isObject, secondsToMs, str } from '../shared/json.ts';
 import { bearerToken, headerValue, safeEqual, TOKEN_HEADER } from '../shared/secrets.ts';
@@ -37,9 +45,14 @@ export type SandboxOutbound =
   | { kind: 'read'; providerId: string; to: string; atMs: number }
   | { kind: 'typing'; to: string; durationMs: number; inReplyToProviderId?: string; atMs: number };
 
+/** Items an inbox keeps (the most recent ones): enough to read a conversation back in a test. */
+export const SANDBOX_INBOX_CAPACITY = 200;
+/** Channels whose inboxes a hub keeps at once. */
+export const SANDBOX_MAX_INBOXES = 50;
+
 export interface SandboxInbox {
   readonly channelId: string;
-  /** Everything the bot did on this channel, in order. */
+  /** What the bot did on this channel, oldest first: the last `capacity` items (a fresh array per read). */
   readonly sent: readonly SandboxOutbound[];
   /** Calls `listener` for every later item; returns the unsubscribe function. */
   subscribe(listener: (item: SandboxOutbound) => void): () => void;
@@ -56,20 +69,54 @@ export interface SandboxHub {
 }
 
 export interface SandboxHubOptions {
-  /** Clock for `atMs`; default Date.now. */
+  /** Clock for `atMs` and provider ids; default Date.now. */
   now?: () => number;
+  /** Provider id of the next send on a channel; default `sandboxProviderId` (time + random). */
+  nextProviderId?: (channelId: string, nowMs: number) => string;
+  /** Items kept per inbox. Default SANDBOX_INBOX_CAPACITY. */
+  capacity?: number;
+  /** Inboxes kept. Default SANDBOX_MAX_INBOXES. */
+  maxInboxes?: number;
+}
+
+/**
+ * `sbx_<channelId>_<ms, 9 base36 digits>_<12 hex>`: sorts in time order, and ids of one millisecond
+ * differ in 48 random bits, so no two processes (a server and its restart) give the same id.
+ */
+export function sandboxProviderId(channelId: string, nowMs: number): string {
+  const ms = Math.max(0, Math.floor(nowMs)).toString(36).padStart(9, '0');
+  return `sbx_${channelId}_${ms}_${randomBytes(6).toString('hex')}`;
 }
 
 export function createSandboxHub(options: SandboxHubOptions = {}): SandboxHub {
   const now = options.now ?? Date.now;
-  const inboxes = new Map<string, SandboxInbox>();
+  const nextProviderId = options.nextProviderId ?? sandboxProviderId;
+  const capacity = options.capacity ?? SANDBOX_INBOX_CAPACITY;
+  const maxInboxes = options.maxInboxes ?? SANDBOX_MAX_INBOXES;
+  if (!(Number.isInteger(capacity) && capacity >= 1))
+    throw new RangeError('capacity must be a whole number ≥ 1');
+  if (!(Number.isInteger(maxInboxes) && maxInboxes >= 1))
+    throw new RangeError('maxInboxes must be a whole number ≥ 1');
+  // A Map iterates in insertion order; re-inserting on use keeps the least recently used first.
+  const inboxes = new Map<string, InternalInbox>();
   return {
     inbox(channelId: string): SandboxInbox {
       let inbox = inboxes.get(channelId);
-      if (!inbox) {
-        inbox = createInbox(channelId, now);
-        inboxes.set(channelId, inbox);
+      if (inbox) {
+        inboxes.delete(channelId);
+      } else {
+        inbox = createInbox(channelId, now, () => nextProviderId(channelId, now()), capacity);
+        if (inboxes.size >= maxInboxes) {
+          // Forget the least recently used inbox nobody listens to (if every one has a listener, keep all).
+          for (const [id, old] of inboxes) {
+            if (old.listenerCount() === 0) {
+              inboxes.delete(id);
+              break;
+            }
+          }
+        }
       }
+      inboxes.set(channelId, inbox);
       return inbox;
     },
     channelIds: () => [...inboxes.keys()],
@@ -81,17 +128,27 @@ interface InternalInbox extends SandboxInbox {
   nextId(): string;
   takeFailure(): TransportError | undefined;
   now(): number;
+  listenerCount(): number;
 }
 
-function createInbox(channelId: string, now: () => number): InternalInbox {
-  const sent: SandboxOutbound[] = [];
+function createInbox(
+  channelId: string,
+  now: () => number,
+  nextId: () => string,
+  capacity: number,
+): InternalInbox {
+  // A ring buffer: `start` is the oldest item once the buffer is full.
+  const ring: SandboxOutbound[] = [];
+  let start = 0;
   const listeners = new Set<(item: SandboxOutbound) => void>();
   const failures: TransportError[] = [];
-  let counter = 0;
   return {
     channelId,
-    sent,
+    get sent(): readonly SandboxOutbound[] {
+      return [...ring.slice(start), ...ring.slice(0, start)];
+    },
     now,
+    listenerCount: () => listeners.size,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -134,17 +191,20 @@ function createInbox(channelId: string, now: () => number): InternalInbox {
       for (let i = 0; i < times; i++) failures.push(error);
     },
     clear() {
-      sent.length = 0;
+      ring.length = 0;
+      start = 0;
       failures.length = 0;
     },
     record(item) {
-      sent.push(item);
+      if (ring.length < capacity) {
+        ring.push(item);
+      } else {
+        ring[start] = item;
+        start = (start + 1) % capacity;
+      }
       for (const listener of listeners) listener(item);
     },
-    nextId() {
-      counter += 1;
-      return `sbx_${channelId}_${counter}`;
-    },
+    nextId,
     takeFailure: () => failures.shift(),
   };
 }

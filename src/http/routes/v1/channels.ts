@@ -269,12 +269,20 @@ export function channelRoutes(api: Api, ctx: RouteContext): void {
             'idempotency_mismatch',
             'idempotency_in_flight',
             'idempotency_secret_withheld',
+            'unprocessable',
           ),
         },
       },
     },
     async (req, reply) => {
       const b = req.body;
+      if (b.transport === 'sandbox' && !ctx.config.sandbox) {
+        // Its sends live in the server's memory: a production server has them only if the operator says so.
+        throw new ApiError(
+          'unprocessable',
+          'Sandbox channels are disabled on this server (NODE_ENV=production); the operator enables them with SELLIFY_SANDBOX=true.',
+        );
+      }
       checkTimezone(b.timezone);
       const id = newId('chn');
       const secrets = channelSecrets(b.transport, id, b);

@@ -39,7 +39,7 @@ export type Api = FastifyInstance<
 
 export type RouteConfig = Pick<
   Config,
-  'rateLimitPerMinute' | 'tenantRateLimitPerMinute' | 'maxKeysPerTenant' | 'idempotencyTtlMs'
+  'rateLimitPerMinute' | 'tenantRateLimitPerMinute' | 'maxKeysPerTenant' | 'idempotencyTtlMs' | 'sandbox'
 >;
 
 export interface RouteContext {
