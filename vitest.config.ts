@@ -17,7 +17,7 @@ const UNIT = [
   'src/engines/**/*.test.ts',
   'src/pipeline/send-confirm.test.ts',
   'src/queue/guard.test.ts',
-  'src/store/groupCommit.test.ts',
+  'src/store/group-commit.test.ts',
   'src/store/ids.test.ts',
   // Webhook parsers, signature checks and error classifiers; the clients' HTTP runs in test/whatsapp.
   'src/whatsapp/**/*.test.ts',

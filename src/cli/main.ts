@@ -36,7 +36,7 @@ const commands: Record<string, Command> = {
   },
   'failed-events': {
     summary: 'operator: list and replay webhook events that failed and were parked',
-    load: () => import('./commands/failedEvents.ts'),
+    load: () => import('./commands/failed-events.ts'),
   },
   doctor: {
     summary: 'check the configuration, database, Redis and channel credentials',

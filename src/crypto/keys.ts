@@ -102,7 +102,7 @@ function looseModeWarning(path: string): string | undefined {
 }
 
 function writeNewKeyFile(path: string, dataDir: string): Buffer | undefined {
-  // Private like the rest of the data directory (src/store/dataDir.ts).
+  // Private like the rest of the data directory (src/store/data-dir.ts).
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = generateKey();
   try {

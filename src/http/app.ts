@@ -19,8 +19,8 @@ import { type AuthenticatorOptions, type AuthState, createAuthenticator } from '
 import { errorsPlugin, frameworkErrors } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
-import { rateLimitPlugin } from './plugins/rateLimit.ts';
-import { genReqId, requestIdPlugin } from './plugins/requestId.ts';
+import { rateLimitPlugin } from './plugins/rate-limit.ts';
+import { genReqId, requestIdPlugin } from './plugins/request-id.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { opsRoutes } from './routes/ops.ts';
 import type { Api } from './routes/v1/common.ts';

@@ -1,6 +1,6 @@
 /** Public surface of the store; other folders import from here. */
 
-export { DATA_DIR_MODE, ensureDataDir, secureDataDir } from './dataDir.ts';
+export { DATA_DIR_MODE, ensureDataDir, secureDataDir } from './data-dir.ts';
 export { type OpenDbOptions, openDb } from './db.ts';
 export { type IdPrefix, isId, newId } from './ids.ts';
 export { checkStoredKeys, KeyMismatchError, storedKeyIds } from './key-check.ts';
@@ -16,7 +16,7 @@ export {
   hashApiKey,
   KeyLimitError,
   type NewApiKey,
-} from './repos/apiKeys.ts';
+} from './repos/api-keys.ts';
 export {
   backfillVerifyTokenHashes,
   type Channel,
@@ -37,8 +37,8 @@ export type {
   FailedEventPayload,
   FailedEventState,
   NewFailedEvent,
-} from './repos/failedEvents.ts';
-export type { HealthEventRecord, NewHealthEvent } from './repos/healthEvents.ts';
+} from './repos/failed-events.ts';
+export type { HealthEventRecord, NewHealthEvent } from './repos/health-events.ts';
 export {
   type BeginResult,
   type IdempotencyKey,

@@ -9,7 +9,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { ensureDataDir, secureDataDir } from './dataDir.ts';
+import { ensureDataDir, secureDataDir } from './data-dir.ts';
 import { APP_ROLE, assertTenantId, type Db, type Queryable, type QueryResult } from './types.ts';
 
 export class DataDirInUseError extends Error {

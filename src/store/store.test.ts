@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecryptError } from '../crypto/keyring.ts';
 import { HOUR_MS, MINUTE_MS } from '../engines/time.ts';
 import { isId } from './ids.ts';
-import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/apiKeys.ts';
+import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/api-keys.ts';
 import { findChannelByRouteKey } from './repos/channels.ts';
 import { ConflictError, InvalidCursorError } from './repos/common.ts';
 import { sealLegacyReasons } from './repos/decisions.ts';

@@ -5,13 +5,13 @@
  */
 
 import type { Keyring } from '../crypto/keyring.ts';
-import { type ApiKeysRepo, apiKeysRepo } from './repos/apiKeys.ts';
+import { type ApiKeysRepo, apiKeysRepo } from './repos/api-keys.ts';
 import { type ChannelsRepo, channelsRepo } from './repos/channels.ts';
 import type { RepoContext } from './repos/common.ts';
 import { type ContactsRepo, contactsRepo } from './repos/contacts.ts';
 import { type DecisionsRepo, decisionsRepo } from './repos/decisions.ts';
-import { type FailedEventsRepo, failedEventsRepo } from './repos/failedEvents.ts';
-import { type HealthEventsRepo, healthEventsRepo } from './repos/healthEvents.ts';
+import { type FailedEventsRepo, failedEventsRepo } from './repos/failed-events.ts';
+import { type HealthEventsRepo, healthEventsRepo } from './repos/health-events.ts';
 import { type IdempotencyRepo, idempotencyRepo } from './repos/idempotency.ts';
 import { type MessagesRepo, messagesRepo } from './repos/messages.ts';
 import { type OrdersRepo, ordersRepo } from './repos/orders.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as channels } from '../../src/cli/commands/channels.ts';
-import { run as failedEvents } from '../../src/cli/commands/failedEvents.ts';
+import { run as failedEvents } from '../../src/cli/commands/failed-events.ts';
 import { DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../../src/config.ts';
 import { loadKeys } from '../../src/crypto/keys.ts';
 import {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring, generateKey } from '../../src/crypto/keyring.ts';
 import { startQueue } from '../../src/queue/index.ts';
 import { createStore, createTenant, type Db, generateApiKey, openDb } from '../../src/store/index.ts';
-import { findApiKeyByHash } from '../../src/store/repos/apiKeys.ts';
+import { findApiKeyByHash } from '../../src/store/repos/api-keys.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../deploy/postgres/init-roles.sh', import.meta.url));
 const ADMIN_URL = process.env.TEST_DATABASE_URL;

@@ -14,7 +14,7 @@ import { ERROR_CODES } from '../../src/http/errors.ts';
 import { ENV_KEY, seedConversation } from '../http/helpers.ts';
 import { createFuzzWorld, type FuzzWorld } from './lib/app.ts';
 import { recordResult, sizeOf } from './lib/env.ts';
-import { HOSTILE_STRINGS, hostileString, invalidArb, type JsonSchema, validArb } from './lib/schemaArb.ts';
+import { HOSTILE_STRINGS, hostileString, invalidArb, type JsonSchema, validArb } from './lib/schema-arb.ts';
 
 const RUNS = sizeOf('RELIABILITY_FUZZ_RUNS', { ci: 10_000, full: 100_000 });
 const SEED = Number(process.env.RELIABILITY_FUZZ_SEED ?? 20_261_127);

@@ -29,7 +29,7 @@ import {
   type Store,
 } from '../../store/index.ts';
 import { ApiError } from '../errors.ts';
-import { enforceRateLimits } from './rateLimit.ts';
+import { enforceRateLimits } from './rate-limit.ts';
 
 /** Who is calling: the key, its tenant and what it may do. */
 export interface Principal {

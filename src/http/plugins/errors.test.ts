@@ -2,7 +2,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, ERROR_CATALOGUE, type ErrorCode, PROBLEM_TYPE_BASE, problemBody } from '../errors.ts';
 import { classifyError } from './errors.ts';
-import { RouteTable } from './routeTable.ts';
+import { RouteTable } from './route-table.ts';
 import { buildTestApp } from './testApp.ts';
 
 describe('ApiError', () => {

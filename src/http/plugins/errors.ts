@@ -22,8 +22,8 @@ import {
   PROBLEM_CONTENT_TYPE,
   problemBody,
 } from '../errors.ts';
-import { REQUEST_ID_HEADER } from './requestId.ts';
-import { RouteTable } from './routeTable.ts';
+import { REQUEST_ID_HEADER } from './request-id.ts';
+import { RouteTable } from './route-table.ts';
 
 /** What the caller will be told about an error. */
 export interface ClassifiedError {

@@ -11,8 +11,8 @@ import { ApiError, problemResponses } from '../errors.ts';
 import { errorsPlugin, frameworkErrors } from './errors.ts';
 import { metricsPlugin } from './metrics.ts';
 import { openapiPlugin } from './openapi.ts';
-import { enforceRateLimit, type RateLimitKey, rateLimitPlugin } from './rateLimit.ts';
-import { genReqId, requestIdPlugin } from './requestId.ts';
+import { enforceRateLimit, type RateLimitKey, rateLimitPlugin } from './rate-limit.ts';
+import { genReqId, requestIdPlugin } from './request-id.ts';
 import { securityPlugin } from './security.ts';
 
 export interface TestAppOptions {

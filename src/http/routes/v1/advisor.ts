@@ -28,7 +28,7 @@ import { type Decision, decide } from '../../../engines/decide.ts';
 import { isValidTimeZone } from '../../../engines/time.ts';
 import type { Reason } from '../../../engines/types.ts';
 import { catalogPart, channelPart, contactPart, statsPart } from '../../../pipeline/context.ts';
-import { createGroupWriter } from '../../../store/groupCommit.ts';
+import { createGroupWriter } from '../../../store/group-commit.ts';
 import {
   type Channel,
   type Contact,
@@ -262,7 +262,7 @@ function count(metrics: AppMetrics, decision: Decision): void {
   for (const reason of refusalReasons(decision)) metrics.engineRefusals.inc({ reason });
 }
 
-export function decisionRoutes(api: Api, ctx: RouteContext): void {
+export function advisorRoutes(api: Api, ctx: RouteContext): void {
   const audit = createGroupWriter<NewDecision & { id: string }>((tenantId, items) =>
     ctx.store.tx(tenantId, (r) => r.decisions.insertMany(items)),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGroupWriter } from './groupCommit.ts';
+import { createGroupWriter } from './group-commit.ts';
 
 describe('group commit', () => {
   it('commits concurrent writes of one tenant in one batch and resolves each only after the commit', async () => {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { secureDataDir } from './dataDir.ts';
+import { secureDataDir } from './data-dir.ts';
 import { openDb } from './db.ts';
 import { tempDir } from './testing.ts';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { genReqId, isValidInboundRequestId } from './requestId.ts';
+import { genReqId, isValidInboundRequestId } from './request-id.ts';
 import { buildTestApp } from './testApp.ts';
 
 const GENERATED = /^req_[0-9A-Za-z]{24}$/;

@@ -2,7 +2,7 @@ import { fastify } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLimiter } from '../../ratelimit/memory.ts';
 import type { RateDecision, RateLimiter } from '../../ratelimit/types.ts';
-import { rateLimitHeaders, rateLimitPlugin } from './rateLimit.ts';
+import { rateLimitHeaders, rateLimitPlugin } from './rate-limit.ts';
 import { buildTestApp } from './testApp.ts';
 
 /** A limiter that answers every hit with the same decision, to check the header arithmetic. */
