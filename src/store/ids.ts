@@ -6,7 +6,19 @@
 
 import { randomBytes } from 'node:crypto';
 
-export const ID_PREFIXES = ['ten', 'key', 'chn', 'ctc', 'msg', 'dec', 'prd', 'ord', 'hev', 'fev'] as const;
+export const ID_PREFIXES = [
+  'ten',
+  'key',
+  'chn',
+  'ctc',
+  'msg',
+  'dec',
+  'prd',
+  'ord',
+  'hev',
+  'fev',
+  'evt',
+] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

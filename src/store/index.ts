@@ -32,6 +32,7 @@ export {
 export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';
 export type { Contact, ContactPatch, UpsertContactResult } from './repos/contacts.ts';
 export { type DecisionRecord, type NewDecision, sealLegacyReasons } from './repos/decisions.ts';
+export type { EventRecord, EventsRepo, NewEvent } from './repos/events.ts';
 export type {
   FailedEvent,
   FailedEventPayload,

@@ -87,6 +87,7 @@ export const SEALED_FIELDS: readonly SealedField[] = [
     rowIdOf: idempotencyRowId,
   },
   { table: 'failed_events', column: 'event_enc', ...BY_ID },
+  { table: 'events', column: 'data_enc', ...BY_ID },
 ];
 
 export const DEFAULT_ROTATION_BATCH_SIZE = 200;

@@ -10,6 +10,7 @@ import { type ChannelsRepo, channelsRepo } from './repos/channels.ts';
 import type { RepoContext } from './repos/common.ts';
 import { type ContactsRepo, contactsRepo } from './repos/contacts.ts';
 import { type DecisionsRepo, decisionsRepo } from './repos/decisions.ts';
+import { type EventsRepo, eventsRepo } from './repos/events.ts';
 import { type FailedEventsRepo, failedEventsRepo } from './repos/failed-events.ts';
 import { type HealthEventsRepo, healthEventsRepo } from './repos/health-events.ts';
 import { type IdempotencyRepo, idempotencyRepo } from './repos/idempotency.ts';
@@ -40,6 +41,7 @@ export interface TenantRepos {
   readonly idempotency: IdempotencyRepo;
   readonly stats: StatsRepo;
   readonly healthEvents: HealthEventsRepo;
+  readonly events: EventsRepo;
   readonly failedEvents: FailedEventsRepo;
 }
 
@@ -67,6 +69,7 @@ export function tenantRepos(context: RepoContext): TenantRepos {
     idempotency: idempotencyRepo(context),
     stats: statsRepo(context),
     healthEvents: healthEventsRepo(context),
+    events: eventsRepo(context),
     failedEvents: failedEventsRepo(context),
   };
 }

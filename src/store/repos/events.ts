@@ -1,0 +1,133 @@
+/**
+ * The tenant's event log (migration 0009): what happened that a person or a system must hear
+ * about. Appended inside the transaction that made it happen, so an event exists exactly when its
+ * cause committed. The payload can quote customers (a name, a question) and is sealed; type, ids and
+ * time stay in clear for filtering.
+ *
+ * Ordering: `seq` is a database sequence, so a transaction that commits later can hold a smaller
+ * seq than one already read. Readers that resume from a seq (Server-Sent Events, webhook fan-out)
+ * should re-read a short window behind their position (`settleMs`) and skip ids they have seen.
+ */
+
+import { type EventType, isEventType } from '../../domain/events.ts';
+import { newId } from '../ids.ts';
+import { isoOf, msOf, type RepoContext, seal, unseal } from './common.ts';
+
+export interface EventRecord {
+  /** Position in the tenant's log (the SSE event id). */
+  seq: number;
+  id: string;
+  type: EventType;
+  channelId: string | null;
+  contactId: string | null;
+  /** What the event is about beyond its contact: an order id, a message id. */
+  subjectId: string | null;
+  data: Record<string, unknown>;
+  atMs: number;
+}
+
+export interface NewEvent {
+  type: EventType;
+  channelId?: string | null;
+  contactId?: string | null;
+  subjectId?: string | null;
+  data?: Record<string, unknown>;
+  atMs: number;
+}
+
+export interface EventsRepo {
+  append(input: NewEvent): Promise<EventRecord>;
+  /** Oldest first, strictly after `afterSeq` (0 = from the start). Default limit 200, at most 1000. */
+  listAfter(
+    afterSeq: number,
+    options?: { types?: readonly EventType[]; limit?: number },
+  ): Promise<EventRecord[]>;
+  /** Newest first, for a contact's timeline. */
+  forContact(contactId: string, options?: { limit?: number }): Promise<EventRecord[]>;
+  get(id: string): Promise<EventRecord | null>;
+}
+
+interface Row {
+  seq: string | number;
+  id: string;
+  type: string;
+  channel_id: string | null;
+  contact_id: string | null;
+  subject_id: string | null;
+  data_enc: string;
+  created_at: Date;
+}
+
+const TABLE = 'events';
+const COLUMN = 'data_enc';
+const COLUMNS = 'seq, id, type, channel_id, contact_id, subject_id, data_enc, created_at';
+const MAX_LIMIT = 1000;
+
+export function eventsRepo(c: RepoContext): EventsRepo {
+  const toRecord = (r: Row): EventRecord => {
+    if (!isEventType(r.type)) throw new Error(`unknown event type in the log: ${r.type}`);
+    return {
+      seq: Number(r.seq),
+      id: r.id,
+      type: r.type,
+      channelId: r.channel_id,
+      contactId: r.contact_id,
+      subjectId: r.subject_id,
+      data: JSON.parse(unseal(c, TABLE, COLUMN, r.id, r.data_enc)) as Record<string, unknown>,
+      atMs: msOf(r.created_at),
+    };
+  };
+  const limitOf = (limit: number | undefined) => Math.min(Math.max(1, limit ?? 200), MAX_LIMIT);
+  return {
+    async append(input) {
+      if (!isEventType(input.type)) throw new TypeError(`unknown event type: ${input.type}`);
+      const id = newId('evt');
+      const { rows } = await c.tx.query<Row>(
+        `INSERT INTO events (id, tenant_id, type, channel_id, contact_id, subject_id, data_enc, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)
+         RETURNING ${COLUMNS}`,
+        [
+          id,
+          c.tenantId,
+          input.type,
+          input.channelId ?? null,
+          input.contactId ?? null,
+          input.subjectId ?? null,
+          seal(c, TABLE, COLUMN, id, JSON.stringify(input.data ?? {})),
+          isoOf(input.atMs),
+        ],
+      );
+      return toRecord(rows[0]!);
+    },
+
+    async listAfter(afterSeq, options = {}) {
+      const params: unknown[] = [c.tenantId, afterSeq, limitOf(options.limit)];
+      let filter = '';
+      if (options.types && options.types.length > 0) {
+        params.push([...options.types]);
+        filter = ` AND type = ANY($${params.length}::text[])`;
+      }
+      const { rows } = await c.tx.query<Row>(
+        `SELECT ${COLUMNS} FROM events WHERE tenant_id = $1 AND seq > $2${filter} ORDER BY seq LIMIT $3`,
+        params,
+      );
+      return rows.map(toRecord);
+    },
+
+    async forContact(contactId, options = {}) {
+      const { rows } = await c.tx.query<Row>(
+        `SELECT ${COLUMNS} FROM events WHERE tenant_id = $1 AND contact_id = $2 ORDER BY seq DESC LIMIT $3`,
+        [c.tenantId, contactId, limitOf(options.limit)],
+      );
+      return rows.map(toRecord);
+    },
+
+    async get(id) {
+      const { rows } = await c.tx.query<Row>(
+        `SELECT ${COLUMNS} FROM events WHERE tenant_id = $1 AND id = $2`,
+        [c.tenantId, id],
+      );
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+  };
+}
