@@ -32,7 +32,7 @@ const E2E = [
   'test/cli/**/*.test.ts',
   'test/client/e2e.test.ts',
   // Forks a worker process and SIGKILLs it mid-job.
-  'src/queue/crash.test.ts',
+  'test/queue/crash.test.ts',
 ];
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];

@@ -3,11 +3,12 @@
  * proactive sends), next to a baseline measured in the same run: a JSON deep copy of the context.
  * Then hostile and large inputs: a 64 KB word against a 1 KB one, a catalogue at the limits.
  */
+
+import type { Product } from '../src/domain/types.ts';
 import { CATALOG_LIMITS } from '../src/engines/catalog.ts';
 import { type DecisionContext, parseContext } from '../src/engines/context.ts';
 import { decide } from '../src/engines/decide.ts';
 import { catalogIndexBuilds } from '../src/engines/intent.ts';
-import type { Product } from '../src/engines/types.ts';
 import { formatTable, measureSync } from './lib.ts';
 
 const names = [

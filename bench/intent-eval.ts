@@ -13,12 +13,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { INTENTS, type Intent, type Language, type Product } from '../src/domain/types.ts';
 import { type DecisionContext, parseContext } from '../src/engines/context.ts';
 import { decide } from '../src/engines/decide.ts';
 import { detectIntent, type IntentVerdict } from '../src/engines/intent.ts';
 import { currencyExponent } from '../src/engines/money.ts';
 import { SPECIFIC_MATCH_SCORE } from '../src/engines/reply.ts';
-import { INTENTS, type Intent, type Language, type Product } from '../src/engines/types.ts';
 
 export interface CorpusProduct extends Product {
   category?: string;

@@ -10,10 +10,10 @@
 
 import { fileURLToPath } from 'node:url';
 import { startQueue } from '../src/queue/queue.ts';
-import { dropQueueSchema, freshQueueSchema } from '../src/queue/testing.ts';
 import type { Queue, QueueOptions } from '../src/queue/types.ts';
 import { openDb } from '../src/store/db.ts';
 import type { Db } from '../src/store/types.ts';
+import { dropQueueSchema, freshQueueSchema } from '../test/support/queue.ts';
 import { formatTable, type Measurement, measure } from './lib.ts';
 
 const TENANT = 'ten_benchBenchBenchBenchBenc';

@@ -14,10 +14,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type CorpusMessage, type IntentCorpus, loadCorpus, sellerLanguage } from '../bench/intent-eval.ts';
+import { INTENTS, type Intent } from '../src/domain/types.ts';
 import { type Analysis, analyze, classify } from '../src/engines/intent/detect.ts';
 import { featureBucket, HASH_BITS } from '../src/engines/intent/features.ts';
 import type { IntentModel, ModelFile } from '../src/engines/intent/model.ts';
-import { INTENTS, type Intent } from '../src/engines/types.ts';
 
 const DEV = 'test/fixtures/intents/dev.json';
 const OLD = 'test/fixtures/intent-corpus.json';

@@ -4,8 +4,8 @@
  * can report it; the thresholds are the guarantees.
  */
 import { describe, expect, it } from 'vitest';
+import { INTENTS, type Intent, type Language, type Product } from '../src/domain/types.ts';
 import { detectIntent, type IntentVerdict } from '../src/engines/intent.ts';
-import { INTENTS, type Intent, type Language, type Product } from '../src/engines/types.ts';
 import corpus from './fixtures/intent-corpus.json' with { type: 'json' };
 
 interface LabelledMessage {

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidTimeZone } from '../engines/time.ts';
 import {
   KNOWN_CALLING_CODES,
   normalizePhone,
@@ -10,6 +9,7 @@ import {
   timeZoneForCountryCode,
   tryNormalizePhone,
 } from './phone.ts';
+import { isValidTimeZone } from './time.ts';
 
 const E164 = /^\+[1-9]\d{7,14}$/;
 

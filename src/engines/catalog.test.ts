@@ -4,10 +4,10 @@
  * message), and only the part of a catalogue within CATALOG_LIMITS is ever indexed.
  */
 import { describe, expect, it } from 'vitest';
+import type { Product } from '../domain/types.ts';
 import { CATALOG_LIMITS, catalogLabelChars, limitCatalog } from './catalog.ts';
 import { ContextError, parseContext } from './context.ts';
 import { catalogIndexBuilds, detectIntent, INDEX_CACHE_CHARS } from './intent.ts';
-import type { Product } from './types.ts';
 
 function shop(): Product[] {
   // A fresh array of fresh objects each time, as the pipeline reads it from the database.

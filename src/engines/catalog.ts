@@ -9,7 +9,7 @@
  * large real shop fits easily (2,000 products with a 30-character name and a 30-character alias
  * each); the per-product limits are the ones the API always had.
  */
-import type { Product } from './types.ts';
+import type { Product } from '../domain/types.ts';
 
 export const CATALOG_LIMITS = {
   /** Products in one catalogue. */

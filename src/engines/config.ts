@@ -3,7 +3,7 @@
  * implementations and Meta's published limits (see docs/ARCHITECTURE.md, "Where the numbers come from").
  * Every field carries its unit in its name.
  */
-import type { PresetName } from './types.ts';
+import type { PresetName } from '../domain/types.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { INTENTS, type SendKind } from '../domain/types.ts';
 import { CONSENT_CODES, type ConsentAction, type ConsentInput, evaluateConsent } from './consent.ts';
-import { INTENTS, type SendKind } from './types.ts';
 
 interface Case {
   name: string;

@@ -3,7 +3,7 @@
  * confirmation and silence after it; START opts back in; business-initiated messages never go to
  * an opted-out contact, and a cold first contact needs an explicit opt-in.
  */
-import type { Intent, Reason, SendKind } from './types.ts';
+import type { Intent, Reason, SendKind } from '../domain/types.ts';
 
 export interface ConsentInput {
   kind: SendKind;

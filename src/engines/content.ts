@@ -3,8 +3,9 @@
  * like bulk spam (too long, sent identically too often, high spam score) and explains every
  * point of the spam score with a suggestion the seller can act on.
  */
+
+import type { Reason } from '../domain/types.ts';
 import type { ContentConfig } from './config.ts';
-import type { Reason } from './types.ts';
 
 export interface ContentInput {
   text: string;

@@ -6,8 +6,8 @@ import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GetErrorFunction, SetErrorFunction, ValueErrorType } from '@sinclair/typebox/errors';
 import { INSTANT_RANGE_TEXT, isAcceptedInstant } from '../domain/instants.ts';
+import { isValidTimeZone } from '../domain/time.ts';
 import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
-import { isValidTimeZone } from './time.ts';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { localParts } from '../domain/time.ts';
+import type { PresetName } from '../domain/types.ts';
 import { PRESETS } from './config.ts';
 import { type DecisionContext, parseContext } from './context.ts';
 import { decide } from './decide.ts';
-import { localParts } from './time.ts';
-import type { PresetName } from './types.ts';
 
 const catalog = [
   {

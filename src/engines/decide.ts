@@ -8,6 +8,16 @@
  * and the send time is checked against the window again so it never lands outside it.
  */
 import { tryNormalizePhone } from '../domain/phone.ts';
+import type {
+  Entities,
+  HealthEvent,
+  Intent,
+  Language,
+  Reason,
+  SendKind,
+  SendStats,
+  Stage,
+} from '../domain/types.ts';
 import { type EngineConfig, presetConfig } from './config.ts';
 import { type ConsentVerdict, evaluateConsent } from './consent.ts';
 import { type ContentVerdict, evaluateContent } from './content.ts';
@@ -20,7 +30,6 @@ import { evaluatePacing, type PacingVerdict } from './pacing.ts';
 import { evaluateQuota, type QuotaVerdict } from './quota.ts';
 import { composeFollowup, composeReply, SPECIFIC_MATCH_SCORE } from './reply.ts';
 import { evaluateSchedule, type ScheduleVerdict } from './schedule.ts';
-import type { Entities, HealthEvent, Intent, Language, Reason, SendKind, SendStats, Stage } from './types.ts';
 import { evaluateWarmup, type WarmupVerdict } from './warmup.ts';
 
 export type DecisionAction = 'reply' | 'send' | 'defer' | 'skip' | 'handoff' | 'block';

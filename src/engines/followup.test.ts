@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { STAGES, type Transport } from '../domain/types.ts';
 import { PRESETS } from './config.ts';
 import { FOLLOWUP_CODES, type FollowupInput, type FollowupVerdict, planFollowup } from './followup.ts';
-import { STAGES, type Transport } from './types.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -4,8 +4,9 @@
  * or the end of the ladder. On the Cloud API a message more than 24 h after the customer's last
  * one must be an approved template, so without one the follow-up is not sent.
  */
+
+import type { Reason, Stage, Transport } from '../domain/types.ts';
 import type { FollowupConfig } from './config.ts';
-import type { Reason, Stage, Transport } from './types.ts';
 
 export interface FollowupInput {
   transport: Transport;

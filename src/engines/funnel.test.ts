@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { INTENTS, STAGES, type Stage } from '../domain/types.ts';
 import { advanceFunnel, FUNNEL_CODES, type FunnelInput, STAGE_RANK } from './funnel.ts';
-import { INTENTS, STAGES, type Stage } from './types.ts';
 
 interface Case {
   name: string;

@@ -4,7 +4,7 @@
  * opted_out (STOP, from anywhere, left only by an opt-in) and lost (follow-ups exhausted before
  * an order, left by any new inbound message). paid and fulfilled are set by order events elsewhere.
  */
-import type { Intent, Reason, Stage } from './types.ts';
+import type { Intent, Reason, Stage } from '../domain/types.ts';
 
 export interface FunnelInput {
   stage: Stage;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { HealthEvent, HealthEventType } from '../domain/types.ts';
 import { type HealthConfig, PRESETS } from './config.ts';
 import {
   evaluateHealth,
@@ -8,7 +9,6 @@ import {
   type HealthVerdict,
   TIMELOCK_BUFFER_MS,
 } from './health.ts';
-import type { HealthEvent, HealthEventType } from './types.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -5,8 +5,9 @@
  * restricted) pause regardless of the score until the number reconnects, and a 463 reach-out lock
  * refuses first messages to new contacts while existing chats carry on.
  */
+
+import type { HealthEvent, Reason } from '../domain/types.ts';
 import type { HealthConfig } from './config.ts';
-import type { HealthEvent, Reason } from './types.ts';
 
 export interface HealthInput {
   events: readonly HealthEvent[];

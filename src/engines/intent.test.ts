@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Intent, Language, Product } from '../domain/types.ts';
 import { detectIntent, INTENT_CODES, INTENT_PRIORITY, type IntentVerdict } from './intent.ts';
-import type { Intent, Language, Product } from './types.ts';
 
 function product(
   id: string,

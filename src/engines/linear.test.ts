@@ -11,13 +11,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Product } from '../domain/types.ts';
 import { presetConfig } from './config.ts';
 import { evaluateContent } from './content.ts';
 import { parseContext } from './context.ts';
 import { decide } from './decide.ts';
 import { detectIntent } from './intent.ts';
 import { normalizeText, phoneticKey, stemToken } from './text.ts';
-import type { Product } from './types.ts';
 import { renderTemplate } from './variation.ts';
 
 const SMALL = 1024;

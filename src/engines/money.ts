@@ -2,7 +2,7 @@
  * Prices as sellers write them: 15000 XOF → "15 000 FCFA", 1550 EUR → "15,50 €" (fr) or "€15.50" (en).
  * Amounts are integers in minor units of the currency (ISO 4217 exponent).
  */
-import type { Language } from './types.ts';
+import type { Language } from '../domain/types.ts';
 
 /** ISO 4217 minor-unit exponents that differ from 2. */
 const ZERO_DECIMAL = new Set([

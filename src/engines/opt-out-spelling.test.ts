@@ -11,10 +11,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Product } from '../domain/types.ts';
 import { parseContext } from './context.ts';
 import { decide } from './decide.ts';
 import { detectIntent } from './intent.ts';
-import type { Product } from './types.ts';
 
 const CATALOG: Product[] = [
   { id: 'iphone11', name: 'iPhone 11', aliases: ['iphone'], price: 300000, currency: 'XOF' },

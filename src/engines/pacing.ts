@@ -5,9 +5,10 @@
  * limit). Every random draw comes from a generator seeded by the caller's stable ids, so the same
  * message always gets the same timing.
  */
+
+import type { Reason } from '../domain/types.ts';
 import type { PacingConfig } from './config.ts';
 import { createRng } from './prng.ts';
-import type { Reason } from './types.ts';
 
 export const PACING_CODES = [
   'pacing.read_delay',

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MINUTE_MS } from '../domain/time.ts';
+import type { PresetName, SendKind, SendStats } from '../domain/types.ts';
 import { PRESETS, type QuotaConfig } from './config.ts';
 import { evaluateQuota, QUOTA_CODES, type QuotaInput, type QuotaVerdict } from './quota.ts';
-import { MINUTE_MS } from './time.ts';
-import type { PresetName, SendKind, SendStats } from './types.ts';
 
 const moderate = PRESETS.moderate.quota;
 /** Tuesday 10 March 2026, 14:00 UTC = 15:00 in Douala (UTC+1, no DST). */

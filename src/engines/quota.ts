@@ -4,9 +4,10 @@
  * ones, but both are counted against everything the channel sent, because the provider sees one
  * number sending, whatever the reason.
  */
+
+import { isValidTimeZone, MINUTE_MS, nextLocalMidnight } from '../domain/time.ts';
+import type { Reason, SendKind, SendStats } from '../domain/types.ts';
 import type { QuotaCaps, QuotaConfig } from './config.ts';
-import { isValidTimeZone, MINUTE_MS, nextLocalMidnight } from './time.ts';
-import type { Reason, SendKind, SendStats } from './types.ts';
 
 export const QUOTA_CODES = ['quota.ok', 'quota.minute_cap', 'quota.hour_cap', 'quota.daily_cap'] as const;
 export type QuotaCode = (typeof QUOTA_CODES)[number];

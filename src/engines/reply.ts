@@ -4,12 +4,12 @@
  * question asked, in the customer's language. Pure: the wording choice is seeded.
  */
 
+import type { Intent, Language, Product, ProductMention, Reason } from '../domain/types.ts';
 import type { ConsentAction } from './consent.ts';
 import type { PlaybookInput } from './context.ts';
 import { type IntentVerdict, LOW_CONFIDENCE, rankProducts } from './intent.ts';
 import { formatPrice } from './money.ts';
 import { DEFAULT_INFO, DEFAULT_TEMPLATES, type TemplateKey } from './templates.ts';
-import type { Intent, Language, Product, ProductMention, Reason } from './types.ts';
 import { renderTemplate } from './variation.ts';
 
 export interface ComposeInput {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { localParts } from '../domain/time.ts';
+import type { SendKind } from '../domain/types.ts';
 import { PRESETS, type ScheduleConfig } from './config.ts';
 import { evaluateSchedule, SCHEDULE_CODES, type ScheduleInput, type ScheduleVerdict } from './schedule.ts';
-import { localParts } from './time.ts';
-import type { SendKind } from './types.ts';
 
 /** Moderate preset: window 08:00–21:00, weekend factor 0.5, night replies ×2, weekend proactive on. */
 const moderate = PRESETS.moderate.schedule;

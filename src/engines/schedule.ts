@@ -3,9 +3,10 @@
  * contact's local day; replies go out at any hour, since the customer just wrote, but more slowly
  * at night and on weekends, as a person would answer.
  */
+
+import { instantOfLocal, localParts } from '../domain/time.ts';
+import type { Reason, SendKind } from '../domain/types.ts';
 import type { ScheduleConfig } from './config.ts';
-import { instantOfLocal, localParts } from './time.ts';
-import type { Reason, SendKind } from './types.ts';
 
 export const SCHEDULE_CODES = [
   'schedule.inside_window',

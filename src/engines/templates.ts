@@ -3,7 +3,7 @@
  * is seeded by the message id), `{{variable}}` and `{{variable|default}}` fill in facts. A seller's
  * playbook overrides any key. Texts are short and warm, the way a small seller writes on WhatsApp.
  */
-import type { Language } from './types.ts';
+import type { Language } from '../domain/types.ts';
 
 export type TemplateKey =
   | 'greeting'

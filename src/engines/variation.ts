@@ -4,8 +4,9 @@
  * decision always renders the same text; `{{name}}` / `{{name|default}}` fill in variables.
  * Wording is varied honestly: invisible characters are never inserted, and any found are removed.
  */
+
+import type { Reason } from '../domain/types.ts';
 import { createRng, type Rng } from './prng.ts';
-import type { Reason } from './types.ts';
 
 export interface RenderInput {
   template: string;

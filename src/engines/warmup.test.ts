@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../domain/time.ts';
+import type { SendKind, SendStats } from '../domain/types.ts';
 import { PRESETS, type WarmupConfig } from './config.ts';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from './time.ts';
-import type { SendKind, SendStats } from './types.ts';
 import { evaluateWarmup, WARMUP_CODES, type WarmupInput, type WarmupVerdict } from './warmup.ts';
 
 const moderate = PRESETS.moderate.warmup;

@@ -3,9 +3,10 @@
  * warm-up day bound business-initiated sends and, separately, first messages to strangers, which is
  * what gets young numbers banned. Replies are exempt: answering people who wrote is not the risk.
  */
+
+import { DAY_MS, HOUR_MS, isValidTimeZone, nextLocalMidnight } from '../domain/time.ts';
+import type { Reason, SendKind, SendStats } from '../domain/types.ts';
 import type { WarmupConfig } from './config.ts';
-import { DAY_MS, HOUR_MS, isValidTimeZone, nextLocalMidnight } from './time.ts';
-import type { Reason, SendKind, SendStats } from './types.ts';
 
 export const WARMUP_CODES = [
   'warmup.ok',

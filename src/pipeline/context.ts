@@ -4,9 +4,10 @@
  * route (POST /decision) and the pipelines build their contexts here, so both decide on the same
  * facts.
  */
+
+import { DAY_MS } from '../domain/time.ts';
 import { limitCatalog } from '../engines/catalog.ts';
 import type { DecisionContext } from '../engines/context.ts';
-import { DAY_MS } from '../engines/time.ts';
 import { type Channel, type Contact, contextPlaybook, type TenantRepos } from '../store/index.ts';
 
 /** Health events older than this are not sent to the engine (their score has decayed by then). */

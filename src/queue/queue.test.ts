@@ -1,7 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../store/types.ts';
-import { JobPayloadError } from './guard.ts';
-import { jobIdForKey, startQueue } from './queue.ts';
 import {
   dropQueueSchema,
   FAST_QUEUE_OPTIONS,
@@ -9,7 +6,10 @@ import {
   jobRow,
   queueTestBackends,
   waitFor,
-} from './testing.ts';
+} from '../../test/support/queue.ts';
+import type { Db } from '../store/types.ts';
+import { JobPayloadError } from './guard.ts';
+import { jobIdForKey, startQueue } from './queue.ts';
 import type { Job, Queue, QueueOptions } from './types.ts';
 
 const TENANT = 'ten_4f8Qx2LmZ0aB7cD9eF1gH3jK';

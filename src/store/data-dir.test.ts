@@ -1,9 +1,9 @@
 import { chmodSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/store.ts';
 import { secureDataDir } from './data-dir.ts';
 import { openDb } from './db.ts';
-import { tempDir } from './testing.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
 import { createStore, type Store } from './store.ts';
-import { freshChannel, freshTenant, testBackends, testKeyring } from './testing.ts';
 import type { Db } from './types.ts';
 
 describe.each(testBackends())('event log on $name', (backend) => {

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freshTenant, tempDir, testKeyring } from '../../test/support/store.ts';
 import { parseContext } from '../engines/context.ts';
 import { decide } from '../engines/decide.ts';
 import { openDb } from './db.ts';
 import { createStore } from './store.ts';
-import { freshTenant, tempDir, testKeyring } from './testing.ts';
 import type { Db } from './types.ts';
 
 const PHONE = '+2250701020304';

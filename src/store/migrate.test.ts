@@ -1,8 +1,8 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, testBackends } from '../../test/support/store.ts';
 import { loadMigrations, MIGRATIONS_DIR, MigrationError, runMigrations } from './migrate.ts';
-import { tempDir, testBackends } from './testing.ts';
 import type { Db } from './types.ts';
 
 describe('loadMigrations', () => {

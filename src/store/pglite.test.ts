@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freshChannel, freshTenant, tempDir, testKeyring } from '../../test/support/store.ts';
 import { openDb } from './db.ts';
 import { DataDirInUseError } from './pglite.ts';
 import { createStore } from './store.ts';
-import { freshChannel, freshTenant, tempDir, testKeyring } from './testing.ts';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {

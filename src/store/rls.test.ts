@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
 import { createStore, type Store } from './store.ts';
-import { freshChannel, freshTenant, testBackends, testKeyring } from './testing.ts';
 import type { Db } from './types.ts';
 
 /** Tables whose rows belong to a tenant; the schema query below must find at least these. */

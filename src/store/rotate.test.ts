@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTenant, testBackends } from '../../test/support/store.ts';
 import { createKeyring, generateKey, type Keyring } from '../crypto/keyring.ts';
 import { cloudVerifyTokenKnown } from './repos/channels.ts';
 import { type RotationProgress, rotateKeys, SEALED_FIELDS } from './rotate.ts';
 import { createStore, type Store } from './store.ts';
-import { freshTenant, testBackends } from './testing.ts';
 import type { Db } from './types.ts';
 
 const NOW_MS = Date.UTC(2025, 5, 10, 12, 0, 0);

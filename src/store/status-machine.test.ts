@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
 import type { OutboundStatus } from './repos/messages.ts';
 import { createStore, type Store } from './store.ts';
-import { freshChannel, freshTenant, testBackends, testKeyring } from './testing.ts';
 import type { Db } from './types.ts';
 
 type Update = Exclude<OutboundStatus, 'queued'>;

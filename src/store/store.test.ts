@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
 import { DecryptError } from '../crypto/keyring.ts';
-import { HOUR_MS, MINUTE_MS } from '../engines/time.ts';
+import { HOUR_MS, MINUTE_MS } from '../domain/time.ts';
 import { isId } from './ids.ts';
 import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/api-keys.ts';
 import { findChannelByRouteKey } from './repos/channels.ts';
@@ -8,7 +9,6 @@ import { ConflictError, InvalidCursorError } from './repos/common.ts';
 import { sealLegacyReasons } from './repos/decisions.ts';
 import { canMoveStatus, type MessageStatus, type OutboundStatus } from './repos/messages.ts';
 import { createStore, type Store } from './store.ts';
-import { freshChannel, freshTenant, testBackends, testKeyring } from './testing.ts';
 import type { Db } from './types.ts';
 
 describe('canMoveStatus', () => {

@@ -4,7 +4,7 @@
  * parsed into normalized events; sends go through a TransportClient whose failures are classified
  * values, never exceptions, so the outbound pipeline can retry, defer, skip or pause the channel.
  */
-import type { HealthEventType, Transport } from '../engines/types.ts';
+import type { HealthEventType, Transport } from '../domain/types.ts';
 import type { EgressPolicy } from './shared/egress.ts';
 
 /** The same four names as the engines' `Transport`; one vocabulary for the whole code base. */

@@ -14,13 +14,13 @@ import {
 import type { Job } from '../../src/queue/index.ts';
 import { startQueue } from '../../src/queue/index.ts';
 import { createStore, openDb, type Store } from '../../src/store/index.ts';
-import { freshTenant, testKeyring } from '../../src/store/testing.ts';
 import {
   createSandboxClient,
   createSandboxHub,
   type InboundEvent,
   type SandboxHub,
 } from '../../src/whatsapp/index.ts';
+import { freshTenant, testKeyring } from '../support/store.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z'); // a Monday, 10:00 in Abidjan

@@ -14,8 +14,8 @@ import {
 } from '../../src/pipeline/index.ts';
 import { type Job, startQueue } from '../../src/queue/index.ts';
 import { createStore, type Message, openDb, type Store } from '../../src/store/index.ts';
-import { freshTenant, testKeyring } from '../../src/store/testing.ts';
 import { createSandboxClient, createSandboxHub, type InboundEvent } from '../../src/whatsapp/index.ts';
+import { freshTenant, testKeyring } from '../support/store.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 const CUSTOMER_TEXT = "c'est combien le sac noir ?";

@@ -3,10 +3,10 @@
  * case states a guarantee; the catalogue is written for these tests.
  */
 import { describe, expect, it } from 'vitest';
+import type { Product } from '../../domain/types.ts';
 import { parseContext } from '../context.ts';
 import { decide } from '../decide.ts';
 import { composeReply } from '../reply.ts';
-import type { Product } from '../types.ts';
 import { detectIntent } from './detect.ts';
 
 const p = (id: string, name: string, extra: Partial<Product> = {}): Product => ({

@@ -6,9 +6,10 @@
  * categories and variants is built once per catalogue content (within CATALOG_LIMITS) and memoized,
  * which keeps matching pure; typo matching has a per-message budget, so its cost stays bounded.
  */
+
+import type { Product } from '../../domain/types.ts';
 import { limitCatalog } from '../catalog.ts';
 import { damerauLevenshtein, normalizeText, phoneticKey, stemToken, tokenize } from '../text.ts';
-import type { Product } from '../types.ts';
 import {
   CATEGORY_SYNONYMS,
   COLOURS,

@@ -11,8 +11,9 @@
  * Pure and cheap: the catalogue index is memoized per catalogue array, the model is loaded once,
  * scores are integer sums.
  */
+
+import type { Entities, Intent, Language, Product, ProductMention, Reason } from '../../domain/types.ts';
 import { MAX_WORD_CHARS, normalizeText, tokenize } from '../text.ts';
-import type { Entities, Intent, Language, Product, ProductMention, Reason } from '../types.ts';
 import {
   type FuzzyBudget,
   findCategory,

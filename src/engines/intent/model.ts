@@ -5,7 +5,7 @@
  * floating-point order can change a verdict. Ties go to the class listed first.
  */
 import { Buffer } from 'node:buffer';
-import type { Intent } from '../types.ts';
+import type { Intent } from '../../domain/types.ts';
 import { FEATURE_GROUPS, type FeatureGroup, featureBucket } from './features.ts';
 import weights from './model.json' with { type: 'json' };
 

@@ -3,8 +3,9 @@
  * normalized text (lower-case ASCII words and single spaces), are compiled once at module load and
  * stay linear-time. Their verdicts are features of the intent model and the exact rules of consent.
  */
+
+import type { Intent } from '../../domain/types.ts';
 import { damerauLevenshtein } from '../text.ts';
-import type { Intent } from '../types.ts';
 import { LEXICON, WANT_FILLER, WANT_TOKENS } from './lexicon.ts';
 
 // ---------------------------------------------------------------------------------------------

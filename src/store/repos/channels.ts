@@ -5,7 +5,7 @@
  */
 
 import type { Keyring } from '../../crypto/keyring.ts';
-import type { PresetName, Transport } from '../../engines/types.ts';
+import type { PresetName, Transport } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
 import type { Db } from '../types.ts';
 import {

@@ -8,7 +8,7 @@
 
 import { type Bsuid, parseBsuid } from '../../domain/bsuid.ts';
 import { normalizePhone, PhoneError, type PhoneNumber, phoneFromWhatsAppId } from '../../domain/phone.ts';
-import type { Stage } from '../../engines/types.ts';
+import type { Stage } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
 import {
   isoOrNull,

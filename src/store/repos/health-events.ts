@@ -3,7 +3,7 @@
  * health engine scores them; they are stored so the score survives a restart.
  */
 
-import type { HealthEvent, HealthEventType } from '../../engines/types.ts';
+import type { HealthEvent, HealthEventType } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
 import { isoOf, isoOrNull, msOf, msOrNull, type RepoContext } from './common.ts';
 

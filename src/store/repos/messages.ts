@@ -4,7 +4,7 @@
  * only ever move a message forward (queued → sent → delivered → read; failed only before delivery).
  */
 
-import type { SendKind } from '../../engines/types.ts';
+import type { SendKind } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
 import {
   isoOrNull,

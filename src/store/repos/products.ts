@@ -3,7 +3,7 @@
  * none: 15000 XOF is stored as 15000).
  */
 
-import type { Product } from '../../engines/types.ts';
+import type { Product } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
 import { msOf, type RepoContext } from './common.ts';
 

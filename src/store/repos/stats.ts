@@ -3,8 +3,8 @@
  * counters in memory, so a restart (or a second instance) never resets a daily cap.
  */
 
-import { HOUR_MS, MINUTE_MS, startOfLocalDay } from '../../engines/time.ts';
-import type { SendStats } from '../../engines/types.ts';
+import { HOUR_MS, MINUTE_MS, startOfLocalDay } from '../../domain/time.ts';
+import type { SendStats } from '../../domain/types.ts';
 import { isoOf, msOrNull, type RepoContext } from './common.ts';
 
 export interface StatsRepo {

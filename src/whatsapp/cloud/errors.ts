@@ -4,7 +4,7 @@
  * a code (a proxy's 502 page, an empty 500). The same codes arrive asynchronously in failed
  * statuses; classify those with `classifyCloudError({ body: statusEvent.error })`.
  */
-import type { HealthEventType } from '../../engines/types.ts';
+import type { HealthEventType } from '../../domain/types.ts';
 import { classifyHttpStatus, describeBody, parseRetryAfter } from '../shared/http.ts';
 import { isObject, num, obj, str } from '../shared/json.ts';
 import type { ErrorClass, TransportError } from '../types.ts';

@@ -3,7 +3,7 @@
  * raw body, routing (which phone numbers a payload concerns, to find the channel and its app
  * secret before verifying) and parsing every entry, change and array element into events.
  */
-import type { HealthEventType } from '../../engines/types.ts';
+import type { HealthEventType } from '../../domain/types.ts';
 import { phoneFromDigits } from '../shared/ids.ts';
 import { arr, bool, compact, isObject, type JsonObject, num, obj, secondsToMs, str } from '../shared/json.ts';
 import { headerValue, hmacHex, safeEqual } from '../shared/secrets.ts';

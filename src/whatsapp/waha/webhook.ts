@@ -3,7 +3,7 @@
  * and the envelope `{ id, timestamp, event, session, me, payload, … }` with whatsapp-web.js style
  * messages ('false_<chat>@c.us_<id>' ids).
  */
-import type { HealthEventType } from '../../engines/types.ts';
+import type { HealthEventType } from '../../domain/types.ts';
 import { jidKind, senderFromJid } from '../shared/ids.ts';
 import { arr, bool, compact, isObject, type JsonObject, num, obj, secondsToMs, str } from '../shared/json.ts';
 import { headerValue, hmacHex, safeEqual, TOKEN_HEADER } from '../shared/secrets.ts';

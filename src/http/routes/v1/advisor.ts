@@ -15,6 +15,8 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
+import { isValidTimeZone } from '../../../domain/time.ts';
+import type { Reason } from '../../../domain/types.ts';
 import { presetConfig } from '../../../engines/config.ts';
 import { evaluateContent } from '../../../engines/content.ts';
 import {
@@ -25,8 +27,6 @@ import {
   parseContext,
 } from '../../../engines/context.ts';
 import { type Decision, decide } from '../../../engines/decide.ts';
-import { isValidTimeZone } from '../../../engines/time.ts';
-import type { Reason } from '../../../engines/types.ts';
 import { catalogPart, channelPart, contactPart, statsPart } from '../../../pipeline/context.ts';
 import { createGroupWriter } from '../../../store/group-commit.ts';
 import {

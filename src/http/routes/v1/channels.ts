@@ -6,11 +6,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { type TOptional, type TString, Type } from '@sinclair/typebox';
+import { DAY_MS, isValidTimeZone } from '../../../domain/time.ts';
+import type { Transport } from '../../../domain/types.ts';
 import { presetConfig } from '../../../engines/config.ts';
 import { PresetSchema, TransportSchema } from '../../../engines/context.ts';
 import { evaluateHealth } from '../../../engines/health.ts';
-import { DAY_MS, isValidTimeZone } from '../../../engines/time.ts';
-import type { Transport } from '../../../engines/types.ts';
 import { type ChannelPatch, type NewChannel, newId } from '../../../store/index.ts';
 import {
   checkGatewayUrl,

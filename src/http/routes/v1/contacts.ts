@@ -5,8 +5,8 @@
  */
 
 import { Type } from '@sinclair/typebox';
+import type { Stage } from '../../../domain/types.ts';
 import { StageSchema } from '../../../engines/context.ts';
-import type { Stage } from '../../../engines/types.ts';
 import type { ContactPatch } from '../../../store/index.ts';
 import { problemResponses } from '../../errors.ts';
 import {

@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyring, generateKey, type Keyring } from '../crypto/keyring.ts';
-import { openDb } from './db.ts';
-import type { Channel, NewChannel } from './repos/channels.ts';
-import { createTenant } from './repos/tenants.ts';
-import type { Store } from './store.ts';
-import type { Db, DbKind } from './types.ts';
+import { createKeyring, generateKey, type Keyring } from '../../src/crypto/keyring.ts';
+import { openDb } from '../../src/store/db.ts';
+import type { Channel, NewChannel } from '../../src/store/repos/channels.ts';
+import { createTenant } from '../../src/store/repos/tenants.ts';
+import type { Store } from '../../src/store/store.ts';
+import type { Db, DbKind } from '../../src/store/types.ts';
 
 export interface TestBackend {
   name: DbKind;

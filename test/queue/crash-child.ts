@@ -5,9 +5,9 @@
  * CRASH_SCHEMA, CRASH_DATA_DIR (PGlite) or CRASH_DATABASE_URL (Postgres), CRASH_ENQUEUE=1.
  */
 
-import { openDb } from '../store/db.ts';
-import { startQueue } from './queue.ts';
-import { FAST_QUEUE_OPTIONS } from './testing.ts';
+import { startQueue } from '../../src/queue/queue.ts';
+import { openDb } from '../../src/store/db.ts';
+import { FAST_QUEUE_OPTIONS } from '../support/queue.ts';
 
 export interface CrashChildMessage {
   type: 'ready' | 'active';

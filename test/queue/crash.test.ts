@@ -1,12 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { openDb } from '../store/db.ts';
-import { tempDir } from '../store/testing.ts';
+import { startQueue } from '../../src/queue/queue.ts';
+import type { Job } from '../../src/queue/types.ts';
+import { openDb } from '../../src/store/db.ts';
+import { dropQueueSchema, FAST_QUEUE_OPTIONS, freshQueueSchema, jobRow, waitFor } from '../support/queue.ts';
+import { tempDir } from '../support/store.ts';
 import type { CrashChildMessage } from './crash-child.ts';
-import { startQueue } from './queue.ts';
-import { dropQueueSchema, FAST_QUEUE_OPTIONS, freshQueueSchema, jobRow, waitFor } from './testing.ts';
-import type { Job } from './types.ts';
 
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 

@@ -5,9 +5,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { openDb } from '../store/db.ts';
-import type { Db, DbKind } from '../store/types.ts';
-import type { QueueOptions } from './types.ts';
+import type { QueueOptions } from '../../src/queue/types.ts';
+import { openDb } from '../../src/store/db.ts';
+import type { Db, DbKind } from '../../src/store/types.ts';
 
 export interface QueueTestBackend {
   name: DbKind;
