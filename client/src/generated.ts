@@ -333,6 +333,47 @@ export interface DecisionRequest {
       language: string;
     };
     followupLadderMs?: number[];
+    /** Where the seller delivers, for how much and how fast */
+    delivery?: {
+      /** Named zones with their fee and delay */
+      zones: {
+        /** Stable zone id, e.g. "yopougon" */
+        id: string;
+        /** Zone or neighbourhood name, e.g. "Yopougon" */
+        name: string;
+        aliases?: string[];
+        /** Delivery fee in minor units of the catalogue currency */
+        fee: number;
+        /** Delivery delay as the seller says it, e.g. "24 h", "le jour même" */
+        delay?: string;
+      }[];
+      /** Anywhere else the seller delivers (absent: only the named zones) */
+      default?: {
+        /** Delivery fee in minor units of the catalogue currency */
+        fee: number;
+        /** Delivery delay as the seller says it, e.g. "24 h", "le jour même" */
+        delay?: string;
+      };
+    };
+    /** Payment methods the seller accepts */
+    payment?: {
+      methods: (
+        | 'orange_money'
+        | 'wave'
+        | 'mtn_momo'
+        | 'moov_money'
+        | 'cash_on_delivery'
+        | 'bank_transfer'
+        | 'card'
+      )[];
+      /** What the customer needs to pay by a method, e.g. {"orange_money": "07 07 07 07 07 (Awa K.)"} */
+      details?: Record<string, string>;
+    };
+    /** Where and when customers can collect an order */
+    pickup?: {
+      address: string;
+      hours?: string;
+    };
   };
 }
 
@@ -508,6 +549,44 @@ export interface Playbook {
   /** Delays of the follow-up steps, ms */
   followupLadderMs: number[];
   awayMessage: string | null;
+  delivery: {
+    /** Named zones with their fee and delay */
+    zones: {
+      /** Stable zone id, e.g. "yopougon" */
+      id: string;
+      /** Zone or neighbourhood name, e.g. "Yopougon" */
+      name: string;
+      aliases?: string[];
+      /** Delivery fee in minor units of the catalogue currency */
+      fee: number;
+      /** Delivery delay as the seller says it, e.g. "24 h", "le jour même" */
+      delay?: string;
+    }[];
+    /** Anywhere else the seller delivers (absent: only the named zones) */
+    default?: {
+      /** Delivery fee in minor units of the catalogue currency */
+      fee: number;
+      /** Delivery delay as the seller says it, e.g. "24 h", "le jour même" */
+      delay?: string;
+    };
+  } | null;
+  payment: {
+    methods: (
+      | 'orange_money'
+      | 'wave'
+      | 'mtn_momo'
+      | 'moov_money'
+      | 'cash_on_delivery'
+      | 'bank_transfer'
+      | 'card'
+    )[];
+    /** What the customer needs to pay by a method, e.g. {"orange_money": "07 07 07 07 07 (Awa K.)"} */
+    details?: Record<string, string>;
+  } | null;
+  pickup: {
+    address: string;
+    hours?: string;
+  } | null;
   updatedAt: string | null;
 }
 
@@ -1098,6 +1177,44 @@ export interface Operations {
       /** Delays of the follow-up steps in ms, each from 1 minute to 2^31 − 1 ms (about 24.8 days) */
       followupLadderMs?: number[];
       awayMessage?: string | null;
+      delivery?: {
+        /** Named zones with their fee and delay */
+        zones: {
+          /** Stable zone id, e.g. "yopougon" */
+          id: string;
+          /** Zone or neighbourhood name, e.g. "Yopougon" */
+          name: string;
+          aliases?: string[];
+          /** Delivery fee in minor units of the catalogue currency */
+          fee: number;
+          /** Delivery delay as the seller says it, e.g. "24 h", "le jour même" */
+          delay?: string;
+        }[];
+        /** Anywhere else the seller delivers (absent: only the named zones) */
+        default?: {
+          /** Delivery fee in minor units of the catalogue currency */
+          fee: number;
+          /** Delivery delay as the seller says it, e.g. "24 h", "le jour même" */
+          delay?: string;
+        };
+      } | null;
+      payment?: {
+        methods: (
+          | 'orange_money'
+          | 'wave'
+          | 'mtn_momo'
+          | 'moov_money'
+          | 'cash_on_delivery'
+          | 'bank_transfer'
+          | 'card'
+        )[];
+        /** What the customer needs to pay by a method, e.g. {"orange_money": "07 07 07 07 07 (Awa K.)"} */
+        details?: Record<string, string>;
+      } | null;
+      pickup?: {
+        address: string;
+        hours?: string;
+      } | null;
     };
     responses: {
       200: Playbook;

@@ -6,6 +6,7 @@ import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GetErrorFunction, SetErrorFunction, ValueErrorType } from '@sinclair/typebox/errors';
 import { INSTANT_RANGE_TEXT, isAcceptedInstant } from '../domain/instants.ts';
+import { DeliveryFactsSchema, PaymentFactsSchema, PickupFactsSchema } from '../domain/selling.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
 
@@ -206,6 +207,9 @@ export const PlaybookSchema = Type.Object(
     followupLadderMs: Type.Optional(
       Type.Array(Type.Integer({ minimum: 60_000, maximum: 30 * 86_400_000 }), { minItems: 0, maxItems: 10 }),
     ),
+    delivery: Type.Optional(DeliveryFactsSchema),
+    payment: Type.Optional(PaymentFactsSchema),
+    pickup: Type.Optional(PickupFactsSchema),
   },
   { additionalProperties: false },
 );

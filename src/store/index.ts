@@ -69,6 +69,7 @@ export {
   type PlaybookFields,
   type PlaybookPatch,
   playbookFields,
+  STRUCTURED_INFO_KEYS,
 } from './repos/playbook.ts';
 export type { NewProduct, ProductPatch, ProductRecord } from './repos/products.ts';
 export { createTenant, ensureTenant, type Tenant } from './repos/tenants.ts';

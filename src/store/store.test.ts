@@ -511,7 +511,70 @@ describe.each(testBackends())('store on $name', (backend) => {
       expect(order).toMatchObject({ total: 30000, status: 'pending', currency: 'XOF' });
       const list = await store.tx(tenantId, (r) => r.orders.list({ contactId: contact.id }));
       expect(list.items.map((o) => o.id)).toEqual([order.id]);
-      expect((await store.tx(tenantId, (r) => r.orders.setStatus(order.id, 'paid')))?.status).toBe('paid');
+      expect((await store.tx(tenantId, (r) => r.orders.setStatus(order.id, 'completed')))?.status).toBe(
+        'completed',
+      );
+    });
+
+    it('places an order once per confirming message, taking stock and sealing the address', async () => {
+      const { tenantId, channel, contact } = await setup();
+      const bag = await store.tx(tenantId, (r) =>
+        r.products.create({ name: 'Sac noir', price: 15000, currency: 'XOF', stock: 3 }),
+      );
+      const input = {
+        channelId: channel.id,
+        contactId: contact.id,
+        currency: 'XOF',
+        items: [{ productId: bag.id, name: 'Sac noir', quantity: 2, unitPrice: 15000 }],
+        deliveryFee: 1500,
+        delivery: { zone: 'yopougon', zoneName: 'Yopougon', address: 'Selmer, près de la pharmacie' },
+        paymentMethod: 'orange_money',
+        source: 'chat' as const,
+        sourceMessageId: 'wamid.confirm-1',
+      };
+      const first = await store.tx(tenantId, (r) => r.orders.place(input));
+      expect(first.outcome).toBe('created');
+      if (first.outcome !== 'created') return;
+      expect(first.order).toMatchObject({
+        subtotal: 30000,
+        deliveryFee: 1500,
+        total: 31500,
+        status: 'confirmed',
+        paymentStatus: 'unpaid',
+        fulfilmentStatus: 'unfulfilled',
+        stockTaken: true,
+        delivery: input.delivery,
+      });
+      const again = await store.tx(tenantId, (r) => r.orders.place(input));
+      expect(again).toMatchObject({ outcome: 'existing', order: { id: first.order.id } });
+      expect((await store.tx(tenantId, (r) => r.products.get(bag.id)))?.stock).toBe(1);
+      // Two more: only one left, nothing changes.
+      const short = await store.tx(tenantId, (r) =>
+        r.orders.place({ ...input, sourceMessageId: 'wamid.confirm-2' }),
+      );
+      expect(short).toEqual({ outcome: 'out_of_stock', productIds: [bag.id] });
+      expect((await store.tx(tenantId, (r) => r.products.get(bag.id)))?.stock).toBe(1);
+    });
+
+    it('gives the last item to exactly one of two customers confirming at once', async () => {
+      const { tenantId, channel, contact } = await setup();
+      const bag = await store.tx(tenantId, (r) =>
+        r.products.create({ name: 'Sac rouge', price: 9000, currency: 'XOF', stock: 1 }),
+      );
+      const place = (messageId: string) =>
+        store.tx(tenantId, (r) =>
+          r.orders.place({
+            channelId: channel.id,
+            contactId: contact.id,
+            currency: 'XOF',
+            items: [{ productId: bag.id, name: 'Sac rouge', quantity: 1, unitPrice: 9000 }],
+            source: 'chat',
+            sourceMessageId: messageId,
+          }),
+        );
+      const results = await Promise.all([place('wamid.a'), place('wamid.b')]);
+      expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'out_of_stock']);
+      expect((await store.tx(tenantId, (r) => r.products.get(bag.id)))?.stock).toBe(0);
     });
 
     it('stores decisions with sealed text and verdicts and lists them newest first', async () => {

@@ -428,6 +428,36 @@ describe('playbook', () => {
     );
   });
 
+  it('keeps the structured selling facts (zones, payment methods, pick-up) and drops them on replace', async () => {
+    const facts = {
+      delivery: {
+        zones: [{ id: 'yopougon', name: 'Yopougon', aliases: ['Yop'], fee: 1500, delay: '24 h' }],
+        default: { fee: 2500 },
+      },
+      payment: { methods: ['orange_money', 'cash_on_delivery'], details: { orange_money: '07 07 07 07 07' } },
+      pickup: { address: 'Marché de Cocody, allée 3', hours: '9 h – 18 h' },
+    };
+    const put = await w.call('PUT', '/api/v1/playbook', w.a.write, facts);
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toEqual(expect.objectContaining(facts));
+    const get = await w.call('GET', '/api/v1/playbook', w.a.read);
+    expect(get.json()).toEqual(expect.objectContaining(facts));
+    const replaced = await w.call('PUT', '/api/v1/playbook', w.a.write, {});
+    expect(replaced.json()).toEqual(expect.objectContaining({ delivery: null, payment: null, pickup: null }));
+  });
+
+  it('refuses an unknown payment method and an unknown zone field', async () => {
+    for (const body of [
+      { payment: { methods: ['bitcoin'] } },
+      { delivery: { zones: [{ id: 'a', name: 'A', fee: 0, price: 3 }] } },
+      { delivery: { zones: [{ id: 'a', name: 'A', fee: -1 }] } },
+    ]) {
+      const res = await w.call('PUT', '/api/v1/playbook', w.a.write, body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+    }
+    expect((await w.call('GET', '/api/v1/playbook', w.a.read)).json().payment).toBeNull();
+  });
+
   it('refuses a template with an unbalanced brace, naming where it is', async () => {
     const res = await w.call('PUT', '/api/v1/playbook', w.a.write, {
       templates: { price: { fr: ['ok', 'Prix {bon|mauvais'] } },

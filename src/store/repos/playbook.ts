@@ -4,6 +4,7 @@
  * a tenant without one gets the defaults.
  */
 
+import type { DeliveryFacts, PaymentFacts, PickupFacts } from '../../domain/selling.ts';
 import type { PlaybookInput } from '../../engines/context.ts';
 import { msOf, type RepoContext } from './common.ts';
 
@@ -58,7 +59,20 @@ export interface PlaybookFields {
   followupTemplate: { name: string; language: string } | null;
   followupLadderMs: number[];
   awayMessage: string | null;
+  delivery: DeliveryFacts | null;
+  payment: PaymentFacts | null;
+  pickup: PickupFacts | null;
 }
+
+/**
+ * Keys of the `info` column that hold the structured facts (the API validated them on the way in;
+ * `info.delivery` and `info.payment` are the older free texts).
+ */
+export const STRUCTURED_INFO_KEYS = {
+  delivery: 'deliveryFacts',
+  payment: 'paymentFacts',
+  pickup: 'pickupFacts',
+} as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -88,6 +102,15 @@ export function playbookFields(p: Playbook): PlaybookFields {
         : null,
     followupLadderMs: p.followupLadderMs,
     awayMessage: p.awayMessage,
+    delivery: isRecord(raw[STRUCTURED_INFO_KEYS.delivery])
+      ? (raw[STRUCTURED_INFO_KEYS.delivery] as DeliveryFacts)
+      : null,
+    payment: isRecord(raw[STRUCTURED_INFO_KEYS.payment])
+      ? (raw[STRUCTURED_INFO_KEYS.payment] as PaymentFacts)
+      : null,
+    pickup: isRecord(raw[STRUCTURED_INFO_KEYS.pickup])
+      ? (raw[STRUCTURED_INFO_KEYS.pickup] as PickupFacts)
+      : null,
   };
 }
 
@@ -98,6 +121,9 @@ export function contextPlaybook(p: Playbook): PlaybookInput {
   if (fields.sellerName !== null) out.sellerName = fields.sellerName;
   if (fields.followupTemplate !== null) out.followupTemplate = fields.followupTemplate;
   if (p.updatedAtMs !== null) out.followupLadderMs = fields.followupLadderMs;
+  if (fields.delivery !== null) out.delivery = fields.delivery;
+  if (fields.payment !== null) out.payment = fields.payment;
+  if (fields.pickup !== null) out.pickup = fields.pickup;
   return out;
 }
 

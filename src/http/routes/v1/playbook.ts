@@ -12,6 +12,7 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
+import { DeliveryFactsSchema, PaymentFactsSchema, PickupFactsSchema } from '../../../domain/selling.ts';
 import { validateTemplate } from '../../../engines/variation.ts';
 import {
   defaultPlaybook,
@@ -19,6 +20,7 @@ import {
   type Playbook,
   type PlaybookPatch,
   playbookFields,
+  STRUCTURED_INFO_KEYS,
 } from '../../../store/index.ts';
 import type { FieldError } from '../../errors.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
@@ -84,6 +86,9 @@ export const PlaybookBody = Type.Object(
     followupTemplate: Type.Optional(Nullable(FollowupTemplate)),
     followupLadderMs: Type.Optional(StoredLadder),
     awayMessage: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
+    delivery: Type.Optional(Nullable(DeliveryFactsSchema)),
+    payment: Type.Optional(Nullable(PaymentFactsSchema)),
+    pickup: Type.Optional(Nullable(PickupFactsSchema)),
   },
   { additionalProperties: false },
 );
@@ -97,6 +102,9 @@ export const PlaybookViewSchema = Type.Object(
     followupTemplate: Nullable(FollowupTemplate),
     followupLadderMs: Type.Array(Type.Integer(), { description: 'Delays of the follow-up steps, ms' }),
     awayMessage: Nullable(Type.String()),
+    delivery: Nullable(DeliveryFactsSchema),
+    payment: Nullable(PaymentFactsSchema),
+    pickup: Nullable(PickupFactsSchema),
     updatedAt: Nullable(
       Type.String({ format: 'date-time', description: 'Null while the defaults are in use' }),
     ),
@@ -119,6 +127,10 @@ function toStored(body: PlaybookBodyInput): PlaybookPatch {
   if (body.sellerName !== undefined && body.sellerName !== null) info.sellerName = body.sellerName;
   if (body.followupTemplate !== undefined && body.followupTemplate !== null) {
     info.followupTemplate = body.followupTemplate;
+  }
+  for (const key of ['delivery', 'payment', 'pickup'] as const) {
+    const value = body[key];
+    if (value !== undefined && value !== null) info[STRUCTURED_INFO_KEYS[key]] = value;
   }
   return {
     templates: body.templates ?? {},
