@@ -223,3 +223,42 @@ describe('loadConfig refuses bad values with one line naming the variable', () =
     }
   });
 });
+
+describe('language model settings', () => {
+  it('stay unset without OPENAI_API_KEY, whatever else is set', () => {
+    expect(
+      loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', SELLIFY_LLM_MODEL: 'llama3' }).llm,
+    ).toBeUndefined();
+  });
+
+  it('read the key, the server, the model, the timeout and the budget', () => {
+    expect(loadConfig({ OPENAI_API_KEY: 'sk-x' }).llm).toEqual({
+      apiKey: 'sk-x',
+      baseUrl: 'https://api.openai.com/v1',
+      model: 'gpt-4o-mini',
+      timeoutMs: 4000,
+      dailyBudget: 500,
+    });
+    expect(
+      loadConfig({
+        OPENAI_API_KEY: 'ollama',
+        OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+        SELLIFY_LLM_MODEL: 'llama3.1',
+        SELLIFY_LLM_TIMEOUT_MS: '8000',
+        SELLIFY_LLM_DAILY_BUDGET: '0',
+      }).llm,
+    ).toMatchObject({
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      model: 'llama3.1',
+      timeoutMs: 8000,
+      dailyBudget: 0,
+    });
+  });
+
+  it('refuse a server that is not http(s) and a timeout out of range, naming the variable', () => {
+    expect(() => loadConfig({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'ftp://x' })).toThrow(/OPENAI_BASE_URL/);
+    expect(() => loadConfig({ OPENAI_API_KEY: 'k', SELLIFY_LLM_TIMEOUT_MS: '5' })).toThrow(
+      /SELLIFY_LLM_TIMEOUT_MS/,
+    );
+  });
+});

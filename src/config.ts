@@ -51,6 +51,14 @@ export interface WhatsAppDefaults {
   graphUrl: string;
 }
 
+export interface LlmSettings {
+  apiKey: string;
+  baseUrl: string;
+  model: string;
+  timeoutMs: number;
+  dailyBudget: number;
+}
+
 export interface Config {
   /** NODE_ENV === 'production': no generated keys, keys never printed. Default false. */
   production: boolean;
@@ -128,6 +136,14 @@ export interface Config {
   idempotencyTtlMs: number;
   /** Per-transport defaults for a first channel. */
   whatsapp: WhatsAppDefaults;
+  /**
+   * The optional language model (issue 18), set when OPENAI_API_KEY is: OPENAI_BASE_URL (any
+   * OpenAI-compatible chat-completions server; default https://api.openai.com/v1),
+   * SELLIFY_LLM_MODEL (default gpt-4o-mini), SELLIFY_LLM_TIMEOUT_MS (one attempt; default 4000),
+   * SELLIFY_LLM_DAILY_BUDGET (calls per tenant per day; default 500). Each tenant still switches it
+   * on in its playbook. Unset: no model is ever called and decisions are unchanged.
+   */
+  llm?: LlmSettings;
 }
 
 /** A configuration value the operator must fix; the message is one line and names the variable. */
@@ -332,6 +348,16 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
     throw new ConfigError('SELLIFY_METRICS_TOKEN must be at least 16 characters long');
+  }
+  const llmKey = text(env, 'OPENAI_API_KEY');
+  if (llmKey !== undefined) {
+    config.llm = {
+      apiKey: llmKey,
+      baseUrl: url(env, 'OPENAI_BASE_URL', ['https:', 'http:']) ?? 'https://api.openai.com/v1',
+      model: text(env, 'SELLIFY_LLM_MODEL') ?? 'gpt-4o-mini',
+      timeoutMs: integer(env, 'SELLIFY_LLM_TIMEOUT_MS', 4000, 100, 60_000),
+      dailyBudget: integer(env, 'SELLIFY_LLM_DAILY_BUDGET', 500, 0, 10_000_000),
+    };
   }
   return config;
 }
