@@ -162,6 +162,11 @@ export interface Decision {
     followupsSent: number;
   };
   restartWarmup: boolean;
+  /** What came from the language model (context.assist): the model's classification or rewording was used, rejected by the gate, or not asked (null) */
+  assisted: {
+    classification: 'used' | 'rejected' | null;
+    rephrase: 'used' | 'rejected' | null;
+  };
   reasons: Reason[];
   /** Each engine's full verdict */
   verdicts: Record<string, unknown>;
@@ -373,6 +378,13 @@ export interface DecisionRequest {
     pickup?: {
       address: string;
       hours?: string;
+    };
+    /** The optional language model, per seller (off by default; the operator sets OPENAI_API_KEY) */
+    llm?: {
+      /** Ask the language model to read messages the intent engine is unsure of */
+      classify?: boolean;
+      /** Let the language model reword replies in the customer's register (facts checked) */
+      rephrase?: boolean;
     };
   };
 }
@@ -586,6 +598,12 @@ export interface Playbook {
   pickup: {
     address: string;
     hours?: string;
+  } | null;
+  llm: {
+    /** Ask the language model to read messages the intent engine is unsure of */
+    classify?: boolean;
+    /** Let the language model reword replies in the customer's register (facts checked) */
+    rephrase?: boolean;
   } | null;
   updatedAt: string | null;
 }
@@ -1214,6 +1232,12 @@ export interface Operations {
       pickup?: {
         address: string;
         hours?: string;
+      } | null;
+      llm?: {
+        /** Ask the language model to read messages the intent engine is unsure of */
+        classify?: boolean;
+        /** Let the language model reword replies in the customer's register (facts checked) */
+        rephrase?: boolean;
       } | null;
     };
     responses: {

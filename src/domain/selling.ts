@@ -99,3 +99,21 @@ export type DeliveryZone = Static<typeof DeliveryZoneSchema>;
 export type DeliveryFacts = Static<typeof DeliveryFactsSchema>;
 export type PaymentFacts = Static<typeof PaymentFactsSchema>;
 export type PickupFacts = Static<typeof PickupFactsSchema>;
+
+export const LlmSwitchesSchema = Type.Object(
+  {
+    classify: Type.Optional(
+      Type.Boolean({ description: 'Ask the language model to read messages the intent engine is unsure of' }),
+    ),
+    rephrase: Type.Optional(
+      Type.Boolean({
+        description: "Let the language model reword replies in the customer's register (facts checked)",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'The optional language model, per seller (off by default; the operator sets OPENAI_API_KEY)',
+  },
+);
+export type LlmSwitches = Static<typeof LlmSwitchesSchema>;

@@ -13,7 +13,9 @@
  * (`llm.rejected_price`, `llm.rejected_product`, …).
  */
 
+import { type Static, Type } from '@sinclair/typebox';
 import type { Intent, Language, Product, ProductMention, Reason } from '../domain/types.ts';
+import { type IntentVerdict, LOW_CONFIDENCE } from './intent.ts';
 import { foldText, normalizeText } from './text.ts';
 
 /** Intents a model's classification may set. Consent, hand-off and `unknown` never come from it. */
@@ -482,4 +484,135 @@ export function acceptRephrase(
     };
   }
   return gateRephrase({ composed, candidate: answer.text, catalog });
+}
+
+// ─── In a decision ───────────────────────────────────────────────────────────────────────────
+
+const Str = (maxLength: number) => Type.String({ maxLength });
+const ExchangeSchema = Type.Object(
+  {
+    request: Type.Object(
+      {
+        model: Str(200),
+        messages: Type.Array(
+          Type.Object(
+            { role: Type.Union([Type.Literal('system'), Type.Literal('user')]), content: Str(40_000) },
+            { additionalProperties: false },
+          ),
+          { maxItems: 4 },
+        ),
+        schema: Type.Record(Type.String(), Type.Unknown()),
+      },
+      { additionalProperties: false },
+    ),
+    content: Type.Optional(Str(16_000)),
+    error: Type.Optional(Str(100)),
+    tokens: Type.Optional(
+      Type.Object(
+        { prompt: Type.Integer({ minimum: 0 }), completion: Type.Integer({ minimum: 0 }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The decision context's `assist`: what the language model answered for this message (the pipeline
+ * calls the model, decide() only reads the answers, so a stored decision replays without it).
+ */
+export const AssistContextSchema = Type.Object(
+  {
+    classification: Type.Optional(ExchangeSchema),
+    rephrase: Type.Optional(ExchangeSchema),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "The language model's answers for this message, if the seller enabled it (see docs/ARCHITECTURE.md)",
+  },
+);
+export type AssistContext = Static<typeof AssistContextSchema>;
+
+/** What came from the model in a decision: null = not asked. */
+export interface AssistUse {
+  classification: 'used' | 'rejected' | null;
+  rephrase: 'used' | 'rejected' | null;
+}
+
+/** Intents whose answer needs a product: without one the reply can only ask which. */
+const PRODUCT_INTENTS: ReadonlySet<Intent> = new Set<Intent>(['price', 'availability', 'order', 'negotiate']);
+
+function engineIsSure(verdict: IntentVerdict): boolean {
+  return verdict.intent !== 'unknown' && verdict.confidence >= LOW_CONFIDENCE;
+}
+
+/**
+ * A model's reading may help: the intent engine is unsure, or it read a product question but found
+ * no product of the catalogue in it. Never for consent or hand-off, which stay the rules' alone.
+ */
+export function wantsClassification(verdict: IntentVerdict): boolean {
+  if (verdict.unconfirmedConsent !== undefined) return false;
+  if (verdict.intents.some((i) => i === 'opt_out' || i === 'opt_in' || i === 'human')) return false;
+  if (!engineIsSure(verdict)) return true;
+  return PRODUCT_INTENTS.has(verdict.intent) && verdict.entities.products.length === 0;
+}
+
+/**
+ * The intent verdict decide() goes on with: the engine's own, or the model's classification when the
+ * engine was unsure and the gate accepts it. Catalogue products the engine found are kept; the
+ * model's are used only when the engine found none.
+ */
+export function applyClassification(
+  verdict: IntentVerdict,
+  exchange: AssistExchange | undefined,
+  catalog: readonly Product[],
+): { verdict: IntentVerdict; use: AssistUse['classification']; reasons: Reason[] } {
+  if (exchange === undefined || !wantsClassification(verdict)) return { verdict, use: null, reasons: [] };
+  const outcome = acceptClassification(exchange, catalog);
+  if (!outcome.ok) return { verdict, use: 'rejected', reasons: [outcome.reason] };
+  const products = verdict.entities.products.length > 0 ? verdict.entities.products : outcome.products;
+  // A sure engine keeps its intent; the model then only points at the product.
+  const sure = engineIsSure(verdict);
+  const intent: Intent = sure ? verdict.intent : outcome.intent;
+  const used = reason(
+    'llm.classified',
+    sure
+      ? `The intent engine read ${verdict.intent} without a product; the model pointed at ${products.map((p) => p.name).join(', ') || 'none'}`
+      : `The intent engine was unsure (${verdict.intent}, ${verdict.confidence.toFixed(2)}); the model read ${outcome.intent}`,
+  );
+  return {
+    verdict: {
+      ...verdict,
+      intent,
+      intents: [intent, ...verdict.intents.filter((i) => i !== intent && i !== 'unknown')],
+      confidence: Math.max(verdict.confidence, LOW_CONFIDENCE),
+      language: sure ? verdict.language : (outcome.language ?? verdict.language),
+      entities: { ...verdict.entities, products },
+      reasons: [...verdict.reasons, used],
+    },
+    use: 'used',
+    reasons: [used],
+  };
+}
+
+/** The reply text decide() sends: the composed one, or the model's rewording when the gate accepts it. */
+export function applyRephrase(
+  composed: string,
+  exchange: AssistExchange | undefined,
+  catalog: readonly Product[],
+): { text: string; use: AssistUse['rephrase']; reasons: Reason[] } {
+  if (exchange === undefined) return { text: composed, use: null, reasons: [] };
+  const outcome = acceptRephrase(exchange, composed, catalog);
+  if (!outcome.ok) return { text: composed, use: 'rejected', reasons: [outcome.reason] };
+  return {
+    text: outcome.text,
+    use: 'used',
+    reasons: [
+      reason(
+        'llm.rephrased',
+        'The reply is the model’s rewording of the composed answer; every fact in it was checked',
+      ),
+    ],
+  };
 }

@@ -6,8 +6,14 @@ import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GetErrorFunction, SetErrorFunction, ValueErrorType } from '@sinclair/typebox/errors';
 import { INSTANT_RANGE_TEXT, isAcceptedInstant } from '../domain/instants.ts';
-import { DeliveryFactsSchema, PaymentFactsSchema, PickupFactsSchema } from '../domain/selling.ts';
+import {
+  DeliveryFactsSchema,
+  LlmSwitchesSchema,
+  PaymentFactsSchema,
+  PickupFactsSchema,
+} from '../domain/selling.ts';
 import { isValidTimeZone } from '../domain/time.ts';
+import { AssistContextSchema } from './assist.ts';
 import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -210,6 +216,7 @@ export const PlaybookSchema = Type.Object(
     delivery: Type.Optional(DeliveryFactsSchema),
     payment: Type.Optional(PaymentFactsSchema),
     pickup: Type.Optional(PickupFactsSchema),
+    llm: Type.Optional(LlmSwitchesSchema),
   },
   { additionalProperties: false },
 );
@@ -304,6 +311,7 @@ export const DecisionContextSchema = Type.Object(
       ),
     ),
     playbook: Type.Optional(PlaybookSchema),
+    assist: Type.Optional(AssistContextSchema),
   },
   { additionalProperties: false },
 );

@@ -18,6 +18,7 @@ import type {
   SendStats,
   Stage,
 } from '../domain/types.ts';
+import { type AssistUse, applyClassification, applyRephrase } from './assist.ts';
 import { type EngineConfig, presetConfig } from './config.ts';
 import { type ConsentVerdict, evaluateConsent } from './consent.ts';
 import { type ContentVerdict, evaluateContent } from './content.ts';
@@ -66,6 +67,8 @@ export interface Decision {
   contactUpdate: ContactUpdate;
   /** The warm-up restarts (the number was idle too long): store warmupStartedAt = now. */
   restartWarmup: boolean;
+  /** What came from the language model (null: not asked); see engines/assist.ts. */
+  assisted: AssistUse;
   reasons: Reason[];
   verdicts: {
     intent?: IntentVerdict;
@@ -219,7 +222,12 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   const { ctx, nowMs, config } = p;
   const catalog = ctx.catalog ?? [];
   const seed = `${ctx.channel.id}|${ctx.contact.id}|${message.id}`;
-  const intent = detectIntent({ text: message.text, catalog, defaultLanguage: ctx.channel.language });
+  const classified = applyClassification(
+    detectIntent({ text: message.text, catalog, defaultLanguage: ctx.channel.language }),
+    ctx.assist?.classification,
+    catalog,
+  );
+  const intent = classified.verdict;
   const consent = evaluateConsent({
     kind: 'reply',
     optedOut: p.optedOut,
@@ -251,6 +259,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
       followupsSent: 0,
     },
     restartWarmup: false,
+    assisted: { classification: classified.use, rephrase: null } as AssistUse,
   };
   const verdicts: Decision['verdicts'] = { intent, consent, funnel, health: p.health };
 
@@ -268,15 +277,20 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     seed,
   });
   reasons.push(...composed.reasons);
+  // The model's rewording replaces the composed text only when the gate finds no new fact in it.
+  const rephrased = applyRephrase(composed.text, ctx.assist?.rephrase, catalog);
+  reasons.push(...rephrased.reasons);
+  base.assisted.rephrase = rephrased.use;
+  const replyText = rephrased.text;
   // Identical answers to different customers are normal for replies: the identical-text cap is for broadcasts.
-  const content = evaluateContent({ text: composed.text, identicalLastHour: 0 }, config.content, nowMs);
+  const content = evaluateContent({ text: replyText, identicalLastHour: 0 }, config.content, nowMs);
   verdicts.content = content;
   reasons.push(...content.reasons);
   if (!content.allowed) {
     reasons.push(
       reason('decide.block_content', 'The composed answer failed the content check: a person should answer'),
     );
-    return { action: 'block', ...base, text: composed.text, ...timing(p, undefined), reasons, verdicts };
+    return { action: 'block', ...base, text: replyText, ...timing(p, undefined), reasons, verdicts };
   }
 
   const quota = evaluateQuota({ kind: 'reply', stats: p.stats, timeZone: p.channelTz }, config.quota, nowMs);
@@ -309,7 +323,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     startAtMs = Math.max(startAtMs, quota.retryAtMs ?? nowMs + 60_000);
     reasons.push(reason('decide.defer_quota', 'Reply budget used up for now; the answer waits'));
   }
-  const { pacing } = pace(p, 'reply', seed, [...composed.text].length, startAtMs, schedule.delayFactor);
+  const { pacing } = pace(p, 'reply', seed, [...replyText].length, startAtMs, schedule.delayFactor);
   verdicts.pacing = pacing;
   reasons.push(...pacing.reasons);
 
@@ -327,7 +341,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   return {
     action,
     ...base,
-    text: composed.text,
+    text: replyText,
     ...timing(p, pacing),
     restartWarmup: warmup.restartWarmup,
     reasons,
@@ -365,6 +379,7 @@ function decideOutbound(p: Prepared): Decision {
     stage,
     contactUpdate: { stage, optedOut: p.optedOut, optedIn: p.optedIn, followupsSent },
     restartWarmup: extra.restartWarmup ?? false,
+    assisted: { classification: null, rephrase: null },
     reasons,
     verdicts,
   });

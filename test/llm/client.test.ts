@@ -119,9 +119,9 @@ describe('LLM client', () => {
     await llm.complete(request, soon());
     await llm.complete(request, soon());
     expect(await llm.complete(request, soon())).toMatchObject({ error: 'budget_exhausted' });
-    expect((await llm.complete(request, { tenantId: 'ten_b', deadlineMs: Date.now() + 20_000 })).content).toBe(
-      '{}',
-    );
+    expect(
+      (await llm.complete(request, { tenantId: 'ten_b', deadlineMs: Date.now() + 20_000 })).content,
+    ).toBe('{}');
     expect(fake.requests).toHaveLength(3);
   });
 });

@@ -4,7 +4,7 @@
  * a tenant without one gets the defaults.
  */
 
-import type { DeliveryFacts, PaymentFacts, PickupFacts } from '../../domain/selling.ts';
+import type { DeliveryFacts, LlmSwitches, PaymentFacts, PickupFacts } from '../../domain/selling.ts';
 import type { PlaybookInput } from '../../engines/context.ts';
 import { msOf, type RepoContext } from './common.ts';
 
@@ -62,6 +62,7 @@ export interface PlaybookFields {
   delivery: DeliveryFacts | null;
   payment: PaymentFacts | null;
   pickup: PickupFacts | null;
+  llm: LlmSwitches | null;
 }
 
 /**
@@ -72,6 +73,7 @@ export const STRUCTURED_INFO_KEYS = {
   delivery: 'deliveryFacts',
   payment: 'paymentFacts',
   pickup: 'pickupFacts',
+  llm: 'llmSwitches',
 } as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -111,6 +113,7 @@ export function playbookFields(p: Playbook): PlaybookFields {
     pickup: isRecord(raw[STRUCTURED_INFO_KEYS.pickup])
       ? (raw[STRUCTURED_INFO_KEYS.pickup] as PickupFacts)
       : null,
+    llm: isRecord(raw[STRUCTURED_INFO_KEYS.llm]) ? (raw[STRUCTURED_INFO_KEYS.llm] as LlmSwitches) : null,
   };
 }
 
@@ -124,6 +127,7 @@ export function contextPlaybook(p: Playbook): PlaybookInput {
   if (fields.delivery !== null) out.delivery = fields.delivery;
   if (fields.payment !== null) out.payment = fields.payment;
   if (fields.pickup !== null) out.pickup = fields.pickup;
+  if (fields.llm !== null) out.llm = fields.llm;
   return out;
 }
 

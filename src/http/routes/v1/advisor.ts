@@ -133,6 +133,16 @@ export const DecisionResponse = Type.Object(
       followupsSent: Type.Integer(),
     }),
     restartWarmup: Type.Boolean(),
+    assisted: Type.Object(
+      {
+        classification: Type.Union([Type.Literal('used'), Type.Literal('rejected'), Type.Null()]),
+        rephrase: Type.Union([Type.Literal('used'), Type.Literal('rejected'), Type.Null()]),
+      },
+      {
+        description:
+          "What came from the language model (context.assist): the model's classification or rewording was used, rejected by the gate, or not asked (null)",
+      },
+    ),
     reasons: Type.Array(ReasonSchema),
     verdicts: Type.Record(Type.String(), Type.Unknown(), { description: "Each engine's full verdict" }),
   },

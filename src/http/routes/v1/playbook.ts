@@ -12,7 +12,12 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
-import { DeliveryFactsSchema, PaymentFactsSchema, PickupFactsSchema } from '../../../domain/selling.ts';
+import {
+  DeliveryFactsSchema,
+  LlmSwitchesSchema,
+  PaymentFactsSchema,
+  PickupFactsSchema,
+} from '../../../domain/selling.ts';
 import { validateTemplate } from '../../../engines/variation.ts';
 import {
   defaultPlaybook,
@@ -89,6 +94,7 @@ export const PlaybookBody = Type.Object(
     delivery: Type.Optional(Nullable(DeliveryFactsSchema)),
     payment: Type.Optional(Nullable(PaymentFactsSchema)),
     pickup: Type.Optional(Nullable(PickupFactsSchema)),
+    llm: Type.Optional(Nullable(LlmSwitchesSchema)),
   },
   { additionalProperties: false },
 );
@@ -105,6 +111,7 @@ export const PlaybookViewSchema = Type.Object(
     delivery: Nullable(DeliveryFactsSchema),
     payment: Nullable(PaymentFactsSchema),
     pickup: Nullable(PickupFactsSchema),
+    llm: Nullable(LlmSwitchesSchema),
     updatedAt: Nullable(
       Type.String({ format: 'date-time', description: 'Null while the defaults are in use' }),
     ),
@@ -128,7 +135,7 @@ function toStored(body: PlaybookBodyInput): PlaybookPatch {
   if (body.followupTemplate !== undefined && body.followupTemplate !== null) {
     info.followupTemplate = body.followupTemplate;
   }
-  for (const key of ['delivery', 'payment', 'pickup'] as const) {
+  for (const key of ['delivery', 'payment', 'pickup', 'llm'] as const) {
     const value = body[key];
     if (value !== undefined && value !== null) info[STRUCTURED_INFO_KEYS[key]] = value;
   }
