@@ -12,6 +12,8 @@ import { Value } from '@sinclair/typebox/value';
 import { type FastifySchemaValidationError, type FastifyServerOptions, fastify } from 'fastify';
 import type { Config } from '../config.ts';
 import { DEFAULT_TENANT_ID } from '../config.ts';
+import { createLlmClient } from '../llm/client.ts';
+import { createLlmMetrics } from '../llm/metrics.ts';
 import type { RateLimiter } from '../ratelimit/types.ts';
 import type { Store } from '../store/index.ts';
 import type { EgressPolicy } from '../whatsapp/index.ts';
@@ -42,6 +44,7 @@ export type AppConfig = Pick<
   | 'webhookRateLimitPerMinute'
   | 'webhookVerifyRateLimitPerMinute'
   | 'sandbox'
+  | 'llm'
 >;
 
 export interface AppDeps {
@@ -228,6 +231,9 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
       webhookRoutes(scope as Api, { ...webhooks, store, clock, channelCache }),
     );
   }
+  // The optional language model (OPENAI_API_KEY): advisor decisions ask it when the seller enabled it.
+  const llmMetrics = config.llm !== undefined ? createLlmMetrics(app.metrics.registry) : undefined;
+  const llm = config.llm !== undefined ? createLlmClient(config.llm, { metrics: llmMetrics }) : undefined;
   await app.register(v1Routes, {
     prefix: API_V1_PREFIX,
     ctx: {
@@ -236,6 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
       config,
       defaultTenantId,
       egress,
+      ...(llm !== undefined ? { llm, llmMetrics } : {}),
       onChannelChanged: (channelId) => channelCache.invalidate(channelId),
       ...(webhooks !== undefined ? { processEvents: webhooks.processEvents } : {}),
     },

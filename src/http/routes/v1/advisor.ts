@@ -27,6 +27,7 @@ import {
   parseContext,
 } from '../../../engines/context.ts';
 import { type Decision, decide } from '../../../engines/decide.ts';
+import { withAssist } from '../../../pipeline/assist.ts';
 import { catalogPart, channelPart, contactPart, statsPart } from '../../../pipeline/context.ts';
 import { createGroupWriter } from '../../../store/group-commit.ts';
 import {
@@ -303,7 +304,14 @@ export function advisorRoutes(api: Api, ctx: RouteContext): void {
       const nowMs = Date.parse(nowIso);
       const needsStorage = body.channelId !== undefined || body.contactId !== undefined;
       const stored = needsStorage ? await tx(ctx, req, (r) => loadStored(r, body, nowMs)) : {};
-      const context = validContext(mergeContext(body, stored, nowIso));
+      // With the language model on (operator key + the seller's switch), its answers join the context.
+      const context = await withAssist(validContext(mergeContext(body, stored, nowIso)), {
+        llm: ctx.llm,
+        ...(ctx.llmMetrics !== undefined ? { metrics: ctx.llmMetrics } : {}),
+        tenantId: principalOf(req).tenantId,
+        // Real time, not the decision clock (callers may decide "as of" another instant).
+        deadlineMs: Date.now() + (ctx.config.llm?.timeoutMs ?? 0) + 1_000,
+      });
       const decision = decide(context);
       const id = newId('dec');
       // Answered only once the decision is committed; concurrent requests share the transaction.
@@ -321,7 +329,10 @@ export function advisorRoutes(api: Api, ctx: RouteContext): void {
           delayMs: decision.delayMs,
           typingMs: decision.typingMs,
           reasons: decision.reasons,
-          verdicts: decision.verdicts as Record<string, unknown>,
+          // The model's requests and answers are kept (sealed, with the verdicts) so the decision replays without it.
+          verdicts: (context.assist !== undefined
+            ? { ...decision.verdicts, assist: context.assist }
+            : decision.verdicts) as Record<string, unknown>,
           createdAtMs: nowMs,
         })
         .catch((err: unknown) => {

@@ -15,6 +15,8 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Config } from '../../../config.ts';
+import type { LlmClient } from '../../../llm/client.ts';
+import type { LlmMetrics } from '../../../llm/metrics.ts';
 import type { ProcessEventsFn } from '../../../pipeline/index.ts';
 import {
   ConflictError,
@@ -39,7 +41,12 @@ export type Api = FastifyInstance<
 
 export type RouteConfig = Pick<
   Config,
-  'rateLimitPerMinute' | 'tenantRateLimitPerMinute' | 'maxKeysPerTenant' | 'idempotencyTtlMs' | 'sandbox'
+  | 'rateLimitPerMinute'
+  | 'tenantRateLimitPerMinute'
+  | 'maxKeysPerTenant'
+  | 'idempotencyTtlMs'
+  | 'sandbox'
+  | 'llm'
 >;
 
 export interface RouteContext {
@@ -55,6 +62,9 @@ export interface RouteContext {
   onChannelChanged?: (channelId: string) => void;
   /** Runs parked webhook events through the inbound pipeline again; absent when no pipeline runs here. */
   processEvents?: ProcessEventsFn;
+  /** The optional language model (OPENAI_API_KEY set); absent otherwise. */
+  llm?: LlmClient;
+  llmMetrics?: LlmMetrics;
 }
 
 /** Maps the store's expected refusals to API errors; anything else stays an internal error. */
