@@ -15,7 +15,8 @@ export type EngineName =
   | 'intent'
   | 'followup'
   | 'consent'
-  | 'decide';
+  | 'decide'
+  | 'order';
 
 /** One explained step of a decision. `code` is stable (`quota.daily_cap`); `detail` is for humans. */
 export interface Reason {

@@ -6,7 +6,12 @@ import { FormatRegistry, type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GetErrorFunction, SetErrorFunction, ValueErrorType } from '@sinclair/typebox/errors';
 import { INSTANT_RANGE_TEXT, isAcceptedInstant } from '../domain/instants.ts';
-import { DeliveryFactsSchema, PaymentFactsSchema, PickupFactsSchema } from '../domain/selling.ts';
+import {
+  DeliveryFactsSchema,
+  PAYMENT_METHODS,
+  PaymentFactsSchema,
+  PickupFactsSchema,
+} from '../domain/selling.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
 
@@ -214,6 +219,61 @@ export const PlaybookSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** What the order dialogue waits for from the customer (src/engines/order.ts). */
+export const AWAITING = ['product', 'variant', 'address', 'payment', 'confirmation'] as const;
+
+/** One line of the cart: a catalogue product, how many, and the variant values chosen. */
+export const CartLineSchema = Type.Object(
+  {
+    productId: Id('Catalogue id of the product'),
+    quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    variant: Type.Optional(
+      Type.Record(Type.String({ maxLength: 30 }), Type.String({ maxLength: 60 }), {
+        maxProperties: 10,
+        description: 'Variant values chosen, in the catalogue spelling: {"colour": "noir"}',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The conversation state of one contact: the order being taken. Carried in the decision context and
+ * returned, changed, in the decision (`conversation`), so a bot in advisor mode can keep it too.
+ * Holds customer data (an address): stored sealed.
+ */
+export const ConversationSchema = Type.Object(
+  {
+    cart: Type.Array(CartLineSchema, { maxItems: 20 }),
+    /** Products the last answer offered (a price question): a bare "oui" or "je prends" orders them. */
+    offered: Type.Optional(Type.Array(Id('Catalogue id of an offered product'), { maxItems: 5 })),
+    delivery: Type.Optional(
+      Type.Object(
+        {
+          zone: Type.Union([Type.String({ maxLength: 40 }), Type.Null()], {
+            description:
+              'Zone id from playbook.delivery.zones; null: the default zone, or no delivery facts configured',
+          }),
+          address: Type.String({ minLength: 1, maxLength: 500, description: 'As the customer wrote it' }),
+          pickup: Type.Optional(
+            Type.Boolean({ description: 'The customer collects at the pick-up address' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    payment: Type.Optional(Type.Union(PAYMENT_METHODS.map((m) => Type.Literal(m)))),
+    awaiting: Type.Optional(
+      Type.Union(
+        AWAITING.map((a) => Type.Literal(a)),
+        { description: 'What the bot asked for last; confirmation: the summary was shown' },
+      ),
+    ),
+    updatedAt: Type.Optional(DateTime('Last change: a cart left alone for 3 days is dropped')),
+  },
+  { additionalProperties: false },
+);
+
 export const DecisionContextSchema = Type.Object(
   {
     now: DateTime('The instant the decision is made (the engines never read the clock)'),
@@ -304,10 +364,14 @@ export const DecisionContextSchema = Type.Object(
       ),
     ),
     playbook: Type.Optional(PlaybookSchema),
+    conversation: Type.Optional(ConversationSchema),
   },
   { additionalProperties: false },
 );
 
+export type Conversation = Static<typeof ConversationSchema>;
+export type CartLine = Static<typeof CartLineSchema>;
+export type Awaiting = (typeof AWAITING)[number];
 export type DecisionContext = Static<typeof DecisionContextSchema>;
 export type PlaybookInput = Static<typeof PlaybookSchema>;
 
