@@ -376,6 +376,15 @@ export type DecisionContext = Static<typeof DecisionContextSchema>;
 export type PlaybookInput = Static<typeof PlaybookSchema>;
 
 const compiled = TypeCompiler.Compile(DecisionContextSchema);
+const compiledConversation = TypeCompiler.Compile(ConversationSchema);
+
+/**
+ * A stored conversation state as the decision context takes it, or undefined when it does not fit
+ * the schema (a state written by an older version is dropped rather than failing every decision).
+ */
+export function parseConversation(value: unknown): Conversation | undefined {
+  return value !== null && compiledConversation.Check(value) ? value : undefined;
+}
 
 export class ContextError extends Error {
   readonly code = 'invalid_context';

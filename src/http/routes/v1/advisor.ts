@@ -27,7 +27,14 @@ import {
   parseContext,
 } from '../../../engines/context.ts';
 import { type Decision, decide } from '../../../engines/decide.ts';
-import { catalogPart, channelPart, contactPart, statsPart } from '../../../pipeline/context.ts';
+import { decisionRecord } from '../../../pipeline/act.ts';
+import {
+  catalogPart,
+  channelPart,
+  contactPart,
+  conversationPart,
+  statsPart,
+} from '../../../pipeline/context.ts';
 import { createGroupWriter } from '../../../store/group-commit.ts';
 import {
   type Channel,
@@ -68,6 +75,12 @@ export const DecisionBody = Type.Object(
     catalog: ctxProps.catalog,
     stats: ctxProps.stats,
     playbook: ctxProps.playbook,
+    conversation: Type.Optional(
+      Type.Union([ctxProps.conversation, Type.Null()], {
+        description:
+          "The order dialogue's state; default the stored one of `contactId`; null decides as if there were none",
+      }),
+    ),
   },
   { additionalProperties: false, title: 'DecisionRequest' },
 );
@@ -105,6 +118,34 @@ export const EntitiesSchema = Type.Object(
   { title: 'Entities' },
 );
 
+/** The order a confirmation creates: lines at catalogue prices, the zone's fee, the total. */
+const OrderDraftSchema = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        productId: Type.String(),
+        name: Type.String(),
+        quantity: Type.Integer({ minimum: 1 }),
+        unitPrice: Type.Integer({ minimum: 0, description: 'Catalogue price, minor units' }),
+        variant: Type.Optional(Type.Record(Type.String(), Type.String())),
+      }),
+    ),
+    currency: Type.String(),
+    subtotal: Type.Integer(),
+    deliveryFee: Type.Integer(),
+    total: Type.Integer(),
+    delivery: Type.Object({
+      zone: Type.Union([Type.String(), Type.Null()]),
+      zoneName: Type.Union([Type.String(), Type.Null()]),
+      address: Type.Union([Type.String(), Type.Null()]),
+      pickup: Type.Boolean(),
+    }),
+    paymentMethod: Type.Union([Type.String(), Type.Null()]),
+    sourceMessageId: Type.String(),
+  },
+  { title: 'OrderDraft' },
+);
+
 export const DecisionResponse = Type.Object(
   {
     id: Type.String({ description: 'The stored decision (GET /api/v1/decisions/{id})' }),
@@ -133,6 +174,24 @@ export const DecisionResponse = Type.Object(
       followupsSent: Type.Integer(),
     }),
     restartWarmup: Type.Boolean(),
+    conversation: Type.Optional(
+      Type.Union([ctxProps.conversation, Type.Null()], {
+        description:
+          "The order dialogue's state after this message (null: none). Absent: unchanged. Stored when the message is recorded with POST /messages",
+      }),
+    ),
+    order: Type.Optional(
+      Type.Object(
+        {
+          draft: OrderDraftSchema,
+          ifOutOfStock: Type.Object({ conversation: ctxProps.conversation, stage: Type.String() }),
+        },
+        {
+          description:
+            'The customer confirmed the summary: recording the message with POST /messages places this order (once per message)',
+        },
+      ),
+    ),
     reasons: Type.Array(ReasonSchema),
     verdicts: Type.Record(Type.String(), Type.Unknown(), { description: "Each engine's full verdict" }),
   },
@@ -175,6 +234,7 @@ interface Stored {
   stats?: NonNullable<DecisionContext['stats']>;
   catalog?: NonNullable<DecisionContext['catalog']>;
   playbook?: NonNullable<DecisionContext['playbook']>;
+  conversation?: DecisionContext['conversation'];
   messageId?: string;
 }
 
@@ -188,6 +248,7 @@ async function loadStored(r: TenantRepos, body: DecisionBodyInput, nowMs: number
       throw notFound('contact');
     stored.contact = contact;
     stored.contactPart = contactPart(contact);
+    stored.conversation = await conversationPart(r, contact.id);
     channelId = contact.channelId;
   }
   if (channelId === undefined) return stored;
@@ -231,6 +292,8 @@ export function mergeContext(body: DecisionBodyInput, stored: Stored, nowIso: st
   if (stored.playbook !== undefined || body.playbook !== undefined) {
     merged.playbook = defined({ ...stored.playbook, ...body.playbook });
   }
+  const conversation = body.conversation === undefined ? stored.conversation : body.conversation;
+  if (conversation !== undefined && conversation !== null) merged.conversation = conversation;
   return merged;
 }
 
@@ -300,19 +363,12 @@ export function advisorRoutes(api: Api, ctx: RouteContext): void {
       await audit
         .write(principalOf(req).tenantId, {
           id,
-          channelId: stored.channel?.id ?? null,
-          contactId: stored.contact?.id ?? null,
-          messageId: stored.messageId ?? null,
-          action: decision.action,
-          intent: decision.intent,
-          stage: decision.stage,
-          text: decision.text ?? null,
-          sendAtMs: decision.sendAtMs ?? null,
-          delayMs: decision.delayMs,
-          typingMs: decision.typingMs,
-          reasons: decision.reasons,
-          verdicts: decision.verdicts as Record<string, unknown>,
-          createdAtMs: nowMs,
+          ...decisionRecord(decision, {
+            channelId: stored.channel?.id ?? null,
+            contactId: stored.contact?.id ?? null,
+            messageId: stored.messageId ?? null,
+            nowMs,
+          }),
         })
         .catch((err: unknown) => {
           throw mapStoreError(err);
