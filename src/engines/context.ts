@@ -269,6 +269,7 @@ export const ConversationSchema = Type.Object(
         { description: 'What the bot asked for last; confirmation: the summary was shown' },
       ),
     ),
+    language: Type.Optional(LanguageSchema),
     updatedAt: Type.Optional(DateTime('Last change: a cart left alone for 3 days is dropped')),
   },
   { additionalProperties: false },

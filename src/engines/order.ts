@@ -408,7 +408,8 @@ export function continueOrder(input: OrderInput): OrderStep {
   const reasons: Reason[] = [];
   const state = fresh(input, reasons);
   const expired = input.conversation !== undefined && state === undefined;
-  const lang = input.intent.language;
+  // The dialogue keeps the language it started in: "Orange Money" or "ok" alone reads as English.
+  const lang = state?.language ?? input.intent.language;
   const words = new Words(lang, input);
   const byId = new Map(input.catalog.map((p) => [p.id, p]));
   const normalized = normalizeText(input.text);
@@ -460,6 +461,7 @@ export function continueOrder(input: OrderInput): OrderStep {
   }
 
   const next: Conversation = {
+    language: lang,
     cart: cartLines.map((l) => ({ ...l, ...(l.variant ? { variant: { ...l.variant } } : {}) })),
     ...(state?.delivery ? { delivery: { ...state.delivery } } : {}),
     ...(state?.payment ? { payment: state.payment } : {}),
@@ -545,7 +547,7 @@ export function continueOrder(input: OrderInput): OrderStep {
     const address = readAddress(input.text, zone, mentions) || zone.zone.name;
     next.delivery = { zone: zone.zone.id, address };
     changed = true;
-  } else if (state?.awaiting === 'address' && !yes && mentions.length === 0) {
+  } else if (state?.awaiting === 'address' && !yes && mentions.length === 0 && looksLikeAddress(input)) {
     const address = readAddress(input.text, undefined, mentions);
     const acceptsAny = !facts || facts.default !== undefined;
     if (address !== '' && acceptsAny) {
@@ -619,6 +621,23 @@ export function continueOrder(input: OrderInput): OrderStep {
   pieces.push(question(askFor, next, byId, words, input, reasons));
   next.awaiting = askFor ?? 'confirmation';
   return { handled: true, text: pieces.join('\n'), conversation: next, reasons };
+}
+
+/** Questions are not addresses ("c'est quoi vos horaires ?"), nor is a bare "merci" or "bonjour". */
+const NOT_ADDRESS_INTENTS = new Set([
+  'hours',
+  'price',
+  'availability',
+  'catalog',
+  'negotiate',
+  'human',
+  'complaint',
+]);
+function looksLikeAddress(input: OrderInput): boolean {
+  if (/\?\s*$/.test(input.text)) return false;
+  const intents = input.intent.intents;
+  if (intents.some((i) => NOT_ADDRESS_INTENTS.has(i))) return false;
+  return !intents.every((i) => i === 'greeting' || i === 'thanks');
 }
 
 type Pending = 'variant' | 'address' | 'payment' | undefined;
