@@ -167,6 +167,76 @@ export interface Decision {
     classification: 'used' | 'rejected' | null;
     rephrase: 'used' | 'rejected' | null;
   };
+  /** The order dialogue's state after this message (null: none). Absent: unchanged. Stored when the message is recorded with POST /messages */
+  conversation?: {
+    cart: {
+      /** Catalogue id of the product */
+      productId: string;
+      quantity: number;
+      /** Variant values chosen, in the catalogue spelling: {"colour": "noir"} */
+      variant?: Record<string, string>;
+    }[];
+    offered?: string[];
+    delivery?: {
+      /** Zone id from playbook.delivery.zones; null: the default zone, or no delivery facts configured */
+      zone: string | null;
+      /** As the customer wrote it */
+      address: string;
+      /** The customer collects at the pick-up address */
+      pickup?: boolean;
+    };
+    payment?:
+      | 'orange_money'
+      | 'wave'
+      | 'mtn_momo'
+      | 'moov_money'
+      | 'cash_on_delivery'
+      | 'bank_transfer'
+      | 'card';
+    /** What the bot asked for last; confirmation: the summary was shown */
+    awaiting?: 'product' | 'variant' | 'address' | 'payment' | 'confirmation';
+    language?: 'fr' | 'en';
+    /** Last change: a cart left alone for 3 days is dropped */
+    updatedAt?: string;
+  } | null;
+  /** The customer confirmed the summary: recording the message with POST /messages places this order (once per message) */
+  order?: {
+    draft: OrderDraft;
+    ifOutOfStock: {
+      conversation?: {
+        cart: {
+          /** Catalogue id of the product */
+          productId: string;
+          quantity: number;
+          /** Variant values chosen, in the catalogue spelling: {"colour": "noir"} */
+          variant?: Record<string, string>;
+        }[];
+        offered?: string[];
+        delivery?: {
+          /** Zone id from playbook.delivery.zones; null: the default zone, or no delivery facts configured */
+          zone: string | null;
+          /** As the customer wrote it */
+          address: string;
+          /** The customer collects at the pick-up address */
+          pickup?: boolean;
+        };
+        payment?:
+          | 'orange_money'
+          | 'wave'
+          | 'mtn_momo'
+          | 'moov_money'
+          | 'cash_on_delivery'
+          | 'bank_transfer'
+          | 'card';
+        /** What the bot asked for last; confirmation: the summary was shown */
+        awaiting?: 'product' | 'variant' | 'address' | 'payment' | 'confirmation';
+        language?: 'fr' | 'en';
+        /** Last change: a cart left alone for 3 days is dropped */
+        updatedAt?: string;
+      };
+      stage: string;
+    };
+  };
   reasons: Reason[];
   /** Each engine's full verdict */
   verdicts: Record<string, unknown>;
@@ -387,6 +457,38 @@ export interface DecisionRequest {
       rephrase?: boolean;
     };
   };
+  /** The order dialogue's state; default the stored one of `contactId`; null decides as if there were none */
+  conversation?: {
+    cart: {
+      /** Catalogue id of the product */
+      productId: string;
+      quantity: number;
+      /** Variant values chosen, in the catalogue spelling: {"colour": "noir"} */
+      variant?: Record<string, string>;
+    }[];
+    offered?: string[];
+    delivery?: {
+      /** Zone id from playbook.delivery.zones; null: the default zone, or no delivery facts configured */
+      zone: string | null;
+      /** As the customer wrote it */
+      address: string;
+      /** The customer collects at the pick-up address */
+      pickup?: boolean;
+    };
+    payment?:
+      | 'orange_money'
+      | 'wave'
+      | 'mtn_momo'
+      | 'moov_money'
+      | 'cash_on_delivery'
+      | 'bank_transfer'
+      | 'card';
+    /** What the bot asked for last; confirmation: the summary was shown */
+    awaiting?: 'product' | 'variant' | 'address' | 'payment' | 'confirmation';
+    language?: 'fr' | 'en';
+    /** Last change: a cart left alone for 3 days is dropped */
+    updatedAt?: string;
+  } | null;
 }
 
 export interface Entities {
@@ -518,6 +620,29 @@ export interface Order {
   createdAt: string;
   /** Last change */
   updatedAt: string;
+}
+
+export interface OrderDraft {
+  items: {
+    productId: string;
+    name: string;
+    quantity: number;
+    /** Catalogue price, minor units */
+    unitPrice: number;
+    variant?: Record<string, string>;
+  }[];
+  currency: string;
+  subtotal: number;
+  deliveryFee: number;
+  total: number;
+  delivery: {
+    zone: string | null;
+    zoneName: string | null;
+    address: string | null;
+    pickup: boolean;
+  };
+  paymentMethod: string | null;
+  sourceMessageId: string;
 }
 
 export interface OrderPage {

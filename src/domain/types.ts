@@ -16,7 +16,8 @@ export type EngineName =
   | 'followup'
   | 'consent'
   | 'decide'
-  | 'llm';
+  | 'llm'
+  | 'order';
 
 /** One explained step of a decision. `code` is stable (`quota.daily_cap`); `detail` is for humans. */
 export interface Reason {

@@ -9,6 +9,7 @@ import { INSTANT_RANGE_TEXT, isAcceptedInstant } from '../domain/instants.ts';
 import {
   DeliveryFactsSchema,
   LlmSwitchesSchema,
+  PAYMENT_METHODS,
   PaymentFactsSchema,
   PickupFactsSchema,
 } from '../domain/selling.ts';
@@ -221,6 +222,62 @@ export const PlaybookSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** What the order dialogue waits for from the customer (src/engines/order.ts). */
+export const AWAITING = ['product', 'variant', 'address', 'payment', 'confirmation'] as const;
+
+/** One line of the cart: a catalogue product, how many, and the variant values chosen. */
+export const CartLineSchema = Type.Object(
+  {
+    productId: Id('Catalogue id of the product'),
+    quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    variant: Type.Optional(
+      Type.Record(Type.String({ maxLength: 30 }), Type.String({ maxLength: 60 }), {
+        maxProperties: 10,
+        description: 'Variant values chosen, in the catalogue spelling: {"colour": "noir"}',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The conversation state of one contact: the order being taken. Carried in the decision context and
+ * returned, changed, in the decision (`conversation`), so a bot in advisor mode can keep it too.
+ * Holds customer data (an address): stored sealed.
+ */
+export const ConversationSchema = Type.Object(
+  {
+    cart: Type.Array(CartLineSchema, { maxItems: 20 }),
+    /** Products the last answer offered (a price question): a bare "oui" or "je prends" orders them. */
+    offered: Type.Optional(Type.Array(Id('Catalogue id of an offered product'), { maxItems: 5 })),
+    delivery: Type.Optional(
+      Type.Object(
+        {
+          zone: Type.Union([Type.String({ maxLength: 40 }), Type.Null()], {
+            description:
+              'Zone id from playbook.delivery.zones; null: the default zone, or no delivery facts configured',
+          }),
+          address: Type.String({ minLength: 1, maxLength: 500, description: 'As the customer wrote it' }),
+          pickup: Type.Optional(
+            Type.Boolean({ description: 'The customer collects at the pick-up address' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    payment: Type.Optional(Type.Union(PAYMENT_METHODS.map((m) => Type.Literal(m)))),
+    awaiting: Type.Optional(
+      Type.Union(
+        AWAITING.map((a) => Type.Literal(a)),
+        { description: 'What the bot asked for last; confirmation: the summary was shown' },
+      ),
+    ),
+    language: Type.Optional(LanguageSchema),
+    updatedAt: Type.Optional(DateTime('Last change: a cart left alone for 3 days is dropped')),
+  },
+  { additionalProperties: false },
+);
+
 export const DecisionContextSchema = Type.Object(
   {
     now: DateTime('The instant the decision is made (the engines never read the clock)'),
@@ -312,14 +369,27 @@ export const DecisionContextSchema = Type.Object(
     ),
     playbook: Type.Optional(PlaybookSchema),
     assist: Type.Optional(AssistContextSchema),
+    conversation: Type.Optional(ConversationSchema),
   },
   { additionalProperties: false },
 );
 
+export type Conversation = Static<typeof ConversationSchema>;
+export type CartLine = Static<typeof CartLineSchema>;
+export type Awaiting = (typeof AWAITING)[number];
 export type DecisionContext = Static<typeof DecisionContextSchema>;
 export type PlaybookInput = Static<typeof PlaybookSchema>;
 
 const compiled = TypeCompiler.Compile(DecisionContextSchema);
+const compiledConversation = TypeCompiler.Compile(ConversationSchema);
+
+/**
+ * A stored conversation state as the decision context takes it, or undefined when it does not fit
+ * the schema (a state written by an older version is dropped rather than failing every decision).
+ */
+export function parseConversation(value: unknown): Conversation | undefined {
+  return value !== null && compiledConversation.Check(value) ? value : undefined;
+}
 
 export class ContextError extends Error {
   readonly code = 'invalid_context';

@@ -22,11 +22,12 @@ import { type AssistUse, applyClassification, applyRephrase } from './assist.ts'
 import { type EngineConfig, presetConfig } from './config.ts';
 import { type ConsentVerdict, evaluateConsent } from './consent.ts';
 import { type ContentVerdict, evaluateContent } from './content.ts';
-import type { DecisionContext } from './context.ts';
+import type { Conversation, DecisionContext } from './context.ts';
 import { type FollowupVerdict, planFollowup } from './followup.ts';
-import { advanceFunnel, type FunnelVerdict } from './funnel.ts';
+import { advanceFunnel, type FunnelVerdict, STAGE_RANK } from './funnel.ts';
 import { evaluateHealth, type HealthVerdict } from './health.ts';
 import { detectIntent, type IntentVerdict } from './intent.ts';
+import { continueOrder, type OrderDraft, type OrderStep } from './order.ts';
 import { evaluatePacing, type PacingVerdict } from './pacing.ts';
 import { evaluateQuota, type QuotaVerdict } from './quota.ts';
 import { composeFollowup, composeReply, SPECIFIC_MATCH_SCORE } from './reply.ts';
@@ -65,6 +66,16 @@ export interface Decision {
   entities: Entities;
   stage: Stage;
   contactUpdate: ContactUpdate;
+  /**
+   * The conversation state to store after this decision (the order being taken): null clears it;
+   * absent leaves it as it is (follow-ups, skipped or deferred messages).
+   */
+  conversation?: Conversation | null;
+  /**
+   * The customer confirmed the order summary: place this order (idempotent on the message id).
+   * When stock ran out meanwhile, keep `ifOutOfStock.conversation` and tell the customer instead.
+   */
+  order?: { draft: OrderDraft; ifOutOfStock: { conversation: Conversation; stage: Stage } };
   /** The warm-up restarts (the number was idle too long): store warmupStartedAt = now. */
   restartWarmup: boolean;
   /** What came from the language model (null: not asked); see engines/assist.ts. */
@@ -75,6 +86,7 @@ export interface Decision {
     consent?: ConsentVerdict;
     funnel?: FunnelVerdict;
     followup?: FollowupVerdict;
+    order?: Omit<OrderStep, 'text' | 'conversation' | 'order' | 'ifOutOfStock'>;
     content?: ContentVerdict;
     health: HealthVerdict;
     quota?: QuotaVerdict;
@@ -165,6 +177,17 @@ function prepare(ctx: DecisionContext): Prepared {
   };
 }
 
+/**
+ * The funnel stage with the order dialogue: `ordered` only once the customer confirmed a summary
+ * (an order intent alone no longer counts as ordered while the dialogue collects what is missing).
+ */
+function orderStage(previous: Stage, funnelStage: Stage, step: OrderStep | undefined): Stage {
+  if (step?.stage === 'ordered') return STAGE_RANK[previous] > STAGE_RANK.ordered ? previous : 'ordered';
+  if (step?.handled && funnelStage === 'ordered' && previous !== 'ordered')
+    return STAGE_RANK[previous] > STAGE_RANK.interested ? previous : 'interested';
+  return funnelStage;
+}
+
 function reason(code: string, detail: string): Reason {
   return { engine: 'decide', code, detail };
 }
@@ -242,6 +265,26 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     hasProduct: intent.entities.products.some((m) => m.score >= SPECIFIC_MATCH_SCORE),
   });
   const reasons: Reason[] = [...intent.reasons, ...consent.reasons, ...funnel.reasons];
+  // The order dialogue reads the message once consent allows an answer and no person is asked for.
+  const step: OrderStep | undefined =
+    consent.allowed &&
+    consent.action === 'allow' &&
+    !intent.intents.includes('human') &&
+    !intent.intents.includes('complaint')
+      ? continueOrder({
+          conversation: ctx.conversation,
+          intent,
+          text: message.text,
+          catalog,
+          playbook: ctx.playbook,
+          messageId: message.id,
+          contactName: ctx.contact.name,
+          seed,
+          nowMs,
+        })
+      : undefined;
+  if (step) reasons.push(...step.reasons);
+  const stage = orderStage(p.stage, funnel.stage, step);
   const base = {
     kind: 'reply' as const,
     intent: intent.intent,
@@ -249,10 +292,10 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     confidence: intent.confidence,
     language: intent.language,
     entities: intent.entities,
-    stage: funnel.stage,
+    stage,
     // The customer spoke: the follow-up ladder starts again from the bottom.
     contactUpdate: {
-      stage: funnel.stage,
+      stage,
       optedOut: consent.optedOut,
       optedIn:
         consent.action === 'confirm_opt_in' ? true : consent.action === 'confirm_opt_out' ? false : p.optedIn,
@@ -260,22 +303,38 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     },
     restartWarmup: false,
     assisted: { classification: classified.use, rephrase: null } as AssistUse,
+    ...(step ? { conversation: step.conversation } : {}),
+    ...(step?.order
+      ? {
+          order: {
+            draft: step.order,
+            ifOutOfStock: {
+              conversation: step.ifOutOfStock?.conversation ?? { cart: [] },
+              stage: orderStage(p.stage, funnel.stage, { ...step, stage: undefined }),
+            },
+          },
+        }
+      : {}),
   };
   const verdicts: Decision['verdicts'] = { intent, consent, funnel, health: p.health };
+  if (step) verdicts.order = { handled: step.handled, stage: step.stage, reasons: step.reasons };
 
   if (!consent.allowed) {
     reasons.push(reason('decide.skip', 'Nothing to send for this message'));
     return { action: 'skip', ...base, ...timing(p, undefined), reasons, verdicts };
   }
 
-  const composed = composeReply({
-    intent,
-    consentAction: consent.action,
-    catalog,
-    playbook: ctx.playbook,
-    contactName: ctx.contact.name,
-    seed,
-  });
+  const composed =
+    step?.handled && step.text !== undefined
+      ? { text: step.text, handoff: false, reasons: [] }
+      : composeReply({
+          intent,
+          consentAction: consent.action,
+          catalog,
+          playbook: ctx.playbook,
+          contactName: ctx.contact.name,
+          seed,
+        });
   reasons.push(...composed.reasons);
   // The model's rewording replaces the composed text only when the gate finds no new fact in it.
   const rephrased = applyRephrase(composed.text, ctx.assist?.rephrase, catalog);

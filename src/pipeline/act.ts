@@ -1,10 +1,25 @@
 /**
  * Turns a decision into stored facts and jobs, inside the caller's tenant transaction: the
- * decision row, the contact's new state, the outbound message and its send job. Everything
- * commits together, so a crash leaves either all of it or none of it.
+ * decision row, the contact's new state, the conversation state, the order the customer confirmed,
+ * the outbound message and its send job. Everything commits together, so a crash leaves either all
+ * of it or none of it.
+ *
+ * `applyDecision` is the one place a decision changes a contact: integrated mode (act, below) and
+ * advisor mode (advisor.ts, POST /messages) both go through it. `decisionRecord` is the one place
+ * a decision becomes an audit row (act here, POST /decision in the advisor routes).
  */
+import type { AssistContext } from '../engines/assist.ts';
 import type { Decision } from '../engines/decide.ts';
-import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
+import { outOfStockReply } from '../engines/order.ts';
+import type {
+  Channel,
+  Contact,
+  ContactPatch,
+  Message,
+  NewDecision,
+  Order,
+  TenantRepos,
+} from '../store/index.ts';
 import type { PipelineDeps } from './deps.ts';
 
 export interface ActInput {
@@ -19,6 +34,8 @@ export interface ActInput {
 export interface ActResult {
   decisionId: string;
   outboundId?: string;
+  /** The order the customer's confirmation created (or found, for a repeated confirmation). */
+  orderId?: string;
 }
 
 /** Job data of a send: ids and planned instants only (never text or phone numbers). */
@@ -30,12 +47,17 @@ export interface OutboundJobData {
   typingMs: number;
 }
 
-export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): Promise<ActResult> {
-  const { channel, contact, decision, inbound, nowMs } = input;
-  const record = await r.decisions.insert({
-    channelId: channel.id,
-    contactId: contact.id,
-    messageId: inbound?.id ?? null,
+/** The audit row of a decision. */
+export function decisionRecord(
+  decision: Decision,
+  ids: { channelId: string | null; contactId: string | null; messageId: string | null; nowMs: number },
+  /** The language model's requests and answers (context.assist), kept so the decision replays without it. */
+  assist?: AssistContext,
+): NewDecision {
+  return {
+    channelId: ids.channelId,
+    contactId: ids.contactId,
+    messageId: ids.messageId,
     action: decision.action,
     intent: decision.intent,
     stage: decision.stage,
@@ -44,18 +66,140 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
     delayMs: decision.delayMs,
     typingMs: decision.typingMs,
     reasons: decision.reasons,
-    verdicts: { ...decision.verdicts, template: decision.template ?? null } as Record<string, unknown>,
-    createdAtMs: nowMs,
-  });
+    verdicts: {
+      ...decision.verdicts,
+      template: decision.template ?? null,
+      ...(decision.order ? { orderDraft: decision.order.draft } : {}),
+      ...(assist !== undefined ? { assist } : {}),
+    } as Record<string, unknown>,
+    createdAtMs: ids.nowMs,
+  };
+}
+
+export interface ApplyInput {
+  channel: Channel;
+  contact: Contact;
+  decision: Decision;
+  inbound?: Message;
+  nowMs: number;
+  /** Integrated mode stops the bot on a hand-off; an advisor's bot decides that itself. */
+  handoff: boolean;
+  /** More of the contact to change in the same update (advisor mode: the last inbound time). */
+  extra?: ContactPatch;
+  /**
+   * Apply the conversation and the order even when the decision defers the answer (advisor mode:
+   * the bot answers when it wants; integrated mode decides the same message again later).
+   */
+  settleDeferred?: boolean;
+}
+
+export interface Applied {
+  /** The decision as carried out: an order that found no stock changes its text, stage and state. */
+  decision: Decision;
+  contact: Contact;
+  order?: Order;
+}
+
+/**
+ * Applies a decision to the contact: its stage, consent and follow-up step, its conversation state,
+ * and the order it confirms (placed idempotently on the confirming message, with its
+ * `order.created` event for the seller). A deferred decision changes no conversation: it is decided
+ * again later on the same state.
+ */
+export async function applyDecision(r: TenantRepos, input: ApplyInput): Promise<Applied> {
+  const { channel, contact, inbound, nowMs } = input;
+  let decision = input.decision;
+  let order: Order | undefined;
+  const settled = decision.action !== 'defer' || input.settleDeferred === true;
+  if (settled && decision.order) {
+    const { draft, ifOutOfStock } = decision.order;
+    const placed = await r.orders.place({
+      channelId: channel.id,
+      contactId: contact.id,
+      currency: draft.currency,
+      items: draft.items,
+      deliveryFee: draft.deliveryFee,
+      delivery: {
+        zone: draft.delivery.zone,
+        zoneName: draft.delivery.zoneName,
+        address: draft.delivery.address,
+      },
+      paymentMethod: draft.paymentMethod,
+      source: 'chat',
+      sourceMessageId: inbound?.id ?? draft.sourceMessageId,
+      status: 'confirmed',
+      atMs: nowMs,
+    });
+    if (placed.outcome === 'out_of_stock') {
+      const names = draft.items.filter((i) => placed.productIds.includes(i.productId)).map((i) => i.name);
+      const stage = ifOutOfStock.stage;
+      decision = {
+        ...decision,
+        text: outOfStockReply({
+          language: decision.language,
+          productNames: names,
+          seed: `${channel.id}|${contact.id}|${inbound?.id ?? draft.sourceMessageId}`,
+        }),
+        stage,
+        contactUpdate: { ...decision.contactUpdate, stage },
+        conversation: ifOutOfStock.conversation,
+        reasons: [
+          ...decision.reasons,
+          {
+            engine: 'order',
+            code: 'order.out_of_stock',
+            detail: 'Stock ran out before the confirmation: no order, the cart is kept',
+          },
+        ],
+      };
+      delete decision.order;
+    } else {
+      order = placed.order;
+      if (placed.outcome === 'created') {
+        await r.events.append({
+          type: 'order.created',
+          channelId: channel.id,
+          contactId: contact.id,
+          subjectId: order.id,
+          data: {
+            orderId: order.id,
+            total: order.total,
+            currency: order.currency,
+            lines: order.items.length,
+            source: 'chat',
+          },
+          atMs: nowMs,
+        });
+      }
+    }
+  }
 
   const u = decision.contactUpdate;
-  await r.contacts.patch(contact.id, {
-    stage: u.stage,
-    optedOut: u.optedOut,
-    optedIn: u.optedIn,
-    followupsSent: u.followupsSent,
-    ...(decision.action === 'handoff' ? { handoffAtMs: nowMs } : {}),
-  });
+  const patch: ContactPatch = { ...input.extra, followupsSent: u.followupsSent, stage: u.stage };
+  if (u.optedOut !== contact.optedOut) patch.optedOut = u.optedOut;
+  if (u.optedOut && patch.optedOut && input.extra?.optedOutAtMs !== undefined)
+    patch.optedOutAtMs = input.extra.optedOutAtMs;
+  else delete patch.optedOutAtMs;
+  if (u.optedIn !== contact.optedIn) patch.optedIn = u.optedIn;
+  if (input.handoff && decision.action === 'handoff') patch.handoffAtMs = nowMs;
+  if (settled && decision.conversation !== undefined) patch.conversation = decision.conversation;
+  const updated = await r.contacts.patch(contact.id, patch);
+  return { decision, contact: updated ?? contact, ...(order ? { order } : {}) };
+}
+
+export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): Promise<ActResult> {
+  const { channel, contact, inbound, nowMs } = input;
+  const applied = await applyDecision(r, { ...input, handoff: true });
+  const decision = applied.decision;
+  const orderId = applied.order?.id;
+  const record = await r.decisions.insert(
+    decisionRecord(decision, {
+      channelId: channel.id,
+      contactId: contact.id,
+      messageId: inbound?.id ?? null,
+      nowMs,
+    }),
+  );
   if (decision.restartWarmup) await r.channels.update(channel.id, { warmupStartedAtMs: nowMs });
 
   const sends = decision.action === 'reply' || decision.action === 'handoff' || decision.action === 'send';
@@ -88,7 +232,7 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
       singletonKey: `send:${out.id}`,
       startAfterMs: decision.kind === 'reply' ? readAtMs : typingAtMs,
     });
-    return { decisionId: record.id, outboundId: out.id };
+    return { decisionId: record.id, outboundId: out.id, ...(orderId ? { orderId } : {}) };
   }
 
   if (decision.action === 'defer' && decision.sendAtMs !== undefined) {
@@ -104,7 +248,7 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
       await scheduleFollowup(deps, r, channel, contact.id, decision.sendAtMs);
     }
   }
-  return { decisionId: record.id };
+  return { decisionId: record.id, ...(orderId ? { orderId } : {}) };
 }
 
 /** A follow-up check for a contact at a given instant (the check may find nothing to do). */

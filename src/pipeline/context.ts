@@ -7,7 +7,7 @@
 
 import { DAY_MS } from '../domain/time.ts';
 import { limitCatalog } from '../engines/catalog.ts';
-import type { DecisionContext } from '../engines/context.ts';
+import { type DecisionContext, parseConversation } from '../engines/context.ts';
 import { type Channel, type Contact, contextPlaybook, type TenantRepos } from '../store/index.ts';
 
 /** Health events older than this are not sent to the engine (their score has decayed by then). */
@@ -95,6 +95,14 @@ export async function catalogPart(r: TenantRepos): Promise<NonNullable<DecisionC
   });
 }
 
+/** The contact's stored order dialogue state (migration 0013), when it has one. */
+export async function conversationPart(
+  r: TenantRepos,
+  contactId: string,
+): Promise<DecisionContext['conversation']> {
+  return parseConversation(await r.contacts.conversation(contactId));
+}
+
 /** Everything storage knows about one conversation, as a complete decision context. */
 export async function storedContext(
   r: TenantRepos,
@@ -117,5 +125,7 @@ export async function storedContext(
   };
   if (input.message) ctx.message = input.message;
   if (input.outbound) ctx.outbound = input.outbound;
+  const conversation = await conversationPart(r, contact.id);
+  if (conversation) ctx.conversation = conversation;
   return ctx;
 }

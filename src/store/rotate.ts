@@ -74,6 +74,7 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'contacts', column: 'phone_enc', ...BY_ID, bidxColumn: 'phone_bidx' },
   { table: 'contacts', column: 'bsuid_enc', ...BY_ID, bidxColumn: 'bsuid_bidx' },
   { table: 'contacts', column: 'name_enc', ...BY_ID },
+  { table: 'contacts', column: 'conversation_enc', ...BY_ID },
   { table: 'messages', column: 'body_enc', ...BY_ID, bidxColumn: 'body_bidx' },
   { table: 'decisions', column: 'text_enc', ...BY_ID },
   { table: 'decisions', column: 'verdicts_enc', ...BY_ID },

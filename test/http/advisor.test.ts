@@ -283,6 +283,36 @@ describe('POST /api/v1/messages', () => {
     );
   });
 
+  it('takes an order in advisor mode: /decision shows the state and the order, /messages applies them once', async () => {
+    const phone = '+225 07 01 02 03 19';
+    const decideAndRecord = async (text: string, providerId: string) => {
+      const contact = (await w.call('GET', '/api/v1/contacts?limit=100', w.a.read))
+        .json()
+        .items.find((c: { phone: string }) => c.phone === '+2250701020319');
+      const decision = await w.call('POST', '/api/v1/decision', w.a.write, {
+        channelId,
+        ...(contact ? { contactId: contact.id } : { contact: { id: 'ctc_new', phone } }),
+        message: { id: providerId, text },
+      });
+      expect(decision.statusCode).toBe(200);
+      const recorded = await w.call('POST', '/api/v1/messages', w.a.write, inbound(phone, text, providerId));
+      expect(recorded.statusCode).toBe(201);
+      return { decision: decision.json(), contact: recorded.json().contact };
+    };
+    const first = await decideAndRecord('Je veux 2 robes wax', 'wamid.sale1');
+    expect(first.decision.conversation).toMatchObject({ cart: [{ quantity: 2 }], awaiting: 'address' });
+    const second = await decideAndRecord('Treichville, avenue 12, je paie en espèces', 'wamid.sale2');
+    expect(second.decision.text).toContain('Total : 24 000 FCFA');
+    const third = await decideAndRecord('oui', 'wamid.sale3');
+    expect(third.decision.order.draft).toMatchObject({ total: 24000, paymentMethod: 'cash_on_delivery' });
+    expect(third.contact.stage).toBe('ordered');
+    const again = await w.call('POST', '/api/v1/messages', w.a.write, inbound(phone, 'oui', 'wamid.sale3'));
+    expect(again.statusCode).toBe(200);
+    const orders = await w.call('GET', `/api/v1/orders?contactId=${third.contact.id}`, w.a.read);
+    expect(orders.json().items).toHaveLength(1);
+    expect(orders.json().items[0]).toMatchObject({ total: 24000, contactId: third.contact.id });
+  });
+
   it('returns the stored message with 200 and changes nothing when the provider id repeats', async () => {
     const first = await w.call(
       'POST',

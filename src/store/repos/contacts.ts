@@ -62,6 +62,8 @@ export interface ContactPatch {
   timezone?: string | null;
   /** A new BSUID (Meta issues one when the user changes number: `user_changed_user_id`). */
   bsuid?: string;
+  /** The conversation state of the order dialogue (sealed JSON); null clears it. */
+  conversation?: Record<string, unknown> | null;
 }
 
 /** Who a contact is: at least one of the two. */
@@ -112,6 +114,8 @@ export interface ContactsRepo {
   /** Newest first. */
   list(options?: PageOptions & { channelId?: string }): Promise<Page<Contact>>;
   patch(id: string, patch: ContactPatch): Promise<Contact | null>;
+  /** The stored conversation state (migration 0013), unsealed; null when there is none. */
+  conversation(id: string): Promise<Record<string, unknown> | null>;
 }
 
 interface ContactRow {
@@ -349,12 +353,29 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
         set('bsuid_enc = $?', seal(c, TABLE, 'bsuid_enc', id, bsuid.value));
         set('bsuid_bidx = $?', c.keyring.blindIndex(bsuid.value, c.tenantId));
       }
+      if (patch.conversation !== undefined) {
+        set(
+          'conversation_enc = $?',
+          patch.conversation === null
+            ? null
+            : seal(c, TABLE, 'conversation_enc', id, JSON.stringify(patch.conversation)),
+        );
+      }
       sets.push('updated_at = now()');
       const { rows } = await c.tx.query<ContactRow>(
         `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
         params,
       );
       return rows[0] ? toContact(rows[0]) : null;
+    },
+
+    async conversation(id) {
+      const { rows } = await c.tx.query<{ conversation_enc: string | null }>(
+        'SELECT conversation_enc FROM contacts WHERE tenant_id = $1 AND id = $2',
+        [c.tenantId, id],
+      );
+      const sealed = unsealOrNull(c, TABLE, 'conversation_enc', id, rows[0]?.conversation_enc ?? null);
+      return sealed === null ? null : (JSON.parse(sealed) as Record<string, unknown>);
     },
   };
 }

@@ -27,8 +27,15 @@ import {
   parseContext,
 } from '../../../engines/context.ts';
 import { type Decision, decide } from '../../../engines/decide.ts';
+import { decisionRecord } from '../../../pipeline/act.ts';
 import { withAssist } from '../../../pipeline/assist.ts';
-import { catalogPart, channelPart, contactPart, statsPart } from '../../../pipeline/context.ts';
+import {
+  catalogPart,
+  channelPart,
+  contactPart,
+  conversationPart,
+  statsPart,
+} from '../../../pipeline/context.ts';
 import { createGroupWriter } from '../../../store/group-commit.ts';
 import {
   type Channel,
@@ -69,6 +76,12 @@ export const DecisionBody = Type.Object(
     catalog: ctxProps.catalog,
     stats: ctxProps.stats,
     playbook: ctxProps.playbook,
+    conversation: Type.Optional(
+      Type.Union([ctxProps.conversation, Type.Null()], {
+        description:
+          "The order dialogue's state; default the stored one of `contactId`; null decides as if there were none",
+      }),
+    ),
   },
   { additionalProperties: false, title: 'DecisionRequest' },
 );
@@ -104,6 +117,34 @@ export const EntitiesSchema = Type.Object(
     category: Type.Optional(Type.String({ description: 'The catalogue category the message names' })),
   },
   { title: 'Entities' },
+);
+
+/** The order a confirmation creates: lines at catalogue prices, the zone's fee, the total. */
+const OrderDraftSchema = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        productId: Type.String(),
+        name: Type.String(),
+        quantity: Type.Integer({ minimum: 1 }),
+        unitPrice: Type.Integer({ minimum: 0, description: 'Catalogue price, minor units' }),
+        variant: Type.Optional(Type.Record(Type.String(), Type.String())),
+      }),
+    ),
+    currency: Type.String(),
+    subtotal: Type.Integer(),
+    deliveryFee: Type.Integer(),
+    total: Type.Integer(),
+    delivery: Type.Object({
+      zone: Type.Union([Type.String(), Type.Null()]),
+      zoneName: Type.Union([Type.String(), Type.Null()]),
+      address: Type.Union([Type.String(), Type.Null()]),
+      pickup: Type.Boolean(),
+    }),
+    paymentMethod: Type.Union([Type.String(), Type.Null()]),
+    sourceMessageId: Type.String(),
+  },
+  { title: 'OrderDraft' },
 );
 
 export const DecisionResponse = Type.Object(
@@ -143,6 +184,24 @@ export const DecisionResponse = Type.Object(
         description:
           "What came from the language model (context.assist): the model's classification or rewording was used, rejected by the gate, or not asked (null)",
       },
+    ),
+    conversation: Type.Optional(
+      Type.Union([ctxProps.conversation, Type.Null()], {
+        description:
+          "The order dialogue's state after this message (null: none). Absent: unchanged. Stored when the message is recorded with POST /messages",
+      }),
+    ),
+    order: Type.Optional(
+      Type.Object(
+        {
+          draft: OrderDraftSchema,
+          ifOutOfStock: Type.Object({ conversation: ctxProps.conversation, stage: Type.String() }),
+        },
+        {
+          description:
+            'The customer confirmed the summary: recording the message with POST /messages places this order (once per message)',
+        },
+      ),
     ),
     reasons: Type.Array(ReasonSchema),
     verdicts: Type.Record(Type.String(), Type.Unknown(), { description: "Each engine's full verdict" }),
@@ -186,6 +245,7 @@ interface Stored {
   stats?: NonNullable<DecisionContext['stats']>;
   catalog?: NonNullable<DecisionContext['catalog']>;
   playbook?: NonNullable<DecisionContext['playbook']>;
+  conversation?: DecisionContext['conversation'];
   messageId?: string;
 }
 
@@ -199,6 +259,7 @@ async function loadStored(r: TenantRepos, body: DecisionBodyInput, nowMs: number
       throw notFound('contact');
     stored.contact = contact;
     stored.contactPart = contactPart(contact);
+    stored.conversation = await conversationPart(r, contact.id);
     channelId = contact.channelId;
   }
   if (channelId === undefined) return stored;
@@ -242,6 +303,8 @@ export function mergeContext(body: DecisionBodyInput, stored: Stored, nowIso: st
   if (stored.playbook !== undefined || body.playbook !== undefined) {
     merged.playbook = defined({ ...stored.playbook, ...body.playbook });
   }
+  const conversation = body.conversation === undefined ? stored.conversation : body.conversation;
+  if (conversation !== undefined && conversation !== null) merged.conversation = conversation;
   return merged;
 }
 
@@ -318,22 +381,16 @@ export function advisorRoutes(api: Api, ctx: RouteContext): void {
       await audit
         .write(principalOf(req).tenantId, {
           id,
-          channelId: stored.channel?.id ?? null,
-          contactId: stored.contact?.id ?? null,
-          messageId: stored.messageId ?? null,
-          action: decision.action,
-          intent: decision.intent,
-          stage: decision.stage,
-          text: decision.text ?? null,
-          sendAtMs: decision.sendAtMs ?? null,
-          delayMs: decision.delayMs,
-          typingMs: decision.typingMs,
-          reasons: decision.reasons,
-          // The model's requests and answers are kept (sealed, with the verdicts) so the decision replays without it.
-          verdicts: (context.assist !== undefined
-            ? { ...decision.verdicts, assist: context.assist }
-            : decision.verdicts) as Record<string, unknown>,
-          createdAtMs: nowMs,
+          ...decisionRecord(
+            decision,
+            {
+              channelId: stored.channel?.id ?? null,
+              contactId: stored.contact?.id ?? null,
+              messageId: stored.messageId ?? null,
+              nowMs,
+            },
+            context.assist,
+          ),
         })
         .catch((err: unknown) => {
           throw mapStoreError(err);

@@ -4,8 +4,9 @@
  *
  * - The contact is found or created by phone on the channel (or named by `contactId`).
  * - Inbound: the message is stored; the contact's last inbound time moves forward (it opens the
- *   Cloud API's 24-hour window), the follow-up ladder restarts, the funnel advances on the
- *   message's intents and STOP / START update consent, as decide() would.
+ *   Cloud API's 24-hour window) and the message is decided and applied as in integrated mode
+ *   (src/pipeline/advisor.ts): the follow-up ladder restarts, the funnel advances, STOP / START
+ *   update consent, the order dialogue's state moves on, and a "oui" to a summary creates the order.
  * - Outbound: the message is stored as sent (it then counts in the send counters behind every
  *   quota, since those are computed from stored messages); the last outbound time moves forward
  *   and a follow-up counts one step of the ladder.
@@ -18,10 +19,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { BsuidError } from '../../../domain/bsuid.ts';
 import { isMessageTime } from '../../../domain/instants.ts';
 import { PhoneError } from '../../../domain/phone.ts';
-import { evaluateConsent } from '../../../engines/consent.ts';
-import { advanceFunnel } from '../../../engines/funnel.ts';
-import { detectIntent } from '../../../engines/intent.ts';
-import { SPECIFIC_MATCH_SCORE } from '../../../engines/reply.ts';
+import { applyAdvisorInbound } from '../../../pipeline/advisor.ts';
 import type { Channel, Contact, ContactPatch, Message, TenantRepos } from '../../../store/index.ts';
 import { problemResponses } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
@@ -159,6 +157,7 @@ async function recordInbound(
   channel: Channel,
   b: MessageInput,
   atMs: number,
+  nowMs: number,
 ): Promise<Recorded> {
   const contact = await resolveContact(r, channel, b);
   const { inserted, message } = await r.messages.insertInbound({
@@ -171,40 +170,8 @@ async function recordInbound(
     createdAtMs: atMs,
   });
   if (!inserted) return { created: false, message, contact };
-
-  const catalog = await r.products.list();
-  const language = channel.settings.language;
-  const intent = detectIntent({
-    text: b.text,
-    catalog,
-    defaultLanguage: language === 'en' || language === 'fr' ? language : undefined,
-  });
-  const consent = evaluateConsent({
-    kind: 'reply',
-    optedOut: contact.optedOut,
-    optedIn: contact.optedIn,
-    hasHistory: contact.lastInboundAtMs !== null || contact.lastOutboundAtMs !== null,
-    inboundIntent: intent.intent,
-  });
-  const funnel = advanceFunnel({
-    stage: contact.stage,
-    direction: 'inbound',
-    intents: intent.intents,
-    hasProduct: intent.entities.products.some((m) => m.score >= SPECIFIC_MATCH_SCORE),
-  });
-  const patch: ContactPatch = {
-    stage: funnel.stage,
-    followupsSent: 0,
-    lastInboundAtMs: later(contact.lastInboundAtMs, atMs),
-  };
-  if (consent.optedOut !== contact.optedOut) {
-    patch.optedOut = consent.optedOut;
-    if (consent.optedOut) patch.optedOutAtMs = atMs;
-  }
-  if (consent.action === 'confirm_opt_in') patch.optedIn = true;
-  if (consent.action === 'confirm_opt_out') patch.optedIn = false;
-  const updated = await r.contacts.patch(contact.id, patch);
-  return { created: true, message, contact: updated ?? contact };
+  const applied = await applyAdvisorInbound(r, { channel, contact, message, atMs, nowMs });
+  return { created: true, message, contact: applied.contact };
 }
 
 async function recordOutbound(
@@ -287,7 +254,7 @@ export function messageRoutes(api: Api, ctx: RouteContext): void {
           const channel = await r.channels.get(b.channelId);
           if (channel === null) throw notFound('channel');
           return b.direction === 'in'
-            ? recordInbound(r, channel, b, atMs)
+            ? recordInbound(r, channel, b, atMs, nowMs)
             : recordOutbound(r, channel, b, atMs);
         });
       } catch (err) {
