@@ -6,6 +6,7 @@
 import type { Decision } from '../engines/decide.ts';
 import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
 import type { PipelineDeps } from './deps.ts';
+import { requestHandoff } from './ownership.ts';
 
 export interface ActInput {
   channel: Channel;
@@ -54,8 +55,10 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
     optedOut: u.optedOut,
     optedIn: u.optedIn,
     followupsSent: u.followupsSent,
-    ...(decision.action === 'handoff' ? { handoffAtMs: nowMs } : {}),
   });
+  // The conversation waits for a person; the event tells the seller (stream, webhooks, WhatsApp).
+  if (decision.action === 'handoff')
+    await requestHandoff(r, contact, { atMs: nowMs, reason: decision.intent ?? 'handoff', decisionId: record.id });
   if (decision.restartWarmup) await r.channels.update(channel.id, { warmupStartedAtMs: nowMs });
 
   const sends = decision.action === 'reply' || decision.action === 'handoff' || decision.action === 'send';

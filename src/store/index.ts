@@ -30,7 +30,16 @@ export {
   verifyTokenHash,
 } from './repos/channels.ts';
 export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';
-export type { Contact, ContactPatch, UpsertContactResult } from './repos/contacts.ts';
+export {
+  type Contact,
+  type ContactPatch,
+  OWNERSHIPS,
+  type Ownership,
+  type OwnershipChange,
+  type UpsertContactResult,
+} from './repos/contacts.ts';
+export type { ConversationFilter, ConversationRow } from './repos/conversations.ts';
+export type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from './repos/webhooks-out.ts';
 export { type DecisionRecord, type NewDecision, sealLegacyReasons } from './repos/decisions.ts';
 export type { EventRecord, EventsRepo, NewEvent } from './repos/events.ts';
 export type {
