@@ -12,6 +12,7 @@ import { Value } from '@sinclair/typebox/value';
 import { type FastifySchemaValidationError, type FastifyServerOptions, fastify } from 'fastify';
 import type { Config } from '../config.ts';
 import { DEFAULT_TENANT_ID } from '../config.ts';
+import type { Queue } from '../queue/index.ts';
 import type { RateLimiter } from '../ratelimit/types.ts';
 import type { Store } from '../store/index.ts';
 import type { EgressPolicy } from '../whatsapp/index.ts';
@@ -65,6 +66,10 @@ export interface AppDeps {
   version?: string;
   /** Resolves gateway host names when a channel's baseUrl is checked; injected by tests. Default: the system resolver. */
   resolveHost?: EgressPolicy['resolve'];
+  /** The job queue: messages a person sends through the API are enqueued on it. Default: none (503). */
+  queue?: Queue;
+  /** SELLIFY_PACING_SCALE, for the pair-limit spacing of those messages. Default 1. */
+  pacingScale?: number;
   /** The WhatsApp webhook routes (/webhooks/*), when the pipelines run. Default: not mounted. */
   webhooks?: Pick<WebhookDeps, 'processEvents' | 'cloudDefaults' | 'onMissedAck' | 'slowAckMs'>;
 }
@@ -238,6 +243,8 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
       egress,
       onChannelChanged: (channelId) => channelCache.invalidate(channelId),
       ...(webhooks !== undefined ? { processEvents: webhooks.processEvents } : {}),
+      ...(deps.queue !== undefined ? { queue: deps.queue } : {}),
+      ...(deps.pacingScale !== undefined ? { pacingScale: deps.pacingScale } : {}),
     },
     authenticator,
     authState,

@@ -420,6 +420,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         store,
         limiter,
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+        queue,
+        pacingScale: config.pacingScale,
         webhooks: {
           processEvents: (target, events) => processEvents(pipeline, target, events),
           onMissedAck: (atMs) => {

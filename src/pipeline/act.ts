@@ -58,7 +58,11 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
   });
   // The conversation waits for a person; the event tells the seller (stream, webhooks, WhatsApp).
   if (decision.action === 'handoff')
-    await requestHandoff(r, contact, { atMs: nowMs, reason: decision.intent ?? 'handoff', decisionId: record.id });
+    await requestHandoff(r, contact, {
+      atMs: nowMs,
+      reason: decision.intent ?? 'handoff',
+      decisionId: record.id,
+    });
   if (decision.restartWarmup) await r.channels.update(channel.id, { warmupStartedAtMs: nowMs });
 
   const sends = decision.action === 'reply' || decision.action === 'handoff' || decision.action === 'send';

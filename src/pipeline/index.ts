@@ -8,12 +8,21 @@ export { storedContext } from './context.ts';
 export { type PipelineDeps, type PipelineLog, sleepMs } from './deps.ts';
 export { handleFollowup } from './followup.ts';
 export { type ChannelTarget, type InboundOutcome, processEvents, redecide, refreshPause } from './inbound.ts';
+export { type ManualSendResult, PAIR_GAP_MS, SERVICE_WINDOW_MS, sendAsHuman } from './manual.ts';
 export {
   handleOutbound,
   SEND_CONFIRM_WAIT_MS,
   sendConfirmDeadlineMs,
   WORKER_ERROR_CODE,
 } from './outbound.ts';
+export {
+  autoReturnAfterMsOf,
+  CANCELLED_BY_HUMAN,
+  handBack,
+  handleAutoReturn,
+  requestHandoff,
+  takeOver,
+} from './ownership.ts';
 export { startWorkers, type WorkerOptions } from './worker.ts';
 
 /** processEvents with its dependencies bound: what the webhook routes call. */

@@ -118,7 +118,11 @@ export async function scheduleAutoReturn(
 }
 
 /** The `handback` job: the bot returns when a person has been quiet for the whole period. */
-export async function handleAutoReturn(deps: PipelineDeps, tenantId: string, contactId: string): Promise<void> {
+export async function handleAutoReturn(
+  deps: PipelineDeps,
+  tenantId: string,
+  contactId: string,
+): Promise<void> {
   const nowMs = deps.nowMs();
   await deps.store.tx(tenantId, async (r) => {
     const contact = await r.contacts.get(contactId);

@@ -39,7 +39,6 @@ export {
   type UpsertContactResult,
 } from './repos/contacts.ts';
 export type { ConversationFilter, ConversationRow } from './repos/conversations.ts';
-export type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from './repos/webhooks-out.ts';
 export { type DecisionRecord, type NewDecision, sealLegacyReasons } from './repos/decisions.ts';
 export type { EventRecord, EventsRepo, NewEvent } from './repos/events.ts';
 export type {
@@ -81,6 +80,7 @@ export {
 } from './repos/playbook.ts';
 export type { NewProduct, ProductPatch, ProductRecord } from './repos/products.ts';
 export { createTenant, ensureTenant, type Tenant } from './repos/tenants.ts';
+export type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from './repos/webhooks-out.ts';
 export { type RotationOptions, type RotationProgress, type RotationResult, rotateKeys } from './rotate.ts';
 export { createStore, type Store, type TenantRepos } from './store.ts';
 export { APP_ROLE, type Db, type DbKind, type Queryable, type QueryResult } from './types.ts';

@@ -5,8 +5,8 @@
  * (their fields are sealed); this repository only finds and orders them.
  */
 
-import type { Ownership } from './contacts.ts';
 import { type Page, type PageOptions, pageQuery, type RepoContext } from './common.ts';
+import type { Ownership } from './contacts.ts';
 
 export interface ConversationRow {
   contactId: string;

@@ -60,7 +60,12 @@ export interface WebhooksOutRepo {
   getEndpoint(id: string): Promise<WebhookEndpoint | null>;
   updateEndpoint(
     id: string,
-    patch: { url?: string; eventTypes?: readonly EventType[]; description?: string | null; enabled?: boolean },
+    patch: {
+      url?: string;
+      eventTypes?: readonly EventType[];
+      description?: string | null;
+      enabled?: boolean;
+    },
   ): Promise<WebhookEndpoint | null>;
   deleteEndpoint(id: string): Promise<boolean>;
   /** One delivery per (endpoint, event); null when it exists already (the fan-out read the event twice). */

@@ -16,6 +16,7 @@ import type {
 } from 'fastify';
 import type { Config } from '../../../config.ts';
 import type { ProcessEventsFn } from '../../../pipeline/index.ts';
+import type { Queue } from '../../../queue/index.ts';
 import {
   ConflictError,
   type IdPrefix,
@@ -55,6 +56,13 @@ export interface RouteContext {
   onChannelChanged?: (channelId: string) => void;
   /** Runs parked webhook events through the inbound pipeline again; absent when no pipeline runs here. */
   processEvents?: ProcessEventsFn;
+  /**
+   * The job queue, for messages a person sends through the API (they go out on the same durable,
+   * one-at-a-time-per-channel queue as the bot's). Absent: those routes answer 503 `unavailable`.
+   */
+  queue?: Queue;
+  /** Human pacing scale of the pipelines (SELLIFY_PACING_SCALE); default 1. */
+  pacingScale?: number;
 }
 
 /** Maps the store's expected refusals to API errors; anything else stays an internal error. */
