@@ -4,6 +4,7 @@
  * a tenant without one gets the defaults.
  */
 
+import { type EventType, isEventType } from '../../domain/events.ts';
 import type { PlaybookInput } from '../../engines/context.ts';
 import { msOf, type RepoContext } from './common.ts';
 
@@ -58,6 +59,10 @@ export interface PlaybookFields {
   followupTemplate: { name: string; language: string } | null;
   followupLadderMs: number[];
   awayMessage: string | null;
+  /** Hand-off settings: the bot returns after `autoReturnAfterMs` without a person's message (null: never). */
+  handoff: { autoReturnAfterMs: number | null };
+  /** WhatsApp notifications to the seller's own number, per event type (null: none). */
+  notifications: { to: string; events: EventType[] } | null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -88,6 +93,23 @@ export function playbookFields(p: Playbook): PlaybookFields {
         : null,
     followupLadderMs: p.followupLadderMs,
     awayMessage: p.awayMessage,
+    handoff: {
+      autoReturnAfterMs:
+        isRecord(raw.handoff) && typeof raw.handoff.autoReturnAfterMs === 'number'
+          ? raw.handoff.autoReturnAfterMs
+          : null,
+    },
+    notifications:
+      isRecord(raw.notifications) &&
+      typeof raw.notifications.to === 'string' &&
+      Array.isArray(raw.notifications.events)
+        ? {
+            to: raw.notifications.to,
+            events: raw.notifications.events.filter(
+              (e): e is EventType => typeof e === 'string' && isEventType(e),
+            ),
+          }
+        : null,
   };
 }
 

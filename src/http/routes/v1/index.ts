@@ -13,6 +13,7 @@ import { channelRoutes } from './channels.ts';
 import type { RouteContext } from './common.ts';
 import { contactRoutes } from './contacts.ts';
 import { conversationRoutes } from './conversations.ts';
+import { eventRoutes } from './events.ts';
 import { failedEventRoutes } from './failed-events.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
@@ -47,4 +48,5 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   keyRoutes(api, ctx);
   failedEventRoutes(api, ctx);
   conversationRoutes(api, ctx);
+  eventRoutes(api, ctx);
 };
