@@ -254,6 +254,10 @@ export function conversationRoutes(api: Api, ctx: RouteContext): void {
     '/conversations/:id/takeover',
     {
       config: { scope: 'write' },
+      // The body is optional: a bare POST takes over without a name.
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
       schema: {
         tags,
         summary: 'A person takes the conversation over: the bot stops answering',
@@ -271,7 +275,7 @@ export function conversationRoutes(api: Api, ctx: RouteContext): void {
         const { contact: owned } = await takeOver({ queue }, r, found, {
           atMs: ctx.clock(),
           via: 'api',
-          owner: req.body?.owner ?? null,
+          owner: req.body.owner ?? null,
         });
         return owned;
       });
