@@ -241,11 +241,16 @@ export function renderClientTypes(doc: OpenApiDocument): string {
         indent,
       )};\n`;
       entry += `${indent}body: ${body === undefined ? 'never' : contentType(body, namer, indent)};\n`;
-      entry += `${indent}responses: {\n`;
-      for (const [status, response] of success) {
-        entry += `${indent}  ${status}: ${contentType(response.content, namer, `${indent}  `)};\n`;
+      if (success.length === 0) {
+        // A stream (text/event-stream) has no JSON success body to type.
+        entry += `${indent}responses: Record<string, never>;\n  };\n`;
+      } else {
+        entry += `${indent}responses: {\n`;
+        for (const [status, response] of success) {
+          entry += `${indent}  ${status}: ${contentType(response.content, namer, `${indent}  `)};\n`;
+        }
+        entry += `${indent}};\n  };\n`;
       }
-      entry += `${indent}};\n  };\n`;
       ops.push(entry);
     }
     // Error bodies are all the Problem schema: name it even though no success type uses it.

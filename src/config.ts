@@ -125,6 +125,11 @@ export interface Config {
    */
   pacingScale: number;
   /**
+   * SELLIFY_DASHBOARD_URL: the seller dashboard's base URL; WhatsApp notifications to the seller
+   * link to `<url>/conversations/<contactId>`. Default none (no link).
+   */
+  dashboardUrl?: string;
+  /**
    * SELLIFY_SANDBOX: sandbox channels (a pretend WhatsApp number, its sends kept in memory) may be
    * created, and the first start creates one. Default true, false in production: there the
    * operator enables them (a demo server) with SELLIFY_SANDBOX=true.
@@ -170,6 +175,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function optionalField<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
@@ -313,6 +322,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookVerifyRateLimitPerMinute: integer(env, 'SELLIFY_WEBHOOK_VERIFY_RATE_LIMIT', 30, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, 'SELLIFY_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     pacingScale: fraction(env, 'SELLIFY_PACING_SCALE', 1),
+    ...optionalField('dashboardUrl', url(env, 'SELLIFY_DASHBOARD_URL', ['https:', 'http:'])),
     sandbox: flag(env, 'SELLIFY_SANDBOX', !production),
     apiBodyLimitBytes: 256 * 1024,
     idempotencyTtlMs: 7 * 24 * 60 * 60_000,

@@ -320,6 +320,12 @@ export const DecisionContextSchema = Type.Object(
         lastInboundAt: Type.Optional(DateTime('Last message from the customer')),
         lastOutboundAt: Type.Optional(DateTime('Last message to the customer')),
         followupsSent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+        ownership: Type.Optional(
+          Type.Union([Type.Literal('bot'), Type.Literal('human'), Type.Literal('waiting')], {
+            description:
+              'Who answers this conversation: the bot (default), a person, or nobody yet after a hand-off. Only `bot` lets the bot answer',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),

@@ -192,6 +192,15 @@ function reason(code: string, detail: string): Reason {
   return { engine: 'decide', code, detail };
 }
 
+/** A person owns the conversation (or it waits for one): the bot stays quiet, and says why. */
+function humanOwner(ctx: DecisionContext): Reason | null {
+  const ownership = ctx.contact.ownership ?? 'bot';
+  if (ownership === 'bot') return null;
+  return ownership === 'human'
+    ? reason('decide.human_owner', 'A person has taken this conversation over: the bot does not answer')
+    : reason('decide.awaiting_human', 'The conversation was handed to a person: the bot waits for them');
+}
+
 /** Paces a send that may start at startAtMs; for business-initiated sends keeps the send inside the window. */
 function pace(
   p: Prepared,
@@ -323,6 +332,11 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     reasons.push(reason('decide.skip', 'Nothing to send for this message'));
     return { action: 'skip', ...base, ...timing(p, undefined), reasons, verdicts };
   }
+  const owner = humanOwner(ctx);
+  if (owner) {
+    reasons.push(owner);
+    return { action: 'skip', ...base, ...timing(p, undefined), reasons, verdicts };
+  }
 
   const composed =
     step?.handled && step.text !== undefined
@@ -442,6 +456,12 @@ function decideOutbound(p: Prepared): Decision {
     reasons,
     verdicts,
   });
+
+  const owner = humanOwner(ctx);
+  if (owner) {
+    reasons.push(owner);
+    return result('skip', {});
+  }
 
   if (kind === 'followup' && text === undefined) {
     const followup = planFollowup(
@@ -603,6 +623,8 @@ export const DECIDE_CODES = [
   'decide.handoff',
   'decide.defer',
   'decide.skip',
+  'decide.human_owner',
+  'decide.awaiting_human',
   'decide.defer_health',
   'decide.defer_quota',
   'decide.defer_warmup',

@@ -14,6 +14,7 @@ import type { Config } from '../config.ts';
 import { DEFAULT_TENANT_ID } from '../config.ts';
 import { createLlmClient } from '../llm/client.ts';
 import { createLlmMetrics } from '../llm/metrics.ts';
+import type { Queue } from '../queue/index.ts';
 import type { RateLimiter } from '../ratelimit/types.ts';
 import type { Store } from '../store/index.ts';
 import type { EgressPolicy } from '../whatsapp/index.ts';
@@ -68,6 +69,10 @@ export interface AppDeps {
   version?: string;
   /** Resolves gateway host names when a channel's baseUrl is checked; injected by tests. Default: the system resolver. */
   resolveHost?: EgressPolicy['resolve'];
+  /** The job queue: messages a person sends through the API are enqueued on it. Default: none (503). */
+  queue?: Queue;
+  /** SELLIFY_PACING_SCALE, for the pair-limit spacing of those messages. Default 1. */
+  pacingScale?: number;
   /** The WhatsApp webhook routes (/webhooks/*), when the pipelines run. Default: not mounted. */
   webhooks?: Pick<WebhookDeps, 'processEvents' | 'cloudDefaults' | 'onMissedAck' | 'slowAckMs'>;
 }
@@ -245,6 +250,8 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
       ...(llm !== undefined ? { llm, llmMetrics } : {}),
       onChannelChanged: (channelId) => channelCache.invalidate(channelId),
       ...(webhooks !== undefined ? { processEvents: webhooks.processEvents } : {}),
+      ...(deps.queue !== undefined ? { queue: deps.queue } : {}),
+      ...(deps.pacingScale !== undefined ? { pacingScale: deps.pacingScale } : {}),
     },
     authenticator,
     authState,

@@ -91,6 +91,11 @@ export const ERROR_CATALOGUE = {
     title: 'Channel paused',
     description: 'The channel is paused (health protection or by the seller) and cannot send now.',
   },
+  contact_opted_out: {
+    status: 409,
+    title: 'Contact opted out',
+    description: 'The customer opted out (STOP): nothing may be sent to them until they opt back in.',
+  },
   body_too_large: {
     status: 413,
     title: 'Body too large',
@@ -115,6 +120,12 @@ export const ERROR_CATALOGUE = {
     status: 422,
     title: 'Unprocessable request',
     description: 'The request is well-formed but cannot be carried out as asked.',
+  },
+  service_window_closed: {
+    status: 422,
+    title: 'Customer service window closed',
+    description:
+      'The Cloud API allows free-form messages only within 24 hours of the customer’s last message; after that only an approved template may be sent.',
   },
   rate_limited: {
     status: 429,

@@ -12,7 +12,14 @@ import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { type Config, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../config.ts';
 import { DEV_KEY_FILE, ENCRYPTION_KEY_VAR, loadKeys } from '../crypto/keys.ts';
-import { type PipelineDeps, processEvents, sleepMs, startWorkers } from '../pipeline/index.ts';
+import {
+  type Fanout,
+  type PipelineDeps,
+  processEvents,
+  sleepMs,
+  startFanout,
+  startWorkers,
+} from '../pipeline/index.ts';
 import { type Queue, startQueue } from '../queue/index.ts';
 import { createLimiter } from '../ratelimit/index.ts';
 import {
@@ -31,6 +38,7 @@ import {
   secureDataDir,
 } from '../store/index.ts';
 import { createTransportClient, sandboxHub } from '../whatsapp/index.ts';
+import { guardedFetchFor } from '../whatsapp/shared/egress.ts';
 import { buildApp } from './app.ts';
 import { OPENAPI_URL } from './plugins/openapi.ts';
 import type { Api } from './routes/v1/common.ts';
@@ -420,6 +428,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         store,
         limiter,
         logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+        queue,
+        pacingScale: config.pacingScale,
         webhooks: {
           processEvents: (target, events) => processEvents(pipeline, target, events),
           onMissedAck: (atMs) => {
@@ -452,15 +462,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
     }
 
+    let fanout: Fanout | undefined;
     if (role === 'worker' || role === 'both') {
       services.push({
         name: 'worker',
         async start() {
           await startWorkers(pipeline);
+          fanout = await startFanout({
+            ...pipeline,
+            // Integrators' URLs go through the same SSRF guard as gateway base URLs.
+            webhookFetch: guardedFetchFor({ allowPrivate: config.allowPrivateGateways }),
+            ...(config.dashboardUrl !== undefined ? { dashboardUrl: config.dashboardUrl } : {}),
+          });
           print('worker: sending replies and follow-ups (one message at a time per channel)');
         },
         // The queue service (stopped next) drains the jobs in flight.
-        async stop() {},
+        async stop() {
+          await fanout?.stop();
+        },
       });
       services.push(...(options.workerServices?.({ config, store }) ?? []));
     }

@@ -21,6 +21,7 @@ import type {
   TenantRepos,
 } from '../store/index.ts';
 import type { PipelineDeps } from './deps.ts';
+import { requestHandoff } from './ownership.ts';
 
 export interface ActInput {
   channel: Channel;
@@ -200,6 +201,14 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
       nowMs,
     }),
   );
+  // The conversation waits for a person; the event tells the seller (stream, webhooks, WhatsApp).
+  if (decision.action === 'handoff') {
+    await requestHandoff(r, applied.contact, {
+      atMs: nowMs,
+      reason: decision.intent ?? 'handoff',
+      decisionId: record.id,
+    });
+  }
   if (decision.restartWarmup) await r.channels.update(channel.id, { warmupStartedAtMs: nowMs });
 
   const sends = decision.action === 'reply' || decision.action === 'handoff' || decision.action === 'send';

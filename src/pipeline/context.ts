@@ -26,6 +26,7 @@ export function contactPart(c: Contact): ContextContact {
     optedIn: c.optedIn,
     followupsSent: Math.min(c.followupsSent, 100),
   };
+  if (c.ownership !== 'bot') out.ownership = c.ownership;
   if (c.phone !== null) out.phone = c.phone;
   if (c.name !== null) out.name = c.name;
   if (c.timezone !== null) out.timezone = c.timezone;

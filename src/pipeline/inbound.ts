@@ -14,6 +14,7 @@ import type { InboundEvent } from '../whatsapp/index.ts';
 import { act } from './act.ts';
 import { HEALTH_LOOKBACK_MS, storedContext } from './context.ts';
 import type { PipelineDeps } from './deps.ts';
+import { takeOver } from './ownership.ts';
 
 export interface ChannelTarget {
   tenantId: string;
@@ -193,8 +194,9 @@ async function storeMessage(
   target: ChannelTarget,
   event: MessageEvent,
 ): Promise<'stored' | 'duplicate' | 'ignored'> {
-  // Messages typed on the seller's own phone come back through gateways; they are not questions.
-  if (event.fromMe) return 'ignored';
+  // Messages typed on the seller's own phone come back through the transport: not questions, but
+  // a person answering, who takes the conversation over.
+  if (event.fromMe) return storeHumanEcho(deps, target, event);
   const phone = event.from.phone ?? event.from.waId;
   // A username user writes without a phone number (Cloud): the BSUID identifies them. A gateway's
   // LID chat carries neither and cannot be answered yet.
@@ -221,9 +223,47 @@ async function storeMessage(
       lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs),
     });
     if (SILENT_TYPES.has(event.type) || updated === null) return 'stored';
-    // A person took the conversation over: store, but let them answer.
-    if (updated.handoffAtMs !== null) return 'stored';
+    // A person owns the conversation (or it waits for one): decide() answers `skip` with the reason,
+    // recorded for the thread ("why the bot stayed quiet"), and a STOP still counts.
     await decideFor(deps, r, channel, updated, message, nowMs);
+    return 'stored';
+  });
+}
+
+/**
+ * A message the seller typed on the phone (Evolution `fromMe`, WAHA `source: app`, Cloud
+ * `smb_message_echoes`): stored as an outbound `human` message, and the conversation becomes the
+ * person's, also when the seller starts the chat. The bot's replies still queued for that customer
+ * are cancelled; one already being sent is re-checked by the worker just before the call.
+ */
+async function storeHumanEcho(
+  deps: PipelineDeps,
+  target: ChannelTarget,
+  event: MessageEvent,
+): Promise<'stored' | 'duplicate' | 'ignored'> {
+  const phone = event.from.phone ?? event.from.waId;
+  const bsuid = event.from.bsuid !== undefined ? tryParseBsuid(event.from.bsuid)?.value : undefined;
+  if (!phone && !bsuid) return 'ignored';
+  const identity = { ...(phone ? { phone } : {}), ...(bsuid ? { bsuid } : {}) };
+  const nowMs = deps.nowMs();
+  const sentAtMs = Math.min(event.timestampMs, nowMs);
+  return deps.store.tx(target.tenantId, async (r) => {
+    const channel = await r.channels.get(target.channelId);
+    if (!channel) return 'ignored';
+    const { contact } = await r.contacts.upsertBySender(channel.id, identity, null);
+    const { inserted } = await r.messages.insertHumanEcho({
+      channelId: channel.id,
+      contactId: contact.id,
+      providerId: event.providerId,
+      body: event.text ?? null,
+      type: event.type,
+      sentAtMs,
+    });
+    if (!inserted) return 'duplicate';
+    const { contact: owned } = await takeOver(deps, r, contact, { atMs: sentAtMs, via: 'phone' });
+    await r.contacts.patch(owned.id, {
+      lastOutboundAtMs: Math.max(owned.lastOutboundAtMs ?? 0, sentAtMs),
+    });
     return 'stored';
   });
 }

@@ -16,6 +16,7 @@ import { type OutboundJobData, scheduleFollowup } from './act.ts';
 import { HEALTH_LOOKBACK_MS } from './context.ts';
 import type { PipelineDeps } from './deps.ts';
 import { refreshPause } from './inbound.ts';
+import { CANCELLED_BY_HUMAN } from './ownership.ts';
 
 /**
  * A worker that died after calling the transport leaves the message "started" but not sent. The
@@ -102,7 +103,12 @@ async function plan(
     await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: 'no_phone_number' });
     return { kind: 'done' };
   }
-  if (message.kind !== 'reply' && contact.handoffAtMs !== null) {
+  if (message.kind !== 'human' && contact.ownership === 'human') {
+    // A person took the conversation over after the bot decided: the person answers, the bot is quiet.
+    await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: CANCELLED_HUMAN });
+    return { kind: 'done' };
+  }
+  if (message.kind !== 'reply' && message.kind !== 'human' && contact.handoffAtMs !== null) {
     await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: 'cancelled_handoff' });
     return { kind: 'done' };
   }
@@ -113,7 +119,8 @@ async function plan(
   const health = evaluateHealth({ events, paused: channel.paused, isNewContact }, config.health, nowMs);
   if (!health.allowed)
     return { kind: 'later', atMs: health.retryAtMs ?? nowMs + RECHECK_MS, reason: 'health' };
-  const kind = message.kind === 'inbound' ? 'reply' : message.kind;
+  // A person's message spends the reply budget: no bot pacing, but the same caps and pair limit.
+  const kind = message.kind === 'inbound' || message.kind === 'human' ? 'reply' : message.kind;
   const stats = await r.stats.sendStats(channel.id, nowMs, channel.timezone);
   const quota = evaluateQuota({ kind, stats, timeZone: channel.timezone }, config.quota, nowMs);
   if (!quota.allowed) return { kind: 'later', atMs: quota.retryAtMs ?? nowMs + RECHECK_MS, reason: 'quota' };
@@ -147,6 +154,9 @@ async function requeue(
     startAfterMs: atMs,
   });
 }
+
+/** A bot message cancelled at send time because a person owns the conversation. */
+const CANCELLED_HUMAN = CANCELLED_BY_HUMAN;
 
 /** The message's error code when the send job itself failed (not the transport): see the worker's log. */
 export const WORKER_ERROR_CODE = 'worker_error';
@@ -279,7 +289,7 @@ async function sendMessage(deps: PipelineDeps, job: Job): Promise<void> {
       await r.messages.markSent(p.message.id, result.providerId, doneAtMs);
       const contact = await r.contacts.patch(p.contact.id, { lastOutboundAtMs: doneAtMs });
       // Nudge later if the customer goes quiet; the follow-up job re-checks everything then.
-      if (contact && !contact.optedOut && p.message.kind !== 'proactive') {
+      if (contact && !contact.optedOut && p.message.kind !== 'proactive' && p.message.kind !== 'human') {
         const ladder = (await r.playbook.get()).followupLadderMs;
         const waitMs = ladder[contact.followupsSent];
         if (waitMs !== undefined) await scheduleFollowup(deps, r, p.channel, contact.id, doneAtMs + waitMs);

@@ -3,6 +3,7 @@ import type { PipelineDeps } from './deps.ts';
 import { handleFollowup } from './followup.ts';
 import { redecide } from './inbound.ts';
 import { handleOutbound } from './outbound.ts';
+import { handleAutoReturn } from './ownership.ts';
 
 export interface WorkerOptions {
   /** Channels sending at the same time (each channel still sends one message at a time). */
@@ -19,6 +20,11 @@ export async function startWorkers(deps: PipelineDeps, options: WorkerOptions = 
     {
       concurrency: 2,
     },
+  );
+  await deps.queue.work(
+    'handback',
+    (job) => handleAutoReturn(deps, String(job.data.tenantId), String(job.data.contactId)),
+    { concurrency: 1 },
   );
   await deps.queue.work(
     'followup',

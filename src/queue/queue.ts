@@ -61,6 +61,10 @@ export const QUEUE_RETRY_DEFAULTS: Readonly<Record<QueueName, RetryPolicy>> = {
   inbound: { retryLimit: 5, retryDelayS: 2, retryBackoff: true },
   followup: { retryLimit: 3, retryDelayS: 30, retryBackoff: true },
   maintenance: { retryLimit: 2, retryDelayS: 60, retryBackoff: true },
+  // 8 retries from 10 s with backoff: the last one about 40 min to 1.4 h after the first attempt.
+  webhook: { retryLimit: 8, retryDelayS: 10, retryBackoff: true },
+  notify: { retryLimit: 5, retryDelayS: 5, retryBackoff: true },
+  handback: { retryLimit: 3, retryDelayS: 30, retryBackoff: true },
 };
 
 // pg-boss wraps its multi-statement maintenance and migration scripts in BEGIN … COMMIT.

@@ -6,7 +6,17 @@
 
 import type { Queryable } from '../store/types.ts';
 
-export const QUEUE_NAMES = ['outbound', 'followup', 'inbound', 'maintenance'] as const;
+export const QUEUE_NAMES = [
+  'outbound',
+  'followup',
+  'inbound',
+  'maintenance',
+  // The human loop (issue 15): outgoing webhook deliveries, notifications to the seller's own
+  // number, and the bot's return after a person's quiet period.
+  'webhook',
+  'notify',
+  'handback',
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export type JobValue = string | number | boolean;

@@ -18,6 +18,8 @@ export const ID_PREFIXES = [
   'hev',
   'fev',
   'evt',
+  'whe',
+  'whd',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

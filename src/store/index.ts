@@ -30,7 +30,15 @@ export {
   verifyTokenHash,
 } from './repos/channels.ts';
 export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';
-export type { Contact, ContactPatch, UpsertContactResult } from './repos/contacts.ts';
+export {
+  type Contact,
+  type ContactPatch,
+  OWNERSHIPS,
+  type Ownership,
+  type OwnershipChange,
+  type UpsertContactResult,
+} from './repos/contacts.ts';
+export type { ConversationFilter, ConversationRow } from './repos/conversations.ts';
 export { type DecisionRecord, type NewDecision, sealLegacyReasons } from './repos/decisions.ts';
 export type { EventRecord, EventsRepo, NewEvent } from './repos/events.ts';
 export type {
@@ -73,6 +81,7 @@ export {
 } from './repos/playbook.ts';
 export type { NewProduct, ProductPatch, ProductRecord } from './repos/products.ts';
 export { createTenant, ensureTenant, type Tenant } from './repos/tenants.ts';
+export type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from './repos/webhooks-out.ts';
 export { type RotationOptions, type RotationProgress, type RotationResult, rotateKeys } from './rotate.ts';
 export { createStore, type Store, type TenantRepos } from './store.ts';
 export { APP_ROLE, type Db, type DbKind, type Queryable, type QueryResult } from './types.ts';

@@ -89,6 +89,9 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   },
   { table: 'failed_events', column: 'event_enc', ...BY_ID },
   { table: 'events', column: 'data_enc', ...BY_ID },
+  { table: 'contacts', column: 'owner_enc', ...BY_ID },
+  { table: 'webhook_endpoints', column: 'url_enc', ...BY_ID },
+  { table: 'webhook_endpoints', column: 'secret_enc', ...BY_ID },
 ];
 
 export const DEFAULT_ROTATION_BATCH_SIZE = 200;

@@ -9,6 +9,7 @@ import { type ApiKeysRepo, apiKeysRepo } from './repos/api-keys.ts';
 import { type ChannelsRepo, channelsRepo } from './repos/channels.ts';
 import type { RepoContext } from './repos/common.ts';
 import { type ContactsRepo, contactsRepo } from './repos/contacts.ts';
+import { type ConversationsRepo, conversationsRepo } from './repos/conversations.ts';
 import { type DecisionsRepo, decisionsRepo } from './repos/decisions.ts';
 import { type EventsRepo, eventsRepo } from './repos/events.ts';
 import { type FailedEventsRepo, failedEventsRepo } from './repos/failed-events.ts';
@@ -20,6 +21,7 @@ import { type PlaybookRepo, playbookRepo } from './repos/playbook.ts';
 import { type ProductsRepo, productsRepo } from './repos/products.ts';
 import { type StatsRepo, statsRepo } from './repos/stats.ts';
 import { type TenantsRepo, tenantsRepo } from './repos/tenants.ts';
+import { type WebhooksOutRepo, webhooksOutRepo } from './repos/webhooks-out.ts';
 import type { Db, Queryable } from './types.ts';
 
 export interface TenantRepos {
@@ -43,6 +45,8 @@ export interface TenantRepos {
   readonly healthEvents: HealthEventsRepo;
   readonly events: EventsRepo;
   readonly failedEvents: FailedEventsRepo;
+  readonly conversations: ConversationsRepo;
+  readonly webhooksOut: WebhooksOutRepo;
 }
 
 export interface Store {
@@ -50,6 +54,11 @@ export interface Store {
   readonly keyring: Keyring;
   /** Every repository call runs inside one tenant's transaction. */
   tx<T>(tenantId: string, fn: (r: TenantRepos) => Promise<T>): Promise<T>;
+  /**
+   * Called with the tenant id after a transaction that appended to the event log has committed:
+   * the in-process wake-up of the log's readers (event stream, webhooks, notifications).
+   */
+  onEventsCommitted(listener: (tenantId: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -71,15 +80,30 @@ export function tenantRepos(context: RepoContext): TenantRepos {
     healthEvents: healthEventsRepo(context),
     events: eventsRepo(context),
     failedEvents: failedEventsRepo(context),
+    conversations: conversationsRepo(context),
+    webhooksOut: webhooksOutRepo(context),
   };
 }
 
 export function createStore(db: Db, keyring: Keyring): Store {
+  const eventListeners = new Set<(tenantId: string) => void>();
   return {
     db,
     keyring,
-    tx(tenantId, fn) {
-      return db.tenantTx(tenantId, (tx) => fn(tenantRepos({ tx, tenantId, keyring })));
+    async tx(tenantId, fn) {
+      let appended = false;
+      const onEventAppended = () => {
+        appended = true;
+      };
+      const result = await db.tenantTx(tenantId, (tx) =>
+        fn(tenantRepos({ tx, tenantId, keyring, onEventAppended })),
+      );
+      if (appended) for (const listener of [...eventListeners]) listener(tenantId);
+      return result;
+    },
+    onEventsCommitted(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
     },
     close() {
       return db.close();

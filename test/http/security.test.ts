@@ -9,6 +9,7 @@
 
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queue } from '../../src/queue/index.ts';
 import type { ApiKeyScope } from '../../src/store/index.ts';
 import { createWorld, ENV_KEY, problem, seedConversation, type World } from './helpers.ts';
 
@@ -21,6 +22,7 @@ interface Seed {
   orderId: string;
   keyId: string;
   failedEventId: string;
+  endpointId: string;
   /** Strings only tenant A's data contains: another tenant's responses must never include them. */
   secrets: string[];
 }
@@ -58,6 +60,35 @@ async function freshProduct(w: World): Promise<string> {
     currency: 'XOF',
   });
   return res.json().id;
+}
+
+/** A webhook endpoint of tenant A with one dead delivery of a seeded event (replay and delete consume one). */
+async function freshDeadDelivery(w: World): Promise<{ endpointId: string; id: string }> {
+  return w.store.tx(w.a.id, async (r) => {
+    const endpoint = await r.webhooksOut.createEndpoint({
+      url: 'https://hooks.example/secret-endpoint',
+      secret: 'whsec_secret',
+      eventTypes: [],
+    });
+    const event = await r.events.append({
+      type: 'handoff.requested',
+      data: { reason: 'secret' },
+      atMs: Date.now(),
+    });
+    const delivery = await r.webhooksOut.createDelivery({
+      endpointId: endpoint.id,
+      eventId: event.id,
+      eventSeq: event.seq,
+      eventType: event.type,
+    });
+    await r.webhooksOut.recordAttempt(delivery!.id, {
+      status: 'dead',
+      statusCode: 500,
+      error: 'HTTP 500',
+      atMs: Date.now(),
+    });
+    return { endpointId: endpoint.id, id: delivery!.id };
+  });
 }
 
 async function freshChannel(w: World): Promise<string> {
@@ -173,6 +204,72 @@ const FIXTURES: Record<string, Fixture> = {
     otherTenant: 'not_found',
     request: async (_w, s) => ({ url: `/api/v1/failed-events/${s.failedEventId}/replay` }),
   },
+  'GET /api/v1/conversations': {
+    otherTenant: 'excludes',
+    request: async () => ({ url: '/api/v1/conversations?filter=all' }),
+  },
+  'GET /api/v1/conversations/:id/messages': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({ url: `/api/v1/conversations/${s.contactId}/messages` }),
+  },
+  'POST /api/v1/conversations/:id/takeover': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({
+      url: `/api/v1/conversations/${s.contactId}/takeover`,
+      payload: { owner: 'Awa' },
+    }),
+  },
+  'POST /api/v1/conversations/:id/handback': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({ url: `/api/v1/conversations/${s.contactId}/handback` }),
+  },
+  'POST /api/v1/conversations/:id/messages': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({
+      url: `/api/v1/conversations/${s.contactId}/messages`,
+      payload: { text: 'Bonjour, ici Awa.' },
+    }),
+  },
+  'GET /api/v1/events': { otherTenant: 'excludes', request: async () => ({ url: '/api/v1/events' }) },
+  // A text/event-stream, not a JSON page: the other tenant's stream is its own (checked for A's secrets).
+  'GET /api/v1/events/stream': {
+    otherTenant: 'own',
+    request: async () => ({ url: '/api/v1/events/stream?after=0&follow=false' }),
+  },
+  'POST /api/v1/webhook-endpoints': {
+    otherTenant: 'own',
+    request: async () => ({
+      url: '/api/v1/webhook-endpoints',
+      payload: { url: 'https://hooks.example/sellify', events: ['handoff.requested'] },
+    }),
+  },
+  'GET /api/v1/webhook-endpoints': {
+    otherTenant: 'excludes',
+    request: async () => ({ url: '/api/v1/webhook-endpoints' }),
+  },
+  'GET /api/v1/webhook-endpoints/:id': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({ url: `/api/v1/webhook-endpoints/${s.endpointId}` }),
+  },
+  'PATCH /api/v1/webhook-endpoints/:id': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({
+      url: `/api/v1/webhook-endpoints/${s.endpointId}`,
+      payload: { enabled: true },
+    }),
+  },
+  'DELETE /api/v1/webhook-endpoints/:id': {
+    otherTenant: 'not_found',
+    request: async (w) => ({ url: `/api/v1/webhook-endpoints/${(await freshDeadDelivery(w)).endpointId}` }),
+  },
+  'GET /api/v1/webhook-endpoints/:id/deliveries': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({ url: `/api/v1/webhook-endpoints/${s.endpointId}/deliveries?status=dead` }),
+  },
+  'POST /api/v1/webhook-deliveries/:id/replay': {
+    otherTenant: 'not_found',
+    request: async (w) => ({ url: `/api/v1/webhook-deliveries/${(await freshDeadDelivery(w)).id}/replay` }),
+  },
   'POST /api/v1/tenants': {
     otherTenant: 'forbidden',
     operatorOnly: true,
@@ -217,6 +314,8 @@ function expectProblem(res: LightMyRequestResponse, status: number, code: string
 beforeAll(async () => {
   // A pipeline that takes every event, so the replay route has something to run.
   w = await createWorld({
+    // Routes that send or deliver enqueue a job; the queue itself is not under test here.
+    queue: { enqueueIn: async () => 'job_test' } as unknown as Queue,
     webhooks: {
       processEvents: async () => ({
         messages: 1,
@@ -270,6 +369,7 @@ beforeAll(async () => {
     orderId: order.id,
     keyId: key.id,
     failedEventId: failed.id,
+    endpointId: (await freshDeadDelivery(w)).endpointId,
     secrets: [],
   };
   seed.secrets = [
@@ -281,6 +381,8 @@ beforeAll(async () => {
     seed.orderId,
     seed.keyId,
     seed.failedEventId,
+    seed.endpointId,
+    'secret-endpoint',
     'SECRETID',
     'Texte secret',
     'Sac noir secret',

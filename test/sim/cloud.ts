@@ -413,6 +413,35 @@ export class CloudSim implements TransportHandler {
     );
   }
 
+  /**
+   * Coexistence: a text the seller typed in the WhatsApp Business app on this number, echoed as
+   * `smb_message_echoes` (`message_echoes[]`, `from` the business, `to` the customer). Returns its id.
+   */
+  async echo(input: { to: string; text: string; phoneNumberId?: string; id?: string }): Promise<string> {
+    const number = this.numberOf(input.phoneNumberId);
+    const toDigits = digits(input.to);
+    const id = input.id ?? this.wamid(toDigits);
+    await this.sendChange(
+      'smb_message_echoes',
+      {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: number.displayPhoneNumber, phone_number_id: number.phoneNumberId },
+        message_echoes: [
+          {
+            from: number.displayPhoneNumber,
+            to: toDigits,
+            id,
+            timestamp: String(Math.floor(this.ctx.clock.nowMs() / 1000)),
+            type: 'text',
+            text: { body: input.text },
+          },
+        ],
+      },
+      { phoneNumberId: number.phoneNumberId },
+    );
+    return id;
+  }
+
   qualityUpdate(event: string, limit = 'TIER_2K'): Promise<WebhookRecord | undefined> {
     return this.sendChange('phone_number_quality_update', {
       display_phone_number: this.defaultNumber.displayPhoneNumber,

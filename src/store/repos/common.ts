@@ -11,6 +11,8 @@ export interface RepoContext {
   readonly tx: Queryable;
   readonly tenantId: string;
   readonly keyring: Keyring;
+  /** Told when the event log was appended to in this transaction (store.tx wakes readers after commit). */
+  readonly onEventAppended?: () => void;
 }
 
 /** Encrypts a personal field, bound (AAD) to its tenant, table, column and row. */

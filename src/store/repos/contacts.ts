@@ -11,6 +11,7 @@ import { normalizePhone, PhoneError, type PhoneNumber, phoneFromWhatsAppId } fro
 import type { Stage } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
 import {
+  isoOf,
   isoOrNull,
   msOf,
   msOrNull,
@@ -44,11 +45,32 @@ export interface Contact {
   followupsSent: number;
   /** The conversation was handed to a person: automation stays quiet until this is cleared. */
   handoffAtMs: number | null;
+  /** Who answers: the bot, a person, or nobody yet (the bot handed off and no one took it). */
+  ownership: Ownership;
+  /** Since when the current ownership holds (null for a conversation the bot always had). */
+  ownershipSinceMs: number | null;
+  /** Who took it ('phone' for a reply typed on the seller's phone, or the name given to the API). */
+  owner: string | null;
+  /** Last message a person sent in this conversation (the quiet period before the bot returns). */
+  lastHumanAtMs: number | null;
   createdAtMs: number;
   updatedAtMs: number;
 }
 
+export const OWNERSHIPS = ['bot', 'human', 'waiting'] as const;
+export type Ownership = (typeof OWNERSHIPS)[number];
+
+/** A change of hands; `handoffAtMs` follows it (set unless the bot owns the conversation). */
+export interface OwnershipChange {
+  state: Ownership;
+  /** Who took it (for `human`); cleared otherwise. */
+  owner?: string | null;
+  atMs: number;
+}
+
 export interface ContactPatch {
+  ownership?: OwnershipChange;
+  lastHumanAtMs?: number | null;
   stage?: Stage;
   /** true stamps opted_out_at (now, or optedOutAtMs); false clears it. */
   optedOut?: boolean;
@@ -135,13 +157,18 @@ interface ContactRow {
   last_outbound_at: Date | null;
   followups_sent: number;
   handoff_at: Date | null;
+  ownership: Ownership;
+  ownership_since: Date | null;
+  owner_enc: string | null;
+  last_human_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const TABLE = 'contacts';
 const COLUMNS = `id, tenant_id, channel_id, phone_enc, bsuid_enc, name_enc, country, timezone, stage, opted_out, opted_in,
-  opted_out_at, last_inbound_at, last_outbound_at, followups_sent, handoff_at, created_at, updated_at`;
+  opted_out_at, last_inbound_at, last_outbound_at, followups_sent, handoff_at, ownership, ownership_since, owner_enc,
+  last_human_at, created_at, updated_at`;
 
 /** E.164 from what a seller typed or what a transport sent (a WhatsApp id like `225…@s.whatsapp.net`). */
 function toPhone(input: string, defaultCountryCode?: string): PhoneNumber {
@@ -170,6 +197,10 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     lastOutboundAtMs: msOrNull(r.last_outbound_at),
     followupsSent: r.followups_sent,
     handoffAtMs: msOrNull(r.handoff_at),
+    ownership: r.ownership,
+    ownershipSinceMs: msOrNull(r.ownership_since),
+    owner: unsealOrNull(c, TABLE, 'owner_enc', r.id, r.owner_enc),
+    lastHumanAtMs: msOrNull(r.last_human_at),
     createdAtMs: msOf(r.created_at),
     updatedAtMs: msOf(r.updated_at),
   });
@@ -337,7 +368,24 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
         }
         set('followups_sent = $?', patch.followupsSent);
       }
-      if (patch.handoffAtMs !== undefined) set('handoff_at = $?::timestamptz', isoOrNull(patch.handoffAtMs));
+      if (patch.ownership !== undefined) {
+        const o = patch.ownership;
+        if (!OWNERSHIPS.includes(o.state)) throw new RangeError(`unknown ownership: ${String(o.state)}`);
+        set('ownership = $?', o.state);
+        set('ownership_since = $?::timestamptz', isoOf(o.atMs));
+        const owner = o.state === 'human' ? (o.owner?.trim() ?? '') : '';
+        set('owner_enc = $?', owner === '' ? null : seal(c, TABLE, 'owner_enc', id, owner.slice(0, 200)));
+        // The older "automation is quiet" mark, which follow-ups and deferred decisions read.
+        set('handoff_at = $?::timestamptz', o.state === 'bot' ? null : isoOf(o.atMs));
+      } else if (patch.handoffAtMs !== undefined) {
+        set('handoff_at = $?::timestamptz', isoOrNull(patch.handoffAtMs));
+        // Older callers hand off with this mark alone: nobody has taken it yet.
+        set('ownership = $?', patch.handoffAtMs === null ? 'bot' : 'waiting');
+        set('ownership_since = $?::timestamptz', isoOrNull(patch.handoffAtMs));
+        sets.push('owner_enc = NULL');
+      }
+      if (patch.lastHumanAtMs !== undefined)
+        set('last_human_at = $?::timestamptz', isoOrNull(patch.lastHumanAtMs));
       if (patch.lastInboundAtMs !== undefined)
         set('last_inbound_at = $?::timestamptz', isoOrNull(patch.lastInboundAtMs));
       if (patch.lastOutboundAtMs !== undefined) {

@@ -97,6 +97,7 @@ export function eventsRepo(c: RepoContext): EventsRepo {
           isoOf(input.atMs),
         ],
       );
+      c.onEventAppended?.();
       return toRecord(rows[0]!);
     },
 

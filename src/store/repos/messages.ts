@@ -7,6 +7,7 @@
 import type { SendKind } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
 import {
+  isoOf,
   isoOrNull,
   msOf,
   msOrNull,
@@ -19,7 +20,8 @@ import {
 } from './common.ts';
 
 export type MessageDirection = 'in' | 'out';
-export type MessageKind = SendKind | 'inbound';
+/** `human`: written by a person (typed on the seller's phone, or sent through the API). */
+export type MessageKind = SendKind | 'inbound' | 'human';
 export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 export type OutboundStatus = Exclude<MessageStatus, 'received'>;
 
@@ -65,7 +67,7 @@ export interface NewInboundMessage {
 export interface NewOutboundMessage {
   channelId: string;
   contactId: string;
-  kind: SendKind;
+  kind: SendKind | 'human';
   body?: string | null;
   type?: string;
   /** Default 'queued'. A message recorded after the fact (advisor mode) may start as 'sent'. */
@@ -108,6 +110,23 @@ export interface MessagesRepo {
     status: OutboundStatus,
     options?: { errorCode?: string | null; atMs?: number },
   ): Promise<StatusUpdate>;
+  /**
+   * A message the seller typed on the phone, echoed by the transport: stored as an outbound `human`
+   * message, already sent. A redelivered echo (same provider id) inserts nothing.
+   */
+  insertHumanEcho(input: {
+    channelId: string;
+    contactId: string;
+    providerId: string;
+    body: string | null;
+    type?: string;
+    sentAtMs: number;
+  }): Promise<{ inserted: boolean; message: Message }>;
+  /**
+   * Cancels the bot's messages to a contact that are still queued and not being sent (a person
+   * answered first): they move to failed with `errorCode`. Returns their ids.
+   */
+  cancelQueuedBot(contactId: string, errorCode: string): Promise<string[]>;
   /** A contact's conversation, newest first. */
   history(contactId: string, options?: PageOptions): Promise<Page<Message>>;
 }
@@ -298,6 +317,44 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
 
     get,
     getByProviderId,
+
+    async insertHumanEcho(input) {
+      const id = newId('msg');
+      const hasBody = input.body !== null;
+      const { rows } = await c.tx.query<MessageRow>(
+        `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
+           type, status, created_at, sent_at)
+         VALUES ($1, $2, $3, $4, 'out', 'human', $5, $6, $7, coalesce($8, 'text'), 'sent', $9::timestamptz, $9::timestamptz)
+         ON CONFLICT (channel_id, provider_id) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [
+          id,
+          c.tenantId,
+          input.channelId,
+          input.contactId,
+          input.providerId,
+          hasBody ? seal(c, TABLE, 'body_enc', id, input.body as string) : null,
+          hasBody ? c.keyring.blindIndex(input.body as string, c.tenantId) : null,
+          input.type ?? null,
+          isoOf(input.sentAtMs),
+        ],
+      );
+      if (rows[0]) return { inserted: true, message: toMessage(rows[0]) };
+      const existing = await getByProviderId(input.channelId, input.providerId);
+      if (!existing) throw new Error('echoed message conflicted on its provider id but cannot be read back');
+      return { inserted: false, message: existing };
+    },
+
+    async cancelQueuedBot(contactId, errorCode) {
+      const { rows } = await c.tx.query<{ id: string }>(
+        `UPDATE messages SET status = 'failed', error_code = $3, updated_at = now()
+         WHERE tenant_id = $1 AND contact_id = $2 AND direction = 'out' AND status = 'queued'
+           AND kind IN ('reply', 'followup', 'proactive') AND send_started_at IS NULL
+         RETURNING id`,
+        [c.tenantId, contactId, errorCode],
+      );
+      return rows.map((r) => r.id);
+    },
 
     async beginSend(id, atMs) {
       const { rows } = await c.tx.query<MessageRow>(

@@ -4,6 +4,7 @@
  * a tenant without one gets the defaults.
  */
 
+import { type EventType, isEventType } from '../../domain/events.ts';
 import type { DeliveryFacts, LlmSwitches, PaymentFacts, PickupFacts } from '../../domain/selling.ts';
 import type { PlaybookInput } from '../../engines/context.ts';
 import { msOf, type RepoContext } from './common.ts';
@@ -63,6 +64,10 @@ export interface PlaybookFields {
   payment: PaymentFacts | null;
   pickup: PickupFacts | null;
   llm: LlmSwitches | null;
+  /** Hand-off settings: the bot returns after `autoReturnAfterMs` without a person's message (null: never). */
+  handoff: { autoReturnAfterMs: number | null };
+  /** WhatsApp notifications to the seller's own number, per event type (null: none). */
+  notifications: { to: string; events: EventType[] } | null;
 }
 
 /**
@@ -114,6 +119,23 @@ export function playbookFields(p: Playbook): PlaybookFields {
       ? (raw[STRUCTURED_INFO_KEYS.pickup] as PickupFacts)
       : null,
     llm: isRecord(raw[STRUCTURED_INFO_KEYS.llm]) ? (raw[STRUCTURED_INFO_KEYS.llm] as LlmSwitches) : null,
+    handoff: {
+      autoReturnAfterMs:
+        isRecord(raw.handoff) && typeof raw.handoff.autoReturnAfterMs === 'number'
+          ? raw.handoff.autoReturnAfterMs
+          : null,
+    },
+    notifications:
+      isRecord(raw.notifications) &&
+      typeof raw.notifications.to === 'string' &&
+      Array.isArray(raw.notifications.events)
+        ? {
+            to: raw.notifications.to,
+            events: raw.notifications.events.filter(
+              (e): e is EventType => typeof e === 'string' && isEventType(e),
+            ),
+          }
+        : null,
   };
 }
 

@@ -135,6 +135,9 @@ export function parseCloudWebhook(json: unknown, options: ParseOptions = {}): In
         case 'messages':
           parseMessagesValue(value, events, receivedAtMs);
           break;
+        case 'smb_message_echoes':
+          parseEchoesValue(value, events, receivedAtMs);
+          break;
         case 'phone_number_quality_update':
           events.push(withEventId(qualityEvent(value, entryTimeMs), wabaId, entry, field, value));
           break;
@@ -199,6 +202,34 @@ function parseMessagesValue(value: JsonObject, events: InboundEvent[], receivedA
       reason: 'provider_errors',
       detail: errors.map((e) => `${e.code} ${e.title ?? ''}`.trim()).join('; '),
     });
+  }
+}
+
+/**
+ * Coexistence (`smb_message_echoes`): messages the seller typed in the WhatsApp Business app on the
+ * same number. Each echo has the message shape with `from` the business and `to` the customer; it
+ * becomes a `message` event from the customer's chat with `fromMe: true` (a person answering).
+ */
+function parseEchoesValue(value: JsonObject, events: InboundEvent[], receivedAtMs: number): void {
+  const account = str(obj(value, 'metadata'), 'phone_number_id');
+  for (const echo of arr(value, 'message_echoes')) {
+    if (!isObject(echo)) {
+      events.push({ kind: 'ignored', reason: 'malformed_item', detail: 'echo is not an object' });
+      continue;
+    }
+    const to = str(echo, 'to');
+    const toUserId = str(echo, 'to_user_id');
+    const asMessage: JsonObject = {
+      ...echo,
+      ...(to !== undefined ? { from: to } : {}),
+      ...(toUserId !== undefined ? { from_user_id: toUserId } : {}),
+    };
+    const event = parseMessage(asMessage, [], 0, 1, account, receivedAtMs);
+    if (!event || (to === undefined && toUserId === undefined)) {
+      events.push({ kind: 'ignored', reason: 'malformed_item', detail: 'echo without id or recipient' });
+      continue;
+    }
+    events.push({ ...event, fromMe: true });
   }
 }
 

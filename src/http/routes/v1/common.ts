@@ -18,6 +18,7 @@ import type { Config } from '../../../config.ts';
 import type { LlmClient } from '../../../llm/client.ts';
 import type { LlmMetrics } from '../../../llm/metrics.ts';
 import type { ProcessEventsFn } from '../../../pipeline/index.ts';
+import type { Queue } from '../../../queue/index.ts';
 import {
   ConflictError,
   type IdPrefix,
@@ -65,6 +66,13 @@ export interface RouteContext {
   /** The optional language model (OPENAI_API_KEY set); absent otherwise. */
   llm?: LlmClient;
   llmMetrics?: LlmMetrics;
+  /**
+   * The job queue, for messages a person sends through the API (they go out on the same durable,
+   * one-at-a-time-per-channel queue as the bot's). Absent: those routes answer 503 `unavailable`.
+   */
+  queue?: Queue;
+  /** Human pacing scale of the pipelines (SELLIFY_PACING_SCALE); default 1. */
+  pacingScale?: number;
 }
 
 /** Maps the store's expected refusals to API errors; anything else stays an internal error. */

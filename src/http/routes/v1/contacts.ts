@@ -7,8 +7,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Stage } from '../../../domain/types.ts';
 import { StageSchema } from '../../../engines/context.ts';
+import { handBack, takeOver } from '../../../pipeline/index.ts';
 import type { ContactPatch } from '../../../store/index.ts';
-import { problemResponses } from '../../errors.ts';
+import { ApiError, problemResponses } from '../../errors.ts';
 import {
   type Api,
   idParams,
@@ -29,6 +30,12 @@ const ContactPatchBody = Type.Object(
     optedIn: Type.Optional(Type.Boolean({ description: 'Explicit consent to business-initiated messages' })),
     stage: Type.Optional(StageSchema),
     name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    handoff: Type.Optional(
+      Type.Boolean({
+        description:
+          'false hands the conversation back to the bot; true has a person take it over (as POST /conversations/{id}/takeover)',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -84,7 +91,7 @@ export function contactRoutes(api: Api, ctx: RouteContext): void {
       config: { scope: 'write' },
       schema: {
         tags,
-        summary: 'Change consent, funnel stage or name',
+        summary: 'Change consent, funnel stage, name, or who answers (handoff)',
         params: ContactParams,
         body: ContactPatchBody,
         response: { 200: ContactSchema, ...problemResponses('validation_failed', 'not_found') },
@@ -97,7 +104,18 @@ export function contactRoutes(api: Api, ctx: RouteContext): void {
       if (b.optedIn !== undefined) patch.optedIn = b.optedIn;
       if (b.stage !== undefined) patch.stage = b.stage as Stage;
       if (b.name !== undefined) patch.name = b.name;
-      const contact = await tx(ctx, req, (r) => r.contacts.patch(req.params.id, patch));
+      const queue = ctx.queue;
+      if (b.handoff === true && !queue)
+        throw new ApiError('unavailable', 'The job queue is not running on this server.');
+      const contact = await tx(ctx, req, async (r) => {
+        let found = await r.contacts.get(req.params.id);
+        if (found === null) return null;
+        const atMs = ctx.clock();
+        if (b.handoff === false) found = await handBack(r, found, { atMs, reason: 'api' });
+        if (b.handoff === true && queue)
+          found = (await takeOver({ queue }, r, found, { atMs, via: 'api' })).contact;
+        return Object.keys(patch).length > 0 ? r.contacts.patch(found.id, patch) : found;
+      });
       if (contact === null) throw notFound('contact');
       return contactView(contact);
     },

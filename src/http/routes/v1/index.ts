@@ -12,6 +12,8 @@ import { auditRoutes } from './audit.ts';
 import { channelRoutes } from './channels.ts';
 import type { RouteContext } from './common.ts';
 import { contactRoutes } from './contacts.ts';
+import { conversationRoutes } from './conversations.ts';
+import { eventRoutes } from './events.ts';
 import { failedEventRoutes } from './failed-events.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
@@ -45,4 +47,6 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   auditRoutes(api, ctx);
   keyRoutes(api, ctx);
   failedEventRoutes(api, ctx);
+  conversationRoutes(api, ctx);
+  eventRoutes(api, ctx);
 };

@@ -12,6 +12,7 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
+import { EVENT_TYPES } from '../../../domain/events.ts';
 import {
   DeliveryFactsSchema,
   LlmSwitchesSchema,
@@ -83,6 +84,39 @@ const FollowupTemplate = Type.Object(
   },
 );
 
+const HandoffSettings = Type.Object(
+  {
+    autoReturnAfterMs: Nullable(
+      Type.Integer({
+        minimum: 60_000,
+        maximum: 30 * 24 * 3_600_000,
+        description:
+          'The bot takes the conversation back after this long without a message from the person (1 minute to 30 days); null: never (default)',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Hand-off to a person and return to the bot' },
+);
+const NotificationSettings = Type.Object(
+  {
+    to: Type.String({
+      pattern: '^\\+[1-9][0-9]{6,14}$',
+      description: "The seller's own WhatsApp number, E.164 (+2250700000001)",
+    }),
+    events: Type.Array(Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))), {
+      minItems: 1,
+      maxItems: 50,
+      uniqueItems: true,
+      description: 'The event types the seller is told about on WhatsApp (opt-in per type)',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Short WhatsApp texts to the seller's own number through the event's channel (with a link when SELLIFY_DASHBOARD_URL is set)",
+  },
+);
+
 export const PlaybookBody = Type.Object(
   {
     sellerName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
@@ -95,6 +129,8 @@ export const PlaybookBody = Type.Object(
     payment: Type.Optional(Nullable(PaymentFactsSchema)),
     pickup: Type.Optional(Nullable(PickupFactsSchema)),
     llm: Type.Optional(Nullable(LlmSwitchesSchema)),
+    handoff: Type.Optional(HandoffSettings),
+    notifications: Type.Optional(Nullable(NotificationSettings)),
   },
   { additionalProperties: false },
 );
@@ -112,6 +148,8 @@ export const PlaybookViewSchema = Type.Object(
     payment: Nullable(PaymentFactsSchema),
     pickup: Nullable(PickupFactsSchema),
     llm: Nullable(LlmSwitchesSchema),
+    handoff: HandoffSettings,
+    notifications: Nullable(NotificationSettings),
     updatedAt: Nullable(
       Type.String({ format: 'date-time', description: 'Null while the defaults are in use' }),
     ),
@@ -139,6 +177,10 @@ function toStored(body: PlaybookBodyInput): PlaybookPatch {
     const value = body[key];
     if (value !== undefined && value !== null) info[STRUCTURED_INFO_KEYS[key]] = value;
   }
+  // Like sellerName, the human-loop settings have no column: they live in `info`.
+  if (body.handoff !== undefined && body.handoff.autoReturnAfterMs !== null) info.handoff = body.handoff;
+  if (body.notifications !== undefined && body.notifications !== null)
+    info.notifications = body.notifications;
   return {
     templates: body.templates ?? {},
     info: info as Playbook['info'],

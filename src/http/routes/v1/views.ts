@@ -151,6 +151,18 @@ export const ContactSchema = Type.Object(
     lastInboundAt: NullableTime('Last message from the customer (opens the 24-hour window)'),
     lastOutboundAt: NullableTime('Last message to the customer'),
     followupsSent: Type.Integer({ minimum: 0 }),
+    ownership: Type.Union(
+      ['bot', 'human', 'waiting'].map((o) => Type.Literal(o)),
+      {
+        description:
+          'Who answers: `bot`, `human` (a person took it over), `waiting` (the bot handed off, nobody took it yet)',
+      },
+    ),
+    owner: Nullable(Type.String(), {
+      description: "Who took it over: the name given to the API, or 'phone' for a reply typed on the phone",
+    }),
+    ownershipSince: NullableTime('Since when the current ownership holds'),
+    lastHumanAt: NullableTime('Last message a person sent in this conversation'),
     createdAt: Time('First seen'),
     updatedAt: Time('Last change'),
   },
@@ -174,6 +186,10 @@ export function contactView(c: Contact): ContactView {
     lastInboundAt: isoOrNull(c.lastInboundAtMs),
     lastOutboundAt: isoOrNull(c.lastOutboundAtMs),
     followupsSent: c.followupsSent,
+    ownership: c.ownership,
+    owner: c.owner,
+    ownershipSince: isoOrNull(c.ownershipSinceMs),
+    lastHumanAt: isoOrNull(c.lastHumanAtMs),
     createdAt: iso(c.createdAtMs),
     updatedAt: iso(c.updatedAtMs),
   };
@@ -185,7 +201,12 @@ export const MessageSchema = Type.Object(
     channelId: Type.String(),
     contactId: Type.String(),
     direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
-    kind: Type.Union(['inbound', 'reply', 'followup', 'proactive'].map((k) => Type.Literal(k))),
+    kind: Type.Union(
+      ['inbound', 'reply', 'followup', 'proactive', 'human'].map((k) => Type.Literal(k)),
+      {
+        description: '`human`: written by a person (typed on the seller phone, or sent through the API)',
+      },
+    ),
     providerId: Nullable(Type.String({ description: "The transport's message id" })),
     text: Nullable(Type.String()),
     type: Type.String({ description: 'text, image, audio… as the transport reports it' }),
