@@ -182,7 +182,7 @@ export async function applyDecision(r: TenantRepos, input: ApplyInput): Promise<
     patch.optedOutAtMs = input.extra.optedOutAtMs;
   else delete patch.optedOutAtMs;
   if (u.optedIn !== contact.optedIn) patch.optedIn = u.optedIn;
-  if (input.handoff && decision.action === 'handoff') patch.handoffAtMs = nowMs;
+  // A hand-off is recorded by act() through requestHandoff (ownership `waiting` and its event).
   if (settled && decision.conversation !== undefined) patch.conversation = decision.conversation;
   const updated = await r.contacts.patch(contact.id, patch);
   return { decision, contact: updated ?? contact, ...(order ? { order } : {}) };
