@@ -54,6 +54,27 @@ export const DEV_CORPORA: readonly string[] = [
   'test/fixtures/intent-corpus.json',
 ];
 
+/**
+ * The development corpus is split in two by message id: a third (ids divisible by 3) is the
+ * VALIDATION split, never trained on and never listed message by message; the rest is the TUNING
+ * split, which the model is trained on and whose errors may be listed. Figures on the validation
+ * split are the honest estimate before the held-out set.
+ */
+export function isValidationMessage(m: Pick<CorpusMessage, 'id'>): boolean {
+  const n = Number(m.id.replace(/\D+/g, ''));
+  return Number.isInteger(n) && n % 3 === 0;
+}
+
+/** One split of a corpus (see isValidationMessage), named after it. */
+export function splitCorpus(corpus: IntentCorpus, part: 'tuning' | 'validation'): IntentCorpus {
+  const want = part === 'validation';
+  return {
+    ...corpus,
+    name: `${corpus.name} (${part} split)`,
+    messages: corpus.messages.filter((m) => isValidationMessage(m) === want),
+  };
+}
+
 interface RawNewCorpus {
   catalogues: IntentCorpus['catalogues'];
   messages: CorpusMessage[];

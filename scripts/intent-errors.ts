@@ -1,10 +1,11 @@
 /**
  * `npm run intents:errors [dev|old] [--intent X]`: lists the messages of a DEVELOPMENT corpus the
  * intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
+ * For dev.json only its tuning split is listed (see isValidationMessage in bench/intent-eval.ts).
  * It refuses every other corpus: the held-out set is only ever evaluated in aggregate
  * (`npm run bench intents`), so nobody tunes on its messages.
  */
-import { DEV_CORPORA, evaluateMessage, loadCorpus } from '../bench/intent-eval.ts';
+import { DEV_CORPORA, evaluateMessage, isValidationMessage, loadCorpus } from '../bench/intent-eval.ts';
 
 const args = process.argv.slice(2);
 const which = args[0] ?? 'dev';
@@ -20,6 +21,8 @@ const all = args.includes('--all');
 const corpus = loadCorpus(path);
 let shown = 0;
 for (const m of corpus.messages) {
+  // The validation split of dev.json is scored in aggregate only, like the held-out set.
+  if (which === 'dev' && isValidationMessage(m)) continue;
   if (onlyIntent && m.intent !== onlyIntent) continue;
   const o = evaluateMessage(m, corpus.catalogues[m.catalogue]!.products);
   const problems: string[] = [];

@@ -389,6 +389,16 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     if (c === 'opt_out' || c === 'opt_in') return;
     if (best < 0 || scored.scores[k]! > scored.scores[best]!) best = k;
   });
+  // An unsure model defers to a cue rule that names the intent outright ("robe wax x3" is an order).
+  const ruleIndex = model.classes.indexOf(a.rulePrimary);
+  const deferred =
+    scored.probabilities[best]! < LOW_CONFIDENCE &&
+    a.rulePrimary !== 'unknown' &&
+    a.rulePrimary !== 'opt_out' &&
+    a.rulePrimary !== 'opt_in' &&
+    ruleIndex >= 0 &&
+    ruleIndex !== best;
+  if (deferred) best = ruleIndex;
   const intent = model.classes[best]!;
   const confidence = round2(scored.probabilities[best]!);
   const groups = scored
@@ -402,7 +412,9 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     reason: {
       engine: 'intent',
       code: 'intent.model',
-      detail: `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`,
+      detail: deferred
+        ? `${intent} by the cue rules, the model being unsure (confidence ${confidence})`
+        : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`,
     },
   };
   const topClass = model.classes[top]!;
