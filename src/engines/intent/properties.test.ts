@@ -143,10 +143,14 @@ describe('intent properties', () => {
       'Please don’t stop sending the promos',
     ];
     fc.assert(
-      fc.property(fc.constantFrom(...sentences), fc.constantFrom('', ' svp', ' merci', ' please'), (s, tail) => {
-        const verdict = detectIntent({ text: `${s}${tail}`, catalog: CATALOG });
-        expect(verdict.intent).not.toBe('opt_out');
-      }),
+      fc.property(
+        fc.constantFrom(...sentences),
+        fc.constantFrom('', ' svp', ' merci', ' please'),
+        (s, tail) => {
+          const verdict = detectIntent({ text: `${s}${tail}`, catalog: CATALOG });
+          expect(verdict.intent).not.toBe('opt_out');
+        },
+      ),
       { seed: 14, numRuns: 60 },
     );
   });
@@ -170,22 +174,18 @@ describe('intent properties', () => {
 
   it('never reads a size as a quantity', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom('38', '39', '40'),
-        fc.constantFrom('38', '39', '40'),
-        (a, b) => {
-          const texts = [
-            `c'est la taille ${a} pas ${b} pour les escarpins`,
-            `escarpins pointure ${a} svp`,
-            `les escarpins en ${a} vous avez ?`,
-          ];
-          for (const text of texts) {
-            const v = detectIntent({ text, catalog: CATALOG });
-            for (const p of v.entities.products) expect(p.quantity ?? 1, text).toBeLessThan(2);
-            expect(v.entities.quantity ?? 1, text).toBeLessThan(2);
-          }
-        },
-      ),
+      fc.property(fc.constantFrom('38', '39', '40'), fc.constantFrom('38', '39', '40'), (a, b) => {
+        const texts = [
+          `c'est la taille ${a} pas ${b} pour les escarpins`,
+          `escarpins pointure ${a} svp`,
+          `les escarpins en ${a} vous avez ?`,
+        ];
+        for (const text of texts) {
+          const v = detectIntent({ text, catalog: CATALOG });
+          for (const p of v.entities.products) expect(p.quantity ?? 1, text).toBeLessThan(2);
+          expect(v.entities.quantity ?? 1, text).toBeLessThan(2);
+        }
+      }),
       { seed: 14, numRuns: 9 },
     );
   });

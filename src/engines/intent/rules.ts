@@ -280,9 +280,7 @@ const CONSENT_FILLER = new Set(
   message messages msg sms pub pubs publicite publicites promo promos promotion promotions ad ads adverts
   now maintenant non no colere again encore plz stp de du d a and et je suis not pas interesse interessee
   interested merci opt out in bon bye i m im am j ai en so just really vraiment juste beaucoup abeg kindly
-  ca suffit assez c est this it hein oh euh pls plz stp`.split(
-    /\s+/,
-  ),
+  ca suffit assez c est this it hein oh euh pls plz stp`.split(/\s+/),
 );
 
 /** "désabonnez-moi", "je veux me désinscrire", "unsubscribe me", "opt out", "delist me". */
@@ -322,7 +320,8 @@ const OPT_OUT_STOP_MESSAGES_RE = new RegExp(
   String.raw`\b(?<!\b(?:don t|dont|not|never|no|pas|ne)(?: [a-z]+){0,2} )(?:stop|stoppe[rz]?|arret[a-z]*|cesse[rz]?|cessez|suspend[a-z]*|halt) (?:[a-z]+ ){0,4}?${OUR_MESSAGES}\b(?! (?:i|we|you) (?:sent|wrote|send|just)| (?:que|qu|that|which) | (?:je|j) (?:t|vous|ai|avais|viens))`,
 );
 /** A plain "stop" ending a message that is about our messages ("…still sending them to my inbox. Please stop"). */
-const OPT_OUT_STOP_END_RE = /\b(?:please|pls|plz|kindly|abeg|svp|stp) stop(?: (?:it|now|please|pls|abeg|svp|stp|merci))*$/;
+const OPT_OUT_STOP_END_RE =
+  /\b(?:please|pls|plz|kindly|abeg|svp|stp) stop(?: (?:it|now|please|pls|abeg|svp|stp|merci))*$/;
 const OUR_MESSAGES_RE = new RegExp(String.raw`\b${OUR_MESSAGES}\b`);
 /**
  * "…, retirez-moi", "Please remove me", "faut m'enlever dêh", "Merci de me retirer 🙏", "Take me
@@ -400,7 +399,8 @@ const ORDER_ON_ITS_WAY_RE =
   /\b(?:colis|livreur|livraison|commande|order|delivery|rider|package|parcel|dispatch|courier|coursier|paiement|payment|argent|money)\b/;
 
 /** "…removed me by mistake", "remettez-moi": a removal that is being undone, not asked for. */
-const REMOVAL_REVERSED_RE = /\b(?:par erreur|by mistake|mistakenly|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
+const REMOVAL_REVERSED_RE =
+  /\b(?:par erreur|by mistake|mistakenly|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
   /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*)\b/;
