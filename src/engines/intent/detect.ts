@@ -186,6 +186,48 @@ function dropQualifiers(tokens: readonly string[], mentions: Mention[]): Mention
   });
 }
 
+const NAME_WORDS = new WeakMap<Product, ReadonlySet<string>>();
+/** The normalized words of a product's name and aliases, memoized per product object. */
+function nameWords(p: Product): ReadonlySet<string> {
+  let words = NAME_WORDS.get(p);
+  if (!words) {
+    words = new Set(tokenize(normalizeText([p.name, ...(p.aliases ?? [])].join(' '))));
+    NAME_WORDS.set(p, words);
+  }
+  return words;
+}
+
+/** Pronouns after an imperative ("montre-moi", "show me"): the word before them is a verb. */
+const IMPERATIVE_OBJECTS = new Set(['moi', 'nous']);
+
+/** Links of "X de Y" where X is a part, a service or an accessory of the product Y. */
+const PART_LINKS = new Set(['de', 'd', 'du', 'of']);
+
+/**
+ * Drops a product named only as what something else belongs to: in "la réparation d'un écran
+ * d'iPhone 11" or "une coque de Spark 10" the customer asks about the repair or the case, which the
+ * catalogue lacks, not the phone. The word before the link must be a content word the engine does
+ * not know (not a shop word like "prix" or "photo", not a product); its position goes to `partOf`.
+ */
+function dropPartsOf(
+  tokens: readonly string[],
+  mentions: Mention[],
+  consumed: readonly boolean[],
+  partOf: number[],
+): Mention[] {
+  return mentions.filter((m) => {
+    const start = m.positions[0]!;
+    let k = start - 1;
+    if (k >= 0 && DETERMINER_LINKS.has(tokens[k]!)) k--;
+    if (k < 1 || !PART_LINKS.has(tokens[k]!)) return true;
+    const head = tokens[k - 1]!;
+    if (consumed[k - 1] || LEXICON.has(head) || head.length < 4 || isDigits(head)) return true;
+    partOf.push(k - 1);
+    return false;
+  });
+}
+const DETERMINER_LINKS = new Set(['l', 'la', 'le', 'les', 'un', 'une', 'the', 'a', 'an']);
+
 /** The words around a head word that named another product ("sac de voyage", "ofada rice"). */
 function headPhrase(tokens: readonly string[], heads: readonly number[]): string | undefined {
   const i = heads[0];
@@ -231,12 +273,25 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   const budget: FuzzyBudget = { visits: MAX_FUZZY_VISITS, comparisons: MAX_FUZZY_COMPARISONS };
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
+    // "montre-moi", "envoie-moi": a verb before a pronoun is not a product ("montre" the watch).
+    if (IMPERATIVE_OBJECTS.has(tokens[i + 1] ?? '') && i + 2 <= n && !isDigits(t)) continue;
     if (!seen.has(t)) seen.set(t, matchToken(t, index, budget));
     matches[i] = seen.get(t);
   }
   const consumed: boolean[] = new Array(n).fill(false);
   const rejectedHeads: number[] = [];
-  const found = dropQualifiers(tokens, findMentions(tokens, matches, index, consumed, rejectedHeads));
+  const partOf: number[] = [];
+  const all = dropQualifiers(tokens, findMentions(tokens, matches, index, consumed, rejectedHeads));
+  const found = dropPartsOf(tokens, all, consumed, partOf);
+  // The words of a product named only as what a part belongs to are still not quantities ("Spark 10").
+  const namedAt = new Set<number>();
+  for (const m of all) {
+    for (const i of m.positions) namedAt.add(i);
+    // "Spark 10" named as "spark 10": the number after the name is the model's, not a quantity.
+    const next = m.positions[m.positions.length - 1]! + 1;
+    const t = tokens[next];
+    if (t !== undefined && isDigits(t) && nameWords(catalog[m.product]!).has(t)) namedAt.add(next);
+  }
   const resolved = resolveVariants(tokens, found, index, consumed);
   const mentions = resolved.mentions;
   const mentionStart: boolean[] = new Array(n + 1).fill(false);
@@ -250,7 +305,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
     isDigits(tokens[i]!) && Number(tokens[i]) > 12 && matches[i] !== undefined;
   const quantities = findQuantities(
     tokens,
-    (i) => productAt[i]! || resolved.valueAt.has(i) || nameNumber(i),
+    (i) => productAt[i]! || namedAt.has(i) || resolved.valueAt.has(i) || nameNumber(i),
     mentionStart,
   );
   const quantityAt = new Set(quantities.map((q) => q.position));
@@ -265,7 +320,10 @@ export function analyze(input: IntentInput, chars = true): Analysis {
 
   const taken = consumed.map((c, i) => c || resolved.valueAt.has(i));
   let unknownPhrase =
-    resolved.rejected ?? headPhrase(tokens, rejectedHeads) ?? unknownProductPhrase(tokens, taken);
+    resolved.rejected ??
+    headPhrase(tokens, rejectedHeads) ??
+    (partOf.length > 0 ? tokens[partOf[0]!] : undefined) ??
+    unknownProductPhrase(tokens, taken);
   const category = findCategory(tokens, index);
   const hasSpecific = mentions.some((m) => m.specific);
   const cues = readCues(
