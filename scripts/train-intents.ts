@@ -46,6 +46,8 @@ interface Setting {
   l2: number;
   chars: boolean;
   oldWeight: number;
+  /** Weight of the development corpus's tuning split (written like the held-out set). */
+  devWeight: number;
   iterations: number;
 }
 
@@ -204,7 +206,9 @@ function analysed(chars: boolean) {
 function trainingExamples(s: Setting): Example[] {
   const a = analysed(s.chars);
   return [
-    ...trainCorpora.flatMap((c, i) => toExamples(c, a.train[i]!, 1)),
+    ...trainCorpora.flatMap((c, i) =>
+      toExamples(c, a.train[i]!, i === trainCorpora.length - 1 ? s.devWeight : 1),
+    ),
     ...toExamples(old, a.old, s.oldWeight),
     ...toExamples(own, a.own, 1),
   ];
@@ -238,9 +242,10 @@ const grid: Setting[] = [];
 if (process.argv.includes('--grid')) {
   for (const chars of [true, false])
     for (const l2 of [1e-4, 1e-3])
-      for (const oldWeight of [0.5, 1]) grid.push({ l2, chars, oldWeight, iterations: 300 });
+      for (const oldWeight of [0.5, 1]) grid.push({ l2, chars, oldWeight, devWeight: 1, iterations: 300 });
 } else {
-  grid.push({ l2: 1e-4, chars: true, oldWeight: 1, iterations: 300 });
+  for (const devWeight of [1, 2])
+    grid.push({ l2: 1e-4, chars: true, oldWeight: 1, devWeight, iterations: 300 });
 }
 
 const results: { setting: Setting; v: ValidationResult; file: ModelFile }[] = [];

@@ -29,7 +29,7 @@ import {
   unknownProductPhrase,
 } from './catalogue.ts';
 import { FEATURE_GROUPS, featureStrings } from './features.ts';
-import { EN_WORDS, FR_WORDS, LEXICON } from './lexicon.ts';
+import { EN_WORDS, FR_WORDS, LEXICON, words } from './lexicon.ts';
 import { INTENT_MODEL, type IntentModel, scoreFeatures } from './model.ts';
 import { attachQuantities, findQuantities, withoutCounters } from './quantities.ts';
 import {
@@ -222,11 +222,26 @@ function dropPartsOf(
     if (k < 1 || !PART_LINKS.has(tokens[k]!)) return true;
     const head = tokens[k - 1]!;
     if (consumed[k - 1] || LEXICON.has(head) || head.length < 4 || isDigits(head)) return true;
+    // The part is a noun after a determiner ("un écran d'iPhone"), never a measure ("2 gallons of
+    // oil", "3 paires de boucles") nor a participle ("je me suis trompée de sac").
+    if (!PART_DETERMINERS.has(tokens[k - 2] ?? '') || MEASURE_WORDS.has(head)) return true;
     partOf.push(k - 1);
     return false;
   });
 }
 const DETERMINER_LINKS = new Set(['l', 'la', 'le', 'les', 'un', 'une', 'the', 'a', 'an']);
+const PART_DETERMINERS = words(
+  'un une le la les l des du the a an my your mon ma mes ton ta tes votre vos ce cette cet ces this that',
+);
+/** Containers and measures: "X de <product>" with these names the product ("un sachet de henné"). */
+const MEASURE_WORDS = words(`
+  gallon gallons tuber tubers paire paires pair pairs paquet paquets paket pakets pack packs sachet sachets
+  bouteille bouteilles bottle bottles carton cartons boite boites box boxes kilo kilos litre litres liter
+  liters piece pieces pot pots tin tins tube tubes rouleau rouleaux metre metres yard yards bunch bunches
+  basket baskets panier bidon bidons seau seaux tas cup cups mudu paint derica congo head heads lot lots
+  douzaine dozen sac sacs bag bags plat plats boule boules tranche tranches morceau morceaux verre verres
+  cuillere bol bols
+`);
 
 /** The words around a head word that named another product ("sac de voyage", "ofada rice"). */
 function headPhrase(tokens: readonly string[], heads: readonly number[]): string | undefined {

@@ -152,6 +152,15 @@ describe('consent rules', () => {
   for (const text of NEITHER)
     it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
 
+  // A stop request mixed with a request for a person or to resume is confirmed first, never acted on.
+  for (const text of [
+    'Arrêtez vos messages automatiques, je veux parler à une vraie personne',
+    'Stop the bot messages and let me talk to the owner',
+    'I asked you to stop the broadcasts last month, please resume them',
+    "J'avais dit d'arrêter les promos mais reprenez svp",
+  ])
+    it(`does not opt out: ${text}`, () => expect(consentOf(text)).not.toBe('opt_out'));
+
   it('undoes disguised letters only where they spell a word', () => {
     expect(unmaskedTexts('5TOP')).toContain('stop');
     expect(unmaskedTexts('ST\u200bOP')).toContain('stop');

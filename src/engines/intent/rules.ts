@@ -401,6 +401,9 @@ const ORDER_ON_ITS_WAY_RE =
 /** "…removed me by mistake", "remettez-moi": a removal that is being undone, not asked for. */
 const REMOVAL_REVERSED_RE =
   /\b(?:par erreur|by mistake|mistakenly|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
+/** Words asking for messages to go on or come back. */
+const RESUME_RE =
+  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|par erreur|by mistake|mistakenly|add me back|remettez moi|remets moi)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
   /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*)\b/;
@@ -463,6 +466,17 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     !REMOVAL_REVERSED_RE.test(s)
   )
     optOut = 'consent.remove_me';
+
+  // A request to stop that also asks for a person ("arrêtez vos messages automatiques, je veux
+  // parler à quelqu'un") or to resume ("I asked you to stop the broadcasts, please resume") is not
+  // read as an opt-out: the reply asks the customer to confirm with STOP instead.
+  if (
+    optOut !== undefined &&
+    optOut !== 'consent.keyword' &&
+    optOut !== 'consent.unsubscribe' &&
+    (HUMAN_RE.test(s) || RESUME_RE.test(s))
+  )
+    optOut = undefined;
 
   let optIn: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
