@@ -16,6 +16,7 @@ import { basename } from 'node:path';
 import { INTENTS, type Intent, type Language, type Product } from '../src/domain/types.ts';
 import { type DecisionContext, parseContext } from '../src/engines/context.ts';
 import { decide } from '../src/engines/decide.ts';
+import type { IntentModel } from '../src/engines/intent/model.ts';
 import { detectIntent, type IntentVerdict } from '../src/engines/intent.ts';
 import { currencyExponent } from '../src/engines/money.ts';
 import { SPECIFIC_MATCH_SCORE } from '../src/engines/reply.ts';
@@ -186,8 +187,15 @@ function allowedAmounts(m: CorpusMessage, byId: ReadonlyMap<string, Product>): S
   return allowed;
 }
 
-export function evaluateMessage(m: CorpusMessage, catalog: readonly CorpusProduct[]): MessageOutcome {
-  const v: IntentVerdict = detectIntent({ text: m.text, catalog, defaultLanguage: sellerLanguage(catalog) });
+export function evaluateMessage(
+  m: CorpusMessage,
+  catalog: readonly CorpusProduct[],
+  model?: IntentModel,
+): MessageOutcome {
+  const v: IntentVerdict = detectIntent(
+    { text: m.text, catalog, defaultLanguage: sellerLanguage(catalog) },
+    model,
+  );
   const products: string[] = [];
   const family: string[] = [];
   const quantities: Record<string, number> = {};

@@ -32,7 +32,13 @@ const DEV = 'test/fixtures/intents/dev.json';
 const TRAIN = ['test/fixtures/intents/train-a.json', 'test/fixtures/intents/train-b.json'];
 const OLD = 'test/fixtures/intent-corpus.json';
 const OWN = 'scripts/intent-training/own-examples.json';
-const OUT = 'src/engines/intent/model.json';
+/**
+ * `--out <path>` writes the model elsewhere; `--without-dev` leaves the tuning split out too, so
+ * `npm run intents:errors -- dev --model <path>` lists tuning-split errors of a model that never saw them.
+ */
+const OUT_ARG = process.argv.indexOf('--out');
+const OUT = OUT_ARG > 0 ? process.argv[OUT_ARG + 1]! : 'src/engines/intent/model.json';
+const WITHOUT_DEV = process.argv.includes('--without-dev');
 const SCALE = 1000;
 const MIN_COUNT = 2;
 
@@ -185,7 +191,9 @@ function toModel(trained: ReturnType<typeof train>, chars: boolean): { model: In
 
 const devAll = loadCorpus(DEV);
 const dev = splitCorpus(devAll, 'validation');
-const trainCorpora = [...TRAIN.map(loadCorpus), splitCorpus(devAll, 'tuning')];
+const trainCorpora = WITHOUT_DEV
+  ? [...TRAIN.map(loadCorpus), { ...devAll, messages: [] }]
+  : [...TRAIN.map(loadCorpus), splitCorpus(devAll, 'tuning')];
 const old = loadCorpus(OLD);
 const own = loadCorpus(OWN);
 const cache = new Map<boolean, { dev: Analysis[]; train: Analysis[][]; old: Analysis[]; own: Analysis[] }>();
@@ -244,7 +252,7 @@ if (process.argv.includes('--grid')) {
     for (const l2 of [1e-4, 1e-3])
       for (const oldWeight of [0.5, 1]) grid.push({ l2, chars, oldWeight, devWeight: 1, iterations: 300 });
 } else {
-  for (const devWeight of [1, 2])
+  for (const devWeight of WITHOUT_DEV ? [1] : [1, 2])
     grid.push({ l2: 1e-4, chars: true, oldWeight: 1, devWeight, iterations: 300 });
 }
 
