@@ -378,7 +378,7 @@ export interface TokenMatch {
   weak: boolean;
 }
 
-const FALSE_PLURALS: ReadonlySet<string> = new Set(['fils', 'fois', 'temps', 'cours', 'jus', 'dos', 'bras']);
+const FALSE_PLURALS: ReadonlySet<string> = new Set(['fils', 'fois', 'temps', 'cours']);
 
 /** Matches one message word to a catalogue word: exact or plural (1), same stem (0.95), typo, sound. */
 export function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudget): TokenMatch | undefined {

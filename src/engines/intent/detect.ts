@@ -317,7 +317,10 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   }
   // A number that is a word of a product name ("128" in "iPhone 13 128Go") is not a quantity.
   const nameNumber = (i: number) =>
-    isDigits(tokens[i]!) && Number(tokens[i]) > 12 && matches[i] !== undefined;
+    isDigits(tokens[i]!) &&
+    Number(tokens[i]) > 12 &&
+    matches[i] !== undefined &&
+    mentions.some((m) => nameWords(catalog[m.product]!).has(tokens[i]!));
   const quantities = findQuantities(
     tokens,
     (i) => productAt[i]! || namedAt.has(i) || resolved.valueAt.has(i) || nameNumber(i),

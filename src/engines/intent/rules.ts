@@ -141,6 +141,23 @@ export function wantsSomething(
   return false;
 }
 
+/** The cue of each request intent, to find which one a message asks first (greetings and thanks aside). */
+const FIRST_CUES: readonly (readonly [Intent, RegExp])[] = [
+  ['human', HUMAN_RE],
+  ['complaint', COMPLAINT_RE],
+  ['order', ORDER_RE],
+  ['negotiate', NEGOTIATE_RE],
+  ['price', PRICE_RE],
+  ['availability', AVAIL_STRONG_RE],
+  ['payment', PAYMENT_RE],
+  ['delivery', DELIVERY_RE],
+  ['location', LOCATION_RE],
+  ['hours', HOURS_RE],
+  ['catalog', CATALOG_RE],
+];
+/** "Vous vendez des… ?", "do you sell…?": asking whether the shop carries a kind of thing. */
+const SELL_QUESTION_RE =
+  /\b(?:vous vendez|vendez vous|tu vends|do you (?:also )?sell|you sell|una (?:dey )?sell|vous faites (?:aussi )?(?:les|des|du|de la)|do you (?:also )?(?:stock|carry))\b/;
 /** What the cue rules read in a message: intents named outright, before any weighing. */
 export interface CueReading {
   /** Intents whose cue words are present, after the rules that resolve overlaps. */
@@ -228,6 +245,20 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
     found.add(ctx.hasExplicitQuantity ? 'order' : 'price');
     flags.push('bare_product');
   }
+  // Which request comes first: in "vous vendez des télés ? sinon je veux 3 câbles" the customer
+  // leads with the browsing question, and sellers answer the first question first.
+  let firstAt = Number.POSITIVE_INFINITY;
+  let first: Intent | undefined;
+  for (const [intent, re] of FIRST_CUES) {
+    if (!found.has(intent)) continue;
+    const at = s.search(re);
+    if (at >= 0 && at < firstAt) {
+      firstAt = at;
+      first = intent;
+    }
+  }
+  if (first !== undefined) flags.push(`first:${first}`);
+  if (SELL_QUESTION_RE.test(s)) flags.push('sell_question');
   let primary: Intent = 'unknown';
   for (const intent of priority) {
     if (found.has(intent)) {
