@@ -85,6 +85,7 @@ const OPT_OUT = [
   'Stop messaging this number',
   'Ok stop, ça suffit',
   'Je vais vous bloquer si vous continuez à m’envoyer des promos',
+  'No send me anything again. I don tire for the message wey una dey send every day',
 ];
 
 const OPT_IN = [
@@ -105,6 +106,8 @@ const OPT_IN = [
   'Put my number for the promo list abeg',
   'Je veux être informée des prochaines promos',
   'Envoyez-moi un message dès que le riz parfumé arrive',
+  'Envoyez-moi vos nouveautés chaque semaine svp',
+  'Save my number so I can see your status',
 ];
 
 const NEITHER = [
@@ -158,6 +161,7 @@ describe('consent rules', () => {
     'Stop the bot messages and let me talk to the owner',
     'I asked you to stop the broadcasts last month, please resume them',
     "J'avais dit d'arrêter les promos mais reprenez svp",
+    "Ne m'enlevez pas de la liste svp, j'ai écrit stop par erreur",
   ])
     it(`does not opt out: ${text}`, () => expect(consentOf(text)).not.toBe('opt_out'));
 

@@ -31,7 +31,7 @@ export const ANGER_RE = /\bcolere\b/;
 export const ORDER_RE =
   /(?<!\b(?:si|if|quand|when) (?:je |j |i |on |we )?)\b(?:je (?:prends|prend|vais prendre|veux prendre|le prends|la prends|les prends|prendrai|valide|confirme)|commande[rsz]?|commandee?s?|(?<!\bin )order(?:s|ed|ing)?|acheter|buy|buying|purchase|reserv[a-z]*|mettez moi|mets moi|met moi|mettre de cote|de cote|gardez moi|garde moi|gardez (?:le|la|les) moi|i ll take|ill take|i will take|take (?:it|one|two|both|this|that)|book (?:one|it|me|for)|(?:me|m) (?:le|la|les) garder|garde[rz]? (?:le|la|les) pour moi|remplace[rz]? (?:la|le|les|ma|mon) |echange[rz]? (?:le|la|les|contre|pour)|l echanger|changer (?:la taille|la couleur|pour (?:le|la|du|un|une)|contre)|(?:remove|retire[rz]?|enleve[rz]?) (?:the |le |la |les |l )?(?:[a-z]+ ){0,2}(?:from|de) (?:my|ma|mon) (?:list|order|commande|panier|cart|liste)|waiting list|liste d attente)\b/;
 export const NEGOTIATE_RE =
-  /\b(?:dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|diminu[a-z]*|baiss[a-z]*|reduc[a-z]*|reduire|reduis[a-z]*|reduce[a-z]*|remise|rabais|discount[a-z]*|promos?|promotions?|trop cher|c est cher|tres cher|moins cher|too (?:expensive|much|costly)|expensive|cheaper|geste|effort|faire un prix|(?<!\btrop )c est trop(?! (?:beau|belle|bien|joli|jolie|bon|top|mignon|mignonne|classe|chic|doux|style))|trop pour moi|too much for me|discut[a-z]*|negoci[a-z]*|nego|casse[rz]? (?:le|un|la)|can you do \d+|(?:faire|fais|faites|do) (?:[a-z0-9]+ ){0,4}(?:a|at|for) \d{3,}|a \d{4,} (?:ca va|c est bon|ok|possible)|enleve[sz]? combien|tu enleves|vous enlevez|prix (?:etudiant|de gros|grossiste|special|speciaux|revendeur)|wholesale (?:price|rate)|student (?:price|discount)|(?:tu|vous) (?:me )?(?:laisse[sz]?|laissez) (?:a|at) \d+|je (?:te|vous) donne \d+|i (?:go|will|ll|can) (?:give|pay) (?:you )?\d+|a \d{3,} (?:tu|vous|on) (?:me |nous )?(?:le |la |les |l )?(?:laisse[sz]?|laissez|fais|faites|donne[sz]?|donnez|vend[sz]?|vendez)|pour (?:\d|deux|trois|quatre|cinq|plusieurs) (?:[a-z]+ ){0,3}(?:tu|vous) (?:me |nous )?(?:fais|faites|laisse[sz]?|laissez|mets|mettez) (?:a )?(?:combien|quel prix|comment)|si je (?:prends|prend|achete|take|buy) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros) (?:[a-z]+ ){0,4}(?:combien|quel prix|prix)|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?(?:ca passe|c est bon|ca va|possible|ok)|(?:can|could|make) i (?:get|have|take|pay) (?:it|them|am|both|one|the [a-z]+) (?:for|at) \d+|(?:will|would|can|could) you (?:take|accept|do|collect) \d+|make (?:it|am) \d+|do (?:am|it|me|us) (?:for |at )?\d+|last last|(?:i go|i will|i ll|make i) (?:give|pay|send) (?:you )?\d+|(?:j ai|i have|i get) (?:seulement |only |just )?\d{3,})\b/;
+  /\b(?:dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|diminu[a-z]*|baiss[a-z]*|reduc[a-z]*|reduire|reduis[a-z]*|reduce[a-z]*|remise|rabais|discount[a-z]*|promos?|promotions?|trop cher|c est cher|tres cher|moins cher|too (?:expensive|much|costly)|expensive|cheaper|geste|effort|faire un prix|(?<!\btrop )c est trop(?! (?:beau|belle|bien|joli|jolie|bon|top|mignon|mignonne|classe|chic|doux|style))|trop pour moi|too much for me|discut[a-z]*|negoci[a-z]*|nego|casse[rz]? (?:le|un|la)|can you do \d+|(?:faire|fais|faites|do) (?:[a-z0-9]+ ){0,4}(?:a|at|for) \d{3,}|a \d{4,} (?:ca va|c est bon|ok|possible)|enleve[sz]? combien|tu enleves|vous enlevez|prix (?:etudiant|de gros|grossiste|special|speciaux|revendeur)|wholesale (?:price|rate)|student (?:price|discount)|(?:tu|vous) (?:me )?(?:laisse[sz]?|laissez) (?:a|at) \d+|je (?:te|vous) donne \d+|i (?:go|will|ll|can) (?:give|pay) (?:you )?\d+|a \d{3,} (?:tu|vous|on) (?:me |nous )?(?:le |la |les |l )?(?:laisse[sz]?|laissez|fais|faites|donne[sz]?|donnez|vend[sz]?|vendez)|pour (?:\d|deux|trois|quatre|cinq|plusieurs) (?:[a-z]+ ){0,3}(?:tu|vous) (?:me |nous )?(?:fais|faites|laisse[sz]?|laissez|mets|mettez) (?:a )?(?:combien|quel prix|comment)|si je (?:prends|prend|achete|take|buy) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros) (?:[a-z]+ ){0,4}(?:combien|quel prix|prix)|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?(?:ca passe|c est bon|ca va|possible|ok)|(?:can|could|make) i (?:get|have|take|pay) (?:it|them|am|both|one|the [a-z]+) (?:for|at) \d+|(?:will|would|can|could) you (?:take|accept|do|collect) \d+|make (?:it|am) \d+|do (?:am|it|me|us) (?:for |at )?\d+|last last|(?:i go|i will|i ll|make i) (?:give|pay|send) (?:you )?\d+|(?:j ai|i have|i get) (?:seulement |only |just )?\d{3,}|si (?:j en|je) (?:prends|prend|achete|commande|take) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros)|(?:ca peut|tu peux|vous pouvez|peux tu|pouvez vous|can you|could you|you fit|una fit) (?:me |nous |us )?(?:faire|fais|laisser|laisse|donner|do|make|give|sell|leave) (?:[a-z]+ ){0,3}?\d{3,}|enleve[rz]? (?:un peu|quelque chose|qqch)|(?:remove|reduce|comot|cut) (?:small|something)|budget|(?:combien|how much|what s) (?:le |your |the |ton |votre )?(?:dernier|last)|(?:ton|votre|your) (?:dernier|last)$|(?:ca|sa) (?:fait|fera) pas \d+|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?ca va aller)\b/;
 export const PRICE_RE =
   /\b(?:combien|prix|tarif[a-z]*|cout|coute|coutent|couter|couts|how much|price[sd]?|pricing|cost[s]?|hm (?:for|is|be|please|abeg)|montant)\b/;
 /** Phrases that contain a price word but ask something else (a delay, a stock count, a discount, the list). */
@@ -402,6 +402,9 @@ const OPT_IN_PHRASE_RE = new RegExp(
     '(?:quand|des que|lorsque) (?:[a-z]+ ){1,8}(?:envoye[rz]?|envoie) moi un (?:message|sms|msg|texto)',
     '(?:m |me )?envoye[rz]? (?:moi )?(?:les|vos|tes) (?:nouveaux |nouvelles |prochaines? )?(?:promos?|promotions?|offres?|nouveautes?|arrivages?)',
     'yokk ma ci',
+    '(?:envoye[rz]? moi|envoie moi|m envoyer|send me|sending me) (?:[a-z]+ ){0,5}(?:chaque|tous les|toutes les|every|each) (?:jour|jours|matin|soir|semaine|mois|lundi|lundis|mardi|mercredi|jeudi|vendredi|vendredis|samedi|dimanche|week|day|month|morning)',
+    '(?:save|enregistre[rz]?|sauvegarde[rz]?) (?:my|mon|ce|this) (?:number|numero|contact)',
+    '(?:voir|see|view) (?:vos|tes|your|una) (?:statuts?|status(?:es)?|posts)',
     '(?:recevoir|avoir) (?:de nouveau |a nouveau |encore )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
     'envoye[rz]? (?:moi )?(?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?)',
     '(?:tenez|tiens) moi (?:au courant|informee?s?)',
@@ -432,6 +435,9 @@ const ORDER_ON_ITS_WAY_RE =
 /** "…removed me by mistake", "remettez-moi": a removal that is being undone, not asked for. */
 const REMOVAL_REVERSED_RE =
   /\b(?:par erreur|by mistake|mistakenly|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
+/** "Ne m'enlevez pas de la liste", "don't remove me": the opposite of a removal. */
+const KEEP_ME_RE =
+  /\b(?:ne (?:m |me |nous )?(?:retire|enleve|supprime|desabonne|desinscri)[a-z]* (?:pas|jamais)|(?:don t|dont|do not|never) (?:remove|delete|unsubscribe|take me off|stop (?:sending|texting|messaging))|(?:pas|not) (?:me )?(?:retirer|enlever|supprimer|remove|delete))\b/;
 /** Words asking for messages to go on or come back. */
 const RESUME_RE =
   /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|par erreur|by mistake|mistakenly|add me back|remettez moi|remets moi)\b/;
@@ -442,7 +448,7 @@ const OPT_IN_REVERSAL_RE =
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur)/;
 const NEGATED_OPT_IN_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer)\b/;
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
 export type ConsentRule =
   | 'consent.keyword'
@@ -505,7 +511,7 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut !== undefined &&
     optOut !== 'consent.keyword' &&
     optOut !== 'consent.unsubscribe' &&
-    (HUMAN_RE.test(s) || RESUME_RE.test(s))
+    (HUMAN_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s))
   )
     optOut = undefined;
 
