@@ -16,6 +16,7 @@ import { basename } from 'node:path';
 import { INTENTS, type Intent, type Language, type Product } from '../src/domain/types.ts';
 import { type DecisionContext, parseContext } from '../src/engines/context.ts';
 import { decide } from '../src/engines/decide.ts';
+import type { IntentModel } from '../src/engines/intent/model.ts';
 import { detectIntent, type IntentVerdict } from '../src/engines/intent.ts';
 import { currencyExponent } from '../src/engines/money.ts';
 import { SPECIFIC_MATCH_SCORE } from '../src/engines/reply.ts';
@@ -53,6 +54,27 @@ export const DEV_CORPORA: readonly string[] = [
   'test/fixtures/intents/dev.json',
   'test/fixtures/intent-corpus.json',
 ];
+
+/**
+ * The development corpus is split in two by message id: a third (ids divisible by 3) is the
+ * VALIDATION split, never trained on and never listed message by message; the rest is the TUNING
+ * split, which the model is trained on and whose errors may be listed. Figures on the validation
+ * split are the honest estimate before the held-out set.
+ */
+export function isValidationMessage(m: Pick<CorpusMessage, 'id'>): boolean {
+  const n = Number(m.id.replace(/\D+/g, ''));
+  return Number.isInteger(n) && n % 3 === 0;
+}
+
+/** One split of a corpus (see isValidationMessage), named after it. */
+export function splitCorpus(corpus: IntentCorpus, part: 'tuning' | 'validation'): IntentCorpus {
+  const want = part === 'validation';
+  return {
+    ...corpus,
+    name: `${corpus.name} (${part} split)`,
+    messages: corpus.messages.filter((m) => isValidationMessage(m) === want),
+  };
+}
 
 interface RawNewCorpus {
   catalogues: IntentCorpus['catalogues'];
@@ -165,8 +187,15 @@ function allowedAmounts(m: CorpusMessage, byId: ReadonlyMap<string, Product>): S
   return allowed;
 }
 
-export function evaluateMessage(m: CorpusMessage, catalog: readonly CorpusProduct[]): MessageOutcome {
-  const v: IntentVerdict = detectIntent({ text: m.text, catalog, defaultLanguage: sellerLanguage(catalog) });
+export function evaluateMessage(
+  m: CorpusMessage,
+  catalog: readonly CorpusProduct[],
+  model?: IntentModel,
+): MessageOutcome {
+  const v: IntentVerdict = detectIntent(
+    { text: m.text, catalog, defaultLanguage: sellerLanguage(catalog) },
+    model,
+  );
   const products: string[] = [];
   const family: string[] = [];
   const quantities: Record<string, number> = {};

@@ -1,13 +1,13 @@
 /**
- * `npm run bench intents`: accuracy of the intent engine on the development corpus and on the
- * held-out corpus (aggregate figures only: the held-out messages are never printed, and their
+ * `npm run bench intents`: accuracy of the intent engine on the development corpus (its validation
+ * split, never trained on, then the whole of it) and on the held-out corpus (aggregate figures only: the held-out messages are never printed, and their
  * per-message outcomes never leave evaluateCorpus), then decide() latency on short messages next to
  * the engines bench baseline (a JSON deep copy of the same context) measured in the same run.
  */
 import { existsSync } from 'node:fs';
 import { type DecisionContext, parseContext } from '../src/engines/context.ts';
 import { decide } from '../src/engines/decide.ts';
-import { evaluateCorpus, formatAggregates, loadCorpus, sellerLanguage } from './intent-eval.ts';
+import { evaluateCorpus, formatAggregates, loadCorpus, sellerLanguage, splitCorpus } from './intent-eval.ts';
 import { formatTable, measureSync } from './lib.ts';
 
 const DEV = 'test/fixtures/intents/dev.json';
@@ -49,9 +49,15 @@ function latencyContexts(): DecisionContext[] {
 
 export async function run(): Promise<string> {
   const parts: string[] = [];
-  parts.push(formatAggregates(evaluateCorpus(loadCorpus(DEV))));
+  const dev = loadCorpus(DEV);
+  parts.push(
+    `${formatAggregates(evaluateCorpus(splitCorpus(dev, 'validation')))}\n\n(validation split: never trained on)`,
+  );
+  parts.push(formatAggregates(evaluateCorpus(dev)));
   parts.push(formatAggregates(evaluateCorpus(loadCorpus(OLD))));
-  if (existsSync(HELDOUT)) {
+  // INTENT_BENCH_HELDOUT=0 skips the held-out set: each look at it is counted, so tuning runs skip it.
+  if (process.env.INTENT_BENCH_HELDOUT === '0') parts.push('### heldout: skipped (INTENT_BENCH_HELDOUT=0)');
+  else if (existsSync(HELDOUT)) {
     parts.push(
       `${formatAggregates(evaluateCorpus(loadCorpus(HELDOUT)))}\n\n(held-out: aggregate figures only, by design)`,
     );

@@ -1,10 +1,13 @@
 /**
  * `npm run intents:errors [dev|old] [--intent X]`: lists the messages of a DEVELOPMENT corpus the
  * intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
+ * For dev.json only its tuning split is listed (see isValidationMessage in bench/intent-eval.ts).
  * It refuses every other corpus: the held-out set is only ever evaluated in aggregate
  * (`npm run bench intents`), so nobody tunes on its messages.
  */
-import { DEV_CORPORA, evaluateMessage, loadCorpus } from '../bench/intent-eval.ts';
+import { readFileSync } from 'node:fs';
+import { DEV_CORPORA, evaluateMessage, isValidationMessage, loadCorpus } from '../bench/intent-eval.ts';
+import { loadModel, type ModelFile } from '../src/engines/intent/model.ts';
 
 const args = process.argv.slice(2);
 const which = args[0] ?? 'dev';
@@ -17,11 +20,17 @@ if (path === undefined || /heldout/i.test(which)) {
 }
 const onlyIntent = args.includes('--intent') ? args[args.indexOf('--intent') + 1] : undefined;
 const all = args.includes('--all');
+// `--model <path>`: a model file written by `npm run train:intents -- --without-dev --out <path>`.
+const modelPath = args.includes('--model') ? args[args.indexOf('--model') + 1] : undefined;
+const model =
+  modelPath === undefined ? undefined : loadModel(JSON.parse(readFileSync(modelPath, 'utf8')) as ModelFile);
 const corpus = loadCorpus(path);
 let shown = 0;
 for (const m of corpus.messages) {
+  // The validation split of dev.json is scored in aggregate only, like the held-out set.
+  if (which === 'dev' && isValidationMessage(m)) continue;
   if (onlyIntent && m.intent !== onlyIntent) continue;
-  const o = evaluateMessage(m, corpus.catalogues[m.catalogue]!.products);
+  const o = evaluateMessage(m, corpus.catalogues[m.catalogue]!.products, model);
   const problems: string[] = [];
   if (o.predicted !== m.intent)
     problems.push(`intent ${m.intent} → ${o.predicted} [${o.intents.join(',')}] conf ${o.confidence}`);

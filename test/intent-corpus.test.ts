@@ -76,15 +76,17 @@ describe('intent corpus', () => {
     }
   });
 
-  it('finds the primary intent of at least 95% of the messages', () => {
-    expect(intentAccuracy, report).toBeGreaterThanOrEqual(0.95);
+  // The model is trained on this corpus (scripts/train-intents.ts): these floors guard against
+  // regressions, they say nothing about new messages (docs/INTENTS.md has those figures).
+  it('finds the primary intent of at least 99% of the messages', () => {
+    expect(intentAccuracy, report).toBeGreaterThanOrEqual(0.99);
   });
 
-  it('finds the language of at least 90% of the messages', () => {
-    expect(languageAccuracy, report).toBeGreaterThanOrEqual(0.9);
+  it('finds the language of at least 98% of the messages', () => {
+    expect(languageAccuracy, report).toBeGreaterThanOrEqual(0.98);
   });
 
-  it('finds at least 90% of the labelled products', () => {
-    expect(productRecall, report).toBeGreaterThanOrEqual(0.9);
+  it('finds at least 97% of the labelled products', () => {
+    expect(productRecall, report).toBeGreaterThanOrEqual(0.97);
   });
 });

@@ -378,13 +378,18 @@ export interface TokenMatch {
   weak: boolean;
 }
 
+const FALSE_PLURALS: ReadonlySet<string> = new Set(['fils', 'fois', 'temps', 'cours']);
+
 /** Matches one message word to a catalogue word: exact or plural (1), same stem (0.95), typo, sound. */
 export function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudget): TokenMatch | undefined {
   if (isDigits(token)) return index.keyRefs.has(token) ? { key: token, score: 1, weak: false } : undefined;
   const key = keyOf(token);
   const known = LEXICON.has(token);
   if (index.keyRefs.has(key)) {
-    if (index.exactForms.has(stripPlural(token)) || COLOURS.has(token)) return { key, score: 1, weak: false };
+    // Words that only look like a plural: "fils" (son) is not two "fil" (wire).
+    const plural = !FALSE_PLURALS.has(token);
+    if ((plural && index.exactForms.has(stripPlural(token))) || COLOURS.has(token))
+      return { key, score: 1, weak: false };
     if (!known) return { key, score: 0.95, weak: false };
   }
   // Typos are forgiven only for unknown words that are not colours or descriptors.
@@ -415,7 +420,9 @@ export function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudg
   const sound = soundKey(token);
   if (sound.length < 3) return undefined;
   const key2 = index.phonetic.get(sound);
-  return key2 === undefined ? undefined : { key: key2, score: 0.8, weak: token.length < 5 };
+  // A sound match keeps the word's length: "parfumées" (scented) is not "parfum".
+  if (key2 === undefined || Math.abs(key2.length - token.length) > 2) return undefined;
+  return { key: key2, score: 0.8, weak: token.length < 5 };
 }
 
 export interface Mention {

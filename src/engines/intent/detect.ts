@@ -29,7 +29,7 @@ import {
   unknownProductPhrase,
 } from './catalogue.ts';
 import { FEATURE_GROUPS, featureStrings } from './features.ts';
-import { EN_WORDS, FR_WORDS, LEXICON } from './lexicon.ts';
+import { EN_WORDS, FR_WORDS, LEXICON, words } from './lexicon.ts';
 import { INTENT_MODEL, type IntentModel, scoreFeatures } from './model.ts';
 import { attachQuantities, findQuantities, withoutCounters } from './quantities.ts';
 import {
@@ -186,6 +186,63 @@ function dropQualifiers(tokens: readonly string[], mentions: Mention[]): Mention
   });
 }
 
+const NAME_WORDS = new WeakMap<Product, ReadonlySet<string>>();
+/** The normalized words of a product's name and aliases, memoized per product object. */
+function nameWords(p: Product): ReadonlySet<string> {
+  let words = NAME_WORDS.get(p);
+  if (!words) {
+    words = new Set(tokenize(normalizeText([p.name, ...(p.aliases ?? [])].join(' '))));
+    NAME_WORDS.set(p, words);
+  }
+  return words;
+}
+
+/** Pronouns after an imperative ("montre-moi", "show me"): the word before them is a verb. */
+const IMPERATIVE_OBJECTS = new Set(['moi', 'nous']);
+
+/** Links of "X de Y" where X is a part, a service or an accessory of the product Y. */
+const PART_LINKS = new Set(['de', 'd', 'du', 'of']);
+
+/**
+ * Drops a product named only as what something else belongs to: in "la réparation d'un écran
+ * d'iPhone 11" or "une coque de Spark 10" the customer asks about the repair or the case, which the
+ * catalogue lacks, not the phone. The word before the link must be a content word the engine does
+ * not know (not a shop word like "prix" or "photo", not a product); its position goes to `partOf`.
+ */
+function dropPartsOf(
+  tokens: readonly string[],
+  mentions: Mention[],
+  consumed: readonly boolean[],
+  partOf: number[],
+): Mention[] {
+  return mentions.filter((m) => {
+    const start = m.positions[0]!;
+    let k = start - 1;
+    if (k >= 0 && DETERMINER_LINKS.has(tokens[k]!)) k--;
+    if (k < 1 || !PART_LINKS.has(tokens[k]!)) return true;
+    const head = tokens[k - 1]!;
+    if (consumed[k - 1] || LEXICON.has(head) || head.length < 4 || isDigits(head)) return true;
+    // The part is a noun after a determiner ("un écran d'iPhone"), never a measure ("2 gallons of
+    // oil", "3 paires de boucles") nor a participle ("je me suis trompée de sac").
+    if (!PART_DETERMINERS.has(tokens[k - 2] ?? '') || MEASURE_WORDS.has(head)) return true;
+    partOf.push(k - 1);
+    return false;
+  });
+}
+const DETERMINER_LINKS = new Set(['l', 'la', 'le', 'les', 'un', 'une', 'the', 'a', 'an']);
+const PART_DETERMINERS = words(
+  'un une le la les l des du the a an my your mon ma mes ton ta tes votre vos ce cette cet ces this that',
+);
+/** Containers and measures: "X de <product>" with these names the product ("un sachet de henné"). */
+const MEASURE_WORDS = words(`
+  gallon gallons tuber tubers paire paires pair pairs paquet paquets paket pakets pack packs sachet sachets
+  bouteille bouteilles bottle bottles carton cartons boite boites box boxes kilo kilos litre litres liter
+  liters piece pieces pot pots tin tins tube tubes rouleau rouleaux metre metres yard yards bunch bunches
+  basket baskets panier bidon bidons seau seaux tas cup cups mudu paint derica congo head heads lot lots
+  douzaine dozen sac sacs bag bags plat plats boule boules tranche tranches morceau morceaux verre verres
+  cuillere bol bols
+`);
+
 /** The words around a head word that named another product ("sac de voyage", "ofada rice"). */
 function headPhrase(tokens: readonly string[], heads: readonly number[]): string | undefined {
   const i = heads[0];
@@ -231,12 +288,25 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   const budget: FuzzyBudget = { visits: MAX_FUZZY_VISITS, comparisons: MAX_FUZZY_COMPARISONS };
   for (let i = 0; i < n; i++) {
     const t = tokens[i]!;
+    // "montre-moi", "envoie-moi": a verb before a pronoun is not a product ("montre" the watch).
+    if (IMPERATIVE_OBJECTS.has(tokens[i + 1] ?? '') && i + 2 <= n && !isDigits(t)) continue;
     if (!seen.has(t)) seen.set(t, matchToken(t, index, budget));
     matches[i] = seen.get(t);
   }
   const consumed: boolean[] = new Array(n).fill(false);
   const rejectedHeads: number[] = [];
-  const found = dropQualifiers(tokens, findMentions(tokens, matches, index, consumed, rejectedHeads));
+  const partOf: number[] = [];
+  const all = dropQualifiers(tokens, findMentions(tokens, matches, index, consumed, rejectedHeads));
+  const found = dropPartsOf(tokens, all, consumed, partOf);
+  // The words of a product named only as what a part belongs to are still not quantities ("Spark 10").
+  const namedAt = new Set<number>();
+  for (const m of all) {
+    for (const i of m.positions) namedAt.add(i);
+    // "Spark 10" named as "spark 10": the number after the name is the model's, not a quantity.
+    const next = m.positions[m.positions.length - 1]! + 1;
+    const t = tokens[next];
+    if (t !== undefined && isDigits(t) && nameWords(catalog[m.product]!).has(t)) namedAt.add(next);
+  }
   const resolved = resolveVariants(tokens, found, index, consumed);
   const mentions = resolved.mentions;
   const mentionStart: boolean[] = new Array(n + 1).fill(false);
@@ -247,10 +317,13 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   }
   // A number that is a word of a product name ("128" in "iPhone 13 128Go") is not a quantity.
   const nameNumber = (i: number) =>
-    isDigits(tokens[i]!) && Number(tokens[i]) > 12 && matches[i] !== undefined;
+    isDigits(tokens[i]!) &&
+    Number(tokens[i]) > 12 &&
+    matches[i] !== undefined &&
+    mentions.some((m) => nameWords(catalog[m.product]!).has(tokens[i]!));
   const quantities = findQuantities(
     tokens,
-    (i) => productAt[i]! || resolved.valueAt.has(i) || nameNumber(i),
+    (i) => productAt[i]! || namedAt.has(i) || resolved.valueAt.has(i) || nameNumber(i),
     mentionStart,
   );
   const quantityAt = new Set(quantities.map((q) => q.position));
@@ -265,7 +338,10 @@ export function analyze(input: IntentInput, chars = true): Analysis {
 
   const taken = consumed.map((c, i) => c || resolved.valueAt.has(i));
   let unknownPhrase =
-    resolved.rejected ?? headPhrase(tokens, rejectedHeads) ?? unknownProductPhrase(tokens, taken);
+    resolved.rejected ??
+    headPhrase(tokens, rejectedHeads) ??
+    (partOf.length > 0 ? tokens[partOf[0]!] : undefined) ??
+    unknownProductPhrase(tokens, taken);
   const category = findCategory(tokens, index);
   const hasSpecific = mentions.some((m) => m.specific);
   const cues = readCues(
@@ -389,6 +465,16 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     if (c === 'opt_out' || c === 'opt_in') return;
     if (best < 0 || scored.scores[k]! > scored.scores[best]!) best = k;
   });
+  // An unsure model defers to a cue rule that names the intent outright ("robe wax x3" is an order).
+  const ruleIndex = model.classes.indexOf(a.rulePrimary);
+  const deferred =
+    scored.probabilities[best]! < LOW_CONFIDENCE &&
+    a.rulePrimary !== 'unknown' &&
+    a.rulePrimary !== 'opt_out' &&
+    a.rulePrimary !== 'opt_in' &&
+    ruleIndex >= 0 &&
+    ruleIndex !== best;
+  if (deferred) best = ruleIndex;
   const intent = model.classes[best]!;
   const confidence = round2(scored.probabilities[best]!);
   const groups = scored
@@ -402,7 +488,9 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     reason: {
       engine: 'intent',
       code: 'intent.model',
-      detail: `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`,
+      detail: deferred
+        ? `${intent} by the cue rules, the model being unsure (confidence ${confidence})`
+        : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`,
     },
   };
   const topClass = model.classes[top]!;

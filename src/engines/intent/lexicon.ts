@@ -80,7 +80,8 @@ export const EXTRA_WORDS = words(`
   papa frere soeur chef boss patron dear bro sis mami dame mademoiselle
   laisse laisser laisses laissez liste listes list lists match matchs ensemble bank half balance whole full
   korite tabaski ramadan noel christmas fete mariage bapteme anniversaire ecole rentree week end local
-  magnifique magnifiques neat nice jolie joli belle beau top
+  magnifique magnifiques neat nice jolie joli belle beau top arrivage arrivages
+  changer change changez changes changement echanger echange remplacer remplace remplacez
 `);
 
 export const LEXICON: ReadonlySet<string> = new Set([...EN_WORDS, ...FR_WORDS, ...EXTRA_WORDS]);

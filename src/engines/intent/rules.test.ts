@@ -61,6 +61,31 @@ const OPT_OUT = [
   'st0p',
   'ＳＴＯＰ please',
   'D E S A B O N N E R',
+  // Stop verbs whose object is what the shop sends.
+  'Arrêtez les messages svp, mon téléphone sonne toute la nuit',
+  'Stop les promos, je ne suis plus intéressée',
+  'Kindly stop the weekly price updates',
+  'Abeg stop the broadcast dem',
+  "Merci d'arrêter d'envoyer des pubs sur ce numéro",
+  'Stoppez vos annonces svp',
+  // Removal as the last words, or from a list that can only be ours.
+  "J'ai déménagé à Kara, je n'achète plus chez vous. Retirez-moi",
+  "Je n'ai plus d'enfant en bas âge, merci de me retirer 🙏",
+  'Not interested anymore. Please remove me',
+  'I no dey buy again, take me off',
+  'retire mon num de ta liste stp',
+  'Supprimez ce numéro de votre liste de diffusion',
+  // Negated forms.
+  "N'envoyez plus rien à ce numéro",
+  'Je ne veux plus vos annonces',
+  'Plus besoin de vos messages, merci',
+  'I no longer wish to receive your broadcasts',
+  'No send me anything again abeg',
+  "Don't text this number again, it's my office line",
+  'Stop messaging this number',
+  'Ok stop, ça suffit',
+  'Je vais vous bloquer si vous continuez à m’envoyer des promos',
+  'No send me anything again. I don tire for the message wey una dey send every day',
 ];
 
 const OPT_IN = [
@@ -74,6 +99,15 @@ const OPT_IN = [
   "J'ai envoyé STOP par erreur, remettez-moi svp",
   'Subscribe me to your updates',
   'Mettez-moi dans votre groupe WhatsApp svp',
+  'Prévenez-moi quand les sandales roses reviennent',
+  'Please notify me when the Infinix Hot 40 is back in stock',
+  'Keep me posted on your end-of-year deals',
+  'Ajoutez mon numéro au groupe des revendeurs',
+  'Put my number for the promo list abeg',
+  'Je veux être informée des prochaines promos',
+  'Envoyez-moi un message dès que le riz parfumé arrive',
+  'Envoyez-moi vos nouveautés chaque semaine svp',
+  'Save my number so I can see your status',
 ];
 
 const NEITHER = [
@@ -99,6 +133,20 @@ const NEITHER = [
   'Je peux retirer ma commande à la boutique ?',
   'stop motion camera dey?',
   'Le téléphone s’arrête tout seul',
+  'Stop! The message I sent before was wrong, I meant the blue one',
+  "Vous n'envoyez plus au Gabon ?",
+  'Arrêtez la livraison de ma commande, je serai absente',
+  'Retirez-moi le rouge de la commande',
+  'Retire le foulard de la liste, je prends juste les sandales',
+  'Remove the rice from my list, I no need am again',
+  "I don't want to stop receiving your updates",
+  'Please do not stop sending the promos, I like them',
+  'STOP SENDING ME THE WRONG SIZE, I said 40',
+  'Prévenez-moi quand le colis arrive',
+  'Tell me when the delivery rider arrives at the gate',
+  'The replies keep sending me the same message, I need a human',
+  "c'est la taille 39 pas 40, stop",
+  'Arrêtez de me mentir, vous dites toujours que c’est en route',
 ];
 
 describe('consent rules', () => {
@@ -106,6 +154,16 @@ describe('consent rules', () => {
   for (const text of OPT_IN) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
   for (const text of NEITHER)
     it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+
+  // A stop request mixed with a request for a person or to resume is confirmed first, never acted on.
+  for (const text of [
+    'Arrêtez vos messages automatiques, je veux parler à une vraie personne',
+    'Stop the bot messages and let me talk to the owner',
+    'I asked you to stop the broadcasts last month, please resume them',
+    "J'avais dit d'arrêter les promos mais reprenez svp",
+    "Ne m'enlevez pas de la liste svp, j'ai écrit stop par erreur",
+  ])
+    it(`does not opt out: ${text}`, () => expect(consentOf(text)).not.toBe('opt_out'));
 
   it('undoes disguised letters only where they spell a word', () => {
     expect(unmaskedTexts('5TOP')).toContain('stop');

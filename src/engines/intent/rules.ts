@@ -25,43 +25,52 @@ export const START_RE = /\bstart\b/;
 export const HUMAN_RE =
   /\b(?:humain|human|vraie? personne|personne reelle|real (?:person|human)|quelqu un de (?:reel|vrai)|conseill[a-z]*|agent|gerante?|proprio|proprietaire|patronne?|owner|manager|responsable|robot|bot|chatbot|appele[rz]? moi|appelle moi|call me|au telephone|on the phone|parler (?:a|au|avec) (?:un|une|le|la|quelqu|votre|vous|qqn)|speak (?:to|with)|talk (?:to|with) (?:a|the|someone|somebody|your)|service client|customer (?:service|care)|someone real)\b/;
 export const COMPLAINT_RE =
-  /\b(?:arnaqu?[a-z]*|voleurs?|escroc[a-z]*|rembours[a-z]*|refund[a-z]*|pas recu|rien recu|jamais recu|toujours (?:pas|rien)|not received|never (?:received|arrived|came)|(?:not|n t) (?:arrived|come|received|delivered)|still waiting|been waiting|dechiree?s?|abimee?s?|(?:est|sont|deja|arrive|arrivee|recu) cassee?s?|ne marche (?:pas|plus)|marche pas|ne fonctionne[a-z]* (?:pas|plus)|fonctionne pas|mauvaise?s?|pas (?:la|le) bonn?e?|faux|fausse|fake|wrong|bad|poor quality|unacceptable|inadmissible|pas (?:content|contente|satisfaite?)|mecontente?|decue?|deception|disappoint[a-z]*|mal (?:parle|servi|servie|traite|traitee)|plainte|complain[a-z]*|scam[a-z]*|pas serieux|honte|n importe quoi|not happy|broken|damaged|defectueu[a-z]*|defect[a-z]*|faulty|plaindre|(?:il )?manque[a-z]*|missing|incomplete?|torn|ripped|spoilt|spoiled|stained|troue?e?s?|tachee?s?|not working|doesn t work|don t work|stopped working|j attends (?:toujours|encore|depuis)|attends toujours|waiting since)\b/;
+  /\b(?:arnaqu?[a-z]*|voleurs?|escroc[a-z]*|rembours[a-z]*|refund[a-z]*|pas recu|rien recu|jamais recu|toujours (?:pas|rien)|not received|never (?:received|arrived|came)|(?:not|n t) (?:arrived|come|received|delivered)|still waiting|been waiting|dechiree?s?|abimee?s?|(?:est|sont|deja|arrive|arrivee|recu) cassee?s?|ne marche (?:pas|plus)|marche pas|ne fonctionne[a-z]* (?:pas|plus)|fonctionne pas|mauvaise?s?|pas (?:la|le) bonn?e?|faux|fausse|fake|wrong|bad|poor quality|unacceptable|inadmissible|pas (?:content|contente|satisfaite?)|mecontente?|decue?|deception|disappoint[a-z]*|mal (?:parle|servi|servie|traite|traitee)|plainte|complain[a-z]*|scam[a-z]*|pas serieux|honte|n importe quoi|not happy|broken|damaged|defectueu[a-z]*|defect[a-z]*|faulty|plaindre|(?:il )?manque[a-z]*|missing|incomplete?|torn|ripped|spoilt|spoiled|stained|troue?e?s?|tachee?s?|not working|doesn t work|don t work|stopped working|j attends (?:toujours|encore|depuis)|attends toujours|waiting since|rude|impolie?s?|insolente?s?|fissuree?s?|fendue?s?|rayee?s?|deteint[a-z]*|decolore[a-z]*|s eteint (?:tout seul|seul|souvent)|switch(?:es)? off by itself|turns? off by itself|chauffe trop|(?:ne|no) (?:charge|dey charge)|don spoil|spoil[a-z]*|vous m avez (?:mis|envoye|donne|livre) (?:le|la|les|un|une) (?:mauvais|mauvaise|autre)|(?:pas|not) (?:la|le|the) (?:couleur|taille|modele|colour|color|size|model|one) (?:que j ai|qu on|i) (?:commande|ordered|asked)|only \d+ (?:was|were|came|arrived)|seulement \d+ (?:est|sont)|au lieu (?:de|du|des)|instead of|(?:me|m) (?:mentir|mens|mentez)|lying|lied|trop c est trop|(?:depuis|since|for) \d+ (?:jours|days|semaines|weeks)(?: now)?|(?:je voulais|i wanted|i ordered|j ai commande) (?:[a-z0-9]+ ){1,6}(?:vous m avez|tu m as|you (?:sent|gave|brought)|on m a)|allergi[a-z]*|boutons partout|ca gratte)\b/;
 /** An angry emoji alone is a complaint only when the message asks nothing else. */
 export const ANGER_RE = /\bcolere\b/;
 export const ORDER_RE =
-  /(?<!\b(?:si|if|quand|when) (?:je |j |i |on |we )?)\b(?:je (?:prends|prend|vais prendre|veux prendre|le prends|la prends|les prends|prendrai|valide|confirme)|commande[rsz]?|commandee?s?|(?<!\bin )order(?:s|ed|ing)?|acheter|buy|buying|purchase|reserv[a-z]*|mettez moi|mets moi|met moi|mettre de cote|de cote|gardez moi|garde moi|gardez (?:le|la|les) moi|i ll take|ill take|i will take|take (?:it|one|two|both|this|that)|book (?:one|it|me|for))\b/;
+  /(?<!\b(?:si|if|quand|when) (?:je |j |i |on |we )?)\b(?:je (?:prends|prend|vais prendre|veux prendre|le prends|la prends|les prends|prendrai|valide|confirme)|commande[rsz]?|commandee?s?|(?<!\bin )order(?:s|ed|ing)?|acheter|buy|buying|purchase|reserv[a-z]*|mettez moi|mets moi|met moi|mettre de cote|de cote|gardez moi|garde moi|gardez (?:le|la|les) moi|i ll take|ill take|i will take|take (?:it|one|two|both|this|that)|book (?:one|it|me|for)|(?:me|m) (?:le|la|les) garder|garde[rz]? (?:le|la|les) pour moi|remplace[rz]? (?:la|le|les|ma|mon) |echange[rz]? (?:le|la|les|contre|pour)|l echanger|changer (?:la taille|la couleur|pour (?:le|la|du|un|une)|contre)|(?:remove|retire[rz]?|enleve[rz]?) (?:the |le |la |les |l )?(?:[a-z]+ ){0,2}(?:from|de) (?:my|ma|mon) (?:list|order|commande|panier|cart|liste)|waiting list|liste d attente)\b/;
 export const NEGOTIATE_RE =
-  /\b(?:dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|diminu[a-z]*|baiss[a-z]*|reduc[a-z]*|reduire|reduis[a-z]*|reduce[a-z]*|remise|rabais|discount[a-z]*|promos?|promotions?|trop cher|c est cher|tres cher|moins cher|too (?:expensive|much|costly)|expensive|cheaper|geste|effort|faire un prix|c est trop(?! (?:beau|belle|bien|joli|jolie|bon|top|mignon|mignonne|classe|chic|doux|style))|trop pour moi|too much for me|discut[a-z]*|negoci[a-z]*|nego|casse[rz]? (?:le|un|la)|can you do \d+|(?:faire|fais|faites|do) (?:[a-z0-9]+ ){0,4}(?:a|at|for) \d{3,}|a \d{4,} (?:ca va|c est bon|ok|possible))\b/;
+  /\b(?:dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|diminu[a-z]*|baiss[a-z]*|reduc[a-z]*|reduire|reduis[a-z]*|reduce[a-z]*|remise|rabais|discount[a-z]*|promos?|promotions?|trop cher|c est cher|tres cher|moins cher|too (?:expensive|much|costly)|expensive|cheaper|geste|effort|faire un prix|(?<!\btrop )c est trop(?! (?:beau|belle|bien|joli|jolie|bon|top|mignon|mignonne|classe|chic|doux|style))|trop pour moi|too much for me|discut[a-z]*|negoci[a-z]*|nego|casse[rz]? (?:le|un|la)|can you do \d+|(?:faire|fais|faites|do) (?:[a-z0-9]+ ){0,4}(?:a|at|for) \d{3,}|a \d{4,} (?:ca va|c est bon|ok|possible)|enleve[sz]? combien|tu enleves|vous enlevez|prix (?:etudiant|de gros|grossiste|special|speciaux|revendeur)|wholesale (?:price|rate)|student (?:price|discount)|(?:tu|vous) (?:me )?(?:laisse[sz]?|laissez) (?:a|at) \d+|je (?:te|vous) donne \d+|i (?:go|will|ll|can) (?:give|pay) (?:you )?\d+|a \d{3,} (?:tu|vous|on) (?:me |nous )?(?:le |la |les |l )?(?:laisse[sz]?|laissez|fais|faites|donne[sz]?|donnez|vend[sz]?|vendez)|pour (?:\d|deux|trois|quatre|cinq|plusieurs) (?:[a-z]+ ){0,3}(?:tu|vous) (?:me |nous )?(?:fais|faites|laisse[sz]?|laissez|mets|mettez) (?:a )?(?:combien|quel prix|comment)|si je (?:prends|prend|achete|take|buy) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros) (?:[a-z]+ ){0,4}(?:combien|quel prix|prix)|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?(?:ca passe|c est bon|ca va|possible|ok)|(?:can|could|make) i (?:get|have|take|pay) (?:it|them|am|both|one|the [a-z]+) (?:for|at) \d+|(?:will|would|can|could) you (?:take|accept|do|collect) \d+|make (?:it|am) \d+|do (?:am|it|me|us) (?:for |at )?\d+|last last|(?:i go|i will|i ll|make i) (?:give|pay|send) (?:you )?\d+|(?:j ai|i have|i get) (?:seulement |only |just )?\d{3,}|si (?:j en|je) (?:prends|prend|achete|commande|take) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros)|(?:ca peut|tu peux|vous pouvez|peux tu|pouvez vous|can you|could you|you fit|una fit) (?:me |nous |us )?(?:faire|fais|laisser|laisse|donner|do|make|give|sell|leave) (?:[a-z]+ ){0,3}?\d{3,}|enleve[rz]? (?:un peu|quelque chose|qqch)|(?:remove|reduce|comot|cut) (?:small|something)|budget|(?:combien|how much|what s) (?:le |your |the |ton |votre )?(?:dernier|last)|(?:ton|votre|your) (?:dernier|last)$|(?:ca|sa) (?:fait|fera) pas \d+|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?ca va aller)\b/;
 export const PRICE_RE =
   /\b(?:combien|prix|tarif[a-z]*|cout|coute|coutent|couter|couts|how much|price[sd]?|pricing|cost[s]?|hm (?:for|is|be|please|abeg)|montant)\b/;
 /** Phrases that contain a price word but ask something else (a delay, a stock count, a discount, the list). */
 export const PRICE_EXCLUDE_RE =
-  /\b(?:combien de (?:jours|temps|semaines|heures|minutes|mois|fois|pieces|unites)|(?:il )?(?:en )?reste(?:nt)? combien|combien (?:il )?(?:en )?reste(?:nt)?|combien (?:vous )?en avez|dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|faire un prix|price list|liste (?:des|de) prix)\b/g;
+  /\b(?:combien de (?:jours|temps|semaines|heures|minutes|mois|fois|pieces|unites)|(?:il )?(?:en )?reste(?:nt)? combien|(?:il )?y (?:en )?a combien|ya combien|combien (?:il )?(?:en )?reste(?:nt)?|combien (?:vous )?en avez|dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|faire un prix|price list|liste (?:des|de) prix)\b/g;
 export const AVAIL_STRONG_RE =
-  /\b(?:disponible[a-z]*|available|availability|en stock|in stock|stock|il reste|reste (?:des|du|de|encore|t il|combien)|restent|combien (?:il )?(?:en )?reste|il y a (?:encore|toujours)|vous (?:en )?avez (?:encore|toujours)|still (?:have|available|there|got|in)|any size|have you got|(?:do you have|you have|vous avez|avez vous) (?:it|this|that|these|those|ca|ce modele|celui ci|celle ci|le meme|la meme|the same)|in size \d+|vous (?:l|les) avez)\b/;
+  /\b(?:disponible[a-z]*|available|availability|en stock|in stock|stock|il reste|reste (?:des|du|de|encore|t il|combien)|restent|combien (?:il )?(?:en )?reste|il y a (?:encore|toujours)|vous (?:en )?avez (?:encore|toujours)|still (?:have|available|there|got|in)|any size|have you got|(?:do you have|you have|vous avez|avez vous) (?:it|this|that|these|those|ca|ce modele|celui ci|celle ci|le meme|la meme|the same)|in size \d+|vous (?:l|les) avez|una (?:still )?get|una dey get|you (?:still )?get am|ca reste|(?:il )?y (?:en )?a combien|ya combien|(?:il )?en reste|reste encore|rupture|out of stock|sold out|epuisee?s?|(?:is|are) (?:it|they|e) (?:still )?(?:there|remaining|left)|(?:any|some) left)\b/;
 /** These only ask about stock when a product is named ("vous avez le sac noir ?"). */
 export const AVAIL_WEAK_RE =
   /\b(?:vous (?:en )?avez|avez vous|je cherche|cherche|recherche|looking for|vous vendez|vendez vous|qui vendez|do you (?:have|sell|get)|you sell|you have|il y a|existe[a-z]*|exist[a-z]*|toujours la|encore|still|en taille|in size|pointure|taille|size)\b/;
 export const PAYMENT_RE =
-  /\b(?:pai|paie|paies|paient|paye|payes|payer|payez|payee|paiements?|payements?|pay|paid|paying|payments?|orange money|om|wave|momo|mtn|moov|mobile money|flooz|free money|wari|depot|transferts?|transfer[a-z]*|virement|envoye l argent|sent the money|send (?:the )?money|account (?:number|details)|numero (?:wave|om|orange|momo|de paiement|de compte|moov|mtn)|carte bancaire|carte|card|cash|especes|visa|mastercard|iban|rib|paypal|western union|mpesa)\b/;
+  /\b(?:pai|paie|paies|paient|paye|payes|payer|payez|payee|paiements?|payements?|pay|paid|paying|payments?|orange money|om|wave|momo|mtn|moov|mobile money|flooz|free money|wari|depot|transferts?|transfer[a-z]*|virement|envoye l argent|sent the money|send (?:the )?money|account (?:number|details)|numero (?:wave|om|orange|momo|de paiement|de compte|moov|mtn)|carte bancaire|cartes?|cards?|cash|especes|visa|mastercard|iban|rib|paypal|western union|mpesa|pos|acompte|deposit|installments?|versements?|(?:payer|paie|paye|paiement|cash|regler|reglement|especes) a la livraison|(?:pay|payment|cash) on delivery|quel numero (?:pour|je) (?:envoyer|envoie|payer|paie|fais|fait)|which number (?:i|to|should)|envoyer l argent|envoie l argent|send (?:you )?(?:the )?(?:money|cash)|(?:fait|fais|envoye|paye) (?:le |un )?(?:depot|transfert|virement|paiement)|i (?:have |ve )?(?:sent|paid|transferred) (?:you )?(?:the )?(?:money|\d+k?|it)|frais (?:wave|om|orange money|momo|de transfert|de retrait)|narration|receipt|recu de paiement)\b/;
 export const DELIVERY_RE =
-  /\b(?:livr[a-z]*|deliver[a-z]*|shipping|ship|expedi[a-z]*|envoye[rz]? (?:en|au|a|jusqu|par (?:car|bus|dhl|colis|la poste))|envoie[rz]? (?:en|au|jusqu)|colis|frais de port|when will i (?:get|receive)|receive (?:it|my|the)|recevoir (?:le|mon|ma|la) (?:colis|commande)|arrive quand|ca arrive|arrivera|combien de (?:jours|temps)|how long|how many days|delais?|same day|dispatch[a-z]*|courier|coursier)\b/;
+  /\b(?:livr[a-z]*|deliver[a-z]*|shipping|ship|expedi[a-z]*|envoye[rz]? (?:en|au|a|jusqu|par (?:car|bus|dhl|colis|la poste))|envoie[rz]? (?:en|au|jusqu)|colis|frais de port|when will i (?:get|receive)|receive (?:it|my|the)|recevoir (?:le|mon|ma|la) (?:colis|commande)|arrive quand|ca arrive|arrivera|combien de (?:jours|temps)|how long|how many days|delais?|same day|dispatch[a-z]*|courier|coursier|en route|on (?:the|his|her) way|deja (?:quitte|parti)|already left|apporte[rz]?|je (?:recois|vais recevoir|reçois)|(?:get|receive) (?:it |them )?(?:today|tomorrow)|change (?:d|of|my) adresse|changed my address|new address|nouvelle adresse|waybill|rider|livreur|dispatch)\b/;
+const COURIER_RE = /\b(?:rider|livreur|driver|coursier|dispatch|delivery (?:man|guy)|moto taxi|motard)\b/;
+const NEW_ADDRESS_RE = /\b(?:change (?:d|of|my) adresse|changed my address|new address|nouvelle adresse)\b/;
+const PICKUP_RE =
+  /\b(?:retirer (?:ma|mon|la|le|les) (?:commande|colis|article)|pick (?:it |them )?up|collect (?:it|them|my))\b/;
+const CHAIN_RE =
+  /\b(?:partage[rz]? ce message|transfere[rz]? ce message|forward this (?:message|to)|share this (?:message|with)|a (?:10|dix|tous vos|tous tes) (?:personnes|contacts)|avant minuit)\b/;
+/** A price question about sending something somewhere: the delivery fee, not the product's price. */
+export const DELIVERY_FEE_RE =
+  /\b(?:combien|how much|hm|c est combien|ca fait combien) (?:(?:pour|to|for) )?(?:(?:l |la |le )?(?:envoyer|envoi|livrer|livraison|expedier|expedition|deliver|delivery|ship|shipping|send|transport)|(?:frais|fee|fees))\b/;
 export const LOCATION_RE =
-  /\b(?:vous etes ou|etes vous ou|vous etes situee?s?|situee?s?|se trouve[a-z]*|c est ou|c ou|ou (?:est|se trouve|etes|sont|se situe)|ou exactement|adresse|address|localisation|location|located|geoloc[a-z]*|position|maps?|itineraire|boutique physique|magasin physique|physical (?:store|shop)|where|sur place|venir (?:voir|a la boutique|chercher|recuperer)|passer (?:voir|recuperer|chercher|a la boutique)|quel (?:quartier|cote|niveau|endroit)|vers quel|(?:vous etes|etes vous|you are|you re) (?:basee?s?|installee?s?)|on se (?:voit|retrouve) ou|which (?:area|part|side)|what area|based (?:in|at)|(?:tu es|t es|tu etes) ou|where (?:are|r) you|where you dey|bus|taxi|loin|proche|near|nearest|landmark|repere|retrait|pick ?up)\b/;
+  /\b(?:vous etes ou|etes vous ou|vous etes situee?s?|situee?s?|se trouve[a-z]*|c est ou|c ou|ou (?:est|se trouve|etes|sont|se situe)|ou exactement|adresse|address|localisation|location|located|geoloc[a-z]*|position|maps?|itineraire|boutique physique|magasin physique|physical (?:store|shop)|where|sur place|venir (?:voir|a la boutique|chercher|recuperer)|passer (?:voir|recuperer|chercher|a la boutique)|quel (?:quartier|cote|niveau|endroit)|vers quel|(?:vous etes|etes vous|you are|you re) (?:basee?s?|installee?s?)|on se (?:voit|retrouve) ou|which (?:area|part|side)|what area|based (?:in|at)|(?:tu es|t es|tu etes) ou|where (?:are|r) you|where you dey|bus|taxi|loin|proche|near|nearest|landmark|repere|retrait|pick ?up|retirer (?:ma|mon|la|le|les) (?:commande|colis|article)|pick (?:it |them |the [a-z]+ )?up|collect (?:it|them|my)|drop (?:a |your )?(?:pin|location)|send (?:me )?(?:your )?location|(?:envoie|envoyez) (?:ta|votre|moi ta|moi votre) (?:localisation|position)|branch|succursale|autre boutique|another (?:shop|store|branch))\b/;
 export const HOURS_RE =
-  /\b(?:heures?|horaires?|ouverte?s?|ouvre[sz]?|ouvrez|ouvrir|ouverture|fermez|fermer|fermeture|fermes?|open(?:ing|s)?|close[sd]?(?! to)|closing|what time|jours? feries?|jours? de fete|(?:vous etes|etes vous) (?:la|ouverte?s?) (?:demain|aujourd hui|ce (?:soir|matin|week end|weekend)|le (?:dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi|week end|weekend)|dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi)|vous travaillez|you work|working (?:hours|days)|business hours)\b/;
+  /\b(?:heures?|horaires?|ouverte?s?|ouvre[sz]?|ouvrez|ouvrir|ouverture|fermez|fermer|fermeture|fermes?|open(?:ing|s)?|close[sd]?(?! to)|closing|what time|jours? feries?|jours? de fete|(?:vous etes|etes vous) (?:la|ouverte?s?) (?:demain|aujourd hui|ce (?:soir|matin|week end|weekend)|le (?:dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi|week end|weekend)|dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi)|vous travaillez|you work|working (?:hours|days)|business hours|meilleur moment|best time)\b/;
 export const CATALOG_RE =
-  /\b(?:catalogu[a-z]*|catalog|qu est ce que vous (?:vendez|avez|proposez)|vous vendez quoi|vendez quoi|vous avez quoi|quoi comme|vos (?:produits|articles|modeles|collections?)|les articles|autres (?:modeles|articles|produits|couleurs)|d autres|nouveaute[a-z]*|nouvelle collection|nouveaux? (?:arrivages?|articles|modeles)|arrivages?|photos?|images?|pictures?|pics?|what do you (?:have|sell)|what (?:else )?(?:do )?you (?:have|sell|got)|what else|price list|liste (?:des|de) prix|tout ce que vous avez|site(?: web)?|website|page|facebook|instagram|tiktok|montre[zr] moi|show me|voir (?:vos|les|tous|toutes)|products|items)\b/;
+  /\b(?:catalogu[a-z]*|catalog|qu est ce que vous (?:vendez|avez|proposez)|vous vendez quoi|vendez quoi|vous avez quoi|quoi comme|vos (?:produits|articles|modeles|collections?)|les articles|autres (?:modeles|articles|produits|couleurs)|d autres|nouveaute[a-z]*|nouvelle collection|nouveaux? (?:arrivages?|articles|modeles)|arrivages?|photos?|images?|pictures?|pics?|what do you (?:have|sell)|what (?:else )?(?:do )?you (?:have|sell|got)|what else|price list|liste (?:des|de) prix|tout ce que vous avez|site(?: web)?|website|page|facebook|instagram|tiktok|montre[zr] moi|show me|voir (?:vos|les|tous|toutes)|products|items|(?:quelles|c est quoi les|liste des|list of|what|which) (?:couleurs|colou?rs|modeles|models|marques|brands)|wetin (?:una|you) (?:dey )?(?:sell|get|have))\b/;
 /** Browsing questions that win over a stock question ("vous avez quoi comme sacs ?"). */
 export const CATALOG_STRONG_RE =
-  /\b(?:quoi comme|what (?:kind|type)s? of|autres modeles|d autres|what (?:else )?(?:do )?you (?:have|sell|got)|tout ce que vous avez|que vous avez|montre[zr] moi|show me|catalogu[a-z]*|catalog)\b/;
+  /\b(?:quoi comme|what (?:kind|type)s? of|autres modeles|d autres|what (?:else )?(?:do )?you (?:have|sell|got)|tout ce que vous avez|que vous avez|montre[zr] moi|show me|catalogu[a-z]*|catalog|(?:quelles|c est quoi les|liste des|list of|what|which) (?:couleurs|colou?rs|modeles|models|marques|brands)|wetin (?:una|you) (?:dey )?(?:sell|get|have))\b/;
 export const THANKS_RE =
-  /\b(?:merci[a-z]*|thanks?|thank you|thankyou|au revoir|aurevoir|bye|goodbye|a bientot|bonne (?:journee|soiree|nuit|fin de journee|semaine|continuation)|bon (?:week end|weekend|apres midi|dimanche)|have a (?:nice|good|great|blessed) (?:day|evening|night|weekend)|good night|god bless|dieu (?:vous |te )?benisse|see you|take care|appreciate[a-z]*|ciao|tchao)\b|(?<!\by )\ba plus(?: tard)?$/;
+  /\b(?:merci[a-z]*|thanks?|thank you|thankyou|au revoir|aurevoir|bye|goodbye|a bientot|bonne (?:journee|soiree|nuit|fin de journee|semaine|continuation)|bon (?:week end|weekend|apres midi|dimanche)|have a (?:nice|good|great|blessed) (?:day|evening|night|weekend)|good night|god bless|dieu (?:vous |te )?benisse|see you|take care|appreciate[a-z]*|ciao|tchao|je reviens vers (?:vous|toi)|je vais (?:y )?reflechir|i ll think about it|i will get back to you|ok merci|c est note|noted)\b|(?<!\by )\ba plus(?: tard)?$/;
 /** Thanking for something ("merci pour la livraison") is not a question about it. */
 export const THANKS_FOR_RE =
   /\b(merci|thanks|thank you) (?:pour|for) (?:(?:la|le|les|l|votre|vos|the|your|ma|mon|my) )?[a-z]+/g;
 export const GREETING_RE =
-  /\b(?:bonjour|bonsoir|salut|hello|helo|hi|hey|hii|coucou|cc|good (?:morning|afternoon|evening|day)|salam|salamalek[a-z]*|salamalec[a-z]*|assalam[a-z]*|as salam[a-z]*|allo|yo|on dit quoi|ca dit quoi|comment (?:allez vous|vas tu|ca va)|how are you|how far|nanga ?def|bonne annee)\b|(?:^|\b(?:salut|bonjour|bonsoir|coucou|cc|hello|hi) )ca va\b/;
+  /\b(?:bonjour|bonsoir|salut|hello|helo|hi|hey|hii|coucou|cc|good (?:morning|afternoon|evening|day)|salam|salamalek[a-z]*|salamalec[a-z]*|assalam[a-z]*|as salam[a-z]*|allo|yo|on dit quoi|ca dit quoi|comment (?:allez vous|vas tu|ca va)|how are you|how far|nanga ?def|bonne annee|bonne fete|joyeu(?:x|se) (?:fete|noel|tabaski|korite|paques|ramadan)|happy (?:new year|eid|sallah|christmas|easter)|eid mubarak|ramadan (?:kareem|moubarak|mubarak)|tabaski)\b|(?:^|\b(?:salut|bonjour|bonsoir|coucou|cc|hello|hi) )ca va\b/;
 
 /** Long cue words a customer may misspell by one letter ("lvraison", "disponnible"). */
 export const CUE_TYPO_TARGETS: readonly string[] = [
@@ -132,6 +141,23 @@ export function wantsSomething(
   return false;
 }
 
+/** The cue of each request intent, to find which one a message asks first (greetings and thanks aside). */
+const FIRST_CUES: readonly (readonly [Intent, RegExp])[] = [
+  ['human', HUMAN_RE],
+  ['complaint', COMPLAINT_RE],
+  ['order', ORDER_RE],
+  ['negotiate', NEGOTIATE_RE],
+  ['price', PRICE_RE],
+  ['availability', AVAIL_STRONG_RE],
+  ['payment', PAYMENT_RE],
+  ['delivery', DELIVERY_RE],
+  ['location', LOCATION_RE],
+  ['hours', HOURS_RE],
+  ['catalog', CATALOG_RE],
+];
+/** "Vous vendez des… ?", "do you sell…?": asking whether the shop carries a kind of thing. */
+const SELL_QUESTION_RE =
+  /\b(?:vous vendez|vendez vous|tu vends|do you (?:also )?sell|you sell|una (?:dey )?sell|vous faites (?:aussi )?(?:les|des|du|de la)|do you (?:also )?(?:stock|carry))\b/;
 /** What the cue rules read in a message: intents named outright, before any weighing. */
 export interface CueReading {
   /** Intents whose cue words are present, after the rules that resolve overlaps. */
@@ -183,6 +209,25 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
   if (GREETING_RE.test(s)) found.add('greeting');
   // "La livraison c'est combien ?" asks the delivery fee, not a product price.
   if (found.has('delivery') && found.has('price') && !ctx.hasProduct) found.delete('price');
+  // "Combien pour envoyer le kit à Saint-Louis ?", "how much to deliver the stove to Yaba?": the fee.
+  if (found.has('price') && DELIVERY_FEE_RE.test(s)) {
+    found.add('delivery');
+    found.delete('price');
+    flags.push('delivery_fee');
+  }
+  // "Le livreur peut m'appeler ?": a delivery detail, not a request for a person.
+  if (found.has('human') && found.has('delivery') && COURIER_RE.test(s)) found.delete('human');
+  // "J'ai changé d'adresse", "je peux retirer ma commande à la boutique ?": where, not what.
+  if (found.has('location') && found.has('delivery') && NEW_ADDRESS_RE.test(s)) found.delete('location');
+  if (found.has('order') && found.has('location') && PICKUP_RE.test(s)) {
+    found.delete('order');
+    flags.push('pickup');
+  }
+  // Chain letters and forwarded notices ask the shop nothing.
+  if (CHAIN_RE.test(s)) {
+    found.clear();
+    flags.push('chain');
+  }
   // "Vous avez quoi comme sacs ?" is browsing, not a stock check.
   if (found.has('catalog') && found.has('availability') && (!ctx.hasSpecificProduct || catalogStrong)) {
     found.delete('availability');
@@ -200,6 +245,20 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
     found.add(ctx.hasExplicitQuantity ? 'order' : 'price');
     flags.push('bare_product');
   }
+  // Which request comes first: in "vous vendez des télés ? sinon je veux 3 câbles" the customer
+  // leads with the browsing question, and sellers answer the first question first.
+  let firstAt = Number.POSITIVE_INFINITY;
+  let first: Intent | undefined;
+  for (const [intent, re] of FIRST_CUES) {
+    if (!found.has(intent)) continue;
+    const at = s.search(re);
+    if (at >= 0 && at < firstAt) {
+      firstAt = at;
+      first = intent;
+    }
+  }
+  if (first !== undefined) flags.push(`first:${first}`);
+  if (SELL_QUESTION_RE.test(s)) flags.push('sell_question');
   let primary: Intent = 'unknown';
   for (const intent of priority) {
     if (found.has(intent)) {
@@ -251,14 +310,13 @@ const CONSENT_FILLER = new Set(
   `svp please pls merci thanks thank you ok okay all tout tous toutes les des vos tes the your my mes me moi
   message messages msg sms pub pubs publicite publicites promo promos promotion promotions ad ads adverts
   now maintenant non no colere again encore plz stp de du d a and et je suis not pas interesse interessee
-  interested merci opt out in bon bye i m im am j ai en so just really vraiment juste beaucoup abeg kindly`.split(
-    /\s+/,
-  ),
+  interested merci opt out in bon bye i m im am j ai en so just really vraiment juste beaucoup abeg kindly
+  ca suffit assez c est this it hein oh euh pls plz stp`.split(/\s+/),
 );
 
 /** "désabonnez-moi", "je veux me désinscrire", "unsubscribe me", "opt out", "delist me". */
 const OPT_OUT_VERB_RE =
-  /\b(?:desabonn[a-z]*|desinscri[a-z]*|unsubscri[a-z]*|unsub|opt (?:me )?out|optout|delist (?:me|my)|stop all)\b/;
+  /\b(?:desabonn?[a-z]*|desinscri[a-z]*|unsubscri[a-z]*|unsub|opt (?:me )?out|optout|delist (?:me|my)|stop all)\b/;
 /** A past story about unsubscribing ("je me suis désabonnée de Canal+", "I had unsubscribed"). */
 const OPT_OUT_PAST_RE =
   /\b(?:(?:suis|etais|etait|avais|avait|ai|had|was|have|ve) (?:deja )?(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribed)|unsubscribed)\b/;
@@ -272,14 +330,41 @@ const OPT_OUT_REMOVE_OBJECT_RE =
 const OPT_OUT_REMOVE_NOT_RE = /\b(?:waiting list|liste d attente|commande|order|panier|cart)\b/;
 /** After "envoyer"/"send": an object that is not our messages makes it an ordinary request ("le mauvais article"). */
 const NOT_MESSAGES =
-  '(?! (?:le|la|les|un|une|des|du|l|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|sms|offres?|statuts?|notifications?|nouveautes?|publicites?|diffusions?))';
+  '(?! (?:le|la|les|un|une|des|du|l|ce|cet|cette|mon|ma|mes|the|a|an|my|that|this|wrong) (?!messages?|pubs?|promos?|sms|offres?|statuts?|notifications?|nouveautes?|publicites?|diffusions?|texts?|updates?|adverts?|broadcasts?))';
 /** "arrêtez de m'écrire", "stop sending me messages", "arrêtez l'envoi des nouveautés", "stop de me send tes promos". */
 const OPT_OUT_CEASE_RE = new RegExp(
-  String.raw`\b(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|cessez|quit|faut plus) (?:de |d |to )?(?:dey )?(?:(?:m|me) (?:ecrire|ecris|envoyer|envoie|send|contacter|deranger|spammer|ajouter|appeler|harceler)${NOT_MESSAGES}|(?:send|text|message|call)(?:ing)? (?:me|us)${NOT_MESSAGES}|l envoi (?:de |des |du )?(?:vos |tes |les )?(?:messages?|pubs?|promos?|nouveautes?|offres?|sms|statuts?|notifications?|publicites?)|(?:sending|texting|messaging|contacting|writing|spamming|adding) (?:me|us)|(?:sending|texting|messaging|contacting|writing|spamming)$|(?:ecrire|envoyer|spammer) (?:moi|nous))`,
+  String.raw`\b(?<!\b(?:don t|dont|not|never|no|pas)(?: [a-z]+){0,2} )(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|cessez|quit|faut plus) (?:de |d |to )?(?:dey )?(?:(?:m|me) (?:ecrire|ecris|envoyer|envoie|send|contacter|deranger|spammer|ajouter|appeler|harceler)${NOT_MESSAGES}|(?:send|text|message|call)(?:ing)? (?:me|us)${NOT_MESSAGES}|l envoi (?:de |des |du )?(?:vos |tes |les )?(?:messages?|pubs?|promos?|nouveautes?|offres?|sms|statuts?|notifications?|publicites?)|(?:sending|texting|messaging|contacting|writing|spamming|adding) (?:me|us)${NOT_MESSAGES}|(?:sending|texting|messaging|contacting|writing|spamming|calling) (?:to )?(?:this|my|ce|mon) (?:number|numero|line|phone)|(?:sending|texting|messaging|contacting|writing|spamming)(?: (?:please|pls|svp|stp|abeg|now|biko))*$|(?:ecrire|envoyer|spammer) (?:moi|nous))`,
 );
 /** "je ne veux plus recevoir vos messages", "ne m'écrivez plus", "don't text me again", "no more adverts". */
 const OPT_OUT_NEGATED_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) )|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler)|faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages)|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler)|faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+/** What the shop sends, as customers name it: the object a stop request must have. */
+const OUR_MESSAGES =
+  '(?:messages?|msgs?|sms|texts?|pubs?|publicites?|promos?|promotions?|annonces?|broadcasts?|updates?|adverts?|ads|statuts?|status|notifications?|alertes?|spam|newsletters?|diffusions?)';
+/**
+ * A stop verb whose object, a few words on, is what the shop sends: "arrêtez les messages svp",
+ * "stop the daily fabric updates", "stop d'abord avec tes messages", "merci d'arrêter d'envoyer des
+ * messages ici". "Don't stop sending your updates" is the opposite, and "stop sending me the wrong
+ * size" names no message.
+ */
+const OPT_OUT_STOP_MESSAGES_RE = new RegExp(
+  String.raw`\b(?<!\b(?:don t|dont|not|never|no|pas|ne)(?: [a-z]+){0,2} )(?:stop|stoppe[rz]?|arret[a-z]*|cesse[rz]?|cessez|suspend[a-z]*|halt) (?:[a-z]+ ){0,4}?${OUR_MESSAGES}\b(?! (?:i|we|you) (?:sent|wrote|send|just)| (?:que|qu|that|which) | (?:je|j) (?:t|vous|ai|avais|viens))`,
+);
+/** A plain "stop" ending a message that is about our messages ("…still sending them to my inbox. Please stop"). */
+const OPT_OUT_STOP_END_RE =
+  /\b(?:please|pls|plz|kindly|abeg|svp|stp) stop(?: (?:it|now|please|pls|abeg|svp|stp|merci))*$/;
+const OUR_MESSAGES_RE = new RegExp(String.raw`\b${OUR_MESSAGES}\b`);
+/**
+ * "…, retirez-moi", "Please remove me", "faut m'enlever dêh", "Merci de me retirer 🙏", "Take me
+ * off": asking to be removed as the last words of a message. Anywhere else "retirez-moi" may
+ * introduce something else ("retirez-moi le rouge de la commande").
+ */
+const OPT_OUT_REMOVE_END_RE =
+  /\b(?:(?:retire[rz]?|retirer|enleve[rz]?|enlever|supprime[rz]?|supprimer|efface[rz]?|sortez|sors|remove|delete|take) (?:moi|me)(?: off| out)?|(?:me|m) (?:retirer|enlever|supprimer|effacer|sortir)|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:mon|my) (?:num|numero|number|contact))(?: (?:svp|stp|please|pls|plz|merci|thanks|thank you|deh|o|oh|hein|now|maintenant|immediatement|abeg|biko|sil vous plait|s il vous plait))*$/;
+/** A removal from a list that can only be ours ("supprimez-le de votre liste de diffusion", "retire mon num de ta liste"). */
+const OPT_OUT_REMOVE_LIST_RE =
+  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|remove|delete|take) (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) )?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire))\b/;
+
 /** Our messaging lists, as customers name them. */
 const LIST =
   '(?:listes?|list|diffusions?|broadcasts?|groupes?|groups?|canal|channel|mailing|newsletters?|statuts?|alertes?)';
@@ -303,7 +388,23 @@ const OPT_IN_PHRASE_RE = new RegExp(
     '(?:add|put) (?:me|my number|this number) back',
     'add (?:me|my number|this number|my (?:[a-z]+ ){0,2}number)',
     '(?:get|receive|want|like to receive|keep (?:sending|getting)) (?:your|the|una) (?:[a-z]+ )?(?:messages?|updates?|offers?|promos?|promotions?|news|broadcasts?|market update)',
-    'keep sending',
+    '(?<!\\b(?:replies|they|it|you) )keep sending(?: me)?(?: (?:your|una|ur|the))? (?:updates?|promos?|offers?|messages?|broadcasts?|news|deals)',
+    '(?<!\\b(?:replies|they|it|you) )keep sending(?: (?:please|pls|abeg|svp))*$',
+    '(?:keep|kip) (?:me|us) (?:posted|updated|informed|in the loop)',
+    '(?:get|be) notified',
+    '(?:be|dey|keep) (?:receiving|getting) (?:your|una|ur|the) ',
+    '(?<!\\b(?:replies|they|it|you) )(?:be|dey|keep) send(?:ing)? (?:me|us) ',
+    '(?:veux|voudrais|aimerais|souhaite) (?:etre|rester) (?:averti|avertie|informee?|tenue? au courant|prevenue?|dans (?:votre|ton|ta|vos|le|la) (?:[a-z]+ ){0,2}(?:groupe|liste|diffusion|broadcast))',
+    '(?:veux|voudrais) (?:encore|de nouveau|a nouveau) (?:voir|recevoir) (?:vos|tes|les)',
+    'inclu[a-z]* (?:me|moi|my number|mon numero) (?:in|dans|on) ',
+    `(?:ajoute[rz]?|rajoute[rz]?|add|put|mets?|mettez|inscri[a-z]*) (?:moi|me|m|mon numero|ma soeur|mon mari|ma femme|my (?:[a-z]+ ){0,2}(?:number|line)|this number|ce numero) (?:aussi |also |too |encore |again |back )?(?:a |au |aux |dans |sur |to |on |in |into |for |pour )(?:[a-z]+ ){0,3}(?:${LIST}|promos?|promo list|messages|status viewers)\\b`,
+    '(?:envoye[rz]?|envoie) (?:moi )?un (?:message|sms|msg|texto) (?:quand|des que|lorsque|si)',
+    '(?:quand|des que|lorsque) (?:[a-z]+ ){1,8}(?:envoye[rz]?|envoie) moi un (?:message|sms|msg|texto)',
+    '(?:m |me )?envoye[rz]? (?:moi )?(?:les|vos|tes) (?:nouveaux |nouvelles |prochaines? )?(?:promos?|promotions?|offres?|nouveautes?|arrivages?)',
+    'yokk ma ci',
+    '(?:envoye[rz]? moi|envoie moi|m envoyer|send me|sending me) (?:[a-z]+ ){0,5}(?:chaque|tous les|toutes les|every|each) (?:jour|jours|matin|soir|semaine|mois|lundi|lundis|mardi|mercredi|jeudi|vendredi|vendredis|samedi|dimanche|week|day|month|morning)',
+    '(?:save|enregistre[rz]?|sauvegarde[rz]?) (?:my|mon|ce|this) (?:number|numero|contact)',
+    '(?:voir|see|view) (?:vos|tes|your|una) (?:statuts?|status(?:es)?|posts)',
     '(?:recevoir|avoir) (?:de nouveau |a nouveau |encore )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
     'envoye[rz]? (?:moi )?(?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?)',
     '(?:tenez|tiens) moi (?:au courant|informee?s?)',
@@ -317,6 +418,29 @@ const OPT_IN_PHRASE_RE = new RegExp(
     '(?:vos|votre|your|tes|ta) newsletters?',
   ].join('|')})\\b`,
 );
+/**
+ * Asking to be told when something arrives or comes back is asking for our messages ("prévenez-moi
+ * quand la perruque revient", "notify me when the iPhone 12 is back in stock") — unless it is about
+ * an order on its way ("prévenez-moi quand le colis arrive").
+ */
+const OPT_IN_NOTIFY_RE = new RegExp(
+  `\\b(?:${[
+    '(?:previen[a-z]*|prevene[a-z]*|informe[rz]?|avertisse[rz]?|avertis|notifie[rz]?|bipe[rz]?|alerte[rz]?|notify|alert|buzz|inform|ping) (?:moi|me|m|us)\\b(?: [a-z0-9]+){0,8} (?:revient|reviennent|revenu|arrive[a-z]*|arrivages?|nouveaux?|nouvelles?|nouveautes?|promos?|promotions?|soldes?|back|restock[a-z]*|in stock|en stock|new|arrivals?|deals?|sales?|land[a-z]*|come[sd]?|available|disponible)\\b',
+    '(?:let|tell) (?:me|us) (?:know )?(?:when|once|as soon as|if) (?:[a-z0-9]+ ){0,6}(?:comes? back|is back|are back|back in stock|in stock|arrives?|lands?|restock[a-z]*|available|new)',
+  ].join('|')})\\b`,
+);
+const ORDER_ON_ITS_WAY_RE =
+  /\b(?:colis|livreur|livraison|commande|order|delivery|rider|package|parcel|dispatch|courier|coursier|paiement|payment|argent|money)\b/;
+
+/** "…removed me by mistake", "remettez-moi": a removal that is being undone, not asked for. */
+const REMOVAL_REVERSED_RE =
+  /\b(?:par erreur|by mistake|mistakenly|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
+/** "Ne m'enlevez pas de la liste", "don't remove me": the opposite of a removal. */
+const KEEP_ME_RE =
+  /\b(?:ne (?:m |me |nous )?(?:retire|enleve|supprime|desabonne|desinscri)[a-z]* (?:pas|jamais)|(?:don t|dont|do not|never) (?:remove|delete|unsubscribe|take me off|stop (?:sending|texting|messaging))|(?:pas|not) (?:me )?(?:retirer|enlever|supprimer|remove|delete))\b/;
+/** Words asking for messages to go on or come back. */
+const RESUME_RE =
+  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|par erreur|by mistake|mistakenly|add me back|remettez moi|remets moi)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
   /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*)\b/;
@@ -324,7 +448,7 @@ const OPT_IN_REVERSAL_RE =
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur)/;
 const NEGATED_OPT_IN_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like))\b/;
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
 export type ConsentRule =
   | 'consent.keyword'
@@ -332,6 +456,8 @@ export type ConsentRule =
   | 'consent.remove_number'
   | 'consent.stop_sending'
   | 'consent.no_more_messages'
+  | 'consent.stop_messages'
+  | 'consent.remove_me'
   | 'consent.opt_in_keyword'
   | 'consent.opt_in_request';
 
@@ -366,10 +492,36 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut = 'consent.remove_number';
   else if (OPT_OUT_CEASE_RE.test(s)) optOut = 'consent.stop_sending';
   else if (OPT_OUT_NEGATED_RE.test(s)) optOut = 'consent.no_more_messages';
+  else if (
+    (OPT_OUT_STOP_MESSAGES_RE.test(s) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
+    (OPT_OUT_STOP_END_RE.test(s) && OUR_MESSAGES_RE.test(s))
+  )
+    optOut = 'consent.stop_messages';
+  else if (
+    (OPT_OUT_REMOVE_END_RE.test(s) || OPT_OUT_REMOVE_LIST_RE.test(s)) &&
+    !OPT_OUT_REMOVE_NOT_RE.test(s) &&
+    !REMOVAL_REVERSED_RE.test(s)
+  )
+    optOut = 'consent.remove_me';
+
+  // A request to stop that also asks for a person ("arrêtez vos messages automatiques, je veux
+  // parler à quelqu'un") or to resume ("I asked you to stop the broadcasts, please resume") is not
+  // read as an opt-out: the reply asks the customer to confirm with STOP instead.
+  if (
+    optOut !== undefined &&
+    optOut !== 'consent.keyword' &&
+    optOut !== 'consent.unsubscribe' &&
+    (HUMAN_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s))
+  )
+    optOut = undefined;
 
   let optIn: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
-  else if (OPT_IN_PHRASE_RE.test(s) && !NEGATED_OPT_IN_RE.test(s)) optIn = 'consent.opt_in_request';
+  else if (
+    (OPT_IN_PHRASE_RE.test(s) || (OPT_IN_NOTIFY_RE.test(s) && !ORDER_ON_ITS_WAY_RE.test(s))) &&
+    !NEGATED_OPT_IN_RE.test(s)
+  )
+    optIn = 'consent.opt_in_request';
   else if (
     (tokens[0] === 'start' || tokens[0] === 'unstop') &&
     (tokens.length <= 6 || OPT_IN_REVERSAL_RE.test(s))
@@ -419,7 +571,7 @@ const LEET_WORD_RE = /[a-z0-9$@*|!]*[0-9$@*|!][a-z0-9$@*|!]*/g;
 /** A word spelt letter by letter ("S T O P", "s.t.o.p", "S-T-O-P", "r e t i r e z"). */
 const SPELLED_RE = /(?<![a-z])[a-z]([ .\-_/*·])[a-z](?:\1[a-z])+(?![a-z])/g;
 /** A whole chunk spelt letter by letter, however short ("d e", "l a" between double spaces). */
-const SPELLED_WORD_RE = /^\s*[a-z](?:[ .\-_/*·][a-z])+\s*$/;
+const SPELLED_WORD_RE = /^\s*[a-z]([ .\-_/*·])[a-z](?:\1[a-z])*\s*$/;
 
 /**
  * Undoes the ways people disguise a consent word, for the consent rules only: compatibility forms
