@@ -35,7 +35,7 @@ const cases: Case[] = [
   {
     name: 'answers a question from an opted-out contact and keeps them opted out',
     input: { ...base, kind: 'reply', optedOut: true, inboundIntent: 'price' },
-    want: { allowed: true, action: 'allow', optedOut: true, code: 'consent.opted_out_reply_only' },
+    want: { allowed: true, action: 'reply_only', optedOut: true, code: 'consent.opted_out_reply_only' },
   },
   {
     name: 'allows an ordinary reply',

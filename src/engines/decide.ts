@@ -28,7 +28,13 @@ import { evaluateHealth, type HealthVerdict } from './health.ts';
 import { detectIntent, type IntentVerdict } from './intent.ts';
 import { evaluatePacing, type PacingVerdict } from './pacing.ts';
 import { evaluateQuota, type QuotaVerdict } from './quota.ts';
-import { composeFollowup, composeReply, SPECIFIC_MATCH_SCORE } from './reply.ts';
+import {
+  composeFollowup,
+  composeReply,
+  customerLanguage,
+  type SellerQuestion,
+  SPECIFIC_MATCH_SCORE,
+} from './reply.ts';
 import { evaluateSchedule, type ScheduleVerdict } from './schedule.ts';
 import { evaluateWarmup, type WarmupVerdict } from './warmup.ts';
 
@@ -67,6 +73,12 @@ export interface Decision {
   /** The warm-up restarts (the number was idle too long): store warmupStartedAt = now. */
   restartWarmup: boolean;
   reasons: Reason[];
+  /**
+   * The reply told the customer the bot will check these topics with the seller (the playbook does
+   * not say): the caller hands the question to the seller (the pipeline appends a
+   * `question.for_seller` event). Absent when nothing is asked of the seller.
+   */
+  questionForSeller?: { topics: SellerQuestion[] };
   verdicts: {
     intent?: IntentVerdict;
     consent?: ConsentVerdict;
@@ -219,7 +231,11 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   const { ctx, nowMs, config } = p;
   const catalog = ctx.catalog ?? [];
   const seed = `${ctx.channel.id}|${ctx.contact.id}|${message.id}`;
-  const intent = detectIntent({ text: message.text, catalog, defaultLanguage: ctx.channel.language });
+  const intent = detectIntent({
+    text: message.text,
+    catalog,
+    defaultLanguage: customerLanguage(ctx.contact.phone, ctx.channel.language),
+  });
   const consent = evaluateConsent({
     kind: 'reply',
     optedOut: p.optedOut,
@@ -266,6 +282,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     playbook: ctx.playbook,
     contactName: ctx.contact.name,
     seed,
+    text: message.text,
   });
   reasons.push(...composed.reasons);
   // Identical answers to different customers are normal for replies: the identical-text cap is for broadcasts.
@@ -331,6 +348,10 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     ...timing(p, pacing),
     restartWarmup: warmup.restartWarmup,
     reasons,
+    // A deferred answer is decided again later; the question goes to the seller when it is sent.
+    ...(action !== 'defer' && composed.questionsForSeller.length > 0
+      ? { questionForSeller: { topics: composed.questionsForSeller } }
+      : {}),
     verdicts,
   };
 }
@@ -539,4 +560,5 @@ export const DECIDE_CODES = [
   'decide.unknown_product',
   'decide.out_of_stock',
   'decide.low_confidence',
+  'decide.question_for_seller',
 ] as const;
