@@ -219,7 +219,7 @@ export function topicWords(topics: readonly FactTopic[], lang: Language): string
   const words: Record<FactTopic, Record<Language, string>> = {
     delivery: { fr: 'les frais et délais de livraison', en: 'the delivery fee and time' },
     payment: { fr: 'les moyens de paiement acceptés', en: 'the accepted payment methods' },
-    location: { fr: "l'adresse de retrait", en: 'the pick-up address' },
+    location: { fr: 'notre adresse', en: 'our address' },
     hours: { fr: 'les horaires', en: 'the opening hours' },
   };
   return joinList(
