@@ -123,6 +123,21 @@ export function customerLanguage(phone: string | undefined, channelLanguage: Lan
   return channelLanguage ?? 'fr';
 }
 
+/**
+ * Removes what joining sentences and the seller's texts can leave behind: a doubled full stop (an
+ * ellipsis stays), a full stop after "!" or "?", a space before a full stop or comma, doubled spaces.
+ */
+export function tidyText(text: string): string {
+  return text
+    .replace(/([!?])\.(?!\.)/g, '$1')
+    .replace(/(?<!\.)\.\.(?!\.)/g, '.')
+    .replace(/\.[ \t]+\./g, '.')
+    .replace(/[ \t]+([.,])/g, '$1')
+    .replace(/[ \t]{2,}/g, ' ')
+    .replace(/[ \t]+\n/g, '\n')
+    .trim();
+}
+
 /** A stable number from the reply seed (FNV-1a), to rotate lists without randomness. */
 function seedNumber(seed: string): number {
   let h = 0x811c9dc5;
@@ -274,12 +289,13 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
         code: 'decide.unknown_product',
         detail: 'Asked about an item that is not in the catalogue: listed what is available',
       });
-      return c.render('unknown_product', {
-        query: entities.unknownProduct,
-        catalog: c.catalogList(entities.unknownProduct),
-      });
+      const list = c.catalogList(entities.unknownProduct);
+      if (list === '')
+        return `${c.render('not_in_catalog', { query: entities.unknownProduct })}\n${c.render('nothing_in_stock')}`;
+      return c.render('unknown_product', { query: entities.unknownProduct, catalog: list });
     }
-    return c.render('price_ask_product', { catalog: c.catalogList() });
+    const list = c.catalogList();
+    return list === '' ? c.render('nothing_in_stock') : c.render('price_ask_product', { catalog: list });
   }
   // A family named without the one wanted ("le sac" with two bags): offer the choice as a list.
   // Products named precisely are answered alone, without the family guesses next to them.
@@ -304,7 +320,8 @@ function answerOrder(c: Composer, input: ComposeInput): string {
   const mentions = input.intent.entities.products;
   if (mentions.length === 0) {
     if (input.catalog.length === 0) return c.catalogEmpty();
-    return c.render('order_ask_product', { catalog: c.catalogList() });
+    const list = c.catalogList();
+    return list === '' ? c.render('nothing_in_stock') : c.render('order_ask_product', { catalog: list });
   }
   // "Je veux le sac" with two bags in the catalogue: ask which one instead of ordering both.
   if (mentions.length > 1 && mentions.every((m) => m.score < SPECIFIC_MATCH_SCORE)) {
@@ -389,7 +406,7 @@ export function composeReply(input: ComposeInput): ComposedReply {
         code: 'decide.question_for_seller',
         detail: `The seller has not said (${questionsForSeller.join(', ')}): the reply says the bot will check, the question goes to the seller`,
       });
-    return { text: out, parts: c.parts, handoff, questionsForSeller, reasons: c.reasons };
+    return { text: tidyText(out), parts: c.parts, handoff, questionsForSeller, reasons: c.reasons };
   };
 
   if (input.consentAction === 'confirm_opt_out') return finish(c.render('opt_out'));
@@ -435,7 +452,11 @@ export function composeReply(input: ComposeInput): ComposedReply {
         const shelf = category === undefined ? '' : c.catalogList(category, (p) => p.category === category);
         if (input.catalog.length === 0) pieces.push(c.catalogEmpty());
         else if (shelf !== '') pieces.push(c.render('catalog_category', { category, catalog: shelf }));
-        else pieces.push(c.render('catalog', { catalog: c.catalogList() }));
+        else {
+          // Everything out of stock: say so rather than introduce an empty list.
+          const list = c.catalogList();
+          pieces.push(list === '' ? c.render('nothing_in_stock') : c.render('catalog', { catalog: list }));
+        }
         break;
       }
       case 'payment':
@@ -494,5 +515,5 @@ export function composeFollowup(
     contactName,
     seed,
   });
-  return c.render(key).trim();
+  return tidyText(c.render(key));
 }

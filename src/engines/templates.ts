@@ -14,6 +14,8 @@ export type TemplateKey =
   | 'availability_in_stock'
   | 'out_of_stock'
   | 'unknown_product'
+  | 'not_in_catalog'
+  | 'nothing_in_stock'
   | 'order_confirm'
   | 'order_ask_product'
   | 'order_which'
@@ -56,6 +58,9 @@ const fr: TemplateSet = {
     '{Désolé,|Malheureusement,} {{product}} est en rupture de stock {pour le moment|actuellement}. {Je peux vous proposer autre chose ?|Voulez-vous voir nos autres articles ?}',
   unknown_product:
     "{Désolé,|Pardon,} je n'ai pas « {{query}} » dans notre catalogue. {Voici ce que nous avons :|Nous avons par exemple :}\n{{catalog}}",
+  not_in_catalog: "{Désolé,|Pardon,} je n'ai pas « {{query}} » dans notre catalogue.",
+  nothing_in_stock:
+    "{Tous nos articles sont en rupture de stock pour le moment.|Nous n'avons plus rien en stock pour le moment.}",
   order_confirm:
     "{Très bien|Parfait|Super} ! Je note {{items}}, soit {{total}}. {Pour finaliser, merci de m'indiquer votre adresse et votre mode de paiement.|Pour la livraison, pouvez-vous m'envoyer votre adresse et votre mode de paiement ?}",
   order_which:
@@ -115,6 +120,8 @@ const en: TemplateSet = {
     '{Sorry,|Unfortunately,} {{product}} is out of stock {for now|at the moment}. {Can I suggest something else?|Would you like to see our other items?}',
   unknown_product:
     '{Sorry,|Apologies,} we don\'t have "{{query}}" in our catalogue. {Here is what we have:|We have for example:}\n{{catalog}}',
+  not_in_catalog: '{Sorry,|Apologies,} we don\'t have "{{query}}" in our catalogue.',
+  nothing_in_stock: '{All our items are out of stock for now.|Everything is out of stock at the moment.}',
   order_confirm:
     '{Great|Perfect|Noted}! {{items}}, that is {{total}}. {To complete the order,|For delivery,} {please send me|could you share} your address and how you would like to pay?',
   order_which:
