@@ -38,6 +38,16 @@ const cases: Case[] = [
     want: { allowed: true, action: 'reply_only', optedOut: true, code: 'consent.opted_out_reply_only' },
   },
   {
+    name: 'stays silent when an opted-out contact only says thank you (it acknowledges the confirmation)',
+    input: { ...base, kind: 'reply', optedOut: true, inboundIntent: 'thanks' },
+    want: { allowed: false, action: 'silent', optedOut: true, code: 'consent.opted_out_thanks' },
+  },
+  {
+    name: 'answers a greeting from an opted-out contact: they may be coming back',
+    input: { ...base, kind: 'reply', optedOut: true, inboundIntent: 'greeting' },
+    want: { allowed: true, action: 'reply_only', optedOut: true, code: 'consent.opted_out_reply_only' },
+  },
+  {
     name: 'allows an ordinary reply',
     input: { ...base, kind: 'reply', inboundIntent: 'greeting' },
     want: { allowed: true, action: 'allow', optedOut: false, code: 'consent.ok' },

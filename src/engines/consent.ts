@@ -6,7 +6,7 @@
  * The rule after STOP (issue 13.7), the same here and in the outbound worker: a customer's own new
  * message is answered, because an answer is service, not marketing (action `reply_only`: the reply
  * reminds that START re-subscribes); nothing business-initiated (follow-up, proactive) goes out
- * until START. A second STOP gets no second confirmation.
+ * until START. A second STOP gets no second confirmation, and a bare thank-you no answer.
  */
 import type { Intent, Reason, SendKind } from '../domain/types.ts';
 
@@ -46,6 +46,7 @@ export const CONSENT_CODES = [
   'consent.already_opted_out',
   'consent.opt_in_confirm',
   'consent.opted_out_reply_only',
+  'consent.opted_out_thanks',
   'consent.opted_out',
   'consent.cold_needs_opt_in',
 ] as const;
@@ -86,6 +87,16 @@ export function evaluateConsent(input: ConsentInput, _config?: unknown, _nowMs?:
         false,
         'consent.opt_in_confirm',
         'opt-in: confirm and resume messages',
+      );
+    }
+    if (input.optedOut && input.inboundIntent === 'thanks') {
+      // "Merci" after the STOP confirmation acknowledges it; an answer would only be one more message.
+      return verdict(
+        false,
+        'silent',
+        true,
+        'consent.opted_out_thanks',
+        'opted out and only thanked us: nothing to answer',
       );
     }
     if (input.optedOut) {
