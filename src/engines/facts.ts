@@ -166,8 +166,8 @@ function deliveryFacts(input: FactsInput): string | undefined {
       else
         lines.push(
           fr
-            ? 'Pour un autre quartier, je vérifie auprès du vendeur.'
-            : 'For another area, I will check with the seller.',
+            ? 'Pour un autre quartier, dites-moi lequel : je vérifierai auprès du vendeur.'
+            : 'For another area, tell me which one and I will check with the seller.',
         );
       return lines.join('\n');
     }

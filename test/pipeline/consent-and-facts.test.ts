@@ -14,7 +14,7 @@ import {
 } from '../../src/pipeline/index.ts';
 import type { Job } from '../../src/queue/index.ts';
 import { startQueue } from '../../src/queue/index.ts';
-import { createStore, openDb, type Playbook, type Store } from '../../src/store/index.ts';
+import { createStore, type Playbook, type Store } from '../../src/store/index.ts';
 import { STRUCTURED_INFO_KEYS } from '../../src/store/repos/playbook.ts';
 import {
   createSandboxClient,
@@ -22,7 +22,7 @@ import {
   type InboundEvent,
   type SandboxHub,
 } from '../../src/whatsapp/index.ts';
-import { freshTenant, testKeyring } from '../support/store.ts';
+import { freshTenant, testBackends, testKeyring } from '../support/store.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z'); // a Monday, 10:00 in Abidjan
@@ -33,8 +33,11 @@ let now = T0;
 let deps: PipelineDeps;
 let stopQueue: () => Promise<void>;
 
+/** PGlite, or Postgres when TEST_DATABASE_URL is set (run the file both ways). */
+const backend = testBackends().at(-1)!;
+
 beforeAll(async () => {
-  const db = await openDb({ memory: true, dataDir: '' });
+  const db = await backend.open();
   store = createStore(db, testKeyring());
   const queue = await startQueue(db);
   stopQueue = () => queue.stop({ graceful: false });
