@@ -260,6 +260,79 @@ describe('wording of generated replies and reasons', () => {
     );
   });
 
+  it('no follow-up or proactive decision has a wording flaw in its text or reasons', () => {
+    const HOUR = 3_600_000;
+    const stages = [
+      'new',
+      'engaged',
+      'interested',
+      'negotiating',
+      'ordered',
+      'paid',
+      'lost',
+      'opted_out',
+    ] as const;
+    const healthTypes = [
+      'logged_out',
+      'send_failed',
+      'spam_limit',
+      'reachout_timelock',
+      'quality_low',
+    ] as const;
+    const arb = fc.record({
+      nowMs: fc.integer({ min: Date.parse('2026-11-23T00:00:00Z'), max: Date.parse('2026-11-30T00:00:00Z') }),
+      stage: fc.constantFrom(...stages),
+      followupsSent: fc.integer({ min: 0, max: 4 }),
+      sinceOutboundH: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
+      optedOut: fc.boolean(),
+      transport: fc.constantFrom('cloud' as const, 'sandbox' as const),
+      proactive: fc.option(fc.constantFrom('Nouvel arrivage : sacs en cuir !', 'New stock: leather bags!'), {
+        nil: undefined,
+      }),
+      health: fc.array(fc.constantFrom(...healthTypes), { maxLength: 4 }),
+      name: fc.constantFrom(...NAMES),
+      sentToday: fc.integer({ min: 0, max: 400 }),
+    });
+    fc.assert(
+      fc.property(arb, (g) => {
+        const now = new Date(g.nowMs).toISOString();
+        const ctx: DecisionContext = {
+          now,
+          channel: {
+            id: 'chn_o',
+            createdAt: '2026-11-20T00:00:00Z',
+            transport: g.transport,
+            healthEvents: g.health.map((type, i) => ({
+              type,
+              at: new Date(g.nowMs - (i + 1) * HOUR).toISOString(),
+              ...(type === 'reachout_timelock' ? { until: new Date(g.nowMs + HOUR).toISOString() } : {}),
+            })),
+          },
+          contact: {
+            id: 'ctc_o',
+            phone: '+2250701020304',
+            stage: g.stage,
+            optedOut: g.optedOut,
+            followupsSent: g.followupsSent,
+            ...(g.name ? { name: g.name } : {}),
+            ...(g.sinceOutboundH === undefined
+              ? {}
+              : { lastOutboundAt: new Date(g.nowMs - g.sinceOutboundH * HOUR).toISOString() }),
+          },
+          stats: { sentToday: g.sentToday },
+          ...(g.proactive ? { outbound: { kind: 'proactive' as const, text: g.proactive } } : {}),
+        };
+        const d = decide(ctx);
+        const problems = [
+          ...(d.text === undefined ? [] : flawsOf(d.text)),
+          ...d.reasons.flatMap((r) => flawsOf(r.detail).map((p) => `${r.code}: ${p}`)),
+        ];
+        if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${d.text}\n${JSON.stringify(ctx)}`);
+      }),
+      { numRuns: 300, seed: 13_8 },
+    );
+  });
+
   it('greets a customer by name without "à vous", in both languages', () => {
     for (let i = 0; i < 40; i++) {
       for (const text of ['Bonjour, vous livrez ?', 'Hello, do you deliver?']) {
