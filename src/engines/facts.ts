@@ -17,6 +17,8 @@ import { foldText } from './text.ts';
 export const FACT_TOPICS = ['delivery', 'payment', 'location', 'hours'] as const;
 export type FactTopic = (typeof FACT_TOPICS)[number];
 
+/** Only this much of a message is searched for a zone name. */
+const MAX_ZONE_TEXT_CHARS = 2000;
 /** At most this many zones listed in one answer; a customer with another area is asked for it. */
 const MAX_ZONES_LISTED = 8;
 
@@ -85,7 +87,8 @@ export function sentence(text: string): string {
 /** Whole-word, accent- and case-blind search of a zone's names in the customer's message. */
 function zoneNamed(zones: readonly DeliveryZone[], text: string | undefined): DeliveryZone | undefined {
   if (!text) return undefined;
-  const words = ` ${foldText(text).replace(/[^a-z0-9]+/g, ' ')} `;
+  // A zone is named near the question; the cut bounds the work (200 zones × 20 aliases) per message.
+  const words = ` ${foldText(text.slice(0, MAX_ZONE_TEXT_CHARS)).replace(/[^a-z0-9]+/g, ' ')} `;
   const key = (s: string) =>
     ` ${foldText(s)
       .replace(/[^a-z0-9]+/g, ' ')

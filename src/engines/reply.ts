@@ -128,13 +128,15 @@ export function customerLanguage(phone: string | undefined, channelLanguage: Lan
  * ellipsis stays), a full stop after "!" or "?", a space before a full stop or comma, doubled spaces.
  */
 export function tidyText(text: string): string {
+  // Runs of spaces are collapsed first, so every later pattern looks at one space at most: each
+  // pass stays linear in the length of the text.
   return text
+    .replace(/[ \t]{2,}/g, ' ')
     .replace(/([!?])\.(?!\.)/g, '$1')
     .replace(/(?<!\.)\.\.(?!\.)/g, '.')
-    .replace(/\.[ \t]+\./g, '.')
-    .replace(/[ \t]+([.,])/g, '$1')
-    .replace(/[ \t]{2,}/g, ' ')
-    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\. \./g, '.')
+    .replace(/ ([.,])/g, '$1')
+    .replace(/ \n/g, '\n')
     .trim();
 }
 
