@@ -360,5 +360,13 @@ describe('questions the playbook cannot answer go to the seller', () => {
     expect(d.text).toBe('Vous pouvez payer par Orange Money ou Wave.');
     const e = decide(context('on paie comment ?', { info: { payment: { fr: 'par Wave uniquement' } } }));
     expect(e.text).toBe('Vous pouvez payer par Wave uniquement.');
+    const long = decide(
+      context('on paie comment ?', {
+        info: { payment: { fr: 'Orange Money, Wave, MTN MoMo ou Moov Money' } },
+      }),
+    );
+    expect(long.text).toBe('Vous pouvez payer par Orange Money, Wave, MTN MoMo ou Moov Money.');
+    const own = decide(context('on paie comment ?', { info: { payment: { fr: 'Nous acceptons Wave' } } }));
+    expect(own.text).toBe('Nous acceptons Wave.');
   });
 });

@@ -106,6 +106,10 @@ export interface FactsInput {
   text?: string;
 }
 
+/** First words of a free text that is a sentence of its own rather than a list of methods. */
+const SENTENCE_START =
+  /^(?:nous|on|je|vous|paiement|le|la|les|tout|toutes?|uniquement|seulement|we|you|i|payment|the|only|all)\b/i;
+
 /** Payment answer from the structured facts: the methods, then where to send money when given. */
 function paymentFacts(input: FactsInput): string | undefined {
   const facts = input.playbook?.payment;
@@ -132,7 +136,7 @@ function paymentFacts(input: FactsInput): string | undefined {
   // Wave": the "par" is added, never "payer Orange Money"), or a sentence of their own.
   if (/^(par|en|avec|via|au|à|by|with|in|via|using|through)\s/i.test(free))
     return sentence(`${lang === 'fr' ? 'Vous pouvez payer' : 'You can pay'} ${free}`);
-  if (/[.!?]$/.test(free) || free.split(/\s+/).length > 6) return sentence(free);
+  if (/[.!?]$/.test(free) || SENTENCE_START.test(free)) return sentence(free);
   return sentence(`${lang === 'fr' ? 'Vous pouvez payer par' : 'You can pay by'} ${free}`);
 }
 
