@@ -273,6 +273,10 @@ export interface Decision {
     };
   };
   reasons: Reason[];
+  /** The reply says the bot will check these topics with the seller (the playbook does not say): pass the question on to the seller */
+  questionForSeller?: {
+    topics: ('delivery' | 'payment' | 'location' | 'hours' | 'catalog')[];
+  };
   /** Each engine's full verdict */
   verdicts: Record<string, unknown>;
 }

@@ -35,7 +35,17 @@ const cases: Case[] = [
   {
     name: 'answers a question from an opted-out contact and keeps them opted out',
     input: { ...base, kind: 'reply', optedOut: true, inboundIntent: 'price' },
-    want: { allowed: true, action: 'allow', optedOut: true, code: 'consent.opted_out_reply_only' },
+    want: { allowed: true, action: 'reply_only', optedOut: true, code: 'consent.opted_out_reply_only' },
+  },
+  {
+    name: 'stays silent when an opted-out contact only says thank you (it acknowledges the confirmation)',
+    input: { ...base, kind: 'reply', optedOut: true, inboundIntent: 'thanks' },
+    want: { allowed: false, action: 'silent', optedOut: true, code: 'consent.opted_out_thanks' },
+  },
+  {
+    name: 'answers a greeting from an opted-out contact: they may be coming back',
+    input: { ...base, kind: 'reply', optedOut: true, inboundIntent: 'greeting' },
+    want: { allowed: true, action: 'reply_only', optedOut: true, code: 'consent.opted_out_reply_only' },
   },
   {
     name: 'allows an ordinary reply',

@@ -2,6 +2,11 @@
  * Consent engine: may we message this person at all? STOP opts out with exactly one
  * confirmation and silence after it; START opts back in; business-initiated messages never go to
  * an opted-out contact, and a cold first contact needs an explicit opt-in.
+ *
+ * The rule after STOP (issue 13.7), the same here and in the outbound worker: a customer's own new
+ * message is answered, because an answer is service, not marketing (action `reply_only`: the reply
+ * reminds that START re-subscribes); nothing business-initiated (follow-up, proactive) goes out
+ * until START. A second STOP gets no second confirmation, and a bare thank-you no answer.
  */
 import type { Intent, Reason, SendKind } from '../domain/types.ts';
 
@@ -15,7 +20,17 @@ export interface ConsentInput {
   inboundIntent?: Intent;
 }
 
-export type ConsentAction = 'allow' | 'confirm_opt_out' | 'confirm_opt_in' | 'silent' | 'block';
+/**
+ * allow: send as usual; reply_only: answer an opted-out customer who wrote, with the START reminder;
+ * confirm_opt_out / confirm_opt_in: the confirmation is the reply; silent / block: nothing goes out.
+ */
+export type ConsentAction =
+  | 'allow'
+  | 'reply_only'
+  | 'confirm_opt_out'
+  | 'confirm_opt_in'
+  | 'silent'
+  | 'block';
 
 export interface ConsentVerdict {
   allowed: boolean;
@@ -31,6 +46,7 @@ export const CONSENT_CODES = [
   'consent.already_opted_out',
   'consent.opt_in_confirm',
   'consent.opted_out_reply_only',
+  'consent.opted_out_thanks',
   'consent.opted_out',
   'consent.cold_needs_opt_in',
 ] as const;
@@ -73,14 +89,24 @@ export function evaluateConsent(input: ConsentInput, _config?: unknown, _nowMs?:
         'opt-in: confirm and resume messages',
       );
     }
+    if (input.optedOut && input.inboundIntent === 'thanks') {
+      // "Merci" after the STOP confirmation acknowledges it; an answer would only be one more message.
+      return verdict(
+        false,
+        'silent',
+        true,
+        'consent.opted_out_thanks',
+        'opted out and only thanked us: nothing to answer',
+      );
+    }
     if (input.optedOut) {
       // They opted out of our messages, not of answers to their own questions.
       return verdict(
         true,
-        'allow',
+        'reply_only',
         true,
         'consent.opted_out_reply_only',
-        'opted out, but wrote to us: a reply is allowed, no follow-up or promotion',
+        'opted out, but wrote to us: the reply is allowed and reminds of START; no follow-up or promotion',
       );
     }
     return verdict(true, 'allow', false, 'consent.ok', 'reply to a customer who wrote');

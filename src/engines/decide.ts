@@ -30,7 +30,13 @@ import { detectIntent, type IntentVerdict } from './intent.ts';
 import { continueOrder, type OrderDraft, type OrderStep } from './order.ts';
 import { evaluatePacing, type PacingVerdict } from './pacing.ts';
 import { evaluateQuota, type QuotaVerdict } from './quota.ts';
-import { composeFollowup, composeReply, SPECIFIC_MATCH_SCORE } from './reply.ts';
+import {
+  composeFollowup,
+  composeReply,
+  customerLanguage,
+  type SellerQuestion,
+  SPECIFIC_MATCH_SCORE,
+} from './reply.ts';
 import { evaluateSchedule, type ScheduleVerdict } from './schedule.ts';
 import { evaluateWarmup, type WarmupVerdict } from './warmup.ts';
 
@@ -81,6 +87,12 @@ export interface Decision {
   /** What came from the language model (null: not asked); see engines/assist.ts. */
   assisted: AssistUse;
   reasons: Reason[];
+  /**
+   * The reply told the customer the bot will check these topics with the seller (the playbook does
+   * not say): the caller hands the question to the seller (the pipeline appends a
+   * `question.for_seller` event). Absent when nothing is asked of the seller.
+   */
+  questionForSeller?: { topics: SellerQuestion[] };
   verdicts: {
     intent?: IntentVerdict;
     consent?: ConsentVerdict;
@@ -255,7 +267,11 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   const catalog = ctx.catalog ?? [];
   const seed = `${ctx.channel.id}|${ctx.contact.id}|${message.id}`;
   const classified = applyClassification(
-    detectIntent({ text: message.text, catalog, defaultLanguage: ctx.channel.language }),
+    detectIntent({
+      text: message.text,
+      catalog,
+      defaultLanguage: customerLanguage(ctx.contact.phone, ctx.channel.language),
+    }),
     ctx.assist?.classification,
     catalog,
   );
@@ -340,7 +356,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
 
   const composed =
     step?.handled && step.text !== undefined
-      ? { text: step.text, handoff: false, reasons: [] }
+      ? { text: step.text, handoff: false, reasons: [], questionsForSeller: [] as SellerQuestion[] }
       : composeReply({
           intent,
           consentAction: consent.action,
@@ -348,6 +364,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
           playbook: ctx.playbook,
           contactName: ctx.contact.name,
           seed,
+          text: message.text,
         });
   reasons.push(...composed.reasons);
   // The model's rewording replaces the composed text only when the gate finds no new fact in it.
@@ -418,6 +435,10 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     ...timing(p, pacing),
     restartWarmup: warmup.restartWarmup,
     reasons,
+    // A deferred answer is decided again later; the question goes to the seller when it is sent.
+    ...(action !== 'defer' && composed.questionsForSeller.length > 0
+      ? { questionForSeller: { topics: composed.questionsForSeller } }
+      : {}),
     verdicts,
   };
 }
@@ -635,4 +656,5 @@ export const DECIDE_CODES = [
   'decide.unknown_product',
   'decide.out_of_stock',
   'decide.low_confidence',
+  'decide.question_for_seller',
 ] as const;

@@ -64,7 +64,8 @@ export function planFollowup(input: FollowupInput, config: FollowupConfig, nowMs
   });
 
   if (input.optedOut) return stop('followup.opted_out', 'the contact opted out');
-  if (CONVERTED.has(input.stage)) return stop('followup.converted', `the customer already ${input.stage}`);
+  if (CONVERTED.has(input.stage))
+    return stop('followup.converted', `the conversation already reached ${input.stage}`);
   if (CLOSED.has(input.stage)) return stop('followup.closed', `the conversation is ${input.stage}`);
   const lastOut = input.lastOutboundAtMs;
   if (lastOut === undefined) return stop('followup.nothing_to_follow', 'we have not written to this contact');

@@ -115,7 +115,7 @@ export function advanceFunnel(input: FunnelInput, _config?: unknown, _nowMs?: nu
   reasons.push(
     target.stage === base
       ? reason('funnel.unchanged', `stays ${previous} (${target.why})`)
-      : reason('funnel.kept', `stays ${previous}: a ${target.why} never moves the funnel back`),
+      : reason('funnel.kept', `stays ${previous}: this message (${target.why}) never moves the funnel back`),
   );
   return result(previous, previous, reasons);
 }

@@ -4,12 +4,14 @@
  * question asked, in the customer's language. Pure: the wording choice is seeded.
  */
 
+import { tryNormalizePhone } from '../domain/phone.ts';
 import type { Intent, Language, Product, ProductMention, Reason } from '../domain/types.ts';
 import type { ConsentAction } from './consent.ts';
 import type { PlaybookInput } from './context.ts';
+import { type FactTopic, factAnswer, topicWords } from './facts.ts';
 import { type IntentVerdict, LOW_CONFIDENCE, rankProducts } from './intent.ts';
 import { formatPrice } from './money.ts';
-import { DEFAULT_INFO, DEFAULT_TEMPLATES, type TemplateKey } from './templates.ts';
+import { DEFAULT_TEMPLATES, type TemplateKey } from './templates.ts';
 import { renderTemplate } from './variation.ts';
 
 export interface ComposeInput {
@@ -19,7 +21,15 @@ export interface ComposeInput {
   playbook?: PlaybookInput;
   contactName?: string;
   seed: string;
+  /** The customer's message, for facts that depend on what it names (a delivery zone). */
+  text?: string;
 }
+
+/**
+ * A question only the seller can answer: one of the fact topics the playbook is silent on, or the
+ * products when there is no catalogue at all.
+ */
+export type SellerQuestion = FactTopic | 'catalog';
 
 export interface ComposedReply {
   text: string;
@@ -27,6 +37,8 @@ export interface ComposedReply {
   parts: TemplateKey[];
   /** The conversation should go to a person. */
   handoff: boolean;
+  /** Topics the reply said the bot will check with the seller: hand these questions over. */
+  questionsForSeller: SellerQuestion[];
   reasons: Reason[];
 }
 
@@ -38,8 +50,6 @@ export const SPECIFIC_MATCH_SCORE = 0.5;
 const MAX_PARTS = 3;
 
 const SMALL_TALK: ReadonlySet<Intent> = new Set(['greeting', 'thanks', 'unknown']);
-const INFO_INTENTS = ['payment', 'delivery', 'location', 'hours'] as const;
-type InfoIntent = (typeof INFO_INTENTS)[number];
 
 const LINE_TEXT: Record<
   Language,
@@ -73,6 +83,63 @@ const LINE_TEXT: Record<
   },
 };
 
+/**
+ * Countries (ISO 3166-1) where customers write English: a message that gives no sign of its
+ * language ("STOP", "👍", a product name alone) is answered in English for a number from there.
+ */
+const ENGLISH_COUNTRIES: ReadonlySet<string> = new Set([
+  'NG',
+  'GH',
+  'LR',
+  'SL',
+  'GM',
+  'KE',
+  'UG',
+  'TZ',
+  'ZA',
+  'ZM',
+  'ZW',
+  'MW',
+  'BW',
+  'NA',
+  'SS',
+  'GB',
+  'IE',
+  'US',
+  'AU',
+  'NZ',
+  'IN',
+  'JM',
+  'TT',
+]);
+
+/**
+ * The language to use when a message does not show one: the customer's, as their number's
+ * country suggests when that is an English-speaking one, else the channel's (default French).
+ */
+export function customerLanguage(phone: string | undefined, channelLanguage: Language | undefined): Language {
+  const country = phone === undefined ? undefined : tryNormalizePhone(phone)?.country;
+  if (country !== undefined && ENGLISH_COUNTRIES.has(country)) return 'en';
+  return channelLanguage ?? 'fr';
+}
+
+/**
+ * Removes what joining sentences and the seller's texts can leave behind: a doubled full stop (an
+ * ellipsis stays), a full stop after "!" or "?", a space before a full stop or comma, doubled spaces.
+ */
+export function tidyText(text: string): string {
+  // Runs of spaces are collapsed first, so every later pattern looks at one space at most: each
+  // pass stays linear in the length of the text.
+  return text
+    .replace(/[ \t]{2,}/g, ' ')
+    .replace(/([!?])\.(?!\.)/g, '$1')
+    .replace(/(?<!\.)\.\.(?!\.)/g, '.')
+    .replace(/\. \./g, '.')
+    .replace(/ ([.,])/g, '$1')
+    .replace(/ \n/g, '\n')
+    .trim();
+}
+
 /** A stable number from the reply seed (FNV-1a), to rotate lists without randomness. */
 function seedNumber(seed: string): number {
   let h = 0x811c9dc5;
@@ -87,6 +154,8 @@ function inStock(p: Product): boolean {
 class Composer {
   readonly parts: TemplateKey[] = [];
   readonly reasons: Reason[] = [];
+  /** Questions the reply says the bot will check with the seller, in the order they came. */
+  readonly questions = new Set<SellerQuestion>();
   private renders = 0;
   readonly lang: Language;
   private readonly byId: Map<string, Product>;
@@ -154,11 +223,10 @@ class Composer {
     return lines.join('\n');
   }
 
-  info(which: InfoIntent): string {
-    const custom = this.input.playbook?.info?.[which]?.[this.lang];
-    const template =
-      typeof custom === 'string' ? custom : Array.isArray(custom) && custom[0] ? custom[0] : undefined;
-    return this.renderRaw(`info_${which}`, template ?? DEFAULT_INFO[which][this.lang]);
+  /** No catalogue at all: the bot says it checks with the seller, and the question goes to them. */
+  catalogEmpty(): string {
+    this.questions.add('catalog');
+    return this.render('catalog_empty');
   }
 }
 
@@ -216,19 +284,20 @@ function optionList(c: Composer, mentions: readonly ProductMention[]): string {
 function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): string {
   const { entities } = input.intent;
   if (entities.products.length === 0) {
-    if (input.catalog.length === 0) return c.render('catalog_empty');
+    if (input.catalog.length === 0) return c.catalogEmpty();
     if (entities.unknownProduct) {
       c.reasons.push({
         engine: 'decide',
         code: 'decide.unknown_product',
         detail: 'Asked about an item that is not in the catalogue: listed what is available',
       });
-      return c.render('unknown_product', {
-        query: entities.unknownProduct,
-        catalog: c.catalogList(entities.unknownProduct),
-      });
+      const list = c.catalogList(entities.unknownProduct);
+      if (list === '')
+        return `${c.render('not_in_catalog', { query: entities.unknownProduct })}\n${c.render('nothing_in_stock')}`;
+      return c.render('unknown_product', { query: entities.unknownProduct, catalog: list });
     }
-    return c.render('price_ask_product', { catalog: c.catalogList() });
+    const list = c.catalogList();
+    return list === '' ? c.render('nothing_in_stock') : c.render('price_ask_product', { catalog: list });
   }
   // A family named without the one wanted ("le sac" with two bags): offer the choice as a list.
   // Products named precisely are answered alone, without the family guesses next to them.
@@ -252,8 +321,9 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
 function answerOrder(c: Composer, input: ComposeInput): string {
   const mentions = input.intent.entities.products;
   if (mentions.length === 0) {
-    if (input.catalog.length === 0) return c.render('catalog_empty');
-    return c.render('order_ask_product', { catalog: c.catalogList() });
+    if (input.catalog.length === 0) return c.catalogEmpty();
+    const list = c.catalogList();
+    return list === '' ? c.render('nothing_in_stock') : c.render('order_ask_product', { catalog: list });
   }
   // "Je veux le sac" with two bags in the catalogue: ask which one instead of ordering both.
   if (mentions.length > 1 && mentions.every((m) => m.score < SPECIFIC_MATCH_SCORE)) {
@@ -325,12 +395,21 @@ function clarification(v: IntentVerdict): TemplateKey | undefined {
 /** Builds the reply text for an inbound message. */
 export function composeReply(input: ComposeInput): ComposedReply {
   const c = new Composer(input);
-  const finish = (text: string, handoff = false): ComposedReply => ({
-    text: text.trim(),
-    parts: c.parts,
-    handoff,
-    reasons: c.reasons,
-  });
+  const finish = (text: string, handoff = false): ComposedReply => {
+    let out = text.trim();
+    // A customer who sent STOP and writes again is answered (service, not marketing), and told
+    // how to get our messages again; nothing else goes out to them until START.
+    if (input.consentAction === 'reply_only' && !c.parts.includes('clarify_opt_in'))
+      out = `${out}\n${c.render('opted_out_reminder')}`;
+    const questionsForSeller = [...c.questions];
+    if (questionsForSeller.length > 0)
+      c.reasons.push({
+        engine: 'decide',
+        code: 'decide.question_for_seller',
+        detail: `The seller has not said (${questionsForSeller.join(', ')}): the reply says the bot will check, the question goes to the seller`,
+      });
+    return { text: tidyText(out), parts: c.parts, handoff, questionsForSeller, reasons: c.reasons };
+  };
 
   if (input.consentAction === 'confirm_opt_out') return finish(c.render('opt_out'));
   if (input.consentAction === 'confirm_opt_in') return finish(c.render('opt_in'));
@@ -373,23 +452,37 @@ export function composeReply(input: ComposeInput): ComposedReply {
         productsAnswered = true;
         const category = input.intent.entities.category;
         const shelf = category === undefined ? '' : c.catalogList(category, (p) => p.category === category);
-        if (input.catalog.length === 0) pieces.push(c.render('catalog_empty'));
+        if (input.catalog.length === 0) pieces.push(c.catalogEmpty());
         else if (shelf !== '') pieces.push(c.render('catalog_category', { category, catalog: shelf }));
-        else pieces.push(c.render('catalog', { catalog: c.catalogList() }));
+        else {
+          // Everything out of stock: say so rather than introduce an empty list.
+          const list = c.catalogList();
+          pieces.push(list === '' ? c.render('nothing_in_stock') : c.render('catalog', { catalog: list }));
+        }
         break;
       }
       case 'payment':
-        pieces.push(c.render('payment', { payment: c.info('payment') }));
-        break;
       case 'delivery':
       case 'location':
-      case 'hours':
-        pieces.push(c.render(intent, { [intent]: c.info(intent) }));
+      case 'hours': {
+        // Only what the seller said; a topic they have not covered is checked with them.
+        const fact = factAnswer(intent, {
+          playbook: input.playbook,
+          catalog: input.catalog,
+          language: c.lang,
+          text: input.text,
+        });
+        if (fact === undefined) c.questions.add(intent);
+        else pieces.push(c.render(intent, { [intent]: fact }));
         break;
+      }
       default:
         break;
     }
   }
+  const unanswered = [...c.questions].filter((q): q is FactTopic => q !== 'catalog');
+  if (unanswered.length > 0)
+    pieces.push(c.render('check_with_seller', { topics: topicWords(unanswered, c.lang) }));
 
   if (pieces.length > 0) {
     if (intents.includes('greeting')) pieces.unshift(c.render('greeting_prefix'));
@@ -424,5 +517,5 @@ export function composeFollowup(
     contactName,
     seed,
   });
-  return c.render(key).trim();
+  return tidyText(c.render(key));
 }

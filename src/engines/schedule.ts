@@ -144,7 +144,8 @@ function applyWeekend(delayFactor: number, config: ScheduleConfig, reasons: Reas
   reasons.push({
     engine: 'schedule',
     code: 'schedule.weekend_slower',
-    detail: `weekend: delays divided by ${config.weekendFactor}`,
+    // The factor is an activity level (0.5: half as active), so delays grow by its inverse.
+    detail: `weekend: delays ×${Number((1 / config.weekendFactor).toFixed(2))} (activity factor ${config.weekendFactor})`,
   });
   return delayFactor / config.weekendFactor;
 }

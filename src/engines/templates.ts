@@ -14,6 +14,8 @@ export type TemplateKey =
   | 'availability_in_stock'
   | 'out_of_stock'
   | 'unknown_product'
+  | 'not_in_catalog'
+  | 'nothing_in_stock'
   | 'order_confirm'
   | 'order_ask_product'
   | 'order_which'
@@ -23,6 +25,8 @@ export type TemplateKey =
   | 'delivery'
   | 'location'
   | 'hours'
+  | 'check_with_seller'
+  | 'opted_out_reminder'
   | 'catalog'
   | 'catalog_category'
   | 'catalog_empty'
@@ -44,7 +48,7 @@ export type TemplateSet = Record<TemplateKey, string>;
 const fr: TemplateSet = {
   greeting:
     '{Bonjour|Bonjour et bienvenue|Salut}{{name|}} ! {Comment puis-je vous aider ?|Que puis-je faire pour vous ?|Je vous écoute 😊}',
-  greeting_prefix: '{Bonjour|Bonjour à vous}{{name|}} !',
+  greeting_prefix: 'Bonjour{{name|}} !',
   price_intro: '{Voici le prix :|Voici nos prix :|Avec plaisir :}',
   price_line: '{{product}} : {{price}}',
   price_ask_product:
@@ -54,6 +58,9 @@ const fr: TemplateSet = {
     '{Désolé,|Malheureusement,} {{product}} est en rupture de stock {pour le moment|actuellement}. {Je peux vous proposer autre chose ?|Voulez-vous voir nos autres articles ?}',
   unknown_product:
     "{Désolé,|Pardon,} je n'ai pas « {{query}} » dans notre catalogue. {Voici ce que nous avons :|Nous avons par exemple :}\n{{catalog}}",
+  not_in_catalog: "{Désolé,|Pardon,} je n'ai pas « {{query}} » dans notre catalogue.",
+  nothing_in_stock:
+    "{Tous nos articles sont en rupture de stock pour le moment.|Nous n'avons plus rien en stock pour le moment.}",
   order_confirm:
     "{Très bien|Parfait|Super} ! Je note {{items}}, soit {{total}}. {Pour finaliser, merci de m'indiquer votre adresse et votre mode de paiement.|Pour la livraison, pouvez-vous m'envoyer votre adresse et votre mode de paiement ?}",
   order_which:
@@ -64,10 +71,13 @@ const fr: TemplateSet = {
     '{Nos prix sont déjà au plus juste|Nous faisons déjà nos meilleurs prix} 🙏 {Dites-moi quel article vous intéresse.|Quel article vous intéresse ?}',
   negotiate_product:
     "{{product}} : {{price}}, {c'est déjà notre meilleur prix|nos prix sont déjà au plus juste} 🙏 {Souhaitez-vous passer commande ?|On vous le réserve ?}",
-  payment: 'Vous pouvez payer {{payment}}.',
+  payment: '{{payment}}',
   delivery: '{{delivery}}',
   location: '{{location}}',
   hours: '{{hours}}',
+  check_with_seller:
+    '{Je vérifie|Je me renseigne sur} {{topics}} auprès du vendeur et je reviens vers vous {très vite|dès que possible}.',
+  opted_out_reminder: 'Vous êtes désabonné(e) de nos messages : répondez START pour les recevoir de nouveau.',
   catalog: '{Voici nos articles disponibles :|Voici ce que nous avons en ce moment :}\n{{catalog}}',
   catalog_category: '{Voici nos|En ce moment, nos} {{category}} :\n{{catalog}}',
   clarify:
@@ -76,7 +86,7 @@ const fr: TemplateSet = {
     'Souhaitez-vous ne plus recevoir nos messages ? Si oui, répondez STOP et nous ne vous écrirons plus.',
   clarify_opt_in: 'Souhaitez-vous recevoir de nouveau nos messages ? Si oui, répondez START.',
   catalog_empty:
-    '{Notre catalogue est en cours de mise à jour.|Je vérifie nos articles.} Un conseiller vous répond {très vite|rapidement}.',
+    '{Je vérifie nos articles|Je me renseigne sur nos articles} auprès du vendeur et je reviens vers vous {très vite|dès que possible}.',
   complaint:
     '{Je suis vraiment désolé(e)|Toutes nos excuses} pour ce désagrément. {Un conseiller va reprendre la conversation au plus vite.|Je transmets tout de suite à un conseiller.}',
   human:
@@ -110,6 +120,8 @@ const en: TemplateSet = {
     '{Sorry,|Unfortunately,} {{product}} is out of stock {for now|at the moment}. {Can I suggest something else?|Would you like to see our other items?}',
   unknown_product:
     '{Sorry,|Apologies,} we don\'t have "{{query}}" in our catalogue. {Here is what we have:|We have for example:}\n{{catalog}}',
+  not_in_catalog: '{Sorry,|Apologies,} we don\'t have "{{query}}" in our catalogue.',
+  nothing_in_stock: '{All our items are out of stock for now.|Everything is out of stock at the moment.}',
   order_confirm:
     '{Great|Perfect|Noted}! {{items}}, that is {{total}}. {To complete the order,|For delivery,} {please send me|could you share} your address and how you would like to pay?',
   order_which:
@@ -120,10 +132,13 @@ const en: TemplateSet = {
     '{Our prices are already as low as we can go|These are already our best prices} 🙏 {Which item are you interested in?|Tell me which item you want.}',
   negotiate_product:
     '{{product}}: {{price}}, {already our best price|as low as we can go} 🙏 {Shall I reserve it for you?|Should I keep one for you?}',
-  payment: 'You can pay {{payment}}.',
+  payment: '{{payment}}',
   delivery: '{{delivery}}',
   location: '{{location}}',
   hours: '{{hours}}',
+  check_with_seller:
+    '{I will check|Let me check} {{topics}} with the seller and get back to you {shortly|as soon as I can}.',
+  opted_out_reminder: 'You unsubscribed from our messages: reply START to receive them again.',
   catalog: '{Here are our available items:|Here is what we have right now:}\n{{catalog}}',
   catalog_category: '{Here are our|Our} {{category}} {right now|available}:\n{{catalog}}',
   clarify:
@@ -132,7 +147,7 @@ const en: TemplateSet = {
     'Would you like to stop receiving our messages? If so, reply STOP and we will not write to you again.',
   clarify_opt_in: 'Would you like to receive our messages again? If so, reply START.',
   catalog_empty:
-    '{Our catalogue is being updated.|Let me check our items.} Someone will answer you {very soon|shortly}.',
+    '{I will check our items|Let me check our items} with the seller and get back to you {shortly|as soon as I can}.',
   complaint:
     "{I'm really sorry|Our apologies} for the trouble. {A team member will take over as soon as possible.|I'm passing this to a team member right away.}",
   human:
@@ -152,25 +167,3 @@ const en: TemplateSet = {
 };
 
 export const DEFAULT_TEMPLATES: Readonly<Record<Language, TemplateSet>> = { fr, en };
-
-/** Facts a seller usually sets in the playbook; these defaults stay true for most small shops. */
-export const DEFAULT_INFO: Readonly<
-  Record<'location' | 'hours' | 'delivery' | 'payment', Record<Language, string>>
-> = {
-  location: {
-    fr: "{Nous vendons surtout en ligne|Nous sommes une boutique en ligne} : {nous livrons à votre adresse.|on vous livre où vous voulez.} Un conseiller peut vous donner l'adresse du point de retrait.",
-    en: '{We mostly sell online|We are an online shop}: {we deliver to your address.|we deliver wherever you are.} A team member can give you the pick-up address.',
-  },
-  hours: {
-    fr: '{Nous répondons|Nous sommes disponibles} du lundi au samedi, de 8 h à 20 h. {Vous pouvez écrire à tout moment|Écrivez-nous quand vous voulez}, nous répondons dès que possible.',
-    en: '{We answer|We are available} Monday to Saturday, 8 am to 8 pm. {You can write at any time|Write whenever you like}, we answer as soon as we can.',
-  },
-  delivery: {
-    fr: '{Nous livrons partout en ville|Oui, nous livrons}, {en général sous 24 à 48 h|sous 24 à 48 h en général}. {Les frais dépendent de votre quartier|Le prix de la livraison dépend du quartier} : {dites-moi où vous êtes.|indiquez-moi votre quartier.}',
-    en: '{We deliver across the city|Yes, we deliver}, {usually within 24 to 48 hours|within 24–48 h in general}. {The fee depends on your area|Delivery cost depends on the area}: {tell me where you are.|let me know your neighbourhood.}',
-  },
-  payment: {
-    fr: 'par Mobile Money (Orange Money, Wave, MTN MoMo, Moov Money) ou en espèces à la livraison',
-    en: 'by mobile money (Orange Money, Wave, MTN MoMo, Moov Money) or cash on delivery',
-  },
-};

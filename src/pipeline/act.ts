@@ -210,6 +210,21 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
     });
   }
   if (decision.restartWarmup) await r.channels.update(channel.id, { warmupStartedAtMs: nowMs });
+  if (decision.questionForSeller) {
+    // The reply said the bot will check with the seller: the question reaches them with it.
+    await r.events.append({
+      type: 'question.for_seller',
+      channelId: channel.id,
+      contactId: contact.id,
+      subjectId: inbound?.id ?? null,
+      data: {
+        topics: decision.questionForSeller.topics,
+        question: inbound?.body ?? null,
+        decisionId: record.id,
+      },
+      atMs: nowMs,
+    });
+  }
 
   const sends = decision.action === 'reply' || decision.action === 'handoff' || decision.action === 'send';
   if (sends && (decision.text !== undefined || decision.template !== undefined)) {

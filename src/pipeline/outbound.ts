@@ -93,8 +93,13 @@ async function plan(
   }
 
   const decision = message.decisionId ? await r.decisions.get(message.decisionId) : null;
-  // A STOP that arrived after the decision wins over everything except its own confirmation.
-  if (contact.optedOut && decision?.intent !== 'opt_out') {
+  // A STOP that arrived after the decision wins over everything except its own confirmation. A
+  // reply the engine decided knowing the opt-out (the customer wrote again after STOP) is service
+  // and goes; follow-ups and proactive sends never do (the rule of src/engines/consent.ts).
+  const answersAfterStop =
+    message.kind === 'reply' &&
+    (decision?.reasons.some((x) => x.code === 'consent.opted_out_reply_only') ?? false);
+  if (contact.optedOut && decision?.intent !== 'opt_out' && !answersAfterStop) {
     await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: 'cancelled_opted_out' });
     return { kind: 'done' };
   }

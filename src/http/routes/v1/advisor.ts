@@ -204,6 +204,19 @@ export const DecisionResponse = Type.Object(
       ),
     ),
     reasons: Type.Array(ReasonSchema),
+    questionForSeller: Type.Optional(
+      Type.Object(
+        {
+          topics: Type.Array(
+            Type.Union(['delivery', 'payment', 'location', 'hours', 'catalog'].map((t) => Type.Literal(t))),
+          ),
+        },
+        {
+          description:
+            'The reply says the bot will check these topics with the seller (the playbook does not say): pass the question on to the seller',
+        },
+      ),
+    ),
     verdicts: Type.Record(Type.String(), Type.Unknown(), { description: "Each engine's full verdict" }),
   },
   { title: 'Decision' },
