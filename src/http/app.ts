@@ -42,6 +42,7 @@ export type AppConfig = Pick<
   | 'webhookRateLimitPerMinute'
   | 'webhookVerifyRateLimitPerMinute'
   | 'sandbox'
+  | 'publicUrl'
 >;
 
 export interface AppDeps {

@@ -39,7 +39,12 @@ export type Api = FastifyInstance<
 
 export type RouteConfig = Pick<
   Config,
-  'rateLimitPerMinute' | 'tenantRateLimitPerMinute' | 'maxKeysPerTenant' | 'idempotencyTtlMs' | 'sandbox'
+  | 'rateLimitPerMinute'
+  | 'tenantRateLimitPerMinute'
+  | 'maxKeysPerTenant'
+  | 'idempotencyTtlMs'
+  | 'sandbox'
+  | 'publicUrl'
 >;
 
 export interface RouteContext {

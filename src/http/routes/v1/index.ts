@@ -15,6 +15,7 @@ import { contactRoutes } from './contacts.ts';
 import { failedEventRoutes } from './failed-events.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
+import { pairingRoutes } from './pairing.ts';
 import { playbookRoutes } from './playbook.ts';
 import { productRoutes } from './products.ts';
 
@@ -45,4 +46,5 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   auditRoutes(api, ctx);
   keyRoutes(api, ctx);
   failedEventRoutes(api, ctx);
+  pairingRoutes(api, ctx);
 };
