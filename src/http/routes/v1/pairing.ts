@@ -78,7 +78,7 @@ const PairingSchema = Type.Object(
       ),
     ),
   },
-  { $id: 'Pairing', additionalProperties: false },
+  { title: 'Pairing', additionalProperties: false },
 );
 type PairingOut = Static<typeof PairingSchema>;
 
