@@ -196,8 +196,18 @@ describe('Evolution: QR pairing through the real app', () => {
       'channel.pairing_qr:qr',
       'channel.pairing_failed:failed',
     ]);
-    const again = await api('POST', `/api/v1/channels/${channelId}/pairing`, {});
-    expect(again.json).toMatchObject({ state: 'qr', reason: null, qrCount: 1 });
+    // Try again: Evolution will not restart a closed instance, so Sellify connects it anew.
+    const again = await api('POST', `/api/v1/channels/${channelId}/pairing/restart`);
+    expect(again.json).toMatchObject({
+      state: 'qr',
+      reason: null,
+      qrCount: 1,
+      qr: { raw: expect.any(String) },
+    });
+    expect((await eventsOf(channelId)).slice(-2)).toEqual([
+      'channel.pairing_started:connecting',
+      'channel.pairing_qr:qr',
+    ]);
   });
 
   it('changes nothing when a pairing webhook is delivered again', async () => {

@@ -593,7 +593,8 @@ export class EvolutionSim implements TransportHandler {
       await this.emit(
         instance,
         'connection.update',
-        { instance: instance.name, state: 'refused', statusReason: 500 },
+        // As Baileys' service sends it: badSession (500) on the QR event, connectionClosed (428) here.
+        { instance: instance.name, state: 'refused', statusReason: 428 },
         `connection:refused:${this.ctx.randomId('conn', 6)}`,
       );
       instance.state = 'close';
@@ -637,6 +638,16 @@ export class EvolutionSim implements TransportHandler {
   }
 
   async restart(instance: EvolutionInstance): Promise<SimResponse> {
+    // Evolution's restartInstance refuses a closed instance, with a 200 (its catch-all answer).
+    if (instance.state === 'close' || instance.state === 'refused') {
+      return {
+        status: 200,
+        body: {
+          error: true,
+          message: `BadRequestException: The "${instance.name}" instance is not connected`,
+        },
+      };
+    }
     // A linked device reconnects by itself; an unlinked one starts showing QR codes again.
     if (instance.paired) {
       this.endPairing(instance);

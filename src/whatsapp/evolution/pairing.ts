@@ -178,6 +178,12 @@ export function createEvolutionPairing(
     },
 
     async restart(signal) {
+      // Evolution refuses to restart a closed instance (`{ error: true, … is not connected }`, also
+      // after `refused`): there a restart is a new connect, which shows QR codes again.
+      const now = await state(signal);
+      if (!now.ok) return now;
+      if (now.value.state !== 'connected' && now.value.state !== 'connecting')
+        return connect(undefined, signal);
       const res = await call('POST', `instance/restart/${instance}`, signal);
       if (!res.ok) return res;
       return state(signal);

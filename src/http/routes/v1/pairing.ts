@@ -243,6 +243,29 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
     return body;
   }
 
+  /**
+   * A new attempt (start, restart) is recorded before the gateway is asked, so the webhooks the
+   * gateway sends while answering apply on top of it. When the gateway then fails, its state is
+   * read back (best effort) so the tracked state does not stay at `connecting`.
+   */
+  async function attempt(
+    req: FastifyRequest,
+    t: Target,
+    client: PairingClient,
+    call: () => Promise<PairingResult<PairingView>>,
+  ): Promise<PairingOut> {
+    await tx(ctx, req, (r) =>
+      recordPairing(r, t, { state: 'connecting', atMs: ctx.clock() }, { restart: true }),
+    );
+    const result = await call();
+    if (!result.ok) {
+      const now = await client.status();
+      if (now.ok) await track(req, t, now.value);
+      throw gatewayError(result.error);
+    }
+    return out(t, await track(req, t, result.value), result.value);
+  }
+
   const gatewayProblems = problemResponses('not_found', 'pairing_unsupported', 'gateway_error');
 
   api.post(
@@ -263,12 +286,7 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
       const digits = phone === undefined ? undefined : phoneDigits(phone, 'body.phoneNumber');
       const client = clientOf(t);
       unwrap(await client.prepare(webhookFor(req, t)));
-      // Recorded before the gateway starts: its first webhooks then apply on top of this attempt.
-      await tx(ctx, req, (r) =>
-        recordPairing(r, t, { state: 'connecting', atMs: ctx.clock() }, { restart: true }),
-      );
-      const view = unwrap(await client.start(digits === undefined ? {} : { phone: digits }));
-      return out(t, await track(req, t, view), view);
+      return attempt(req, t, client, () => client.start(digits === undefined ? {} : { phone: digits }));
     },
   );
 
@@ -367,9 +385,8 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
     },
     async (req) => {
       const t = await target(req, req.params.id);
-      const view = unwrap(await clientOf(t).restart());
-      const restart = view.state === 'connecting' || view.state === 'qr';
-      return out(t, await track(req, t, view, { restart }));
+      const client = clientOf(t);
+      return attempt(req, t, client, () => client.restart());
     },
   );
 
