@@ -231,6 +231,9 @@ describe('waha pairing', () => {
       'http://other.invalid/hook',
       `${receiver.url}/webhooks/waha/chn_2`,
     ]);
+    // WAHA's SessionUpdateRequest holds only `config`.
+    const put = sim.recorder.calls.find((c) => c.method === 'PUT');
+    expect(Object.keys(put?.json as object)).toEqual(['config']);
   });
 
   it('goes STARTING → SCAN_QR_CODE → WORKING: the QR (raw and PNG), a pairing code, then connected', async () => {

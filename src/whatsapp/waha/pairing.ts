@@ -140,8 +140,8 @@ export function createWahaPairing(credentials: WahaCredentials, options: ClientO
       // Other webhooks on the session stay; ours replaces any earlier one at the same URL.
       const config = obj(existing.body, 'config') ?? {};
       const others = arr(config, 'webhooks').filter((w) => !isObject(w) || w.url !== webhook.url);
+      // SessionUpdateRequest takes only `config` (a strict WAHA refuses other fields).
       const updated = await call('PUT', `api/sessions/${session}`, signal, {
-        name: credentials.session,
         config: { ...config, webhooks: [...others, hook] },
       });
       return updated.ok ? { ok: true, value: { created: false } } : updated;
