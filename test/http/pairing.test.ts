@@ -149,6 +149,11 @@ describe('Evolution: QR pairing through the real app', () => {
     const health = await w.store.tx(w.a.id, (r) => r.healthEvents.recent(channelId));
     expect(health.map((h) => h.type)).toContain('connected');
 
+    // Starting a connected number changes nothing (the webhook is set again, nothing else).
+    const restart = await api('POST', `/api/v1/channels/${channelId}/pairing`, {});
+    expect(restart.json).toMatchObject({ state: 'connected', qr: null, pairingCode: null });
+    expect(await eventsOf(channelId)).toHaveLength(3);
+
     const none = await api('GET', `/api/v1/channels/${channelId}/pairing/qr`);
     expect({ status: none.status, code: none.json.code }).toEqual({ status: 409, code: 'pairing_not_ready' });
 

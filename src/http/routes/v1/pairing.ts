@@ -286,6 +286,9 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
       const digits = phone === undefined ? undefined : phoneDigits(phone, 'body.phoneNumber');
       const client = clientOf(t);
       unwrap(await client.prepare(webhookFor(req, t)));
+      // A linked number stays as it is: starting it again would only add noise to the event log.
+      const now = unwrap(await client.status());
+      if (now.state === 'connected') return out(t, await track(req, t, now), now);
       return attempt(req, t, client, () => client.start(digits === undefined ? {} : { phone: digits }));
     },
   );
