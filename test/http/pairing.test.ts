@@ -176,6 +176,29 @@ describe('Evolution: QR pairing through the real app', () => {
     expect(bad.json.code).toBe('validation_failed');
   });
 
+  it('never keeps a QR or a pairing code for idempotent replays', async () => {
+    const channelId = await evolutionChannel('boutique-idem');
+    const send = () =>
+      w.call(
+        'POST',
+        `/api/v1/channels/${channelId}/pairing`,
+        w.a.write,
+        { phoneNumber: '+2250700000003' },
+        { 'idempotency-key': 'pairing-once' },
+      );
+    const first = await send();
+    expect(first.statusCode, first.body).toBe(200);
+    const { raw } = first.json().qr as { raw: string };
+    expect(first.json().pairingCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    const replay = await send();
+    expect({ status: replay.statusCode, code: problem(replay).code }).toEqual({
+      status: 409,
+      code: 'idempotency_secret_withheld',
+    });
+    // The 409 is the plugin's proof: it removed `qr` and `pairingCode` before storing the answer.
+    expect(problem(replay).detail).not.toContain(raw);
+  });
+
   it('is failed with qr_limit when nobody scans (refused), and a new start shows a QR again', async () => {
     const channelId = await evolutionChannel('boutique-refused');
     sim.evolution.pairingOptions.qrLimit = 2;

@@ -271,13 +271,18 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
   api.post(
     '/channels/:id/pairing',
     {
-      config: { scope: 'write' },
+      // A QR or pairing code links a device: never kept for idempotent replays (a replay is a 409).
+      config: { scope: 'write', oneTimeSecrets: ['qr', 'pairingCode'] },
       schema: {
         tags,
         summary: 'Connect the number: create or reuse the instance/session, set the webhook, start pairing',
         params: Params,
         body: Type.Optional(StartBody),
-        response: { 200: PairingSchema, ...gatewayProblems, ...problemResponses('validation_failed') },
+        response: {
+          200: PairingSchema,
+          ...gatewayProblems,
+          ...problemResponses('validation_failed', 'idempotency_secret_withheld'),
+        },
       },
     },
     async (req) => {
@@ -345,7 +350,8 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
   api.post(
     '/channels/:id/pairing/code',
     {
-      config: { scope: 'write' },
+      // A QR or pairing code links a device: never kept for idempotent replays (a replay is a 409).
+      config: { scope: 'write', oneTimeSecrets: ['qr', 'pairingCode'] },
       schema: {
         tags,
         summary: 'A pairing code for a phone number (instead of scanning the QR)',
@@ -354,7 +360,7 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
         response: {
           200: PairingSchema,
           ...gatewayProblems,
-          ...problemResponses('validation_failed', 'pairing_not_ready'),
+          ...problemResponses('validation_failed', 'pairing_not_ready', 'idempotency_secret_withheld'),
         },
       },
     },
@@ -378,12 +384,17 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
   api.post(
     '/channels/:id/pairing/restart',
     {
-      config: { scope: 'write' },
+      // A QR or pairing code links a device: never kept for idempotent replays (a replay is a 409).
+      config: { scope: 'write', oneTimeSecrets: ['qr', 'pairingCode'] },
       schema: {
         tags,
         summary: 'Restart the connection (a linked number reconnects; otherwise new QR codes)',
         params: Params,
-        response: { 200: PairingSchema, ...gatewayProblems },
+        response: {
+          200: PairingSchema,
+          ...gatewayProblems,
+          ...problemResponses('idempotency_secret_withheld'),
+        },
       },
     },
     async (req) => {
