@@ -26,6 +26,13 @@ describe('loadConfig defaults', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.apiKey).toBeUndefined();
     expect(c.whatsapp.graphUrl).toBe('https://graph.facebook.com');
+    expect(c.publicUrl).toBeUndefined();
+  });
+
+  it('reads the public URL gateways reach Sellify at (the webhook URL set when pairing by QR)', () => {
+    expect(loadConfig({ SELLIFY_PUBLIC_URL: 'https://sellify.example' }).publicUrl).toBe(
+      'https://sellify.example',
+    );
   });
 
   it('reads a trusted-proxy hop count, private gateways and webhook limits', () => {
@@ -150,6 +157,11 @@ describe('loadConfig refuses bad values with one line naming the variable', () =
       message: /^DATABASE_URL must start with postgres:/,
     },
     { name: 'a Redis URL that is not one', env: { REDIS_URL: 'localhost:6379' }, message: /^REDIS_URL / },
+    {
+      name: 'a public URL that is not http(s)',
+      env: { SELLIFY_PUBLIC_URL: 'ftp://sellify.example' },
+      message: /^SELLIFY_PUBLIC_URL must start with https: or http:/,
+    },
     {
       name: 'a CORS origin with a path',
       env: { SELLIFY_CORS_ORIGINS: 'https://shop.example/' },

@@ -149,6 +149,12 @@ export interface Config {
    * on in its playbook. Unset: no model is ever called and decisions are unchanged.
    */
   llm?: LlmSettings;
+  /**
+   * SELLIFY_PUBLIC_URL: the address gateways reach Sellify at (`https://sellify.example`), used for
+   * the webhook URL set on an Evolution instance or WAHA session when a number is connected by QR.
+   * Default unset: the scheme and host of the request that starts the pairing.
+   */
+  publicUrl?: string;
 }
 
 /** A configuration value the operator must fix; the message is one line and names the variable. */
@@ -337,6 +343,7 @@ export function loadConfig(env: Env = process.env): Config {
     ['encryptionOldKeys', text(env, 'SELLIFY_ENCRYPTION_OLD_KEYS')],
     ['redisUrl', url(env, 'REDIS_URL', ['redis:', 'rediss:'])],
     ['metricsToken', text(env, 'SELLIFY_METRICS_TOKEN')],
+    ['publicUrl', url(env, 'SELLIFY_PUBLIC_URL', ['https:', 'http:'])],
   ];
   for (const [key, value] of optional) {
     if (value !== undefined) Object.assign(config, { [key]: value });

@@ -17,6 +17,7 @@ import type {
   FailedEventReplay,
   Message,
   Order,
+  Pairing,
   Playbook,
   Product,
   Tenant,
@@ -123,6 +124,7 @@ export class SellifyClient {
   readonly failedEvents: FailedEventsApi;
   readonly keys: KeysApi;
   readonly tenants: TenantsApi;
+  readonly pairing: PairingApi;
   readonly #transport: Transport;
 
   constructor(options: SellifyClientOptions) {
@@ -157,6 +159,7 @@ export class SellifyClient {
     this.failedEvents = new FailedEventsApi(this);
     this.keys = new KeysApi(this);
     this.tenants = new TenantsApi(this);
+    this.pairing = new PairingApi(this);
   }
 
   /**
@@ -252,6 +255,59 @@ export class ChannelsApi {
   /** Deletes the channel with its contacts, messages and events. */
   async delete(id: string, options?: Options): Promise<void> {
     await this.#c.request('DELETE /api/v1/channels/{id}', { params: { id } }, options);
+  }
+}
+
+/**
+ * Connecting an Evolution or WAHA channel's number by QR code or pairing code: start, the state,
+ * the QR to scan (raw and PNG data URL), a pairing code, restart and log out.
+ */
+export class PairingApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** Creates or reuses the instance/session, sets Sellify's webhook, starts; with a phone number, a pairing code too. */
+  start(channelId: string, body: { phoneNumber?: string } = {}, options?: Options): Promise<Pairing> {
+    return this.#c.request(
+      'POST /api/v1/channels/{id}/pairing',
+      { params: { id: channelId }, body },
+      options,
+    );
+  }
+  /** The tracked state; `refresh: true` asks the gateway first. */
+  state(channelId: string, query?: { refresh?: boolean }, options?: Options): Promise<Pairing> {
+    return this.#c.request(
+      'GET /api/v1/channels/{id}/pairing',
+      { params: { id: channelId }, query },
+      options,
+    );
+  }
+  /** The QR to scan now (`pairing_not_ready` when none is shown). */
+  qr(channelId: string, options?: Options): Promise<Pairing> {
+    return this.#c.request('GET /api/v1/channels/{id}/pairing/qr', { params: { id: channelId } }, options);
+  }
+  /** A pairing code (XXXX-XXXX) for the number to link. */
+  code(channelId: string, phoneNumber: string, options?: Options): Promise<Pairing> {
+    return this.#c.request(
+      'POST /api/v1/channels/{id}/pairing/code',
+      { params: { id: channelId }, body: { phoneNumber } },
+      options,
+    );
+  }
+  restart(channelId: string, options?: Options): Promise<Pairing> {
+    return this.#c.request(
+      'POST /api/v1/channels/{id}/pairing/restart',
+      { params: { id: channelId } },
+      options,
+    );
+  }
+  logout(channelId: string, options?: Options): Promise<Pairing> {
+    return this.#c.request(
+      'POST /api/v1/channels/{id}/pairing/logout',
+      { params: { id: channelId } },
+      options,
+    );
   }
 }
 

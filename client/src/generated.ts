@@ -711,6 +711,27 @@ export interface OrderPage {
   nextCursor: string | null;
 }
 
+export interface Pairing {
+  channelId: string;
+  transport: 'evolution' | 'waha';
+  /** `connecting` (started, no QR yet), `qr` (a QR or pairing code waits), `connected`, `disconnected`, `failed` (the gateway gave up: start again) */
+  state: 'connecting' | 'qr' | 'connected' | 'disconnected' | 'failed';
+  reason:
+    | ('qr_limit' | 'session_failed' | 'logged_out' | 'connection_closed' | 'stopped' | 'passkey_required')
+    | null;
+  /** QR codes shown in this attempt (counted from the gateway webhooks) */
+  qrCount: number;
+  /** Last change of the state */
+  updatedAt: string;
+  /** The QR to scan, when the gateway shows one now */
+  qr?: {
+    /** The QR content: render it with any QR library */
+    raw: string;
+    pngDataUrl: string | null;
+  } | null;
+  pairingCode?: string | null;
+}
+
 export interface Playbook {
   sellerName: string | null;
   /** Templates per key (an intent, followup_1…3, out_of_stock, unknown_product…) and language: spintax {a|b} and {{variables}} */
@@ -811,6 +832,9 @@ export interface Playbook {
       | 'channel.resumed'
       | 'contact.opted_out'
       | 'contact.opted_in'
+      | 'channel.pairing_started'
+      | 'channel.pairing_qr'
+      | 'channel.pairing_failed'
     )[];
   } | null;
   updatedAt: string | null;
@@ -848,6 +872,9 @@ export interface Problem {
     | 'rate_limited'
     | 'auth_rate_limited'
     | 'internal_error'
+    | 'pairing_unsupported'
+    | 'pairing_not_ready'
+    | 'gateway_error'
     | 'unavailable';
   detail: string;
   requestId: string;
@@ -1551,6 +1578,9 @@ export interface Operations {
           | 'channel.resumed'
           | 'contact.opted_out'
           | 'contact.opted_in'
+          | 'channel.pairing_started'
+          | 'channel.pairing_qr'
+          | 'channel.pairing_failed'
         )[];
       } | null;
     };
@@ -1883,6 +1913,9 @@ export interface Operations {
         | 'channel.resumed'
         | 'contact.opted_out'
         | 'contact.opted_in'
+        | 'channel.pairing_started'
+        | 'channel.pairing_qr'
+        | 'channel.pairing_failed'
       )[];
       description?: string | null;
     };
@@ -1927,6 +1960,9 @@ export interface Operations {
         | 'channel.resumed'
         | 'contact.opted_out'
         | 'contact.opted_in'
+        | 'channel.pairing_started'
+        | 'channel.pairing_qr'
+        | 'channel.pairing_failed'
       )[];
       description?: string | null;
       enabled?: boolean;
@@ -1980,6 +2016,93 @@ export interface Operations {
       202: WebhookDelivery;
     };
   };
+
+  /** The connection state (tracked from the gateway webhooks; refresh=true asks the gateway) */
+  'GET /api/v1/channels/{id}/pairing': {
+    params: {
+      /** A chn_ id */
+      id: string;
+    };
+    query: {
+      /** Ask the gateway now instead of reading the tracked state (default false) */
+      refresh?: boolean;
+    };
+    body: never;
+    responses: {
+      200: Pairing;
+    };
+  };
+
+  /** Connect the number: create or reuse the instance/session, set the webhook, start pairing */
+  'POST /api/v1/channels/{id}/pairing': {
+    params: {
+      /** A chn_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The number to link, with its country code (`+2250700000000`) */
+      phoneNumber?: string;
+    };
+    responses: {
+      200: Pairing;
+    };
+  };
+
+  /** The QR code to scan now (raw string and PNG data URL) */
+  'GET /api/v1/channels/{id}/pairing/qr': {
+    params: {
+      /** A chn_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: Pairing;
+    };
+  };
+
+  /** A pairing code for a phone number (instead of scanning the QR) */
+  'POST /api/v1/channels/{id}/pairing/code': {
+    params: {
+      /** A chn_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The number to link, with its country code (`+2250700000000`) */
+      phoneNumber: string;
+    };
+    responses: {
+      200: Pairing;
+    };
+  };
+
+  /** Restart the connection (a linked number reconnects; otherwise new QR codes) */
+  'POST /api/v1/channels/{id}/pairing/restart': {
+    params: {
+      /** A chn_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: Pairing;
+    };
+  };
+
+  /** Log the number out of the gateway (the phone must pair again) */
+  'POST /api/v1/channels/{id}/pairing/logout': {
+    params: {
+      /** A chn_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: Pairing;
+    };
+  };
 }
 
 /** The operation keys, in the order the server registers them. */
@@ -2031,4 +2154,10 @@ export const OPERATION_KEYS = [
   'DELETE /api/v1/webhook-endpoints/{id}',
   'GET /api/v1/webhook-endpoints/{id}/deliveries',
   'POST /api/v1/webhook-deliveries/{id}/replay',
+  'GET /api/v1/channels/{id}/pairing',
+  'POST /api/v1/channels/{id}/pairing',
+  'GET /api/v1/channels/{id}/pairing/qr',
+  'POST /api/v1/channels/{id}/pairing/code',
+  'POST /api/v1/channels/{id}/pairing/restart',
+  'POST /api/v1/channels/{id}/pairing/logout',
 ] as const;

@@ -20,6 +20,12 @@ export const EVENT_TYPES = [
   'channel.resumed',
   'contact.opted_out',
   'contact.opted_in',
+  /** A QR or pairing-code connection was started (through the API, or by the gateway itself). */
+  'channel.pairing_started',
+  /** A new QR code is waiting to be scanned (fetch it from GET /channels/{id}/pairing/qr). */
+  'channel.pairing_qr',
+  /** The gateway gave up pairing (QR limit reached, session FAILED): start again. */
+  'channel.pairing_failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

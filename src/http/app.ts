@@ -46,6 +46,7 @@ export type AppConfig = Pick<
   | 'webhookVerifyRateLimitPerMinute'
   | 'sandbox'
   | 'llm'
+  | 'publicUrl'
 >;
 
 export interface AppDeps {

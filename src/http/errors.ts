@@ -142,6 +142,24 @@ export const ERROR_CATALOGUE = {
     title: 'Internal error',
     description: 'An unexpected error on the server. It has been logged with the request id.',
   },
+  pairing_unsupported: {
+    status: 422,
+    title: 'Pairing unsupported',
+    description:
+      'Only Evolution and WAHA channels with stored credentials connect by QR code or pairing code.',
+  },
+  pairing_not_ready: {
+    status: 409,
+    title: 'Pairing not ready',
+    description:
+      'The gateway shows no QR code or pairing code now (not started, still starting, already connected, or failed); `detail` says which.',
+  },
+  gateway_error: {
+    status: 502,
+    title: 'Gateway error',
+    description:
+      "The channel's gateway (Evolution, WAHA) refused the request, failed or did not answer; `detail` says what it answered.",
+  },
   unavailable: {
     status: 503,
     title: 'Service unavailable',

@@ -135,3 +135,5 @@ function withSaneTimes(event: InboundEvent, receivedAtMs: number): InboundEvent 
       return event;
   }
 }
+
+export * from './pairing/index.ts';

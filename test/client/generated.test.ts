@@ -126,6 +126,12 @@ const calls: Record<ApiOperation, (c: SellifyClient) => Promise<unknown>> = {
   'POST /api/v1/keys': (c) => c.keys.create({ name: 'x', scopes: ['read'] }),
   'DELETE /api/v1/keys/{id}': (c) => c.keys.revoke('ID'),
   'POST /api/v1/tenants': (c) => c.tenants.create({ name: 'x' }),
+  'POST /api/v1/channels/{id}/pairing': (c) => c.pairing.start('ID', { phoneNumber: '+2250700000000' }),
+  'GET /api/v1/channels/{id}/pairing': (c) => c.pairing.state('ID', { refresh: true }),
+  'GET /api/v1/channels/{id}/pairing/qr': (c) => c.pairing.qr('ID'),
+  'POST /api/v1/channels/{id}/pairing/code': (c) => c.pairing.code('ID', '+2250700000000'),
+  'POST /api/v1/channels/{id}/pairing/restart': (c) => c.pairing.restart('ID'),
+  'POST /api/v1/channels/{id}/pairing/logout': (c) => c.pairing.logout('ID'),
 };
 
 describe('client coverage', () => {

@@ -11,6 +11,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queue } from '../../src/queue/index.ts';
 import type { ApiKeyScope } from '../../src/store/index.ts';
+import { type Simulator, startSimulator } from '../sim/index.ts';
 import { createWorld, ENV_KEY, problem, seedConversation, type World } from './helpers.ts';
 
 /** Tenant A's objects, created once; routes that destroy something create a fresh one per call. */
@@ -96,7 +97,54 @@ async function freshChannel(w: World): Promise<string> {
   return res.json().id;
 }
 
+/** A simulated Evolution gateway for the pairing routes (issue 15.6). */
+let gateway: Simulator | undefined;
+let pairingInstances = 0;
+
+/** A fresh Evolution channel of tenant A on the simulator; `started`: its QR pairing is under way. */
+async function pairingChannel(w: World, started = false): Promise<string> {
+  pairingInstances += 1;
+  const res = await w.call('POST', '/api/v1/channels', w.a.admin, {
+    name: `Pairing ${pairingInstances}`,
+    transport: 'evolution',
+    baseUrl: gateway!.evolution.baseUrl,
+    instance: `security-${pairingInstances}`,
+    apiKey: gateway!.evolution.apiKey,
+    webhookSecret: 'security-suite-secret-0123',
+  });
+  const id = res.json().id as string;
+  if (started) await w.call('POST', `/api/v1/channels/${id}/pairing`, w.a.admin, {});
+  return id;
+}
+
 const FIXTURES: Record<string, Fixture> = {
+  'POST /api/v1/channels/:id/pairing': {
+    otherTenant: 'not_found',
+    request: async (w) => ({ url: `/api/v1/channels/${await pairingChannel(w)}/pairing`, payload: {} }),
+  },
+  'GET /api/v1/channels/:id/pairing': {
+    otherTenant: 'not_found',
+    request: async (w) => ({ url: `/api/v1/channels/${await pairingChannel(w)}/pairing` }),
+  },
+  'GET /api/v1/channels/:id/pairing/qr': {
+    otherTenant: 'not_found',
+    request: async (w) => ({ url: `/api/v1/channels/${await pairingChannel(w, true)}/pairing/qr` }),
+  },
+  'POST /api/v1/channels/:id/pairing/code': {
+    otherTenant: 'not_found',
+    request: async (w) => ({
+      url: `/api/v1/channels/${await pairingChannel(w, true)}/pairing/code`,
+      payload: { phoneNumber: '+2250700000000' },
+    }),
+  },
+  'POST /api/v1/channels/:id/pairing/restart': {
+    otherTenant: 'not_found',
+    request: async (w) => ({ url: `/api/v1/channels/${await pairingChannel(w, true)}/pairing/restart` }),
+  },
+  'POST /api/v1/channels/:id/pairing/logout': {
+    otherTenant: 'not_found',
+    request: async (w) => ({ url: `/api/v1/channels/${await pairingChannel(w, true)}/pairing/logout` }),
+  },
   'POST /api/v1/decision': {
     otherTenant: 'not_found',
     request: async (_w, s) => ({
@@ -312,22 +360,28 @@ function expectProblem(res: LightMyRequestResponse, status: number, code: string
 }
 
 beforeAll(async () => {
+  // The pairing routes call a gateway: the simulator on 127.0.0.1 (a private gateway is allowed
+  // here), its webhooks aimed at a closed port (nothing listens for them in this suite).
+  gateway = await startSimulator({ seed: 'security', evolution: { pairing: { autoScanMs: null } } });
   // A pipeline that takes every event, so the replay route has something to run.
-  w = await createWorld({
-    // Routes that send or deliver enqueue a job; the queue itself is not under test here.
-    queue: { enqueueIn: async () => 'job_test' } as unknown as Queue,
-    webhooks: {
-      processEvents: async () => ({
-        messages: 1,
-        duplicates: 0,
-        statuses: 0,
-        health: 0,
-        ignored: 0,
-        failed: 0,
-        failedEventIds: [],
-      }),
+  w = await createWorld(
+    {
+      // Routes that send or deliver enqueue a job; the queue itself is not under test here.
+      queue: { enqueueIn: async () => 'job_test' } as unknown as Queue,
+      webhooks: {
+        processEvents: async () => ({
+          messages: 1,
+          duplicates: 0,
+          statuses: 0,
+          health: 0,
+          ignored: 0,
+          failed: 0,
+          failedEventIds: [],
+        }),
+      },
     },
-  });
+    { allowPrivateGateways: true, publicUrl: 'http://127.0.0.1:9' },
+  );
   const conversation = await seedConversation(w, w.a.admin);
   const product = await w.call('POST', '/api/v1/products', w.a.admin, {
     name: 'Sac noir secret',
@@ -393,6 +447,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await w.close();
+  await gateway?.close();
 });
 
 describe('the security suite covers every authenticated route', () => {

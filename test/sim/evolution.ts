@@ -5,6 +5,7 @@
  * its retry policy (stop on 400/401/403/404/422).
  */
 import { createHmac } from 'node:crypto';
+import type { TimerHandle } from './clock.ts';
 import {
   digits,
   field,
@@ -41,6 +42,30 @@ export interface EvolutionInstance {
   ownerPhone: string;
   profileName: string;
   webhook: EvolutionWebhookConfig;
+  /** Whether the instance holds a linked device (a restart reconnects it without a QR). */
+  paired: boolean;
+  /** The pairing under way (`connecting` with QR codes), if any. */
+  pairing?: EvolutionPairing;
+}
+
+/** One pairing attempt: the QR codes shown so far, the current one, and the refresh timer. */
+export interface EvolutionPairing {
+  count: number;
+  code?: string;
+  pairingCode?: string;
+  timers: TimerHandle[];
+}
+
+/** How the simulated instance pairs (QR_CODE_LIMIT, refresh interval, the phone's scan). */
+export interface EvolutionPairingOptions {
+  /** QR codes shown before `refused` (Evolution's QRCODE_LIMIT; the docs' .env says 30). Default 30. */
+  qrLimit?: number;
+  /** A new QR code every this many ms while nobody scans. Default 40_000. */
+  qrRefreshMs?: number;
+  /** `connect` on a closed instance answers `{ count: 0 }` and the first QR follows this much later (#1541, #2385). Default: answer the first QR at once. */
+  firstQrDelayMs?: number;
+  /** The simulated phone scans this long after the first QR; null: only when the test calls `scan()`. Default 2_000. */
+  autoScanMs?: number | null;
 }
 
 export interface EvolutionSimOptions {
@@ -58,6 +83,7 @@ export interface EvolutionSimOptions {
   /** AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES: put the instance token in the body's `apikey`. */
   exposeApiKey?: boolean;
   delivery?: Partial<Omit<DeliveryOptions, 'retry'>> & { retry?: Partial<RetryPolicy> };
+  pairing?: EvolutionPairingOptions;
 }
 
 export interface EvolutionInboundInput {
@@ -90,6 +116,10 @@ const STATUS_NAMES: Record<SimStatus, string> = {
   failed: 'ERROR',
 };
 
+/** A 1×1 PNG standing in for the QR image Evolution renders. */
+export const SIM_QR_PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
 function errorBody(status: number, message: unknown): SimResponse {
   const names: Record<number, string> = {
     400: 'Bad Request',
@@ -108,6 +138,8 @@ export class EvolutionSim implements TransportHandler {
   private readonly offsetMinutes: number;
   private readonly exposeApiKey: boolean;
   private readonly delivery: DeliveryOptions;
+  /** Pairing behaviour; tests may change it between steps. */
+  pairingOptions: Required<Omit<EvolutionPairingOptions, 'firstQrDelayMs'>> & { firstQrDelayMs?: number };
 
   constructor(
     private readonly ctx: SimContext,
@@ -118,6 +150,14 @@ export class EvolutionSim implements TransportHandler {
     this.plans = new PlanQueue(options.statusPlan);
     this.offsetMinutes = options.serverUtcOffsetMinutes ?? 60;
     this.exposeApiKey = options.exposeApiKey ?? false;
+    this.pairingOptions = {
+      qrLimit: options.pairing?.qrLimit ?? 30,
+      qrRefreshMs: options.pairing?.qrRefreshMs ?? 40_000,
+      autoScanMs: options.pairing?.autoScanMs === undefined ? 2_000 : options.pairing.autoScanMs,
+      ...(options.pairing?.firstQrDelayMs !== undefined
+        ? { firstQrDelayMs: options.pairing.firstQrDelayMs }
+        : {}),
+    };
     this.delivery = {
       duplicateProbability: options.delivery?.duplicateProbability ?? 0,
       duplicateDelayMs: options.delivery?.duplicateDelayMs ?? 2_000,
@@ -161,6 +201,7 @@ export class EvolutionSim implements TransportHandler {
       state: 'open',
       ownerPhone: digits(options.ownerPhone ?? '2250700000002'),
       profileName: 'Boutique Sim',
+      paired: true,
       webhook: {
         enabled: this.defaultWebhookUrl !== undefined,
         ...(this.defaultWebhookUrl ? { url: this.defaultWebhookUrl } : {}),
@@ -351,6 +392,7 @@ export class EvolutionSim implements TransportHandler {
     const token = stringField(req.json, 'token');
     const instance = this.createInstance(name, token ? { token } : {});
     instance.state = 'close';
+    instance.paired = false;
     const webhook = field(req.json, 'webhook');
     if (isRecord(webhook)) this.applyWebhook(instance, webhook);
     return {
@@ -485,34 +527,144 @@ export class EvolutionSim implements TransportHandler {
     return { status: 200, body: { instance: { instanceName: instance.name, state: instance.state } } };
   }
 
-  async connect(instance: EvolutionInstance): Promise<SimResponse> {
+  /**
+   * `GET /instance/connect/{instance}[?number=]`: open → the state; close/refused → a new pairing
+   * (the first QR now, or `{ count: 0 }` with `firstQrDelayMs`); connecting → the current QR. With a
+   * number, an 8-character pairing code as well.
+   */
+  async connect(instance: EvolutionInstance, req?: SimRequest): Promise<SimResponse> {
     if (instance.state === 'open') return this.connectionState(instance);
+    const number = req?.query.number;
+    let pairing = instance.pairing;
+    if (instance.state !== 'connecting' || pairing === undefined) {
+      pairing = this.beginPairing(instance);
+      if (this.pairingOptions.firstQrDelayMs !== undefined) {
+        const first = this.pairingOptions.firstQrDelayMs;
+        pairing.timers.push(this.ctx.clock.schedule(first, () => this.showQr(instance.name)));
+        if (number) pairing.pairingCode = this.pairingCodeFor();
+        return { status: 200, body: { count: 0 } };
+      }
+      await this.showQr(instance.name);
+    }
+    if (number && pairing.pairingCode === undefined) pairing.pairingCode = this.pairingCodeFor();
+    if (pairing.code === undefined) return { status: 200, body: { count: 0 } };
+    return {
+      status: 200,
+      body: {
+        pairingCode: pairing.pairingCode ?? null,
+        code: pairing.code,
+        base64: SIM_QR_PNG,
+        count: pairing.count,
+      },
+    };
+  }
+
+  private beginPairing(instance: EvolutionInstance): EvolutionPairing {
+    this.endPairing(instance);
     instance.state = 'connecting';
-    const code = `2@${this.ctx.randomId('qr', 40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}`;
+    const pairing: EvolutionPairing = { count: 0, timers: [] };
+    instance.pairing = pairing;
+    return pairing;
+  }
+
+  private endPairing(instance: EvolutionInstance): void {
+    for (const t of instance.pairing?.timers ?? []) t.cancel();
+    delete instance.pairing;
+  }
+
+  private pairingCodeFor(): string {
+    return this.ctx.randomId('pairing-code', 8, 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789');
+  }
+
+  /** The next QR of the pairing (`qrcode.updated`), or `refused` once the limit is reached. */
+  private async showQr(instanceName: string): Promise<void> {
+    const instance = this.instances.get(instanceName);
+    const pairing = instance?.pairing;
+    if (!instance || !pairing || instance.state !== 'connecting') return;
+    if (pairing.count >= this.pairingOptions.qrLimit) {
+      this.endPairing(instance);
+      await this.emit(
+        instance,
+        'qrcode.updated',
+        { message: 'QR code limit reached, please login again', statusCode: 500 },
+        `qr-limit:${instance.name}:${this.ctx.randomId('qrl', 6)}`,
+      );
+      instance.state = 'refused';
+      await this.emit(
+        instance,
+        'connection.update',
+        // As Baileys' service sends it: badSession (500) on the QR event, connectionClosed (428) here.
+        { instance: instance.name, state: 'refused', statusReason: 428 },
+        `connection:refused:${this.ctx.randomId('conn', 6)}`,
+      );
+      instance.state = 'close';
+      return;
+    }
+    pairing.count += 1;
+    pairing.code = `2@${this.ctx.randomId('qr', 40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}`;
     const qrcode = {
       instance: instance.name,
-      pairingCode: null,
-      code,
-      base64: 'data:image/png;base64,iVBORw0KGgo=',
+      pairingCode: pairing.pairingCode ?? null,
+      code: pairing.code,
+      base64: SIM_QR_PNG,
     };
-    this.emit(instance, 'qrcode.updated', { qrcode }, `qr:${code}`).catch(() => {});
-    this.emit(
-      instance,
-      'connection.update',
-      { instance: instance.name, state: 'connecting', statusReason: 200 },
-      `conn:${code}`,
-    ).catch(() => {});
-    // The simulated phone scans the code after 2 s.
-    this.ctx.clock.schedule(2_000, () => this.setConnection('open', 200, instance.name).then(() => {}));
-    return { status: 200, body: { pairingCode: null, code, base64: qrcode.base64, count: 1 } };
+    const first = pairing.count === 1;
+    pairing.timers.push(
+      this.ctx.clock.schedule(this.pairingOptions.qrRefreshMs, () => this.showQr(instance.name)),
+    );
+    if (first && this.pairingOptions.autoScanMs !== null) {
+      pairing.timers.push(
+        this.ctx.clock.schedule(this.pairingOptions.autoScanMs, () => this.scan(instance.name)),
+      );
+    }
+    await this.emit(instance, 'qrcode.updated', { qrcode }, `qr:${pairing.code}`);
+    if (first) {
+      await this.emit(
+        instance,
+        'connection.update',
+        { instance: instance.name, state: 'connecting', statusReason: 200 },
+        `conn:${pairing.code}`,
+      );
+    }
+  }
+
+  /** The phone scanned the QR (or typed the pairing code): the instance opens. */
+  async scan(instanceName?: string): Promise<void> {
+    const instance = this.instanceOf(instanceName);
+    if (instance.state !== 'connecting') return;
+    this.endPairing(instance);
+    instance.paired = true;
+    await this.setConnection('open', 200, instance.name);
   }
 
   async restart(instance: EvolutionInstance): Promise<SimResponse> {
-    await this.setConnection('open', 200, instance.name);
-    return { status: 200, body: { instance: { instanceName: instance.name, state: 'open' } } };
+    // Evolution's restartInstance refuses a closed instance, with a 200 (its catch-all answer).
+    if (instance.state === 'close' || instance.state === 'refused') {
+      return {
+        status: 200,
+        body: {
+          error: true,
+          message: `BadRequestException: The "${instance.name}" instance is not connected`,
+        },
+      };
+    }
+    // A linked device reconnects by itself; an unlinked one starts showing QR codes again.
+    if (instance.paired) {
+      this.endPairing(instance);
+      await this.setConnection('open', 200, instance.name);
+    } else {
+      this.beginPairing(instance);
+      await this.showQr(instance.name);
+    }
+    return { status: 200, body: { instance: { instanceName: instance.name, state: instance.state } } };
   }
 
   async logout(instance: EvolutionInstance): Promise<SimResponse> {
+    if (instance.state !== 'open' && instance.state !== 'connecting') {
+      return errorBody(400, [`The "${instance.name}" instance is not connected`]);
+    }
+    this.endPairing(instance);
+    instance.paired = false;
     await this.setConnection('close', 401, instance.name);
     await this.emit(
       instance,

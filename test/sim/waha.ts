@@ -4,6 +4,7 @@
  * WAHA's envelope with `X-Webhook-Hmac` (SHA-512) when a key is set.
  */
 import { createHmac } from 'node:crypto';
+import type { TimerHandle } from './clock.ts';
 import {
   digits,
   field,
@@ -40,6 +41,23 @@ export interface WahaSession {
   history: { status: WahaStatus; timestamp: number }[];
   me: { id: string; pushName: string; lid: string };
   webhooks: WahaWebhookConfig[];
+  /** Whether WhatsApp knows this session's device (a start then goes straight to WORKING). */
+  paired: boolean;
+  /** The QR codes of the pairing under way. */
+  qr?: { raw: string; count: number };
+  timers: TimerHandle[];
+}
+
+/** How a simulated session pairs (WAHA: the first QR lives 60 s, then 20 s each, 6 codes, then FAILED). */
+export interface WahaPairingOptions {
+  /** STARTING lasts this long before the first QR. Default 1_000. */
+  startingMs?: number;
+  /** Lifetime of the first QR. Default 60_000. */
+  firstQrMs?: number;
+  /** Lifetime of the next ones. Default 20_000. */
+  qrRefreshMs?: number;
+  /** QR codes before FAILED. Default 6. */
+  maxQrCodes?: number;
 }
 
 /**
@@ -64,6 +82,7 @@ export interface WahaSimOptions {
   customHeaders?: Record<string, string>;
   statusPlan?: StatusPlanner;
   delivery?: Partial<Omit<DeliveryOptions, 'retry'>> & { retry?: Partial<RetryPolicy> };
+  pairing?: WahaPairingOptions;
 }
 
 export interface WahaInboundInput {
@@ -106,6 +125,8 @@ export class WahaSim implements TransportHandler {
   sendTextShape: WahaSendTextShape;
   private readonly delivery: DeliveryOptions;
   private readonly defaultWebhook: WahaWebhookConfig | undefined;
+  /** Pairing timings; tests may change them. */
+  pairingOptions: Required<WahaPairingOptions>;
 
   constructor(
     private readonly ctx: SimContext,
@@ -114,6 +135,12 @@ export class WahaSim implements TransportHandler {
   ) {
     this.apiKey = options.apiKey ?? 'sim-waha-key';
     this.sendTextShape = options.sendTextShape ?? 'wamessage';
+    this.pairingOptions = {
+      startingMs: options.pairing?.startingMs ?? 1_000,
+      firstQrMs: options.pairing?.firstQrMs ?? 60_000,
+      qrRefreshMs: options.pairing?.qrRefreshMs ?? 20_000,
+      maxQrCodes: options.pairing?.maxQrCodes ?? 6,
+    };
     this.plans = new PlanQueue(options.statusPlan);
     this.delivery = {
       duplicateProbability: options.delivery?.duplicateProbability ?? 0,
@@ -162,6 +189,8 @@ export class WahaSim implements TransportHandler {
         lid: `${this.ctx.randomId('lid', 15, '0123456789')}@lid`,
       },
       webhooks: this.defaultWebhook ? [{ ...this.defaultWebhook }] : [],
+      paired: status === 'WORKING',
+      timers: [],
     };
     this.sessions.set(name, session);
     return session;
@@ -195,6 +224,62 @@ export class WahaSim implements TransportHandler {
     steps.forEach((status, i) => {
       this.ctx.clock.schedule(i * 1_000, () => this.setStatus(status, name).then(() => {}));
     });
+  }
+
+  /**
+   * A start through the API: a paired session goes STARTING → WORKING; an unpaired one STARTING →
+   * SCAN_QR_CODE (a new QR at each refresh, re-emitted) → FAILED after `maxQrCodes`, unless
+   * `scan()` comes first.
+   */
+  startPairing(sessionName?: string): void {
+    const session = this.sessionOf(sessionName);
+    this.stopTimers(session);
+    delete session.qr;
+    const name = session.name;
+    this.setStatus('STARTING', name).catch(() => {});
+    const o = this.pairingOptions;
+    if (session.paired) {
+      session.timers.push(
+        this.ctx.clock.schedule(o.startingMs, () => this.setStatus('WORKING', name).then(() => {})),
+      );
+      return;
+    }
+    session.timers.push(this.ctx.clock.schedule(o.startingMs, () => this.nextQr(name)));
+  }
+
+  private async nextQr(name: string): Promise<void> {
+    const session = this.sessions.get(name);
+    if (!session || (session.status !== 'STARTING' && session.status !== 'SCAN_QR_CODE')) return;
+    const count = (session.qr?.count ?? 0) + 1;
+    const o = this.pairingOptions;
+    if (count > o.maxQrCodes) {
+      delete session.qr;
+      await this.setStatus('FAILED', name);
+      return;
+    }
+    session.qr = {
+      raw: `2@${this.ctx.randomId('waha-qr', 40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}`,
+      count,
+    };
+    session.timers.push(
+      this.ctx.clock.schedule(count === 1 ? o.firstQrMs : o.qrRefreshMs, () => this.nextQr(name)),
+    );
+    await this.setStatus('SCAN_QR_CODE', name);
+  }
+
+  /** The phone scanned the QR (or typed the code): SCAN_QR_CODE → WORKING. */
+  async scan(sessionName?: string): Promise<void> {
+    const session = this.sessionOf(sessionName);
+    if (session.status !== 'SCAN_QR_CODE') return;
+    this.stopTimers(session);
+    delete session.qr;
+    session.paired = true;
+    await this.setStatus('WORKING', session.name);
+  }
+
+  private stopTimers(session: WahaSession): void {
+    for (const t of session.timers) t.cancel();
+    session.timers = [];
   }
 
   /** WhatsApp dropped the pairing: WORKING → SCAN_QR_CODE. */
@@ -318,6 +403,37 @@ export class WahaSim implements TransportHandler {
     const [api, a, b, c] = req.segments;
     if (api !== 'api') return notFound(req);
     if (req.jsonError) return badRequest(['body must be JSON']);
+    if (req.method === 'POST' && a === 'sessions' && b === undefined) return this.createSession(req);
+    if (req.method === 'PUT' && a === 'sessions' && b !== undefined && c === undefined)
+      return this.updateSession(b, req);
+    if (a !== undefined && b === 'auth' && (c === 'qr' || c === 'request-code')) {
+      const session = this.sessions.get(decodeURIComponent(a));
+      if (!session) return sessionNotFound(decodeURIComponent(a));
+      if (session.status !== 'SCAN_QR_CODE' || !session.qr) {
+        return {
+          status: 422,
+          body: {
+            error: 'Session status is not as expected. Try again later or restart the session',
+            session: session.name,
+            status: session.status,
+            expected: ['SCAN_QR_CODE'],
+          },
+        };
+      }
+      if (c === 'request-code' && req.method === 'POST') {
+        const phone = stringField(req.json, 'phoneNumber');
+        if (!phone) return badRequest(['phoneNumber should not be empty']);
+        const code = this.ctx.randomId('waha-code', 8, 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789');
+        return { status: 201, body: { code: `${code.slice(0, 4)}-${code.slice(4)}` } };
+      }
+      if (c === 'qr' && req.method === 'GET') {
+        if (req.query.format === 'raw') return { status: 200, body: { value: session.qr.raw } };
+        const png = Buffer.from(SIM_PNG_BASE64, 'base64');
+        if ((header(req.headers, 'accept') ?? '').includes('application/json'))
+          return { status: 200, body: { mimetype: 'image/png', data: png.toString('base64') } };
+        return { status: 200, body: png, headers: { 'content-type': 'image/png' } };
+      }
+    }
     if (req.method === 'POST') {
       switch (a) {
         case 'sendText':
@@ -328,7 +444,11 @@ export class WahaSim implements TransportHandler {
         case 'sendSeen':
           return this.sendSeen(req);
       }
-      if (a === 'sessions' && b !== undefined && (c === 'start' || c === 'stop' || c === 'logout')) {
+      if (
+        a === 'sessions' &&
+        b !== undefined &&
+        (c === 'start' || c === 'stop' || c === 'logout' || c === 'restart')
+      ) {
         return this.sessionAction(b, c);
       }
     }
@@ -450,21 +570,98 @@ export class WahaSim implements TransportHandler {
     return { status: 201 };
   }
 
-  private async sessionAction(name: string, action: 'start' | 'stop' | 'logout'): Promise<SimResponse> {
+  private async sessionAction(
+    name: string,
+    action: 'start' | 'stop' | 'logout' | 'restart',
+  ): Promise<SimResponse> {
     const session = this.sessions.get(name);
     if (!session) return sessionNotFound(name);
-    if (action === 'start') this.pair(name);
-    if (action === 'stop') await this.setStatus('STOPPED', name);
-    if (action === 'logout') await this.logout(name);
+    switch (action) {
+      case 'start':
+        // Idempotent: a running session keeps running.
+        if (session.status === 'STOPPED' || session.status === 'FAILED') this.startPairing(name);
+        break;
+      case 'restart':
+        this.startPairing(name);
+        break;
+      case 'stop':
+        this.stopTimers(session);
+        delete session.qr;
+        await this.setStatus('STOPPED', name);
+        break;
+      case 'logout':
+        // Auth data removed; a running session starts over with QR codes.
+        session.paired = false;
+        if (session.status !== 'STOPPED') this.startPairing(name);
+        break;
+    }
     return { status: 201, body: info(session) };
   }
+
+  private webhooksOf(config: unknown): WahaWebhookConfig[] {
+    const hooks = field(config, 'webhooks');
+    if (!Array.isArray(hooks)) return [];
+    return hooks.flatMap((h): WahaWebhookConfig[] => {
+      const url = stringField(h, 'url');
+      if (!url) return [];
+      const events = field(h, 'events');
+      const key = stringField(field(h, 'hmac'), 'key');
+      const custom = field(h, 'customHeaders');
+      return [
+        {
+          url,
+          events: Array.isArray(events) ? events.filter((e): e is string => typeof e === 'string') : [],
+          ...(key ? { hmacKey: key } : {}),
+          customHeaders: Object.fromEntries(
+            (Array.isArray(custom) ? custom : []).flatMap((c) => {
+              const n = stringField(c, 'name');
+              const v = stringField(c, 'value');
+              return n && v ? [[n, v]] : [];
+            }),
+          ),
+        },
+      ];
+    });
+  }
+
+  /** `POST /api/sessions { name, start, config: { webhooks } }` → 201 STARTING or STOPPED. */
+  private createSession(req: SimRequest): SimResponse {
+    const name = stringField(req.json, 'name') ?? 'default';
+    if (this.sessions.has(name)) {
+      return { status: 422, body: { message: `Session '${name}' already exists`, statusCode: 422 } };
+    }
+    const session = this.addSession(name, '2250700000009', 'STOPPED');
+    session.webhooks = this.webhooksOf(field(req.json, 'config'));
+    if (field(req.json, 'start') !== false) this.startPairing(name);
+    return { status: 201, body: info(session) };
+  }
+
+  /** `PUT /api/sessions/{name}`: new config (restarts a running session, as WAHA does). */
+  private updateSession(name: string, req: SimRequest): SimResponse {
+    const session = this.sessions.get(name);
+    if (!session) return sessionNotFound(name);
+    session.webhooks = this.webhooksOf(field(req.json, 'config'));
+    if (session.status !== 'STOPPED') this.startPairing(name);
+    return { status: 200, body: info(session) };
+  }
 }
+
+/** A 1×1 PNG standing in for the QR image WAHA renders. */
+const SIM_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 function info(session: WahaSession): Record<string, unknown> {
   return {
     name: session.name,
     status: session.status,
-    config: { webhooks: session.webhooks.map((w) => ({ url: w.url, events: w.events })) },
+    config: {
+      webhooks: session.webhooks.map((w) => ({
+        url: w.url,
+        events: w.events,
+        ...(w.hmacKey ? { hmac: { key: w.hmacKey } } : {}),
+        customHeaders: Object.entries(w.customHeaders).map(([name, value]) => ({ name, value })),
+      })),
+    },
     me: session.status === 'WORKING' ? session.me : null,
     engine: { engine: 'NOWEB' },
   };

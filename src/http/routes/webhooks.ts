@@ -10,6 +10,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProcessEventsFn } from '../../pipeline/index.ts';
+import { trackPairingWebhook } from '../../pipeline/pairing.ts';
 import {
   type ChannelRoute,
   cloudVerifyTokenKnown,
@@ -363,11 +364,14 @@ export async function webhookRoutes(app: Api, deps: WebhookDeps): Promise<void> 
       if (!channel || channel.transport.transport !== transport)
         throw new ApiError('not_found', 'No such channel.');
       checkSignature(channel, req, raw);
-      const events = parseEvents(transport, parseBody(raw), deps.clock());
+      const json = parseBody(raw);
+      const events = parseEvents(transport, json, deps.clock());
       const outcome = await deps.processEvents(
         { tenantId: channel.tenantId, channelId: channel.channelId, transport },
         events,
       );
+      // QR / pairing-code progress (issue 15.6): stored beside the health events the pipeline keeps.
+      await trackPairingWebhook(deps.store, { ...channel, transport }, json, deps.clock());
       const received = outcome.messages + outcome.statuses + outcome.health;
       if (outcome.failed > 0) app.metrics.webhookEventsFailed.inc({ transport }, outcome.failed);
       return ack(reply, outcome.failed > 0 ? { received, failed: outcome.failed } : { received });

@@ -7,7 +7,7 @@ import type { TransportError } from '../types.ts';
 import { isObject } from './json.ts';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: unknown;

@@ -48,6 +48,7 @@ export type RouteConfig = Pick<
   | 'idempotencyTtlMs'
   | 'sandbox'
   | 'llm'
+  | 'publicUrl'
 >;
 
 export interface RouteContext {

@@ -17,6 +17,7 @@ import { eventRoutes } from './events.ts';
 import { failedEventRoutes } from './failed-events.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
+import { pairingRoutes } from './pairing.ts';
 import { playbookRoutes } from './playbook.ts';
 import { productRoutes } from './products.ts';
 
@@ -49,4 +50,5 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   failedEventRoutes(api, ctx);
   conversationRoutes(api, ctx);
   eventRoutes(api, ctx);
+  pairingRoutes(api, ctx);
 };
