@@ -156,8 +156,8 @@ const TABLE = 'orders';
 const COLUMNS =
   'id, tenant_id, channel_id, contact_id, items, subtotal, delivery_fee, total, currency, status, payment_status, fulfilment_status, payment_method, delivery_enc, source, source_message_id, stock_taken, confirmed_at, cancelled_at, created_at, updated_at';
 
-function checkItems(items: readonly OrderItem[]): number {
-  if (items.length === 0) throw new RangeError('an order needs at least one line');
+function checkItems(items: readonly OrderItem[], allowEmpty = false): number {
+  if (items.length === 0 && !allowEmpty) throw new RangeError('an order needs at least one line');
   let subtotal = 0;
   for (const item of items) {
     if (!Number.isSafeInteger(item.quantity) || item.quantity <= 0)
@@ -242,7 +242,7 @@ export function ordersRepo(c: RepoContext): OrdersRepo {
 
   return {
     async create(input) {
-      const subtotal = checkItems(input.items);
+      const subtotal = checkItems(input.items, true);
       const total = input.total ?? subtotal;
       if (!Number.isSafeInteger(total) || total < 0)
         throw new RangeError('order total must be a non-negative integer');
