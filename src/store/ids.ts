@@ -18,6 +18,9 @@ export const ID_PREFIXES = [
   'hev',
   'fev',
   'evt',
+  'usr',
+  'ses',
+  'inv',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

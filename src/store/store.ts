@@ -20,6 +20,7 @@ import { type PlaybookRepo, playbookRepo } from './repos/playbook.ts';
 import { type ProductsRepo, productsRepo } from './repos/products.ts';
 import { type StatsRepo, statsRepo } from './repos/stats.ts';
 import { type TenantsRepo, tenantsRepo } from './repos/tenants.ts';
+import { type UsersRepo, usersRepo } from './repos/users.ts';
 import type { Db, Queryable } from './types.ts';
 
 export interface TenantRepos {
@@ -43,6 +44,7 @@ export interface TenantRepos {
   readonly healthEvents: HealthEventsRepo;
   readonly events: EventsRepo;
   readonly failedEvents: FailedEventsRepo;
+  readonly users: UsersRepo;
 }
 
 export interface Store {
@@ -71,6 +73,7 @@ export function tenantRepos(context: RepoContext): TenantRepos {
     healthEvents: healthEventsRepo(context),
     events: eventsRepo(context),
     failedEvents: failedEventsRepo(context),
+    users: usersRepo(context),
   };
 }
 

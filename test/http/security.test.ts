@@ -66,6 +66,11 @@ async function freshChannel(w: World): Promise<string> {
 }
 
 const FIXTURES: Record<string, Fixture> = {
+  'GET /api/v1/users': { otherTenant: 'excludes', request: async () => ({ url: '/api/v1/users' }) },
+  'POST /api/v1/users/invites': {
+    otherTenant: 'own',
+    request: async () => ({ url: '/api/v1/users/invites', payload: { role: 'agent' } }),
+  },
   'POST /api/v1/decision': {
     otherTenant: 'not_found',
     request: async (_w, s) => ({

@@ -17,6 +17,7 @@ import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
 import { playbookRoutes } from './playbook.ts';
 import { productRoutes } from './products.ts';
+import { userRoutes } from './users.ts';
 
 export const API_V1_PREFIX = '/api/v1';
 
@@ -45,4 +46,5 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   auditRoutes(api, ctx);
   keyRoutes(api, ctx);
   failedEventRoutes(api, ctx);
+  userRoutes(api, ctx);
 };
