@@ -38,7 +38,11 @@ function cookieOf(res: LightMyRequestResponse): string {
   return line.split(';')[0]!;
 }
 
-async function signIn(email: string, password = PASSWORD, ip = '198.51.100.1'): Promise<LightMyRequestResponse> {
+async function signIn(
+  email: string,
+  password = PASSWORD,
+  ip = '198.51.100.1',
+): Promise<LightMyRequestResponse> {
   return w.app.inject({
     method: 'POST',
     url: '/api/session',
@@ -81,10 +85,14 @@ describe('sign-in', () => {
     const res = await signIn(email);
     expect(res.statusCode).toBe(200);
     const setCookie = String(res.headers['set-cookie']);
-    expect(setCookie).toMatch(/^sellify_session=[0-9A-Za-z]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+    expect(setCookie).toMatch(
+      /^sellify_session=[0-9A-Za-z]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/,
+    );
     expect(res.json()).toMatchObject({ user: { email, role: 'owner' }, tenantId: w.a.id });
     const rows = await w.db.ownerTx((tx) =>
-      tx.query<{ row: string }>('SELECT row_to_json(u)::text AS row FROM users u WHERE tenant_id = $1', [w.a.id]),
+      tx.query<{ row: string }>('SELECT row_to_json(u)::text AS row FROM users u WHERE tenant_id = $1', [
+        w.a.id,
+      ]),
     );
     for (const r of rows.rows) {
       expect(r.row).not.toContain(email);
@@ -132,6 +140,8 @@ describe('the session acts like a key with its role', () => {
     const me = await withSession(s, 'GET', '/api/session');
     expect(me.statusCode).toBe(200);
     expect(me.json().csrfToken).toBe(s.csrf);
+    const nobody = await w.app.inject({ method: 'GET', url: '/api/session' });
+    expect(nobody.json()).toEqual({ signedIn: false });
   });
 
   it('refuses a write without the CSRF header, or with a wrong one, and accepts it with the right one', async () => {
@@ -202,11 +212,14 @@ describe('sign out', () => {
     const email = await account(w.a.id, 'agent');
     const one = await signedIn(email);
     const two = await signedIn(email);
-    expect(problem(await withSession(one, 'DELETE', '/api/session', undefined, null)).code).toBe('csrf_failed');
+    expect(problem(await withSession(one, 'DELETE', '/api/session', undefined, null)).code).toBe(
+      'csrf_failed',
+    );
     const out = await withSession(one, 'DELETE', '/api/session');
     expect(out.statusCode).toBe(200);
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
     expect((await withSession(one, 'GET', '/api/v1/products')).statusCode).toBe(401);
+    expect((await withSession(one, 'GET', '/api/session')).json()).toEqual({ signedIn: false });
     expect((await withSession(two, 'GET', '/api/v1/products')).statusCode).toBe(200);
   });
 

@@ -3,7 +3,7 @@
  * how a person gets a credential, not calls made with one.
  *
  *   POST   /api/session          sign in with email and password → session cookie + CSRF token
- *   GET    /api/session          who is signed in, and the CSRF token for state-changing calls
+ *   GET    /api/session          who is signed in (or {signedIn: false}), and the CSRF token
  *   DELETE /api/session          sign out (`?everywhere=true`: every session of this person)
  *   POST   /api/session/invite   accept an invite link: create the account and sign in
  *
@@ -58,6 +58,7 @@ const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_CHARS });
 
 const SessionView = Type.Object(
   {
+    signedIn: Type.Literal(true),
     user: Type.Object({
       id: Type.String(),
       email: Type.String(),
@@ -69,6 +70,8 @@ const SessionView = Type.Object(
   },
   { title: 'Session' },
 );
+
+const SignedOut = Type.Object({ signedIn: Type.Literal(false) }, { title: 'SignedOut' });
 
 function cookie(value: string, maxAgeS: number, secure: boolean): string {
   return [
@@ -83,6 +86,7 @@ function cookie(value: string, maxAgeS: number, secure: boolean): string {
 
 function sessionView(user: User, token: string, expiresAtMs: number) {
   return {
+    signedIn: true as const,
     user: { id: user.id, email: user.email, role: user.role },
     tenantId: user.tenantId,
     csrfToken: csrfTokenFor(token),
@@ -183,16 +187,17 @@ export function sessionRoutes(api: Api, options: SessionRouteOptions): void {
     {
       schema: {
         tags,
-        summary: 'The signed-in person and the CSRF token',
-        response: { 200: SessionView, ...problemResponses('unauthorized') },
+        summary: 'The signed-in person and the CSRF token ({"signedIn": false} when nobody is)',
+        // 200 either way: the dashboard asks at every start, and a 401 would be a console error.
+        response: { 200: Type.Union([SessionView, SignedOut]) },
       },
     },
     async (req) => {
       const current = await currentSession(req);
-      if (current === null) throw new ApiError('unauthorized', 'Not signed in.');
+      if (current === null) return { signedIn: false as const };
       const { session, token } = current;
       const user = await store.tx(session.tenantId, (r) => r.users.get(session.userId));
-      if (user === null) throw new ApiError('unauthorized', 'Not signed in.');
+      if (user === null) return { signedIn: false as const };
       return sessionView(user, token, session.expiresAtMs);
     },
   );
