@@ -123,6 +123,7 @@ export class SellifyClient {
   readonly failedEvents: FailedEventsApi;
   readonly keys: KeysApi;
   readonly tenants: TenantsApi;
+  readonly users: UsersApi;
   readonly #transport: Transport;
 
   constructor(options: SellifyClientOptions) {
@@ -157,6 +158,7 @@ export class SellifyClient {
     this.failedEvents = new FailedEventsApi(this);
     this.keys = new KeysApi(this);
     this.tenants = new TenantsApi(this);
+    this.users = new UsersApi(this);
   }
 
   /**
@@ -421,5 +423,20 @@ export class TenantsApi {
   }
   create(tenant: TenantCreate, options?: Options): Promise<Tenant> {
     return this.#c.request('POST /api/v1/tenants', { body: tenant }, options);
+  }
+}
+
+/** The people who sign in to the dashboard (admin scope). An invite link is only in the answer to invite. */
+export class UsersApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  list(options?: Options) {
+    return this.#c.request('GET /api/v1/users', {}, options);
+  }
+  /** A one-time invite link for a new owner, agent or viewer (valid 7 days). */
+  invite(invite: { role: 'owner' | 'agent' | 'viewer' }, options?: Options) {
+    return this.#c.request('POST /api/v1/users/invites', { body: invite }, options);
   }
 }

@@ -459,6 +459,16 @@ export interface FailedEventReplay {
   failedEvent: FailedEvent;
 }
 
+export interface Invite {
+  id: string;
+  role: 'owner' | 'agent' | 'viewer';
+  /** Shown in this response only */
+  token: string;
+  /** Open it on this server: the dashboard asks for an email and a password */
+  path: string;
+  expiresAt: string;
+}
+
 export interface Message {
   id: string;
   channelId: string;
@@ -620,7 +630,11 @@ export interface Problem {
     | 'rate_limited'
     | 'auth_rate_limited'
     | 'internal_error'
-    | 'unavailable';
+    | 'unavailable'
+    | 'invalid_credentials'
+    | 'csrf_failed'
+    | 'invite_invalid'
+    | 'login_rate_limited';
   detail: string;
   requestId: string;
   errors?: {
@@ -698,6 +712,13 @@ export interface Tenant {
   id: string;
   name: string;
   /** Created */
+  createdAt: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  role: 'owner' | 'agent' | 'viewer';
   createdAt: string;
 }
 
@@ -1395,6 +1416,30 @@ export interface Operations {
       200: FailedEventReplay;
     };
   };
+
+  /** List the people who can sign in to the dashboard */
+  'GET /api/v1/users': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: {
+        items: User[];
+      };
+    };
+  };
+
+  /** Create a one-time invite link (the link is in this response only) */
+  'POST /api/v1/users/invites': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      role: 'owner' | 'agent' | 'viewer';
+    };
+    responses: {
+      201: Invite;
+    };
+  };
 }
 
 /** The operation keys, in the order the server registers them. */
@@ -1432,4 +1477,6 @@ export const OPERATION_KEYS = [
   'GET /api/v1/failed-events',
   'GET /api/v1/failed-events/{id}',
   'POST /api/v1/failed-events/{id}/replay',
+  'GET /api/v1/users',
+  'POST /api/v1/users/invites',
 ] as const;

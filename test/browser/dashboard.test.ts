@@ -36,6 +36,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
   const consoleErrors: string[] = [];
 
   async function shot(name: string): Promise<void> {
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({
       path: join(SHOTS, `${name}-${page.viewportSize()?.width ?? 0}.png`),
       fullPage: true,
@@ -182,6 +183,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('button', { name: 'English' }).click();
     await expect.poll(() => page.getByRole('navigation').textContent()).toContain('Orders');
+    await page.getByTestId('channels').waitFor();
     await shot('number-en');
     await page.setViewportSize({ width: 1280, height: 800 });
     for (const [label, name] of [

@@ -126,6 +126,8 @@ const calls: Record<ApiOperation, (c: SellifyClient) => Promise<unknown>> = {
   'POST /api/v1/keys': (c) => c.keys.create({ name: 'x', scopes: ['read'] }),
   'DELETE /api/v1/keys/{id}': (c) => c.keys.revoke('ID'),
   'POST /api/v1/tenants': (c) => c.tenants.create({ name: 'x' }),
+  'GET /api/v1/users': (c) => c.users.list(),
+  'POST /api/v1/users/invites': (c) => c.users.invite({ role: 'agent' }),
 };
 
 describe('client coverage', () => {

@@ -157,6 +157,8 @@ export function sessionRoutes(api: Api, options: SessionRouteOptions): void {
     '/api/session',
     {
       schema: {
+        // The browser's routes, not the SDK's: documented in docs/API.md, left out of the OpenAPI document.
+        hide: true,
         tags,
         summary: 'Sign in to the dashboard (sets the session cookie)',
         body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }),
@@ -186,6 +188,8 @@ export function sessionRoutes(api: Api, options: SessionRouteOptions): void {
     '/api/session',
     {
       schema: {
+        // The browser's routes, not the SDK's: documented in docs/API.md, left out of the OpenAPI document.
+        hide: true,
         tags,
         summary: 'The signed-in person and the CSRF token ({"signedIn": false} when nobody is)',
         // 200 either way: the dashboard asks at every start, and a 401 would be a console error.
@@ -206,6 +210,8 @@ export function sessionRoutes(api: Api, options: SessionRouteOptions): void {
     '/api/session',
     {
       schema: {
+        // The browser's routes, not the SDK's: documented in docs/API.md, left out of the OpenAPI document.
+        hide: true,
         tags,
         summary: 'Sign out (everywhere=true: every session of this person)',
         querystring: Type.Object(
@@ -239,6 +245,8 @@ export function sessionRoutes(api: Api, options: SessionRouteOptions): void {
     '/api/session/invite',
     {
       schema: {
+        // The browser's routes, not the SDK's: documented in docs/API.md, left out of the OpenAPI document.
+        hide: true,
         tags,
         summary: 'Accept an invite link: create the account and sign in',
         body: Type.Object(

@@ -24,9 +24,9 @@ export async function render() {
   const { items } = await api.channels();
   if (items.length === 0) return h('p', { class: 'empty pad' }, t('num.empty'));
   const channels = await Promise.all(items.map((c) => api.channel(c.id)));
-  return h(
+  const list = h(
     'ul',
-    { class: 'pad stack plain', 'data-testid': 'channels' },
+    { class: 'plain stack', 'data-testid': 'channels' },
     channels.map((channel) => {
       const state = channelState(channel);
       const reasons = channel.health?.reasons ?? [];
@@ -62,4 +62,5 @@ export async function render() {
       );
     }),
   );
+  return h('div', { class: 'pad' }, list);
 }
