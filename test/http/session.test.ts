@@ -101,6 +101,24 @@ describe('sign-in', () => {
     }
   });
 
+  it('marks the cookie Secure in production', async () => {
+    const prod = await createWorld({ secureCookies: true });
+    try {
+      const email = uniqueEmail();
+      const passwordHash = await hashPassword(PASSWORD);
+      await prod.store.tx(prod.a.id, (r) => r.users.create({ email, role: 'viewer', passwordHash }));
+      const res = await prod.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email, password: PASSWORD },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(String(res.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    } finally {
+      await prod.close();
+    }
+  });
+
   it('answers the same 401 for an unknown email and a wrong password', async () => {
     const email = await account(w.a.id, 'agent');
     const unknown = await signIn(uniqueEmail(), PASSWORD, '198.51.100.2');

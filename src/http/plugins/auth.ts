@@ -103,6 +103,12 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** True when the request carries the CSRF token of this session token (compared in constant time). */
+export function csrfMatches(req: FastifyRequest, sessionToken: string): boolean {
+  const sent = req.headers[CSRF_HEADER];
+  return typeof sent === 'string' && sameText(sent, csrfTokenFor(sessionToken));
+}
+
 /** The route's guard: the scope a key needs for it. */
 export interface GuardedRoute {
   method: string;
@@ -214,12 +220,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
           session.expiresAtMs <= clock()
         )
           return fail(req);
-        if (!SAFE_METHODS.has(req.method)) {
-          const sent = req.headers[CSRF_HEADER];
-          if (typeof sent !== 'string' || !sameText(sent, csrfTokenFor(sessionToken))) {
-            throw new ApiError('csrf_failed');
-          }
-        }
+        if (!SAFE_METHODS.has(req.method) && !csrfMatches(req, sessionToken))
+          throw new ApiError('csrf_failed');
         return {
           keyId: session.userId,
           tenantId: session.tenantId,

@@ -36,7 +36,7 @@ import {
   type User,
 } from '../../store/index.ts';
 import { ApiError, problemResponses } from '../errors.ts';
-import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE, sessionTokenOf } from '../plugins/auth.ts';
+import { CSRF_HEADER, csrfMatches, csrfTokenFor, SESSION_COOKIE, sessionTokenOf } from '../plugins/auth.ts';
 import { RATE_WINDOW_MS } from '../plugins/rate-limit.ts';
 import { type Api, invalidField, iso, mapStoreError } from './v1/common.ts';
 
@@ -227,8 +227,7 @@ export function sessionRoutes(api: Api, options: SessionRouteOptions): void {
     async (req, reply) => {
       const current = await currentSession(req);
       if (current === null) throw new ApiError('unauthorized', 'Not signed in.');
-      const sent = req.headers[CSRF_HEADER];
-      if (sent !== csrfTokenFor(current.token)) throw new ApiError('csrf_failed');
+      if (!csrfMatches(req, current.token)) throw new ApiError('csrf_failed');
       const { session } = current;
       const nowMs = clock();
       const revoked = await store.tx(session.tenantId, async (r) => {
