@@ -13,7 +13,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_TENANT_ID } from '../../src/config.ts';
+import { loadKeys } from '../../src/crypto/keys.ts';
 import { LOGIN_FAILURES_PER_ACCOUNT } from '../../src/http/routes/session.ts';
+import { createStore, openDb } from '../../src/store/index.ts';
 import { API_KEY, cleanup, json, ROOT, type Server, sellify, serve, stop, tempDir } from '../e2e/harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -70,6 +73,26 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
       "c'est combien le sac noir ?\n",
     );
     expect(chat.code, chat.stderr).toBe(0);
+    // No API places orders yet ("orders" builds it): one is written into the stopped server's database.
+    const contact = (await json(`${server.url}/api/v1/contacts`, API_KEY)).body.items?.[0];
+    expect(contact).toBeDefined();
+    expect(await stop(server)).toBe(0);
+    const db = await openDb({ dataDir: env.SELLIFY_DATA_DIR });
+    const store = createStore(db, loadKeys({ dataDir: env.SELLIFY_DATA_DIR, production: false }).keyring);
+    try {
+      await store.tx(DEFAULT_TENANT_ID, (r) =>
+        r.orders.create({
+          channelId: String(contact!.channelId),
+          contactId: String(contact!.id),
+          items: [{ productId, name: 'Sac noir', quantity: 2, unitPrice: 15000 }],
+          currency: 'XOF',
+          status: 'confirmed',
+        }),
+      );
+    } finally {
+      await store.close();
+    }
+    server = await serve(env);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR', deviceScaleFactor: 1 });
@@ -140,9 +163,14 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
     expect(stored.body).toMatchObject({ price: 12000, stock: 5 });
   });
 
-  it('Commandes: shows the orders (none yet) without errors', async () => {
+  it('Commandes: shows the order with its lines, total in F CFA and state', async () => {
     await tab(/Commandes/);
-    await expect.poll(() => page.locator('main').textContent()).toContain('Aucune commande');
+    const orders = page.getByTestId('orders');
+    await orders.waitFor();
+    const text = await orders.textContent();
+    expect(text).toContain('2 × Sac noir');
+    expect(text).toMatch(/30[\s\u202f\u00a0]000[\s\u202f\u00a0]F[\s\u202f\u00a0]CFA/);
+    expect(text).toContain('Confirmée');
     await shot('orders');
   });
 

@@ -30,6 +30,8 @@ export async function render() {
           { class: 'row-side' },
           h('strong', { class: 'amount' }, money(order.total, order.currency)),
           chip('order', order.status),
+          // The payment axis, once the orders API returns it.
+          order.paymentStatus ? chip('payment', order.paymentStatus) : null,
         ),
       );
     }),
