@@ -33,6 +33,8 @@ const E2E = [
   'test/client/e2e.test.ts',
   // Forks a worker process and SIGKILLs it mid-job.
   'test/queue/crash.test.ts',
+  // The dashboard in Chromium against the real server (skipped when /usr/bin/chromium is absent).
+  'test/browser/**/*.test.ts',
 ];
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts'];

@@ -10,7 +10,7 @@
 // runs an older build than the sources (it compiles first, with a note on stderr); where there is no
 // src/ (the Docker image) there is nothing to compare and dist/ runs as it is.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -76,6 +76,12 @@ export function build() {
   const status = result.status ?? 1;
   // The stamp is dated from before the compilation: a source saved while tsc ran stays "newer".
   if (status === 0 || status === 2) {
+    // The dashboard's files are served as they are: a copy in dist/web for installs without src/ (the image).
+    const web = join(SRC, 'web');
+    if (existsSync(web)) {
+      rmSync(join(ROOT, 'dist', 'web'), { recursive: true, force: true });
+      cpSync(web, join(ROOT, 'dist', 'web'), { recursive: true });
+    }
     writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);
     utimesSync(STAMP, started / 1000, started / 1000);
   }

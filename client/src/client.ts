@@ -125,6 +125,7 @@ export class SellifyClient {
   readonly keys: KeysApi;
   readonly tenants: TenantsApi;
   readonly pairing: PairingApi;
+  readonly users: UsersApi;
   readonly #transport: Transport;
 
   constructor(options: SellifyClientOptions) {
@@ -160,6 +161,7 @@ export class SellifyClient {
     this.keys = new KeysApi(this);
     this.tenants = new TenantsApi(this);
     this.pairing = new PairingApi(this);
+    this.users = new UsersApi(this);
   }
 
   /**
@@ -477,5 +479,20 @@ export class TenantsApi {
   }
   create(tenant: TenantCreate, options?: Options): Promise<Tenant> {
     return this.#c.request('POST /api/v1/tenants', { body: tenant }, options);
+  }
+}
+
+/** The people who sign in to the dashboard (admin scope). An invite link is only in the answer to invite. */
+export class UsersApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  list(options?: Options) {
+    return this.#c.request('GET /api/v1/users', {}, options);
+  }
+  /** A one-time invite link for a new owner, agent or viewer (valid 7 days). */
+  invite(invite: { role: 'owner' | 'agent' | 'viewer' }, options?: Options) {
+    return this.#c.request('POST /api/v1/users/invites', { body: invite }, options);
   }
 }

@@ -632,6 +632,16 @@ export interface FailedEventReplay {
   failedEvent: FailedEvent;
 }
 
+export interface Invite {
+  id: string;
+  role: 'owner' | 'agent' | 'viewer';
+  /** Shown in this response only */
+  token: string;
+  /** Open it on this server: the dashboard asks for an email and a password */
+  path: string;
+  expiresAt: string;
+}
+
 export interface Message {
   id: string;
   channelId: string;
@@ -875,7 +885,11 @@ export interface Problem {
     | 'pairing_unsupported'
     | 'pairing_not_ready'
     | 'gateway_error'
-    | 'unavailable';
+    | 'unavailable'
+    | 'invalid_credentials'
+    | 'csrf_failed'
+    | 'invite_invalid'
+    | 'login_rate_limited';
   detail: string;
   requestId: string;
   errors?: {
@@ -996,6 +1010,13 @@ export interface ThreadPage {
   items: ThreadMessage[];
   /** Pass as `cursor` for the next page; null on the last page */
   nextCursor: string | null;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  role: 'owner' | 'agent' | 'viewer';
+  createdAt: string;
 }
 
 export interface WebhookDelivery {
@@ -2103,6 +2124,30 @@ export interface Operations {
       200: Pairing;
     };
   };
+
+  /** List the people who can sign in to the dashboard */
+  'GET /api/v1/users': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: {
+        items: User[];
+      };
+    };
+  };
+
+  /** Create a one-time invite link (the link is in this response only) */
+  'POST /api/v1/users/invites': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      role: 'owner' | 'agent' | 'viewer';
+    };
+    responses: {
+      201: Invite;
+    };
+  };
 }
 
 /** The operation keys, in the order the server registers them. */
@@ -2160,4 +2205,6 @@ export const OPERATION_KEYS = [
   'POST /api/v1/channels/{id}/pairing/code',
   'POST /api/v1/channels/{id}/pairing/restart',
   'POST /api/v1/channels/{id}/pairing/logout',
+  'GET /api/v1/users',
+  'POST /api/v1/users/invites',
 ] as const;

@@ -16,6 +16,7 @@ export {
   SellifyClient,
   type SellifyClientOptions,
   TenantsApi,
+  UsersApi,
 } from './client.ts';
 export {
   type ErrorCode,

@@ -26,6 +26,10 @@ const commands: Record<string, Command> = {
     summary: 'create, list and revoke API keys',
     load: () => import('./commands/keys.ts'),
   },
+  users: {
+    summary: 'dashboard accounts: create, reset a password, list',
+    load: () => import('./commands/users.ts'),
+  },
   chat: {
     summary: 'talk to your bot as a customer through a sandbox channel of a running server',
     load: () => import('./commands/chat.ts'),

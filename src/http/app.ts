@@ -26,8 +26,10 @@ import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { genReqId, requestIdPlugin } from './plugins/request-id.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { sessionRoutes } from './routes/session.ts';
 import type { Api } from './routes/v1/common.ts';
 import { API_V1_PREFIX, v1Routes } from './routes/v1/index.ts';
+import { loadWebFiles, webRoot, webRoutes } from './routes/web.ts';
 import { ChannelCache, type WebhookDeps, webhookRoutes } from './routes/webhooks.ts';
 
 export type AppConfig = Pick<
@@ -76,6 +78,10 @@ export interface AppDeps {
   pacingScale?: number;
   /** The WhatsApp webhook routes (/webhooks/*), when the pipelines run. Default: not mounted. */
   webhooks?: Pick<WebhookDeps, 'processEvents' | 'cloudDefaults' | 'onMissedAck' | 'slowAckMs'>;
+  /** The session cookie gets `Secure` (NODE_ENV=production). Default false. */
+  secureCookies?: boolean;
+  /** Serve the dashboard (src/web) at `/`. Default true. */
+  dashboard?: boolean;
 }
 
 /** The path of a request URL without its query string (which may carry a verify token). */
@@ -240,6 +246,10 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   // The optional language model (OPENAI_API_KEY): advisor decisions ask it when the seller enabled it.
   const llmMetrics = config.llm !== undefined ? createLlmMetrics(app.metrics.registry) : undefined;
   const llm = config.llm !== undefined ? createLlmClient(config.llm, { metrics: llmMetrics }) : undefined;
+  // The dashboard: its sign-in routes and its files (issue 16).
+  sessionRoutes(app, { store, clock, secureCookies: deps.secureCookies ?? false });
+  const web = deps.dashboard === false ? undefined : webRoot();
+  if (web !== undefined) webRoutes(app, loadWebFiles(web));
   await app.register(v1Routes, {
     prefix: API_V1_PREFIX,
     ctx: {

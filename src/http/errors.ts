@@ -165,6 +165,28 @@ export const ERROR_CATALOGUE = {
     title: 'Service unavailable',
     description: 'A dependency (database, queue) is unavailable or the server is shutting down; retry later.',
   },
+  invalid_credentials: {
+    status: 401,
+    title: 'Invalid credentials',
+    description: 'The email or password is wrong (the answer never says which).',
+  },
+  csrf_failed: {
+    status: 403,
+    title: 'CSRF check failed',
+    description:
+      'A state-changing request made with the session cookie lacks the X-CSRF-Token header or carries a wrong one.',
+  },
+  invite_invalid: {
+    status: 410,
+    title: 'Invite link invalid',
+    description: 'The invite link is unknown, already used or expired.',
+  },
+  login_rate_limited: {
+    status: 429,
+    title: 'Too many sign-in attempts',
+    description:
+      'Too many failed sign-ins for this account or from this address; wait for Retry-After seconds.',
+  },
 } as const satisfies Record<string, { status: number; title: string; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

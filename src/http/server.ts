@@ -40,6 +40,7 @@ import {
 import { createTransportClient, sandboxHub } from '../whatsapp/index.ts';
 import { guardedFetchFor } from '../whatsapp/shared/egress.ts';
 import { buildApp } from './app.ts';
+import { ensureDashboardSignIn } from './dashboard-setup.ts';
 import { OPENAPI_URL } from './plugins/openapi.ts';
 import type { Api } from './routes/v1/common.ts';
 import { channelTransport } from './routes/webhooks.ts';
@@ -332,6 +333,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       store.tx(tenantId, (r) => r.channels.reindexVerifyToken(channelId)),
     );
     const sandboxHint = await ensureSandboxChannel(config, store);
+    const dashboardHint =
+      role === 'worker' ? undefined : await ensureDashboardSignIn(config, store, Date.now());
 
     services.push({ name: 'database', start: async () => {}, stop: () => store.close() });
 
@@ -424,6 +427,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (role === 'api' || role === 'both') {
       const limiter = createLimiter(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {});
       const api = await buildApp({
+        secureCookies: config.production,
         config,
         store,
         limiter,
@@ -500,6 +504,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // The admin-key hint stays the banner's last line (scripts and tests wait for it).
     if (cloudHint !== undefined) print(cloudHint);
     if (sandboxHint !== undefined) print(sandboxHint);
+    if (dashboardHint !== undefined && url !== undefined) print(dashboardHint(url));
     print(adminHint);
   } catch (err) {
     await stop();

@@ -20,6 +20,9 @@ export const ID_PREFIXES = [
   'evt',
   'whe',
   'whd',
+  'usr',
+  'ses',
+  'inv',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -81,6 +81,23 @@ export {
 } from './repos/playbook.ts';
 export type { NewProduct, ProductPatch, ProductRecord } from './repos/products.ts';
 export { createTenant, ensureTenant, type Tenant } from './repos/tenants.ts';
+export {
+  EMAIL_BIDX_SCOPE,
+  findInviteByHash,
+  findSessionByHash,
+  findUserByEmail,
+  hashToken,
+  type Invite,
+  type InviteLookup,
+  newToken,
+  normalizeEmail,
+  type SessionLookup,
+  USER_ROLES,
+  type User,
+  type UserLookup,
+  type UserRole,
+  type UsersRepo,
+} from './repos/users.ts';
 export type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from './repos/webhooks-out.ts';
 export { type RotationOptions, type RotationProgress, type RotationResult, rotateKeys } from './rotate.ts';
 export { createStore, type Store, type TenantRepos } from './store.ts';

@@ -11,6 +11,7 @@
 import { DecryptError, type Keyring } from '../crypto/keyring.ts';
 import { verifyTokenHash } from './repos/channels.ts';
 import { idempotencyRowId } from './repos/idempotency.ts';
+import { EMAIL_BIDX_SCOPE } from './repos/users.ts';
 import type { Store } from './store.ts';
 
 export interface RotationProgress {
@@ -92,6 +93,14 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'contacts', column: 'owner_enc', ...BY_ID },
   { table: 'webhook_endpoints', column: 'url_enc', ...BY_ID },
   { table: 'webhook_endpoints', column: 'secret_enc', ...BY_ID },
+  {
+    table: 'users',
+    column: 'email_enc',
+    ...BY_ID,
+    // One blind-index scope for every tenant: sign-in does not know the tenant (repos/users.ts).
+    bidxColumn: 'email_bidx',
+    bidxOf: (plaintext, _tenantId, keyring) => keyring.blindIndex(plaintext, EMAIL_BIDX_SCOPE),
+  },
 ];
 
 export const DEFAULT_ROTATION_BATCH_SIZE = 200;

@@ -21,6 +21,7 @@ import { type PlaybookRepo, playbookRepo } from './repos/playbook.ts';
 import { type ProductsRepo, productsRepo } from './repos/products.ts';
 import { type StatsRepo, statsRepo } from './repos/stats.ts';
 import { type TenantsRepo, tenantsRepo } from './repos/tenants.ts';
+import { type UsersRepo, usersRepo } from './repos/users.ts';
 import { type WebhooksOutRepo, webhooksOutRepo } from './repos/webhooks-out.ts';
 import type { Db, Queryable } from './types.ts';
 
@@ -47,6 +48,7 @@ export interface TenantRepos {
   readonly failedEvents: FailedEventsRepo;
   readonly conversations: ConversationsRepo;
   readonly webhooksOut: WebhooksOutRepo;
+  readonly users: UsersRepo;
 }
 
 export interface Store {
@@ -82,6 +84,7 @@ export function tenantRepos(context: RepoContext): TenantRepos {
     failedEvents: failedEventsRepo(context),
     conversations: conversationsRepo(context),
     webhooksOut: webhooksOutRepo(context),
+    users: usersRepo(context),
   };
 }
 

@@ -132,6 +132,8 @@ const calls: Record<ApiOperation, (c: SellifyClient) => Promise<unknown>> = {
   'POST /api/v1/channels/{id}/pairing/code': (c) => c.pairing.code('ID', '+2250700000000'),
   'POST /api/v1/channels/{id}/pairing/restart': (c) => c.pairing.restart('ID'),
   'POST /api/v1/channels/{id}/pairing/logout': (c) => c.pairing.logout('ID'),
+  'GET /api/v1/users': (c) => c.users.list(),
+  'POST /api/v1/users/invites': (c) => c.users.invite({ role: 'agent' }),
 };
 
 describe('client coverage', () => {

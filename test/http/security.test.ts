@@ -3,14 +3,18 @@
  * as routes register, so a new route is picked up on its own) and checks for each: no key,
  * a wrong key, a malformed key and a revoked key get 401; another tenant's key gets 404 for the
  * other tenant's objects (and sees none of them in lists); a key without the route's scope gets
- * 403; a key over its rate limit gets 429 with Retry-After. A route without an entry in FIXTURES
+ * 403; a key over its rate limit gets 429 with Retry-After. The same routes called with a
+ * dashboard session (issue 16): an owner's session with its CSRF token works (except operator
+ * routes), a write without the CSRF token gets 403 csrf_failed, and a role below the route's
+ * scope gets 403. A route without an entry in FIXTURES
  * fails the suite, so nobody can add a route and skip these checks.
  */
 
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/crypto/password.ts';
 import type { Queue } from '../../src/queue/index.ts';
-import type { ApiKeyScope } from '../../src/store/index.ts';
+import type { ApiKeyScope, UserRole } from '../../src/store/index.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 import { createWorld, ENV_KEY, problem, seedConversation, type World } from './helpers.ts';
 
@@ -144,6 +148,11 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/v1/channels/:id/pairing/logout': {
     otherTenant: 'not_found',
     request: async (w) => ({ url: `/api/v1/channels/${await pairingChannel(w, true)}/pairing/logout` }),
+  },
+  'GET /api/v1/users': { otherTenant: 'excludes', request: async () => ({ url: '/api/v1/users' }) },
+  'POST /api/v1/users/invites': {
+    otherTenant: 'own',
+    request: async () => ({ url: '/api/v1/users/invites', payload: { role: 'agent' } }),
   },
   'POST /api/v1/decision': {
     otherTenant: 'not_found',
@@ -359,6 +368,27 @@ function expectProblem(res: LightMyRequestResponse, status: number, code: string
   expect(res.headers['x-request-id']).toMatch(/^req_/);
 }
 
+/** Dashboard sessions of tenant A (issue 16): the cookie acts like a key with the role's scope. */
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+const sessions = {} as Record<'owner' | 'agent' | 'viewer', Session>;
+
+function sessionHeaders(s: Session): Record<string, string> {
+  return { cookie: s.cookie, 'x-csrf-token': s.csrf };
+}
+
+async function signedIn(role: UserRole): Promise<Session> {
+  const email = `${role}.${Date.now()}@security.example`;
+  const password = 'security suite password';
+  const passwordHash = await hashPassword(password);
+  await w.store.tx(w.a.id, (r) => r.users.create({ email, role, passwordHash }));
+  const res = await w.app.inject({ method: 'POST', url: '/api/session', payload: { email, password } });
+  expect(res.statusCode, res.body).toBe(200);
+  return { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.json().csrfToken };
+}
+
 beforeAll(async () => {
   // The pairing routes call a gateway: the simulator on 127.0.0.1 (a private gateway is allowed
   // here), its webhooks aimed at a closed port (nothing listens for them in this suite).
@@ -382,6 +412,7 @@ beforeAll(async () => {
     },
     { allowPrivateGateways: true, publicUrl: 'http://127.0.0.1:9' },
   );
+  for (const role of ['owner', 'agent', 'viewer'] as const) sessions[role] = await signedIn(role);
   const conversation = await seedConversation(w, w.a.admin);
   const product = await w.call('POST', '/api/v1/products', w.a.admin, {
     name: 'Sac noir secret',
@@ -519,6 +550,27 @@ describe.each(Object.keys(FIXTURES))('%s', (name) => {
     const k = await w.key(w.a.id, BELOW[needed]);
     const res = await send(route, k.secret);
     expectProblem(res, 403, 'forbidden');
+  });
+
+  it("works with an owner's dashboard session and its CSRF token (operator routes: 403)", async () => {
+    const res = await send(route, null, sessionHeaders(sessions.owner));
+    if (FIXTURES[name]!.operatorOnly) expectProblem(res, 403, 'forbidden');
+    else {
+      expect(res.statusCode, res.body).toBeGreaterThanOrEqual(200);
+      expect(res.statusCode, res.body).toBeLessThan(300);
+    }
+  });
+
+  it('answers 403 csrf_failed to a state-changing request made with the session but no CSRF token', async () => {
+    if (method === 'GET') return;
+    expectProblem(await send(route, null, { cookie: sessions.owner.cookie }), 403, 'csrf_failed');
+  });
+
+  it('answers 403 to a session whose role lacks the scope the route needs', async () => {
+    const needed = w.app.auth.routes.find((r) => r.method === method && r.url === url)?.scope ?? 'admin';
+    if (needed === 'read') return;
+    const below = needed === 'admin' ? sessions.agent : sessions.viewer;
+    expectProblem(await send(route, null, sessionHeaders(below)), 403, 'forbidden');
   });
 
   it('answers 429 with Retry-After once the key is over its limit', async () => {

@@ -13,9 +13,17 @@
  * before any look-up. Scopes nest: admin ⊇ write ⊇ read; a key without the route's scope gets
  * 403 `forbidden`. Each authenticated request then counts against the key's rate limit and against
  * its tenant's (SELLIFY_TENANT_RATE_LIMIT, which also caps every key's own limit).
+ *
+ * People signed in to the dashboard (issue 16) call the same routes with the session cookie
+ * (`sellify_session`, HttpOnly, SameSite=Lax) instead of a key, when the request carries no key at
+ * all: the session acts like a key with its role's scopes (owner → admin, agent → write, viewer →
+ * read), and every state-changing request made with it must also carry `X-CSRF-Token` (the value
+ * GET /api/session returns, derived from the session token, which a page on another site can neither
+ * read nor guess), else 403 `csrf_failed`. An unknown, expired or revoked session is a failed
+ * authentication like a bad key.
  */
 
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { API_KEY_PATTERN } from '../../config.ts';
@@ -25,8 +33,12 @@ import {
   type ApiKeyScope,
   type Db,
   findApiKeyByHash,
+  findSessionByHash,
   hashApiKey,
+  hashToken,
+  type SessionLookup,
   type Store,
+  type UserRole,
 } from '../../store/index.ts';
 import { ApiError } from '../errors.ts';
 import { enforceRateLimits } from './rate-limit.ts';
@@ -44,9 +56,58 @@ export interface Principal {
    * the keys of any tenant. Admin keys of other tenants only ever see their own tenant.
    */
   platformAdmin: boolean;
+  /** Set when a person signed in to the dashboard made the request (then keyId is the user id). */
+  session?: { id: string; userId: string; role: UserRole };
 }
 
 export const ENV_KEY_ID = 'env';
+
+/** The dashboard's session cookie (HttpOnly, SameSite=Lax, Secure in production). */
+export const SESSION_COOKIE = 'sellify_session';
+/** The header a state-changing request made with the session cookie must carry. */
+export const CSRF_HEADER = 'x-csrf-token';
+/** What each role may do through the API, as the scope of an API key. */
+export const ROLE_SCOPE: Readonly<Record<UserRole, ApiKeyScope>> = {
+  owner: 'admin',
+  agent: 'write',
+  viewer: 'read',
+};
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SESSION_TOKEN = /^[0-9A-Za-z]{43}$/;
+
+/**
+ * The CSRF token of a session: a hash of the session token under its own label. The cookie is
+ * HttpOnly, so only a page that asked GET /api/session (same origin) knows it; nothing is stored.
+ */
+export function csrfTokenFor(sessionToken: string): string {
+  return createHash('sha256').update(`sellify-csrf\0${sessionToken}`, 'utf8').digest('base64url');
+}
+
+/** The session token in the request's Cookie header, if any. */
+export function sessionTokenOf(req: FastifyRequest): string | null {
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    const value = part.slice(eq + 1).trim();
+    return SESSION_TOKEN.test(value) ? value : null;
+  }
+  return null;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** True when the request carries the CSRF token of this session token (compared in constant time). */
+export function csrfMatches(req: FastifyRequest, sessionToken: string): boolean {
+  const sent = req.headers[CSRF_HEADER];
+  return typeof sent === 'string' && sameText(sent, csrfTokenFor(sessionToken));
+}
 
 /** The route's guard: the scope a key needs for it. */
 export interface GuardedRoute {
@@ -88,6 +149,8 @@ export interface AuthenticatorOptions {
   envApiKey?: string;
   /** Looks a key up by its hash. Default findApiKeyByHash(db, hash). */
   lookup?: (keyHash: string) => Promise<ApiKeyLookup | null>;
+  /** Looks a dashboard session up by its token's hash. Default findSessionByHash(db, hash). */
+  findSession?: (tokenHash: string) => Promise<SessionLookup | null>;
   /** Records "last used" (at most once a minute per key). Default: apiKeys.touch through the store. */
   store?: Store;
   clock?: () => number;
@@ -118,6 +181,7 @@ function digest(secret: string): Buffer {
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const lookup = options.lookup ?? ((hash: string) => findApiKeyByHash(options.db, hash));
+  const findSession = options.findSession ?? ((hash: string) => findSessionByHash(options.db, hash));
   const clock = options.clock ?? Date.now;
   const envDigest = options.envApiKey === undefined ? undefined : digest(options.envApiKey);
   const lastTouchMs = new Map<string, number>();
@@ -145,6 +209,29 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   return {
     async authenticate(req) {
       await req.server.rateLimit.checkAuthFailures(req.ip);
+      const noKey = req.headers['x-api-key'] === undefined && req.headers.authorization === undefined;
+      const sessionToken = noKey ? sessionTokenOf(req) : null;
+      if (sessionToken !== null) {
+        const session = await findSession(hashToken(sessionToken));
+        if (
+          session === null ||
+          session.revokedAtMs !== null ||
+          session.disabledAtMs !== null ||
+          session.expiresAtMs <= clock()
+        )
+          return fail(req);
+        if (!SAFE_METHODS.has(req.method) && !csrfMatches(req, sessionToken))
+          throw new ApiError('csrf_failed');
+        return {
+          keyId: session.userId,
+          tenantId: session.tenantId,
+          scopes: [ROLE_SCOPE[session.role]],
+          rateLimitPerMinute: null,
+          // A person is never the platform operator: operator routes stay with the operator's key.
+          platformAdmin: false,
+          session: { id: session.id, userId: session.userId, role: session.role },
+        };
+      }
       const secret = credentialOf(req);
       if (secret === null || !API_KEY_PATTERN.test(secret)) return fail(req);
       const hashed = digest(secret);

@@ -20,6 +20,7 @@ import { messageRoutes } from './messages.ts';
 import { pairingRoutes } from './pairing.ts';
 import { playbookRoutes } from './playbook.ts';
 import { productRoutes } from './products.ts';
+import { userRoutes } from './users.ts';
 
 export const API_V1_PREFIX = '/api/v1';
 
@@ -51,4 +52,5 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   conversationRoutes(api, ctx);
   eventRoutes(api, ctx);
   pairingRoutes(api, ctx);
+  userRoutes(api, ctx);
 };
