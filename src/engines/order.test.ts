@@ -192,6 +192,13 @@ describe('order dialogue — each step', () => {
     expect(turns[1]!.decision.text).toContain('1 × Sac noir');
   });
 
+  it('starts the cart with the product named after "je veux commander" asked which one', () => {
+    const turns = play(['Je veux commander', 'le sac noir']);
+    expect(turns[0]!.conversation).toMatchObject({ cart: [], awaiting: 'product' });
+    expect(turns[1]!.conversation?.cart).toEqual([{ productId: 'prd_sac', quantity: 1 }]);
+    expect(turns[1]!.conversation?.awaiting).toBe('address');
+  });
+
   it('does not order on a "oui" while the address is still missing: it asks again', () => {
     const t = lastOf(play(['Je veux 2 sacs noirs', 'oui']));
     expect(t.decision.order).toBeUndefined();

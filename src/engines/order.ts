@@ -437,8 +437,15 @@ export function continueOrder(input: OrderInput): OrderStep {
     (state?.offered?.length ?? 0) > 0 &&
     (yes || (wantsOrder && entities.unknownProduct === undefined));
   const starts =
-    !active && mentions.length > 0 && (wantsOrder || zone !== undefined || payment !== undefined);
+    !active &&
+    mentions.length > 0 &&
+    (wantsOrder || zone !== undefined || payment !== undefined || state?.awaiting === 'product');
   if (!active && !starts && !takesOffer) {
+    // "Je veux commander" without a product (or with several that match): the usual reply asks
+    // which one, and the product named next starts the cart.
+    if (wantsOrder && mentions.length === 0 && !intents.includes('opt_out')) {
+      return { handled: false, conversation: { cart: [], awaiting: 'product', updatedAt: stamp }, reasons };
+    }
     const asked = intents.includes('price') || intents.includes('availability');
     const offered = mentions.filter((m) => inStockFor(byId.get(m.productId)!, 1)).map((m) => m.productId);
     if (asked && offered.length > 0 && !intents.includes('opt_out')) {
