@@ -441,21 +441,39 @@ export function continueOrder(input: OrderInput): OrderStep {
     mentions.length > 0 &&
     (wantsOrder || zone !== undefined || payment !== undefined || state?.awaiting === 'product');
   if (!active && !starts && !takesOffer) {
-    // "Je veux commander" without a product (or with several that match): the usual reply asks
-    // which one, and the product named next starts the cart.
-    if (wantsOrder && mentions.length === 0 && !intents.includes('opt_out')) {
-      return { handled: false, conversation: { cart: [], awaiting: 'product', updatedAt: stamp }, reasons };
+    if (intents.includes('opt_out')) return unchanged();
+    // Before any cart, what the customer says is kept for the order to come: the products a price
+    // answer offers ("oui" orders them), that an order awaits its product ("je veux commander"),
+    // and a delivery zone or a payment method given first. The usual reply answers the message.
+    const pre: Conversation = {
+      cart: [],
+      ...(state?.offered ? { offered: state.offered } : {}),
+      ...(state?.delivery ? { delivery: state.delivery } : {}),
+      ...(state?.payment ? { payment: state.payment } : {}),
+      ...(state?.awaiting === 'product' ? { awaiting: 'product' as const } : {}),
+    };
+    let kept = false;
+    if (wantsOrder && mentions.length === 0) {
+      pre.awaiting = 'product';
+      kept = true;
     }
     const asked = intents.includes('price') || intents.includes('availability');
     const offered = mentions.filter((m) => inStockFor(byId.get(m.productId)!, 1)).map((m) => m.productId);
-    if (asked && offered.length > 0 && !intents.includes('opt_out')) {
-      return {
-        handled: false,
-        conversation: { cart: [], offered: [...new Set(offered)].slice(0, 5), updatedAt: stamp },
-        reasons,
-      };
+    if (asked && offered.length > 0) {
+      pre.offered = [...new Set(offered)].slice(0, 5);
+      kept = true;
     }
-    return unchanged();
+    if (zone) {
+      const address = looksLikeAddress(input) ? readAddress(input.text, zone, mentions) : '';
+      pre.delivery = { zone: zone.zone.id, address: address || zone.zone.name };
+      kept = true;
+    }
+    const accepted = input.playbook?.payment?.methods;
+    if (payment !== undefined && (accepted === undefined || accepted.includes(payment))) {
+      pre.payment = payment;
+      kept = true;
+    }
+    return kept ? { handled: false, conversation: { ...pre, updatedAt: stamp }, reasons } : unchanged();
   }
 
   // Cancelling: "annule" at any step, a bare "non" to the summary.
