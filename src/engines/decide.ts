@@ -294,7 +294,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
       followupsSent: 0,
     },
     restartWarmup: false,
-    ...(step ? { conversation: step.conversation } : {}),
+    ...(step?.conversation !== undefined ? { conversation: step.conversation } : {}),
     ...(step?.order
       ? {
           order: {

@@ -19,13 +19,12 @@ import type { CartLine, Conversation, PlaybookInput } from './context.ts';
 import type { IntentVerdict } from './intent.ts';
 import { formatPrice } from './money.ts';
 import { ORDER_LABELS, ORDER_TEMPLATES, type OrderTemplateKey } from './order-templates.ts';
+import { SPECIFIC_MATCH_SCORE } from './reply.ts';
 import { damerauLevenshtein, normalizeText, phoneticKey, tokenize } from './text.ts';
 import { renderTemplate } from './variation.ts';
 
 /** A cart left alone this long is dropped: a "oui" a week later is not a confirmation of it. */
 export const CART_TTL_MS = 3 * 86_400_000;
-/** A product mention at or above this score names one product (reply.ts uses the same bound). */
-const SPECIFIC_SCORE = 0.5;
 const MAX_CART_LINES = 20;
 const MAX_ADDRESS_CHARS = 500;
 
@@ -69,8 +68,8 @@ export interface OrderStep {
   /** The dialogue answers this message (`text`); otherwise the usual reply does. */
   handled: boolean;
   text?: string;
-  /** The state after this message: null clears it. */
-  conversation: Conversation | null;
+  /** The state after this message: null clears it, undefined leaves it as it is. */
+  conversation?: Conversation | null;
   /** The customer confirmed the summary: place this order. */
   order?: OrderDraft;
   /** The state to keep when the order cannot be placed (stock taken meanwhile): the cart stays. */
@@ -354,14 +353,12 @@ type WordsInput = Pick<OrderInput, 'playbook' | 'seed' | 'contactName'>;
 
 class Words {
   private renders = 0;
-  readonly parts: string[] = [];
   constructor(
     readonly lang: Language,
     private readonly input: WordsInput,
   ) {}
 
   render(key: OrderTemplateKey, variables: Record<string, string | number | undefined> = {}): string {
-    this.parts.push(key);
     const custom = this.input.playbook?.templates?.[key]?.[this.lang];
     let template = ORDER_TEMPLATES[this.lang][key];
     if (typeof custom === 'string') template = custom;
@@ -416,14 +413,14 @@ export function continueOrder(input: OrderInput): OrderStep {
   const tokens = tokenize(normalized);
   const intents = input.intent.intents;
   const entities = input.intent.entities;
-  const mentions = entities.products.filter((m) => m.score >= SPECIFIC_SCORE && byId.has(m.productId));
+  const mentions = entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE && byId.has(m.productId));
   const zone = matchZone(normalized, input.playbook?.delivery);
   const payment = readPayment(normalized);
   const yes = isConfirmation(input.text, normalized);
   const stamp = new Date(input.nowMs).toISOString();
   const unchanged = (): OrderStep => ({
     handled: false,
-    conversation: expired ? null : (state ?? null),
+    ...(expired ? { conversation: null } : {}),
     reasons,
   });
 
