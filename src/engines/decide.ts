@@ -328,7 +328,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     },
     restartWarmup: false,
     assisted: { classification: classified.use, rephrase: null } as AssistUse,
-    ...(step ? { conversation: step.conversation } : {}),
+    ...(step?.conversation !== undefined ? { conversation: step.conversation } : {}),
     ...(step?.order
       ? {
           order: {

@@ -192,6 +192,20 @@ describe('order dialogue — each step', () => {
     expect(turns[1]!.decision.text).toContain('1 × Sac noir');
   });
 
+  it('starts the cart with the product named after "je veux commander" asked which one', () => {
+    const turns = play(['Je veux commander', 'le sac noir']);
+    expect(turns[0]!.conversation).toMatchObject({ cart: [], awaiting: 'product' });
+    expect(turns[1]!.conversation?.cart).toEqual([{ productId: 'prd_sac', quantity: 1 }]);
+    expect(turns[1]!.conversation?.awaiting).toBe('address');
+  });
+
+  it('keeps a zone and a payment method said before the product for the order that follows', () => {
+    const turns = play(['Vous livrez à Cocody ?', 'je paie par Wave', 'Je veux le sac noir']);
+    expect(turns[0]!.conversation?.delivery).toEqual({ zone: 'cocody', address: 'Cocody' });
+    expect(turns[2]!.decision.text).toContain('Total : 16 500 FCFA');
+    expect(turns[2]!.conversation?.awaiting).toBe('confirmation');
+  });
+
   it('does not order on a "oui" while the address is still missing: it asks again', () => {
     const t = lastOf(play(['Je veux 2 sacs noirs', 'oui']));
     expect(t.decision.order).toBeUndefined();
@@ -313,28 +327,15 @@ describe('order dialogue — properties', () => {
         fc.integer({ min: 1, max: 5 }),
         fc.constantFrom(...ZONES),
         fc.constantFrom(...METHODS),
-        fc.boolean(),
-        fc.boolean(),
-        fc.boolean(),
-        (
-          quantity,
-          [zoneId, zoneText],
-          [method, methodText],
-          addressFirst,
-          zoneWithProduct,
-          payWithProduct,
-        ) => {
-          // The first message names the product (that is what starts an order); the address and the
-          // payment come with it or later, in either order.
-          const first = [`Je veux ${quantity} sacs noirs`];
-          const later: string[] = [];
-          if (zoneWithProduct) first.push(zoneText);
-          if (payWithProduct) first.push(methodText);
-          const rest: string[] = [];
-          if (!zoneWithProduct) rest.push(zoneText);
-          if (!payWithProduct) rest.push(methodText);
-          later.push(...(addressFirst ? rest : rest.reverse()));
-          const d = lastOf(play([first.join('. '), ...later, 'oui'])).decision;
+        // Where each fact goes: message 0, 1 or 2 (facts in one message are joined), in any order.
+        fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2)),
+        (quantity, [zoneId, zoneText], [method, methodText], [productAt, zoneAt, payAt]) => {
+          const messages: string[][] = [[], [], []];
+          messages[productAt]!.push(`Je veux ${quantity} sacs noirs`);
+          messages[zoneAt]!.push(zoneText);
+          messages[payAt]!.push(methodText);
+          const script = messages.filter((m) => m.length > 0).map((m) => m.join('. '));
+          const d = lastOf(play([...script, 'oui'])).decision;
           expect(d.order?.draft.items).toEqual([
             { productId: 'prd_sac', name: 'Sac noir', quantity, unitPrice: 15000 },
           ]);
@@ -344,7 +345,7 @@ describe('order dialogue — properties', () => {
           expect(d.order?.draft.total).toBe(15000 * quantity + fee);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
   });
 

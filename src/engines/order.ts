@@ -19,13 +19,12 @@ import type { CartLine, Conversation, PlaybookInput } from './context.ts';
 import type { IntentVerdict } from './intent.ts';
 import { formatPrice } from './money.ts';
 import { ORDER_LABELS, ORDER_TEMPLATES, type OrderTemplateKey } from './order-templates.ts';
+import { SPECIFIC_MATCH_SCORE } from './reply.ts';
 import { damerauLevenshtein, normalizeText, phoneticKey, tokenize } from './text.ts';
 import { renderTemplate } from './variation.ts';
 
 /** A cart left alone this long is dropped: a "oui" a week later is not a confirmation of it. */
 export const CART_TTL_MS = 3 * 86_400_000;
-/** A product mention at or above this score names one product (reply.ts uses the same bound). */
-const SPECIFIC_SCORE = 0.5;
 const MAX_CART_LINES = 20;
 const MAX_ADDRESS_CHARS = 500;
 
@@ -69,8 +68,8 @@ export interface OrderStep {
   /** The dialogue answers this message (`text`); otherwise the usual reply does. */
   handled: boolean;
   text?: string;
-  /** The state after this message: null clears it. */
-  conversation: Conversation | null;
+  /** The state after this message: null clears it, undefined leaves it as it is. */
+  conversation?: Conversation | null;
   /** The customer confirmed the summary: place this order. */
   order?: OrderDraft;
   /** The state to keep when the order cannot be placed (stock taken meanwhile): the cart stays. */
@@ -354,14 +353,12 @@ type WordsInput = Pick<OrderInput, 'playbook' | 'seed' | 'contactName'>;
 
 class Words {
   private renders = 0;
-  readonly parts: string[] = [];
   constructor(
     readonly lang: Language,
     private readonly input: WordsInput,
   ) {}
 
   render(key: OrderTemplateKey, variables: Record<string, string | number | undefined> = {}): string {
-    this.parts.push(key);
     const custom = this.input.playbook?.templates?.[key]?.[this.lang];
     let template = ORDER_TEMPLATES[this.lang][key];
     if (typeof custom === 'string') template = custom;
@@ -416,14 +413,14 @@ export function continueOrder(input: OrderInput): OrderStep {
   const tokens = tokenize(normalized);
   const intents = input.intent.intents;
   const entities = input.intent.entities;
-  const mentions = entities.products.filter((m) => m.score >= SPECIFIC_SCORE && byId.has(m.productId));
+  const mentions = entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE && byId.has(m.productId));
   const zone = matchZone(normalized, input.playbook?.delivery);
   const payment = readPayment(normalized);
   const yes = isConfirmation(input.text, normalized);
   const stamp = new Date(input.nowMs).toISOString();
   const unchanged = (): OrderStep => ({
     handled: false,
-    conversation: expired ? null : (state ?? null),
+    ...(expired ? { conversation: null } : {}),
     reasons,
   });
 
@@ -437,18 +434,43 @@ export function continueOrder(input: OrderInput): OrderStep {
     (state?.offered?.length ?? 0) > 0 &&
     (yes || (wantsOrder && entities.unknownProduct === undefined));
   const starts =
-    !active && mentions.length > 0 && (wantsOrder || zone !== undefined || payment !== undefined);
+    !active &&
+    mentions.length > 0 &&
+    (wantsOrder || zone !== undefined || payment !== undefined || state?.awaiting === 'product');
   if (!active && !starts && !takesOffer) {
+    if (intents.includes('opt_out')) return unchanged();
+    // Before any cart, what the customer says is kept for the order to come: the products a price
+    // answer offers ("oui" orders them), that an order awaits its product ("je veux commander"),
+    // and a delivery zone or a payment method given first. The usual reply answers the message.
+    const pre: Conversation = {
+      cart: [],
+      ...(state?.offered ? { offered: state.offered } : {}),
+      ...(state?.delivery ? { delivery: state.delivery } : {}),
+      ...(state?.payment ? { payment: state.payment } : {}),
+      ...(state?.awaiting === 'product' ? { awaiting: 'product' as const } : {}),
+    };
+    let kept = false;
+    if (wantsOrder && mentions.length === 0) {
+      pre.awaiting = 'product';
+      kept = true;
+    }
     const asked = intents.includes('price') || intents.includes('availability');
     const offered = mentions.filter((m) => inStockFor(byId.get(m.productId)!, 1)).map((m) => m.productId);
-    if (asked && offered.length > 0 && !intents.includes('opt_out')) {
-      return {
-        handled: false,
-        conversation: { cart: [], offered: [...new Set(offered)].slice(0, 5), updatedAt: stamp },
-        reasons,
-      };
+    if (asked && offered.length > 0) {
+      pre.offered = [...new Set(offered)].slice(0, 5);
+      kept = true;
     }
-    return unchanged();
+    if (zone) {
+      const address = looksLikeAddress(input) ? readAddress(input.text, zone, mentions) : '';
+      pre.delivery = { zone: zone.zone.id, address: address || zone.zone.name };
+      kept = true;
+    }
+    const accepted = input.playbook?.payment?.methods;
+    if (payment !== undefined && (accepted === undefined || accepted.includes(payment))) {
+      pre.payment = payment;
+      kept = true;
+    }
+    return kept ? { handled: false, conversation: { ...pre, updatedAt: stamp }, reasons } : unchanged();
   }
 
   // Cancelling: "annule" at any step, a bare "non" to the summary.

@@ -176,11 +176,13 @@ export async function applyDecision(r: TenantRepos, input: ApplyInput): Promise<
   }
 
   const u = decision.contactUpdate;
-  const patch: ContactPatch = { ...input.extra, followupsSent: u.followupsSent, stage: u.stage };
-  if (u.optedOut !== contact.optedOut) patch.optedOut = u.optedOut;
-  if (u.optedOut && patch.optedOut && input.extra?.optedOutAtMs !== undefined)
-    patch.optedOutAtMs = input.extra.optedOutAtMs;
-  else delete patch.optedOutAtMs;
+  // `extra.optedOutAtMs` dates an opt-out this message makes; it is not a change of its own.
+  const { optedOutAtMs, ...extra } = input.extra ?? {};
+  const patch: ContactPatch = { ...extra, followupsSent: u.followupsSent, stage: u.stage };
+  if (u.optedOut !== contact.optedOut) {
+    patch.optedOut = u.optedOut;
+    if (u.optedOut && optedOutAtMs !== undefined) patch.optedOutAtMs = optedOutAtMs;
+  }
   if (u.optedIn !== contact.optedIn) patch.optedIn = u.optedIn;
   // A hand-off is recorded by act() through requestHandoff (ownership `waiting` and its event).
   if (settled && decision.conversation !== undefined) patch.conversation = decision.conversation;

@@ -259,3 +259,23 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
     },
   );
 });
+
+describe.each(testBackends())('sealed columns on $name', (backend) => {
+  it('lists every sealed column of the schema in SEALED_FIELDS, so key rotation re-seals it', async () => {
+    const db = await backend.open();
+    try {
+      const { rows } = await db.ownerTx((tx) =>
+        tx.query<{ table_name: string; column_name: string }>(
+          `SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND column_name LIKE '%\\_enc' ESCAPE '\\'`,
+        ),
+      );
+      const inSchema = rows.map((r) => `${r.table_name}.${r.column_name}`).sort();
+      const listed = SEALED_FIELDS.map((f) => `${f.table}.${f.column}`).sort();
+      expect(inSchema.length).toBeGreaterThan(10);
+      expect(listed).toEqual(inSchema);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -93,6 +93,8 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   { table: 'contacts', column: 'owner_enc', ...BY_ID },
   { table: 'webhook_endpoints', column: 'url_enc', ...BY_ID },
   { table: 'webhook_endpoints', column: 'secret_enc', ...BY_ID },
+  { table: 'orders', column: 'delivery_enc', ...BY_ID },
+  { table: 'order_payments', column: 'reference_enc', ...BY_ID },
   {
     table: 'users',
     column: 'email_enc',
