@@ -68,6 +68,7 @@ function baseContext(kind: 'reply' | 'followup' | 'proactive', zone: string): Js
     },
     catalog: [{ id: 'prd_1', name: 'Sac noir', price: 15000, currency: 'XOF', stock: 3 }],
     stats: { sentLastMinute: 1, sentLastHour: 5, sentToday: 20, lastSentAt: '2026-11-27T10:05:00Z' },
+    conversation: { cart: [{ productId: 'prd_1', quantity: 1 }], updatedAt: '2026-11-27T10:00:00Z' },
   };
   if (kind === 'reply') ctx.message = { id: 'wamid.dates', text: "Bonjour, c'est combien le sac noir ?" };
   else ctx.outbound = { kind, text: 'Le sac noir est de retour en stock.' };
@@ -125,6 +126,7 @@ describe('dates in the decision context', () => {
         'contact.lastInboundAt',
         'contact.lastOutboundAt',
         'stats.lastSentAt',
+        'conversation.updatedAt',
       ].sort(),
     );
   });
