@@ -1,6 +1,6 @@
 /**
  * The Fastify app: platform plugins, the operational routes and the /api/v1 routes, built from
- * its dependencies and never listening (server.ts listens; tests use `inject`). Everything it
+ * its dependencies and never listening (src/server.ts listens; tests use `inject`). Everything it
  * needs arrives in `deps`, so tests pass an in-memory PGlite store, a fixed clock and a fresh
  * limiter, and production passes what config.ts describes.
  */
@@ -15,7 +15,7 @@ import { DEFAULT_TENANT_ID } from '../config.ts';
 import type { RateLimiter } from '../ratelimit/types.ts';
 import type { Store } from '../store/index.ts';
 import type { EgressPolicy } from '../whatsapp/index.ts';
-import { type AuthenticatorOptions, type AuthState, createAuthenticator } from './plugins/auth.ts';
+import { type AuthState, createAuthenticator } from './plugins/auth.ts';
 import { errorsPlugin, frameworkErrors } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
@@ -57,8 +57,6 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** The platform operator's tenant. Default `ten_default`. */
   defaultTenantId?: string;
-  /** API-key look-up by hash. Default findApiKeyByHash on the store's database. */
-  lookupKey?: AuthenticatorOptions['lookup'];
   /** Node process metrics in /metrics. Default true. */
   collectDefaultMetrics?: boolean;
   /** Version in the OpenAPI document. Default package.json's. */
@@ -190,7 +188,6 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     defaultTenantId,
     clock,
     ...(config.apiKey !== undefined ? { envApiKey: config.apiKey } : {}),
-    ...(deps.lookupKey !== undefined ? { lookup: deps.lookupKey } : {}),
   });
   const authState: AuthState = { routes: [] };
   app.decorate('auth', authState);

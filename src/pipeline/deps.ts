@@ -5,6 +5,7 @@
 import type { Queue } from '../queue/index.ts';
 import type { Channel, Store } from '../store/index.ts';
 import type { TransportClient } from '../whatsapp/index.ts';
+import type { WebhookUptime } from './webhook-uptime.ts';
 
 export interface PipelineLog {
   info(obj: object, msg?: string): void;
@@ -27,14 +28,11 @@ export interface PipelineDeps {
    */
   pacingScale: number;
   /**
-   * Since when webhooks have been reaching us and getting a prompt 200 (epoch ms): the process
-   * start, moved to when the API listens, and moved again after every webhook answered with a 5xx
-   * or too slowly for the provider (an overloaded server after a restart, a database outage). A
-   * send left in doubt waits longer for the webhook proving it went out: that webhook failed while
-   * we could not take it and comes back on the provider's retry back-off, not when we recover.
-   * Default 0 (the wait counts from the send only).
+   * Since when webhooks have been reaching us (src/pipeline/webhook-uptime.ts): a send left in doubt
+   * waits longer for its proof after webhooks could not be taken. Default: the wait counts from the
+   * send only.
    */
-  webhooksUpSinceMs?: number;
+  webhooksUp?: WebhookUptime;
   log: PipelineLog;
 }
 

@@ -230,7 +230,7 @@ async function sendMessage(deps: PipelineDeps, job: Job): Promise<void> {
   const data = asData(job);
   const nowMs = deps.nowMs();
   const p = await deps.store.tx(data.tenantId, async (r) => {
-    const planned = await plan(r, data, nowMs, deps.webhooksUpSinceMs);
+    const planned = await plan(r, data, nowMs, deps.webhooksUp?.sinceMs());
     if (planned.kind === 'later') {
       const message = await r.messages.get(data.messageId);
       if (message) await requeue(deps, r, data, message.channelId, planned.atMs);
