@@ -5,10 +5,9 @@
  * `app.metrics.engineRefusals.inc({ reason })`.
  */
 
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { ApiError } from '../errors.ts';
 
 export interface AppMetrics {
   readonly registry: Registry;
@@ -29,17 +28,6 @@ export interface AppMetrics {
 export interface MetricsOptions {
   /** Also collect Node process metrics (CPU, memory, event loop lag, GC). Default true. */
   collectDefaultMetrics?: boolean;
-}
-
-export interface MetricsPluginOptions extends MetricsOptions {
-  /**
-   * When set, serves the metrics at `url` (default `/metrics`) to requests `authorize` accepts;
-   * others get 401 `unauthorized`. Leave unset to serve them from a route of your own.
-   */
-  route?: {
-    url?: string;
-    authorize: (req: FastifyRequest) => boolean | Promise<boolean>;
-  };
 }
 
 declare module 'fastify' {
@@ -91,7 +79,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   };
 }
 
-const metricsImpl: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) => {
+const metricsImpl: FastifyPluginAsync<MetricsOptions> = async (app, options) => {
   const metrics = createMetrics(options);
   app.decorate('metrics', metrics);
 
@@ -102,14 +90,6 @@ const metricsImpl: FastifyPluginAsync<MetricsPluginOptions> = async (app, option
       reply.elapsedTime / 1000,
     );
   });
-
-  const route = options.route;
-  if (route !== undefined) {
-    app.get(route.url ?? '/metrics', { schema: { hide: true } }, async (req, reply) => {
-      if (!(await route.authorize(req))) throw new ApiError('unauthorized');
-      return reply.type(metrics.contentType).send(await metrics.renderMetrics());
-    });
-  }
 };
 
 export const metricsPlugin = fp(metricsImpl, { name: 'sellify-metrics', fastify: '5.x' });
