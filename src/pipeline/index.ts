@@ -14,6 +14,7 @@ export {
   sendConfirmDeadlineMs,
   WORKER_ERROR_CODE,
 } from './outbound.ts';
+export { contextPlaybook } from './playbook.ts';
 export { createWebhookUptime, type WebhookUptime } from './webhook-uptime.ts';
 export { startWorkers, type WorkerOptions } from './worker.ts';
 

@@ -4,7 +4,6 @@
  * a tenant without one gets the defaults.
  */
 
-import type { PlaybookInput } from '../../engines/context.ts';
 import { msOf, type RepoContext } from './common.ts';
 
 export interface PlaybookInfo {
@@ -89,16 +88,6 @@ export function playbookFields(p: Playbook): PlaybookFields {
     followupLadderMs: p.followupLadderMs,
     awayMessage: p.awayMessage,
   };
-}
-
-/** The stored playbook as the decision context takes it; the ladder only when the seller set one. */
-export function contextPlaybook(p: Playbook): PlaybookInput {
-  const fields = playbookFields(p);
-  const out: PlaybookInput = { templates: fields.templates, info: fields.info };
-  if (fields.sellerName !== null) out.sellerName = fields.sellerName;
-  if (fields.followupTemplate !== null) out.followupTemplate = fields.followupTemplate;
-  if (p.updatedAtMs !== null) out.followupLadderMs = fields.followupLadderMs;
-  return out;
 }
 
 export interface PlaybookRepo {

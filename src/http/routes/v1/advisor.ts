@@ -28,11 +28,11 @@ import {
 } from '../../../engines/context.ts';
 import { type Decision, decide } from '../../../engines/decide.ts';
 import { catalogPart, channelPart, contactPart, statsPart } from '../../../pipeline/context.ts';
+import { contextPlaybook } from '../../../pipeline/playbook.ts';
 import { createGroupWriter } from '../../../store/group-commit.ts';
 import {
   type Channel,
   type Contact,
-  contextPlaybook,
   type NewDecision,
   newId,
   type TenantRepos,

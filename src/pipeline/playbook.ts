@@ -1,0 +1,16 @@
+/**
+ * The stored playbook as the decision context takes it. Here rather than in the store: the store
+ * knows its rows, not the engines' input (docs/ARCHITECTURE.md: store/ imports nothing from engines/).
+ */
+import type { PlaybookInput } from '../engines/context.ts';
+import { type Playbook, playbookFields } from '../store/index.ts';
+
+/** The seller's templates, info texts and follow-up template; the ladder only when the seller set one. */
+export function contextPlaybook(p: Playbook): PlaybookInput {
+  const fields = playbookFields(p);
+  const out: PlaybookInput = { templates: fields.templates, info: fields.info };
+  if (fields.sellerName !== null) out.sellerName = fields.sellerName;
+  if (fields.followupTemplate !== null) out.followupTemplate = fields.followupTemplate;
+  if (p.updatedAtMs !== null) out.followupLadderMs = fields.followupLadderMs;
+  return out;
+}
