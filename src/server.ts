@@ -12,8 +12,11 @@ import { type BootstrapOutput, bootstrap, loud, shownPath } from './bootstrap.ts
 import type { Config } from './config.ts';
 import { DEV_KEY_FILE, ENCRYPTION_KEY_VAR, loadKeys } from './crypto/keys.ts';
 import { buildApp } from './http/app.ts';
+import { createMetrics, recordDecision } from './http/plugins/metrics.ts';
 import { OPENAPI_URL } from './http/plugins/openapi.ts';
 import type { Api } from './http/routes/v1/common.ts';
+import { createWorkerProbe } from './http/worker-probe.ts';
+import { createLogger } from './log.ts';
 import {
   createWebhookUptime,
   type PipelineDeps,
@@ -80,8 +83,11 @@ function baseUrl(app: Api, host: string): string {
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const role = options.role ?? 'both';
+  // The banner (URL, docs, where the admin key is) goes to stdout; every log record to stderr.
   const print = (line: string) => console.log(line);
-  const warn = (text: string) => console.error(text);
+  const logger = createLogger({ level: config.logLevel });
+  const log = logger.child({ component: 'server' });
+  const warn = (text: string) => log.warn(text);
   const out: BootstrapOutput = { print, warn };
 
   // Installed first, so SIGTERM during start-up (a deploy rolling back) still ends in a clean stop.
@@ -163,14 +169,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const stop = (reason?: string): Promise<void> => {
     stopping ??= (async () => {
       stopStartedAtMs = Date.now();
-      if (reason !== undefined) print(`Stopping (${reason}): draining requests in flight…`);
+      if (reason !== undefined) log.info({ reason }, 'stopping: draining requests and jobs in flight');
       for (const service of [...started].reverse()) {
         try {
           await service.stop();
         } catch (err) {
-          warn(`${service.name} did not stop cleanly: ${(err as Error).message}`);
+          log.error({ service: service.name, err }, 'did not stop cleanly');
         }
       }
+      if (reason !== undefined) log.info({ reason, durationMs: Date.now() - stopStartedAtMs }, 'stopped');
       resolveClosed();
     })();
     return stopping;
@@ -188,7 +195,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       try {
         await purgeExpiredIdempotencyKeys(db);
       } catch (err) {
-        warn(`idempotency key purge failed: ${(err as Error).message}`);
+        log.warn({ err }, 'idempotency key purge failed');
       }
     };
     services.push({
@@ -212,11 +219,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       async start() {
         sealed = sealLegacyReasons(store, { signal: sealing.signal }).then(
           (n) => {
-            if (n > 0) print(`Sealed the reasons of ${n} decisions stored by an older version.`);
+            if (n > 0)
+              log.info({ decisions: n }, 'sealed the reasons of decisions stored by an older version');
           },
           (err: unknown) => {
-            if (!sealing.signal.aborted)
-              warn(`sealing the reasons of older decisions failed: ${(err as Error).message}`);
+            if (!sealing.signal.aborted) log.warn({ err }, 'sealing the reasons of older decisions failed');
           },
         );
       },
@@ -226,10 +233,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     });
 
+    const queueLog = logger.child({ component: 'queue' });
     // The queue is needed by both roles: webhooks enqueue sends in their transaction, workers run them.
     const queue: Queue = await startQueue(db, {
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-      onError: (err) => warn(`queue: ${err.message}`),
+      onError: (err) => queueLog.error({ err }, 'queue error'),
     });
     services.push({
       name: 'queue',
@@ -245,6 +253,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           ),
         }),
     });
+    // One metric set per process: the API serves it, the pipelines and the queue feed it.
+    const metrics = createMetrics();
+    metrics.setQueueStats(() => queue.stats());
     const cloudDefaults = { graphUrl: config.whatsapp.graphUrl };
     const webhooksUp = createWebhookUptime(Date.now());
     const pipeline: PipelineDeps = {
@@ -263,10 +274,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sleep: sleepMs,
       pacingScale: config.pacingScale,
       webhooksUp,
-      log: {
-        info: () => {},
-        warn: (obj, msg) => warn(`${msg ?? 'warning'} ${JSON.stringify(obj)}`),
-        error: (obj, msg) => warn(`${msg ?? 'error'} ${JSON.stringify(obj)}`),
+      log: logger.child({ component: 'pipeline' }),
+      metrics: {
+        send: (outcome) => metrics.sends.inc({ outcome }),
+        decision: (mode, decision) => recordDecision(metrics, mode, decision),
       },
     };
 
@@ -276,7 +287,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         config,
         store,
         limiter,
-        logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+        logger,
+        metrics,
         webhooks: {
           processEvents: (target, events) => processEvents(pipeline, target, events),
           onMissedAck: (atMs) => webhooksUp.downUntil(atMs),
@@ -311,12 +323,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       services.push({
         name: 'worker',
         async start() {
-          await startWorkers(pipeline);
+          // The worker's lines (one per send, one per failed job) say component "worker".
+          await startWorkers({ ...pipeline, log: logger.child({ component: 'worker' }) });
           print('worker: sending replies and follow-ups (one message at a time per channel)');
         },
         // The queue service (stopped next) drains the jobs in flight.
         async stop() {},
       });
+      if (role === 'worker') {
+        // No API in this process: a small server on PORT answers the health probe (the image's
+        // HEALTHCHECK) and, with SELLIFY_METRICS_TOKEN, serves this worker's metrics.
+        const probe = createWorkerProbe({ metrics, metricsToken: config.metricsToken });
+        services.push({
+          name: 'worker probe',
+          async start() {
+            url = await probe.listen(config.port, config.host);
+          },
+          stop: () => probe.close(),
+        });
+      }
     }
 
     for (const service of services) {
@@ -324,13 +349,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       started.push(service);
     }
 
-    if (url !== undefined) {
+    if (role === 'worker') {
+      print(`Sellify worker running (role ${role}; health probe: ${url}/health)`);
+    } else if (url !== undefined) {
       print(
         `Sellify listening on ${url} (role ${role}, ${db.kind === 'pglite' ? `embedded database in ${shownPath(config.dataDir)}` : 'PostgreSQL'})`,
       );
       print(`API docs: ${url}/docs  (OpenAPI: ${url}${OPENAPI_URL})`);
-    } else {
-      print(`Sellify worker running (role ${role})`);
     }
     // The admin-key hint stays the banner's last line (scripts and tests wait for it).
     for (const line of banner) print(line);

@@ -32,6 +32,7 @@ export interface OutboundJobData {
 
 export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): Promise<ActResult> {
   const { channel, contact, decision, inbound, nowMs } = input;
+  deps.metrics?.decision(inbound === undefined ? 'followup' : 'webhook', decision);
   const record = await r.decisions.insert({
     channelId: channel.id,
     contactId: contact.id,

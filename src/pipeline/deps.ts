@@ -2,6 +2,7 @@
  * What the pipelines need from the outside world, passed in by the composition root: the store,
  * the queue, the clock, a way to reach each channel's transport, and how long waits really are.
  */
+import type { Decision } from '../engines/decide.ts';
 import type { Queue } from '../queue/index.ts';
 import type { Channel, Store } from '../store/index.ts';
 import type { TransportClient } from '../whatsapp/index.ts';
@@ -11,6 +12,17 @@ export interface PipelineLog {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+}
+
+/**
+ * Counters the pipelines feed (the composition root backs them with the Prometheus metrics).
+ * Labels are closed sets: never an id, never customer data.
+ */
+export interface PipelineMetrics {
+  /** One send attempt's outcome: `sent`, a transport error class (`retry`, `defer`, `account`, `window`, `unreachable`, `permanent`) or `worker_error`. */
+  send(outcome: string): void;
+  /** One decision taken and stored by the pipeline: `webhook` (an inbound message) or `followup`. */
+  decision(mode: 'webhook' | 'followup', decision: Decision): void;
 }
 
 export interface PipelineDeps {
@@ -34,6 +46,8 @@ export interface PipelineDeps {
    */
   webhooksUp?: WebhookUptime;
   log: PipelineLog;
+  /** Default: nothing counted. */
+  metrics?: PipelineMetrics;
 }
 
 export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {

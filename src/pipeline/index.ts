@@ -5,7 +5,13 @@ import type { ChannelTarget, InboundOutcome } from './inbound.ts';
 
 export { act, type OutboundJobData, scheduleFollowup } from './act.ts';
 export { storedContext } from './context.ts';
-export { type PipelineDeps, type PipelineLog, sleepMs } from './deps.ts';
+export {
+  type DeadLetterDeps,
+  deadLetterTenant,
+  type ReplayOutcome,
+  replayDeadLetter,
+} from './dead-letters.ts';
+export { type PipelineDeps, type PipelineLog, type PipelineMetrics, sleepMs } from './deps.ts';
 export { handleFollowup } from './followup.ts';
 export { type ChannelTarget, type InboundOutcome, processEvents, redecide, refreshPause } from './inbound.ts';
 export {

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createKeyring, generateKey } from '../../src/crypto/keyring.ts';
 import { type AppConfig, type AppDeps, buildApp } from '../../src/http/app.ts';
 import type { Api } from '../../src/http/routes/v1/common.ts';
+import { createLogger } from '../../src/log.ts';
 import { createMemoryLimiter } from '../../src/ratelimit/memory.ts';
 import { createStore, ensureTenant, openDb, type Store } from '../../src/store/index.ts';
 
@@ -75,7 +76,9 @@ export async function buildRealApp(options: RealAppOptions = {}): Promise<RealAp
     limiter: options.limiter ?? createMemoryLimiter(),
     collectDefaultMetrics: false,
     version: '9.9.9-test',
-    logger: options.logStream === undefined ? false : { level: 'info', stream: options.logStream },
+    ...(options.logStream !== undefined
+      ? { logger: createLogger({ level: 'info', stream: options.logStream }) }
+      : {}),
     ...(options.authFailureLimiter !== undefined ? { authFailureLimiter: options.authFailureLimiter } : {}),
     ...(options.webhooks !== undefined ? { webhooks: options.webhooks } : {}),
   });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRealApp, sharedStore } from '../../../test/support/app.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, recordDecision } from './metrics.ts';
 
 // Opens the shared in-memory database once, under the hook time-out.
 beforeAll(async () => {
@@ -35,20 +35,53 @@ describe('metricsPlugin', () => {
     await close();
   });
 
-  it('counts decisions by action and engine refusals by reason', async () => {
+  it('counts decisions by mode and action, and engine refusals by reason', async () => {
     const metrics = createMetrics({ collectDefaultMetrics: false });
-    metrics.decisions.inc({ action: 'reply' });
-    metrics.decisions.inc({ action: 'reply' });
-    metrics.engineRefusals.inc({ reason: 'quota.daily_cap' });
+    const deferred = {
+      action: 'defer',
+      verdicts: {
+        quota: { allowed: false, reasons: [{ code: 'quota.daily_cap' }] },
+        schedule: { allowed: true, reasons: [{ code: 'schedule.ok' }] },
+      },
+    };
+    recordDecision(metrics, 'webhook', { action: 'reply', verdicts: {} });
+    recordDecision(metrics, 'webhook', { action: 'reply', verdicts: {} });
+    recordDecision(metrics, 'followup', deferred);
+    recordDecision(metrics, 'advisor', { action: 'reply', verdicts: {} });
     const text = await metrics.renderMetrics();
-    expect(text).toContain('sellify_decisions_total{action="reply"} 2');
+    expect(text).toContain('sellify_decisions_total{mode="webhook",action="reply"} 2');
+    expect(text).toContain('sellify_decisions_total{mode="followup",action="defer"} 1');
+    expect(text).toContain('sellify_decisions_total{mode="advisor",action="reply"} 1');
     expect(text).toContain('sellify_engine_refusals_total{reason="quota.daily_cap"} 1');
+    expect(text).not.toContain('schedule.ok');
+  });
+
+  it('shows queue depth and dead letters read once per scrape, and send outcomes', async () => {
+    const metrics = createMetrics({ collectDefaultMetrics: false });
+    let reads = 0;
+    metrics.setQueueStats(async () => {
+      reads += 1;
+      return [
+        { queue: 'outbound', state: 'created', count: 3 },
+        { queue: 'outbound', state: 'active', count: 1 },
+        { queue: 'outbound', state: 'dead', count: 2 },
+      ];
+    });
+    metrics.sends.inc({ outcome: 'sent' });
+    metrics.sends.inc({ outcome: 'retry' });
+    const text = await metrics.renderMetrics();
+    expect(text).toContain('sellify_queue_jobs{queue="outbound",state="created"} 3');
+    expect(text).toContain('sellify_queue_jobs{queue="outbound",state="active"} 1');
+    expect(text).toContain('sellify_dead_letters{queue="outbound"} 2');
+    expect(text).toContain('sellify_sends_total{outcome="sent"} 1');
+    expect(text).toContain('sellify_sends_total{outcome="retry"} 1');
+    expect(reads).toBe(1);
   });
 
   it('gives each app its own registry, so two apps in one process never share counts', async () => {
     const a = await buildRealApp();
     const b = await buildRealApp();
-    a.app.metrics.decisions.inc({ action: 'skip' });
+    a.app.metrics.decisions.inc({ mode: 'advisor', action: 'skip' });
     expect(a.app.metrics.registry).not.toBe(b.app.metrics.registry);
     expect(await b.app.metrics.renderMetrics()).not.toContain('action="skip"');
     await Promise.all([a.close(), b.close()]);
