@@ -94,7 +94,8 @@ async function trial(index: number, template: Template): Promise<TrialResult> {
     template,
     // Human pacing at a fifth of real time keeps each send in its handler for about a second.
     pacingScale: 0.2,
-    env: { LOG_LEVEL: 'info' },
+    // debug: read-only requests (the GET loops) log their request lines at debug only.
+    env: { LOG_LEVEL: 'debug' },
   });
   const receiver = await startReceiver();
   try {

@@ -36,6 +36,12 @@ export interface RealApp {
   close(): Promise<void>;
 }
 
+/**
+ * Time-out for a `beforeAll` that opens the shared database: migrating PGlite takes a few seconds
+ * alone and a minute or more on a machine shared by many test processes.
+ */
+export const OPEN_TIMEOUT_MS = 180_000;
+
 let shared: Promise<Store> | undefined;
 
 /**

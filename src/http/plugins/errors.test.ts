@@ -1,6 +1,6 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRealApp, type RealApp } from '../../../test/support/app.ts';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
 import { ConflictError } from '../../store/index.ts';
 import { ApiError, ERROR_CATALOGUE, type ErrorCode, PROBLEM_TYPE_BASE, problemBody } from '../errors.ts';
 import { classifyError } from './errors.ts';
@@ -156,7 +156,7 @@ describe('errorsPlugin through inject (the real app)', () => {
       config: { apiBodyLimitBytes: 1024 },
       logStream: { write: (line) => logLines.push(line) },
     });
-  });
+  }, OPEN_TIMEOUT_MS);
   afterAll(() => real.close());
   afterEach(() => real.failTransactions(undefined));
 

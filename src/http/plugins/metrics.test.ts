@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildRealApp, sharedStore } from '../../../test/support/app.ts';
+import { buildRealApp, OPEN_TIMEOUT_MS, sharedStore } from '../../../test/support/app.ts';
 import { createMetrics, recordDecision } from './metrics.ts';
 
 // Opens the shared in-memory database once, under the hook time-out.
 beforeAll(async () => {
   await sharedStore();
-});
+}, OPEN_TIMEOUT_MS);
 
 describe('metricsPlugin', () => {
   it('records request durations by method, route template and status code (ids never become labels)', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRealApp, type RealApp } from '../../../test/support/app.ts';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
 import type { Api } from '../routes/v1/common.ts';
 import { packageVersion } from './openapi.ts';
 
@@ -30,7 +30,7 @@ describe('openapiPlugin', () => {
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
     doc = res.json();
-  });
+  }, OPEN_TIMEOUT_MS);
   afterAll(() => real.close());
 
   it('serves an OpenAPI 3.1 document titled Sellify with the configured version', () => {

@@ -1,6 +1,6 @@
 import { fastify } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRealApp, type RealApp, sharedStore } from '../../../test/support/app.ts';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp, sharedStore } from '../../../test/support/app.ts';
 import { createMemoryLimiter } from '../../ratelimit/memory.ts';
 import type { RateDecision, RateLimiter } from '../../ratelimit/types.ts';
 import { rateLimitHeaders, rateLimitPlugin } from './rate-limit.ts';
@@ -8,7 +8,7 @@ import { rateLimitHeaders, rateLimitPlugin } from './rate-limit.ts';
 // Opens the shared in-memory database once, under the hook time-out.
 beforeAll(async () => {
   await sharedStore();
-});
+}, OPEN_TIMEOUT_MS);
 
 /** What the webhook routes get back when no event was processed. */
 const NOTHING = {
@@ -91,7 +91,7 @@ describe('rateLimitPlugin through inject (the real app)', () => {
       config: { rateLimitPerMinute: 2, webhookRateLimitPerMinute: 3 },
       webhooks: { processEvents: async () => NOTHING },
     });
-  });
+  }, OPEN_TIMEOUT_MS);
   afterAll(() => real.close());
 
   it('admits the per-key budget, then answers 429 rate_limited with Retry-After', async () => {

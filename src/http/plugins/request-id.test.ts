@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRealApp, type RealApp } from '../../../test/support/app.ts';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
 import { genReqId, isValidInboundRequestId } from './request-id.ts';
 
 const GENERATED = /^req_[0-9A-Za-z]{24}$/;
@@ -49,7 +49,7 @@ describe('requestIdPlugin through inject', () => {
   let real: RealApp;
   beforeAll(async () => {
     real = await buildRealApp();
-  });
+  }, OPEN_TIMEOUT_MS);
   afterAll(() => real.close());
   afterEach(() => real.failTransactions(undefined));
 

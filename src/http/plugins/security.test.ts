@@ -1,6 +1,6 @@
 import { fastify } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRealApp, type RealApp } from '../../../test/support/app.ts';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
 import type { Api } from '../routes/v1/common.ts';
 import { DOCS_CSP, securityPlugin } from './security.ts';
 
@@ -10,7 +10,7 @@ describe('securityPlugin without CORS origins', () => {
   beforeAll(async () => {
     real = await buildRealApp({ config: { corsOrigins: [] } });
     app = real.app;
-  });
+  }, OPEN_TIMEOUT_MS);
   afterAll(() => real.close());
   afterEach(() => real.failTransactions(undefined));
 
@@ -67,7 +67,7 @@ describe('securityPlugin with CORS origins', () => {
   beforeAll(async () => {
     real = await buildRealApp({ config: { corsOrigins: ['https://shop.example', 'http://localhost:5173'] } });
     app = real.app;
-  });
+  }, OPEN_TIMEOUT_MS);
   afterAll(() => real.close());
 
   it('allows a configured origin and exposes the request id and rate limit headers', async () => {
