@@ -13,6 +13,7 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
+import { isUniqueViolation } from '../store/repos/common.ts';
 import type { Db, Queryable } from '../store/types.ts';
 import { assertJobSpec, redactError } from './guard.ts';
 import {
@@ -120,10 +121,6 @@ function toError(err: unknown): Error {
   if (err instanceof Error) return err;
   const message = (err as { message?: unknown } | null)?.message;
   return new Error(typeof message === 'string' ? message : String(err));
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === '23505';
 }
 
 interface FetchedRow {
