@@ -12,6 +12,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'src/config.test.ts',
+  'src/log.test.ts',
   'src/crypto/**/*.test.ts',
   'src/domain/**/*.test.ts',
   'src/engines/**/*.test.ts',

@@ -1,13 +1,13 @@
 /**
  * The cost of the HTTP platform: the rate limiters per decision, and a request through every
- * platform plugin against a bare Fastify app, each next to a baseline measured in the same run.
+ * platform plugin of the real app (in-memory database) against a bare Fastify app, each next to a baseline measured in the same run.
  * Redis figures appear only when REDIS_URL is set.
  */
 import { randomUUID } from 'node:crypto';
 import { fastify } from 'fastify';
-import { buildTestApp } from '../src/http/plugins/testApp.ts';
 import { createMemoryLimiter } from '../src/ratelimit/memory.ts';
 import { createRedisLimiter } from '../src/ratelimit/redis.ts';
+import { buildRealApp } from '../test/support/app.ts';
 import { formatTable, type Measurement, measure } from './lib.ts';
 
 export async function run(): Promise<string> {
@@ -41,7 +41,8 @@ export async function run(): Promise<string> {
   const bare = fastify({ logger: false });
   bare.get('/health', async () => ({ ok: true }));
   await bare.ready();
-  const full = await buildTestApp({ keyFor: () => ({ key: 'bench', limit: 1_000_000_000 }) });
+  const real = await buildRealApp({ config: { rateLimitPerMinute: 1_000_000_000 } });
+  const full = real.app;
   const bareRow = await measure('baseline: bare Fastify inject GET /health', 20_000, () =>
     bare.inject({ method: 'GET', url: '/health' }),
   );
@@ -50,11 +51,13 @@ export async function run(): Promise<string> {
     await measure('all platform plugins, GET /health (exempt from limits)', 20_000, () =>
       full.inject({ method: 'GET', url: '/health' }),
     ),
-    await measure('all platform plugins, GET /api route (rate limited, 404 problem)', 20_000, () =>
-      full.inject({ method: 'GET', url: '/api/v1/channels/chn_other' }),
+    await measure(
+      'all platform plugins, GET /api route (authenticated, rate limited, 404 problem)',
+      20_000,
+      () => full.inject({ method: 'GET', url: '/api/v1/products/prd_other', headers: real.auth }),
     ),
   ];
   out.push(formatTable(apiRows, bareRow));
-  await Promise.all([bare.close(), full.close()]);
+  await Promise.all([bare.close(), real.close()]);
   return out.join('\n\n');
 }

@@ -2,7 +2,7 @@
  * The configuration, read from the environment once at start-up and checked before anything else
  * runs. A bad value stops the process with one line naming the variable and what it accepts, so
  * a typo in a deployment fails at boot instead of at the first request. Nothing else in src/
- * reads process.env for settings; the composition root (src/http/server.ts) passes this object on.
+ * reads process.env for settings; the composition root (src/server.ts) passes this object on.
  */
 
 import { resolve } from 'node:path';

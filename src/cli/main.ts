@@ -42,6 +42,10 @@ const commands: Record<string, Command> = {
     summary: 'operator: list and replay webhook events that failed and were parked',
     load: () => import('./commands/failed-events.ts'),
   },
+  'dead-letters': {
+    summary: 'operator: list and replay jobs that failed their last attempt',
+    load: () => import('./commands/dead-letters.ts'),
+  },
   doctor: {
     summary: 'check the configuration, database, Redis and channel credentials',
     load: () => import('./commands/doctor.ts'),

@@ -179,3 +179,10 @@ export interface Entities {
   /** The catalogue category the message names ("téléphones"), as the seller wrote it. */
   category?: string;
 }
+
+/**
+ * What a decision says to do: `reply` to a customer, `send` a business-initiated message, `defer`
+ * (decide again later), `skip` (silence is right), `handoff` to a person, `block` (the text failed
+ * the content check). Stored with every decision, so the store shares it.
+ */
+export type DecisionAction = 'reply' | 'send' | 'defer' | 'skip' | 'handoff' | 'block';

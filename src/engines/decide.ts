@@ -9,6 +9,7 @@
  */
 import { tryNormalizePhone } from '../domain/phone.ts';
 import type {
+  DecisionAction,
   Entities,
   HealthEvent,
   Intent,
@@ -40,7 +41,7 @@ import {
 import { evaluateSchedule, type ScheduleVerdict } from './schedule.ts';
 import { evaluateWarmup, type WarmupVerdict } from './warmup.ts';
 
-export type DecisionAction = 'reply' | 'send' | 'defer' | 'skip' | 'handoff' | 'block';
+export type { DecisionAction } from '../domain/types.ts';
 
 /** State the caller should store after acting on the decision. */
 export interface ContactUpdate {

@@ -1,6 +1,6 @@
 /**
  * The Fastify app: platform plugins, the operational routes and the /api/v1 routes, built from
- * its dependencies and never listening (server.ts listens; tests use `inject`). Everything it
+ * its dependencies and never listening (src/server.ts listens; tests use `inject`). Everything it
  * needs arrives in `deps`, so tests pass an in-memory PGlite store, a fixed clock and a fresh
  * limiter, and production passes what config.ts describes.
  */
@@ -9,18 +9,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type ValueError, ValueErrorType } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
-import { type FastifySchemaValidationError, type FastifyServerOptions, fastify } from 'fastify';
-import type { Config } from '../config.ts';
+import { type FastifyBaseLogger, type FastifySchemaValidationError, fastify, LogController } from 'fastify';
+import type { Config, LogLevel } from '../config.ts';
 import { DEFAULT_TENANT_ID } from '../config.ts';
 import { createLlmClient } from '../llm/client.ts';
 import { createLlmMetrics } from '../llm/metrics.ts';
+import { type Logger, pathOnly, REQUEST_ID_LOG_FIELD } from '../log.ts';
 import type { Queue } from '../queue/index.ts';
 import type { RateLimiter } from '../ratelimit/types.ts';
 import type { Store } from '../store/index.ts';
 import type { EgressPolicy } from '../whatsapp/index.ts';
-import { type AuthenticatorOptions, type AuthState, createAuthenticator } from './plugins/auth.ts';
+import { type AuthState, createAuthenticator } from './plugins/auth.ts';
 import { errorsPlugin, frameworkErrors } from './plugins/errors.ts';
-import { metricsPlugin } from './plugins/metrics.ts';
+import { type AppMetrics, metricsPlugin } from './plugins/metrics.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { genReqId, requestIdPlugin } from './plugins/request-id.ts';
@@ -60,14 +61,17 @@ export interface AppDeps {
   authFailureLimiter?: RateLimiter;
   /** Epoch ms. Default Date.now. */
   clock?: () => number;
-  /** Fastify logger options. Default: no logging. */
-  logger?: FastifyServerOptions['logger'];
+  /**
+   * The process logger (src/log.ts); the app logs through a child with `component: http`. Default:
+   * no logging.
+   */
+  logger?: Logger;
   /** The platform operator's tenant. Default `ten_default`. */
   defaultTenantId?: string;
-  /** API-key look-up by hash. Default findApiKeyByHash on the store's database. */
-  lookupKey?: AuthenticatorOptions['lookup'];
   /** Node process metrics in /metrics. Default true. */
   collectDefaultMetrics?: boolean;
+  /** The process's metric set, shared with the worker. Default: a fresh one. */
+  metrics?: AppMetrics;
   /** Version in the OpenAPI document. Default package.json's. */
   version?: string;
   /** Resolves gateway host names when a channel's baseUrl is checked; injected by tests. Default: the system resolver. */
@@ -84,35 +88,13 @@ export interface AppDeps {
   dashboard?: boolean;
 }
 
-/** The path of a request URL without its query string (which may carry a verify token). */
-export function pathOnly(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
-
 /**
- * Request log lines carry the path, never the query string: Meta's handshake puts the verify token
- * there (`hub.verify_token`), and an info-level "incoming request" line would write it to every log.
+ * Read-only requests (GET, HEAD: health probes, metrics scrapes, clients polling for messages,
+ * the docs) are logged at debug, not info: an operator's info log is about what changed and what
+ * failed, not about a probe every 10 s. Their failures are still logged (error level).
  */
-const SAFE_SERIALIZERS = {
-  req(req: { method?: string; url?: string; ip?: string; socket?: { remotePort?: number } }) {
-    return {
-      method: req.method,
-      url: pathOnly(req.url ?? ''),
-      remoteAddress: req.ip,
-      remotePort: req.socket?.remotePort,
-    };
-  },
-};
-
-function safeLogger(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
-  if (logger === undefined || logger === false) return false;
-  if (logger === true) return { serializers: SAFE_SERIALIZERS };
-  // A ready-made logger instance (tests) is used as it is; options get the safe serializers.
-  if (typeof logger === 'object' && !('info' in logger)) {
-    return { ...logger, serializers: { ...(logger.serializers ?? {}), ...SAFE_SERIALIZERS } };
-  }
-  return logger;
+function quietLevelFor(rootLevel: string | undefined): LogLevel {
+  return rootLevel === 'debug' || rootLevel === 'trace' ? rootLevel : 'warn';
 }
 
 /** Trusts the `hops` proxies nearest to the server: the address the farthest of them saw is the client. */
@@ -186,8 +168,12 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     ...(deps.resolveHost !== undefined ? { resolve: deps.resolveHost } : {}),
   };
 
+  const logger = deps.logger?.child({ component: 'http' });
   const app = fastify({
-    logger: safeLogger(deps.logger),
+    // Typed as Fastify's base logger so the app keeps the instance type every route module uses.
+    ...(logger !== undefined ? { loggerInstance: logger as FastifyBaseLogger } : {}),
+    // One request id field in every line, named as in error bodies.
+    logController: new LogController({ requestIdLogLabel: REQUEST_ID_LOG_FIELD }),
     genReqId,
     frameworkErrors,
     bodyLimit: config.apiBodyLimitBytes,
@@ -195,8 +181,14 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // Keep-alive sockets idle at shutdown are closed at once; busy ones finish their request.
     forceCloseConnections: 'idle',
-    // Fastify logs "incoming request" / "request completed" itself, with the serializers above.
+    // Fastify logs "incoming request" / "request completed" itself, with src/log.ts's serializers.
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const quietLevel = quietLevelFor(logger?.level);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (route.logLevel === undefined && methods.every((m) => m === 'GET' || m === 'HEAD'))
+      route.logLevel = quietLevel;
+  });
   app.setValidatorCompiler(validatorCompiler);
 
   const authenticator = createAuthenticator({
@@ -205,7 +197,6 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     defaultTenantId,
     clock,
     ...(config.apiKey !== undefined ? { envApiKey: config.apiKey } : {}),
-    ...(deps.lookupKey !== undefined ? { lookup: deps.lookupKey } : {}),
   });
   const authState: AuthState = { routes: [] };
   app.decorate('auth', authState);
@@ -226,7 +217,10 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     },
     ...(deps.authFailureLimiter !== undefined ? { authFailureLimiter: deps.authFailureLimiter } : {}),
   });
-  await app.register(metricsPlugin, { collectDefaultMetrics: deps.collectDefaultMetrics ?? true });
+  await app.register(metricsPlugin, {
+    collectDefaultMetrics: deps.collectDefaultMetrics ?? true,
+    ...(deps.metrics !== undefined ? { metrics: deps.metrics } : {}),
+  });
   await app.register(openapiPlugin, deps.version !== undefined ? { version: deps.version } : {}); // before the routes
 
   opsRoutes(app, {

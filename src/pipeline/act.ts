@@ -194,6 +194,7 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
   const { channel, contact, inbound, nowMs } = input;
   const applied = await applyDecision(r, { ...input, handoff: true });
   const decision = applied.decision;
+  deps.metrics?.decision(inbound === undefined ? 'followup' : 'webhook', decision);
   const orderId = applied.order?.id;
   const record = await r.decisions.insert(
     decisionRecord(decision, {

@@ -8,7 +8,8 @@
 import { DAY_MS } from '../domain/time.ts';
 import { limitCatalog } from '../engines/catalog.ts';
 import { type DecisionContext, parseConversation } from '../engines/context.ts';
-import { type Channel, type Contact, contextPlaybook, type TenantRepos } from '../store/index.ts';
+import type { Channel, Contact, TenantRepos } from '../store/index.ts';
+import { contextPlaybook } from './playbook.ts';
 
 /** Health events older than this are not sent to the engine (their score has decayed by then). */
 export const HEALTH_LOOKBACK_MS = 30 * DAY_MS;

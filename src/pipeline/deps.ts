@@ -2,14 +2,27 @@
  * What the pipelines need from the outside world, passed in by the composition root: the store,
  * the queue, the clock, a way to reach each channel's transport, and how long waits really are.
  */
+import type { Decision } from '../engines/decide.ts';
 import type { Queue } from '../queue/index.ts';
 import type { Channel, Store } from '../store/index.ts';
 import type { TransportClient } from '../whatsapp/index.ts';
+import type { WebhookUptime } from './webhook-uptime.ts';
 
 export interface PipelineLog {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+}
+
+/**
+ * Counters the pipelines feed (the composition root backs them with the Prometheus metrics).
+ * Labels are closed sets: never an id, never customer data.
+ */
+export interface PipelineMetrics {
+  /** One send attempt's outcome: `sent`, a transport error class (`retry`, `defer`, `account`, `window`, `unreachable`, `permanent`) or `worker_error`. */
+  send(outcome: string): void;
+  /** One decision taken and stored by the pipeline: `webhook` (an inbound message) or `followup`. */
+  decision(mode: 'webhook' | 'followup', decision: Decision): void;
 }
 
 export interface PipelineDeps {
@@ -27,15 +40,14 @@ export interface PipelineDeps {
    */
   pacingScale: number;
   /**
-   * Since when webhooks have been reaching us and getting a prompt 200 (epoch ms): the process
-   * start, moved to when the API listens, and moved again after every webhook answered with a 5xx
-   * or too slowly for the provider (an overloaded server after a restart, a database outage). A
-   * send left in doubt waits longer for the webhook proving it went out: that webhook failed while
-   * we could not take it and comes back on the provider's retry back-off, not when we recover.
-   * Default 0 (the wait counts from the send only).
+   * Since when webhooks have been reaching us (src/pipeline/webhook-uptime.ts): a send left in doubt
+   * waits longer for its proof after webhooks could not be taken. Default: the wait counts from the
+   * send only.
    */
-  webhooksUpSinceMs?: number;
+  webhooksUp?: WebhookUptime;
   log: PipelineLog;
+  /** Default: nothing counted. */
+  metrics?: PipelineMetrics;
 }
 
 export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {

@@ -5,7 +5,13 @@ import type { ChannelTarget, InboundOutcome } from './inbound.ts';
 
 export { act, type OutboundJobData, scheduleFollowup } from './act.ts';
 export { storedContext } from './context.ts';
-export { type PipelineDeps, type PipelineLog, sleepMs } from './deps.ts';
+export {
+  type DeadLetterDeps,
+  deadLetterTenant,
+  type ReplayOutcome,
+  replayDeadLetter,
+} from './dead-letters.ts';
+export { type PipelineDeps, type PipelineLog, type PipelineMetrics, sleepMs } from './deps.ts';
 export { DEFAULT_SETTLE_MS, EventTail } from './event-tail.ts';
 export {
   deliverWebhook,
@@ -38,6 +44,8 @@ export {
   requestHandoff,
   takeOver,
 } from './ownership.ts';
+export { contextPlaybook } from './playbook.ts';
+export { createWebhookUptime, type WebhookUptime } from './webhook-uptime.ts';
 export { startWorkers, type WorkerOptions } from './worker.ts';
 
 /** processEvents with its dependencies bound: what the webhook routes call. */

@@ -207,6 +207,7 @@ async function onJobError(
   const lastAttempt = job.attempt >= job.retryLimit + 1;
   const permanent = isConstraintViolation(err);
   const outcome = lastAttempt ? 'dead_letter' : permanent ? 'failed' : 'retry';
+  deps.metrics?.send(WORKER_ERROR_CODE);
   const log = {
     tenantId: data.tenantId,
     messageId: data.messageId,
@@ -245,7 +246,7 @@ async function sendMessage(deps: PipelineDeps, job: Job): Promise<void> {
   const data = asData(job);
   const nowMs = deps.nowMs();
   const p = await deps.store.tx(data.tenantId, async (r) => {
-    const planned = await plan(r, data, nowMs, deps.webhooksUpSinceMs);
+    const planned = await plan(r, data, nowMs, deps.webhooksUp?.sinceMs());
     if (planned.kind === 'later') {
       const message = await r.messages.get(data.messageId);
       if (message) await requeue(deps, r, data, message.channelId, planned.atMs);
@@ -290,6 +291,19 @@ async function sendMessage(deps: PipelineDeps, job: Job): Promise<void> {
 
   const doneAtMs = deps.nowMs();
   if (result.ok) {
+    deps.metrics?.send('sent');
+    deps.log.info(
+      {
+        tenantId: data.tenantId,
+        channelId: p.channel.id,
+        messageId: p.message.id,
+        jobId: job.id,
+        attempt: job.attempt,
+        providerId: result.providerId,
+        outcome: 'sent',
+      },
+      'sent',
+    );
     await deps.store.tx(data.tenantId, async (r) => {
       await r.messages.markSent(p.message.id, result.providerId, doneAtMs);
       const contact = await r.contacts.patch(p.contact.id, { lastOutboundAtMs: doneAtMs });
@@ -313,7 +327,16 @@ async function onFailure(
   error: TransportError,
   nowMs: number,
 ): Promise<void> {
-  const log = { tenantId: data.tenantId, messageId: data.messageId, code: error.code, class: error.class };
+  const log = {
+    tenantId: data.tenantId,
+    channelId: p.channel.id,
+    messageId: data.messageId,
+    jobId: job.id,
+    attempt: job.attempt,
+    code: error.code,
+    class: error.class,
+  };
+  deps.metrics?.send(error.class);
   if (error.class === 'retry') {
     const lastAttempt = job.attempt >= job.retryLimit + 1;
     await deps.store.tx(data.tenantId, async (r) => {
@@ -331,6 +354,7 @@ async function onFailure(
       throw new TransportRetry(`send failed after the last attempt: ${error.code}`);
     }
     // pg-boss retries with jittered exponential backoff; the next attempt re-checks everything.
+    deps.log.warn({ ...log, outcome: 'retry' }, 'send failed; it will be retried');
     throw new TransportRetry(`transient send failure: ${error.code}`);
   }
   await deps.store.tx(data.tenantId, async (r) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SEND_CONFIRM_WAIT_MS, sendConfirmDeadlineMs } from './outbound.ts';
+import { createWebhookUptime } from './webhook-uptime.ts';
 
 const T = Date.parse('2026-11-23T10:00:00Z');
 
@@ -28,4 +29,20 @@ describe('sendConfirmDeadlineMs', () => {
       expect(sendConfirmDeadlineMs(c.sentAtMs, c.webhooksUpSinceMs)).toBe(c.want);
     });
   }
+});
+
+describe('createWebhookUptime', () => {
+  it('starts at the given time and moves forward when webhooks could not be taken', () => {
+    const up = createWebhookUptime(T);
+    expect(up.sinceMs()).toBe(T);
+    up.downUntil(T + 5_000);
+    expect(up.sinceMs()).toBe(T + 5_000);
+  });
+
+  it('never moves backwards: a late report of an older missed webhook keeps the later start', () => {
+    const up = createWebhookUptime(T);
+    up.downUntil(T + 10_000);
+    up.downUntil(T + 2_000);
+    expect(up.sinceMs()).toBe(T + 10_000);
+  });
 });

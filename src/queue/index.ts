@@ -27,6 +27,7 @@ export {
   type Queue,
   type QueueName,
   type QueueOptions,
+  type QueueStat,
   type StopOptions,
   type WorkOptions,
 } from './types.ts';

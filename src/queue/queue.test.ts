@@ -240,6 +240,37 @@ describe.each(queueTestBackends())('queue on $label', (backend) => {
     });
     expect(await queue.deadLetters({ tenantId: OTHER_TENANT })).toEqual([]);
     expect(await queue.deadLetters({ tenantId: TENANT })).toHaveLength(1);
+    // What the metrics show: one dead letter of the outbound queue, nothing waiting.
+    expect(await queue.stats()).toEqual([{ queue: 'outbound', state: 'dead', count: 1 }]);
+  });
+
+  it('counts jobs waiting per queue for the metrics', async () => {
+    schema = freshQueueSchema();
+    const queue = await start();
+    const later = Date.now() + 3_600_000;
+    await queue.enqueue({
+      name: 'outbound',
+      data: { tenantId: TENANT, decisionId: 'dec_a' },
+      startAfterMs: later,
+    });
+    await queue.enqueue({
+      name: 'outbound',
+      data: { tenantId: TENANT, decisionId: 'dec_b' },
+      startAfterMs: later,
+    });
+    await queue.enqueue({
+      name: 'followup',
+      data: { tenantId: TENANT, contactId: 'ctc_a' },
+      startAfterMs: later,
+    });
+    const stats = await queue.stats();
+    expect(stats).toEqual(
+      expect.arrayContaining([
+        { queue: 'outbound', state: 'created', count: 2 },
+        { queue: 'followup', state: 'created', count: 1 },
+      ]),
+    );
+    expect(stats).toHaveLength(2);
   });
 
   it('backs retries off exponentially with jitter (first wait uniform in [d, 2d])', async () => {

@@ -13,16 +13,20 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
+import { isUniqueViolation } from '../store/repos/common.ts';
 import type { Db, Queryable } from '../store/types.ts';
 import { assertJobSpec, redactError } from './guard.ts';
 import {
   completeJobSql,
   deadLetterName,
+  deadLetterSql,
   deadLettersSql,
+  deleteDeadLetterSql,
   failJobSql,
   fetchJobsSql,
   insertJobSql,
   PGBOSS_SCHEMA_VERSION,
+  queueStatsSql,
   setupSql,
 } from './sql.ts';
 import {
@@ -36,6 +40,7 @@ import {
   type Queue,
   type QueueName,
   type QueueOptions,
+  type QueueStat,
   type StopOptions,
   type WorkOptions,
 } from './types.ts';
@@ -120,10 +125,6 @@ function toError(err: unknown): Error {
   if (err instanceof Error) return err;
   const message = (err as { message?: unknown } | null)?.message;
   return new Error(typeof message === 'string' ? message : String(err));
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === '23505';
 }
 
 interface FetchedRow {
@@ -288,6 +289,9 @@ class PgBossQueue implements Queue {
     complete: string;
     fail: string;
     deadLetters: string;
+    deadLetter: string;
+    deleteDeadLetter: string;
+    stats: string;
   };
 
   constructor(
@@ -303,6 +307,9 @@ class PgBossQueue implements Queue {
       complete: completeJobSql(schema),
       fail: failJobSql(schema),
       deadLetters: deadLettersSql(schema),
+      stats: queueStatsSql(schema),
+      deadLetter: deadLetterSql(schema),
+      deleteDeadLetter: deleteDeadLetterSql(schema),
     };
     const sql = this.#sql;
     this.#ctx = {
@@ -373,24 +380,51 @@ class PgBossQueue implements Queue {
       options.tenantId ?? null,
       limit,
     ]);
-    return rows.map((row) => {
-      const output = (row.output ?? null) as {
-        message?: unknown;
-        jobId?: unknown;
-        value?: { message?: unknown };
-      } | null;
-      const message = output?.message ?? output?.value?.message;
-      const queue = QUEUE_NAMES.find((q) => deadLetterName(q) === row.name);
-      if (queue === undefined) throw new Error(`unexpected dead-letter queue ${String(row.name)}`);
-      return {
-        id: String(row.id),
-        queue,
-        data: row.data as JobData,
-        originalJobId: typeof output?.jobId === 'string' ? output.jobId : null,
-        error: typeof message === 'string' ? message : null,
-        failedAtMs: new Date(row.createdOn as string | Date).getTime(),
-      };
+    return rows.map(toDeadLetter);
+  }
+
+  async deadLetter(id: string): Promise<DeadLetter | null> {
+    const { rows } = await this.runner.executeSql(this.#sql.deadLetter, [
+      id,
+      QUEUE_NAMES.map(deadLetterName),
+    ]);
+    const row = rows[0];
+    return row === undefined ? null : toDeadLetter(row);
+  }
+
+  async replayDeadLetter(id: string, options: { groupKey?: string } = {}): Promise<string | null> {
+    const dead = await this.deadLetter(id);
+    if (dead === null) return null;
+    const jobId = await this.enqueue({
+      name: dead.queue,
+      data: dead.data,
+      ...(options.groupKey !== undefined ? { groupKey: options.groupKey } : {}),
     });
+    await this.runner.executeSql(this.#sql.deleteDeadLetter, [id, QUEUE_NAMES.map(deadLetterName)]);
+    return jobId;
+  }
+
+  async stats(): Promise<QueueStat[]> {
+    const names = [...QUEUE_NAMES, ...QUEUE_NAMES.map(deadLetterName)];
+    const { rows } = await this.runner.executeSql(this.#sql.stats, [names]);
+    const out: QueueStat[] = [];
+    for (const row of rows) {
+      const name = String(row.name);
+      const count = Number(row.count);
+      const queue = QUEUE_NAMES.find((q) => q === name);
+      if (queue !== undefined) {
+        out.push({ queue, state: row.state as 'created' | 'retry' | 'active', count });
+        continue;
+      }
+      const dead = QUEUE_NAMES.find((q) => deadLetterName(q) === name);
+      // A dead letter is never worked: every one kept counts, whatever pg-boss calls its state.
+      if (dead !== undefined) {
+        const prior = out.find((s) => s.queue === dead && s.state === 'dead');
+        if (prior) prior.count += count;
+        else out.push({ queue: dead, state: 'dead', count });
+      }
+    }
+    return out;
   }
 
   stop(options: StopOptions = {}): Promise<void> {
@@ -505,4 +539,24 @@ export async function startQueue(db: Db, options: QueueOptions = {}): Promise<Qu
   }
   const runner: SqlRunner = native ? (boss.getDb() as SqlRunner) : adapter;
   return new PgBossQueue(schema, boss, runner, pollingIntervalMs, onError);
+}
+
+/** A dead-letter row as the API shows it: the last error masked, the original job named. */
+function toDeadLetter(row: Record<string, unknown>): DeadLetter {
+  const output = (row.output ?? null) as {
+    message?: unknown;
+    jobId?: unknown;
+    value?: { message?: unknown };
+  } | null;
+  const message = output?.message ?? output?.value?.message;
+  const queue = QUEUE_NAMES.find((q) => deadLetterName(q) === row.name);
+  if (queue === undefined) throw new Error(`unexpected dead-letter queue ${String(row.name)}`);
+  return {
+    id: String(row.id),
+    queue,
+    data: row.data as JobData,
+    originalJobId: typeof output?.jobId === 'string' ? output.jobId : null,
+    error: typeof message === 'string' ? message : null,
+    failedAtMs: new Date(row.createdOn as string | Date).getTime(),
+  };
 }

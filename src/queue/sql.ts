@@ -137,6 +137,32 @@ export function failJobSql(schema: string): string {
 }
 
 /** Dead letters, newest first: $1 dead-letter queue names, $2 tenant id or NULL, $3 limit. */
+/**
+ * Jobs waiting or running, by queue and state, and the dead letters kept (state `created` in a
+ * `<queue>-dead` queue, which no worker takes): what the metrics show. $1 = every queue name of
+ * interest, the dead-letter queues included.
+ */
+export function queueStatsSql(schema: string): string {
+  return `
+    SELECT name, state, count(*)::int AS count
+    FROM ${schema}.job
+    WHERE name = ANY($1::text[]) AND state IN ('created', 'retry', 'active')
+    GROUP BY name, state`;
+}
+
+/** Removes one dead letter once replayed. $1 id, $2 the dead-letter queue names. */
+export function deleteDeadLetterSql(schema: string): string {
+  return `DELETE FROM ${schema}.job WHERE id = $1::uuid AND name = ANY($2::text[]) RETURNING id`;
+}
+
+/** One dead letter by id: $1 id, $2 the dead-letter queue names. */
+export function deadLetterSql(schema: string): string {
+  return `
+    SELECT id, name, data, output, created_on AS "createdOn"
+    FROM ${schema}.job
+    WHERE id::text = $1 AND name = ANY($2::text[])`;
+}
+
 export function deadLettersSql(schema: string): string {
   return `
     SELECT id, name, data, output, created_on AS "createdOn"

@@ -93,6 +93,13 @@ export interface DeadLetterOptions {
   tenantId?: string;
 }
 
+/** Jobs of one queue in one state, or the dead letters of one queue (`state: 'dead'`). */
+export interface QueueStat {
+  queue: QueueName;
+  state: 'created' | 'retry' | 'active' | 'dead';
+  count: number;
+}
+
 export interface StopOptions {
   /** Wait for active handlers (up to timeoutMs) before releasing them. Default true. */
   graceful?: boolean;
@@ -118,6 +125,18 @@ export interface Queue {
   /** Starts this process's workers for a queue; handler errors → retries with backoff → dead letter. */
   work(name: QueueName, handler: JobHandler, options?: WorkOptions): Promise<void>;
   deadLetters(options?: DeadLetterOptions): Promise<DeadLetter[]>;
+  /** One dead letter by its id, or null. */
+  deadLetter(id: string): Promise<DeadLetter | null>;
+  /**
+   * Puts a dead letter's job back in its queue (fresh attempts, `groupKey` as the original had:
+   * dead-letter copies do not keep it) and removes the dead letter. Returns the new job id, or null
+   * when no such dead letter exists. Not one transaction: a crash between the two leaves the dead
+   * letter listed, and a second replay runs the job twice, which every handler tolerates (each
+   * re-checks the stored state first).
+   */
+  replayDeadLetter(id: string, options?: { groupKey?: string }): Promise<string | null>;
+  /** Jobs waiting (`created`, `retry`) and running (`active`) per queue, and dead letters kept per queue. */
+  stats(): Promise<QueueStat[]>;
   /** Stops fetching, drains active jobs (graceful), releases the rest for retry, stops pg-boss. */
   stop(options?: StopOptions): Promise<void>;
 }

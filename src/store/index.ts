@@ -68,7 +68,6 @@ export {
 } from './repos/messages.ts';
 export type { NewOrder, Order, OrderItem, OrderStatus } from './repos/orders.ts';
 export {
-  contextPlaybook,
   DEFAULT_FOLLOWUP_LADDER_MS,
   defaultPlaybook,
   type LocalizedText,

@@ -4,6 +4,7 @@
  * Only the composition root decides which credentials (and which base URLs) are used.
  */
 import { eventTimeOrReceived, isAcceptedInstant } from '../domain/instants.ts';
+import type { ChannelTransport } from './channel-transport.ts';
 import { createCloudClient, parseCloudWebhook, verifyCloudWebhook } from './cloud/index.ts';
 import { createEvolutionClient, parseEvolutionWebhook, verifyEvolutionWebhook } from './evolution/index.ts';
 import {
@@ -14,19 +15,16 @@ import {
 } from './sandbox/index.ts';
 import type {
   ClientOptions,
-  CloudCredentials,
-  EvolutionCredentials,
   InboundEvent,
   ParseOptions,
-  SandboxCredentials,
   TransportClient,
   TransportKind,
   VerifyResult,
-  WahaCredentials,
   WebhookRequest,
 } from './types.ts';
 import { createWahaClient, parseWahaWebhook, verifyWahaWebhook } from './waha/index.ts';
 
+export { type ChannelTransport, type CloudDefaults, channelTransport } from './channel-transport.ts';
 export * from './cloud/index.ts';
 export * from './evolution/index.ts';
 export * from './sandbox/index.ts';
@@ -45,13 +43,6 @@ export { parseJsonBody } from './shared/json.ts';
 export { TOKEN_HEADER } from './shared/secrets.ts';
 export * from './types.ts';
 export * from './waha/index.ts';
-
-/** A channel's transport and its (decrypted) credentials. */
-export type ChannelTransport =
-  | { transport: 'cloud'; credentials: CloudCredentials }
-  | { transport: 'evolution'; credentials: EvolutionCredentials }
-  | { transport: 'waha'; credentials: WahaCredentials }
-  | { transport: 'sandbox'; credentials: SandboxCredentials };
 
 export function createTransportClient(
   channel: ChannelTransport,

@@ -1,14 +1,14 @@
 /**
- * The deployment files, checked without Docker (none runs in CI) and without a YAML dependency:
- * docker-compose.yml is read line by line with its two-space indentation, which is enough for the
- * structure we rely on (services, their commands, health checks, profiles, volumes) and for every
- * `${VAR}` it interpolates. The variables must all be documented in .env.example, and so must every
- * variable the configuration reads.
+ * The deployment files, checked without Docker (none runs in CI): docker-compose.yml is parsed with
+ * a YAML parser (anchors and `<<` merges resolved, as Compose does), and its raw text is searched
+ * for every `${VAR}` it interpolates. The variables must all be documented in .env.example, and so
+ * must every variable the configuration reads.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -34,30 +34,26 @@ function composeVariables(text: string): string[] {
   return [...names];
 }
 
-/** The lines of each block nested under `parent:` at `indent` spaces, keyed by the block's name. */
-function blocks(text: string, parent: string, indent = 2): Map<string, string> {
-  const lines = text.split('\n');
-  const start = lines.indexOf(`${parent}:`);
-  const result = new Map<string, string>();
-  if (start < 0) return result;
-  let current: string | undefined;
-  const pad = ' '.repeat(indent);
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) {
-      if (current) result.set(current, `${result.get(current)}\n${line}`);
-      continue;
-    }
-    if (!line.startsWith(' ')) break;
-    const key = new RegExp(`^${pad}([A-Za-z0-9_.-]+):`).exec(line);
-    if (key && !line.startsWith(`${pad} `)) {
-      current = key[1]!;
-      result.set(current, line);
-    } else if (current) {
-      result.set(current, `${result.get(current)}\n${line}`);
-    }
-  }
-  return result;
+interface ComposeService {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  env_file?: string;
+  ports?: string[];
+  volumes?: string[];
+  profiles?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[]; disable?: boolean };
 }
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+}
+
+/** docker-compose.yml as Compose reads it: `<<: *sellify` merged into the services. */
+const composeFile = parseYaml(compose, { merge: true }) as ComposeFile;
 
 /** Variables the code reads: every env name src/config.ts parses, and `process.env.X` outside test helpers. */
 function codeVariables(): { config: string[]; direct: string[] } {
@@ -122,8 +118,12 @@ describe('.env.example', () => {
 });
 
 describe('docker-compose.yml', () => {
-  const services = blocks(compose, 'services');
-  const volumes = blocks(compose, 'volumes');
+  const services = composeFile.services;
+  const service = (name: string): ComposeService => {
+    const found = services[name];
+    if (found === undefined) throw new Error(`no service ${name}`);
+    return found;
+  };
 
   it('interpolates only variables documented in .env.example', () => {
     const used = composeVariables(compose);
@@ -147,62 +147,69 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs the API and the worker from the same image with their roles', () => {
-    const api = services.get('api') ?? '';
-    const worker = services.get('worker') ?? '';
-    expect(api).toContain('<<: *sellify');
-    expect(worker).toContain('<<: *sellify');
-    expect(api).toMatch(/command: \["node", "bin\/sellify\.js", "serve", "--role", "api"\]/);
-    expect(worker).toMatch(/command: \["node", "bin\/sellify\.js", "serve", "--role", "worker"\]/);
-    expect(api).toMatch(/- "3000:3000"/);
-    // The worker serves no HTTP, so the image's /health check must not mark it unhealthy.
-    expect(worker).toMatch(/healthcheck:\n\s+disable: true/);
-    const anchor = /^x-sellify: &sellify\n((?: {2}.*\n|\n)+)/m.exec(compose)?.[1] ?? '';
-    expect(anchor).toMatch(/^ {2}build: \.$/m);
-    expect(anchor).toMatch(/^ {2}env_file: \.env$/m);
-    expect(anchor).toMatch(/^ {4}NODE_ENV: production$/m);
-    expect(anchor).toMatch(
-      /^ {4}DATABASE_URL: postgres:\/\/sellify:\$\{SELLIFY_DB_PASSWORD[^}]*\}@postgres:5432\/sellify$/m,
-    );
-    expect(anchor).toMatch(/^ {4}REDIS_URL: redis:\/\/:\$\{REDIS_PASSWORD[^}]*\}@redis:6379/m);
-    expect(anchor).toMatch(/^ {4}postgres:\n {6}condition: service_healthy$/m);
-    expect(anchor).toMatch(/^ {4}redis:\n {6}condition: service_healthy$/m);
+  it('runs the API and the worker from the same image with their roles, both health-checked', () => {
+    const api = service('api');
+    const worker = service('worker');
+    for (const s of [api, worker]) {
+      expect(s.build).toBe('.');
+      expect(s.env_file).toBe('.env');
+      expect(s.environment?.NODE_ENV).toBe('production');
+      expect(s.environment?.DATABASE_URL).toMatch(
+        /^postgres:\/\/sellify:\$\{SELLIFY_DB_PASSWORD[^}]*\}@postgres:5432\/sellify$/,
+      );
+      expect(s.environment?.REDIS_URL).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD[^}]*\}@redis:6379/);
+      expect(s.depends_on).toEqual({
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+      // The image's HEALTHCHECK (GET /health on PORT) applies to both: the worker serves a probe.
+      expect(s.healthcheck?.disable).not.toBe(true);
+    }
+    expect(api.command).toEqual(['node', 'bin/sellify.js', 'serve', '--role', 'api']);
+    expect(worker.command).toEqual(['node', 'bin/sellify.js', 'serve', '--role', 'worker']);
+    expect(api.ports).toEqual(['3000:3000']);
+    expect(worker.ports).toBeUndefined();
   });
 
   it('has PostgreSQL 16 and Redis with health checks, the ones depends_on waits for', () => {
-    const postgres = services.get('postgres') ?? '';
-    const redis = services.get('redis') ?? '';
-    expect(postgres).toMatch(/image: postgres:16\b/);
+    const postgres = service('postgres');
+    const redis = service('redis');
+    expect(postgres.image).toMatch(/^postgres:16\b/);
     // Over TCP, so it fails while the image's first-start server runs the init script.
-    expect(postgres).toMatch(/test: \["CMD-SHELL", "pg_isready -h 127\.0\.0\.1 -U sellify -d sellify"\]/);
-    expect(redis).toMatch(/image: redis:/);
+    expect(postgres.healthcheck?.test).toEqual([
+      'CMD-SHELL',
+      'pg_isready -h 127.0.0.1 -U sellify -d sellify',
+    ]);
+    expect(redis.image).toMatch(/^redis:/);
     // redis-cli ping exits 0 even on NOAUTH: the check must authenticate and look for PONG.
-    expect(redis).toMatch(
-      /test: \["CMD-SHELL", 'REDISCLI_AUTH="\$\$REDIS_PASSWORD" redis-cli ping \| grep -q PONG'\]/,
-    );
+    expect(redis.healthcheck?.test).toEqual([
+      'CMD-SHELL',
+      'REDISCLI_AUTH="$$REDIS_PASSWORD" redis-cli ping | grep -q PONG',
+    ]);
   });
 
   it('connects no service as the PostgreSQL superuser: Sellify and Evolution have their own roles and databases', () => {
-    const postgres = services.get('postgres') ?? '';
-    const evolution = services.get('evolution') ?? '';
+    const postgres = service('postgres');
     // The superuser is not the role any application uses.
-    expect(postgres).toMatch(/^ {6}POSTGRES_USER: postgres$/m);
-    expect(postgres).toMatch(
-      /- \.\/deploy\/postgres\/init-roles\.sh:\/docker-entrypoint-initdb\.d\/[\w-]+\.sh:ro/,
+    expect(postgres.environment?.POSTGRES_USER).toBe('postgres');
+    expect(postgres.volumes).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^\.\/deploy\/postgres\/init-roles\.sh:\/docker-entrypoint-initdb\.d\/[\w-]+\.sh:ro$/,
+        ),
+      ]),
     );
-    expect(postgres).toMatch(/^ {6}SELLIFY_DB_PASSWORD: \$\{SELLIFY_DB_PASSWORD/m);
+    expect(postgres.environment?.SELLIFY_DB_PASSWORD).toMatch(/^\$\{SELLIFY_DB_PASSWORD/);
     // Only the postgres service knows the superuser's password.
-    for (const [name, block] of [
-      ...services,
-      ['x-sellify', compose.split('\nservices:')[0] ?? ''],
-    ] as const) {
-      if (name !== 'postgres') expect(block, name).not.toContain('POSTGRES_PASSWORD');
+    for (const [name, s] of Object.entries(services)) {
+      if (name !== 'postgres') expect(JSON.stringify(s), name).not.toContain('POSTGRES_PASSWORD');
     }
-    const evolutionDb = /DATABASE_CONNECTION_URI: (\S+)/.exec(evolution)?.[1] ?? '';
+    const evolution = service('evolution');
+    const evolutionDb = evolution.environment?.DATABASE_CONNECTION_URI ?? '';
     expect(evolutionDb).toMatch(
       /^postgresql:\/\/evolution:\$\{EVOLUTION_DB_PASSWORD[^}]*\}@postgres:5432\/evolution\?/,
     );
-    expect(evolution).not.toMatch(/sellify:\$\{|\/sellify\?/);
+    expect(JSON.stringify(evolution)).not.toMatch(/sellify:\$\{|\/sellify\?/);
   });
 
   it('gives the init script what the migrations need, and a Sellify role that is not superuser', () => {
@@ -220,26 +227,29 @@ describe('docker-compose.yml', () => {
   });
 
   it('asks every Redis client for REDIS_PASSWORD', () => {
-    const redis = services.get('redis') ?? '';
-    expect(redis).toMatch(/--requirepass "\$\$REDIS_PASSWORD"/);
-    expect(redis).toMatch(/^ {6}REDIS_PASSWORD: \$\{REDIS_PASSWORD:\?/m);
+    const redis = service('redis');
+    expect(redis.command?.join(' ')).toMatch(/--requirepass "\$\$REDIS_PASSWORD"/);
+    expect(redis.environment?.REDIS_PASSWORD).toMatch(/^\$\{REDIS_PASSWORD:\?/);
     const urls = [...compose.matchAll(/redis:\/\/(?:\$\{[^}]*\}|[^\s$])*/g)].map((m) => m[0]);
-    expect(urls.length).toBeGreaterThanOrEqual(2);
+    expect(urls.length).toBeGreaterThanOrEqual(1);
     for (const url of urls) expect(url).toMatch(/^redis:\/\/:\$\{REDIS_PASSWORD[^}]*\}@redis:6379/);
   });
 
   it('keeps the optional Evolution gateway and Adminer behind profiles', () => {
-    expect(services.get('evolution')).toMatch(/profiles: \["evolution"\]/);
-    expect(services.get('evolution')).toMatch(/image: (evoapicloud|atendai)\/evolution-api:v2\./);
-    expect(services.get('dbadmin')).toMatch(/profiles: \["dbadmin"\]/);
+    expect(service('evolution').profiles).toEqual(['evolution']);
+    expect(service('evolution').image).toMatch(/^(evoapicloud|atendai)\/evolution-api:v2\./);
+    expect(service('dbadmin').profiles).toEqual(['dbadmin']);
     for (const name of ['api', 'worker', 'postgres', 'redis'])
-      expect(services.get(name), name).not.toMatch(/profiles:/);
+      expect(service(name).profiles, name).toBeUndefined();
   });
 
   it('declares every named volume a service mounts', () => {
-    const mounted = [...compose.matchAll(/^ {6}- ([a-z][a-z0-9-]*):\//gm)].map((m) => m[1]!);
+    const mounted = Object.values(services)
+      .flatMap((s) => s.volumes ?? [])
+      .map((v) => v.split(':')[0] ?? '')
+      .filter((source) => /^[a-z][a-z0-9-]*$/.test(source));
     expect(mounted).toEqual(expect.arrayContaining(['sellify-data', 'postgres-data']));
-    expect(mounted.filter((name) => !volumes.has(name))).toEqual([]);
+    expect(mounted.filter((name) => !(name in composeFile.volumes))).toEqual([]);
   });
 });
 

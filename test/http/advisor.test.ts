@@ -76,8 +76,8 @@ describe('POST /api/v1/decision with an inline context', () => {
     expect(problem(res).errors?.[0]?.field).toBe('body.contact.timezone');
   });
 
-  it('counts decisions by action and engine refusals by reason in /metrics', async () => {
-    const before = await metric('sellify_decisions_total{action="block"}');
+  it('counts advisor decisions by mode and action, and engine refusals by reason, in /metrics', async () => {
+    const before = await metric('sellify_decisions_total{mode="advisor",action="block"}');
     const res = await w.call('POST', '/api/v1/decision', w.a.write, {
       ...example,
       message: undefined,
@@ -85,7 +85,7 @@ describe('POST /api/v1/decision with an inline context', () => {
       contact: { id: 'ctc_cold', phone: '+2250701020305' },
     });
     expect(res.json().action).toBe('block');
-    const after = await metric('sellify_decisions_total{action="block"}');
+    const after = await metric('sellify_decisions_total{mode="advisor",action="block"}');
     const count = (lines: string[]) => Number(lines[0]?.split(' ')[1] ?? 0);
     expect(count(after)).toBe(count(before) + 1);
     expect(await metric('sellify_engine_refusals_total{reason="consent.cold_needs_opt_in"}')).toHaveLength(1);

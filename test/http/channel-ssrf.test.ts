@@ -5,7 +5,7 @@
  * src/whatsapp/shared/egress.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelTransport } from '../../src/http/routes/webhooks.ts';
+import { channelTransport } from '../../src/whatsapp/index.ts';
 import { createWorld, problem, type World } from './helpers.ts';
 
 let w: World;

@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.ts';
 import { type PipelineDeps, processEvents } from '../../src/pipeline/index.ts';
 import { type Queue, startQueue } from '../../src/queue/index.ts';
 import { createWorld, type World } from './helpers.ts';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   let pipeline: PipelineDeps | undefined;
   w = await createWorld(
     {
-      logger: { level: 'trace', stream },
+      logger: createLogger({ level: 'trace', stream }),
       webhooks: {
         processEvents: (target, events) => processEvents(pipeline!, target, events),
       },

@@ -52,7 +52,7 @@ interface TrialResult {
 }
 
 /** Request ids the server logged as incoming before it printed that it was stopping. */
-function acceptedBeforeStop(stdout: string): {
+function acceptedBeforeStop(log: string): {
   accepted: Set<string>;
   completed: Map<string, number>;
   /** Accepted before the signal, answered after it: the requests in flight when it came. */
@@ -62,23 +62,23 @@ function acceptedBeforeStop(stdout: string): {
   const completed = new Map<string, number>();
   let inFlight = 0;
   let stopping = false;
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('Stopping (')) {
-      stopping = true;
-      continue;
-    }
+  for (const line of log.split('\n')) {
     if (!line.startsWith('{')) continue;
-    let entry: { msg?: string; reqId?: string; res?: { statusCode?: number } };
+    let entry: { msg?: string; requestId?: string; res?: { statusCode?: number } };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       continue;
     }
-    if (entry.reqId === undefined) continue;
-    if (entry.msg === 'incoming request' && !stopping) accepted.add(entry.reqId);
+    if (entry.msg?.startsWith('stopping')) {
+      stopping = true;
+      continue;
+    }
+    if (entry.requestId === undefined) continue;
+    if (entry.msg === 'incoming request' && !stopping) accepted.add(entry.requestId);
     if (entry.msg === 'request completed') {
-      completed.set(entry.reqId, entry.res?.statusCode ?? 0);
-      if (stopping && accepted.has(entry.reqId)) inFlight++;
+      completed.set(entry.requestId, entry.res?.statusCode ?? 0);
+      if (stopping && accepted.has(entry.requestId)) inFlight++;
     }
   }
   return { accepted, completed, inFlight };
@@ -94,7 +94,8 @@ async function trial(index: number, template: Template): Promise<TrialResult> {
     template,
     // Human pacing at a fifth of real time keeps each send in its handler for about a second.
     pacingScale: 0.2,
-    env: { LOG_LEVEL: 'info' },
+    // debug: read-only requests (the GET loops) log their request lines at debug only.
+    env: { LOG_LEVEL: 'debug' },
   });
   const receiver = await startReceiver();
   try {
@@ -225,7 +226,7 @@ async function trial(index: number, template: Template): Promise<TrialResult> {
         c.atMs <= signalAt + exitMs,
     ).length;
 
-    const { accepted, completed, inFlight } = acceptedBeforeStop(server.stdout());
+    const { accepted, completed, inFlight } = acceptedBeforeStop(server.stderr());
     if (process.env.RELIABILITY_DEBUG) {
       console.log(
         outcomes
@@ -233,8 +234,8 @@ async function trial(index: number, template: Template): Promise<TrialResult> {
           .map((o) => `${o.id} ${o.status ?? o.error} +${(o.doneAtMs ?? 0) - signalAt} ms`)
           .join('\n'),
       );
-      const lines = server.stdout().split('\n');
-      const at = lines.findIndex((l) => l.startsWith('Stopping ('));
+      const lines = server.stderr().split('\n');
+      const at = lines.findIndex((l) => l.includes('"msg":"stopping'));
       console.log(lines.slice(Math.max(0, at - 5), at + 15).join('\n'));
     }
     const byId = new Map(outcomes.map((o) => [o.id, o]));

@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { ADMIN_KEY_FILE, SANDBOX_SECRET_FILE } from '../../bootstrap.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
-import { ADMIN_KEY_FILE, SANDBOX_SECRET_FILE } from '../../http/server.ts';
 import { CliError } from '../io.ts';
 
 export const usage = `Usage: sellify chat [--url URL] [--key KEY] [--channel ID --secret SECRET] [--phone PHONE]

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { KeyConfigError } from '../../crypto/keys.ts';
-import { ROLES, type Role, startServer } from '../../http/server.ts';
+import { ROLES, type Role, startServer } from '../../server.ts';
 import { DataDirInUseError, KeyMismatchError, MigrationError } from '../../store/index.ts';
 import { CliError } from '../io.ts';
 

@@ -1,9 +1,10 @@
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
+import { ConflictError } from '../../store/index.ts';
 import { ApiError, ERROR_CATALOGUE, type ErrorCode, PROBLEM_TYPE_BASE, problemBody } from '../errors.ts';
 import { classifyError } from './errors.ts';
 import { RouteTable } from './route-table.ts';
-import { buildTestApp } from './testApp.ts';
 
 describe('ApiError', () => {
   it('takes status and title from the catalogue and defaults the detail to the description', () => {
@@ -147,84 +148,76 @@ describe('RouteTable', () => {
   }
 });
 
-describe('errorsPlugin through inject', () => {
+describe('errorsPlugin through inject (the real app)', () => {
   const logLines: string[] = [];
-  let app: Awaited<ReturnType<typeof buildTestApp>>;
+  let real: RealApp;
   beforeAll(async () => {
-    app = await buildTestApp({ logStream: { write: (line) => logLines.push(line) } });
-  });
-  afterAll(() => app.close());
+    real = await buildRealApp({
+      config: { apiBodyLimitBytes: 1024 },
+      logStream: { write: (line) => logLines.push(line) },
+    });
+  }, OPEN_TIMEOUT_MS);
+  afterAll(() => real.close());
+  afterEach(() => real.failTransactions(undefined));
 
   const json = { 'content-type': 'application/json' };
-  const validBody = { name: 'Boutique', channel: { createdAt: '2026-03-10T14:00:00Z' } };
+  const validBody = { name: 'Sac noir', price: 15_000, currency: 'XOF' };
   const cases: {
     name: string;
     request: InjectOptions;
+    /** What the database throws while the request runs (a failure no request can cause). */
+    storeThrows?: unknown;
     want: { code: ErrorCode; fields?: string[]; headers?: Record<string, string> };
   }[] = [
     {
-      name: 'a missing nested field is validation_failed naming body.channel.createdAt',
-      request: { method: 'POST', url: '/api/v1/channels', payload: { name: 'x', channel: {} } },
-      want: { code: 'validation_failed', fields: ['body.channel.createdAt'] },
+      name: 'a missing field is validation_failed naming body.price',
+      request: { method: 'POST', url: '/api/v1/products', payload: { name: 'x', currency: 'XOF' } },
+      want: { code: 'validation_failed', fields: ['body.price'] },
     },
     {
-      name: 'a wrongly formatted nested field is validation_failed naming it',
+      name: 'a wrongly formatted field is validation_failed naming it',
+      request: { method: 'POST', url: '/api/v1/products', payload: { ...validBody, currency: 'francs' } },
+      want: { code: 'validation_failed', fields: ['body.currency'] },
+    },
+    {
+      name: 'a bad nested array element is named with its path and index',
       request: {
         method: 'POST',
-        url: '/api/v1/channels',
-        payload: { name: 'x', channel: { createdAt: 'yesterday' } },
+        url: '/api/v1/products',
+        payload: { ...validBody, variants: { size: ['39', ''] } },
       },
-      want: { code: 'validation_failed', fields: ['body.channel.createdAt'] },
+      want: { code: 'validation_failed', fields: ['body.variants.size[1]'] },
     },
     {
-      name: 'a bad array element is named with its index',
-      request: {
-        method: 'POST',
-        url: '/api/v1/channels',
-        payload: { ...validBody, items: [{ sku: 'a' }, { sku: '' }] },
-      },
-      want: { code: 'validation_failed', fields: ['body.items[1].sku'] },
-    },
-    {
-      name: 'a missing query parameter is validation_failed naming query.limit',
-      request: { method: 'GET', url: '/api/v1/items' },
+      name: 'a query parameter out of range is validation_failed naming query.limit',
+      request: { method: 'GET', url: '/api/v1/products?limit=0' },
       want: { code: 'validation_failed', fields: ['query.limit'] },
     },
     {
       name: 'a path parameter of the wrong shape is validation_failed naming params.id',
-      request: { method: 'GET', url: '/api/v1/channels/nope' },
+      request: { method: 'GET', url: '/api/v1/products/nope' },
       want: { code: 'validation_failed', fields: ['params.id'] },
     },
     {
       name: 'malformed JSON is invalid_json',
-      request: { method: 'POST', url: '/api/v1/channels', payload: '{"name": ', headers: json },
+      request: { method: 'POST', url: '/api/v1/products', payload: '{"name": ', headers: json },
       want: { code: 'invalid_json' },
     },
     {
       name: 'an empty JSON body is invalid_json',
-      request: { method: 'POST', url: '/api/v1/channels', payload: '', headers: json },
+      request: { method: 'POST', url: '/api/v1/products', payload: '', headers: json },
       want: { code: 'invalid_json' },
     },
     {
       name: 'a prototype-poisoning body is invalid_json',
-      request: { method: 'POST', url: '/api/v1/channels', payload: '{"__proto__": {"x": 1}}', headers: json },
-      want: { code: 'invalid_json' },
-    },
-    {
-      name: 'a SyntaxError from a custom body parser is invalid_json',
-      request: {
-        method: 'POST',
-        url: '/webhooks/raw',
-        payload: '{oops',
-        headers: { 'content-type': 'application/vnd.sellify.raw+json' },
-      },
+      request: { method: 'POST', url: '/api/v1/products', payload: '{"__proto__": {"x": 1}}', headers: json },
       want: { code: 'invalid_json' },
     },
     {
       name: 'an XML body is unsupported_media_type',
       request: {
         method: 'POST',
-        url: '/api/v1/channels',
+        url: '/api/v1/products',
         payload: '<x/>',
         headers: { 'content-type': 'application/xml' },
       },
@@ -234,7 +227,7 @@ describe('errorsPlugin through inject', () => {
       name: 'a body over the limit is body_too_large',
       request: {
         method: 'POST',
-        url: '/api/v1/channels',
+        url: '/api/v1/products',
         payload: JSON.stringify({ name: 'x'.repeat(2000) }),
         headers: json,
       },
@@ -247,49 +240,57 @@ describe('errorsPlugin through inject', () => {
     },
     {
       name: 'a known path with the wrong method is method_not_allowed with an Allow header',
-      request: { method: 'POST', url: '/api/v1/channels/chn_known' },
-      want: { code: 'method_not_allowed', headers: { allow: 'DELETE, GET, HEAD' } },
+      request: { method: 'POST', url: '/api/v1/products/prd_known' },
+      want: { code: 'method_not_allowed', headers: { allow: 'DELETE, GET, HEAD, PATCH' } },
     },
     {
       name: 'an ApiError thrown by a route keeps its code',
-      request: { method: 'GET', url: '/api/v1/channels/chn_other' },
+      request: { method: 'GET', url: '/api/v1/products/prd_unknown' },
       want: { code: 'not_found' },
     },
     {
-      name: 'an ApiError conflict keeps its code',
-      request: { method: 'POST', url: '/api/v1/channels', payload: { ...validBody, name: 'taken' } },
+      name: "the store's conflict keeps its code",
+      request: { method: 'POST', url: '/api/v1/products', payload: validBody },
+      storeThrows: new ConflictError('a product with this name exists'),
       want: { code: 'conflict' },
     },
     {
       name: 'an ApiError unavailable is a 503',
-      request: { method: 'GET', url: '/api/v1/unavailable' },
+      request: { method: 'POST', url: '/api/v1/failed-events/fev_unknown/replay' },
       want: { code: 'unavailable' },
     },
     {
       name: 'an unexpected error is internal_error',
-      request: { method: 'GET', url: '/api/v1/boom' },
+      request: { method: 'GET', url: '/api/v1/products' },
+      storeThrows: new Error('connection to postgres://admin:hunter2@db failed'),
       want: { code: 'internal_error' },
     },
     {
-      name: 'a SyntaxError thrown by a handler is internal_error',
-      request: { method: 'GET', url: '/api/v1/handler-syntax-error' },
+      name: 'a SyntaxError thrown while handling is internal_error',
+      request: { method: 'GET', url: '/api/v1/products' },
+      storeThrows: new SyntaxError('Unexpected token n in JSON'),
       want: { code: 'internal_error' },
     },
     {
       name: 'a URL that does not decode is bad_request (framework error)',
-      request: { method: 'GET', url: '/api/v1/channels/%E0%A4%A' },
+      request: { method: 'GET', url: '/api/v1/products/%E0%A4%A' },
       want: { code: 'bad_request' },
     },
     {
       name: 'an over-long path parameter is uri_too_long (framework error)',
-      request: { method: 'GET', url: `/api/v1/channels/chn_${'a'.repeat(150)}` },
+      request: { method: 'GET', url: `/api/v1/products/prd_${'a'.repeat(150)}` },
       want: { code: 'uri_too_long' },
     },
   ];
 
+  const send = (c: (typeof cases)[number]) => {
+    real.failTransactions(c.storeThrows);
+    return real.app.inject({ ...c.request, headers: { ...real.auth, ...c.request.headers } });
+  };
+
   for (const c of cases) {
     it(`${c.name} (${ERROR_CATALOGUE[c.want.code].status})`, async () => {
-      const res = await app.inject(c.request);
+      const res = await send(c);
       const body = res.json();
       const requestId = res.headers['x-request-id'];
       expect(res.statusCode).toBe(ERROR_CATALOGUE[c.want.code].status);
@@ -310,13 +311,16 @@ describe('errorsPlugin through inject', () => {
   }
 
   it('never answers 5xx to any of the client mistakes above', async () => {
-    const client = cases.filter((c) => ERROR_CATALOGUE[c.want.code].status < 500);
-    for (const c of client) expect((await app.inject(c.request)).statusCode).toBeLessThan(500);
+    const client = cases.filter(
+      (c) => ERROR_CATALOGUE[c.want.code].status < 500 && c.storeThrows === undefined,
+    );
+    for (const c of client) expect((await send(c)).statusCode).toBeLessThan(500);
   });
 
   it('never sends the message or stack of an unexpected error, but logs both with the request id', async () => {
     logLines.length = 0;
-    const res = await app.inject({ method: 'GET', url: '/api/v1/boom' });
+    real.failTransactions(new Error('connection to postgres://admin:hunter2@db failed'));
+    const res = await real.app.inject({ method: 'GET', url: '/api/v1/products', headers: real.auth });
     expect(res.body).not.toContain('hunter2');
     expect(res.body).not.toContain('postgres');
     expect(Object.keys(res.json()).sort()).toEqual([
@@ -337,15 +341,22 @@ describe('errorsPlugin through inject', () => {
     expect(logged.err.stack).toContain('Error');
   });
 
-  it('does not echo the message of an unknown client error', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/teapot' });
+  it('does not echo the message of a library error with an unlisted 4xx status', async () => {
+    real.failTransactions(Object.assign(new Error('I am a teapot with a secret'), { statusCode: 418 }));
+    const res = await real.app.inject({ method: 'GET', url: '/api/v1/products', headers: real.auth });
     expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('bad_request');
     expect(res.body).not.toContain('secret');
   });
 
   it('lets a valid request through untouched', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/channels', payload: validBody });
+    const res = await real.app.inject({
+      method: 'POST',
+      url: '/api/v1/products',
+      payload: validBody,
+      headers: real.auth,
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toEqual({ id: 'chn_test' });
+    expect(res.json()).toMatchObject({ name: 'Sac noir', price: 15_000 });
   });
 });

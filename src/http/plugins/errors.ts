@@ -140,10 +140,11 @@ export function sendProblem(
 function log(req: FastifyRequest, error: unknown, problem: ClassifiedError): void {
   const status = ERROR_CATALOGUE[problem.code].status;
   if (status >= 500) {
-    req.log.error({ err: error, requestId: req.id, code: problem.code }, 'request failed');
+    // The request id is bound to req.log (Fastify's requestIdLogLabel): one field, `requestId`.
+    req.log.error({ err: error, code: problem.code }, 'request failed');
   } else {
     // The message of a client error may echo the request, so only the code is logged.
-    req.log.info({ requestId: req.id, code: problem.code, status }, 'request refused');
+    req.log.info({ code: problem.code, status }, 'request refused');
   }
 }
 

@@ -1,25 +1,36 @@
 /**
  * Prometheus metrics. Each app gets its own prom-client Registry (never the global one), so two
- * apps in one process (tests, or API + worker) never collide on metric names. Exposed as
- * `app.metrics`; the decision route calls `app.metrics.decisions.inc({ action })` and
- * `app.metrics.engineRefusals.inc({ reason })`.
+ * apps in one process (tests) never collide on metric names. The composition root creates one set
+ * per process and gives it to the app (`app.metrics`) and to the pipelines, so a scrape shows the
+ * API's requests and the worker's sends together. Decisions are counted by `recordDecision`
+ * wherever they are taken: the advisor route, webhooks and follow-ups.
  */
 
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { ApiError } from '../errors.ts';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueueStat } from '../../queue/index.ts';
 
 export interface AppMetrics {
   readonly registry: Registry;
   /** Labels: method, route (the route template, `unmatched` for 404s, so ids never become labels), status_code. */
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
-  /** `sellify_decisions_total{action}`: decisions returned, by action (reply, send, defer, skip, handoff, block). */
-  readonly decisions: Counter<'action'>;
+  /**
+   * `sellify_decisions_total{mode,action}`: decisions taken, by mode (`advisor`: POST /decision;
+   * `webhook`: an inbound message; `followup`: a follow-up job) and action (reply, send, defer, …).
+   */
+  readonly decisions: Counter<'mode' | 'action'>;
   /** `sellify_engine_refusals_total{reason}`: refusals by reason code (`quota.daily_cap`). */
   readonly engineRefusals: Counter<'reason'>;
   /** `sellify_webhook_events_failed_total{transport}`: webhook events whose processing threw and that were parked. */
   readonly webhookEventsFailed: Counter<'transport'>;
+  /** `sellify_sends_total{outcome}`: send attempts by outcome (`sent`, a transport error class, `worker_error`). */
+  readonly sends: Counter<'outcome'>;
+  /**
+   * Where `sellify_queue_jobs{queue,state}` and `sellify_dead_letters{queue}` are read from at each
+   * scrape (one query). Unset: those gauges are absent.
+   */
+  setQueueStats(read: () => Promise<QueueStat[]>): void;
   /** The text exposition format for a scrape. */
   renderMetrics(): Promise<string>;
   /** The Content-Type to serve renderMetrics() with. */
@@ -32,14 +43,35 @@ export interface MetricsOptions {
 }
 
 export interface MetricsPluginOptions extends MetricsOptions {
-  /**
-   * When set, serves the metrics at `url` (default `/metrics`) to requests `authorize` accepts;
-   * others get 401 `unauthorized`. Leave unset to serve them from a route of your own.
-   */
-  route?: {
-    url?: string;
-    authorize: (req: FastifyRequest) => boolean | Promise<boolean>;
-  };
+  /** The process's metric set (shared with the worker). Default: a fresh one. */
+  metrics?: AppMetrics;
+}
+
+export type DecisionMode = 'advisor' | 'webhook' | 'followup';
+
+/** The parts of a decision the metrics read. */
+interface CountedDecision {
+  action: string;
+  verdicts: object;
+}
+
+/** Refusals by reason code: the reasons of every engine verdict that said no. */
+export function refusalReasons(decision: CountedDecision): string[] {
+  const codes: string[] = [];
+  for (const verdict of Object.values(decision.verdicts) as {
+    allowed?: unknown;
+    reasons?: { code: string }[];
+  }[]) {
+    if (verdict?.allowed !== false) continue;
+    for (const r of verdict.reasons ?? []) if (!r.code.endsWith('.ok')) codes.push(r.code);
+  }
+  return codes;
+}
+
+/** Counts one decision and its engines' refusals. */
+export function recordDecision(metrics: AppMetrics, mode: DecisionMode, decision: CountedDecision): void {
+  metrics.decisions.inc({ mode, action: decision.action });
+  for (const reason of refusalReasons(decision)) metrics.engineRefusals.inc({ reason });
 }
 
 declare module 'fastify' {
@@ -64,9 +96,49 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   });
   const decisions = new Counter({
     name: 'sellify_decisions_total',
-    help: 'Decisions returned, by action.',
-    labelNames: ['action'] as const,
+    help: 'Decisions taken, by mode (advisor, webhook, followup) and action.',
+    labelNames: ['mode', 'action'] as const,
     registers: [registry],
+  });
+  const sends = new Counter({
+    name: 'sellify_sends_total',
+    help: 'Send attempts by outcome: sent, a transport error class (retry, defer, account, window, unreachable, permanent) or worker_error.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  let readQueueStats: (() => Promise<QueueStat[]>) | undefined;
+  // One query per scrape serves both gauges: the first collect() starts it, the second reuses it.
+  let pending: Promise<QueueStat[]> | undefined;
+  const queueStats = (): Promise<QueueStat[]> => {
+    if (readQueueStats === undefined) return Promise.resolve([]);
+    pending ??= readQueueStats().finally(() => {
+      setImmediate(() => {
+        pending = undefined;
+      });
+    });
+    return pending;
+  };
+  new Gauge({
+    name: 'sellify_queue_jobs',
+    help: 'Jobs waiting (created, retry) and running (active), by queue.',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const stat of await queueStats())
+        if (stat.state !== 'dead') this.set({ queue: stat.queue, state: stat.state }, stat.count);
+    },
+  });
+  new Gauge({
+    name: 'sellify_dead_letters',
+    help: 'Jobs that failed their last attempt and wait in a dead-letter queue (list and replay: sellify dead-letters).',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const stat of await queueStats())
+        if (stat.state === 'dead') this.set({ queue: stat.queue }, stat.count);
+    },
   });
   const engineRefusals = new Counter({
     name: 'sellify_engine_refusals_total',
@@ -86,13 +158,17 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     decisions,
     engineRefusals,
     webhookEventsFailed,
+    sends,
+    setQueueStats(read) {
+      readQueueStats = read;
+    },
     renderMetrics: () => registry.metrics(),
     contentType: registry.contentType,
   };
 }
 
 const metricsImpl: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) => {
-  const metrics = createMetrics(options);
+  const metrics = options.metrics ?? createMetrics(options);
   app.decorate('metrics', metrics);
 
   app.addHook('onResponse', async (req, reply) => {
@@ -102,14 +178,6 @@ const metricsImpl: FastifyPluginAsync<MetricsPluginOptions> = async (app, option
       reply.elapsedTime / 1000,
     );
   });
-
-  const route = options.route;
-  if (route !== undefined) {
-    app.get(route.url ?? '/metrics', { schema: { hide: true } }, async (req, reply) => {
-      if (!(await route.authorize(req))) throw new ApiError('unauthorized');
-      return reply.type(metrics.contentType).send(await metrics.renderMetrics());
-    });
-  }
 };
 
 export const metricsPlugin = fp(metricsImpl, { name: 'sellify-metrics', fastify: '5.x' });

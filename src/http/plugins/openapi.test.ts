@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
+import type { Api } from '../routes/v1/common.ts';
 import { packageVersion } from './openapi.ts';
-import { buildTestApp } from './testApp.ts';
 
 interface Doc {
   openapi: string;
@@ -20,15 +21,17 @@ interface Doc {
 }
 
 describe('openapiPlugin', () => {
-  let app: Awaited<ReturnType<typeof buildTestApp>>;
+  let real: RealApp;
+  let app: Api;
   let doc: Doc;
   beforeAll(async () => {
-    app = await buildTestApp();
+    real = await buildRealApp();
+    app = real.app;
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
     doc = res.json();
-  });
-  afterAll(() => app.close());
+  }, OPEN_TIMEOUT_MS);
+  afterAll(() => real.close());
 
   it('serves an OpenAPI 3.1 document titled Sellify with the configured version', () => {
     expect(doc.openapi).toBe('3.1.0');
@@ -43,27 +46,30 @@ describe('openapiPlugin', () => {
   });
 
   it('marks /api operations as needing a key and leaves /health public', () => {
-    expect(doc.paths['/api/v1/channels']?.post?.security).toEqual([{ ApiKey: [] }, { Bearer: [] }]);
-    expect(doc.paths['/api/v1/channels/{id}']?.get?.security).toEqual([{ ApiKey: [] }, { Bearer: [] }]);
-    expect(doc.paths['/health']?.get?.security).toBeUndefined();
+    expect(doc.paths['/api/v1/products']?.post?.security).toEqual([{ ApiKey: [] }, { Bearer: [] }]);
+    expect(doc.paths['/api/v1/products/{id}']?.get?.security).toEqual([{ ApiKey: [] }, { Bearer: [] }]);
+    expect(doc.paths['/health']?.get?.security ?? []).toEqual([]);
   });
 
   it('renders TypeBox schemas as JSON Schema, nullable as a 3.1 null type', () => {
-    const body = doc.paths['/api/v1/channels']?.post?.requestBody?.content['application/json']?.schema;
+    const body = doc.paths['/api/v1/products']?.post?.requestBody?.content['application/json']?.schema;
     expect(body).toMatchObject({
       type: 'object',
-      required: ['name', 'channel'],
+      required: ['name', 'price', 'currency'],
       properties: {
-        channel: { type: 'object', properties: { createdAt: { type: 'string', format: 'date-time' } } },
-        note: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+        currency: { type: 'string', pattern: '^[A-Za-z]{3}$' },
+        stock: { anyOf: [{ type: 'integer' }, { type: 'null' }] },
       },
     });
   });
 
   it('documents problem responses as application/problem+json', () => {
-    const responses = doc.paths['/api/v1/channels']?.post?.responses ?? {};
+    const responses = doc.paths['/api/v1/products']?.post?.responses ?? {};
     expect(Object.keys(responses['400']?.content ?? {})).toEqual(['application/problem+json']);
-    expect(Object.keys(responses['409']?.content ?? {})).toEqual(['application/problem+json']);
+    const problems = Object.entries(responses).filter(([status]) => Number(status) >= 400);
+    expect(problems.length).toBeGreaterThan(1);
+    for (const [status, response] of problems)
+      expect(Object.keys(response.content ?? {}), status).toEqual(['application/problem+json']);
   });
 
   it('hides its own plumbing routes from the document', () => {

@@ -1,9 +1,25 @@
 import { fastify } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp, sharedStore } from '../../../test/support/app.ts';
 import { createMemoryLimiter } from '../../ratelimit/memory.ts';
 import type { RateDecision, RateLimiter } from '../../ratelimit/types.ts';
 import { rateLimitHeaders, rateLimitPlugin } from './rate-limit.ts';
-import { buildTestApp } from './testApp.ts';
+
+// Opens the shared in-memory database once, under the hook time-out.
+beforeAll(async () => {
+  await sharedStore();
+}, OPEN_TIMEOUT_MS);
+
+/** What the webhook routes get back when no event was processed. */
+const NOTHING = {
+  messages: 0,
+  duplicates: 0,
+  statuses: 0,
+  health: 0,
+  ignored: 0,
+  failed: 0,
+  failedEventIds: [],
+};
 
 /** A limiter that answers every hit with the same decision, to check the header arithmetic. */
 function fixedLimiter(d: RateDecision): RateLimiter {
@@ -46,7 +62,9 @@ describe('Retry-After arithmetic', () => {
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const app = await buildTestApp({
+      const { app, auth, close } = await buildRealApp({
+        // Failed-authentication counting has its own limiter: the key is valid, only its budget is spent.
+        authFailureLimiter: createMemoryLimiter(),
         limiter: fixedLimiter({
           allowed: false,
           limit: 2,
@@ -55,34 +73,32 @@ describe('Retry-After arithmetic', () => {
           retryAfterMs: c.retryAfterMs,
         }),
       });
-      const res = await app.inject({ method: 'GET', url: '/api/v1/limited' });
+      const res = await app.inject({ method: 'GET', url: '/api/v1/products', headers: auth });
       expect(res.statusCode).toBe(429);
       expect(res.json().code).toBe('rate_limited');
       expect(res.headers['retry-after']).toBe(c.want);
       expect(res.headers['ratelimit-remaining']).toBe('0');
-      await app.close();
+      await close();
     });
   }
 });
 
-describe('rateLimitPlugin through inject', () => {
-  let app: Awaited<ReturnType<typeof buildTestApp>>;
+describe('rateLimitPlugin through inject (the real app)', () => {
+  let real: RealApp;
   beforeAll(async () => {
-    app = await buildTestApp({
+    real = await buildRealApp({
       limiter: createMemoryLimiter(),
-      // Every request, /health included, is given a key: the plugin must still never limit /health.
-      keyFor: (req) =>
-        req.url.startsWith('/webhooks') || req.url.startsWith('/health')
-          ? { key: `ip:${req.ip}`, limit: 3 }
-          : null,
+      config: { rateLimitPerMinute: 2, webhookRateLimitPerMinute: 3 },
+      webhooks: { processEvents: async () => NOTHING },
     });
-  });
-  afterAll(() => app.close());
+  }, OPEN_TIMEOUT_MS);
+  afterAll(() => real.close());
 
-  it('admits `limit` requests per key through enforceRateLimit, then answers 429 rate_limited with Retry-After', async () => {
-    const first = await app.inject({ method: 'GET', url: '/api/v1/limited' });
-    const second = await app.inject({ method: 'GET', url: '/api/v1/limited' });
-    const third = await app.inject({ method: 'GET', url: '/api/v1/limited' });
+  it('admits the per-key budget, then answers 429 rate_limited with Retry-After', async () => {
+    const get = () => real.app.inject({ method: 'GET', url: '/api/v1/products', headers: real.auth });
+    const first = await get();
+    const second = await get();
+    const third = await get();
     expect([first.statusCode, second.statusCode, third.statusCode]).toEqual([200, 200, 429]);
     expect(first.headers).toMatchObject({
       'ratelimit-limit': '2',
@@ -98,46 +114,41 @@ describe('rateLimitPlugin through inject', () => {
     expect(Number(third.headers['ratelimit-reset'])).toBeGreaterThanOrEqual(1);
   });
 
-  it('limits per IP through keyFor before the body is read', async () => {
+  it('limits webhooks per client address before the body is read', async () => {
     const send = (ip: string) =>
-      app.inject({
+      real.app.inject({
         method: 'POST',
-        url: '/webhooks/raw',
+        url: '/webhooks/whatsapp',
         remoteAddress: ip,
-        payload: '{"ok":true}',
-        headers: { 'content-type': 'application/vnd.sellify.raw+json' },
+        payload: '{"object":"whatsapp_business_account","entry":[]}',
+        headers: { 'content-type': 'application/json' },
       });
     const responses = [];
     for (let i = 0; i < 4; i++) responses.push(await send('203.0.113.7'));
-    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+    expect(responses.slice(0, 3).map((r) => r.statusCode)).not.toContain(429);
     const refused = responses[3];
+    expect(refused?.statusCode).toBe(429);
     expect(refused?.json()).toMatchObject({
       code: 'rate_limited',
       requestId: refused?.headers['x-request-id'],
     });
     expect(Number(refused?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // Another address has its own window.
-    expect((await send('203.0.113.8')).statusCode).toBe(200);
+    expect((await send('203.0.113.8')).statusCode).not.toBe(429);
   });
 
-  it('never limits /health, even when keyFor gives it a key', async () => {
+  it('never limits /health', async () => {
     for (let i = 0; i < 10; i++) {
-      const res = await app.inject({ method: 'GET', url: '/health' });
+      const res = await real.app.inject({ method: 'GET', url: '/health' });
       expect(res.statusCode).toBe(200);
       expect(res.headers['ratelimit-limit']).toBeUndefined();
     }
-  });
-
-  it('leaves routes keyFor returns null for unlimited and without RateLimit headers', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/channels/chn_known' });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['ratelimit-limit']).toBeUndefined();
   });
 });
 
 describe('failed authentication limit', () => {
   it('answers auth_rate_limited with Retry-After after 20 failures a minute from one IP, and not for others', async () => {
-    const app = await buildTestApp();
+    const { app, close } = await buildRealApp();
     const ip = '198.51.100.1';
     for (let i = 0; i < 20; i++) {
       await app.rateLimit.checkAuthFailures(ip);
@@ -152,14 +163,14 @@ describe('failed authentication limit', () => {
       Number((refused as { headers: Record<string, string> }).headers['retry-after']),
     ).toBeGreaterThanOrEqual(1);
     await expect(app.rateLimit.checkAuthFailures('198.51.100.2')).resolves.toBeUndefined();
-    await app.close();
+    await close();
   });
 
   it('checking does not count as a failure', async () => {
-    const app = await buildTestApp();
+    const { app, close } = await buildRealApp();
     for (let i = 0; i < 100; i++) await app.rateLimit.checkAuthFailures('198.51.100.3');
     await expect(app.rateLimit.checkAuthFailures('198.51.100.3')).resolves.toBeUndefined();
-    await app.close();
+    await close();
   });
 
   it('honours a custom failure budget and a separate limiter', async () => {
@@ -179,19 +190,27 @@ describe('failed authentication limit', () => {
 
 describe('when the limiter fails', () => {
   it('lets requests through (fail open) rather than turning a Redis outage into an API outage', async () => {
-    const app = await buildTestApp({ limiter: failingLimiter, keyFor: () => ({ key: 'all', limit: 1 }) });
+    const { app, auth, close } = await buildRealApp({
+      limiter: failingLimiter,
+      config: { rateLimitPerMinute: 1 },
+    });
     for (let i = 0; i < 3; i++) {
-      expect((await app.inject({ method: 'GET', url: '/api/v1/limited' })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/products', headers: auth })).statusCode).toBe(
+        200,
+      );
     }
     await expect(app.rateLimit.checkAuthFailures('ip')).resolves.toBeUndefined();
     await expect(app.rateLimit.recordAuthFailure('ip')).resolves.toBeUndefined();
-    await app.close();
+    await close();
   });
 
   it('still throws for a limit that is not a positive integer (a configuration bug)', async () => {
-    const app = await buildTestApp({ keyFor: () => ({ key: 'k', limit: 0 }) });
-    const res = await app.inject({ method: 'GET', url: '/api/v1/channels/chn_known' });
+    const { app, close } = await buildRealApp({
+      config: { webhookRateLimitPerMinute: 0 },
+      webhooks: { processEvents: async () => NOTHING },
+    });
+    const res = await app.inject({ method: 'POST', url: '/webhooks/whatsapp', payload: {} });
     expect(res.statusCode).toBe(500);
-    await app.close();
+    await close();
   });
 });

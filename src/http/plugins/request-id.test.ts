@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
 import { genReqId, isValidInboundRequestId } from './request-id.ts';
-import { buildTestApp } from './testApp.ts';
 
 const GENERATED = /^req_[0-9A-Za-z]{24}$/;
 
@@ -46,21 +46,28 @@ describe('genReqId', () => {
 });
 
 describe('requestIdPlugin through inject', () => {
-  let app: Awaited<ReturnType<typeof buildTestApp>>;
+  let real: RealApp;
   beforeAll(async () => {
-    app = await buildTestApp();
-  });
-  afterAll(() => app.close());
+    real = await buildRealApp();
+  }, OPEN_TIMEOUT_MS);
+  afterAll(() => real.close());
+  afterEach(() => real.failTransactions(undefined));
 
-  const cases: { name: string; url: string; status: number }[] = [
+  const cases: { name: string; url: string; storeThrows?: Error; status: number }[] = [
     { name: 'a successful response', url: '/health', status: 200 },
     { name: 'a 404', url: '/nope', status: 404 },
-    { name: 'an error response', url: '/api/v1/boom', status: 500 },
-    { name: 'a request refused before routing', url: '/api/v1/channels/%E0%A4%A', status: 400 },
+    {
+      name: 'an error response',
+      url: '/api/v1/products',
+      storeThrows: new Error('database down'),
+      status: 500,
+    },
+    { name: 'a request refused before routing', url: '/api/v1/products/%E0%A4%A', status: 400 },
   ];
   for (const c of cases) {
     it(`sends X-Request-Id on ${c.name}, equal to the body's requestId for errors`, async () => {
-      const res = await app.inject({ method: 'GET', url: c.url });
+      real.failTransactions(c.storeThrows);
+      const res = await real.app.inject({ method: 'GET', url: c.url, headers: real.auth });
       expect(res.statusCode).toBe(c.status);
       expect(res.headers['x-request-id']).toMatch(GENERATED);
       if (c.status >= 400) expect(res.json().requestId).toBe(res.headers['x-request-id']);
@@ -68,13 +75,17 @@ describe('requestIdPlugin through inject', () => {
   }
 
   it('echoes a valid inbound X-Request-Id in the header and the error body', async () => {
-    const res = await app.inject({ method: 'GET', url: '/nope', headers: { 'x-request-id': 'edge-42' } });
+    const res = await real.app.inject({
+      method: 'GET',
+      url: '/nope',
+      headers: { 'x-request-id': 'edge-42' },
+    });
     expect(res.headers['x-request-id']).toBe('edge-42');
     expect(res.json().requestId).toBe('edge-42');
   });
 
   it('replaces an invalid inbound X-Request-Id', async () => {
-    const res = await app.inject({
+    const res = await real.app.inject({
       method: 'GET',
       url: '/health',
       headers: { 'x-request-id': 'x'.repeat(200) },

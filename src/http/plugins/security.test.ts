@@ -1,14 +1,18 @@
 import { fastify } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
+import type { Api } from '../routes/v1/common.ts';
 import { DOCS_CSP, securityPlugin } from './security.ts';
-import { buildTestApp } from './testApp.ts';
 
 describe('securityPlugin without CORS origins', () => {
-  let app: Awaited<ReturnType<typeof buildTestApp>>;
+  let real: RealApp;
+  let app: Api;
   beforeAll(async () => {
-    app = await buildTestApp();
-  });
-  afterAll(() => app.close());
+    real = await buildRealApp({ config: { corsOrigins: [] } });
+    app = real.app;
+  }, OPEN_TIMEOUT_MS);
+  afterAll(() => real.close());
+  afterEach(() => real.failTransactions(undefined));
 
   it('sends the API headers: deny-all CSP, no framing, nosniff, no referrer, HSTS', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
@@ -31,15 +35,14 @@ describe('securityPlugin without CORS origins', () => {
   });
 
   it('marks /api responses, errors included, Cache-Control: no-store', async () => {
-    for (const url of [
-      '/api/v1/channels/chn_known',
-      '/api/v1/channels/chn_other',
-      '/api/v1/boom',
-      '/api/v1/nope',
-    ]) {
-      const res = await app.inject({ method: 'GET', url });
+    for (const url of ['/api/v1/products', '/api/v1/products/prd_other', '/api/v1/nope']) {
+      const res = await app.inject({ method: 'GET', url, headers: real.auth });
       expect(res.headers['cache-control'], url).toBe('no-store');
     }
+    real.failTransactions(new Error('database down'));
+    const failed = await app.inject({ method: 'GET', url: '/api/v1/products', headers: real.auth });
+    expect(failed.statusCode).toBe(500);
+    expect(failed.headers['cache-control']).toBe('no-store');
   });
 
   it('leaves caching of paths outside /api (such as /apidocs) alone', async () => {
@@ -59,11 +62,13 @@ describe('securityPlugin without CORS origins', () => {
 });
 
 describe('securityPlugin with CORS origins', () => {
-  let app: Awaited<ReturnType<typeof buildTestApp>>;
+  let real: RealApp;
+  let app: Api;
   beforeAll(async () => {
-    app = await buildTestApp({ corsOrigins: ['https://shop.example', 'http://localhost:5173'] });
-  });
-  afterAll(() => app.close());
+    real = await buildRealApp({ config: { corsOrigins: ['https://shop.example', 'http://localhost:5173'] } });
+    app = real.app;
+  }, OPEN_TIMEOUT_MS);
+  afterAll(() => real.close());
 
   it('allows a configured origin and exposes the request id and rate limit headers', async () => {
     const res = await app.inject({
@@ -89,7 +94,7 @@ describe('securityPlugin with CORS origins', () => {
   it('answers a preflight for an allowed origin with the API key header allowed', async () => {
     const res = await app.inject({
       method: 'OPTIONS',
-      url: '/api/v1/channels',
+      url: '/api/v1/products',
       headers: {
         origin: 'http://localhost:5173',
         'access-control-request-method': 'POST',

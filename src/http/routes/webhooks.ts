@@ -20,11 +20,12 @@ import {
 } from '../../store/index.ts';
 import {
   type ChannelTransport,
+  type CloudDefaults,
+  channelTransport,
   type InboundEvent,
   parseJsonBody,
   parseWebhook,
   routeCloudWebhook,
-  TRANSPORT_CREDENTIAL_FIELDS,
   type TransportKind,
   verifyWebhook,
   WebhookPayloadError,
@@ -46,7 +47,7 @@ export interface WebhookDeps {
   processEvents: ProcessEventsFn;
   clock: () => number;
   /** Extra fields merged into every stored Cloud credential (the Graph base URL from WHATSAPP_GRAPH_URL). */
-  cloudDefaults?: { graphUrl?: string };
+  cloudDefaults?: CloudDefaults;
   /**
    * Told when a webhook got a 5xx or was answered after SLOW_WEBHOOK_ACK_MS: the provider will
    * retry it on its back-off, so sends in doubt must wait longer for their proof.
@@ -120,32 +121,6 @@ function parseEvents(kind: TransportKind, json: unknown, receivedAtMs: number): 
       );
   }
   return events;
-}
-
-/**
- * A channel's transport with its stored credentials. Stored values are checked by the channel
- * routes when written; missing secrets make verification fail rather than pass.
- */
-export function channelTransport(
-  transport: TransportKind,
-  channelId: string,
-  credentials: Record<string, unknown>,
-  cloudDefaults: { graphUrl?: string } = {},
-): ChannelTransport {
-  // Only the fields the transport defines are read: a `graphUrl` or `apiVersion` stored before
-  // credentials became a closed schema can no longer steer the Graph calls (the URL is the operator's).
-  const picked: Record<string, string> = {};
-  for (const field of TRANSPORT_CREDENTIAL_FIELDS[transport]) {
-    const value = credentials[field];
-    if (typeof value === 'string') picked[field] = value;
-  }
-  const merged =
-    transport === 'cloud'
-      ? { ...picked, ...(cloudDefaults.graphUrl !== undefined ? { graphUrl: cloudDefaults.graphUrl } : {}) }
-      : transport === 'sandbox'
-        ? { ...picked, channelId }
-        : picked;
-  return { transport, credentials: merged } as unknown as ChannelTransport;
 }
 
 function checkSignature(channel: Routed, req: FastifyRequest, raw: Buffer): void {

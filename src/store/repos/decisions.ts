@@ -8,8 +8,7 @@
  */
 
 import type { Keyring } from '../../crypto/keyring.ts';
-import type { Reason } from '../../domain/types.ts';
-import type { DecisionAction } from '../../engines/decide.ts';
+import type { DecisionAction, Reason } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
 import type { Db } from '../types.ts';
 import {

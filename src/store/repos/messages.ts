@@ -102,6 +102,12 @@ export interface MessagesRepo {
   beginSend(id: string, atMs?: number): Promise<Message | null>;
   /** The transport answered that the attempt failed: nothing went out, so forget the attempt mark. */
   abortSend(id: string): Promise<void>;
+  /**
+   * An outbound message that failed without reaching the transport (no provider id) goes back to
+   * `queued`, for a dead-lettered send job replayed by the operator. The attempt mark stays, so a
+   * send that may have gone out still waits for its proof. False when the message is not such a one.
+   */
+  requeueFailed(id: string): Promise<boolean>;
   /** Stores the provider id of a sent message and moves it to 'sent' (forward only). */
   markSent(id: string, providerId: string, sentAtMs?: number): Promise<StatusUpdate>;
   /** Moves the status forward; repeats and backward moves change nothing (idempotent). */
@@ -372,6 +378,15 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
          WHERE tenant_id = $1 AND id = $2 AND status = 'queued'`,
         [c.tenantId, id],
       );
+    },
+
+    async requeueFailed(id) {
+      const { affectedRows } = await c.tx.query(
+        `UPDATE messages SET status = 'queued', error_code = NULL, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 AND direction = 'out' AND status = 'failed' AND provider_id IS NULL`,
+        [c.tenantId, id],
+      );
+      return (affectedRows ?? 0) > 0;
     },
 
     markSent(id, providerId, sentAtMs) {

@@ -6,7 +6,6 @@
 
 import { type EventType, isEventType } from '../../domain/events.ts';
 import type { DeliveryFacts, LlmSwitches, PaymentFacts, PickupFacts } from '../../domain/selling.ts';
-import type { PlaybookInput } from '../../engines/context.ts';
 import { msOf, type RepoContext } from './common.ts';
 
 export interface PlaybookInfo {
@@ -137,20 +136,6 @@ export function playbookFields(p: Playbook): PlaybookFields {
           }
         : null,
   };
-}
-
-/** The stored playbook as the decision context takes it; the ladder only when the seller set one. */
-export function contextPlaybook(p: Playbook): PlaybookInput {
-  const fields = playbookFields(p);
-  const out: PlaybookInput = { templates: fields.templates, info: fields.info };
-  if (fields.sellerName !== null) out.sellerName = fields.sellerName;
-  if (fields.followupTemplate !== null) out.followupTemplate = fields.followupTemplate;
-  if (p.updatedAtMs !== null) out.followupLadderMs = fields.followupLadderMs;
-  if (fields.delivery !== null) out.delivery = fields.delivery;
-  if (fields.payment !== null) out.payment = fields.payment;
-  if (fields.pickup !== null) out.pickup = fields.pickup;
-  if (fields.llm !== null) out.llm = fields.llm;
-  return out;
 }
 
 export interface PlaybookRepo {

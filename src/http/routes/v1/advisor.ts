@@ -16,7 +16,6 @@
 
 import { type Static, Type } from '@sinclair/typebox';
 import { isValidTimeZone } from '../../../domain/time.ts';
-import type { Reason } from '../../../domain/types.ts';
 import { presetConfig } from '../../../engines/config.ts';
 import { evaluateContent } from '../../../engines/content.ts';
 import {
@@ -36,18 +35,18 @@ import {
   conversationPart,
   statsPart,
 } from '../../../pipeline/context.ts';
+import { contextPlaybook } from '../../../pipeline/playbook.ts';
 import { createGroupWriter } from '../../../store/group-commit.ts';
 import {
   type Channel,
   type Contact,
-  contextPlaybook,
   type NewDecision,
   newId,
   type TenantRepos,
 } from '../../../store/index.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
-import type { AppMetrics } from '../../plugins/metrics.ts';
+import { type AppMetrics, recordDecision } from '../../plugins/metrics.ts';
 import { type Api, idSchema, iso, mapStoreError, notFound, type RouteContext, tx } from './common.ts';
 import { ReasonSchema } from './views.ts';
 
@@ -334,19 +333,8 @@ function validContext(value: unknown): DecisionContext {
   }
 }
 
-/** Refusals by reason code: the reasons of every engine verdict that said no. */
-export function refusalReasons(decision: Decision): string[] {
-  const codes: string[] = [];
-  for (const verdict of Object.values(decision.verdicts) as { allowed?: unknown; reasons?: Reason[] }[]) {
-    if (verdict?.allowed !== false) continue;
-    for (const r of verdict.reasons ?? []) if (!r.code.endsWith('.ok')) codes.push(r.code);
-  }
-  return codes;
-}
-
 function count(metrics: AppMetrics, decision: Decision): void {
-  metrics.decisions.inc({ action: decision.action });
-  for (const reason of refusalReasons(decision)) metrics.engineRefusals.inc({ reason });
+  recordDecision(metrics, 'advisor', decision);
 }
 
 export function advisorRoutes(api: Api, ctx: RouteContext): void {

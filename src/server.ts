@@ -1,49 +1,45 @@
 /**
  * The composition root: from a Config to a running process. Opens the database, loads the
- * encryption keys, makes sure the default tenant and an admin key exist, then starts a list of
- * services (the HTTP API, the worker, housekeeping) and stops them in reverse order on SIGTERM
- * or SIGINT: the API stops accepting connections and drains the requests in flight, then the
- * database closes. A later worker (outbound sends, follow-ups) is one more entry in that list.
+ * encryption keys, runs the start-up steps (src/bootstrap.ts), then starts a list of services (the
+ * HTTP API, the worker, housekeeping) and stops them in reverse order on SIGTERM or SIGINT: the
+ * API stops accepting connections and drains the requests in flight, the queue drains the jobs in
+ * flight, then the database closes.
  */
 
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, relative } from 'node:path';
-import { type Config, DEFAULT_TENANT_ID, DEFAULT_TENANT_NAME } from '../config.ts';
-import { DEV_KEY_FILE, ENCRYPTION_KEY_VAR, loadKeys } from '../crypto/keys.ts';
+import { join } from 'node:path';
+import { type BootstrapOutput, bootstrap, loud, shownPath } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import { DEV_KEY_FILE, ENCRYPTION_KEY_VAR, loadKeys } from './crypto/keys.ts';
+import { buildApp } from './http/app.ts';
+import { ensureDashboardSignIn } from './http/dashboard-setup.ts';
+import { createMetrics, recordDecision } from './http/plugins/metrics.ts';
+import { OPENAPI_URL } from './http/plugins/openapi.ts';
+import type { Api } from './http/routes/v1/common.ts';
+import { createWorkerProbe } from './http/worker-probe.ts';
+import { createLogger } from './log.ts';
 import {
+  createWebhookUptime,
   type Fanout,
   type PipelineDeps,
   processEvents,
   sleepMs,
   startFanout,
   startWorkers,
-} from '../pipeline/index.ts';
-import { type Queue, startQueue } from '../queue/index.ts';
-import { createLimiter } from '../ratelimit/index.ts';
+} from './pipeline/index.ts';
+import { type Queue, startQueue } from './queue/index.ts';
+import { createLimiter } from './ratelimit/index.ts';
 import {
-  backfillVerifyTokenHashes,
   checkStoredKeys,
   createStore,
-  ensureDataDir,
-  ensureTenant,
-  findChannelByRouteKey,
-  generateApiKey,
-  newId,
   openDb,
   purgeExpiredIdempotencyKeys,
   type Store,
   sealLegacyReasons,
   secureDataDir,
-} from '../store/index.ts';
-import { createTransportClient, sandboxHub } from '../whatsapp/index.ts';
-import { guardedFetchFor } from '../whatsapp/shared/egress.ts';
-import { buildApp } from './app.ts';
-import { ensureDashboardSignIn } from './dashboard-setup.ts';
-import { OPENAPI_URL } from './plugins/openapi.ts';
-import type { Api } from './routes/v1/common.ts';
-import { channelTransport } from './routes/webhooks.ts';
+} from './store/index.ts';
+import { channelTransport, createTransportClient, sandboxHub } from './whatsapp/index.ts';
+import { guardedFetchFor } from './whatsapp/shared/egress.ts';
 
 export type Role = 'api' | 'worker' | 'both';
 export const ROLES: readonly Role[] = ['api', 'worker', 'both'];
@@ -58,17 +54,6 @@ export interface Service {
 export interface StartOptions {
   /** api: HTTP only; worker: background jobs only; both (default): one process for everything. */
   role?: Role;
-  /** Lines for the operator (URL, docs, admin key). Default console.log. */
-  print?: (line: string) => void;
-  /** Warnings that must be seen. Default console.error. */
-  warn?: (text: string) => void;
-  /** Stop gracefully on SIGTERM and SIGINT. Default true. */
-  handleSignals?: boolean;
-  /**
-   * The background services of the worker role (outbound sends, follow-ups), built once the store
-   * exists. Default none: the worker only says it has no jobs yet.
-   */
-  workerServices?: (deps: { config: Config; store: Store }) => Service[];
 }
 
 export interface RunningServer {
@@ -82,9 +67,6 @@ export interface RunningServer {
   closed: Promise<void>;
 }
 
-export const ADMIN_KEY_FILE = 'admin.key';
-/** `{"channelId": "chn_…", "webhookSecret": "whs_…"}` of the development sandbox channel, for `sellify chat`. */
-export const SANDBOX_SECRET_FILE = 'sandbox.secret';
 const IDEMPOTENCY_PURGE_EVERY_MS = 60 * 60_000;
 /**
  * Kept back from the shutdown budget (SELLIFY_SHUTDOWN_TIMEOUT_MS) for what follows the queue's
@@ -96,125 +78,6 @@ const SHUTDOWN_RESERVE_MS = 2_000;
 /** While the API drains, keep-alive sockets that become idle are closed this often. */
 const IDLE_SOCKET_SWEEP_MS = 50;
 
-function shownPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel !== '' && !rel.startsWith('..') ? `./${rel}` : path;
-}
-
-function loud(warn: (text: string) => void, text: string): void {
-  const bar = '!'.repeat(78);
-  warn(`${bar}\n${text}\n${bar}`);
-}
-
-/**
- * Makes sure the operator can authenticate, and says how. SELLIFY_API_KEY wins; else an admin key
- * of the default tenant is created at first start, printed once and (embedded database, not
- * production) written to `<dataDir>/admin.key` with mode 0600. Production never prints a key.
- */
-export async function ensureAdminKey(
-  config: Config,
-  store: Store,
-  print: (line: string) => void,
-  warn: (text: string) => void,
-): Promise<string> {
-  if (config.apiKey !== undefined) return 'Admin key: the value of SELLIFY_API_KEY (send it as X-API-Key).';
-  const file = join(config.dataDir, ADMIN_KEY_FILE);
-  const keys = await store.tx(DEFAULT_TENANT_ID, (r) => r.apiKeys.list());
-  if (keys.some((k) => k.revokedAtMs === null && k.scopes.includes('admin'))) {
-    if (!config.production && existsSync(file)) return `Admin key: cat ${shownPath(file)}`;
-    return 'Admin key: the one printed at first start (lost? run "sellify keys create --name admin --scopes admin" or set SELLIFY_API_KEY).';
-  }
-  if (config.production) {
-    loud(
-      warn,
-      'No admin API key: NODE_ENV=production and SELLIFY_API_KEY is not set, so no key was created.\n' +
-        "Set SELLIFY_API_KEY to 'sk_' + 32 random characters and restart, e.g.:\n" +
-        `  SELLIFY_API_KEY=$(node -e "console.log('sk_' + require('crypto').randomBytes(24).toString('base64url'))")`,
-    );
-    return 'Admin key: none; set SELLIFY_API_KEY and restart.';
-  }
-  const generated = generateApiKey();
-  await store.tx(DEFAULT_TENANT_ID, (r) =>
-    r.apiKeys.create({
-      name: 'admin (created at first start)',
-      keyHash: generated.keyHash,
-      prefix: generated.prefix,
-      scopes: ['admin'],
-    }),
-  );
-  print('');
-  print(`  Admin API key (shown once, keep it): ${generated.secret}`);
-  if (config.databaseUrl === undefined) {
-    writeFileSync(file, `${generated.secret}\n`, { mode: 0o600 });
-    if (process.platform !== 'win32') chmodSync(file, 0o600);
-    print(`  Also saved to ${shownPath(file)} (mode 0600).`);
-    print('');
-    return `Admin key: cat ${shownPath(file)}`;
-  }
-  print('');
-  return 'Admin key: printed above at first start.';
-}
-
-/**
- * WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN
- * set together describe a first Cloud API channel: it is created in the default tenant at start if
- * no channel serves that number yet, so a deployment can be configured from the environment alone.
- * Returns the banner line, if any.
- */
-export async function ensureEnvCloudChannel(config: Config, store: Store): Promise<string | undefined> {
-  const { phoneNumberId, accessToken, appSecret, verifyToken } = config.whatsapp;
-  const given = [phoneNumberId, accessToken, appSecret, verifyToken].filter((v) => v !== undefined).length;
-  if (given === 0) return undefined;
-  if (given < 4 || !phoneNumberId || !accessToken || !appSecret || !verifyToken) {
-    return 'Cloud API channel from the environment: not created (set all of WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN).';
-  }
-  const routeKey = `cloud:${phoneNumberId}`;
-  const existing = await findChannelByRouteKey(store.db, routeKey);
-  if (existing) return `Cloud API channel for number id ${phoneNumberId}: ${existing.channelId}`;
-  const channel = await store.tx(DEFAULT_TENANT_ID, (r) =>
-    r.channels.create({
-      name: 'WhatsApp Cloud API',
-      transport: 'cloud',
-      routeKey,
-      credentials: { phoneNumberId, accessToken, appSecret, verifyToken },
-    }),
-  );
-  return `Cloud API channel created from the environment: ${channel.id} (webhook: /webhooks/whatsapp)`;
-}
-
-/**
- * Development only (and not with SELLIFY_SANDBOX=false): when the default tenant has no channel at
- * all, creates a sandbox channel named "Sandbox", so `sellify chat` can talk to the bot right after
- * the first `npm start`. The API shows a sandbox webhook secret only once, so the server keeps this
- * one in `<dataDir>/sandbox.secret` (mode 0600) for `sellify chat` on the same machine. Returns the
- * banner line naming the first sandbox channel, if the tenant has one.
- */
-export async function ensureSandboxChannel(config: Config, store: Store): Promise<string | undefined> {
-  if (config.production || !config.sandbox) return undefined;
-  const channels = await store.tx(DEFAULT_TENANT_ID, (r) => r.channels.list());
-  let sandbox = channels.find((c) => c.transport === 'sandbox');
-  if (channels.length === 0) {
-    const id = newId('chn');
-    const webhookSecret = `whs_${randomBytes(24).toString('base64url')}`;
-    sandbox = await store.tx(DEFAULT_TENANT_ID, (r) =>
-      r.channels.create({
-        id,
-        name: 'Sandbox',
-        transport: 'sandbox',
-        credentials: { webhookSecret },
-        routeKey: `sandbox:${id}`,
-      }),
-    );
-    const file = join(config.dataDir, SANDBOX_SECRET_FILE);
-    ensureDataDir(config.dataDir);
-    writeFileSync(file, `${JSON.stringify({ channelId: id, webhookSecret })}\n`, { mode: 0o600 });
-    if (process.platform !== 'win32') chmodSync(file, 0o600);
-  }
-  return sandbox === undefined
-    ? undefined
-    : `Sandbox channel: ${sandbox.id} (talk to your bot as a customer: npx sellify chat)`;
-}
-
 function baseUrl(app: Api, host: string): string {
   const address = app.server.address() as AddressInfo | null;
   const port = address?.port ?? 0;
@@ -224,8 +87,12 @@ function baseUrl(app: Api, host: string): string {
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const role = options.role ?? 'both';
-  const print = options.print ?? ((line: string) => console.log(line));
-  const warn = options.warn ?? ((text: string) => console.error(text));
+  // The banner (URL, docs, where the admin key is) goes to stdout; every log record to stderr.
+  const print = (line: string) => console.log(line);
+  const logger = createLogger({ level: config.logLevel });
+  const log = logger.child({ component: 'server' });
+  const warn = (text: string) => log.warn(text);
+  const out: BootstrapOutput = { print, warn };
 
   // Installed first, so SIGTERM during start-up (a deploy rolling back) still ends in a clean stop.
   let startupDone = false;
@@ -249,15 +116,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     timer.unref();
     void stopRef(signal).then(() => clearTimeout(timer));
   };
-  const handleSignals = options.handleSignals ?? true;
   const removeHandlers = () => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   };
-  if (handleSignals) {
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  }
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 
   let store: Store;
   try {
@@ -309,14 +173,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const stop = (reason?: string): Promise<void> => {
     stopping ??= (async () => {
       stopStartedAtMs = Date.now();
-      if (reason !== undefined) print(`Stopping (${reason}): draining requests in flight…`);
+      if (reason !== undefined) log.info({ reason }, 'stopping: draining requests and jobs in flight');
       for (const service of [...started].reverse()) {
         try {
           await service.stop();
         } catch (err) {
-          warn(`${service.name} did not stop cleanly: ${(err as Error).message}`);
+          log.error({ service: service.name, err }, 'did not stop cleanly');
         }
       }
+      if (reason !== undefined) log.info({ reason, durationMs: Date.now() - stopStartedAtMs }, 'stopped');
       resolveClosed();
     })();
     return stopping;
@@ -325,14 +190,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   void closed.then(removeHandlers);
 
   try {
-    await ensureTenant(db, { id: DEFAULT_TENANT_ID, name: DEFAULT_TENANT_NAME });
-    const adminHint = await ensureAdminKey(config, store, print, warn);
-    const cloudHint = await ensureEnvCloudChannel(config, store);
-    // Cloud channels stored before migration 0005 get the verify-token hash the handshake looks up.
-    await backfillVerifyTokenHashes(db, (tenantId, channelId) =>
-      store.tx(tenantId, (r) => r.channels.reindexVerifyToken(channelId)),
-    );
-    const sandboxHint = await ensureSandboxChannel(config, store);
+    const banner = await bootstrap(config, store, out);
+    // A first owner account for the dashboard (issue 16): a one-time sign-in link in development.
     const dashboardHint =
       role === 'worker' ? undefined : await ensureDashboardSignIn(config, store, Date.now());
 
@@ -343,7 +202,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       try {
         await purgeExpiredIdempotencyKeys(db);
       } catch (err) {
-        warn(`idempotency key purge failed: ${(err as Error).message}`);
+        log.warn({ err }, 'idempotency key purge failed');
       }
     };
     services.push({
@@ -367,11 +226,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       async start() {
         sealed = sealLegacyReasons(store, { signal: sealing.signal }).then(
           (n) => {
-            if (n > 0) print(`Sealed the reasons of ${n} decisions stored by an older version.`);
+            if (n > 0)
+              log.info({ decisions: n }, 'sealed the reasons of decisions stored by an older version');
           },
           (err: unknown) => {
-            if (!sealing.signal.aborted)
-              warn(`sealing the reasons of older decisions failed: ${(err as Error).message}`);
+            if (!sealing.signal.aborted) log.warn({ err }, 'sealing the reasons of older decisions failed');
           },
         );
       },
@@ -381,10 +240,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     });
 
+    const queueLog = logger.child({ component: 'queue' });
     // The queue is needed by both roles: webhooks enqueue sends in their transaction, workers run them.
     const queue: Queue = await startQueue(db, {
       ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-      onError: (err) => warn(`queue: ${err.message}`),
+      onError: (err) => queueLog.error({ err }, 'queue error'),
     });
     services.push({
       name: 'queue',
@@ -400,7 +260,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           ),
         }),
     });
+    // One metric set per process: the API serves it, the pipelines and the queue feed it.
+    const metrics = createMetrics();
+    metrics.setQueueStats(() => queue.stats());
     const cloudDefaults = { graphUrl: config.whatsapp.graphUrl };
+    const webhooksUp = createWebhookUptime(Date.now());
     const pipeline: PipelineDeps = {
       store,
       queue,
@@ -416,11 +280,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         ),
       sleep: sleepMs,
       pacingScale: config.pacingScale,
-      webhooksUpSinceMs: Date.now(),
-      log: {
-        info: () => {},
-        warn: (obj, msg) => warn(`${msg ?? 'warning'} ${JSON.stringify(obj)}`),
-        error: (obj, msg) => warn(`${msg ?? 'error'} ${JSON.stringify(obj)}`),
+      webhooksUp,
+      log: logger.child({ component: 'pipeline' }),
+      metrics: {
+        send: (outcome) => metrics.sends.inc({ outcome }),
+        decision: (mode, decision) => recordDecision(metrics, mode, decision),
       },
     };
 
@@ -431,14 +295,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         config,
         store,
         limiter,
-        logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+        logger,
+        metrics,
         queue,
         pacingScale: config.pacingScale,
         webhooks: {
           processEvents: (target, events) => processEvents(pipeline, target, events),
-          onMissedAck: (atMs) => {
-            pipeline.webhooksUpSinceMs = Math.max(pipeline.webhooksUpSinceMs ?? 0, atMs);
-          },
+          onMissedAck: (atMs) => webhooksUp.downUntil(atMs),
           cloudDefaults,
         },
       });
@@ -448,7 +311,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         async start() {
           await api.listen({ port: config.port, host: config.host });
           // From here status webhooks can reach us: the downtime an in-doubt send waits for ends now.
-          pipeline.webhooksUpSinceMs = Date.now();
+          webhooksUp.downUntil(Date.now());
           url = baseUrl(api, config.host);
         },
         async stop() {
@@ -471,7 +334,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       services.push({
         name: 'worker',
         async start() {
-          await startWorkers(pipeline);
+          // The worker's lines (one per send, one per failed job) say component "worker".
+          await startWorkers({ ...pipeline, log: logger.child({ component: 'worker' }) });
+          // Events to integrators' webhooks and the seller's WhatsApp (the human loop, issue 15).
           fanout = await startFanout({
             ...pipeline,
             // Integrators' URLs go through the same SSRF guard as gateway base URLs.
@@ -485,7 +350,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           await fanout?.stop();
         },
       });
-      services.push(...(options.workerServices?.({ config, store }) ?? []));
+      if (role === 'worker') {
+        // No API in this process: a small server on PORT answers the health probe (the image's
+        // HEALTHCHECK) and, with SELLIFY_METRICS_TOKEN, serves this worker's metrics.
+        const probe = createWorkerProbe({ metrics, metricsToken: config.metricsToken });
+        services.push({
+          name: 'worker probe',
+          async start() {
+            url = await probe.listen(config.port, config.host);
+          },
+          stop: () => probe.close(),
+        });
+      }
     }
 
     for (const service of services) {
@@ -493,19 +369,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       started.push(service);
     }
 
-    if (url !== undefined) {
+    if (role === 'worker') {
+      print(`Sellify worker running (role ${role}; health probe: ${url}/health)`);
+    } else if (url !== undefined) {
       print(
         `Sellify listening on ${url} (role ${role}, ${db.kind === 'pglite' ? `embedded database in ${shownPath(config.dataDir)}` : 'PostgreSQL'})`,
       );
       print(`API docs: ${url}/docs  (OpenAPI: ${url}${OPENAPI_URL})`);
-    } else {
-      print(`Sellify worker running (role ${role})`);
     }
     // The admin-key hint stays the banner's last line (scripts and tests wait for it).
-    if (cloudHint !== undefined) print(cloudHint);
-    if (sandboxHint !== undefined) print(sandboxHint);
+    const adminLine = banner.at(-1);
+    for (const line of banner.slice(0, -1)) print(line);
     if (dashboardHint !== undefined && url !== undefined) print(dashboardHint(url));
-    print(adminHint);
+    if (adminLine !== undefined) print(adminLine);
   } catch (err) {
     await stop();
     if (!started.some((s) => s.name === 'database')) await store.close().catch(() => {});
