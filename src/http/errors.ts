@@ -136,6 +136,17 @@ export const ERROR_CATALOGUE = {
     title: 'Service unavailable',
     description: 'A dependency (database, queue) is unavailable or the server is shutting down; retry later.',
   },
+  out_of_stock: {
+    status: 409,
+    title: 'Out of stock',
+    description: 'Confirming the order needs more stock than some products have; nothing was changed.',
+  },
+  order_transition_invalid: {
+    status: 409,
+    title: 'Order change not allowed',
+    description:
+      'The order cannot move to that status from where it is (for example a cancelled order is final).',
+  },
 } as const satisfies Record<string, { status: number; title: string; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

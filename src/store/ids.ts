@@ -18,6 +18,7 @@ export const ID_PREFIXES = [
   'hev',
   'fev',
   'evt',
+  'pay',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

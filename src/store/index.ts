@@ -58,7 +58,21 @@ export {
   type OutboundStatus,
   type StatusUpdate,
 } from './repos/messages.ts';
-export type { NewOrder, Order, OrderItem, OrderStatus } from './repos/orders.ts';
+export type {
+  ChangeResult,
+  NewOrder,
+  NewPayment,
+  Order,
+  OrderChanges,
+  OrderFilter,
+  OrderItem,
+  OrderPayment,
+  OrderStatus,
+  PaymentResult,
+  PlaceOrder,
+  PlaceResult,
+} from './repos/orders.ts';
+export { ORDER_SOURCES, orderCreatedEvent } from './repos/orders.ts';
 export {
   contextPlaybook,
   DEFAULT_FOLLOWUP_LADDER_MS,

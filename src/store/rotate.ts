@@ -88,6 +88,8 @@ export const SEALED_FIELDS: readonly SealedField[] = [
   },
   { table: 'failed_events', column: 'event_enc', ...BY_ID },
   { table: 'events', column: 'data_enc', ...BY_ID },
+  { table: 'orders', column: 'delivery_enc', ...BY_ID },
+  { table: 'order_payments', column: 'reference_enc', ...BY_ID },
 ];
 
 export const DEFAULT_ROTATION_BATCH_SIZE = 200;

@@ -15,6 +15,7 @@ import { contactRoutes } from './contacts.ts';
 import { failedEventRoutes } from './failed-events.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
+import { orderRoutes } from './orders.ts';
 import { playbookRoutes } from './playbook.ts';
 import { productRoutes } from './products.ts';
 
@@ -43,6 +44,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   productRoutes(api, ctx);
   playbookRoutes(api, ctx);
   auditRoutes(api, ctx);
+  orderRoutes(api, ctx);
   keyRoutes(api, ctx);
   failedEventRoutes(api, ctx);
 };

@@ -6,6 +6,8 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
+import { FULFILMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES } from '../../../domain/order-states.ts';
+import { PAYMENT_METHODS } from '../../../domain/selling.ts';
 import { LanguageSchema, PresetSchema, StageSchema, TransportSchema } from '../../../engines/context.ts';
 import type { HealthVerdict } from '../../../engines/health.ts';
 import type {
@@ -15,9 +17,11 @@ import type {
   DecisionRecord,
   Message,
   Order,
+  OrderPayment,
   ProductRecord,
   Tenant,
 } from '../../../store/index.ts';
+import { ORDER_SOURCES } from '../../../store/index.ts';
 import { iso, isoOrNull, Nullable } from './common.ts';
 
 const Time = (description: string) => Type.String({ format: 'date-time', description });
@@ -260,23 +264,79 @@ export function productView(p: ProductRecord): ProductView {
   };
 }
 
+export const OrderItemSchema = Type.Object(
+  {
+    productId: Nullable(Type.String()),
+    name: Type.String(),
+    quantity: Type.Integer({ minimum: 1 }),
+    unitPrice: Type.Integer({ minimum: 0, description: 'Minor units' }),
+    variant: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Chosen variant values, e.g. {"size": "40"}',
+      }),
+    ),
+  },
+  { title: 'OrderItem' },
+);
+
+export const OrderPaymentSchema = Type.Object(
+  {
+    id: Type.String(),
+    amount: Type.Integer({ minimum: 1, description: 'Minor units' }),
+    method: Type.Union(PAYMENT_METHODS.map((m) => Type.Literal(m))),
+    paidAt: Time('When the money was received'),
+    reference: Nullable(Type.String({ description: "The operator's transaction reference" })),
+    createdAt: Time('Recorded'),
+  },
+  { title: 'OrderPayment' },
+);
+export type OrderPaymentView = Static<typeof OrderPaymentSchema>;
+
+export function orderPaymentView(p: OrderPayment): OrderPaymentView {
+  return {
+    id: p.id,
+    amount: p.amount,
+    method: p.method,
+    paidAt: iso(p.paidAtMs),
+    reference: p.reference,
+    createdAt: iso(p.createdAtMs),
+  };
+}
+
 export const OrderSchema = Type.Object(
   {
     id: Type.String(),
     channelId: Type.String(),
     contactId: Type.String(),
-    items: Type.Array(
-      Type.Object({
-        productId: Nullable(Type.String()),
-        name: Type.String(),
-        quantity: Type.Integer({ minimum: 1 }),
-        unitPrice: Type.Integer({ minimum: 0, description: 'Minor units' }),
-      }),
-    ),
-    total: Type.Integer({ minimum: 0, description: 'Minor units' }),
+    items: Type.Array(OrderItemSchema),
+    subtotal: Type.Integer({ minimum: 0, description: 'Sum of the lines, minor units' }),
+    deliveryFee: Type.Integer({ minimum: 0, description: 'Minor units' }),
+    total: Type.Integer({ minimum: 0, description: 'subtotal + deliveryFee, minor units' }),
+    amountPaid: Type.Integer({ minimum: 0, description: 'Sum of the recorded payments, minor units' }),
     currency: Type.String(),
-    status: Type.Union(
-      ['pending', 'confirmed', 'paid', 'fulfilled', 'cancelled'].map((s) => Type.Literal(s)),
+    status: Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s))),
+    paymentStatus: Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s))),
+    fulfilmentStatus: Type.Union(FULFILMENT_STATUSES.map((s) => Type.Literal(s))),
+    paymentMethod: Nullable(Type.String({ description: 'How the customer said they would pay' })),
+    delivery: Nullable(
+      Type.Object({
+        zone: Nullable(Type.String({ description: 'Zone id from the playbook; null: the default zone' })),
+        zoneName: Nullable(Type.String()),
+        address: Nullable(Type.String()),
+      }),
+      { description: 'Null: no delivery (pick-up, or not given)' },
+    ),
+    source: Type.Union(ORDER_SOURCES.map((s) => Type.Literal(s))),
+    reference: Nullable(
+      Type.String({ description: 'The confirming customer message id (chat) or the caller reference (API)' }),
+    ),
+    stockTaken: Type.Boolean({ description: "Whether the order currently holds its lines' stock" }),
+    confirmedAt: NullableTime('Confirmed'),
+    cancelledAt: NullableTime('Cancelled'),
+    payments: Type.Optional(
+      Type.Array(OrderPaymentSchema, {
+        description: 'Recorded payments, oldest first (single-order responses)',
+      }),
     ),
     createdAt: Time('Created'),
     updatedAt: Time('Last change'),
@@ -285,18 +345,33 @@ export const OrderSchema = Type.Object(
 );
 export type OrderView = Static<typeof OrderSchema>;
 
-export function orderView(o: Order): OrderView {
-  return {
+/** The order as the API shows it; `payments` only where one order is returned. */
+export function orderView(o: Order, payments?: readonly OrderPayment[]): OrderView {
+  const view: OrderView = {
     id: o.id,
     channelId: o.channelId,
     contactId: o.contactId,
     items: o.items,
+    subtotal: o.subtotal,
+    deliveryFee: o.deliveryFee,
     total: o.total,
+    amountPaid: o.amountPaid,
     currency: o.currency,
     status: o.status,
+    paymentStatus: o.paymentStatus,
+    fulfilmentStatus: o.fulfilmentStatus,
+    paymentMethod: o.paymentMethod,
+    delivery: o.delivery,
+    source: o.source,
+    reference: o.sourceMessageId,
+    stockTaken: o.stockTaken,
+    confirmedAt: isoOrNull(o.confirmedAtMs),
+    cancelledAt: isoOrNull(o.cancelledAtMs),
     createdAt: iso(o.createdAtMs),
     updatedAt: iso(o.updatedAtMs),
   };
+  if (payments !== undefined) view.payments = payments.map(orderPaymentView);
+  return view;
 }
 
 // ---------------------------------------------------------------------------------------------
