@@ -45,7 +45,11 @@ import type {
   KeyListQuery,
   KeyRevokeQuery,
   OperationKey,
+  OrderCreate,
+  OrderCsvQuery,
   OrderListQuery,
+  OrderPaymentInput,
+  OrderUpdate,
   Page,
   PageQuery,
   ParamsOf,
@@ -386,8 +390,29 @@ export class OrdersApi {
   all(query?: Omit<OrderListQuery, 'cursor'>, options?: Options): AsyncGenerator<Order, void> {
     return paginate((cursor) => this.list({ ...query, cursor }, options));
   }
+  /** An order with its payments. */
   get(id: string, options?: Options): Promise<Order> {
     return this.#c.request('GET /api/v1/orders/{id}', { params: { id } }, options);
+  }
+  /**
+   * Creates an order from catalogue product ids (prices and delivery fee from the catalogue and
+   * playbook unless given). `created` is false when an order with this `reference` already existed.
+   */
+  async create(order: OrderCreate, options?: Options): Promise<Order & { created: boolean }> {
+    const res = await this.#c.send('POST /api/v1/orders', { body: order }, options);
+    return { ...(res.data as Order), created: res.status === 201 };
+  }
+  /** Moves the order, its payment (refunded only) or its delivery; 409 order_transition_invalid when not allowed. */
+  update(id: string, change: OrderUpdate, options?: Options): Promise<Order> {
+    return this.#c.request('PATCH /api/v1/orders/{id}', { params: { id }, body: change }, options);
+  }
+  /** Records a payment received; the payment status follows the sum of payments. */
+  recordPayment(id: string, payment: OrderPaymentInput, options?: Options): Promise<Order> {
+    return this.#c.request('POST /api/v1/orders/{id}/payments', { params: { id }, body: payment }, options);
+  }
+  /** The orders as CSV text (a header row, then one line per order); at most 10 000 rows per call. */
+  exportCsv(query?: OrderCsvQuery, options?: Options): Promise<string> {
+    return this.#c.request('GET /api/v1/orders.csv', { query }, options);
   }
 }
 

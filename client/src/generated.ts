@@ -491,27 +491,66 @@ export interface Order {
   id: string;
   channelId: string;
   contactId: string;
-  items: {
-    productId: string | null;
-    name: string;
-    quantity: number;
-    /** Minor units */
-    unitPrice: number;
-  }[];
+  items: OrderItem[];
+  /** Sum of the lines, minor units */
+  subtotal: number;
   /** Minor units */
+  deliveryFee: number;
+  /** subtotal + deliveryFee, minor units */
   total: number;
+  /** Sum of the recorded payments, minor units */
+  amountPaid: number;
   currency: string;
-  status: 'pending' | 'confirmed' | 'paid' | 'fulfilled' | 'cancelled';
+  status: 'pending' | 'confirmed' | 'completed' | 'cancelled';
+  paymentStatus: 'unpaid' | 'partial' | 'paid' | 'refunded';
+  fulfilmentStatus: 'unfulfilled' | 'ready' | 'out_for_delivery' | 'delivered' | 'returned';
+  paymentMethod: string | null;
+  /** Null: no delivery (pick-up, or not given) */
+  delivery: {
+    zone: string | null;
+    zoneName: string | null;
+    address: string | null;
+  } | null;
+  source: 'chat' | 'api' | 'dashboard';
+  reference: string | null;
+  /** Whether the order currently holds its lines' stock */
+  stockTaken: boolean;
+  confirmedAt: string | null;
+  cancelledAt: string | null;
+  /** Recorded payments, oldest first (single-order responses) */
+  payments?: OrderPayment[];
   /** Created */
   createdAt: string;
   /** Last change */
   updatedAt: string;
 }
 
+export interface OrderItem {
+  productId: string | null;
+  name: string;
+  quantity: number;
+  /** Minor units */
+  unitPrice: number;
+  /** Chosen variant values, e.g. {"size": "40"} */
+  variant?: Record<string, string>;
+}
+
 export interface OrderPage {
   items: Order[];
   /** Pass as `cursor` for the next page; null on the last page */
   nextCursor: string | null;
+}
+
+export interface OrderPayment {
+  id: string;
+  /** Minor units */
+  amount: number;
+  method: 'orange_money' | 'wave' | 'mtn_momo' | 'moov_money' | 'cash_on_delivery' | 'bank_transfer' | 'card';
+  /** When the money was received */
+  paidAt: string;
+  reference: string | null;
+  /** Recorded */
+  createdAt: string;
 }
 
 export interface Playbook {
@@ -620,7 +659,9 @@ export interface Problem {
     | 'rate_limited'
     | 'auth_rate_limited'
     | 'internal_error'
-    | 'unavailable';
+    | 'unavailable'
+    | 'out_of_stock'
+    | 'order_transition_invalid';
   detail: string;
   requestId: string;
   errors?: {
@@ -1253,7 +1294,7 @@ export interface Operations {
     };
   };
 
-  /** List orders (newest first) */
+  /** List orders (newest first, filtered) */
   'GET /api/v1/orders': {
     params: Record<string, never>;
     query: {
@@ -1261,8 +1302,17 @@ export interface Operations {
       limit?: number;
       /** `nextCursor` of the previous page */
       cursor?: string;
+      status?: 'pending' | 'confirmed' | 'completed' | 'cancelled';
+      paymentStatus?: 'unpaid' | 'partial' | 'paid' | 'refunded';
+      fulfilmentStatus?: 'unfulfilled' | 'ready' | 'out_for_delivery' | 'delivered' | 'returned';
       /** Only orders of this contact */
       contactId?: string;
+      /** Only orders on this channel */
+      channelId?: string;
+      /** Only orders created at or after this instant */
+      createdFrom?: string;
+      /** Only orders created before this instant */
+      createdTo?: string;
     };
     body: never;
     responses: {
@@ -1270,7 +1320,81 @@ export interface Operations {
     };
   };
 
-  /** Get an order */
+  /** Create an order (advisor-mode bots, dashboards) */
+  'POST /api/v1/orders': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The channel the customer wrote on */
+      channelId: string;
+      /** The customer (a contact of that channel) */
+      contactId: string;
+      items: {
+        /** A product of the catalogue */
+        productId: string;
+        quantity: number;
+        /** One value for each variant the product defines, e.g. {"size": "40"} (values as in the catalogue) */
+        variant?: Record<string, string>;
+        /** Minor units; default: the product's catalogue price (give it for a negotiated price) */
+        unitPrice?: number;
+      }[];
+      /** Absent: no delivery (pick-up), no fee */
+      delivery?: {
+        /** A zone id of the playbook's delivery facts; absent: the default zone */
+        zone?: string;
+        address?: string;
+        /** Minor units; default: the zone's fee (or the default zone's) */
+        fee?: number;
+      };
+      paymentMethod?:
+        | 'orange_money'
+        | 'wave'
+        | 'mtn_momo'
+        | 'moov_money'
+        | 'cash_on_delivery'
+        | 'bank_transfer'
+        | 'card';
+      /** confirmed (default) takes the stock now; pending takes it when confirmed */
+      status?: 'pending' | 'confirmed';
+      source?: 'api' | 'dashboard';
+      /** Your id for this order, or the customer's confirming message id: one order per reference (a repeat returns it with 200) */
+      reference?: string;
+    };
+    responses: {
+      200: Order;
+      201: Order;
+    };
+  };
+
+  /**
+   * Export orders as CSV (newest first, the list's filters, at most 10000 rows a response)
+   *
+   * RFC 4180 (CRLF, quoted fields, UTF-8 with a byte order mark for spreadsheets), one line per order after a header row; amounts in minor units. Cells starting with = + - @ get a leading apostrophe so a spreadsheet never runs them. When more orders match, the `Sellify-Next-Cursor` header holds the `cursor` of the next export.
+   */
+  'GET /api/v1/orders.csv': {
+    params: Record<string, never>;
+    query: {
+      /** `nextCursor` of the previous page */
+      cursor?: string;
+      status?: 'pending' | 'confirmed' | 'completed' | 'cancelled';
+      paymentStatus?: 'unpaid' | 'partial' | 'paid' | 'refunded';
+      fulfilmentStatus?: 'unfulfilled' | 'ready' | 'out_for_delivery' | 'delivered' | 'returned';
+      /** Only orders of this contact */
+      contactId?: string;
+      /** Only orders on this channel */
+      channelId?: string;
+      /** Only orders created at or after this instant */
+      createdFrom?: string;
+      /** Only orders created before this instant */
+      createdTo?: string;
+    };
+    body: never;
+    responses: {
+      200: string;
+    };
+  };
+
+  /** Get an order with its payments */
   'GET /api/v1/orders/{id}': {
     params: {
       /** A ord_ id */
@@ -1280,6 +1404,55 @@ export interface Operations {
     body: never;
     responses: {
       200: Order;
+    };
+  };
+
+  /**
+   * Move an order: order, payment (refunded only) and fulfilment status
+   *
+   * Order: pending → confirmed (takes the stock) → completed; pending or confirmed → cancelled (gives the stock back). Completed and cancelled are final. Fulfilment moves forward only (unfulfilled → ready → out_for_delivery → delivered; out_for_delivery or delivered → returned, final) and not on a cancelled order. The payment status follows the recorded payments; only `refunded` (from partial or paid) is set here. A value equal to the current one changes nothing.
+   */
+  'PATCH /api/v1/orders/{id}': {
+    params: {
+      /** A ord_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      status?: 'pending' | 'confirmed' | 'completed' | 'cancelled';
+      paymentStatus?: 'unpaid' | 'partial' | 'paid' | 'refunded';
+      fulfilmentStatus?: 'unfulfilled' | 'ready' | 'out_for_delivery' | 'delivered' | 'returned';
+    };
+    responses: {
+      200: Order;
+    };
+  };
+
+  /** Record a payment received (the payment status becomes partial or paid) */
+  'POST /api/v1/orders/{id}/payments': {
+    params: {
+      /** A ord_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Minor units */
+      amount: number;
+      method:
+        | 'orange_money'
+        | 'wave'
+        | 'mtn_momo'
+        | 'moov_money'
+        | 'cash_on_delivery'
+        | 'bank_transfer'
+        | 'card';
+      /** When the money was received; default: now */
+      paidAt?: string;
+      /** The operator's transaction reference */
+      reference?: string;
+    };
+    responses: {
+      201: Order;
     };
   };
 
@@ -1424,7 +1597,11 @@ export const OPERATION_KEYS = [
   'GET /api/v1/decisions',
   'GET /api/v1/decisions/{id}',
   'GET /api/v1/orders',
+  'POST /api/v1/orders',
+  'GET /api/v1/orders.csv',
   'GET /api/v1/orders/{id}',
+  'PATCH /api/v1/orders/{id}',
+  'POST /api/v1/orders/{id}/payments',
   'GET /api/v1/keys',
   'POST /api/v1/keys',
   'DELETE /api/v1/keys/{id}',
