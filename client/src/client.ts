@@ -60,6 +60,8 @@ import type {
   RecordMessageInput,
   RecordMessageResult,
   ResponseOf,
+  Stats,
+  StatsQuery,
   TenantCreate,
   ValidateTextInput,
 } from './types.ts';
@@ -124,6 +126,8 @@ export class SellifyClient {
   readonly playbook: PlaybookApi;
   readonly decisions: DecisionsApi;
   readonly orders: OrdersApi;
+  /** The seller's numbers for a period (GET /api/v1/stats). */
+  readonly stats: StatsApi;
   readonly failedEvents: FailedEventsApi;
   readonly keys: KeysApi;
   readonly tenants: TenantsApi;
@@ -158,6 +162,7 @@ export class SellifyClient {
     this.playbook = new PlaybookApi(this);
     this.decisions = new DecisionsApi(this);
     this.orders = new OrdersApi(this);
+    this.stats = new StatsApi(this);
     this.failedEvents = new FailedEventsApi(this);
     this.keys = new KeysApi(this);
     this.tenants = new TenantsApi(this);
@@ -333,6 +338,17 @@ export class PlaybookApi {
   /** Replaces the playbook: fields left out go back to their defaults. */
   put(playbook: PlaybookInput, options?: Options): Promise<Playbook> {
     return this.#c.request('PUT /api/v1/playbook', { body: playbook }, options);
+  }
+}
+
+/** The seller's numbers: conversations, messages, orders, response times, each channel's allowance and health. */
+export class StatsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  get(query?: StatsQuery, options?: Options): Promise<Stats> {
+    return this.#c.request('GET /api/v1/stats', { query }, options);
   }
 }
 

@@ -735,6 +735,81 @@ export interface RecordedMessage {
   contact: Contact;
 }
 
+export interface Stats {
+  /** Start of the period (inclusive) */
+  from: string;
+  /** End of the period (exclusive) */
+  to: string;
+  channelId: string | null;
+  /** Contacts with at least one message in the period */
+  conversations: number;
+  messages: {
+    /** Customer messages received */
+    in: number;
+    /** Messages sent (bot and people; not queued or failed) */
+    out: number;
+  };
+  /** Conversations handed to a person (handoff.requested) */
+  handoffs: number;
+  /** Contacts who opted out in the period and still are */
+  optOuts: number;
+  /** One entry per currency */
+  orders: {
+    currency: string;
+    created: number;
+    /** Created in the period, confirmed or completed now */
+    confirmed: number;
+    cancelled: number;
+    /** Totals of the confirmed ones, minor units */
+    revenue: number;
+    /** Payments received in the period, minor units */
+    collected: number;
+  }[];
+  /** From the first customer message of a turn to the first answer sent; bot = an answer with a decision */
+  firstResponse: {
+    bot: {
+      /** Customer turns answered in the period */
+      answered: number;
+      medianMs: number | null;
+    };
+    human: {
+      /** Customer turns answered in the period */
+      answered: number;
+      medianMs: number | null;
+    };
+  };
+  /** Each channel now (not over the period) */
+  channels: {
+    id: string;
+    name: string;
+    /** Sends since the channel's local midnight */
+    sentToday: number;
+    quota: {
+      /** The preset's daily cap on business-initiated sends */
+      proactivePerDay: number;
+      /** The preset's daily cap on replies */
+      replyPerDay: number;
+    };
+    warmup: {
+      /** Warm-up day (0 = first) */
+      day: number;
+      /** Business-initiated sends allowed today */
+      dailyCap: number;
+      /** First messages to strangers allowed today */
+      coldCap: number;
+      coldSentToday: number;
+    };
+    /** Business-initiated sends left today under both the quota and the warm-up */
+    proactiveLeftToday: number;
+    health: {
+      /** 0 = healthy, 100 = at risk */
+      score: number;
+      level: string;
+      paused: boolean;
+    };
+  }[];
+}
+
 export interface Tenant {
   id: string;
   name: string;
@@ -1456,6 +1531,23 @@ export interface Operations {
     };
   };
 
+  /** The seller's numbers for a period, and each channel's sending allowance and health now */
+  'GET /api/v1/stats': {
+    params: Record<string, never>;
+    query: {
+      /** Start of the period (inclusive); default: 7 days before `to` */
+      from?: string;
+      /** End of the period (exclusive); default: now */
+      to?: string;
+      /** Only this channel */
+      channelId?: string;
+    };
+    body: never;
+    responses: {
+      200: Stats;
+    };
+  };
+
   /** List API keys (revoked ones included; never the secrets) */
   'GET /api/v1/keys': {
     params: Record<string, never>;
@@ -1602,6 +1694,7 @@ export const OPERATION_KEYS = [
   'GET /api/v1/orders/{id}',
   'PATCH /api/v1/orders/{id}',
   'POST /api/v1/orders/{id}/payments',
+  'GET /api/v1/stats',
   'GET /api/v1/keys',
   'POST /api/v1/keys',
   'DELETE /api/v1/keys/{id}',

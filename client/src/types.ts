@@ -19,12 +19,15 @@ export type {
   Message,
   Operations,
   Order,
+  OrderItem,
+  OrderPayment,
   Playbook,
   Problem,
   Product,
   Reason,
   RecordedMessage,
   RecordMessage,
+  Stats,
   Tenant,
 } from './generated.ts';
 
@@ -67,6 +70,7 @@ export type ProductUpdate = BodyOf<'PATCH /api/v1/products/{id}'>;
 export type PlaybookInput = BodyOf<'PUT /api/v1/playbook'>;
 export type DecisionListQuery = QueryOf<'GET /api/v1/decisions'>;
 export type OrderListQuery = QueryOf<'GET /api/v1/orders'>;
+export type StatsQuery = QueryOf<'GET /api/v1/stats'>;
 export type OrderCsvQuery = QueryOf<'GET /api/v1/orders.csv'>;
 export type OrderCreate = BodyOf<'POST /api/v1/orders'>;
 export type OrderUpdate = BodyOf<'PATCH /api/v1/orders/{id}'>;

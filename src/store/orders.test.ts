@@ -208,6 +208,50 @@ describe.each(testBackends())('orders on $name', (backend) => {
     expect(await ids({ createdFromMs: T0, createdToMs: T0 })).toEqual([]);
   });
 
+  it('counts activity for the stats: first response medians apart for bot and people, revenue per currency', async () => {
+    const w = await setup([null]);
+    const decision = await store.tx(w.tenantId, (r) =>
+      r.decisions.insert({ channelId: w.channel.id, contactId: w.contact.id, action: 'reply', reasons: [] }),
+    );
+    await store.tx(w.tenantId, async (r) => {
+      const base = { channelId: w.channel.id, contactId: w.contact.id };
+      await r.messages.insertInbound({ ...base, providerId: 'wamid.s1', createdAtMs: T0 });
+      await r.messages.insertOutbound({
+        ...base,
+        kind: 'reply',
+        status: 'sent',
+        decisionId: decision.id,
+        createdAtMs: T0 + 1_000,
+        sentAtMs: T0 + 9_000,
+      });
+      await r.messages.insertInbound({ ...base, providerId: 'wamid.s2', createdAtMs: T0 + 60_000 });
+      await r.messages.insertOutbound({
+        ...base,
+        kind: 'reply',
+        status: 'sent',
+        createdAtMs: T0 + 180_000,
+        sentAtMs: T0 + 180_000,
+      });
+    });
+    await created(w.place([w.line(0, 2)], 'confirmed'));
+    const stats = await store.tx(w.tenantId, (r) => r.stats.activity(T0, T0 + 3_600_000));
+    expect(stats).toMatchObject({
+      conversations: 1,
+      messagesIn: 2,
+      messagesOut: 2,
+      orders: [{ currency: 'XOF', created: 1, confirmed: 1, revenue: 2000, collected: 0 }],
+      firstResponse: { bot: { answered: 1, medianMs: 9_000 }, human: { answered: 1, medianMs: 120_000 } },
+    });
+    const other = await store.tx(w.tenantId, (r) =>
+      r.stats.activity(T0, T0 + 3_600_000, { channelId: 'chn_none' }),
+    );
+    expect(other).toMatchObject({
+      conversations: 0,
+      orders: [],
+      firstResponse: { bot: { answered: 0, medianMs: null } },
+    });
+  });
+
   it('keeps stock = initial − Σ quantities of orders holding stock, and payment status = f(Σ payments), under any operations', async () => {
     const initial = [6, 3];
     type Op =

@@ -173,6 +173,8 @@ const FIXTURES: Record<string, Fixture> = {
       payload: { amount: 100, method: 'wave' },
     }),
   },
+  // Every tenant reads its own numbers; the other tenant's answer must hold none of A's.
+  'GET /api/v1/stats': { otherTenant: 'own', request: async () => ({ url: '/api/v1/stats' }) },
   'GET /api/v1/orders/:id': {
     otherTenant: 'not_found',
     request: async (_w, s) => ({ url: `/api/v1/orders/${s.orderId}` }),

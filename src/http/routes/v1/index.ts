@@ -18,6 +18,7 @@ import { messageRoutes } from './messages.ts';
 import { orderRoutes } from './orders.ts';
 import { playbookRoutes } from './playbook.ts';
 import { productRoutes } from './products.ts';
+import { statsRoutes } from './stats.ts';
 
 export const API_V1_PREFIX = '/api/v1';
 
@@ -45,6 +46,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   playbookRoutes(api, ctx);
   auditRoutes(api, ctx);
   orderRoutes(api, ctx);
+  statsRoutes(api, ctx);
   keyRoutes(api, ctx);
   failedEventRoutes(api, ctx);
 };

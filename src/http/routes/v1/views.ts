@@ -467,3 +467,84 @@ export const TenantSchema = Type.Object(
 export function tenantView(t: Tenant): Static<typeof TenantSchema> {
   return { id: t.id, name: t.name, createdAt: iso(t.createdAtMs) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Stats
+
+const ResponseTimesSchema = Type.Object({
+  answered: Type.Integer({ minimum: 0, description: 'Customer turns answered in the period' }),
+  medianMs: Nullable(Type.Integer({ minimum: 0, description: 'Median first response time; null: none' })),
+});
+
+export const StatsSchema = Type.Object(
+  {
+    from: Time('Start of the period (inclusive)'),
+    to: Time('End of the period (exclusive)'),
+    channelId: Nullable(Type.String({ description: 'The channel asked for; null: every channel' })),
+    conversations: Type.Integer({
+      minimum: 0,
+      description: 'Contacts with at least one message in the period',
+    }),
+    messages: Type.Object({
+      in: Type.Integer({ minimum: 0, description: 'Customer messages received' }),
+      out: Type.Integer({ minimum: 0, description: 'Messages sent (bot and people; not queued or failed)' }),
+    }),
+    handoffs: Type.Integer({
+      minimum: 0,
+      description: 'Conversations handed to a person (handoff.requested)',
+    }),
+    optOuts: Type.Integer({ minimum: 0, description: 'Contacts who opted out in the period and still are' }),
+    orders: Type.Array(
+      Type.Object({
+        currency: Type.String(),
+        created: Type.Integer({ minimum: 0 }),
+        confirmed: Type.Integer({
+          minimum: 0,
+          description: 'Created in the period, confirmed or completed now',
+        }),
+        cancelled: Type.Integer({ minimum: 0 }),
+        revenue: Type.Integer({ minimum: 0, description: 'Totals of the confirmed ones, minor units' }),
+        collected: Type.Integer({ minimum: 0, description: 'Payments received in the period, minor units' }),
+      }),
+      { description: 'One entry per currency' },
+    ),
+    firstResponse: Type.Object(
+      { bot: ResponseTimesSchema, human: ResponseTimesSchema },
+      {
+        description:
+          'From the first customer message of a turn to the first answer sent; bot = an answer with a decision',
+      },
+    ),
+    channels: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        sentToday: Type.Integer({ minimum: 0, description: "Sends since the channel's local midnight" }),
+        quota: Type.Object({
+          proactivePerDay: Type.Integer({
+            description: "The preset's daily cap on business-initiated sends",
+          }),
+          replyPerDay: Type.Integer({ description: "The preset's daily cap on replies" }),
+        }),
+        warmup: Type.Object({
+          day: Type.Integer({ minimum: 0, description: 'Warm-up day (0 = first)' }),
+          dailyCap: Type.Integer({ description: 'Business-initiated sends allowed today' }),
+          coldCap: Type.Integer({ description: 'First messages to strangers allowed today' }),
+          coldSentToday: Type.Integer({ minimum: 0 }),
+        }),
+        proactiveLeftToday: Type.Integer({
+          minimum: 0,
+          description: 'Business-initiated sends left today under both the quota and the warm-up',
+        }),
+        health: Type.Object({
+          score: Type.Number({ minimum: 0, maximum: 100, description: '0 = healthy, 100 = at risk' }),
+          level: Type.String(),
+          paused: Type.Boolean(),
+        }),
+      }),
+      { description: 'Each channel now (not over the period)' },
+    ),
+  },
+  { title: 'Stats' },
+);
+export type StatsView = Static<typeof StatsSchema>;
