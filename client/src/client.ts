@@ -350,6 +350,10 @@ export class StatsApi {
   get(query?: StatsQuery, options?: Options): Promise<Stats> {
     return this.#c.request('GET /api/v1/stats', { query }, options);
   }
+  /** The playbook's A/B experiments with outcomes per variant ("not_enough_data" below the minimum sample). */
+  experiments(options?: Options): Promise<ResponseOf<'GET /api/v1/experiments'>> {
+    return this.#c.request('GET /api/v1/experiments', {}, options);
+  }
 }
 
 /** The audit trail of decisions. */

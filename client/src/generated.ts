@@ -401,6 +401,28 @@ export interface Entities {
   category?: string;
 }
 
+export interface ExperimentResult {
+  id: string;
+  template: string;
+  active: boolean;
+  orderWindowDays: number;
+  /** not_enough_data until every variant reached minSample contacts */
+  status: 'not_enough_data' | 'ready';
+  minSample: number;
+  leader: string | null;
+  variants: {
+    variantId: string;
+    /** Contacts who received this variant */
+    contacts: number;
+    repliedWithin24h: number;
+    orderedWithinWindow: number;
+    optedOut: number;
+    replyRate: number | null;
+    orderRate: number | null;
+    optOutRate: number | null;
+  }[];
+}
+
 export interface FailedEvent {
   /** A fev_ id */
   id: string;
@@ -626,6 +648,29 @@ export interface Playbook {
     address: string;
     hours?: string;
   } | null;
+  experiments: {
+    /** Stable experiment id */
+    id: string;
+    /** The template it replaces: an intent (price, order…) or followup_1…3 */
+    template: string;
+    variants: {
+      /** Stable variant id, e.g. "a" */
+      id: string;
+      /** The template text of this variant per language */
+      text: {
+        fr?: string | string[];
+        en?: string | string[];
+      };
+      /** Relative share; default 1 */
+      weight?: number;
+    }[];
+    /** Default true; false stops assigning, keeps results */
+    active?: boolean;
+    /** Contacts per variant before a verdict; default 30 */
+    minSample?: number;
+    /** An order within this many days counts; default 7 */
+    orderWindowDays?: number;
+  }[];
   updatedAt: string | null;
 }
 
@@ -728,6 +773,10 @@ export interface RecordMessage {
   status?: 'sent' | 'queued';
   /** Outbound only: the decision this message carries out */
   decisionId?: string;
+  /** Outbound only: the playbook's A/B experiment whose wording this message carries */
+  experimentId?: string;
+  /** With experimentId: the variant sent; default: the contact's assigned variant */
+  variantId?: string;
 }
 
 export interface RecordedMessage {
@@ -1331,6 +1380,30 @@ export interface Operations {
         address: string;
         hours?: string;
       } | null;
+      /** A/B tests of template wordings (one variant per contact, outcomes in GET /experiments) */
+      experiments?: {
+        /** Stable experiment id */
+        id: string;
+        /** The template it replaces: an intent (price, order…) or followup_1…3 */
+        template: string;
+        variants: {
+          /** Stable variant id, e.g. "a" */
+          id: string;
+          /** The template text of this variant per language */
+          text: {
+            fr?: string | string[];
+            en?: string | string[];
+          };
+          /** Relative share; default 1 */
+          weight?: number;
+        }[];
+        /** Default true; false stops assigning, keeps results */
+        active?: boolean;
+        /** Contacts per variant before a verdict; default 30 */
+        minSample?: number;
+        /** An order within this many days counts; default 7 */
+        orderWindowDays?: number;
+      }[];
     };
     responses: {
       200: Playbook;
@@ -1548,6 +1621,18 @@ export interface Operations {
     };
   };
 
+  /** The playbook's A/B experiments with their outcomes per variant */
+  'GET /api/v1/experiments': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: {
+        items: ExperimentResult[];
+      };
+    };
+  };
+
   /** List API keys (revoked ones included; never the secrets) */
   'GET /api/v1/keys': {
     params: Record<string, never>;
@@ -1695,6 +1780,7 @@ export const OPERATION_KEYS = [
   'PATCH /api/v1/orders/{id}',
   'POST /api/v1/orders/{id}/payments',
   'GET /api/v1/stats',
+  'GET /api/v1/experiments',
   'GET /api/v1/keys',
   'POST /api/v1/keys',
   'DELETE /api/v1/keys/{id}',

@@ -77,6 +77,7 @@ export {
   contextPlaybook,
   DEFAULT_FOLLOWUP_LADDER_MS,
   defaultPlaybook,
+  EXPERIMENTS_INFO_KEY,
   type LocalizedText,
   PLAYBOOK_INFO_KEYS,
   type Playbook,

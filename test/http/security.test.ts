@@ -175,6 +175,7 @@ const FIXTURES: Record<string, Fixture> = {
   },
   // Every tenant reads its own numbers; the other tenant's answer must hold none of A's.
   'GET /api/v1/stats': { otherTenant: 'own', request: async () => ({ url: '/api/v1/stats' }) },
+  'GET /api/v1/experiments': { otherTenant: 'own', request: async () => ({ url: '/api/v1/experiments' }) },
   'GET /api/v1/orders/:id': {
     otherTenant: 'not_found',
     request: async (_w, s) => ({ url: `/api/v1/orders/${s.orderId}` }),

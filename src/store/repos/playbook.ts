@@ -6,6 +6,7 @@
 
 import type { DeliveryFacts, PaymentFacts, PickupFacts } from '../../domain/selling.ts';
 import type { PlaybookInput } from '../../engines/context.ts';
+import type { Experiment } from '../../engines/experiments.ts';
 import { msOf, type RepoContext } from './common.ts';
 
 export interface PlaybookInfo {
@@ -62,6 +63,8 @@ export interface PlaybookFields {
   delivery: DeliveryFacts | null;
   payment: PaymentFacts | null;
   pickup: PickupFacts | null;
+  /** A/B experiments on templates (src/engines/experiments.ts); [] when none. */
+  experiments: Experiment[];
 }
 
 /**
@@ -73,6 +76,9 @@ export const STRUCTURED_INFO_KEYS = {
   payment: 'paymentFacts',
   pickup: 'pickupFacts',
 } as const;
+
+/** Key of the `info` column that holds the A/B experiments (validated by the API on the way in). */
+export const EXPERIMENTS_INFO_KEY = 'experiments';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -111,6 +117,7 @@ export function playbookFields(p: Playbook): PlaybookFields {
     pickup: isRecord(raw[STRUCTURED_INFO_KEYS.pickup])
       ? (raw[STRUCTURED_INFO_KEYS.pickup] as PickupFacts)
       : null,
+    experiments: Array.isArray(raw[EXPERIMENTS_INFO_KEY]) ? (raw[EXPERIMENTS_INFO_KEY] as Experiment[]) : [],
   };
 }
 

@@ -5,6 +5,7 @@
 
 import { HOUR_MS, MINUTE_MS, startOfLocalDay } from '../../domain/time.ts';
 import type { SendStats } from '../../domain/types.ts';
+import type { VariantCounts } from '../../engines/experiments.ts';
 import { isoOf, msOrNull, type RepoContext } from './common.ts';
 
 export interface StatsRepo {
@@ -16,6 +17,12 @@ export interface StatsRepo {
   sendStats(channelId: string, nowMs: number, timeZone: string, bodyText?: string): Promise<SendStats>;
   /** What happened in [fromMs, toMs), for the seller's numbers (GET /stats); one channel or all. */
   activity(fromMs: number, toMs: number, options?: { channelId?: string }): Promise<ActivityStats>;
+  /**
+   * Outcomes per variant of an A/B experiment, from the contacts' first sent message of each
+   * variant: a customer message within 24 h, an order (not cancelled) within orderWindowDays, an
+   * opt-out since (still opted out).
+   */
+  experimentCounts(experimentId: string, orderWindowDays: number): Promise<VariantCounts[]>;
 }
 
 export interface ResponseTimes {
@@ -66,6 +73,45 @@ interface StatsRow {
 
 export function statsRepo(c: RepoContext): StatsRepo {
   return {
+    async experimentCounts(experimentId, orderWindowDays) {
+      const { rows } = await c.tx.query<{
+        variant_id: string;
+        contacts: number;
+        replied: number;
+        ordered: number;
+        opted_out: number;
+      }>(
+        `WITH exposure AS (
+           SELECT variant_id, contact_id, min(sent_at) AS t0 FROM messages
+            WHERE tenant_id = $1 AND experiment_id = $2 AND direction = 'out' AND sent_at IS NOT NULL
+            GROUP BY variant_id, contact_id
+         )
+         SELECT e.variant_id, count(*)::int AS contacts,
+                count(*) FILTER (WHERE EXISTS (
+                  SELECT 1 FROM messages i WHERE i.tenant_id = $1 AND i.contact_id = e.contact_id
+                     AND i.direction = 'in' AND i.created_at > e.t0 AND i.created_at <= e.t0 + interval '24 hours'
+                ))::int AS replied,
+                count(*) FILTER (WHERE EXISTS (
+                  SELECT 1 FROM orders o WHERE o.tenant_id = $1 AND o.contact_id = e.contact_id
+                     AND o.status <> 'cancelled' AND o.created_at >= e.t0
+                     AND o.created_at <= e.t0 + make_interval(days => $3::int)
+                ))::int AS ordered,
+                count(*) FILTER (WHERE EXISTS (
+                  SELECT 1 FROM contacts k WHERE k.tenant_id = $1 AND k.id = e.contact_id
+                     AND k.opted_out AND k.opted_out_at >= e.t0
+                ))::int AS opted_out
+           FROM exposure e GROUP BY e.variant_id ORDER BY e.variant_id`,
+        [c.tenantId, experimentId, orderWindowDays],
+      );
+      return rows.map((r) => ({
+        variantId: r.variant_id,
+        contacts: r.contacts,
+        repliedWithin24h: r.replied,
+        orderedWithinWindow: r.ordered,
+        optedOut: r.opted_out,
+      }));
+    },
+
     async activity(fromMs, toMs, options = {}) {
       const channelId = options.channelId ?? null;
       const base = [c.tenantId, isoOf(fromMs), isoOf(toMs), channelId];

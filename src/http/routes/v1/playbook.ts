@@ -13,9 +13,11 @@
 
 import { type Static, Type } from '@sinclair/typebox';
 import { DeliveryFactsSchema, PaymentFactsSchema, PickupFactsSchema } from '../../../domain/selling.ts';
+import { ExperimentSchema } from '../../../engines/experiments.ts';
 import { validateTemplate } from '../../../engines/variation.ts';
 import {
   defaultPlaybook,
+  EXPERIMENTS_INFO_KEY,
   PLAYBOOK_INFO_KEYS,
   type Playbook,
   type PlaybookPatch,
@@ -89,6 +91,12 @@ export const PlaybookBody = Type.Object(
     delivery: Type.Optional(Nullable(DeliveryFactsSchema)),
     payment: Type.Optional(Nullable(PaymentFactsSchema)),
     pickup: Type.Optional(Nullable(PickupFactsSchema)),
+    experiments: Type.Optional(
+      Type.Array(ExperimentSchema, {
+        maxItems: 20,
+        description: 'A/B tests of template wordings (one variant per contact, outcomes in GET /experiments)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -105,6 +113,7 @@ export const PlaybookViewSchema = Type.Object(
     delivery: Nullable(DeliveryFactsSchema),
     payment: Nullable(PaymentFactsSchema),
     pickup: Nullable(PickupFactsSchema),
+    experiments: Type.Array(ExperimentSchema),
     updatedAt: Nullable(
       Type.String({ format: 'date-time', description: 'Null while the defaults are in use' }),
     ),
@@ -132,6 +141,8 @@ function toStored(body: PlaybookBodyInput): PlaybookPatch {
     const value = body[key];
     if (value !== undefined && value !== null) info[STRUCTURED_INFO_KEYS[key]] = value;
   }
+  if (body.experiments !== undefined && body.experiments.length > 0)
+    info[EXPERIMENTS_INFO_KEY] = body.experiments;
   return {
     templates: body.templates ?? {},
     info: info as Playbook['info'],
@@ -158,11 +169,24 @@ function templateTexts(body: PlaybookBodyInput): { field: string; text: string }
     addLocalized(`body.templates.${key}`, value);
   for (const key of INFO_KEYS) addLocalized(`body.info.${key}`, body.info?.[key]);
   if (typeof body.awayMessage === 'string') out.push({ field: 'body.awayMessage', text: body.awayMessage });
+  for (const [i, experiment] of (body.experiments ?? []).entries()) {
+    for (const [j, variant] of experiment.variants.entries())
+      addLocalized(`body.experiments[${i}].variants[${j}].text`, variant.text);
+  }
   return out;
 }
 
 export function checkTemplates(body: PlaybookBodyInput): void {
   const errors: FieldError[] = [];
+  const experimentIds = new Set<string>();
+  for (const [i, experiment] of (body.experiments ?? []).entries()) {
+    if (experimentIds.has(experiment.id))
+      errors.push({ field: `body.experiments[${i}].id`, message: 'is used by another experiment' });
+    experimentIds.add(experiment.id);
+    const variantIds = new Set(experiment.variants.map((v) => v.id));
+    if (variantIds.size !== experiment.variants.length)
+      errors.push({ field: `body.experiments[${i}].variants`, message: 'variant ids must be unique' });
+  }
   for (const { field, text } of templateTexts(body)) {
     for (const problem of validateTemplate(text).problems)
       errors.push({ field, message: `${problem.code}: ${problem.detail}` });

@@ -8,10 +8,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DAY_MS } from '../../../domain/time.ts';
 import { presetConfig } from '../../../engines/config.ts';
+import { DEFAULT_ORDER_WINDOW_DAYS, evaluateExperiment } from '../../../engines/experiments.ts';
 import { evaluateHealth } from '../../../engines/health.ts';
 import { evaluateWarmup } from '../../../engines/warmup.ts';
 import { HEALTH_LOOKBACK_MS } from '../../../pipeline/context.ts';
-import type { Channel } from '../../../store/index.ts';
+import { type Channel, playbookFields } from '../../../store/index.ts';
 import { problemResponses } from '../../errors.ts';
 import {
   type Api,
@@ -23,7 +24,7 @@ import {
   type RouteContext,
   tx,
 } from './common.ts';
-import { StatsSchema, type StatsView } from './views.ts';
+import { ExperimentResultSchema, StatsSchema, type StatsView } from './views.ts';
 
 /** Default period: the last 7 days. Longest: 366 days. */
 export const DEFAULT_STATS_PERIOD_MS = 7 * DAY_MS;
@@ -128,6 +129,38 @@ export function statsRoutes(api: Api, ctx: RouteContext): void {
         firstResponse: activity.firstResponse,
         channels: perChannel,
       };
+    },
+  );
+
+  api.get(
+    '/experiments',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['stats'],
+        summary: "The playbook's A/B experiments with their outcomes per variant",
+        response: { 200: Type.Object({ items: Type.Array(ExperimentResultSchema) }) },
+      },
+    },
+    async (req) => {
+      const items = await tx(ctx, req, async (r) => {
+        const { experiments } = playbookFields(await r.playbook.get());
+        const out = [];
+        for (const experiment of experiments) {
+          const windowDays = experiment.orderWindowDays ?? DEFAULT_ORDER_WINDOW_DAYS;
+          const counts = await r.stats.experimentCounts(experiment.id, windowDays);
+          const verdict = evaluateExperiment(experiment, counts);
+          out.push({
+            id: experiment.id,
+            template: experiment.template,
+            active: experiment.active !== false,
+            orderWindowDays: windowDays,
+            ...verdict,
+          });
+        }
+        return out;
+      });
+      return { items };
     },
   );
 }

@@ -548,3 +548,34 @@ export const StatsSchema = Type.Object(
   { title: 'Stats' },
 );
 export type StatsView = Static<typeof StatsSchema>;
+
+const Rate = (description: string) => Nullable(Type.Number({ minimum: 0, maximum: 1, description }));
+
+export const ExperimentResultSchema = Type.Object(
+  {
+    id: Type.String(),
+    template: Type.String(),
+    active: Type.Boolean(),
+    orderWindowDays: Type.Integer(),
+    status: Type.Union([Type.Literal('not_enough_data'), Type.Literal('ready')], {
+      description: 'not_enough_data until every variant reached minSample contacts',
+    }),
+    minSample: Type.Integer(),
+    leader: Nullable(
+      Type.String({ description: 'Best order rate (then reply rate) once ready; null on a tie' }),
+    ),
+    variants: Type.Array(
+      Type.Object({
+        variantId: Type.String(),
+        contacts: Type.Integer({ minimum: 0, description: 'Contacts who received this variant' }),
+        repliedWithin24h: Type.Integer({ minimum: 0 }),
+        orderedWithinWindow: Type.Integer({ minimum: 0 }),
+        optedOut: Type.Integer({ minimum: 0 }),
+        replyRate: Rate('repliedWithin24h / contacts'),
+        orderRate: Rate('orderedWithinWindow / contacts'),
+        optOutRate: Rate('optedOut / contacts'),
+      }),
+    ),
+  },
+  { title: 'ExperimentResult' },
+);
