@@ -252,6 +252,39 @@ describe.each(testBackends())('orders on $name', (backend) => {
     });
   });
 
+  it('counts experiment outcomes per variant from the first send of each contact', async () => {
+    const w = await setup([null]);
+    const { contact: second } = await store.tx(w.tenantId, (r) =>
+      r.contacts.upsertByPhone(w.channel.id, '+2250505050505'),
+    );
+    await store.tx(w.tenantId, async (r) => {
+      const out = (contactId: string, variantId: string, atMs: number) =>
+        r.messages.insertOutbound({
+          channelId: w.channel.id,
+          contactId,
+          kind: 'reply',
+          status: 'sent',
+          createdAtMs: atMs,
+          experiment: { id: 'exp', variantId },
+        });
+      await out(w.contact.id, 'a', T0);
+      await out(w.contact.id, 'a', T0 + 3_600_000);
+      await out(second.id, 'b', T0);
+      await r.messages.insertInbound({
+        channelId: w.channel.id,
+        contactId: w.contact.id,
+        providerId: 'wamid.e1',
+        createdAtMs: T0 + 60_000,
+      });
+    });
+    await created(w.place([w.line(0, 1)], 'confirmed'));
+    const counts = await store.tx(w.tenantId, (r) => r.stats.experimentCounts('exp', 7));
+    expect(counts).toEqual([
+      { variantId: 'a', contacts: 1, repliedWithin24h: 1, orderedWithinWindow: 1, optedOut: 0 },
+      { variantId: 'b', contacts: 1, repliedWithin24h: 0, orderedWithinWindow: 0, optedOut: 0 },
+    ]);
+  });
+
   it('keeps stock = initial − Σ quantities of orders holding stock, and payment status = f(Σ payments), under any operations', async () => {
     const initial = [6, 3];
     type Op =
