@@ -143,6 +143,11 @@ export interface Decision {
     name: string;
     language: string;
   };
+  /** The A/B variant the text uses: pass both to POST /messages when you send it */
+  experiment?: {
+    id: string;
+    variantId: string;
+  };
   sendAtMs?: number;
   sendAt?: string;
   delayMs: number;
@@ -374,6 +379,30 @@ export interface DecisionRequest {
       address: string;
       hours?: string;
     };
+    /** A/B tests of template wordings */
+    experiments?: {
+      /** Stable experiment id */
+      id: string;
+      /** The template it replaces: an intent (price, order…) or followup_1…3 */
+      template: string;
+      variants: {
+        /** Stable variant id, e.g. "a" */
+        id: string;
+        /** The template text of this variant per language */
+        text: {
+          fr?: string | string[];
+          en?: string | string[];
+        };
+        /** Relative share; default 1 */
+        weight?: number;
+      }[];
+      /** Default true; false stops assigning, keeps results */
+      active?: boolean;
+      /** Contacts per variant before a verdict; default 30 */
+      minSample?: number;
+      /** An order within this many days counts; default 7 */
+      orderWindowDays?: number;
+    }[];
   };
 }
 

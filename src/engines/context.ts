@@ -9,6 +9,7 @@ import { INSTANT_RANGE_TEXT, isAcceptedInstant } from '../domain/instants.ts';
 import { DeliveryFactsSchema, PaymentFactsSchema, PickupFactsSchema } from '../domain/selling.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
+import { ExperimentSchema } from './experiments.ts';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -210,6 +211,9 @@ export const PlaybookSchema = Type.Object(
     delivery: Type.Optional(DeliveryFactsSchema),
     payment: Type.Optional(PaymentFactsSchema),
     pickup: Type.Optional(PickupFactsSchema),
+    experiments: Type.Optional(
+      Type.Array(ExperimentSchema, { maxItems: 20, description: 'A/B tests of template wordings' }),
+    ),
   },
   { additionalProperties: false },
 );

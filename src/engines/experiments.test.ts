@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseContext } from './context.ts';
+import { decide } from './decide.ts';
 import {
   assignVariant,
   type Experiment,
@@ -96,5 +98,42 @@ describe('evaluateExperiment', () => {
   it('gives rates as shares of the contacts', () => {
     const [a] = evaluateExperiment(experiment, [{ ...counts('a', 4, 2, 1), optedOut: 1 }]).variants;
     expect(a).toMatchObject({ replyRate: 0.5, orderRate: 0.25, optOutRate: 0.25 });
+  });
+});
+
+describe('decide() with an experiment on a template', () => {
+  const ab: Experiment = {
+    id: 'accueil',
+    template: 'greeting',
+    variants: [
+      { id: 'a', text: { fr: 'VARIANTE-A Bonjour !' } },
+      { id: 'b', text: { fr: 'VARIANTE-B Bienvenue !' } },
+    ],
+  };
+  const decideFor = (contactId: string, experiments: Experiment[]) =>
+    decide(
+      parseContext({
+        now: '2026-11-27T10:15:00Z',
+        channel: { id: 'chn_1', createdAt: '2026-09-01T08:00:00Z', timezone: 'Africa/Abidjan' },
+        contact: { id: contactId, phone: '+2250701020304' },
+        message: { id: `wamid.${contactId}`, text: 'Bonjour' },
+        catalog: [{ id: 'prd_sac', name: 'Sac noir', price: 15000, currency: 'XOF', stock: 3 }],
+        playbook: { experiments },
+      }),
+    );
+
+  it("answers with the contact's assigned variant and says which in the decision", () => {
+    for (const contactId of ['ctc_1', 'ctc_2', 'ctc_3', 'ctc_4', 'ctc_5', 'ctc_6']) {
+      const d = decideFor(contactId, [ab]);
+      const variant = assignVariant(ab, contactId).id;
+      expect(d.experiment).toEqual({ id: 'accueil', variantId: variant });
+      expect(d.text).toContain(`VARIANTE-${variant.toUpperCase()}`);
+    }
+  });
+
+  it('uses the normal template and records no variant when the experiment is stopped', () => {
+    const d = decideFor('ctc_1', [{ ...ab, active: false }]);
+    expect(d.experiment).toBeUndefined();
+    expect(d.text).not.toContain('VARIANTE');
   });
 });

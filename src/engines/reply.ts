@@ -7,6 +7,7 @@
 import type { Intent, Language, Product, ProductMention, Reason } from '../domain/types.ts';
 import type { ConsentAction } from './consent.ts';
 import type { PlaybookInput } from './context.ts';
+import { assignVariant, experimentFor } from './experiments.ts';
 import { type IntentVerdict, LOW_CONFIDENCE, rankProducts } from './intent.ts';
 import { formatPrice } from './money.ts';
 import { DEFAULT_INFO, DEFAULT_TEMPLATES, type TemplateKey } from './templates.ts';
@@ -18,11 +19,15 @@ export interface ComposeInput {
   catalog: readonly Product[];
   playbook?: PlaybookInput;
   contactName?: string;
+  /** Assigns the contact's A/B variant when a template is under an experiment. */
+  contactId?: string;
   seed: string;
 }
 
 export interface ComposedReply {
   text: string;
+  /** The A/B experiment variant whose wording the reply used (the first one, when several). */
+  experiment?: { id: string; variantId: string };
   /** Template keys used, in order (for the audit trail). */
   parts: TemplateKey[];
   /** The conversation should go to a person. */
@@ -87,6 +92,8 @@ function inStock(p: Product): boolean {
 class Composer {
   readonly parts: TemplateKey[] = [];
   readonly reasons: Reason[] = [];
+  /** The first A/B variant used (see templateFor). */
+  experiment: { id: string; variantId: string } | undefined;
   private renders = 0;
   readonly lang: Language;
   private readonly byId: Map<string, Product>;
@@ -114,7 +121,13 @@ class Composer {
   }
 
   private templateFor(key: TemplateKey): string {
-    const custom = this.input.playbook?.templates?.[key]?.[this.lang];
+    const experiment =
+      this.input.contactId === undefined ? null : experimentFor(this.input.playbook?.experiments ?? [], key);
+    const variant =
+      experiment && this.input.contactId ? assignVariant(experiment, this.input.contactId) : null;
+    const custom = variant?.text[this.lang] ?? this.input.playbook?.templates?.[key]?.[this.lang];
+    if (experiment && variant && variant.text[this.lang] !== undefined && this.experiment === undefined)
+      this.experiment = { id: experiment.id, variantId: variant.id };
     if (typeof custom === 'string') return custom;
     if (Array.isArray(custom) && custom.length > 0) {
       // A list of alternatives is spintax written another way.
@@ -330,6 +343,7 @@ export function composeReply(input: ComposeInput): ComposedReply {
     parts: c.parts,
     handoff,
     reasons: c.reasons,
+    ...(c.experiment ? { experiment: c.experiment } : {}),
   });
 
   if (input.consentAction === 'confirm_opt_out') return finish(c.render('opt_out'));

@@ -131,6 +131,7 @@ export function contextPlaybook(p: Playbook): PlaybookInput {
   if (fields.delivery !== null) out.delivery = fields.delivery;
   if (fields.payment !== null) out.payment = fields.payment;
   if (fields.pickup !== null) out.pickup = fields.pickup;
+  if (fields.experiments.length > 0) out.experiments = fields.experiments;
   return out;
 }
 
