@@ -46,7 +46,11 @@ import type {
   KeyListQuery,
   KeyRevokeQuery,
   OperationKey,
+  OrderCreate,
+  OrderCsvQuery,
   OrderListQuery,
+  OrderPaymentInput,
+  OrderUpdate,
   Page,
   PageQuery,
   ParamsOf,
@@ -57,6 +61,8 @@ import type {
   RecordMessageInput,
   RecordMessageResult,
   ResponseOf,
+  Stats,
+  StatsQuery,
   TenantCreate,
   ValidateTextInput,
 } from './types.ts';
@@ -121,6 +127,8 @@ export class SellifyClient {
   readonly playbook: PlaybookApi;
   readonly decisions: DecisionsApi;
   readonly orders: OrdersApi;
+  /** The seller's numbers for a period (GET /api/v1/stats). */
+  readonly stats: StatsApi;
   readonly failedEvents: FailedEventsApi;
   readonly keys: KeysApi;
   readonly tenants: TenantsApi;
@@ -157,6 +165,7 @@ export class SellifyClient {
     this.playbook = new PlaybookApi(this);
     this.decisions = new DecisionsApi(this);
     this.orders = new OrdersApi(this);
+    this.stats = new StatsApi(this);
     this.failedEvents = new FailedEventsApi(this);
     this.keys = new KeysApi(this);
     this.tenants = new TenantsApi(this);
@@ -390,6 +399,21 @@ export class PlaybookApi {
   }
 }
 
+/** The seller's numbers: conversations, messages, orders, response times, each channel's allowance and health. */
+export class StatsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  get(query?: StatsQuery, options?: Options): Promise<Stats> {
+    return this.#c.request('GET /api/v1/stats', { query }, options);
+  }
+  /** The playbook's A/B experiments with outcomes per variant ("not_enough_data" below the minimum sample). */
+  experiments(options?: Options): Promise<ResponseOf<'GET /api/v1/experiments'>> {
+    return this.#c.request('GET /api/v1/experiments', {}, options);
+  }
+}
+
 /** The audit trail of decisions. */
 export class DecisionsApi {
   readonly #c: SellifyClient;
@@ -444,8 +468,29 @@ export class OrdersApi {
   all(query?: Omit<OrderListQuery, 'cursor'>, options?: Options): AsyncGenerator<Order, void> {
     return paginate((cursor) => this.list({ ...query, cursor }, options));
   }
+  /** An order with its payments. */
   get(id: string, options?: Options): Promise<Order> {
     return this.#c.request('GET /api/v1/orders/{id}', { params: { id } }, options);
+  }
+  /**
+   * Creates an order from catalogue product ids (prices and delivery fee from the catalogue and
+   * playbook unless given). `created` is false when an order with this `reference` already existed.
+   */
+  async create(order: OrderCreate, options?: Options): Promise<Order & { created: boolean }> {
+    const res = await this.#c.send('POST /api/v1/orders', { body: order }, options);
+    return { ...(res.data as Order), created: res.status === 201 };
+  }
+  /** Moves the order, its payment (refunded only) or its delivery; 409 order_transition_invalid when not allowed. */
+  update(id: string, change: OrderUpdate, options?: Options): Promise<Order> {
+    return this.#c.request('PATCH /api/v1/orders/{id}', { params: { id }, body: change }, options);
+  }
+  /** Records a payment received; the payment status follows the sum of payments. */
+  recordPayment(id: string, payment: OrderPaymentInput, options?: Options): Promise<Order> {
+    return this.#c.request('POST /api/v1/orders/{id}/payments', { params: { id }, body: payment }, options);
+  }
+  /** The orders as CSV text (a header row, then one line per order); at most 10 000 rows per call. */
+  exportCsv(query?: OrderCsvQuery, options?: Options): Promise<string> {
+    return this.#c.request('GET /api/v1/orders.csv', { query }, options);
   }
 }
 

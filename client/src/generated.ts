@@ -178,6 +178,11 @@ export interface Decision {
     name: string;
     language: string;
   };
+  /** The A/B variant the text uses: pass both to POST /messages when you send it */
+  experiment?: {
+    id: string;
+    variantId: string;
+  };
   sendAtMs?: number;
   sendAt?: string;
   delayMs: number;
@@ -497,6 +502,30 @@ export interface DecisionRequest {
       /** Let the language model reword replies in the customer's register (facts checked) */
       rephrase?: boolean;
     };
+    /** A/B tests of template wordings */
+    experiments?: {
+      /** Stable experiment id */
+      id: string;
+      /** The template it replaces: an intent (price, order…) or followup_1…3 */
+      template: string;
+      variants: {
+        /** Stable variant id, e.g. "a" */
+        id: string;
+        /** The template text of this variant per language */
+        text: {
+          fr?: string | string[];
+          en?: string | string[];
+        };
+        /** Relative share; default 1 */
+        weight?: number;
+      }[];
+      /** Default true; false stops assigning, keeps results */
+      active?: boolean;
+      /** Contacts per variant before a verdict; default 30 */
+      minSample?: number;
+      /** An order within this many days counts; default 7 */
+      orderWindowDays?: number;
+    }[];
   };
   /** The order dialogue's state; default the stored one of `contactId`; null decides as if there were none */
   conversation?: {
@@ -572,6 +601,28 @@ export interface EventPage {
   items: Event[];
   /** Pass as `after` for the next call */
   nextAfter: number;
+}
+
+export interface ExperimentResult {
+  id: string;
+  template: string;
+  active: boolean;
+  orderWindowDays: number;
+  /** not_enough_data until every variant reached minSample contacts */
+  status: 'not_enough_data' | 'ready';
+  minSample: number;
+  leader: string | null;
+  variants: {
+    variantId: string;
+    /** Contacts who received this variant */
+    contacts: number;
+    repliedWithin24h: number;
+    orderedWithinWindow: number;
+    optedOut: number;
+    replyRate: number | null;
+    orderRate: number | null;
+    optOutRate: number | null;
+  }[];
 }
 
 export interface FailedEvent {
@@ -675,17 +726,34 @@ export interface Order {
   id: string;
   channelId: string;
   contactId: string;
-  items: {
-    productId: string | null;
-    name: string;
-    quantity: number;
-    /** Minor units */
-    unitPrice: number;
-  }[];
+  items: OrderItem[];
+  /** Sum of the lines, minor units */
+  subtotal: number;
   /** Minor units */
+  deliveryFee: number;
+  /** subtotal + deliveryFee, minor units */
   total: number;
+  /** Sum of the recorded payments, minor units */
+  amountPaid: number;
   currency: string;
-  status: 'pending' | 'confirmed' | 'paid' | 'fulfilled' | 'cancelled';
+  status: 'pending' | 'confirmed' | 'completed' | 'cancelled';
+  paymentStatus: 'unpaid' | 'partial' | 'paid' | 'refunded';
+  fulfilmentStatus: 'unfulfilled' | 'ready' | 'out_for_delivery' | 'delivered' | 'returned';
+  paymentMethod: string | null;
+  /** Null: no delivery (pick-up, or not given) */
+  delivery: {
+    zone: string | null;
+    zoneName: string | null;
+    address: string | null;
+  } | null;
+  source: 'chat' | 'api' | 'dashboard';
+  reference: string | null;
+  /** Whether the order currently holds its lines' stock */
+  stockTaken: boolean;
+  confirmedAt: string | null;
+  cancelledAt: string | null;
+  /** Recorded payments, oldest first (single-order responses) */
+  payments?: OrderPayment[];
   /** Created */
   createdAt: string;
   /** Last change */
@@ -715,10 +783,32 @@ export interface OrderDraft {
   sourceMessageId: string;
 }
 
+export interface OrderItem {
+  productId: string | null;
+  name: string;
+  quantity: number;
+  /** Minor units */
+  unitPrice: number;
+  /** Chosen variant values, e.g. {"size": "40"} */
+  variant?: Record<string, string>;
+}
+
 export interface OrderPage {
   items: Order[];
   /** Pass as `cursor` for the next page; null on the last page */
   nextCursor: string | null;
+}
+
+export interface OrderPayment {
+  id: string;
+  /** Minor units */
+  amount: number;
+  method: 'orange_money' | 'wave' | 'mtn_momo' | 'moov_money' | 'cash_on_delivery' | 'bank_transfer' | 'card';
+  /** When the money was received */
+  paidAt: string;
+  reference: string | null;
+  /** Recorded */
+  createdAt: string;
 }
 
 export interface Pairing {
@@ -847,6 +937,29 @@ export interface Playbook {
       | 'channel.pairing_failed'
     )[];
   } | null;
+  experiments: {
+    /** Stable experiment id */
+    id: string;
+    /** The template it replaces: an intent (price, order…) or followup_1…3 */
+    template: string;
+    variants: {
+      /** Stable variant id, e.g. "a" */
+      id: string;
+      /** The template text of this variant per language */
+      text: {
+        fr?: string | string[];
+        en?: string | string[];
+      };
+      /** Relative share; default 1 */
+      weight?: number;
+    }[];
+    /** Default true; false stops assigning, keeps results */
+    active?: boolean;
+    /** Contacts per variant before a verdict; default 30 */
+    minSample?: number;
+    /** An order within this many days counts; default 7 */
+    orderWindowDays?: number;
+  }[];
   updatedAt: string | null;
 }
 
@@ -889,7 +1002,9 @@ export interface Problem {
     | 'invalid_credentials'
     | 'csrf_failed'
     | 'invite_invalid'
-    | 'login_rate_limited';
+    | 'login_rate_limited'
+    | 'out_of_stock'
+    | 'order_transition_invalid';
   detail: string;
   requestId: string;
   errors?: {
@@ -956,11 +1071,90 @@ export interface RecordMessage {
   status?: 'sent' | 'queued';
   /** Outbound only: the decision this message carries out */
   decisionId?: string;
+  /** Outbound only: the playbook's A/B experiment whose wording this message carries */
+  experimentId?: string;
+  /** With experimentId: the variant sent; default: the contact's assigned variant */
+  variantId?: string;
 }
 
 export interface RecordedMessage {
   message: Message;
   contact: Contact;
+}
+
+export interface Stats {
+  /** Start of the period (inclusive) */
+  from: string;
+  /** End of the period (exclusive) */
+  to: string;
+  channelId: string | null;
+  /** Contacts with at least one message in the period */
+  conversations: number;
+  messages: {
+    /** Customer messages received */
+    in: number;
+    /** Messages sent (bot and people; not queued or failed) */
+    out: number;
+  };
+  /** Conversations handed to a person (handoff.requested) */
+  handoffs: number;
+  /** Contacts who opted out in the period and still are */
+  optOuts: number;
+  /** One entry per currency */
+  orders: {
+    currency: string;
+    created: number;
+    /** Created in the period, confirmed or completed now */
+    confirmed: number;
+    cancelled: number;
+    /** Totals of the confirmed ones, minor units */
+    revenue: number;
+    /** Payments received in the period, minor units */
+    collected: number;
+  }[];
+  /** From the first customer message of a turn to the first answer sent; bot = an answer with a decision */
+  firstResponse: {
+    bot: {
+      /** Customer turns answered in the period */
+      answered: number;
+      medianMs: number | null;
+    };
+    human: {
+      /** Customer turns answered in the period */
+      answered: number;
+      medianMs: number | null;
+    };
+  };
+  /** Each channel now (not over the period) */
+  channels: {
+    id: string;
+    name: string;
+    /** Sends since the channel's local midnight */
+    sentToday: number;
+    quota: {
+      /** The preset's daily cap on business-initiated sends */
+      proactivePerDay: number;
+      /** The preset's daily cap on replies */
+      replyPerDay: number;
+    };
+    warmup: {
+      /** Warm-up day (0 = first) */
+      day: number;
+      /** Business-initiated sends allowed today */
+      dailyCap: number;
+      /** First messages to strangers allowed today */
+      coldCap: number;
+      coldSentToday: number;
+    };
+    /** Business-initiated sends left today under both the quota and the warm-up */
+    proactiveLeftToday: number;
+    health: {
+      /** 0 = healthy, 100 = at risk */
+      score: number;
+      level: string;
+      paused: boolean;
+    };
+  }[];
 }
 
 export interface Tenant {
@@ -1604,6 +1798,30 @@ export interface Operations {
           | 'channel.pairing_failed'
         )[];
       } | null;
+      /** A/B tests of template wordings (one variant per contact, outcomes in GET /experiments) */
+      experiments?: {
+        /** Stable experiment id */
+        id: string;
+        /** The template it replaces: an intent (price, order…) or followup_1…3 */
+        template: string;
+        variants: {
+          /** Stable variant id, e.g. "a" */
+          id: string;
+          /** The template text of this variant per language */
+          text: {
+            fr?: string | string[];
+            en?: string | string[];
+          };
+          /** Relative share; default 1 */
+          weight?: number;
+        }[];
+        /** Default true; false stops assigning, keeps results */
+        active?: boolean;
+        /** Contacts per variant before a verdict; default 30 */
+        minSample?: number;
+        /** An order within this many days counts; default 7 */
+        orderWindowDays?: number;
+      }[];
     };
     responses: {
       200: Playbook;
@@ -1642,7 +1860,7 @@ export interface Operations {
     };
   };
 
-  /** List orders (newest first) */
+  /** List orders (newest first, filtered) */
   'GET /api/v1/orders': {
     params: Record<string, never>;
     query: {
@@ -1650,8 +1868,17 @@ export interface Operations {
       limit?: number;
       /** `nextCursor` of the previous page */
       cursor?: string;
+      status?: 'pending' | 'confirmed' | 'completed' | 'cancelled';
+      paymentStatus?: 'unpaid' | 'partial' | 'paid' | 'refunded';
+      fulfilmentStatus?: 'unfulfilled' | 'ready' | 'out_for_delivery' | 'delivered' | 'returned';
       /** Only orders of this contact */
       contactId?: string;
+      /** Only orders on this channel */
+      channelId?: string;
+      /** Only orders created at or after this instant */
+      createdFrom?: string;
+      /** Only orders created before this instant */
+      createdTo?: string;
     };
     body: never;
     responses: {
@@ -1659,7 +1886,81 @@ export interface Operations {
     };
   };
 
-  /** Get an order */
+  /** Create an order (advisor-mode bots, dashboards) */
+  'POST /api/v1/orders': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The channel the customer wrote on */
+      channelId: string;
+      /** The customer (a contact of that channel) */
+      contactId: string;
+      items: {
+        /** A product of the catalogue */
+        productId: string;
+        quantity: number;
+        /** One value for each variant the product defines, e.g. {"size": "40"} (values as in the catalogue) */
+        variant?: Record<string, string>;
+        /** Minor units; default: the product's catalogue price (give it for a negotiated price) */
+        unitPrice?: number;
+      }[];
+      /** Absent: no delivery (pick-up), no fee */
+      delivery?: {
+        /** A zone id of the playbook's delivery facts; absent: the default zone */
+        zone?: string;
+        address?: string;
+        /** Minor units; default: the zone's fee (or the default zone's) */
+        fee?: number;
+      };
+      paymentMethod?:
+        | 'orange_money'
+        | 'wave'
+        | 'mtn_momo'
+        | 'moov_money'
+        | 'cash_on_delivery'
+        | 'bank_transfer'
+        | 'card';
+      /** confirmed (default) takes the stock now; pending takes it when confirmed */
+      status?: 'pending' | 'confirmed';
+      source?: 'api' | 'dashboard';
+      /** Your id for this order, or the customer's confirming message id: one order per reference (a repeat returns it with 200) */
+      reference?: string;
+    };
+    responses: {
+      200: Order;
+      201: Order;
+    };
+  };
+
+  /**
+   * Export orders as CSV (newest first, the list's filters, at most 10000 rows a response)
+   *
+   * RFC 4180 (CRLF, quoted fields, UTF-8 with a byte order mark for spreadsheets), one line per order after a header row; amounts in minor units. Cells starting with = + - @ get a leading apostrophe so a spreadsheet never runs them. When more orders match, the `Sellify-Next-Cursor` header holds the `cursor` of the next export.
+   */
+  'GET /api/v1/orders.csv': {
+    params: Record<string, never>;
+    query: {
+      /** `nextCursor` of the previous page */
+      cursor?: string;
+      status?: 'pending' | 'confirmed' | 'completed' | 'cancelled';
+      paymentStatus?: 'unpaid' | 'partial' | 'paid' | 'refunded';
+      fulfilmentStatus?: 'unfulfilled' | 'ready' | 'out_for_delivery' | 'delivered' | 'returned';
+      /** Only orders of this contact */
+      contactId?: string;
+      /** Only orders on this channel */
+      channelId?: string;
+      /** Only orders created at or after this instant */
+      createdFrom?: string;
+      /** Only orders created before this instant */
+      createdTo?: string;
+    };
+    body: never;
+    responses: {
+      200: string;
+    };
+  };
+
+  /** Get an order with its payments */
   'GET /api/v1/orders/{id}': {
     params: {
       /** A ord_ id */
@@ -1669,6 +1970,84 @@ export interface Operations {
     body: never;
     responses: {
       200: Order;
+    };
+  };
+
+  /**
+   * Move an order: order, payment (refunded only) and fulfilment status
+   *
+   * Order: pending → confirmed (takes the stock) → completed; pending or confirmed → cancelled (gives the stock back). Completed and cancelled are final. Fulfilment moves forward only (unfulfilled → ready → out_for_delivery → delivered; out_for_delivery or delivered → returned, final) and not on a cancelled order. The payment status follows the recorded payments; only `refunded` (from partial or paid) is set here. A value equal to the current one changes nothing.
+   */
+  'PATCH /api/v1/orders/{id}': {
+    params: {
+      /** A ord_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      status?: 'pending' | 'confirmed' | 'completed' | 'cancelled';
+      paymentStatus?: 'unpaid' | 'partial' | 'paid' | 'refunded';
+      fulfilmentStatus?: 'unfulfilled' | 'ready' | 'out_for_delivery' | 'delivered' | 'returned';
+    };
+    responses: {
+      200: Order;
+    };
+  };
+
+  /** Record a payment received (the payment status becomes partial or paid) */
+  'POST /api/v1/orders/{id}/payments': {
+    params: {
+      /** A ord_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Minor units */
+      amount: number;
+      method:
+        | 'orange_money'
+        | 'wave'
+        | 'mtn_momo'
+        | 'moov_money'
+        | 'cash_on_delivery'
+        | 'bank_transfer'
+        | 'card';
+      /** When the money was received; default: now */
+      paidAt?: string;
+      /** The operator's transaction reference */
+      reference?: string;
+    };
+    responses: {
+      201: Order;
+    };
+  };
+
+  /** The seller's numbers for a period, and each channel's sending allowance and health now */
+  'GET /api/v1/stats': {
+    params: Record<string, never>;
+    query: {
+      /** Start of the period (inclusive); default: 7 days before `to` */
+      from?: string;
+      /** End of the period (exclusive); default: now */
+      to?: string;
+      /** Only this channel */
+      channelId?: string;
+    };
+    body: never;
+    responses: {
+      200: Stats;
+    };
+  };
+
+  /** The playbook's A/B experiments with their outcomes per variant */
+  'GET /api/v1/experiments': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: {
+        items: ExperimentResult[];
+      };
     };
   };
 
@@ -2177,7 +2556,13 @@ export const OPERATION_KEYS = [
   'GET /api/v1/decisions',
   'GET /api/v1/decisions/{id}',
   'GET /api/v1/orders',
+  'POST /api/v1/orders',
+  'GET /api/v1/orders.csv',
   'GET /api/v1/orders/{id}',
+  'PATCH /api/v1/orders/{id}',
+  'POST /api/v1/orders/{id}/payments',
+  'GET /api/v1/stats',
+  'GET /api/v1/experiments',
   'GET /api/v1/keys',
   'POST /api/v1/keys',
   'DELETE /api/v1/keys/{id}',

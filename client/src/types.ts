@@ -19,12 +19,15 @@ export type {
   Message,
   Operations,
   Order,
+  OrderItem,
+  OrderPayment,
   Playbook,
   Problem,
   Product,
   Reason,
   RecordedMessage,
   RecordMessage,
+  Stats,
   Tenant,
 } from './generated.ts';
 
@@ -67,6 +70,11 @@ export type ProductUpdate = BodyOf<'PATCH /api/v1/products/{id}'>;
 export type PlaybookInput = BodyOf<'PUT /api/v1/playbook'>;
 export type DecisionListQuery = QueryOf<'GET /api/v1/decisions'>;
 export type OrderListQuery = QueryOf<'GET /api/v1/orders'>;
+export type StatsQuery = QueryOf<'GET /api/v1/stats'>;
+export type OrderCsvQuery = QueryOf<'GET /api/v1/orders.csv'>;
+export type OrderCreate = BodyOf<'POST /api/v1/orders'>;
+export type OrderUpdate = BodyOf<'PATCH /api/v1/orders/{id}'>;
+export type OrderPaymentInput = BodyOf<'POST /api/v1/orders/{id}/payments'>;
 export type FailedEventListQuery = QueryOf<'GET /api/v1/failed-events'>;
 export type KeyCreate = BodyOf<'POST /api/v1/keys'>;
 export type KeyListQuery = QueryOf<'GET /api/v1/keys'>;

@@ -16,6 +16,7 @@ import {
 import { isValidTimeZone } from '../domain/time.ts';
 import { AssistContextSchema } from './assist.ts';
 import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
+import { ExperimentSchema } from './experiments.ts';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -218,6 +219,9 @@ export const PlaybookSchema = Type.Object(
     payment: Type.Optional(PaymentFactsSchema),
     pickup: Type.Optional(PickupFactsSchema),
     llm: Type.Optional(LlmSwitchesSchema),
+    experiments: Type.Optional(
+      Type.Array(ExperimentSchema, { maxItems: 20, description: 'A/B tests of template wordings' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -57,6 +57,8 @@ export interface Decision {
   text?: string;
   /** An approved template to send instead of free text (Cloud API, outside the 24-hour window). */
   template?: { name: string; language: string };
+  /** The A/B variant the text carries; stored on the outbound message so outcomes count per variant. */
+  experiment?: { id: string; variantId: string };
   /** When to send (reply/send/handoff), or when to decide again (defer). */
   sendAtMs?: number;
   sendAt?: string;
@@ -364,6 +366,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
           catalog,
           playbook: ctx.playbook,
           contactName: ctx.contact.name,
+          contactId: ctx.contact.id,
           seed,
           text: message.text,
         });
@@ -433,6 +436,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     action,
     ...base,
     text: replyText,
+    ...('experiment' in composed && composed.experiment ? { experiment: composed.experiment } : {}),
     ...timing(p, pacing),
     restartWarmup: warmup.restartWarmup,
     reasons,

@@ -8,6 +8,7 @@ import { tryNormalizePhone } from '../domain/phone.ts';
 import type { Intent, Language, Product, ProductMention, Reason } from '../domain/types.ts';
 import type { ConsentAction } from './consent.ts';
 import type { PlaybookInput } from './context.ts';
+import { assignVariant, experimentFor } from './experiments.ts';
 import { type FactTopic, factAnswer, topicWords } from './facts.ts';
 import { type IntentVerdict, LOW_CONFIDENCE, rankProducts } from './intent.ts';
 import { formatPrice } from './money.ts';
@@ -20,6 +21,8 @@ export interface ComposeInput {
   catalog: readonly Product[];
   playbook?: PlaybookInput;
   contactName?: string;
+  /** Assigns the contact's A/B variant when a template is under an experiment. */
+  contactId?: string;
   seed: string;
   /** The customer's message, for facts that depend on what it names (a delivery zone). */
   text?: string;
@@ -33,6 +36,8 @@ export type SellerQuestion = FactTopic | 'catalog';
 
 export interface ComposedReply {
   text: string;
+  /** The A/B experiment variant whose wording the reply used (the first one, when several). */
+  experiment?: { id: string; variantId: string };
   /** Template keys used, in order (for the audit trail). */
   parts: TemplateKey[];
   /** The conversation should go to a person. */
@@ -156,6 +161,8 @@ class Composer {
   readonly reasons: Reason[] = [];
   /** Questions the reply says the bot will check with the seller, in the order they came. */
   readonly questions = new Set<SellerQuestion>();
+  /** The first A/B variant used (see templateFor). */
+  experiment: { id: string; variantId: string } | undefined;
   private renders = 0;
   readonly lang: Language;
   private readonly byId: Map<string, Product>;
@@ -183,7 +190,13 @@ class Composer {
   }
 
   private templateFor(key: TemplateKey): string {
-    const custom = this.input.playbook?.templates?.[key]?.[this.lang];
+    const experiment =
+      this.input.contactId === undefined ? null : experimentFor(this.input.playbook?.experiments ?? [], key);
+    const variant =
+      experiment && this.input.contactId ? assignVariant(experiment, this.input.contactId) : null;
+    const custom = variant?.text[this.lang] ?? this.input.playbook?.templates?.[key]?.[this.lang];
+    if (experiment && variant && variant.text[this.lang] !== undefined && this.experiment === undefined)
+      this.experiment = { id: experiment.id, variantId: variant.id };
     if (typeof custom === 'string') return custom;
     if (Array.isArray(custom) && custom.length > 0) {
       // A list of alternatives is spintax written another way.
@@ -408,7 +421,14 @@ export function composeReply(input: ComposeInput): ComposedReply {
         code: 'decide.question_for_seller',
         detail: `The seller has not said (${questionsForSeller.join(', ')}): the reply says the bot will check, the question goes to the seller`,
       });
-    return { text: tidyText(out), parts: c.parts, handoff, questionsForSeller, reasons: c.reasons };
+    return {
+      text: tidyText(out),
+      parts: c.parts,
+      handoff,
+      questionsForSeller,
+      reasons: c.reasons,
+      ...(c.experiment ? { experiment: c.experiment } : {}),
+    };
   };
 
   if (input.consentAction === 'confirm_opt_out') return finish(c.render('opt_out'));

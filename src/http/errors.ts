@@ -187,6 +187,17 @@ export const ERROR_CATALOGUE = {
     description:
       'Too many failed sign-ins for this account or from this address; wait for Retry-After seconds.',
   },
+  out_of_stock: {
+    status: 409,
+    title: 'Out of stock',
+    description: 'Confirming the order needs more stock than some products have; nothing was changed.',
+  },
+  order_transition_invalid: {
+    status: 409,
+    title: 'Order change not allowed',
+    description:
+      'The order cannot move to that status from where it is (for example a cancelled order is final).',
+  },
 } as const satisfies Record<string, { status: number; title: string; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

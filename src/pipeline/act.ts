@@ -241,6 +241,7 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
       replyToProviderId: inbound?.providerId ?? null,
       isCold: contact.lastInboundAtMs === null && contact.lastOutboundAtMs === null,
       createdAtMs: nowMs,
+      experiment: decision.experiment ?? null,
     });
     // Human pacing, compressed by pacingScale in tests: read, wait, type, send.
     const scale = deps.pacingScale;

@@ -16,5 +16,6 @@ export function contextPlaybook(p: Playbook): PlaybookInput {
   if (fields.payment !== null) out.payment = fields.payment;
   if (fields.pickup !== null) out.pickup = fields.pickup;
   if (fields.llm !== null) out.llm = fields.llm;
+  if (fields.experiments.length > 0) out.experiments = fields.experiments;
   return out;
 }

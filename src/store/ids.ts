@@ -23,6 +23,7 @@ export const ID_PREFIXES = [
   'usr',
   'ses',
   'inv',
+  'pay',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -66,10 +66,25 @@ export {
   type OutboundStatus,
   type StatusUpdate,
 } from './repos/messages.ts';
-export type { NewOrder, Order, OrderItem, OrderStatus } from './repos/orders.ts';
+export type {
+  ChangeResult,
+  NewOrder,
+  NewPayment,
+  Order,
+  OrderChanges,
+  OrderFilter,
+  OrderItem,
+  OrderPayment,
+  OrderStatus,
+  PaymentResult,
+  PlaceOrder,
+  PlaceResult,
+} from './repos/orders.ts';
+export { ORDER_SOURCES, orderCreatedEvent } from './repos/orders.ts';
 export {
   DEFAULT_FOLLOWUP_LADDER_MS,
   defaultPlaybook,
+  EXPERIMENTS_INFO_KEY,
   type LocalizedText,
   PLAYBOOK_INFO_KEYS,
   type Playbook,

@@ -55,7 +55,7 @@ describe.each(testBackends())('row-level security on $name', (backend) => {
         await r.orders.create({
           channelId: channel.id,
           contactId: contact.id,
-          items: [],
+          items: [{ productId: null, name: 'Article', quantity: 1, unitPrice: 0 }],
           total: 0,
           currency: 'XOF',
         });

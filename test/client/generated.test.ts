@@ -119,6 +119,13 @@ const calls: Record<ApiOperation, (c: SellifyClient) => Promise<unknown>> = {
   'GET /api/v1/decisions/{id}': (c) => c.decisions.get('ID'),
   'GET /api/v1/orders': (c) => c.orders.list(),
   'GET /api/v1/orders/{id}': (c) => c.orders.get('ID'),
+  'POST /api/v1/orders': (c) =>
+    c.orders.create({ channelId: 'chn_1', contactId: 'ctc_1', items: [{ productId: 'prd_1', quantity: 1 }] }),
+  'GET /api/v1/orders.csv': (c) => c.orders.exportCsv(),
+  'GET /api/v1/stats': (c) => c.stats.get(),
+  'GET /api/v1/experiments': (c) => c.stats.experiments(),
+  'PATCH /api/v1/orders/{id}': (c) => c.orders.update('ID', { status: 'confirmed' }),
+  'POST /api/v1/orders/{id}/payments': (c) => c.orders.recordPayment('ID', { amount: 1, method: 'wave' }),
   'GET /api/v1/failed-events': (c) => c.failedEvents.list(),
   'GET /api/v1/failed-events/{id}': (c) => c.failedEvents.get('ID'),
   'POST /api/v1/failed-events/{id}/replay': (c) => c.failedEvents.replay('ID'),

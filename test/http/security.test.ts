@@ -233,6 +233,37 @@ const FIXTURES: Record<string, Fixture> = {
     request: async (_w, s) => ({ url: `/api/v1/decisions/${s.decisionId}` }),
   },
   'GET /api/v1/orders': { otherTenant: 'excludes', request: async () => ({ url: '/api/v1/orders' }) },
+  'POST /api/v1/orders': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({
+      url: '/api/v1/orders',
+      payload: {
+        channelId: s.channelId,
+        contactId: s.contactId,
+        items: [{ productId: s.productId, quantity: 1 }],
+        status: 'pending',
+      },
+    }),
+  },
+  // CSV is no JSON page: the other tenant gets its own (empty) export, without A's orders.
+  'GET /api/v1/orders.csv': { otherTenant: 'own', request: async () => ({ url: '/api/v1/orders.csv' }) },
+  'PATCH /api/v1/orders/:id': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({
+      url: `/api/v1/orders/${s.orderId}`,
+      payload: { fulfilmentStatus: 'ready' },
+    }),
+  },
+  'POST /api/v1/orders/:id/payments': {
+    otherTenant: 'not_found',
+    request: async (_w, s) => ({
+      url: `/api/v1/orders/${s.orderId}/payments`,
+      payload: { amount: 100, method: 'wave' },
+    }),
+  },
+  // Every tenant reads its own numbers; the other tenant's answer must hold none of A's.
+  'GET /api/v1/stats': { otherTenant: 'own', request: async () => ({ url: '/api/v1/stats' }) },
+  'GET /api/v1/experiments': { otherTenant: 'own', request: async () => ({ url: '/api/v1/experiments' }) },
   'GET /api/v1/orders/:id': {
     otherTenant: 'not_found',
     request: async (_w, s) => ({ url: `/api/v1/orders/${s.orderId}` }),

@@ -79,6 +79,8 @@ export interface NewOutboundMessage {
   createdAtMs?: number;
   /** Default now when status is 'sent'. */
   sentAtMs?: number | null;
+  /** The A/B experiment and variant whose wording this message carries (migration 0015). */
+  experiment?: { id: string; variantId: string } | null;
 }
 
 export type MessageRef = { id: string } | { channelId: string; providerId: string };
@@ -318,6 +320,12 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
           input.replyToProviderId ?? null,
         ],
       );
+      if (input.experiment) {
+        await c.tx.query(
+          'UPDATE messages SET experiment_id = $3, variant_id = $4 WHERE tenant_id = $1 AND id = $2',
+          [c.tenantId, id, input.experiment.id, input.experiment.variantId],
+        );
+      }
       return toMessage(rows[0]!);
     },
 

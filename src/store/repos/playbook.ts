@@ -5,6 +5,7 @@
  */
 
 import { type EventType, isEventType } from '../../domain/events.ts';
+import type { Experiment } from '../../domain/experiments.ts';
 import type { DeliveryFacts, LlmSwitches, PaymentFacts, PickupFacts } from '../../domain/selling.ts';
 import { msOf, type RepoContext } from './common.ts';
 
@@ -67,6 +68,8 @@ export interface PlaybookFields {
   handoff: { autoReturnAfterMs: number | null };
   /** WhatsApp notifications to the seller's own number, per event type (null: none). */
   notifications: { to: string; events: EventType[] } | null;
+  /** A/B experiments on templates (src/engines/experiments.ts); [] when none. */
+  experiments: Experiment[];
 }
 
 /**
@@ -79,6 +82,9 @@ export const STRUCTURED_INFO_KEYS = {
   pickup: 'pickupFacts',
   llm: 'llmSwitches',
 } as const;
+
+/** Key of the `info` column that holds the A/B experiments (validated by the API on the way in). */
+export const EXPERIMENTS_INFO_KEY = 'experiments';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -135,6 +141,7 @@ export function playbookFields(p: Playbook): PlaybookFields {
             ),
           }
         : null,
+    experiments: Array.isArray(raw[EXPERIMENTS_INFO_KEY]) ? (raw[EXPERIMENTS_INFO_KEY] as Experiment[]) : [],
   };
 }
 

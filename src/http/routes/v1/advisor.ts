@@ -153,6 +153,12 @@ export const DecisionResponse = Type.Object(
     kind: Type.Union(['reply', 'followup', 'proactive'].map((k) => Type.Literal(k))),
     text: Type.Optional(Type.String()),
     template: Type.Optional(Type.Object({ name: Type.String(), language: Type.String() })),
+    experiment: Type.Optional(
+      Type.Object(
+        { id: Type.String(), variantId: Type.String() },
+        { description: 'The A/B variant the text uses: pass both to POST /messages when you send it' },
+      ),
+    ),
     sendAtMs: Type.Optional(Type.Number()),
     sendAt: Type.Optional(Type.String({ format: 'date-time' })),
     delayMs: Type.Number(),

@@ -1,4 +1,4 @@
-/** The decision audit (every decision POST /decision made, newest first) and captured orders. */
+/** The decision audit: every decision POST /decision made, newest first. */
 
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../../errors.ts';
@@ -12,7 +12,7 @@ import {
   type RouteContext,
   tx,
 } from './common.ts';
-import { DecisionRecordSchema, decisionRecordView, OrderSchema, orderView } from './views.ts';
+import { DecisionRecordSchema, decisionRecordView } from './views.ts';
 
 const DecisionListQuery = Type.Object(
   {
@@ -20,11 +20,6 @@ const DecisionListQuery = Type.Object(
     channelId: Type.Optional(idSchema('chn', 'Only decisions about this channel')),
     contactId: Type.Optional(idSchema('ctc', 'Only decisions about this contact')),
   },
-  { additionalProperties: false },
-);
-
-const OrderListQuery = Type.Object(
-  { ...PageQueryProperties, contactId: Type.Optional(idSchema('ctc', 'Only orders of this contact')) },
   { additionalProperties: false },
 );
 
@@ -65,42 +60,6 @@ export function auditRoutes(api: Api, ctx: RouteContext): void {
       const decision = await tx(ctx, req, (r) => r.decisions.get(req.params.id));
       if (decision === null) throw notFound('decision');
       return decisionRecordView(decision, true);
-    },
-  );
-
-  api.get(
-    '/orders',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['orders'],
-        summary: 'List orders (newest first)',
-        querystring: OrderListQuery,
-        response: { 200: pageSchema(OrderSchema, 'OrderPage'), ...problemResponses('validation_failed') },
-      },
-    },
-    async (req) => {
-      const { limit, cursor, contactId } = req.query;
-      const page = await tx(ctx, req, (r) => r.orders.list({ limit, cursor, contactId }));
-      return { items: page.items.map(orderView), nextCursor: page.nextCursor };
-    },
-  );
-
-  api.get(
-    '/orders/:id',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['orders'],
-        summary: 'Get an order',
-        params: idParams('ord'),
-        response: { 200: OrderSchema, ...problemResponses('not_found') },
-      },
-    },
-    async (req) => {
-      const order = await tx(ctx, req, (r) => r.orders.get(req.params.id));
-      if (order === null) throw notFound('order');
-      return orderView(order);
     },
   );
 }

@@ -17,9 +17,11 @@ import { eventRoutes } from './events.ts';
 import { failedEventRoutes } from './failed-events.ts';
 import { keyRoutes } from './keys.ts';
 import { messageRoutes } from './messages.ts';
+import { orderRoutes } from './orders.ts';
 import { pairingRoutes } from './pairing.ts';
 import { playbookRoutes } from './playbook.ts';
 import { productRoutes } from './products.ts';
+import { statsRoutes } from './stats.ts';
 import { userRoutes } from './users.ts';
 
 export const API_V1_PREFIX = '/api/v1';
@@ -47,6 +49,8 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   productRoutes(api, ctx);
   playbookRoutes(api, ctx);
   auditRoutes(api, ctx);
+  orderRoutes(api, ctx);
+  statsRoutes(api, ctx);
   keyRoutes(api, ctx);
   failedEventRoutes(api, ctx);
   conversationRoutes(api, ctx);

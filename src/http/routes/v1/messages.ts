@@ -19,8 +19,16 @@ import { type Static, Type } from '@sinclair/typebox';
 import { BsuidError } from '../../../domain/bsuid.ts';
 import { isMessageTime } from '../../../domain/instants.ts';
 import { PhoneError } from '../../../domain/phone.ts';
+import { assignVariant } from '../../../engines/experiments.ts';
 import { applyAdvisorInbound } from '../../../pipeline/advisor.ts';
-import type { Channel, Contact, ContactPatch, Message, TenantRepos } from '../../../store/index.ts';
+import {
+  type Channel,
+  type Contact,
+  type ContactPatch,
+  type Message,
+  playbookFields,
+  type TenantRepos,
+} from '../../../store/index.ts';
 import { problemResponses } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import {
@@ -90,6 +98,18 @@ export const MessageBody = Type.Object(
       }),
     ),
     decisionId: Type.Optional(idSchema('dec', 'Outbound only: the decision this message carries out')),
+    experimentId: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9][a-z0-9_-]{0,39}$',
+        description: "Outbound only: the playbook's A/B experiment whose wording this message carries",
+      }),
+    ),
+    variantId: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9][a-z0-9_-]{0,19}$',
+        description: "With experimentId: the variant sent; default: the contact's assigned variant",
+      }),
+    ),
   },
   { additionalProperties: false, title: 'RecordMessage' },
 );
@@ -100,7 +120,27 @@ const MessageResult = Type.Object(
   { title: 'RecordedMessage' },
 );
 
-const OUT_ONLY = ['sentAt', 'status', 'kind', 'decisionId'] as const;
+/** The experiment and variant an outbound message carries: checked against the playbook, assigned when not given. */
+async function experimentOf(
+  r: TenantRepos,
+  b: MessageInput,
+  contactId: string,
+): Promise<{ id: string; variantId: string } | null> {
+  if (b.experimentId === undefined) {
+    if (b.variantId !== undefined) throw invalidField('body.variantId', 'needs experimentId');
+    return null;
+  }
+  const experiment = playbookFields(await r.playbook.get()).experiments.find((e) => e.id === b.experimentId);
+  if (experiment === undefined)
+    throw invalidField('body.experimentId', 'is not an experiment of the playbook');
+  if (b.variantId === undefined)
+    return { id: experiment.id, variantId: assignVariant(experiment, contactId).id };
+  if (!experiment.variants.some((v) => v.id === b.variantId))
+    throw invalidField('body.variantId', 'is not a variant of this experiment');
+  return { id: experiment.id, variantId: b.variantId };
+}
+
+const OUT_ONLY = ['sentAt', 'status', 'kind', 'decisionId', 'experimentId', 'variantId'] as const;
 
 function checkShape(b: MessageInput): void {
   const byIdentity = b.contactPhone !== undefined || b.contactBsuid !== undefined;
@@ -189,7 +229,9 @@ async function recordOutbound(
     throw notFound('decision');
   const kind = b.kind ?? 'reply';
   const status = b.status ?? 'sent';
+  const experiment = await experimentOf(r, b, contact.id);
   const message = await r.messages.insertOutbound({
+    experiment,
     channelId: channel.id,
     contactId: contact.id,
     kind,

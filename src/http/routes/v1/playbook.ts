@@ -19,9 +19,11 @@ import {
   PaymentFactsSchema,
   PickupFactsSchema,
 } from '../../../domain/selling.ts';
+import { ExperimentSchema } from '../../../engines/experiments.ts';
 import { validateTemplate } from '../../../engines/variation.ts';
 import {
   defaultPlaybook,
+  EXPERIMENTS_INFO_KEY,
   PLAYBOOK_INFO_KEYS,
   type Playbook,
   type PlaybookPatch,
@@ -131,6 +133,12 @@ export const PlaybookBody = Type.Object(
     llm: Type.Optional(Nullable(LlmSwitchesSchema)),
     handoff: Type.Optional(HandoffSettings),
     notifications: Type.Optional(Nullable(NotificationSettings)),
+    experiments: Type.Optional(
+      Type.Array(ExperimentSchema, {
+        maxItems: 20,
+        description: 'A/B tests of template wordings (one variant per contact, outcomes in GET /experiments)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -150,6 +158,7 @@ export const PlaybookViewSchema = Type.Object(
     llm: Nullable(LlmSwitchesSchema),
     handoff: HandoffSettings,
     notifications: Nullable(NotificationSettings),
+    experiments: Type.Array(ExperimentSchema),
     updatedAt: Nullable(
       Type.String({ format: 'date-time', description: 'Null while the defaults are in use' }),
     ),
@@ -181,6 +190,8 @@ function toStored(body: PlaybookBodyInput): PlaybookPatch {
   if (body.handoff !== undefined && body.handoff.autoReturnAfterMs !== null) info.handoff = body.handoff;
   if (body.notifications !== undefined && body.notifications !== null)
     info.notifications = body.notifications;
+  if (body.experiments !== undefined && body.experiments.length > 0)
+    info[EXPERIMENTS_INFO_KEY] = body.experiments;
   return {
     templates: body.templates ?? {},
     info: info as Playbook['info'],
@@ -207,11 +218,24 @@ function templateTexts(body: PlaybookBodyInput): { field: string; text: string }
     addLocalized(`body.templates.${key}`, value);
   for (const key of INFO_KEYS) addLocalized(`body.info.${key}`, body.info?.[key]);
   if (typeof body.awayMessage === 'string') out.push({ field: 'body.awayMessage', text: body.awayMessage });
+  for (const [i, experiment] of (body.experiments ?? []).entries()) {
+    for (const [j, variant] of experiment.variants.entries())
+      addLocalized(`body.experiments[${i}].variants[${j}].text`, variant.text);
+  }
   return out;
 }
 
 export function checkTemplates(body: PlaybookBodyInput): void {
   const errors: FieldError[] = [];
+  const experimentIds = new Set<string>();
+  for (const [i, experiment] of (body.experiments ?? []).entries()) {
+    if (experimentIds.has(experiment.id))
+      errors.push({ field: `body.experiments[${i}].id`, message: 'is used by another experiment' });
+    experimentIds.add(experiment.id);
+    const variantIds = new Set(experiment.variants.map((v) => v.id));
+    if (variantIds.size !== experiment.variants.length)
+      errors.push({ field: `body.experiments[${i}].variants`, message: 'variant ids must be unique' });
+  }
   for (const { field, text } of templateTexts(body)) {
     for (const problem of validateTemplate(text).problems)
       errors.push({ field, message: `${problem.code}: ${problem.detail}` });

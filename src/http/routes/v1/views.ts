@@ -6,6 +6,8 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
+import { FULFILMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES } from '../../../domain/order-states.ts';
+import { PAYMENT_METHODS } from '../../../domain/selling.ts';
 import { LanguageSchema, PresetSchema, StageSchema, TransportSchema } from '../../../engines/context.ts';
 import type { HealthVerdict } from '../../../engines/health.ts';
 import type {
@@ -15,9 +17,11 @@ import type {
   DecisionRecord,
   Message,
   Order,
+  OrderPayment,
   ProductRecord,
   Tenant,
 } from '../../../store/index.ts';
+import { ORDER_SOURCES } from '../../../store/index.ts';
 import { iso, isoOrNull, Nullable } from './common.ts';
 
 const Time = (description: string) => Type.String({ format: 'date-time', description });
@@ -281,23 +285,79 @@ export function productView(p: ProductRecord): ProductView {
   };
 }
 
+export const OrderItemSchema = Type.Object(
+  {
+    productId: Nullable(Type.String()),
+    name: Type.String(),
+    quantity: Type.Integer({ minimum: 1 }),
+    unitPrice: Type.Integer({ minimum: 0, description: 'Minor units' }),
+    variant: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Chosen variant values, e.g. {"size": "40"}',
+      }),
+    ),
+  },
+  { title: 'OrderItem' },
+);
+
+export const OrderPaymentSchema = Type.Object(
+  {
+    id: Type.String(),
+    amount: Type.Integer({ minimum: 1, description: 'Minor units' }),
+    method: Type.Union(PAYMENT_METHODS.map((m) => Type.Literal(m))),
+    paidAt: Time('When the money was received'),
+    reference: Nullable(Type.String({ description: "The operator's transaction reference" })),
+    createdAt: Time('Recorded'),
+  },
+  { title: 'OrderPayment' },
+);
+export type OrderPaymentView = Static<typeof OrderPaymentSchema>;
+
+export function orderPaymentView(p: OrderPayment): OrderPaymentView {
+  return {
+    id: p.id,
+    amount: p.amount,
+    method: p.method,
+    paidAt: iso(p.paidAtMs),
+    reference: p.reference,
+    createdAt: iso(p.createdAtMs),
+  };
+}
+
 export const OrderSchema = Type.Object(
   {
     id: Type.String(),
     channelId: Type.String(),
     contactId: Type.String(),
-    items: Type.Array(
-      Type.Object({
-        productId: Nullable(Type.String()),
-        name: Type.String(),
-        quantity: Type.Integer({ minimum: 1 }),
-        unitPrice: Type.Integer({ minimum: 0, description: 'Minor units' }),
-      }),
-    ),
-    total: Type.Integer({ minimum: 0, description: 'Minor units' }),
+    items: Type.Array(OrderItemSchema),
+    subtotal: Type.Integer({ minimum: 0, description: 'Sum of the lines, minor units' }),
+    deliveryFee: Type.Integer({ minimum: 0, description: 'Minor units' }),
+    total: Type.Integer({ minimum: 0, description: 'subtotal + deliveryFee, minor units' }),
+    amountPaid: Type.Integer({ minimum: 0, description: 'Sum of the recorded payments, minor units' }),
     currency: Type.String(),
-    status: Type.Union(
-      ['pending', 'confirmed', 'paid', 'fulfilled', 'cancelled'].map((s) => Type.Literal(s)),
+    status: Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s))),
+    paymentStatus: Type.Union(PAYMENT_STATUSES.map((s) => Type.Literal(s))),
+    fulfilmentStatus: Type.Union(FULFILMENT_STATUSES.map((s) => Type.Literal(s))),
+    paymentMethod: Nullable(Type.String({ description: 'How the customer said they would pay' })),
+    delivery: Nullable(
+      Type.Object({
+        zone: Nullable(Type.String({ description: 'Zone id from the playbook; null: the default zone' })),
+        zoneName: Nullable(Type.String()),
+        address: Nullable(Type.String()),
+      }),
+      { description: 'Null: no delivery (pick-up, or not given)' },
+    ),
+    source: Type.Union(ORDER_SOURCES.map((s) => Type.Literal(s))),
+    reference: Nullable(
+      Type.String({ description: 'The confirming customer message id (chat) or the caller reference (API)' }),
+    ),
+    stockTaken: Type.Boolean({ description: "Whether the order currently holds its lines' stock" }),
+    confirmedAt: NullableTime('Confirmed'),
+    cancelledAt: NullableTime('Cancelled'),
+    payments: Type.Optional(
+      Type.Array(OrderPaymentSchema, {
+        description: 'Recorded payments, oldest first (single-order responses)',
+      }),
     ),
     createdAt: Time('Created'),
     updatedAt: Time('Last change'),
@@ -306,18 +366,33 @@ export const OrderSchema = Type.Object(
 );
 export type OrderView = Static<typeof OrderSchema>;
 
-export function orderView(o: Order): OrderView {
-  return {
+/** The order as the API shows it; `payments` only where one order is returned. */
+export function orderView(o: Order, payments?: readonly OrderPayment[]): OrderView {
+  const view: OrderView = {
     id: o.id,
     channelId: o.channelId,
     contactId: o.contactId,
     items: o.items,
+    subtotal: o.subtotal,
+    deliveryFee: o.deliveryFee,
     total: o.total,
+    amountPaid: o.amountPaid,
     currency: o.currency,
     status: o.status,
+    paymentStatus: o.paymentStatus,
+    fulfilmentStatus: o.fulfilmentStatus,
+    paymentMethod: o.paymentMethod,
+    delivery: o.delivery,
+    source: o.source,
+    reference: o.sourceMessageId,
+    stockTaken: o.stockTaken,
+    confirmedAt: isoOrNull(o.confirmedAtMs),
+    cancelledAt: isoOrNull(o.cancelledAtMs),
     createdAt: iso(o.createdAtMs),
     updatedAt: iso(o.updatedAtMs),
   };
+  if (payments !== undefined) view.payments = payments.map(orderPaymentView);
+  return view;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,3 +488,115 @@ export const TenantSchema = Type.Object(
 export function tenantView(t: Tenant): Static<typeof TenantSchema> {
   return { id: t.id, name: t.name, createdAt: iso(t.createdAtMs) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Stats
+
+const ResponseTimesSchema = Type.Object({
+  answered: Type.Integer({ minimum: 0, description: 'Customer turns answered in the period' }),
+  medianMs: Nullable(Type.Integer({ minimum: 0, description: 'Median first response time; null: none' })),
+});
+
+export const StatsSchema = Type.Object(
+  {
+    from: Time('Start of the period (inclusive)'),
+    to: Time('End of the period (exclusive)'),
+    channelId: Nullable(Type.String({ description: 'The channel asked for; null: every channel' })),
+    conversations: Type.Integer({
+      minimum: 0,
+      description: 'Contacts with at least one message in the period',
+    }),
+    messages: Type.Object({
+      in: Type.Integer({ minimum: 0, description: 'Customer messages received' }),
+      out: Type.Integer({ minimum: 0, description: 'Messages sent (bot and people; not queued or failed)' }),
+    }),
+    handoffs: Type.Integer({
+      minimum: 0,
+      description: 'Conversations handed to a person (handoff.requested)',
+    }),
+    optOuts: Type.Integer({ minimum: 0, description: 'Contacts who opted out in the period and still are' }),
+    orders: Type.Array(
+      Type.Object({
+        currency: Type.String(),
+        created: Type.Integer({ minimum: 0 }),
+        confirmed: Type.Integer({
+          minimum: 0,
+          description: 'Created in the period, confirmed or completed now',
+        }),
+        cancelled: Type.Integer({ minimum: 0 }),
+        revenue: Type.Integer({ minimum: 0, description: 'Totals of the confirmed ones, minor units' }),
+        collected: Type.Integer({ minimum: 0, description: 'Payments received in the period, minor units' }),
+      }),
+      { description: 'One entry per currency' },
+    ),
+    firstResponse: Type.Object(
+      { bot: ResponseTimesSchema, human: ResponseTimesSchema },
+      {
+        description:
+          'From the first customer message of a turn to the first answer sent; bot = an answer with a decision',
+      },
+    ),
+    channels: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        sentToday: Type.Integer({ minimum: 0, description: "Sends since the channel's local midnight" }),
+        quota: Type.Object({
+          proactivePerDay: Type.Integer({
+            description: "The preset's daily cap on business-initiated sends",
+          }),
+          replyPerDay: Type.Integer({ description: "The preset's daily cap on replies" }),
+        }),
+        warmup: Type.Object({
+          day: Type.Integer({ minimum: 0, description: 'Warm-up day (0 = first)' }),
+          dailyCap: Type.Integer({ description: 'Business-initiated sends allowed today' }),
+          coldCap: Type.Integer({ description: 'First messages to strangers allowed today' }),
+          coldSentToday: Type.Integer({ minimum: 0 }),
+        }),
+        proactiveLeftToday: Type.Integer({
+          minimum: 0,
+          description: 'Business-initiated sends left today under both the quota and the warm-up',
+        }),
+        health: Type.Object({
+          score: Type.Number({ minimum: 0, maximum: 100, description: '0 = healthy, 100 = at risk' }),
+          level: Type.String(),
+          paused: Type.Boolean(),
+        }),
+      }),
+      { description: 'Each channel now (not over the period)' },
+    ),
+  },
+  { title: 'Stats' },
+);
+export type StatsView = Static<typeof StatsSchema>;
+
+const Rate = (description: string) => Nullable(Type.Number({ minimum: 0, maximum: 1, description }));
+
+export const ExperimentResultSchema = Type.Object(
+  {
+    id: Type.String(),
+    template: Type.String(),
+    active: Type.Boolean(),
+    orderWindowDays: Type.Integer(),
+    status: Type.Union([Type.Literal('not_enough_data'), Type.Literal('ready')], {
+      description: 'not_enough_data until every variant reached minSample contacts',
+    }),
+    minSample: Type.Integer(),
+    leader: Nullable(
+      Type.String({ description: 'Best order rate (then reply rate) once ready; null on a tie' }),
+    ),
+    variants: Type.Array(
+      Type.Object({
+        variantId: Type.String(),
+        contacts: Type.Integer({ minimum: 0, description: 'Contacts who received this variant' }),
+        repliedWithin24h: Type.Integer({ minimum: 0 }),
+        orderedWithinWindow: Type.Integer({ minimum: 0 }),
+        optedOut: Type.Integer({ minimum: 0 }),
+        replyRate: Rate('repliedWithin24h / contacts'),
+        orderRate: Rate('orderedWithinWindow / contacts'),
+        optOutRate: Rate('optedOut / contacts'),
+      }),
+    ),
+  },
+  { title: 'ExperimentResult' },
+);
