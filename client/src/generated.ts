@@ -93,6 +93,12 @@ export interface Contact {
   lastInboundAt: string | null;
   lastOutboundAt: string | null;
   followupsSent: number;
+  /** Who answers: `bot`, `human` (a person took it over), `waiting` (the bot handed off, nobody took it yet) */
+  ownership: 'bot' | 'human' | 'waiting';
+  /** Who took it over: the name given to the API, or 'phone' for a reply typed on the phone */
+  owner: string | null;
+  ownershipSince: string | null;
+  lastHumanAt: string | null;
   /** First seen */
   createdAt: string;
   /** Last change */
@@ -115,6 +121,35 @@ export interface ContentVerdict {
   }[];
   suggestions: string[];
   reasons: Reason[];
+}
+
+export interface Conversation {
+  contactId: string;
+  channelId: string;
+  contact: Contact;
+  ownership: 'bot' | 'human' | 'waiting';
+  owner: string | null;
+  ownershipSince: string | null;
+  stage: string;
+  lastMessage: {
+    id: string;
+    direction: 'in' | 'out';
+    kind: string;
+    preview: string | null;
+    type: string;
+    status: string;
+    createdAt: string;
+  };
+  /** Customer messages since the last outbound message that did not fail */
+  unread: number;
+  openOrderId: string | null;
+  lastActivityAt: string;
+}
+
+export interface ConversationPage {
+  items: Conversation[];
+  /** Pass as `cursor` for the next page; null on the last page */
+  nextCursor: string | null;
 }
 
 export interface CreatedApiKey {
@@ -259,6 +294,8 @@ export interface DecisionRequest {
     /** Last message to the customer */
     lastOutboundAt?: string;
     followupsSent?: number;
+    /** Who answers this conversation: the bot (default), a person, or nobody yet after a hand-off. Only `bot` lets the bot answer */
+    ownership?: 'bot' | 'human' | 'waiting';
   };
   /** The inbound message to answer; absent for a follow-up or proactive decision */
   message?: {
@@ -360,6 +397,24 @@ export interface Entities {
   category?: string;
 }
 
+export interface Event {
+  id: string;
+  /** Position in the tenant log (the SSE id) */
+  seq: number;
+  type: string;
+  createdAt: string;
+  channelId: string | null;
+  contactId: string | null;
+  subjectId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface EventPage {
+  items: Event[];
+  /** Pass as `after` for the next call */
+  nextAfter: number;
+}
+
 export interface FailedEvent {
   /** A fev_ id */
   id: string;
@@ -423,7 +478,8 @@ export interface Message {
   channelId: string;
   contactId: string;
   direction: 'in' | 'out';
-  kind: 'inbound' | 'reply' | 'followup' | 'proactive';
+  /** `human`: written by a person (typed on the seller phone, or sent through the API) */
+  kind: 'inbound' | 'reply' | 'followup' | 'proactive' | 'human';
   providerId: string | null;
   text: string | null;
   /** text, image, audio… as the transport reports it */
@@ -508,6 +564,29 @@ export interface Playbook {
   /** Delays of the follow-up steps, ms */
   followupLadderMs: number[];
   awayMessage: string | null;
+  /** Hand-off to a person and return to the bot */
+  handoff: {
+    autoReturnAfterMs: number | null;
+  };
+  notifications: {
+    /** The seller's own WhatsApp number, E.164 (+2250700000001) */
+    to: string;
+    /** The event types the seller is told about on WhatsApp (opt-in per type) */
+    events: (
+      | 'handoff.requested'
+      | 'conversation.taken_over'
+      | 'conversation.handed_back'
+      | 'question.for_seller'
+      | 'order.created'
+      | 'order.updated'
+      | 'channel.connected'
+      | 'channel.disconnected'
+      | 'channel.paused'
+      | 'channel.resumed'
+      | 'contact.opted_out'
+      | 'contact.opted_in'
+    )[];
+  } | null;
   updatedAt: string | null;
 }
 
@@ -533,11 +612,13 @@ export interface Problem {
     | 'key_limit_reached'
     | 'number_unavailable'
     | 'channel_paused'
+    | 'contact_opted_out'
     | 'body_too_large'
     | 'uri_too_long'
     | 'unsupported_media_type'
     | 'idempotency_mismatch'
     | 'unprocessable'
+    | 'service_window_closed'
     | 'rate_limited'
     | 'auth_rate_limited'
     | 'internal_error'
@@ -620,6 +701,85 @@ export interface Tenant {
   name: string;
   /** Created */
   createdAt: string;
+}
+
+/** Why the bot said this (or stayed quiet) */
+export interface ThreadDecision {
+  id: string;
+  action: string;
+  intent: string | null;
+  reasons: Reason[];
+}
+
+export interface ThreadMessage {
+  id: string;
+  channelId: string;
+  contactId: string;
+  direction: 'in' | 'out';
+  /** `human`: written by a person (typed on the seller phone, or sent through the API) */
+  kind: 'inbound' | 'reply' | 'followup' | 'proactive' | 'human';
+  providerId: string | null;
+  text: string | null;
+  /** text, image, audio… as the transport reports it */
+  type: string;
+  status: 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+  errorCode: string | null;
+  /** A first message to a contact with no history */
+  isCold: boolean;
+  decisionId: string | null;
+  /** When the message was written (inbound: when the customer sent it) */
+  createdAt: string;
+  sentAt: string | null;
+  /** Last status change */
+  updatedAt: string;
+  sentBy: 'customer' | 'bot' | 'human';
+  /** WhatsApp ticks of an outbound message: 0 queued or failed, 1 sent, 2 delivered, 3 read */
+  ticks: number;
+  /** For the bot's messages, the decision that wrote it; for a customer's message, the decision taken on it */
+  decision: ThreadDecision | null;
+}
+
+export interface ThreadPage {
+  items: ThreadMessage[];
+  /** Pass as `cursor` for the next page; null on the last page */
+  nextCursor: string | null;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+export interface WebhookDeliveryPage {
+  items: WebhookDelivery[];
+  /** Pass as `cursor` for the next page; null on the last page */
+  nextCursor: string | null;
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  /** Delivered event types; empty: every type */
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** Signing secret (`whsec_…`): shown only in the create response */
+  secret?: string;
+}
+
+export interface WebhookEndpointList {
+  items: WebhookEndpoint[];
 }
 
 /** Every operation by `METHOD path`: path parameters, query, JSON body and success responses by status. */
@@ -914,7 +1074,7 @@ export interface Operations {
     };
   };
 
-  /** Change consent, funnel stage or name */
+  /** Change consent, funnel stage, name, or who answers (handoff) */
   'PATCH /api/v1/contacts/{id}': {
     params: {
       /** A ctc_ id */
@@ -937,6 +1097,8 @@ export interface Operations {
         | 'lost'
         | 'opted_out';
       name?: string | null;
+      /** false hands the conversation back to the bot; true has a person take it over (as POST /conversations/{id}/takeover) */
+      handoff?: boolean;
     };
     responses: {
       200: Contact;
@@ -1098,6 +1260,29 @@ export interface Operations {
       /** Delays of the follow-up steps in ms, each from 1 minute to 2^31 − 1 ms (about 24.8 days) */
       followupLadderMs?: number[];
       awayMessage?: string | null;
+      /** Hand-off to a person and return to the bot */
+      handoff?: {
+        autoReturnAfterMs: number | null;
+      };
+      notifications?: {
+        /** The seller's own WhatsApp number, E.164 (+2250700000001) */
+        to: string;
+        /** The event types the seller is told about on WhatsApp (opt-in per type) */
+        events: (
+          | 'handoff.requested'
+          | 'conversation.taken_over'
+          | 'conversation.handed_back'
+          | 'question.for_seller'
+          | 'order.created'
+          | 'order.updated'
+          | 'channel.connected'
+          | 'channel.disconnected'
+          | 'channel.paused'
+          | 'channel.resumed'
+          | 'contact.opted_out'
+          | 'contact.opted_in'
+        )[];
+      } | null;
     };
     responses: {
       200: Playbook;
@@ -1278,6 +1463,253 @@ export interface Operations {
       200: FailedEventReplay;
     };
   };
+
+  /** The conversation inbox (newest activity first) */
+  'GET /api/v1/conversations': {
+    params: Record<string, never>;
+    query: {
+      /** Items per page, 1–200; default 50 */
+      limit?: number;
+      /** `nextCursor` of the previous page */
+      cursor?: string;
+      /** `waiting`: handed off, waiting for a person; `human`: a person answers; `bot`: the bot answers; `people`: waiting or human; `all` (default) */
+      filter?: 'all' | 'waiting' | 'human' | 'bot' | 'people';
+      /** Only conversations of this channel */
+      channelId?: string;
+    };
+    body: never;
+    responses: {
+      200: ConversationPage;
+    };
+  };
+
+  /** A conversation's thread (newest first), with ticks and the bot's reasons */
+  'GET /api/v1/conversations/{id}/messages': {
+    params: {
+      /** A ctc_ id */
+      id: string;
+    };
+    query: {
+      /** Items per page, 1–200; default 50 */
+      limit?: number;
+      /** `nextCursor` of the previous page */
+      cursor?: string;
+    };
+    body: never;
+    responses: {
+      200: ThreadPage;
+    };
+  };
+
+  /** Reply as a person: sent through the channel on the durable queue (takes the conversation over) */
+  'POST /api/v1/conversations/{id}/messages': {
+    params: {
+      /** A ctc_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      text: string;
+      /** Who writes (shown as the owner) */
+      owner?: string;
+    };
+    responses: {
+      202: Message;
+    };
+  };
+
+  /** A person takes the conversation over: the bot stops answering */
+  'POST /api/v1/conversations/{id}/takeover': {
+    params: {
+      /** A ctc_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Who takes it over */
+      owner?: string;
+    };
+    responses: {
+      200: Contact;
+    };
+  };
+
+  /** Hand the conversation back to the bot */
+  'POST /api/v1/conversations/{id}/handback': {
+    params: {
+      /** A ctc_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: Contact;
+    };
+  };
+
+  /** Events after a position in the log, oldest first (for pollers) */
+  'GET /api/v1/events': {
+    params: Record<string, never>;
+    query: {
+      /** A `seq` already seen; default 0 */
+      after?: number;
+      /** Comma-separated event types to keep (default: all) */
+      types?: string;
+      /** Default 200 */
+      limit?: number;
+    };
+    body: never;
+    responses: {
+      200: EventPage;
+    };
+  };
+
+  /**
+   * Server-Sent Events: each event as it happens (resume with Last-Event-ID)
+   *
+   * text/event-stream. Each message has `id` (the seq), `event` (the type) and `data` (the Event JSON). Without Last-Event-ID or `after`, the stream starts with the next event. Delivery is at least once: skip ids you have seen.
+   */
+  'GET /api/v1/events/stream': {
+    params: Record<string, never>;
+    query: {
+      /** Start after this seq (Last-Event-ID wins when sent) */
+      after?: number;
+      /** Comma-separated event types to keep (default: all) */
+      types?: string;
+      /** false: send what is already in the log, then close. Default true */
+      follow?: boolean;
+    };
+    body: never;
+    responses: {};
+  };
+
+  /** List outgoing webhooks */
+  'GET /api/v1/webhook-endpoints': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: WebhookEndpointList;
+    };
+  };
+
+  /** Register an outgoing webhook (the signing secret is shown once) */
+  'POST /api/v1/webhook-endpoints': {
+    params: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** Where events are POSTed (http or https; private addresses need SELLIFY_ALLOW_PRIVATE_GATEWAYS) */
+      url: string;
+      events?: (
+        | 'handoff.requested'
+        | 'conversation.taken_over'
+        | 'conversation.handed_back'
+        | 'question.for_seller'
+        | 'order.created'
+        | 'order.updated'
+        | 'channel.connected'
+        | 'channel.disconnected'
+        | 'channel.paused'
+        | 'channel.resumed'
+        | 'contact.opted_out'
+        | 'contact.opted_in'
+      )[];
+      description?: string | null;
+    };
+    responses: {
+      201: WebhookEndpoint;
+    };
+  };
+
+  /** Get an outgoing webhook */
+  'GET /api/v1/webhook-endpoints/{id}': {
+    params: {
+      /** A whe_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      200: WebhookEndpoint;
+    };
+  };
+
+  /** Change an outgoing webhook (URL, event types, description, enabled) */
+  'PATCH /api/v1/webhook-endpoints/{id}': {
+    params: {
+      /** A whe_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Where events are POSTed (http or https; private addresses need SELLIFY_ALLOW_PRIVATE_GATEWAYS) */
+      url?: string;
+      events?: (
+        | 'handoff.requested'
+        | 'conversation.taken_over'
+        | 'conversation.handed_back'
+        | 'question.for_seller'
+        | 'order.created'
+        | 'order.updated'
+        | 'channel.connected'
+        | 'channel.disconnected'
+        | 'channel.paused'
+        | 'channel.resumed'
+        | 'contact.opted_out'
+        | 'contact.opted_in'
+      )[];
+      description?: string | null;
+      enabled?: boolean;
+    };
+    responses: {
+      200: WebhookEndpoint;
+    };
+  };
+
+  /** Delete an outgoing webhook (and its delivery history) */
+  'DELETE /api/v1/webhook-endpoints/{id}': {
+    params: {
+      /** A whe_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      204: undefined;
+    };
+  };
+
+  /** An outgoing webhook's deliveries, newest first (status=dead: the dead letters) */
+  'GET /api/v1/webhook-endpoints/{id}/deliveries': {
+    params: {
+      /** A whe_ id */
+      id: string;
+    };
+    query: {
+      /** Items per page, 1–200; default 50 */
+      limit?: number;
+      /** `nextCursor` of the previous page */
+      cursor?: string;
+      status?: 'pending' | 'delivered' | 'dead';
+    };
+    body: never;
+    responses: {
+      200: WebhookDeliveryPage;
+    };
+  };
+
+  /** Deliver a dead (or delivered) event again, with a fresh set of retries */
+  'POST /api/v1/webhook-deliveries/{id}/replay': {
+    params: {
+      /** A whd_ id */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      202: WebhookDelivery;
+    };
+  };
 }
 
 /** The operation keys, in the order the server registers them. */
@@ -1315,4 +1747,18 @@ export const OPERATION_KEYS = [
   'GET /api/v1/failed-events',
   'GET /api/v1/failed-events/{id}',
   'POST /api/v1/failed-events/{id}/replay',
+  'GET /api/v1/conversations',
+  'GET /api/v1/conversations/{id}/messages',
+  'POST /api/v1/conversations/{id}/messages',
+  'POST /api/v1/conversations/{id}/takeover',
+  'POST /api/v1/conversations/{id}/handback',
+  'GET /api/v1/events',
+  'GET /api/v1/events/stream',
+  'GET /api/v1/webhook-endpoints',
+  'POST /api/v1/webhook-endpoints',
+  'GET /api/v1/webhook-endpoints/{id}',
+  'PATCH /api/v1/webhook-endpoints/{id}',
+  'DELETE /api/v1/webhook-endpoints/{id}',
+  'GET /api/v1/webhook-endpoints/{id}/deliveries',
+  'POST /api/v1/webhook-deliveries/{id}/replay',
 ] as const;
