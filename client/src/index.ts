@@ -6,7 +6,9 @@
 export {
   ChannelsApi,
   ContactsApi,
+  ConversationsApi,
   DecisionsApi,
+  EventsApi,
   FailedEventsApi,
   KeysApi,
   OrdersApi,
@@ -16,6 +18,7 @@ export {
   SellifyClient,
   type SellifyClientOptions,
   TenantsApi,
+  WebhooksApi,
 } from './client.ts';
 export {
   type ErrorCode,
