@@ -1580,7 +1580,9 @@ export interface Operations {
       follow?: boolean;
     };
     body: never;
-    responses: {};
+    responses: {
+      200: string;
+    };
   };
 
   /** List outgoing webhooks */

@@ -220,7 +220,10 @@ export function eventRoutes(api: Api, ctx: RouteContext): void {
           },
           { additionalProperties: false },
         ),
-        response: { ...problemResponses('validation_failed') },
+        response: {
+          200: Type.String({ description: 'text/event-stream: `id`, `event` and `data` lines per event' }),
+          ...problemResponses('validation_failed'),
+        },
       },
     },
     async (req, reply) => {
