@@ -56,17 +56,6 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
     optedIn: u.optedIn,
     followupsSent: u.followupsSent,
   });
-  // The seller hears about consent changes (event stream, webhooks, WhatsApp notification).
-  if (u.optedOut !== contact.optedOut) {
-    await r.events.append({
-      type: u.optedOut ? 'contact.opted_out' : 'contact.opted_in',
-      channelId: channel.id,
-      contactId: contact.id,
-      subjectId: record.id,
-      data: contact.name ? { contactName: contact.name } : {},
-      atMs: nowMs,
-    });
-  }
   // The conversation waits for a person; the event tells the seller (stream, webhooks, WhatsApp).
   if (decision.action === 'handoff')
     await requestHandoff(r, contact, {
