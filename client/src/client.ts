@@ -9,6 +9,7 @@ import type {
   Channel,
   Contact,
   ContentVerdict,
+  Conversation,
   CreatedApiKey,
   Decision,
   DecisionRecord,
@@ -21,6 +22,9 @@ import type {
   Playbook,
   Product,
   Tenant,
+  ThreadMessage,
+  WebhookDelivery,
+  WebhookEndpoint,
 } from './generated.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 import {
@@ -39,9 +43,14 @@ import type {
   ChannelUpdate,
   ContactListQuery,
   ContactUpdate,
+  ConversationListQuery,
   DecisionContext,
   DecisionListQuery,
+  EventListQuery,
+  EventPage,
+  EventStreamQuery,
   FailedEventListQuery,
+  HumanMessageInput,
   KeyCreate,
   KeyListQuery,
   KeyRevokeQuery,
@@ -63,8 +72,12 @@ import type {
   ResponseOf,
   Stats,
   StatsQuery,
+  TakeOverInput,
   TenantCreate,
   ValidateTextInput,
+  WebhookDeliveryListQuery,
+  WebhookEndpointCreate,
+  WebhookEndpointUpdate,
 } from './types.ts';
 
 export interface SellifyClientOptions {
@@ -134,6 +147,9 @@ export class SellifyClient {
   readonly tenants: TenantsApi;
   readonly pairing: PairingApi;
   readonly users: UsersApi;
+  readonly conversations: ConversationsApi;
+  readonly events: EventsApi;
+  readonly webhooks: WebhooksApi;
   readonly #transport: Transport;
 
   constructor(options: SellifyClientOptions) {
@@ -171,6 +187,9 @@ export class SellifyClient {
     this.tenants = new TenantsApi(this);
     this.pairing = new PairingApi(this);
     this.users = new UsersApi(this);
+    this.conversations = new ConversationsApi(this);
+    this.events = new EventsApi(this);
+    this.webhooks = new WebhooksApi(this);
   }
 
   /**
@@ -539,5 +558,107 @@ export class UsersApi {
   /** A one-time invite link for a new owner, agent or viewer (valid 7 days). */
   invite(invite: { role: 'owner' | 'agent' | 'viewer' }, options?: Options) {
     return this.#c.request('POST /api/v1/users/invites', { body: invite }, options);
+  }
+}
+/** The inbox, who answers each conversation, and a person's replies (a conversation is a contact id). */
+export class ConversationsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** One page, newest activity first; `filter`: all, waiting, human, bot, people. */
+  list(query?: ConversationListQuery, options?: Options): Promise<Page<Conversation>> {
+    return this.#c.request('GET /api/v1/conversations', { query }, options);
+  }
+  all(query?: Omit<ConversationListQuery, 'cursor'>, options?: Options): AsyncGenerator<Conversation, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  /** One page of the thread, newest first, with ticks and the bot's reasons. */
+  thread(id: string, query?: PageQuery, options?: Options): Promise<Page<ThreadMessage>> {
+    return this.#c.request('GET /api/v1/conversations/{id}/messages', { params: { id }, query }, options);
+  }
+  /** A person takes the conversation over: the bot stops answering. */
+  takeOver(id: string, body: TakeOverInput = {}, options?: Options): Promise<Contact> {
+    return this.#c.request('POST /api/v1/conversations/{id}/takeover', { params: { id }, body }, options);
+  }
+  /** Back to the bot. */
+  handBack(id: string, options?: Options): Promise<Contact> {
+    return this.#c.request('POST /api/v1/conversations/{id}/handback', { params: { id } }, options);
+  }
+  /** A person's message, sent through the channel on the durable queue (202, status queued). */
+  reply(id: string, message: HumanMessageInput, options?: Options): Promise<Message> {
+    return this.#c.request(
+      'POST /api/v1/conversations/{id}/messages',
+      { params: { id }, body: message },
+      options,
+    );
+  }
+}
+
+/** The tenant's event log (hand-offs, orders, channel states, opt-outs). */
+export class EventsApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** Events after a seq, oldest first; pass `nextAfter` as `after` next time. */
+  list(query?: EventListQuery, options?: Options): Promise<EventPage> {
+    return this.#c.request('GET /api/v1/events', { query }, options);
+  }
+  /**
+   * The Server-Sent Events text of what is in the log after `after`, without following it
+   * (`follow=false`). For a live stream, read GET /api/v1/events/stream with your own SSE reader.
+   */
+  async backlog(query: Omit<EventStreamQuery, 'follow'> = {}, options?: Options): Promise<string> {
+    const data = await this.#c.request(
+      'GET /api/v1/events/stream',
+      { query: { ...query, follow: false } },
+      options,
+    );
+    return typeof data === 'string' ? data : '';
+  }
+}
+
+/** Outgoing webhooks: endpoints, their deliveries and replays. */
+export class WebhooksApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** The answer holds the signing secret, shown only this once. */
+  create(endpoint: WebhookEndpointCreate, options?: Options): Promise<WebhookEndpoint> {
+    return this.#c.request('POST /api/v1/webhook-endpoints', { body: endpoint }, options);
+  }
+  list(options?: Options): Promise<{ items: WebhookEndpoint[] }> {
+    return this.#c.request('GET /api/v1/webhook-endpoints', {}, options);
+  }
+  get(id: string, options?: Options): Promise<WebhookEndpoint> {
+    return this.#c.request('GET /api/v1/webhook-endpoints/{id}', { params: { id } }, options);
+  }
+  update(id: string, patch: WebhookEndpointUpdate, options?: Options): Promise<WebhookEndpoint> {
+    return this.#c.request('PATCH /api/v1/webhook-endpoints/{id}', { params: { id }, body: patch }, options);
+  }
+  async delete(id: string, options?: Options): Promise<void> {
+    await this.#c.request('DELETE /api/v1/webhook-endpoints/{id}', { params: { id } }, options);
+  }
+  /** One page of deliveries, newest first; `status: 'dead'` lists the dead letters. */
+  deliveries(
+    id: string,
+    query?: WebhookDeliveryListQuery,
+    options?: Options,
+  ): Promise<Page<WebhookDelivery>> {
+    return this.#c.request(
+      'GET /api/v1/webhook-endpoints/{id}/deliveries',
+      { params: { id }, query },
+      options,
+    );
+  }
+  /** Sends a dead (or delivered) delivery again, with a fresh set of retries. */
+  replay(deliveryId: string, options?: Options): Promise<WebhookDelivery> {
+    return this.#c.request(
+      'POST /api/v1/webhook-deliveries/{id}/replay',
+      { params: { id: deliveryId } },
+      options,
+    );
   }
 }

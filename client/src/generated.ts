@@ -2280,7 +2280,9 @@ export interface Operations {
       follow?: boolean;
     };
     body: never;
-    responses: Record<string, never>;
+    responses: {
+      200: string;
+    };
   };
 
   /** List outgoing webhooks */

@@ -6,7 +6,9 @@
 export {
   ChannelsApi,
   ContactsApi,
+  ConversationsApi,
   DecisionsApi,
+  EventsApi,
   FailedEventsApi,
   KeysApi,
   OrdersApi,
@@ -17,6 +19,7 @@ export {
   type SellifyClientOptions,
   TenantsApi,
   UsersApi,
+  WebhooksApi,
 } from './client.ts';
 export {
   type ErrorCode,

@@ -12,6 +12,7 @@ export type {
   ChannelHealth,
   Contact,
   ContentVerdict,
+  Conversation,
   CreatedApiKey,
   Decision,
   DecisionRecord,
@@ -29,6 +30,9 @@ export type {
   RecordMessage,
   Stats,
   Tenant,
+  ThreadMessage,
+  WebhookDelivery,
+  WebhookEndpoint,
 } from './generated.ts';
 
 /** `METHOD path` of every operation: `'POST /api/v1/products'`. */
@@ -80,3 +84,12 @@ export type KeyCreate = BodyOf<'POST /api/v1/keys'>;
 export type KeyListQuery = QueryOf<'GET /api/v1/keys'>;
 export type KeyRevokeQuery = QueryOf<'DELETE /api/v1/keys/{id}'>;
 export type TenantCreate = BodyOf<'POST /api/v1/tenants'>;
+export type ConversationListQuery = QueryOf<'GET /api/v1/conversations'>;
+export type TakeOverInput = BodyOf<'POST /api/v1/conversations/{id}/takeover'>;
+export type HumanMessageInput = BodyOf<'POST /api/v1/conversations/{id}/messages'>;
+export type EventListQuery = QueryOf<'GET /api/v1/events'>;
+export type EventPage = ResponseOf<'GET /api/v1/events'>;
+export type EventStreamQuery = QueryOf<'GET /api/v1/events/stream'>;
+export type WebhookEndpointCreate = BodyOf<'POST /api/v1/webhook-endpoints'>;
+export type WebhookEndpointUpdate = BodyOf<'PATCH /api/v1/webhook-endpoints/{id}'>;
+export type WebhookDeliveryListQuery = QueryOf<'GET /api/v1/webhook-endpoints/{id}/deliveries'>;

@@ -141,6 +141,20 @@ const calls: Record<ApiOperation, (c: SellifyClient) => Promise<unknown>> = {
   'POST /api/v1/channels/{id}/pairing/logout': (c) => c.pairing.logout('ID'),
   'GET /api/v1/users': (c) => c.users.list(),
   'POST /api/v1/users/invites': (c) => c.users.invite({ role: 'agent' }),
+  'GET /api/v1/conversations': (c) => c.conversations.list({ filter: 'waiting' }),
+  'GET /api/v1/conversations/{id}/messages': (c) => c.conversations.thread('ID'),
+  'POST /api/v1/conversations/{id}/takeover': (c) => c.conversations.takeOver('ID', { owner: 'Awa' }),
+  'POST /api/v1/conversations/{id}/handback': (c) => c.conversations.handBack('ID'),
+  'POST /api/v1/conversations/{id}/messages': (c) => c.conversations.reply('ID', { text: 'x' }),
+  'GET /api/v1/events': (c) => c.events.list({ after: 0 }),
+  'GET /api/v1/events/stream': (c) => c.events.backlog({ after: 0 }),
+  'POST /api/v1/webhook-endpoints': (c) => c.webhooks.create({ url: 'https://hooks.example/x' }),
+  'GET /api/v1/webhook-endpoints': (c) => c.webhooks.list(),
+  'GET /api/v1/webhook-endpoints/{id}': (c) => c.webhooks.get('ID'),
+  'PATCH /api/v1/webhook-endpoints/{id}': (c) => c.webhooks.update('ID', { enabled: false }),
+  'DELETE /api/v1/webhook-endpoints/{id}': (c) => c.webhooks.delete('ID'),
+  'GET /api/v1/webhook-endpoints/{id}/deliveries': (c) => c.webhooks.deliveries('ID', { status: 'dead' }),
+  'POST /api/v1/webhook-deliveries/{id}/replay': (c) => c.webhooks.replay('ID'),
 };
 
 describe('client coverage', () => {

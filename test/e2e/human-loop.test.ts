@@ -203,8 +203,9 @@ describe('Cloud: hand-off, notification, take over, reply, hand back', () => {
   });
 
   afterAll(async () => {
-    sse.stop();
+    // The stream is still open: a graceful stop must end it rather than wait for it (stop fails after 10 s).
     if (server) await stop(server);
+    sse.stop();
     await sim?.close();
     await receiver?.close();
   });

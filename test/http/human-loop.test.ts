@@ -130,20 +130,52 @@ describe('the inbox', () => {
   });
 
   it("shows the thread with who wrote each message, ticks, and the bot's reasons", async () => {
-    const { contactId } = await conversation("c'est combien ?");
-    const decided = await w.call('POST', '/api/v1/decision', w.a.admin, {
-      contactId,
-      message: { id: 'wamid.th', text: "c'est combien ?" },
+    const { contactId, channelId } = await conversation("c'est combien ?");
+    // What the pipeline stores for a bot reply: the decision on the customer message, and the reply it wrote.
+    const decisionId = await w.store.tx(w.a.id, async (r) => {
+      const [inbound] = (await r.messages.history(contactId)).items;
+      const d = await r.decisions.insert({
+        channelId,
+        contactId,
+        messageId: inbound!.id,
+        action: 'reply',
+        intent: 'price',
+        stage: 'interested',
+        text: 'Sac noir : 15 000 FCFA',
+        delayMs: 0,
+        typingMs: 0,
+        reasons: [{ engine: 'decide', code: 'decide.reply', detail: 'Answer the price question' }],
+        verdicts: {},
+        createdAtMs: w.clock.nowMs,
+      });
+      w.clock.nowMs += 1000;
+      const out = await r.messages.insertOutbound({
+        channelId,
+        contactId,
+        kind: 'reply',
+        body: 'Sac noir : 15 000 FCFA',
+        decisionId: d.id,
+        createdAtMs: w.clock.nowMs,
+      });
+      await r.messages.markSent(out.id, 'wamid.bot1', w.clock.nowMs);
+      await r.messages.setStatus({ id: out.id }, 'delivered');
+      return d.id;
     });
-    expect(decided.statusCode, decided.body).toBe(200);
+    w.clock.nowMs += 1000;
     await w.call('POST', `/api/v1/conversations/${contactId}/messages`, w.a.write, {
       text: 'Je vous réponds',
     });
     const thread = await w.call('GET', `/api/v1/conversations/${contactId}/messages`, w.a.read);
     expect(thread.statusCode, thread.body).toBe(200);
-    const items = thread.json().items as { sentBy: string; ticks: number; text: string; status: string }[];
+    const items = thread.json().items as Record<string, unknown>[];
     expect(items[0]).toMatchObject({ sentBy: 'human', text: 'Je vous réponds', status: 'queued', ticks: 0 });
-    expect(items.at(-1)).toMatchObject({ sentBy: 'customer' });
+    expect(items[1]).toMatchObject({
+      sentBy: 'bot',
+      status: 'delivered',
+      ticks: 2,
+      decision: { id: decisionId, action: 'reply', reasons: [{ code: 'decide.reply' }] },
+    });
+    expect(items.at(-1)).toMatchObject({ sentBy: 'customer', decision: { id: decisionId } });
   });
 });
 

@@ -16,10 +16,10 @@ import {
   startFanout,
 } from '../../src/pipeline/index.ts';
 import type { Job, JobSpec, Queue } from '../../src/queue/index.ts';
-import { createStore, type EventRecord, openDb, type Store } from '../../src/store/index.ts';
+import { createStore, type EventRecord, type Store } from '../../src/store/index.ts';
 import type { PlaybookInfo } from '../../src/store/repos/playbook.ts';
 import { createSandboxClient, createSandboxHub, type SandboxHub } from '../../src/whatsapp/index.ts';
-import { freshTenant, testKeyring } from '../support/store.ts';
+import { freshTenant, testBackends, testKeyring } from '../support/store.ts';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const now = T0;
@@ -31,7 +31,8 @@ let answer = 200;
 let deps: FanoutDeps;
 
 beforeAll(async () => {
-  const db = await openDb({ memory: true, dataDir: '' });
+  // PGlite, or Postgres when TEST_DATABASE_URL is set (the last backend).
+  const db = await testBackends().at(-1)!.open();
   store = createStore(db, testKeyring());
   hub = createSandboxHub({ now: () => now });
   // A queue that records what the fan-out enqueues; the test runs the jobs itself.

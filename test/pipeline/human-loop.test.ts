@@ -17,7 +17,7 @@ import {
 } from '../../src/pipeline/index.ts';
 import type { Job, Queue } from '../../src/queue/index.ts';
 import { startQueue } from '../../src/queue/index.ts';
-import { createStore, openDb, type Store } from '../../src/store/index.ts';
+import { createStore, type Store } from '../../src/store/index.ts';
 import type { PlaybookInfo } from '../../src/store/repos/playbook.ts';
 import {
   createSandboxClient,
@@ -25,7 +25,7 @@ import {
   type InboundEvent,
   type SandboxHub,
 } from '../../src/whatsapp/index.ts';
-import { freshTenant, testKeyring } from '../support/store.ts';
+import { freshTenant, testBackends, testKeyring } from '../support/store.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -38,7 +38,8 @@ let now = T0;
 let deps: PipelineDeps;
 
 beforeAll(async () => {
-  const db = await openDb({ memory: true, dataDir: '' });
+  // PGlite, or Postgres when TEST_DATABASE_URL is set (the last backend).
+  const db = await testBackends().at(-1)!.open();
   store = createStore(db, testKeyring());
   queue = await startQueue(db);
   hub = createSandboxHub({ now: () => now });

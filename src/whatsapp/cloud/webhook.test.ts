@@ -780,6 +780,49 @@ describe('parseCloudWebhook', () => {
     expect(events).toMatchObject(want);
   });
 
+  it('parses a coexistence echo (smb_message_echoes) as a message from the customer chat with fromMe', () => {
+    const payload = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: 'WABA1',
+          changes: [
+            {
+              field: 'smb_message_echoes',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '2250700000001', phone_number_id: '106540352242922' },
+                message_echoes: [
+                  {
+                    from: '2250700000001',
+                    to: '2250701020304',
+                    id: 'wamid.ECHO1',
+                    timestamp: '1764238500',
+                    type: 'text',
+                    text: { body: 'Je vous le garde' },
+                  },
+                  { from: '2250700000001', id: 'wamid.NOTO', type: 'text', text: { body: 'x' } },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    expect(parseCloudWebhook(payload)).toMatchObject([
+      {
+        kind: 'message',
+        providerId: 'wamid.ECHO1',
+        account: '106540352242922',
+        from: { phone: '+2250701020304' },
+        timestampMs: 1_764_238_500_000,
+        text: 'Je vous le garde',
+        fromMe: true,
+      },
+      { kind: 'ignored', reason: 'malformed_item' },
+    ]);
+  });
+
   it('parses the escaped wire bytes to the same text as the original', () => {
     const [event] = parseCloudWebhook(parseJsonBody(Buffer.from(TEXT_EXAMPLE_RAW)));
     expect(event).toMatchObject({ kind: 'message', text: 'Oi, ainda tem o tênis 42?' });

@@ -154,6 +154,12 @@ async function checkWebhookUrl(raw: string, ctx: RouteContext): Promise<void> {
 
 export function eventRoutes(api: Api, ctx: RouteContext): void {
   const tags = ['events'];
+  // Open streams never finish by themselves: a graceful shutdown ends them first (clients
+  // reconnect elsewhere with Last-Event-ID), or the server would wait for them until its timeout.
+  const openStreams = new Set<() => void>();
+  api.addHook('preClose', async () => {
+    for (const close of [...openStreams]) close();
+  });
 
   api.get(
     '/events',
@@ -220,7 +226,10 @@ export function eventRoutes(api: Api, ctx: RouteContext): void {
           },
           { additionalProperties: false },
         ),
-        response: { ...problemResponses('validation_failed') },
+        response: {
+          200: Type.String({ description: 'text/event-stream: `id`, `event` and `data` lines per event' }),
+          ...problemResponses('validation_failed'),
+        },
       },
     },
     async (req, reply) => {
@@ -291,11 +300,13 @@ export function eventRoutes(api: Api, ctx: RouteContext): void {
       const close = () => {
         if (closed) return;
         closed = true;
+        openStreams.delete(close);
         unsubscribe();
         clearInterval(poll);
         clearInterval(heartbeat);
         raw.end();
       };
+      openStreams.add(close);
       req.raw.on('close', close);
       raw.on('close', close);
       await pump();
