@@ -55,3 +55,13 @@ export const ExperimentSchema = Type.Object(
 
 export type ExperimentVariant = Static<typeof ExperimentVariantSchema>;
 export type Experiment = Static<typeof ExperimentSchema>;
+
+/** What the store counts for one variant of an experiment (engines/experiments.ts judges it). */
+export interface VariantCounts {
+  variantId: string;
+  /** Contacts who received this variant. */
+  contacts: number;
+  repliedWithin24h: number;
+  orderedWithinWindow: number;
+  optedOut: number;
+}

@@ -21,9 +21,10 @@ export {
   ExperimentSchema,
   type ExperimentVariant,
   ExperimentVariantSchema,
+  type VariantCounts,
 } from '../domain/experiments.ts';
 
-import type { Experiment, ExperimentVariant } from '../domain/experiments.ts';
+import type { Experiment, ExperimentVariant, VariantCounts } from '../domain/experiments.ts';
 
 export const DEFAULT_MIN_SAMPLE = 30;
 export const DEFAULT_ORDER_WINDOW_DAYS = 7;
@@ -49,15 +50,6 @@ export function experimentFor(experiments: readonly Experiment[], template: stri
 }
 
 /** What the store counted for one variant. */
-export interface VariantCounts {
-  variantId: string;
-  /** Contacts who received this variant. */
-  contacts: number;
-  repliedWithin24h: number;
-  orderedWithinWindow: number;
-  optedOut: number;
-}
-
 export interface VariantOutcome extends VariantCounts {
   /** Shares of `contacts`, 0–1; null without contacts. */
   replyRate: number | null;

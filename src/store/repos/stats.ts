@@ -3,9 +3,9 @@
  * counters in memory, so a restart (or a second instance) never resets a daily cap.
  */
 
+import type { VariantCounts } from '../../domain/experiments.ts';
 import { HOUR_MS, MINUTE_MS, startOfLocalDay } from '../../domain/time.ts';
 import type { SendStats } from '../../domain/types.ts';
-import type { VariantCounts } from '../../engines/experiments.ts';
 import { isoOf, msOrNull, type RepoContext } from './common.ts';
 
 export interface StatsRepo {
