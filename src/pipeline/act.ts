@@ -187,6 +187,17 @@ export async function applyDecision(r: TenantRepos, input: ApplyInput): Promise<
   // A hand-off is recorded by act() through requestHandoff (ownership `waiting` and its event).
   if (settled && decision.conversation !== undefined) patch.conversation = decision.conversation;
   const updated = await r.contacts.patch(contact.id, patch);
+  // The seller hears about consent changes (event stream, webhooks, notifications).
+  if (patch.optedOut === true || patch.optedIn === true) {
+    await r.events.append({
+      type: patch.optedOut === true ? 'contact.opted_out' : 'contact.opted_in',
+      channelId: channel.id,
+      contactId: contact.id,
+      subjectId: inbound?.id ?? null,
+      data: contact.name ? { contactName: contact.name } : {},
+      atMs: nowMs,
+    });
+  }
   return { decision, contact: updated ?? contact, ...(order ? { order } : {}) };
 }
 

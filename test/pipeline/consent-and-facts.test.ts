@@ -146,6 +146,18 @@ describe('STOP, then the customer writes again', () => {
       expect(await flushSends(tenantId)).toBe(0);
     }
     expect(texts(channelId)).toHaveLength(2);
+    // The seller heard about the opt-out once (the later question changed no consent).
+    const consentEvents = await store.tx(tenantId, (r) =>
+      r.events.listAfter(0, { types: ['contact.opted_out', 'contact.opted_in'] }),
+    );
+    expect(consentEvents.map((e) => [e.type, e.contactId])).toEqual([['contact.opted_out', contact.id]]);
+
+    now = T0 + 27 * 60 * MINUTE;
+    await processEvents(deps, target, [message('+2250702020202', 'START')]);
+    const after = await store.tx(tenantId, (r) =>
+      r.events.listAfter(0, { types: ['contact.opted_out', 'contact.opted_in'] }),
+    );
+    expect(after.map((e) => e.type)).toEqual(['contact.opted_out', 'contact.opted_in']);
   });
 
   it('still cancels a reply decided before a STOP that arrived meanwhile', async () => {
