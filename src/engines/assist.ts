@@ -14,26 +14,24 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
-import type { Intent, Language, Product, ProductMention, Reason } from '../domain/types.ts';
+import {
+  INTENTS,
+  type Intent,
+  type Language,
+  type Product,
+  type ProductMention,
+  type Reason,
+} from '../domain/types.ts';
 import { type IntentVerdict, LOW_CONFIDENCE } from './intent.ts';
 import { foldText, normalizeText } from './text.ts';
 
-/** Intents a model's classification may set. Consent, hand-off and `unknown` never come from it. */
-export const DELEGABLE_INTENTS = [
-  'greeting',
-  'price',
-  'availability',
-  'order',
-  'negotiate',
-  'payment',
-  'delivery',
-  'location',
-  'hours',
-  'catalog',
-  'complaint',
-  'thanks',
-] as const satisfies readonly Intent[];
-export type DelegableIntent = (typeof DELEGABLE_INTENTS)[number];
+/** Intents a model's classification never sets: consent and hand-off stay the rules', and `unknown` is no answer. */
+const NEVER_DELEGATED = ['opt_out', 'opt_in', 'human', 'unknown'] as const;
+export type DelegableIntent = Exclude<Intent, (typeof NEVER_DELEGATED)[number]>;
+/** Intents a model's classification may set. */
+export const DELEGABLE_INTENTS: readonly DelegableIntent[] = INTENTS.filter(
+  (i): i is DelegableIntent => !(NEVER_DELEGATED as readonly string[]).includes(i),
+);
 
 /** A chat-completions request as sent (stored with the decision). */
 export interface AssistRequest {

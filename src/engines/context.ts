@@ -14,6 +14,7 @@ import {
   PickupFactsSchema,
 } from '../domain/selling.ts';
 import { isValidTimeZone } from '../domain/time.ts';
+import { INTENTS, STAGES } from '../domain/types.ts';
 import { AssistContextSchema } from './assist.ts';
 import { CATALOG_LIMITS, catalogLabelChars } from './catalog.ts';
 import { ExperimentSchema } from './experiments.ts';
@@ -53,32 +54,9 @@ if (!FormatRegistry.Has('date-time')) {
 const DateTime = (description: string) => Type.String({ format: 'date-time', description });
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 200, description });
 
-export const IntentSchema = Type.Union(
-  [
-    'greeting',
-    'price',
-    'availability',
-    'order',
-    'negotiate',
-    'payment',
-    'delivery',
-    'location',
-    'hours',
-    'catalog',
-    'complaint',
-    'human',
-    'thanks',
-    'opt_out',
-    'opt_in',
-    'unknown',
-  ].map((v) => Type.Literal(v)),
-);
+export const IntentSchema = Type.Union(INTENTS.map((v) => Type.Literal(v)));
 
-export const StageSchema = Type.Union(
-  ['new', 'engaged', 'interested', 'negotiating', 'ordered', 'paid', 'fulfilled', 'lost', 'opted_out'].map(
-    (v) => Type.Literal(v),
-  ),
-);
+export const StageSchema = Type.Union(STAGES.map((v) => Type.Literal(v)));
 
 export const PresetSchema = Type.Union([
   Type.Literal('conservative'),
