@@ -17,6 +17,8 @@ import { createMetrics, recordDecision } from './http/plugins/metrics.ts';
 import { OPENAPI_URL } from './http/plugins/openapi.ts';
 import type { Api } from './http/routes/v1/common.ts';
 import { createWorkerProbe } from './http/worker-probe.ts';
+import { createLlmClient } from './llm/client.ts';
+import { createLlmMetrics } from './llm/metrics.ts';
 import { createLogger } from './log.ts';
 import {
   createWebhookUptime,
@@ -263,6 +265,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // One metric set per process: the API serves it, the pipelines and the queue feed it.
     const metrics = createMetrics();
     metrics.setQueueStats(() => queue.stats());
+    // The optional language model: one client (one budget, one circuit) for the API and the pipelines.
+    const llmMetrics = config.llm !== undefined ? createLlmMetrics(metrics.registry) : undefined;
+    const llm =
+      config.llm !== undefined
+        ? {
+            client: createLlmClient(config.llm, { metrics: llmMetrics }),
+            metrics: llmMetrics,
+            timeoutMs: config.llm.timeoutMs,
+          }
+        : undefined;
     const cloudDefaults = { graphUrl: config.whatsapp.graphUrl };
     const webhooksUp = createWebhookUptime(Date.now());
     const pipeline: PipelineDeps = {
@@ -282,6 +294,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       pacingScale: config.pacingScale,
       webhooksUp,
       log: logger.child({ component: 'pipeline' }),
+      ...(llm !== undefined ? { llm } : {}),
       metrics: {
         send: (outcome) => metrics.sends.inc({ outcome }),
         decision: (mode, decision) => recordDecision(metrics, mode, decision),
@@ -299,6 +312,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         metrics,
         queue,
         pacingScale: config.pacingScale,
+        ...(llm !== undefined ? { llm } : {}),
         webhooks: {
           processEvents: (target, events) => processEvents(pipeline, target, events),
           onMissedAck: (atMs) => webhooksUp.downUntil(atMs),

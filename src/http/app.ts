@@ -12,8 +12,8 @@ import { Value } from '@sinclair/typebox/value';
 import { type FastifyBaseLogger, type FastifySchemaValidationError, fastify, LogController } from 'fastify';
 import type { Config, LogLevel } from '../config.ts';
 import { DEFAULT_TENANT_ID } from '../config.ts';
-import { createLlmClient } from '../llm/client.ts';
-import { createLlmMetrics } from '../llm/metrics.ts';
+import { createLlmClient, type LlmClient } from '../llm/client.ts';
+import { createLlmMetrics, type LlmMetrics } from '../llm/metrics.ts';
 import { type Logger, pathOnly, REQUEST_ID_LOG_FIELD } from '../log.ts';
 import type { Queue } from '../queue/index.ts';
 import type { RateLimiter } from '../ratelimit/types.ts';
@@ -82,6 +82,8 @@ export interface AppDeps {
   pacingScale?: number;
   /** The WhatsApp webhook routes (/webhooks/*), when the pipelines run. Default: not mounted. */
   webhooks?: Pick<WebhookDeps, 'processEvents' | 'cloudDefaults' | 'onMissedAck' | 'slowAckMs'>;
+  /** The language model shared with the pipelines (one client, one budget). Default: made from config.llm. */
+  llm?: { client: LlmClient; metrics?: LlmMetrics };
   /** The session cookie gets `Secure` (NODE_ENV=production). Default false. */
   secureCookies?: boolean;
   /** Serve the dashboard (src/web) at `/`. Default true. */
@@ -238,8 +240,15 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     );
   }
   // The optional language model (OPENAI_API_KEY): advisor decisions ask it when the seller enabled it.
-  const llmMetrics = config.llm !== undefined ? createLlmMetrics(app.metrics.registry) : undefined;
-  const llm = config.llm !== undefined ? createLlmClient(config.llm, { metrics: llmMetrics }) : undefined;
+  const llmMetrics =
+    deps.llm !== undefined
+      ? deps.llm.metrics
+      : config.llm !== undefined
+        ? createLlmMetrics(app.metrics.registry)
+        : undefined;
+  const llm =
+    deps.llm?.client ??
+    (config.llm !== undefined ? createLlmClient(config.llm, { metrics: llmMetrics }) : undefined);
   // The dashboard: its sign-in routes and its files (issue 16).
   sessionRoutes(app, { store, clock, secureCookies: deps.secureCookies ?? false });
   const web = deps.dashboard === false ? undefined : webRoot();
@@ -252,7 +261,8 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
       config,
       defaultTenantId,
       egress,
-      ...(llm !== undefined ? { llm, llmMetrics } : {}),
+      ...(llm !== undefined ? { llm } : {}),
+      ...(llmMetrics !== undefined ? { llmMetrics } : {}),
       onChannelChanged: (channelId) => channelCache.invalidate(channelId),
       ...(webhooks !== undefined ? { processEvents: webhooks.processEvents } : {}),
       ...(deps.queue !== undefined ? { queue: deps.queue } : {}),

@@ -30,6 +30,8 @@ export interface ActInput {
   /** The inbound message the decision answers (replies). */
   inbound?: Message;
   nowMs: number;
+  /** The language model's answers the decision was made with (stored sealed with it). */
+  assist?: AssistContext;
 }
 
 export interface ActResult {
@@ -208,12 +210,11 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
   deps.metrics?.decision(inbound === undefined ? 'followup' : 'webhook', decision);
   const orderId = applied.order?.id;
   const record = await r.decisions.insert(
-    decisionRecord(decision, {
-      channelId: channel.id,
-      contactId: contact.id,
-      messageId: inbound?.id ?? null,
-      nowMs,
-    }),
+    decisionRecord(
+      decision,
+      { channelId: channel.id, contactId: contact.id, messageId: inbound?.id ?? null, nowMs },
+      input.assist,
+    ),
   );
   // The conversation waits for a person; the event tells the seller (stream, webhooks, WhatsApp).
   if (decision.action === 'handoff') {

@@ -22,6 +22,9 @@ import type { DecisionContext } from '../engines/context.ts';
 import { type Decision, decide } from '../engines/decide.ts';
 import type { LlmClient } from '../llm/client.ts';
 import type { LlmMetrics } from '../llm/metrics.ts';
+import { catalogPart, channelPart, storedContext } from './context.ts';
+import type { PipelineDeps } from './deps.ts';
+import { contextPlaybook } from './playbook.ts';
 
 export interface AssistSwitches {
   classify: boolean;
@@ -79,4 +82,51 @@ export async function withAssist(ctx: DecisionContext, options: AssistOptions): 
     }
   }
   return current;
+}
+
+/**
+ * Integrated mode: the model's answers for an inbound message, asked before its transaction opens
+ * (a model call never holds a database transaction). Only for a seller who switched the model on,
+ * never for a message already stored (a redelivery), bounded by the configured timeout; the
+ * webhook's acknowledgement waits for it. Undefined: decide without the model.
+ */
+export async function prepareAssist(
+  deps: PipelineDeps,
+  target: { tenantId: string; channelId: string },
+  input: { providerId: string; text: string; phone?: string; bsuid?: string },
+  nowMs: number,
+): Promise<AssistContext | undefined> {
+  const llm = deps.llm;
+  if (llm === undefined || input.text.trim() === '') return undefined;
+  const ctx = await deps.store.tx(target.tenantId, async (r) => {
+    const channel = await r.channels.get(target.channelId);
+    if (!channel) return null;
+    if (await r.messages.getByProviderId(channel.id, input.providerId)) return null;
+    const message = { id: input.providerId, text: input.text.slice(0, 65_536) };
+    const contact =
+      input.phone !== undefined
+        ? await r.contacts.findByPhone(channel.id, input.phone).catch(() => null)
+        : input.bsuid !== undefined
+          ? await r.contacts.findByBsuid(channel.id, input.bsuid)
+          : null;
+    if (contact) return storedContext(r, { channel, contact, nowMs, message });
+    // A first message: the contact does not exist yet; its id only seeds the wording.
+    const context: DecisionContext = {
+      now: new Date(nowMs).toISOString(),
+      channel: await channelPart(r, channel, nowMs),
+      contact: { id: 'ctc_new', ...(input.phone !== undefined ? { phone: input.phone } : {}) },
+      catalog: await catalogPart(r),
+      playbook: contextPlaybook(await r.playbook.get()),
+      message,
+    };
+    return context;
+  });
+  if (ctx === null) return undefined;
+  const assisted = await withAssist(ctx, {
+    llm: llm.client,
+    ...(llm.metrics !== undefined ? { metrics: llm.metrics } : {}),
+    tenantId: target.tenantId,
+    deadlineMs: Date.now() + llm.timeoutMs + 1_000,
+  });
+  return assisted.assist;
 }

@@ -3,6 +3,8 @@
  * the queue, the clock, a way to reach each channel's transport, and how long waits really are.
  */
 import type { Decision } from '../engines/decide.ts';
+import type { LlmClient } from '../llm/client.ts';
+import type { LlmMetrics } from '../llm/metrics.ts';
 import type { Queue } from '../queue/index.ts';
 import type { Channel, Store } from '../store/index.ts';
 import type { TransportClient } from '../whatsapp/index.ts';
@@ -48,6 +50,11 @@ export interface PipelineDeps {
   log: PipelineLog;
   /** Default: nothing counted. */
   metrics?: PipelineMetrics;
+  /**
+   * The optional language model (OPENAI_API_KEY): asked before deciding a message of a seller who
+   * switched it on (src/pipeline/assist.ts). Default: never asked.
+   */
+  llm?: { client: LlmClient; metrics?: LlmMetrics; timeoutMs: number };
 }
 
 export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
