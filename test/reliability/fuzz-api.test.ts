@@ -62,6 +62,10 @@ function operationsOf(doc: {
 }): Operation[] {
   const out: Operation[] = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
+    // The pairing routes call the channel's own gateway over the network (a 502 `gateway_error`
+    // when it fails); test/http/pairing.test.ts and test/whatsapp/pairing-clients.test.ts cover them
+    // against the simulated gateways. Left out here until the fuzz world has a gateway of its own.
+    if (path.includes('/pairing')) continue;
     for (const [method, op] of Object.entries(ops)) {
       const params = (op.parameters ?? []) as {
         in: string;
@@ -324,7 +328,10 @@ function operationRequest(op: Operation): fc.Arbitrary<FuzzRequest> {
     })
     .map(({ method, path, query, body, headers, remoteAddress }) => ({
       method,
-      url: `${path}${query}`,
+      // The event stream follows the log until the client leaves; the fuzzer reads whole answers.
+      url: op.path.endsWith('/stream')
+        ? `${path}${query}${query === '' ? '?' : '&'}follow=false`
+        : `${path}${query}`,
       headers: body.contentType === undefined ? headers : { ...headers, 'content-type': body.contentType },
       ...(body.payload === undefined ? {} : { payload: body.payload }),
       remoteAddress,

@@ -13,8 +13,18 @@ export interface FuzzWorld extends HttpWorld {
 
 export async function createFuzzWorld(): Promise<FuzzWorld> {
   let pipeline: PipelineDeps | undefined;
+  let started: Queue | undefined;
+  // The queue needs the world's database, the app needs the queue (a person's replies, webhook
+  // replays): the app gets one that forwards to the queue started below.
+  const lateQueue = new Proxy({} as Queue, {
+    get: (_target, name) => {
+      const value: unknown = started?.[name as keyof Queue];
+      return typeof value === 'function' ? value.bind(started) : value;
+    },
+  });
   const world = await createWorld(
     {
+      queue: lateQueue,
       webhooks: {
         processEvents: (target, events) => {
           if (!pipeline) throw new Error('pipeline not ready');
@@ -31,6 +41,7 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
     },
   );
   const queue = await startQueue(world.db, { onError: () => {} });
+  started = queue;
   pipeline = {
     store: world.store,
     queue,
