@@ -162,7 +162,16 @@ export async function startFanout(
   let again = false;
   const wanted = new Set<string>();
   async function pass(): Promise<void> {
-    const tenants = new Set([...wanted, ...(await tenantsWithNews())]);
+    let news: string[];
+    try {
+      news = [...(await tenantsWithNews())];
+    } catch (err) {
+      // The database is away (an outage, a killed connection): the next pass tries again. A
+      // rejection here would otherwise end the process through an unhandled promise.
+      deps.log.error({ error: redactError(err) }, 'event fan-out could not read the event log');
+      return;
+    }
+    const tenants = new Set([...wanted, ...news]);
     wanted.clear();
     for (const tenantId of tenants) {
       try {
@@ -200,9 +209,9 @@ export async function startFanout(
   if (options.loop !== false) {
     unsubscribe = deps.store.onEventsCommitted((tenantId) => {
       wanted.add(tenantId);
-      void runOnce();
+      runOnce().catch(() => {});
     });
-    timer = setInterval(() => void runOnce(), options.pollMs ?? FANOUT_POLL_MS);
+    timer = setInterval(() => runOnce().catch(() => {}), options.pollMs ?? FANOUT_POLL_MS);
     timer.unref();
   }
   return {
