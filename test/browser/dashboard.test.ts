@@ -9,49 +9,27 @@
  *
  * Skipped, with a message, when /usr/bin/chromium is absent (`apt-get install -y chromium`).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT_ID } from '../../src/config.ts';
 import { loadKeys } from '../../src/crypto/keys.ts';
 import { LOGIN_FAILURES_PER_ACCOUNT } from '../../src/http/routes/session.ts';
 import { createStore, openDb } from '../../src/store/index.ts';
-import { API_KEY, cleanup, json, ROOT, type Server, sellify, serve, stop, tempDir } from '../e2e/harness.ts';
+import { API_KEY, cleanup, json, type Server, sellify, serve, stop, tempDir } from '../e2e/harness.ts';
+import { createOwner, type Dashboard, HAS_CHROMIUM, openDashboard, PHONE } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SHOTS = join(ROOT, 'test-artifacts', 'browser');
 const EMAIL = 'awa@boutique.example';
 const PASSWORD = 'mot de passe solide';
-const PHONE = { width: 360, height: 740 };
-
-if (!HAS_CHROMIUM) {
-  console.warn(`test/browser skipped: ${CHROMIUM} is missing (apt-get install -y chromium).`);
-}
 
 describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
   let server: Server;
-  let browser: Browser;
-  let context: BrowserContext;
+  let dashboard: Dashboard;
   let page: Page;
   let productId: string;
-  const consoleErrors: string[] = [];
-
-  async function shot(name: string): Promise<void> {
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({
-      path: join(SHOTS, `${name}-${page.viewportSize()?.width ?? 0}.png`),
-      fullPage: true,
-    });
-  }
-
-  async function tab(label: RegExp): Promise<void> {
-    await page.getByRole('navigation').getByRole('link', { name: label }).click();
-  }
+  const shot = (name: string) => dashboard.shot(name);
+  const tab = (label: RegExp) => dashboard.tab(label);
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const env = {
       SELLIFY_DATA_DIR: tempDir(),
       SELLIFY_API_KEY: API_KEY,
@@ -93,32 +71,18 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
       await store.close();
     }
     server = await serve(env);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR', deviceScaleFactor: 1 });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
-    page.on('pageerror', (err) => consoleErrors.push(String(err)));
+    dashboard = await openDashboard();
+    page = dashboard.page;
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await dashboard?.close();
     if (server !== undefined) await stop(server);
     cleanup();
   });
 
   it('prints a one-time owner link at first start, and the owner creates the account with it', async () => {
-    const link = /Dashboard: open (http:\/\/\S+\/#\/invite\/[0-9A-Za-z]+)/.exec(server.stdout())?.[1];
-    expect(link, server.stdout()).toBeDefined();
-    await page.goto(link!);
-    await page.getByLabel('E-mail').fill(EMAIL);
-    await page.getByLabel('Mot de passe').fill(PASSWORD);
-    await shot('invite');
-    await page.getByRole('button', { name: 'Créer mon compte' }).click();
-    await expect.poll(() => page.url()).toContain('#/discussions');
+    await createOwner(dashboard, server, { email: EMAIL, password: PASSWORD }, () => shot('invite'));
   });
 
   it('Discussions: the customer is listed, the thread has ticks, "Pourquoi ?" shows the reasons', async () => {
@@ -248,7 +212,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByTestId('contacts').waitFor();
     // Wrong passwords from a separate client, so the page's console stays clean.
-    const other = await browser.newContext();
+    const other = await dashboard.browser.newContext();
     try {
       for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT; i++) {
         const res = await other.request.post(`${server.url}/api/session`, {
@@ -267,6 +231,6 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
   });
 
   it('logged no console errors on any screen', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(dashboard.consoleErrors).toEqual([]);
   });
 });
