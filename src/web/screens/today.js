@@ -32,10 +32,10 @@ export function duration(ms) {
   return `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')}`;
 }
 
-function tile(label, value, testId, sub) {
+function tile(label, value, testId, sub, wide = false) {
   return h(
     'div',
-    { class: 'tile', 'data-testid': testId },
+    { class: wide ? 'tile wide' : 'tile', 'data-testid': testId },
     h('span', { class: 'tile-value' }, value),
     h('span', { class: 'tile-label' }, label),
     sub ? h('span', { class: 'tile-sub muted small' }, sub) : null,
@@ -81,7 +81,7 @@ function channelCard(c) {
         'dd',
         { class: `health-${c.health.level}` },
         c.health.paused ? t('num.paused') : t(HEALTH_WORDS[c.health.level]),
-        h('span', { class: 'muted small' }, ` · ${t('today.risk', { score: c.health.score })}`),
+        h('span', { class: 'muted small risk' }, t('today.risk', { score: c.health.score })),
       ),
     ),
   );
@@ -97,38 +97,42 @@ function experimentCard(x) {
       ? null
       : h('p', { class: 'muted', 'data-testid': 'not-enough' }, t('today.notEnough', { n: x.minSample })),
     h(
-      'table',
-      { class: 'ab' },
+      'div',
+      { class: 'table-scroll' },
       h(
-        'thead',
-        null,
+        'table',
+        { class: 'ab' },
         h(
-          'tr',
+          'thead',
           null,
-          h('th', { scope: 'col' }, t('today.variant')),
-          h('th', { scope: 'col' }, t('today.contacts')),
-          h('th', { scope: 'col' }, t('today.replied')),
-          h('th', { scope: 'col' }, t('today.ordered')),
-          h('th', { scope: 'col' }, t('today.optedOut')),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        x.variants.map((v) =>
           h(
             'tr',
-            { class: ready && v.variantId === x.leader ? 'leader' : null },
+            null,
+            h('th', { scope: 'col' }, t('today.variant')),
+            h('th', { scope: 'col' }, t('today.contacts')),
+            h('th', { scope: 'col' }, t('today.replied')),
+            h('th', { scope: 'col' }, t('today.ordered')),
+            h('th', { scope: 'col' }, t('today.optedOut')),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          x.variants.map((v) =>
             h(
-              'th',
-              { scope: 'row' },
-              v.variantId,
-              ready && v.variantId === x.leader ? ` ★ ${t('today.leader')}` : '',
+              'tr',
+              { class: ready && v.variantId === x.leader ? 'leader' : null },
+              h(
+                'th',
+                { scope: 'row' },
+                v.variantId,
+                ready && v.variantId === x.leader ? ` ★ ${t('today.leader')}` : '',
+              ),
+              h('td', null, number(v.contacts)),
+              h('td', null, percent(v.replyRate)),
+              h('td', null, percent(v.orderRate)),
+              h('td', null, percent(v.optOutRate)),
             ),
-            h('td', null, number(v.contacts)),
-            h('td', null, percent(v.replyRate)),
-            h('td', null, percent(v.orderRate)),
-            h('td', null, percent(v.optOutRate)),
           ),
         ),
       ),
@@ -158,13 +162,14 @@ export async function render({ args }) {
     h(
       'div',
       { class: 'tiles', 'data-testid': 'stats' },
-      tile(t('today.conversations'), number(stats.conversations), 'stat-conversations'),
       tile(
-        t('today.messages'),
-        `${number(stats.messages.in)} / ${number(stats.messages.out)}`,
-        'stat-messages',
-        t('today.messagesSub'),
+        t('today.revenue'),
+        orders.map((o) => money(o.revenue, o.currency)).join(' · '),
+        'stat-revenue',
+        t('today.collected', { amount: orders.map((o) => money(o.collected, o.currency)).join(' · ') }),
+        true,
       ),
+      tile(t('today.conversations'), number(stats.conversations), 'stat-conversations'),
       tile(
         t('today.orders'),
         number(created),
@@ -172,10 +177,11 @@ export async function render({ args }) {
         t('today.confirmedN', { n: number(confirmed) }),
       ),
       tile(
-        t('today.revenue'),
-        orders.map((o) => money(o.revenue, o.currency)).join(' · '),
-        'stat-revenue',
-        t('today.collected', { amount: orders.map((o) => money(o.collected, o.currency)).join(' · ') }),
+        t('today.messages'),
+        `${number(stats.messages.in)} / ${number(stats.messages.out)}`,
+        'stat-messages',
+        t('today.messagesSub'),
+        true,
       ),
       tile(t('today.handoffs'), number(stats.handoffs), 'stat-handoffs'),
       tile(t('today.optOuts'), number(stats.optOuts), 'stat-optouts'),
