@@ -246,8 +246,13 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
     await order.getByRole('button', { name: 'Marquer livrée' }).click();
     await poll(() => order.locator('[data-axis="fulfilment"]').textContent()).toBe('Livrée');
     await shot('order-paid');
+    // Paid and delivered: the seller closes the sale; nothing is left to cancel.
+    await order.getByRole('button', { name: 'Clore la commande' }).click();
+    await poll(() => order.locator('[data-axis="order"]').textContent()).toBe('Terminée');
+    expect(await order.getByRole('button', { name: 'Annuler la commande' }).count()).toBe(0);
     const stored = await api(`/orders/${chatOrderId}`);
     expect(stored.body).toMatchObject({
+      status: 'completed',
       amountPaid: 31000,
       paymentStatus: 'paid',
       fulfilmentStatus: 'delivered',
@@ -383,7 +388,7 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
     await page.goto(`${server.url}/#/commandes/${chatOrderId}`);
     await page.getByTestId('order').waitFor();
     expect(await page.getByTestId('order').locator('[data-axis]').allTextContents()).toEqual([
-      'Confirmed',
+      'Completed',
       'Paid',
       'Delivered',
     ]);

@@ -210,6 +210,19 @@ async function detail({ args, setTitle, session }) {
           t('ord.markDelivered'),
         ),
       );
+    if (
+      canWrite &&
+      order.status === 'confirmed' &&
+      order.paymentStatus === 'paid' &&
+      order.fulfilmentStatus === 'delivered'
+    )
+      actions.push(
+        h(
+          'button',
+          { type: 'button', class: 'primary', onclick: () => move({ status: 'completed' }, 'ord.completed') },
+          t('ord.complete'),
+        ),
+      );
     if (canWrite && order.status === 'pending')
       actions.push(
         h(
@@ -291,10 +304,10 @@ async function detail({ args, setTitle, session }) {
               : null,
           ),
           order.delivery?.address
-            ? h('p', { class: 'small' }, `${t('ord.address')} : ${order.delivery.address}`)
+            ? h('p', { class: 'small' }, t('ord.address', { x: order.delivery.address }))
             : null,
           order.paymentMethod
-            ? h('p', { class: 'small' }, `${t('ord.saidPay')} : ${t(`pay.${order.paymentMethod}`)}`)
+            ? h('p', { class: 'small' }, t('ord.saidPay', { x: t(`pay.${order.paymentMethod}`) }))
             : null,
           h('p', { class: 'muted small' }, when(order.createdAt)),
         ),
