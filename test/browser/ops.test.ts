@@ -1,10 +1,12 @@
 /**
  * The seller's other screens in a real browser (issue 16): Debian's Chromium driven by
- * playwright-core against the real `sellify serve` process and the simulated Evolution gateway.
+ * playwright-core against the real `sellify serve` process and the simulated Evolution and WAHA
+ * gateways.
  *
  * - Mon numéro: a number connected by QR through the pairing API up to "Connecté" (the simulated
  *   phone scans the QR the page shows), a pairing code, and the refused path (nobody scans before
- *   the gateway's QR limit) with "Réessayer" showing a new QR.
+ *   the gateway's QR limit) with "Réessayer" showing a new QR; on the simulated WAHA, the failed
+ *   path (FAILED after 6 QR codes) with "Réessayer" up to "Connecté".
  * - Commandes: the order a customer placed in `sellify chat` (price → order → address + payment →
  *   "oui") shows its three states, is paid in two payments and marked delivered; another order is
  *   cancelled and its stock comes back.
@@ -69,6 +71,7 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
   let apiOrderId: string;
   let qrChannel: string;
   let refusedChannel: string;
+  let wahaChannel: string;
   const shot = (name: string) => dashboard.shot(name);
   // The page reads the pairing state every 2 s; a loaded machine may take longer than vitest's 1 s.
   const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
@@ -132,6 +135,16 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
     sim = await startSimulator({ seed: 'browser-ops', evolution: { pairing: { autoScanMs: null } } });
     qrChannel = await evolutionChannel('Boutique Awa', 'boutique-awa');
     refusedChannel = await evolutionChannel('Boutique Plateau', 'boutique-plateau');
+    const waha = await api('/channels', 'POST', {
+      name: 'Boutique Marcory',
+      transport: 'waha',
+      baseUrl: sim.waha.baseUrl,
+      session: 'boutique-marcory',
+      apiKey: sim.waha.apiKey,
+      hmacKey: 'waha-hmac-key-0123456789',
+    });
+    expect(waha.status, JSON.stringify(waha.body)).toBe(201);
+    wahaChannel = String(waha.body.id);
     dashboard = await openDashboard();
     page = dashboard.page;
   }, 150_000);
@@ -207,6 +220,33 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
     await sim.evolution.scan('boutique-plateau');
     await sim.settle();
     await poll(() => stateOf(refusedChannel)).toBe('connected');
+  });
+
+  it('Mon numéro: a WAHA session that failed (6 QR codes, nobody scanned) connects after "Réessayer"', async () => {
+    const waha = card(wahaChannel);
+    await waha.getByRole('button', { name: 'Connecter avec un QR code' }).click();
+    // STARTING: no QR yet, the page says it is coming and asks again by itself.
+    await poll(() => waha.textContent()).toContain('Le QR code arrive…');
+    await sim.clock.advance(1_000);
+    await sim.settle();
+    await poll(() => waha.getByTestId('qr').count()).toBe(1);
+    expect(await waha.getByTestId('qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await sim.clock.advance(60_000 + 5 * 20_000);
+    await sim.settle();
+    expect((await api(`/channels/${wahaChannel}/pairing`)).body).toMatchObject({
+      state: 'failed',
+      reason: 'session_failed',
+    });
+    await poll(() => stateOf(wahaChannel)).toBe('disconnected');
+    expect(await waha.getByTestId('pairing-reason').textContent()).toBe('La connexion a échoué.');
+    await waha.getByRole('button', { name: 'Réessayer' }).click();
+    await poll(() => stateOf(wahaChannel)).toBe('connecting');
+    await sim.clock.advance(1_000);
+    await sim.settle();
+    await poll(() => waha.getByTestId('qr').count()).toBe(1);
+    await sim.waha.scan('boutique-marcory');
+    await sim.settle();
+    await poll(() => stateOf(wahaChannel)).toBe('connected');
   });
 
   it('Commandes: the order placed in chat shows its three states and is paid in two payments', async () => {
@@ -410,6 +450,9 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
         .waitFor();
       await shot(name);
     }
+    await page.goto(`${server.url}/#/commandes/${chatOrderId}`);
+    await page.getByTestId('order').waitFor();
+    await shot('order-fr');
     await page.setViewportSize(PHONE);
     await tab(/Aujourd/);
     await page.getByTestId('stats').waitFor();
