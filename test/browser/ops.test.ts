@@ -249,6 +249,17 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
     await poll(() => stateOf(wahaChannel)).toBe('connected');
   });
 
+  it('Mon numéro: a paused number reads "En pause pour protéger le numéro"', async () => {
+    expect((await api(`/channels/${refusedChannel}`, 'PATCH', { paused: true })).status).toBe(200);
+    try {
+      await page.reload();
+      await poll(() => stateOf(refusedChannel)).toBe('paused');
+      expect(await card(refusedChannel).textContent()).toContain('En pause pour protéger le numéro');
+    } finally {
+      expect((await api(`/channels/${refusedChannel}`, 'PATCH', { paused: false })).status).toBe(200);
+    }
+  });
+
   it('Commandes: the order placed in chat shows its three states and is paid in two payments', async () => {
     await tab(/Commandes/);
     const orders = page.getByTestId('orders');
@@ -354,6 +365,10 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
     expect(stats.firstResponse.bot.answered).toBeGreaterThan(0);
     expect(await page.getByTestId('stat-channels').locator('[data-channel]').count()).toBe(
       stats.channels.length,
+    );
+    const sandbox = page.getByTestId('stat-channels').locator(`[data-channel="${stats.channels[0]!.id}"]`);
+    expect(await sandbox.textContent()).toMatch(
+      new RegExp(`Envoyés aujourd’hui${stats.channels[0]!.sentToday}Plafond du jour`),
     );
     expect(await page.getByTestId('not-enough').textContent()).toBe(
       'Pas encore assez de données (il faut 30 contacts par variante).',

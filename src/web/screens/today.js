@@ -70,6 +70,15 @@ function channelCard(c) {
       { class: 'facts' },
       h('dt', null, t('today.sentToday')),
       h('dd', null, number(c.sentToday)),
+      h('dt', null, t('today.caps')),
+      h(
+        'dd',
+        null,
+        t('today.capsValue', {
+          reply: number(c.quota.replyPerDay),
+          proactive: number(c.quota.proactivePerDay),
+        }),
+      ),
       h('dt', null, t('today.proactiveLeft')),
       h('dd', null, number(c.proactiveLeftToday)),
       h('dt', null, t('today.warmup')),
