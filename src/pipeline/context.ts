@@ -8,7 +8,7 @@
 import { DAY_MS } from '../domain/time.ts';
 import { limitCatalog } from '../engines/catalog.ts';
 import { type DecisionContext, parseConversation } from '../engines/context.ts';
-import type { Channel, Contact, TenantRepos } from '../store/index.ts';
+import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
 import { contextPlaybook } from './playbook.ts';
 
 /** Health events older than this are not sent to the engine (their score has decayed by then). */
@@ -95,6 +95,11 @@ export async function catalogPart(r: TenantRepos): Promise<NonNullable<DecisionC
     if (Object.keys(p.variants).length > 0) product.variants = p.variants;
     return product;
   });
+}
+
+/** A stored inbound message as the decision context takes it (the provider id, as it was received). */
+export function messagePart(m: Message): NonNullable<DecisionContext['message']> {
+  return { id: m.providerId ?? m.id, text: (m.body ?? '').slice(0, 65_536) };
 }
 
 /** The contact's stored order dialogue state (migration 0013), when it has one. */

@@ -6,7 +6,6 @@
  */
 
 import { tryParseBsuid } from '../domain/bsuid.ts';
-import type { AssistContext } from '../engines/assist.ts';
 import { presetConfig } from '../engines/config.ts';
 import { decide } from '../engines/decide.ts';
 import { evaluateHealth } from '../engines/health.ts';
@@ -20,8 +19,8 @@ import {
 } from '../store/index.ts';
 import type { InboundEvent } from '../whatsapp/index.ts';
 import { act } from './act.ts';
-import { prepareAssist } from './assist.ts';
-import { HEALTH_LOOKBACK_MS, storedContext } from './context.ts';
+import { decidesWithModel, deferToModel } from './assist.ts';
+import { HEALTH_LOOKBACK_MS, messagePart, storedContext } from './context.ts';
 import type { PipelineDeps } from './deps.ts';
 import { takeOver } from './ownership.ts';
 
@@ -208,16 +207,6 @@ async function storeMessage(
   if (!phone && !bsuid) return 'ignored';
   const identity = { ...(phone ? { phone } : {}), ...(bsuid ? { bsuid } : {}) };
   const nowMs = deps.nowMs();
-  // With the language model on, its answers are asked before the transaction opens.
-  const assist =
-    deps.llm !== undefined && !SILENT_TYPES.has(event.type)
-      ? await prepareAssist(
-          deps,
-          target,
-          { providerId: event.providerId, text: event.text ?? '', ...identity },
-          nowMs,
-        )
-      : undefined;
   return deps.store.tx(target.tenantId, async (r) => {
     const channel = await r.channels.get(target.channelId);
     if (!channel) return 'ignored';
@@ -239,7 +228,7 @@ async function storeMessage(
     if (SILENT_TYPES.has(event.type) || updated === null) return 'stored';
     // A person owns the conversation (or it waits for one): decide() answers `skip` with the reason,
     // recorded for the thread ("why the bot stayed quiet"), and a STOP still counts.
-    await decideFor(deps, r, channel, updated, message, nowMs, assist);
+    await decideFor(deps, r, channel, updated, message, nowMs);
     return 'stored';
   });
 }
@@ -294,7 +283,11 @@ async function applySystemNotice(r: TenantRepos, contact: Contact, event: Messag
   if (holder === null) await r.contacts.patch(contact.id, { bsuid: next.value });
 }
 
-/** Decides on an inbound message and acts on the decision (same transaction). */
+/**
+ * Decides on an inbound message and acts on the decision (same transaction). With the language
+ * model on for the seller, a decision the model would help with is left to the `decide` job instead
+ * (src/pipeline/assist.ts), so the webhook's acknowledgement never waits for the model.
+ */
 async function decideFor(
   deps: PipelineDeps,
   r: TenantRepos,
@@ -302,17 +295,14 @@ async function decideFor(
   contact: Contact,
   message: Message,
   nowMs: number,
-  assist?: AssistContext,
 ): Promise<void> {
-  const ctx = await storedContext(r, {
-    channel,
-    contact,
-    nowMs,
-    message: { id: message.providerId ?? message.id, text: (message.body ?? '').slice(0, 65_536) },
-  });
-  if (assist !== undefined) ctx.assist = assist;
+  const ctx = await storedContext(r, { channel, contact, nowMs, message: messagePart(message) });
   const decision = decide(ctx);
-  await act(deps, r, { channel, contact, decision, inbound: message, nowMs, ...(assist ? { assist } : {}) });
+  if (deps.llm !== undefined && (await decidesWithModel(deps, r, contact, ctx, decision))) {
+    await deferToModel(deps, r, { channel, contact, message, nowMs });
+    return;
+  }
+  await act(deps, r, { channel, contact, decision, inbound: message, nowMs });
 }
 
 /** The `inbound` job: decide again on a deferred message, unless something newer superseded it. */

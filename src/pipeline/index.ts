@@ -4,6 +4,7 @@ import type { InboundEvent } from '../whatsapp/index.ts';
 import type { ChannelTarget, InboundOutcome } from './inbound.ts';
 
 export { act, type OutboundJobData, scheduleFollowup } from './act.ts';
+export { decideWithModel } from './assist.ts';
 export { storedContext } from './context.ts';
 export {
   type DeadLetterDeps,

@@ -1,4 +1,5 @@
 /** Starts the pipeline's queue workers: sends, deferred decisions and follow-ups. */
+import { decideWithModel } from './assist.ts';
 import type { PipelineDeps } from './deps.ts';
 import { handleFollowup } from './followup.ts';
 import { redecide } from './inbound.ts';
@@ -16,7 +17,11 @@ export async function startWorkers(deps: PipelineDeps, options: WorkerOptions = 
   });
   await deps.queue.work(
     'inbound',
-    (job) => redecide(deps, String(job.data.tenantId), String(job.data.messageId)),
+    // `decide`: a message left to the language model (assist.ts); otherwise a deferred decision.
+    (job) =>
+      job.data.step === 'decide'
+        ? decideWithModel(deps, String(job.data.tenantId), String(job.data.messageId))
+        : redecide(deps, String(job.data.tenantId), String(job.data.messageId)),
     {
       concurrency: 2,
     },

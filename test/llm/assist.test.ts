@@ -55,7 +55,9 @@ function script(answers: { classify?: LlmScript; rephrase?: (composed: string) =
 
 async function assisted(ctx: DecisionContext) {
   const full = await withAssist(ctx, { llm, metrics, tenantId: 'ten_1', deadlineMs: Date.now() + 10_000 });
-  return { ctx: full, decision: decide(full) };
+  // The decision withAssist returns is decide() on the context it returns: no need to decide again.
+  expect(JSON.stringify(full.decision)).toBe(JSON.stringify(decide(full.context)));
+  return { ctx: full.context, decision: full.decision };
 }
 
 const codes = (d: ReturnType<typeof decide>) => d.reasons.map((r) => r.code);
@@ -86,9 +88,12 @@ describe('decisions with the language model', () => {
     for (const text of ['Bonjour', 'c koi le truc la', "C'est combien le sac noir ?", 'STOP']) {
       const ctx = context(text);
       const none = await withAssist(ctx, { llm: undefined, tenantId: 't', deadlineMs: Date.now() + 1000 });
-      expect(none).toBe(ctx);
+      expect(none.context).toBe(ctx);
+      expect(JSON.stringify(none.decision)).toBe(JSON.stringify(decide(ctx)));
       const off = context(text, {});
-      expect(await withAssist(off, { llm, tenantId: 't', deadlineMs: Date.now() + 1000 })).toBe(off);
+      expect((await withAssist(off, { llm, tenantId: 't', deadlineMs: Date.now() + 1000 })).context).toBe(
+        off,
+      );
       expect(JSON.stringify(decide(off))).toBe(JSON.stringify(decide(context(text, {}))));
     }
     expect(fake.requests).toHaveLength(0);
@@ -187,9 +192,9 @@ describe('decisions with the language model', () => {
     );
     fake.respond = () => 'hang';
     const text = 'mmm la chose de la dernière fois';
-    const timedOut = decide(
-      await withAssist(context(text), { llm: slow, tenantId: 't', deadlineMs: Date.now() + 10_000 }),
-    );
+    const timedOut = (
+      await withAssist(context(text), { llm: slow, tenantId: 't', deadlineMs: Date.now() + 10_000 })
+    ).decision;
     const plain = decide(context(text, {}));
     expect(timedOut.text).toBe(plain.text);
     expect(codes(timedOut)).toContain('llm.unavailable');

@@ -5,156 +5,61 @@
  * seller as a `question.for_seller` event; the STOP confirmation is in the customer's language.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  handleFollowup,
-  handleOutbound,
-  type OutboundJobData,
-  type PipelineDeps,
-  processEvents,
-} from '../../src/pipeline/index.ts';
-import type { Job } from '../../src/queue/index.ts';
-import { startQueue } from '../../src/queue/index.ts';
-import { createStore, type Playbook, type Store } from '../../src/store/index.ts';
+import { handleFollowup, processEvents } from '../../src/pipeline/index.ts';
+import type { Playbook } from '../../src/store/index.ts';
 import { STRUCTURED_INFO_KEYS } from '../../src/store/repos/playbook.ts';
-import {
-  createSandboxClient,
-  createSandboxHub,
-  type InboundEvent,
-  type SandboxHub,
-} from '../../src/whatsapp/index.ts';
-import { freshTenant, testBackends, testKeyring } from '../support/store.ts';
+import { openPipeline, type PipelineHarness } from '../support/pipeline.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-23T10:00:00Z'); // a Monday, 10:00 in Abidjan
 
-let store: Store;
-let hub: SandboxHub;
 let now = T0;
-let deps: PipelineDeps;
-let stopQueue: () => Promise<void>;
-
 /** PGlite, or Postgres when TEST_DATABASE_URL is set (run the file both ways). */
-const backend = testBackends().at(-1)!;
+let h: PipelineHarness;
 
 beforeAll(async () => {
-  const db = await backend.open();
-  store = createStore(db, testKeyring());
-  const queue = await startQueue(db);
-  stopQueue = () => queue.stop({ graceful: false });
-  hub = createSandboxHub({ now: () => now });
-  deps = {
-    store,
-    queue,
-    nowMs: () => now,
-    clientFor: (channel) => createSandboxClient({ channelId: channel.id }, { hub, sleep: async () => {} }),
-    sleep: async () => {},
-    pacingScale: 0,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  };
+  h = await openPipeline({ nowMs: () => now });
 });
 
 afterAll(async () => {
-  await stopQueue?.();
-  await store?.close();
+  await h?.close();
 });
-
-async function shop() {
-  const tenantId = await freshTenant(store.db);
-  const channel = await store.tx(tenantId, async (r) => {
-    await r.products.create({ name: 'Sac noir', price: 15000, currency: 'XOF', stock: 4 });
-    return r.channels.create({ name: 'Sandbox', transport: 'sandbox' });
-  });
-  return { tenantId, channelId: channel.id };
-}
-
-let seq = 0;
-function message(from: string, text: string): InboundEvent {
-  seq += 1;
-  return {
-    kind: 'message',
-    providerId: `sbx_${seq}`,
-    from: { phone: from },
-    timestampMs: now,
-    type: 'text',
-    text,
-  };
-}
-
-/** Runs every queued outbound message of the tenant through the send handler, oldest first. */
-async function flushSends(tenantId: string): Promise<number> {
-  const queued = await store.tx(tenantId, async (r) => {
-    const contacts = await r.contacts.list({ limit: 200 });
-    const all = [];
-    for (const c of contacts.items) {
-      const page = await r.messages.history(c.id, { limit: 200 });
-      all.push(...page.items.filter((m) => m.direction === 'out' && m.status === 'queued'));
-    }
-    return all.sort((a, b) => a.createdAtMs - b.createdAtMs);
-  });
-  for (const m of queued) {
-    const data: OutboundJobData = { tenantId, messageId: m.id, typingAtMs: now, typingMs: 0 };
-    await handleOutbound(deps, job(data));
-  }
-  return queued.length;
-}
-
-function job(data: OutboundJobData): Job {
-  return {
-    id: `job_${seq++}`,
-    name: 'outbound',
-    data: { ...data },
-    groupKey: null,
-    attempt: 1,
-    retryLimit: 5,
-    signal: new AbortController().signal,
-  };
-}
-
-const texts = (channelId: string) =>
-  hub
-    .inbox(channelId)
-    .sent.filter((s) => s.kind === 'text')
-    .map((s) => (s.kind === 'text' ? s.text : ''));
-
-async function contactOf(tenantId: string) {
-  return store.tx(tenantId, async (r) => (await r.contacts.list({ limit: 1 })).items[0]!);
-}
 
 describe('STOP, then the customer writes again', () => {
   it('answers the question with the START reminder, and sends no follow-up afterwards', async () => {
     now = T0;
-    const { tenantId, channelId } = await shop();
+    const { tenantId, channelId } = await h.shop();
     const target = { tenantId, channelId };
-    await processEvents(deps, target, [message('+2250702020202', 'STOP')]);
-    expect(await flushSends(tenantId)).toBe(1);
+    await processEvents(h.deps, target, [h.message('+2250702020202', 'STOP')]);
+    expect(await h.flushSends(tenantId)).toBe(1);
     now = T0 + 60 * MINUTE;
-    await processEvents(deps, target, [message('+2250702020202', "c'est combien le sac noir ?")]);
-    expect(await flushSends(tenantId)).toBe(1);
-    const sent = texts(channelId);
+    await processEvents(h.deps, target, [h.message('+2250702020202', "c'est combien le sac noir ?")]);
+    expect(await h.flushSends(tenantId)).toBe(1);
+    const sent = h.texts(channelId);
     expect(sent).toHaveLength(2);
     expect(sent[1]).toContain('15 000 FCFA');
     expect(sent[1]).toContain('START');
-    const contact = await contactOf(tenantId);
+    const contact = await h.onlyContact(tenantId);
     expect(contact.optedOut).toBe(true);
-    const outs = await store.tx(tenantId, (r) => r.messages.history(contact.id, { limit: 10 }));
+    const outs = await h.store.tx(tenantId, (r) => r.messages.history(contact.id, { limit: 10 }));
     expect(outs.items.filter((m) => m.direction === 'out').map((m) => m.status)).not.toContain('failed');
 
     // Hours later the ladder would have nudged a subscribed customer; an opted-out one hears nothing.
     for (const atMs of [T0 + 80 * MINUTE, T0 + 3 * 60 * MINUTE, T0 + 26 * 60 * MINUTE]) {
       now = atMs;
-      await handleFollowup(deps, tenantId, contact.id);
-      expect(await flushSends(tenantId)).toBe(0);
+      await handleFollowup(h.deps, tenantId, contact.id);
+      expect(await h.flushSends(tenantId)).toBe(0);
     }
-    expect(texts(channelId)).toHaveLength(2);
+    expect(h.texts(channelId)).toHaveLength(2);
     // The seller heard about the opt-out once (the later question changed no consent).
-    const consentEvents = await store.tx(tenantId, (r) =>
+    const consentEvents = await h.store.tx(tenantId, (r) =>
       r.events.listAfter(0, { types: ['contact.opted_out', 'contact.opted_in'] }),
     );
     expect(consentEvents.map((e) => [e.type, e.contactId])).toEqual([['contact.opted_out', contact.id]]);
 
     now = T0 + 27 * 60 * MINUTE;
-    await processEvents(deps, target, [message('+2250702020202', 'START')]);
-    const after = await store.tx(tenantId, (r) =>
+    await processEvents(h.deps, target, [h.message('+2250702020202', 'START')]);
+    const after = await h.store.tx(tenantId, (r) =>
       r.events.listAfter(0, { types: ['contact.opted_out', 'contact.opted_in'] }),
     );
     expect(after.map((e) => e.type)).toEqual(['contact.opted_out', 'contact.opted_in']);
@@ -162,53 +67,55 @@ describe('STOP, then the customer writes again', () => {
 
   it('still cancels a reply decided before a STOP that arrived meanwhile', async () => {
     now = T0;
-    const { tenantId, channelId } = await shop();
+    const { tenantId, channelId } = await h.shop();
     const target = { tenantId, channelId };
-    await processEvents(deps, target, [message('+2250703030303', 'cb le sac noir')]);
+    await processEvents(h.deps, target, [h.message('+2250703030303', 'cb le sac noir')]);
     now = T0 + 2_000;
-    await processEvents(deps, target, [message('+2250703030303', 'STOP')]);
-    await flushSends(tenantId);
-    const sent = texts(channelId);
+    await processEvents(h.deps, target, [h.message('+2250703030303', 'STOP')]);
+    await h.flushSends(tenantId);
+    const sent = h.texts(channelId);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/ne recevrez plus/);
-    const contact = await contactOf(tenantId);
-    const outs = await store.tx(tenantId, (r) => r.messages.history(contact.id, { limit: 10 }));
+    const contact = await h.onlyContact(tenantId);
+    const outs = await h.store.tx(tenantId, (r) => r.messages.history(contact.id, { limit: 10 }));
     expect(outs.items.filter((m) => m.errorCode === 'cancelled_opted_out')).toHaveLength(1);
   });
 
   it('confirms STOP in English to a customer with an English-speaking number', async () => {
     now = T0;
-    const { tenantId, channelId } = await shop();
-    await processEvents(deps, { tenantId, channelId }, [message('+2348031234567', 'STOP')]);
-    expect(await flushSends(tenantId)).toBe(1);
-    expect(texts(channelId)[0]).toMatch(/won't receive any more messages/);
+    const { tenantId, channelId } = await h.shop();
+    await processEvents(h.deps, { tenantId, channelId }, [h.message('+2348031234567', 'STOP')]);
+    expect(await h.flushSends(tenantId)).toBe(1);
+    expect(h.texts(channelId)[0]).toMatch(/won't receive any more messages/);
   });
 });
 
 describe('a question the playbook does not answer', () => {
   it('tells the customer the bot checks with the seller and appends a question.for_seller event', async () => {
     now = T0;
-    const { tenantId, channelId } = await shop();
-    await processEvents(deps, { tenantId, channelId }, [
-      message('+2250704040404', 'Vous livrez à Yopougon ? Et on paie comment ?'),
+    const { tenantId, channelId } = await h.shop();
+    await processEvents(h.deps, { tenantId, channelId }, [
+      h.message('+2250704040404', 'Vous livrez à Yopougon ? Et on paie comment ?'),
     ]);
-    expect(await flushSends(tenantId)).toBe(1);
-    const [reply] = texts(channelId);
+    expect(await h.flushSends(tenantId)).toBe(1);
+    const [reply] = h.texts(channelId);
     expect(reply).toMatch(/auprès du vendeur/);
     expect(reply).not.toMatch(/Orange|Wave|MoMo|Moov|partout|24|48/);
-    const events = await store.tx(tenantId, (r) => r.events.listAfter(0, { types: ['question.for_seller'] }));
+    const events = await h.store.tx(tenantId, (r) =>
+      r.events.listAfter(0, { types: ['question.for_seller'] }),
+    );
     expect(events).toHaveLength(1);
     expect(events[0]?.data).toMatchObject({
       topics: expect.arrayContaining(['delivery', 'payment']),
       question: 'Vous livrez à Yopougon ? Et on paie comment ?',
     });
-    expect(events[0]?.contactId).toBe((await contactOf(tenantId)).id);
+    expect(events[0]?.contactId).toBe((await h.onlyContact(tenantId)).id);
   });
 
   it('answers from the structured facts and asks the seller nothing', async () => {
     now = T0;
-    const { tenantId, channelId } = await shop();
-    await store.tx(tenantId, (r) =>
+    const { tenantId, channelId } = await h.shop();
+    await h.store.tx(tenantId, (r) =>
       r.playbook.put({
         // Stored as the playbook route stores them (src/http/routes/v1/playbook.ts).
         info: {
@@ -219,14 +126,16 @@ describe('a question the playbook does not answer', () => {
         } as unknown as Playbook['info'],
       }),
     );
-    await processEvents(deps, { tenantId, channelId }, [
-      message('+2250705050505', 'Vous livrez à Yopougon ? Et on paie comment ?'),
+    await processEvents(h.deps, { tenantId, channelId }, [
+      h.message('+2250705050505', 'Vous livrez à Yopougon ? Et on paie comment ?'),
     ]);
-    expect(await flushSends(tenantId)).toBe(1);
-    const [reply] = texts(channelId);
+    expect(await h.flushSends(tenantId)).toBe(1);
+    const [reply] = h.texts(channelId);
     expect(reply).toContain('Yopougon : 1 500 FCFA (24 h)');
     expect(reply).toContain('par Wave');
-    const events = await store.tx(tenantId, (r) => r.events.listAfter(0, { types: ['question.for_seller'] }));
+    const events = await h.store.tx(tenantId, (r) =>
+      r.events.listAfter(0, { types: ['question.for_seller'] }),
+    );
     expect(events).toHaveLength(0);
   });
 });

@@ -5,11 +5,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignVariant, type Experiment } from '../../src/engines/experiments.ts';
-import { type PipelineDeps, processEvents } from '../../src/pipeline/index.ts';
-import { startQueue } from '../../src/queue/index.ts';
-import { createStore, type Db, EXPERIMENTS_INFO_KEY, openDb, type Store } from '../../src/store/index.ts';
-import { createSandboxClient, createSandboxHub } from '../../src/whatsapp/index.ts';
-import { freshTenant, testKeyring } from '../support/store.ts';
+import { processEvents } from '../../src/pipeline/index.ts';
+import { EXPERIMENTS_INFO_KEY } from '../../src/store/index.ts';
+import { openPipeline, type PipelineHarness } from '../support/pipeline.ts';
+import { testBackends } from '../support/store.ts';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const experiment: Experiment = {
@@ -21,43 +20,25 @@ const experiment: Experiment = {
   ],
 };
 
-let db: Db;
-let store: Store;
-let deps: PipelineDeps;
-let stopQueue: () => Promise<void>;
+let h: PipelineHarness;
 
 beforeAll(async () => {
-  db = await openDb({ memory: true, dataDir: '' });
-  store = createStore(db, testKeyring());
-  const queue = await startQueue(db);
-  stopQueue = () => queue.stop({ graceful: false });
-  const hub = createSandboxHub({ now: () => T0 });
-  deps = {
-    store,
-    queue,
-    nowMs: () => T0,
-    clientFor: (channel) => createSandboxClient({ channelId: channel.id }, { hub, sleep: async () => {} }),
-    sleep: async () => {},
-    pacingScale: 0,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  };
+  h = await openPipeline({ nowMs: () => T0, backend: testBackends()[0] });
 });
 
 afterAll(async () => {
-  await stopQueue?.();
-  await store?.close();
+  await h?.close();
 });
 
 describe('A/B messages in the pipeline', () => {
   it('answers each customer with their variant and stores it on the reply', async () => {
-    const tenantId = await freshTenant(store.db);
-    const channel = await store.tx(tenantId, async (r) => {
-      await r.playbook.put({ info: { [EXPERIMENTS_INFO_KEY]: [experiment] } as never });
-      return r.channels.create({ name: 'Sandbox', transport: 'sandbox' });
+    const { tenantId, target } = await h.shop({
+      products: [],
+      playbook: { [EXPERIMENTS_INFO_KEY]: [experiment] } as never,
     });
     const phones = ['+2250701020301', '+2250701020302', '+2250701020303', '+2250701020304'];
     for (const [i, phone] of phones.entries()) {
-      await processEvents(deps, { tenantId, channelId: channel.id }, [
+      await processEvents(h.deps, target, [
         {
           kind: 'message',
           providerId: `sbx_ab_${i}`,
@@ -68,7 +49,7 @@ describe('A/B messages in the pipeline', () => {
         },
       ]);
     }
-    const rows = await db.ownerTx((tx) =>
+    const rows = await h.db.ownerTx((tx) =>
       tx.query<{ contact_id: string; experiment_id: string | null; variant_id: string | null }>(
         `SELECT contact_id, experiment_id, variant_id FROM messages WHERE tenant_id = $1 AND direction = 'out'`,
         [tenantId],
@@ -82,7 +63,7 @@ describe('A/B messages in the pipeline', () => {
         variant_id: assignVariant(experiment, row.contact_id).id,
       });
     }
-    const texts = await store.tx(tenantId, async (r) => {
+    const texts = await h.store.tx(tenantId, async (r) => {
       const out: Array<{ contactId: string; body: string | null }> = [];
       for (const row of rows.rows) {
         const page = await r.messages.history(row.contact_id, { limit: 10 });

@@ -8,78 +8,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   handBack,
   handleAutoReturn,
-  handleOutbound,
-  type OutboundJobData,
-  type PipelineDeps,
   processEvents,
   sendAsHuman,
   takeOver,
 } from '../../src/pipeline/index.ts';
-import type { Job, Queue } from '../../src/queue/index.ts';
-import { startQueue } from '../../src/queue/index.ts';
-import { createStore, type Store } from '../../src/store/index.ts';
 import type { PlaybookInfo } from '../../src/store/repos/playbook.ts';
-import {
-  createSandboxClient,
-  createSandboxHub,
-  type InboundEvent,
-  type SandboxHub,
-} from '../../src/whatsapp/index.ts';
-import { freshTenant, testBackends, testKeyring } from '../support/store.ts';
+import type { InboundEvent } from '../../src/whatsapp/index.ts';
+import { openPipeline, type PipelineHarness } from '../support/pipeline.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 
-let store: Store;
-let hub: SandboxHub;
-let queue: Queue;
 let now = T0;
-let deps: PipelineDeps;
+let h: PipelineHarness;
 
 beforeAll(async () => {
   // PGlite, or Postgres when TEST_DATABASE_URL is set (the last backend).
-  const db = await testBackends().at(-1)!.open();
-  store = createStore(db, testKeyring());
-  queue = await startQueue(db);
-  hub = createSandboxHub({ now: () => now });
-  deps = {
-    store,
-    queue,
-    nowMs: () => now,
-    clientFor: (channel) => createSandboxClient({ channelId: channel.id }, { hub, sleep: async () => {} }),
-    sleep: async () => {},
-    pacingScale: 0,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  };
+  h = await openPipeline({ nowMs: () => now });
 });
 
 afterAll(async () => {
-  await queue?.stop({ graceful: false });
-  await store?.close();
+  await h?.close();
 });
 
-async function shop(transport: 'sandbox' | 'cloud' = 'sandbox') {
-  const tenantId = await freshTenant(store.db);
-  const channel = await store.tx(tenantId, async (r) => {
-    await r.products.create({ name: 'Sac noir', price: 15000, currency: 'XOF', stock: 4 });
-    return r.channels.create({ name: 'Boutique', transport });
-  });
-  return { tenantId, channelId: channel.id, target: { tenantId, channelId: channel.id } };
-}
+const customerSays = (from: string, text: string) => h.message(from, text, { prefix: 'in' });
 
 let seq = 0;
-function customer(from: string, text: string): InboundEvent {
-  seq += 1;
-  return {
-    kind: 'message',
-    providerId: `in_${seq}`,
-    from: { phone: from },
-    timestampMs: now,
-    type: 'text',
-    text,
-  };
-}
 /** What a gateway sends for a message the seller typed on the phone (chat = the customer). */
 function fromPhone(to: string, text: string, providerId = `me_${++seq}`): InboundEvent {
   return {
@@ -93,67 +48,32 @@ function fromPhone(to: string, text: string, providerId = `me_${++seq}`): Inboun
   };
 }
 
-function job(data: OutboundJobData): Job {
-  return {
-    id: `job_${seq++}`,
-    name: 'outbound',
-    data: { ...data },
-    groupKey: null,
-    attempt: 1,
-    retryLimit: 5,
-    signal: new AbortController().signal,
-  };
-}
-
-/** Runs every queued outbound message of a contact through the send handler, oldest first. */
-async function flushSends(tenantId: string, contactId: string): Promise<number> {
-  const queued = await store.tx(tenantId, async (r) =>
-    (await r.messages.history(contactId, { limit: 200 })).items
-      .filter((m) => m.direction === 'out' && m.status === 'queued')
-      .sort((a, b) => a.createdAtMs - b.createdAtMs),
-  );
-  for (const m of queued) {
-    await handleOutbound(deps, job({ tenantId, messageId: m.id, typingAtMs: now, typingMs: 0 }));
-  }
-  return queued.length;
-}
-
-const sentTexts = (channelId: string) =>
-  hub
-    .inbox(channelId)
-    .sent.filter((s) => s.kind === 'text')
-    .map((s) => (s.kind === 'text' ? s.text : ''));
-
-async function onlyContact(tenantId: string) {
-  return store.tx(tenantId, async (r) => (await r.contacts.list({ limit: 1 })).items[0]!);
-}
-
 async function thread(tenantId: string, contactId: string) {
-  return store.tx(tenantId, async (r) => (await r.messages.history(contactId, { limit: 200 })).items);
+  return h.store.tx(tenantId, async (r) => (await r.messages.history(contactId, { limit: 200 })).items);
 }
 
 async function eventTypes(tenantId: string) {
-  return store.tx(tenantId, async (r) => (await r.events.listAfter(0)).map((e) => e.type));
+  return h.store.tx(tenantId, async (r) => (await r.events.listAfter(0)).map((e) => e.type));
 }
 
 describe('the seller answering from the phone', () => {
   it('cancels the bot reply still queued, stores the seller text as a human message, and the conversation becomes human', async () => {
     now = T0;
-    const { tenantId, channelId, target } = await shop();
-    await processEvents(deps, target, [customer('+2250701020304', "c'est combien le sac noir ?")]);
-    const contact = await onlyContact(tenantId);
+    const { tenantId, channelId, target } = await h.shop();
+    await processEvents(h.deps, target, [customerSays('+2250701020304', "c'est combien le sac noir ?")]);
+    const contact = await h.onlyContact(tenantId);
     const queued = (await thread(tenantId, contact.id)).filter((m) => m.status === 'queued');
     expect(queued).toHaveLength(1);
 
     now = T0 + 1_500; // before the bot's paced reply
-    const outcome = await processEvents(deps, target, [
+    const outcome = await processEvents(h.deps, target, [
       fromPhone('+2250701020304', 'Bonjour, 15 000 pour vous'),
     ]);
     expect(outcome.messages).toBe(1);
-    expect(await flushSends(tenantId, contact.id)).toBe(0);
-    expect(sentTexts(channelId)).toEqual([]);
+    expect(await h.flushSends(tenantId, { contactId: contact.id })).toBe(0);
+    expect(h.texts(channelId)).toEqual([]);
 
-    const after = await onlyContact(tenantId);
+    const after = await h.onlyContact(tenantId);
     expect(after).toMatchObject({ ownership: 'human', owner: 'phone', ownershipSinceMs: T0 + 1_500 });
     const messages = await thread(tenantId, contact.id);
     expect(messages.find((m) => m.id === queued[0]!.id)).toMatchObject({
@@ -170,12 +90,12 @@ describe('the seller answering from the phone', () => {
 
   it('stores a redelivered echo once, and takes over when the seller starts the chat', async () => {
     now = T0;
-    const { tenantId, target } = await shop();
+    const { tenantId, target } = await h.shop();
     const echo = fromPhone('+2250705050505', 'Bonjour, votre commande est prête', 'ECHO1');
-    await processEvents(deps, target, [echo]);
-    const again = await processEvents(deps, target, [echo]);
+    await processEvents(h.deps, target, [echo]);
+    const again = await processEvents(h.deps, target, [echo]);
     expect(again.duplicates).toBe(1);
-    const contact = await onlyContact(tenantId);
+    const contact = await h.onlyContact(tenantId);
     expect(contact.ownership).toBe('human');
     expect(await thread(tenantId, contact.id)).toHaveLength(1);
     expect(await eventTypes(tenantId)).toEqual(['conversation.taken_over']);
@@ -183,14 +103,14 @@ describe('the seller answering from the phone', () => {
 
   it('keeps the bot quiet on the next customer message and records why', async () => {
     now = T0;
-    const { tenantId, channelId, target } = await shop();
-    await processEvents(deps, target, [fromPhone('+2250706060606', 'Je suis là')]);
+    const { tenantId, channelId, target } = await h.shop();
+    await processEvents(h.deps, target, [fromPhone('+2250706060606', 'Je suis là')]);
     now = T0 + MINUTE;
-    await processEvents(deps, target, [customer('+2250706060606', "c'est combien le sac noir ?")]);
-    const contact = await onlyContact(tenantId);
-    expect(await flushSends(tenantId, contact.id)).toBe(0);
-    expect(sentTexts(channelId)).toEqual([]);
-    const decisions = await store.tx(tenantId, (r) => r.decisions.list({ contactId: contact.id }));
+    await processEvents(h.deps, target, [customerSays('+2250706060606', "c'est combien le sac noir ?")]);
+    const contact = await h.onlyContact(tenantId);
+    expect(await h.flushSends(tenantId, { contactId: contact.id })).toBe(0);
+    expect(h.texts(channelId)).toEqual([]);
+    const decisions = await h.store.tx(tenantId, (r) => r.decisions.list({ contactId: contact.id }));
     expect(decisions.items[0]).toMatchObject({ action: 'skip' });
     expect(decisions.items[0]!.reasons.map((r) => r.code)).toContain('decide.human_owner');
   });
@@ -199,15 +119,15 @@ describe('the seller answering from the phone', () => {
 describe('the worker at send time', () => {
   it('does not send a bot reply when a person owns the conversation by then', async () => {
     now = T0;
-    const { tenantId, channelId, target } = await shop();
-    await processEvents(deps, target, [customer('+2250707070707', "c'est combien le sac noir ?")]);
-    const contact = await onlyContact(tenantId);
+    const { tenantId, channelId, target } = await h.shop();
+    await processEvents(h.deps, target, [customerSays('+2250707070707', "c'est combien le sac noir ?")]);
+    const contact = await h.onlyContact(tenantId);
     // The ownership changes without the cancellation (another process, a race with the fetch).
-    await store.tx(tenantId, (r) =>
+    await h.store.tx(tenantId, (r) =>
       r.contacts.patch(contact.id, { ownership: { state: 'human', owner: 'Awa', atMs: now } }),
     );
-    expect(await flushSends(tenantId, contact.id)).toBe(1);
-    expect(sentTexts(channelId)).toEqual([]);
+    expect(await h.flushSends(tenantId, { contactId: contact.id })).toBe(1);
+    expect(h.texts(channelId)).toEqual([]);
     // The reply and the message it answers share an instant: find it by direction, not by position.
     const reply = (await thread(tenantId, contact.id)).find((m) => m.direction === 'out');
     expect(reply).toMatchObject({ status: 'failed', errorCode: 'cancelled_human' });
@@ -217,15 +137,15 @@ describe('the worker at send time', () => {
 describe('a person replying through Sellify', () => {
   it('sends exactly one message on the queue and takes the conversation over', async () => {
     now = T0;
-    const { tenantId, channelId, target } = await shop();
-    await processEvents(deps, target, [customer('+2250708080808', 'bonjour')]);
-    const contact = await onlyContact(tenantId);
-    await flushSends(tenantId, contact.id);
-    const before = sentTexts(channelId).length;
+    const { tenantId, channelId, target } = await h.shop();
+    await processEvents(h.deps, target, [customerSays('+2250708080808', 'bonjour')]);
+    const contact = await h.onlyContact(tenantId);
+    await h.flushSends(tenantId, { contactId: contact.id });
+    const before = h.texts(channelId).length;
 
     now = T0 + MINUTE;
-    const result = await store.tx(tenantId, (r) =>
-      sendAsHuman(deps, r, {
+    const result = await h.store.tx(tenantId, (r) =>
+      sendAsHuman(h.deps, r, {
         contactId: contact.id,
         text: 'Awa ici, je vous aide',
         owner: 'Awa',
@@ -233,9 +153,9 @@ describe('a person replying through Sellify', () => {
       }),
     );
     expect(result.ok).toBe(true);
-    expect(await flushSends(tenantId, contact.id)).toBe(1);
-    expect(sentTexts(channelId).slice(before)).toEqual(['Awa ici, je vous aide']);
-    const after = await onlyContact(tenantId);
+    expect(await h.flushSends(tenantId, { contactId: contact.id })).toBe(1);
+    expect(h.texts(channelId).slice(before)).toEqual(['Awa ici, je vous aide']);
+    const after = await h.onlyContact(tenantId);
     expect(after).toMatchObject({ ownership: 'human', owner: 'Awa', lastHumanAtMs: now });
     const human = (await thread(tenantId, contact.id)).find((m) => m.kind === 'human');
     expect(human).toMatchObject({ status: 'sent', direction: 'out' });
@@ -243,53 +163,53 @@ describe('a person replying through Sellify', () => {
 
   it('refuses a Cloud message outside the 24-hour window and an opted-out customer', async () => {
     now = T0;
-    const { tenantId, target } = await shop('cloud');
-    await processEvents(deps, target, [customer('+2250709090909', 'bonjour')]);
-    const contact = await onlyContact(tenantId);
+    const { tenantId, target } = await h.shop({ transport: 'cloud' });
+    await processEvents(h.deps, target, [customerSays('+2250709090909', 'bonjour')]);
+    const contact = await h.onlyContact(tenantId);
     now = T0 + 25 * HOUR;
-    const late = await store.tx(tenantId, (r) =>
-      sendAsHuman(deps, r, { contactId: contact.id, text: 'Toujours intéressé ?', nowMs: now }),
+    const late = await h.store.tx(tenantId, (r) =>
+      sendAsHuman(h.deps, r, { contactId: contact.id, text: 'Toujours intéressé ?', nowMs: now }),
     );
     expect(late).toEqual({ ok: false, refusal: 'window_closed' });
-    await store.tx(tenantId, (r) => r.contacts.patch(contact.id, { optedOut: true }));
-    const stopped = await store.tx(tenantId, (r) =>
-      sendAsHuman(deps, r, { contactId: contact.id, text: 'Bonjour', nowMs: now }),
+    await h.store.tx(tenantId, (r) => r.contacts.patch(contact.id, { optedOut: true }));
+    const stopped = await h.store.tx(tenantId, (r) =>
+      sendAsHuman(h.deps, r, { contactId: contact.id, text: 'Bonjour', nowMs: now }),
     );
     expect(stopped).toEqual({ ok: false, refusal: 'opted_out' });
     // Nothing was written by the refused attempts.
     expect((await thread(tenantId, contact.id)).filter((m) => m.kind === 'human')).toEqual([]);
-    expect((await onlyContact(tenantId)).ownership).toBe('bot');
+    expect((await h.onlyContact(tenantId)).ownership).toBe('bot');
   });
 });
 
 describe('hand-off and return to the bot', () => {
   it('waits for a person after the customer asks for one, then answers again once handed back', async () => {
     now = T0;
-    const { tenantId, channelId, target } = await shop();
-    await processEvents(deps, target, [customer('+2250701212121', 'je veux parler au responsable')]);
-    const contact = await onlyContact(tenantId);
+    const { tenantId, channelId, target } = await h.shop();
+    await processEvents(h.deps, target, [customerSays('+2250701212121', 'je veux parler au responsable')]);
+    const contact = await h.onlyContact(tenantId);
     expect(contact.ownership).toBe('waiting');
-    await flushSends(tenantId, contact.id); // the hand-off message itself goes
-    expect(sentTexts(channelId)).toHaveLength(1);
+    await h.flushSends(tenantId, { contactId: contact.id }); // the hand-off message itself goes
+    expect(h.texts(channelId)).toHaveLength(1);
     expect(await eventTypes(tenantId)).toEqual(['handoff.requested']);
 
     now = T0 + MINUTE;
-    await processEvents(deps, target, [customer('+2250701212121', "c'est combien le sac noir ?")]);
-    expect(await flushSends(tenantId, contact.id)).toBe(0);
+    await processEvents(h.deps, target, [customerSays('+2250701212121', "c'est combien le sac noir ?")]);
+    expect(await h.flushSends(tenantId, { contactId: contact.id })).toBe(0);
 
     now = T0 + 2 * MINUTE;
-    await store.tx(tenantId, async (r) =>
-      takeOver(deps, r, (await r.contacts.get(contact.id))!, { atMs: now, via: 'api' }),
+    await h.store.tx(tenantId, async (r) =>
+      takeOver(h.deps, r, (await r.contacts.get(contact.id))!, { atMs: now, via: 'api' }),
     );
-    await store.tx(tenantId, async (r) =>
+    await h.store.tx(tenantId, async (r) =>
       handBack(r, (await r.contacts.get(contact.id))!, { atMs: now, reason: 'api' }),
     );
-    expect((await onlyContact(tenantId)).ownership).toBe('bot');
+    expect((await h.onlyContact(tenantId)).ownership).toBe('bot');
 
     now = T0 + 3 * MINUTE;
-    await processEvents(deps, target, [customer('+2250701212121', "c'est combien le sac noir ?")]);
-    expect(await flushSends(tenantId, contact.id)).toBe(1);
-    expect(sentTexts(channelId).at(-1)).toContain('15 000 FCFA');
+    await processEvents(h.deps, target, [customerSays('+2250701212121', "c'est combien le sac noir ?")]);
+    expect(await h.flushSends(tenantId, { contactId: contact.id })).toBe(1);
+    expect(h.texts(channelId).at(-1)).toContain('15 000 FCFA');
     expect(await eventTypes(tenantId)).toEqual([
       'handoff.requested',
       'conversation.taken_over',
@@ -299,25 +219,25 @@ describe('hand-off and return to the bot', () => {
 
   it('returns to the bot after the playbook quiet period, not before, and never when it is off', async () => {
     now = T0;
-    const { tenantId, target } = await shop();
-    await processEvents(deps, target, [fromPhone('+2250702323232', 'Bonjour')]);
-    const contact = await onlyContact(tenantId);
+    const { tenantId, target } = await h.shop();
+    await processEvents(h.deps, target, [fromPhone('+2250702323232', 'Bonjour')]);
+    const contact = await h.onlyContact(tenantId);
     // Off by default: nothing happens however long the person is quiet.
     now = T0 + 48 * HOUR;
-    await handleAutoReturn(deps, tenantId, contact.id);
-    expect((await onlyContact(tenantId)).ownership).toBe('human');
+    await handleAutoReturn(h.deps, tenantId, contact.id);
+    expect((await h.onlyContact(tenantId)).ownership).toBe('human');
 
     // The playbook API stores `handoff` beside the facts in `info` (see routes/v1/playbook.ts).
     const info = { handoff: { autoReturnAfterMs: 2 * HOUR } } as unknown as PlaybookInfo;
-    await store.tx(tenantId, (r) => r.playbook.put({ info }));
+    await h.store.tx(tenantId, (r) => r.playbook.put({ info }));
     now = T0 + 49 * HOUR;
-    await processEvents(deps, target, [fromPhone('+2250702323232', 'Je reviens vers vous')]);
+    await processEvents(h.deps, target, [fromPhone('+2250702323232', 'Je reviens vers vous')]);
     now = T0 + 50 * HOUR; // one hour of quiet
-    await handleAutoReturn(deps, tenantId, contact.id);
-    expect((await onlyContact(tenantId)).ownership).toBe('human');
+    await handleAutoReturn(h.deps, tenantId, contact.id);
+    expect((await h.onlyContact(tenantId)).ownership).toBe('human');
     now = T0 + 51 * HOUR; // two hours of quiet
-    await handleAutoReturn(deps, tenantId, contact.id);
-    expect((await onlyContact(tenantId)).ownership).toBe('bot');
+    await handleAutoReturn(h.deps, tenantId, contact.id);
+    expect((await h.onlyContact(tenantId)).ownership).toBe('bot');
     expect((await eventTypes(tenantId)).at(-1)).toBe('conversation.handed_back');
   });
 });

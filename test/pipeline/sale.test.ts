@@ -6,13 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyAdvisorInbound } from '../../src/pipeline/advisor.ts';
-import { type PipelineDeps, processEvents } from '../../src/pipeline/index.ts';
-import { startQueue } from '../../src/queue/index.ts';
-import { createStore, type Store } from '../../src/store/index.ts';
+import { processEvents } from '../../src/pipeline/index.ts';
 import type { InboundEvent } from '../../src/whatsapp/index.ts';
-import { freshTenant, testBackends, testKeyring } from '../support/store.ts';
+import { openPipeline, type PipelineHarness } from '../support/pipeline.ts';
+import { testBackends } from '../support/store.ts';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z'); // a Monday, 10:00 in Abidjan
+
+const SAC_NOIR = { name: 'Sac noir', price: 15000, currency: 'XOF' };
 
 const FACTS = {
   deliveryFacts: {
@@ -27,44 +28,22 @@ const FACTS = {
 
 for (const backend of testBackends()) {
   describe(`a sale in chat on ${backend.name}`, () => {
-    let store: Store;
-    let deps: PipelineDeps;
-    let stop: () => Promise<void>;
+    let h: PipelineHarness;
     let now = T0;
     let seq = 0;
 
     beforeAll(async () => {
-      const db = await backend.open();
-      store = createStore(db, testKeyring());
-      const queue = await startQueue(db);
-      stop = () => queue.stop({ graceful: false });
-      deps = {
-        store,
-        queue,
-        nowMs: () => now,
-        clientFor: () => {
-          throw new Error('no sends in this test');
-        },
-        sleep: async () => {},
-        pacingScale: 0,
-        log: { info: () => {}, warn: () => {}, error: () => {} },
-      };
+      h = await openPipeline({ nowMs: () => now, backend, sends: 'none' });
     });
 
     afterAll(async () => {
-      await stop?.();
-      await store?.close();
+      await h?.close();
     });
 
     async function shop(stock = 4) {
-      const tenantId = await freshTenant(store.db);
-      return store.tx(tenantId, async (r) => {
-        const product = await r.products.create({ name: 'Sac noir', price: 15000, currency: 'XOF', stock });
-        // The playbook API validates these facts on the way in; here they are written directly.
-        await r.playbook.put({ info: FACTS as never });
-        const channel = await r.channels.create({ name: 'Sandbox', transport: 'sandbox' });
-        return { tenantId, channelId: channel.id, productId: product.id };
-      });
+      // The playbook API validates these facts on the way in; here they are written directly.
+      const s = await h.shop({ products: [{ ...SAC_NOIR, stock }], playbook: FACTS as never });
+      return { ...s, productId: s.productIds[0]! };
     }
 
     function event(from: string, text: string, providerId = `sbx_sale_${++seq}`): InboundEvent {
@@ -74,13 +53,13 @@ for (const backend of testBackends()) {
 
     async function say(s: { tenantId: string; channelId: string }, from: string, text: string, id?: string) {
       const e = event(from, text, id);
-      await processEvents(deps, { tenantId: s.tenantId, channelId: s.channelId }, [e]);
+      await processEvents(h.deps, { tenantId: s.tenantId, channelId: s.channelId }, [e]);
       return e;
     }
 
     /** The bot's answers to a contact, oldest first. */
     async function answers(tenantId: string, contactId: string): Promise<string[]> {
-      return store.tx(tenantId, async (r) => {
+      return h.store.tx(tenantId, async (r) => {
         const page = await r.messages.history(contactId, { limit: 100 });
         return page.items
           .filter((m) => m.direction === 'out')
@@ -97,7 +76,7 @@ for (const backend of testBackends()) {
       await say(s, phone, 'Yopougon Selmer, près de la pharmacie. Je paie par Orange Money');
       const yes = await say(s, phone, 'oui');
 
-      const { contact, orders, product, events } = await store.tx(s.tenantId, async (r) => {
+      const { contact, orders, product, events } = await h.store.tx(s.tenantId, async (r) => {
         const contact = (await r.contacts.findByPhone(s.channelId, phone))!;
         return {
           contact,
@@ -135,7 +114,7 @@ for (const backend of testBackends()) {
       // The same "oui" redelivered, then a second "oui": still one order, stock unchanged.
       await say(s, phone, 'oui', yes.kind === 'message' ? yes.providerId : '');
       await say(s, phone, 'oui');
-      const after = await store.tx(s.tenantId, async (r) => ({
+      const after = await h.store.tx(s.tenantId, async (r) => ({
         orders: await r.orders.list({ limit: 10 }),
         stock: (await r.products.get(s.productId))?.stock,
         conversation: await r.contacts.conversation(contact.id),
@@ -149,7 +128,7 @@ for (const backend of testBackends()) {
       const s = await shop();
       await say(s, '+2250701020305', 'Je veux 2 sacs noirs');
       await say(s, '+2250701020305', 'Yopougon Selmer, près de la pharmacie');
-      const raw = await store.tx(s.tenantId, (r) =>
+      const raw = await h.store.tx(s.tenantId, (r) =>
         r.sql.query<{ conversation_enc: string }>(
           'SELECT conversation_enc FROM contacts WHERE tenant_id = $1 AND conversation_enc IS NOT NULL',
           [s.tenantId],
@@ -164,9 +143,9 @@ for (const backend of testBackends()) {
       const phone = '+2250701020306';
       await say(s, phone, '2 sacs noirs livrés à Cocody, je paie par Wave');
       // Someone else bought two meanwhile.
-      await store.tx(s.tenantId, (r) => r.products.update(s.productId, { stock: 1 }));
+      await h.store.tx(s.tenantId, (r) => r.products.update(s.productId, { stock: 1 }));
       await say(s, phone, 'oui');
-      const out = await store.tx(s.tenantId, async (r) => {
+      const out = await h.store.tx(s.tenantId, async (r) => {
         const contact = (await r.contacts.findByPhone(s.channelId, phone))!;
         return {
           contact,
@@ -189,7 +168,7 @@ for (const backend of testBackends()) {
       await say(s, '+2250701020308', 'Je veux le sac noir, livraison à Yopougon, je paie par Wave');
       await say(s, '+2250701020307', 'oui');
       await say(s, '+2250701020308', 'oui');
-      const orders = await store.tx(s.tenantId, (r) => r.orders.list({ limit: 10 }));
+      const orders = await h.store.tx(s.tenantId, (r) => r.orders.list({ limit: 10 }));
       expect(orders.items).toHaveLength(1);
       expect(orders.items[0]?.delivery?.zone).toBe('cocody');
     });
@@ -197,7 +176,7 @@ for (const backend of testBackends()) {
     it('takes the same order in advisor mode through the recorded messages', async () => {
       const s = await shop();
       const record = async (text: string, providerId: string) =>
-        store.tx(s.tenantId, async (r) => {
+        h.store.tx(s.tenantId, async (r) => {
           const channel = (await r.channels.get(s.channelId))!;
           const { contact } = await r.contacts.upsertBySender(channel.id, { phone: '+2250701020309' });
           const { inserted, message } = await r.messages.insertInbound({
@@ -218,7 +197,7 @@ for (const backend of testBackends()) {
       expect(confirmed?.order).toMatchObject({ total: 31500, deliveryFee: 1500, paymentMethod: 'wave' });
       expect(confirmed?.contact.stage).toBe('ordered');
       expect(await record('ok', 'adv.3')).toBeNull();
-      const orders = await store.tx(s.tenantId, (r) => r.orders.list({ limit: 10 }));
+      const orders = await h.store.tx(s.tenantId, (r) => r.orders.list({ limit: 10 }));
       expect(orders.items).toHaveLength(1);
     });
   });

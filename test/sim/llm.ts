@@ -30,8 +30,11 @@ export interface FakeLlm {
   baseUrl: string;
   apiKey: string;
   readonly requests: LlmRequestRecord[];
-  /** Decides each answer from the request; default: `{"intent":"unknown",...}`. */
-  respond: (req: LlmRequestRecord, index: number) => LlmScript;
+  /**
+   * Decides each answer from the request; default: `{"intent":"unknown",...}`. A promise holds the
+   * answer until it settles (a slow model the test releases when it chooses).
+   */
+  respond: (req: LlmRequestRecord, index: number) => LlmScript | Promise<LlmScript>;
   close(): Promise<void>;
 }
 
@@ -84,29 +87,30 @@ export async function startFakeLlm(apiKey = 'sk-test-fake'): Promise<FakeLlm> {
       }
       const record: LlmRequestRecord = { authorization: req.headers.authorization, body };
       fake.requests.push(record);
-      const script = fake.respond(record, fake.requests.length - 1);
-      if (script === 'hang') return;
-      if (script === 'garbage') return send(200, '<html>oops');
-      if ('status' in script) {
-        return send(
-          script.status,
-          script.body ??
-            JSON.stringify({ error: { message: `status ${script.status}`, type: 'server_error' } }),
-          script.retryAfter === undefined ? {} : { 'retry-after': script.retryAfter },
+      void Promise.resolve(fake.respond(record, fake.requests.length - 1)).then((script) => {
+        if (script === 'hang') return;
+        if (script === 'garbage') return send(200, '<html>oops');
+        if ('status' in script) {
+          return send(
+            script.status,
+            script.body ??
+              JSON.stringify({ error: { message: `status ${script.status}`, type: 'server_error' } }),
+            script.retryAfter === undefined ? {} : { 'retry-after': script.retryAfter },
+          );
+        }
+        send(
+          200,
+          JSON.stringify({
+            id: `chatcmpl-${fake.requests.length}`,
+            object: 'chat.completion',
+            model: body.model,
+            choices: [
+              { index: 0, finish_reason: 'stop', message: { role: 'assistant', content: script.content } },
+            ],
+            usage: script.usage ?? { prompt_tokens: 120, completion_tokens: 20, total_tokens: 140 },
+          }),
         );
-      }
-      send(
-        200,
-        JSON.stringify({
-          id: `chatcmpl-${fake.requests.length}`,
-          object: 'chat.completion',
-          model: body.model,
-          choices: [
-            { index: 0, finish_reason: 'stop', message: { role: 'assistant', content: script.content } },
-          ],
-          usage: script.usage ?? { prompt_tokens: 120, completion_tokens: 20, total_tokens: 140 },
-        }),
-      );
+      });
     });
   });
   server.on('connection', (s) => {

@@ -139,6 +139,20 @@ export interface MessagesRepo {
   cancelQueuedBot(contactId: string, errorCode: string): Promise<string[]>;
   /** A contact's conversation, newest first. */
   history(contactId: string, options?: PageOptions): Promise<Page<Message>>;
+  /**
+   * Marks an inbound message as stored but not decided yet (migration 0018): the language-model job
+   * decides it after the webhook's acknowledgement (src/pipeline/assist.ts).
+   */
+  markDecisionPending(id: string): Promise<void>;
+  /** Whether the message still waits for its decision. */
+  decisionPending(id: string): Promise<boolean>;
+  /** Whether a message of the contact waits for its decision (a later one must wait behind it). */
+  contactHasPendingDecision(contactId: string): Promise<boolean>;
+  /**
+   * Takes the message's pending mark, in the transaction that stores its decision: true for exactly
+   * one caller (the UPDATE's row lock makes a concurrent caller wait, then find the mark gone).
+   */
+  claimDecision(id: string): Promise<boolean>;
 }
 
 interface MessageRow {
@@ -414,6 +428,38 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
 
     setStatus(ref, status, options) {
       return setStatus(ref, status, options);
+    },
+
+    async markDecisionPending(id) {
+      await c.tx.query(
+        `UPDATE messages SET decision_pending = true WHERE tenant_id = $1 AND id = $2 AND direction = 'in'`,
+        [c.tenantId, id],
+      );
+    },
+
+    async decisionPending(id) {
+      const { rows } = await c.tx.query<{ pending: boolean }>(
+        'SELECT decision_pending AS pending FROM messages WHERE tenant_id = $1 AND id = $2',
+        [c.tenantId, id],
+      );
+      return rows[0]?.pending === true;
+    },
+
+    async contactHasPendingDecision(contactId) {
+      const { rows } = await c.tx.query(
+        'SELECT 1 FROM messages WHERE tenant_id = $1 AND contact_id = $2 AND decision_pending LIMIT 1',
+        [c.tenantId, contactId],
+      );
+      return rows.length > 0;
+    },
+
+    async claimDecision(id) {
+      const { rows } = await c.tx.query(
+        `UPDATE messages SET decision_pending = false
+         WHERE tenant_id = $1 AND id = $2 AND decision_pending RETURNING id`,
+        [c.tenantId, id],
+      );
+      return rows.length > 0;
     },
 
     async history(contactId, options = {}) {

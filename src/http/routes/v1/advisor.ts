@@ -25,7 +25,7 @@ import {
   PresetSchema,
   parseContext,
 } from '../../../engines/context.ts';
-import { type Decision, decide } from '../../../engines/decide.ts';
+import type { Decision } from '../../../engines/decide.ts';
 import { decisionRecord } from '../../../pipeline/act.ts';
 import { withAssist } from '../../../pipeline/assist.ts';
 import {
@@ -375,14 +375,13 @@ export function advisorRoutes(api: Api, ctx: RouteContext): void {
       const needsStorage = body.channelId !== undefined || body.contactId !== undefined;
       const stored = needsStorage ? await tx(ctx, req, (r) => loadStored(r, body, nowMs)) : {};
       // With the language model on (operator key + the seller's switch), its answers join the context.
-      const context = await withAssist(validContext(mergeContext(body, stored, nowIso)), {
+      const { context, decision } = await withAssist(validContext(mergeContext(body, stored, nowIso)), {
         llm: ctx.llm,
         ...(ctx.llmMetrics !== undefined ? { metrics: ctx.llmMetrics } : {}),
         tenantId: principalOf(req).tenantId,
         // Real time, not the decision clock (callers may decide "as of" another instant).
         deadlineMs: Date.now() + (ctx.config.llm?.timeoutMs ?? 0) + 1_000,
       });
-      const decision = decide(context);
       const id = newId('dec');
       // Answered only once the decision is committed; concurrent requests share the transaction.
       await audit
