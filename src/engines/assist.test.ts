@@ -172,13 +172,14 @@ describe('the rephrasing gate', () => {
  * cost gives 64 times a per-character cost that is higher at 64 KB than at 1 KB, the big text and
  * its many short tokens falling out of the processor caches and the young generation: measured on
  * "1k" repeated, 614 ns per character at 1 KB, 5527 at 64 KB and 5021 at 256 KB (flat, so linear),
- * a ratio of 335 to 843 on a loaded machine. Sixteen times 64 keeps a margin on both sides.
+ * a ratio of 335 to 843 on a loaded machine. Thirty-two times 64 sits halfway (a factor of two on
+ * the log scale) between that and the quadratic 4096, so a busy CI machine does not make it flaky.
  */
 describe('the rewording gate on adversarial text', () => {
   const SMALL = 1024;
   const BIG = 64 * SMALL;
   const RUNS = 5;
-  const MAX_RATIO = 64 * 16;
+  const MAX_RATIO = 64 * 32;
   /** Runs of what the gate looks for: digits, amounts, currencies, product names, links, words. */
   const PATTERNS = [
     '9 ',
