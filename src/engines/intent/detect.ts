@@ -238,6 +238,14 @@ function dropPartsOf(
 const DETERMINER_LINKS = new Set(['l', 'la', 'le', 'les', 'un', 'une', 'the', 'a', 'an']);
 /** Links of "<accessory> pour/de <product>": the second product is what the first must fit. */
 const TARGET_LINKS = words('pour for de d du of compatible avec with fits fit');
+/** Verbs after which a number counts what the customer takes ("j'en prends 4", "I go buy 4"). */
+const TAKE_VERBS = words(
+  'prends prend prendre prendrai veux voudrais faut commande commander buy take want need order get ajoute ajoutez',
+);
+/** Links that name what an accessory is for, with a few words allowed before them. */
+const OWNER_LINKS = words('pour for compatible avec with fits fit');
+/** Words joining the items of a list. */
+const LIST_JOINS = words('et and plus with avec ou or');
 /** "sans câble", "without the cable": a product excluded from what is asked. */
 const WITHOUT_WORDS = words('sans without');
 
@@ -261,10 +269,18 @@ function dropTargets(tokens: readonly string[], mentions: Mention[]): Mention[] 
     if (prev !== undefined && prev.product !== m.product && m.positions.every((i) => COLOURS.has(tokens[i]!)))
       return false;
     if (k < 1 || !TARGET_LINKS.has(tokens[k]!)) return true;
-    // The accessory may carry a variant or a few words before the link ("coque rose de l'A14", "la vitre c'est combien pour A14").
-    for (let j = k - 1; j >= 0 && j >= k - 4; j--) {
+    // The accessory may carry a colour before "de" ("la coque rose de l'A14") and a few words
+    // before "pour" ("la vitre c'est combien pour A14"); a number, a measure or "et" in between
+    // starts another item of a list ("1 bag of rice, 2 kegs of palm oil").
+    const possessive = !OWNER_LINKS.has(tokens[k]!);
+    for (let j = k - 1; j >= 0 && j >= k - (possessive ? 2 : 4); j--) {
       const other = owner.get(j);
-      if (other === undefined) continue;
+      if (other === undefined) {
+        const t = tokens[j]!;
+        if (isDigits(t) || MEASURE_WORDS.has(t) || LIST_JOINS.has(t)) return true;
+        if (possessive && !COLOURS.has(t) && !DETERMINER_LINKS.has(t)) return true;
+        continue;
+      }
       if (other.product === m.product) return true;
       const head = tokens[other.positions[0]!]!;
       return MEASURE_WORDS.has(head);
@@ -389,7 +405,27 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   );
   const quantityAt = new Set(quantities.map((q) => q.position));
   const takenAt = (i: number) => productAt[i]! || resolved.valueAt.has(i) || matches[i] !== undefined;
-  const bareQuantity = attachQuantities(quantities, mentions, (q) => countsGoods(q, tokens, takenAt))?.value;
+  const bare = attachQuantities(quantities, mentions, (q) => countsGoods(q, tokens, takenAt));
+  // A big number no product took, with no unit after it and no verb of taking before it, is a price
+  // in thousands ("c'est écrit 75", "let me have it for 72"), not 75 units.
+  const bareQuantity =
+    bare === undefined ||
+    (bare.value > 20 &&
+      !MEASURE_WORDS.has(tokens[bare.position + 1] ?? '') &&
+      !TAKE_VERBS.has(tokens[bare.position - 1] ?? ''))
+      ? undefined
+      : bare.value;
+  // "J'en prends 4 paquets", "I go buy 4": with one product named, a count of goods right after a
+  // verb of taking is its quantity ("c'est écrit 75", "let me have it for 72" are prices).
+  const bareAt = bare?.position;
+  if (
+    bareQuantity !== undefined &&
+    bareAt !== undefined &&
+    mentions.length === 1 &&
+    mentions[0]!.quantity === undefined &&
+    TAKE_VERBS.has(tokens[bareAt - 1] ?? '')
+  )
+    mentions[0]!.quantity = bareQuantity;
 
   const cueTokens = [...tokens];
   const s0 = correctCueTypos(cueTokens, (i) => matches[i] !== undefined)

@@ -132,6 +132,7 @@ const COUNT_FOLLOWERS = words(`
   copies items item douzaine douzaines dozen kit kits rouleau rouleaux yards yard metres
   svp stp sil plait please pls abeg seulement only aussi also encore more plus de d en et and pour for
   la le les l ou or ok merci thanks thank stp tout all
+  seul seule seuls seules just
 `);
 
 /**
