@@ -1,9 +1,11 @@
 /**
- * `npm run intents:errors [dev|old] [--intent X]`: lists the messages of a DEVELOPMENT corpus the
- * intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
- * For dev.json only its tuning split is listed (see isValidationMessage in bench/intent-eval.ts).
- * It refuses every other corpus: the held-out set is only ever evaluated in aggregate
- * (`npm run bench intents`), so nobody tunes on its messages.
+ * `npm run intents:errors [dev|retired|old] [--intent X]`: lists the messages of a DEVELOPMENT corpus
+ * the intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
+ * For dev.json and the retired held-out set (test/fixtures/intents/heldout.json, development data
+ * since it was retired) only their tuning split is listed (see isValidationMessage in
+ * bench/intent-eval.ts). It refuses every other corpus, by name or path: the held-out set
+ * (heldout-2.json) is only ever evaluated in aggregate (`npm run bench intents`), so nobody tunes on
+ * its messages.
  */
 import { readFileSync } from 'node:fs';
 import { DEV_CORPORA, evaluateMessage, isValidationMessage, loadCorpus } from '../bench/intent-eval.ts';
@@ -11,10 +13,15 @@ import { loadModel, type ModelFile } from '../src/engines/intent/model.ts';
 
 const args = process.argv.slice(2);
 const which = args[0] ?? 'dev';
-const path = which === 'dev' ? DEV_CORPORA[0]! : which === 'old' ? DEV_CORPORA[1]! : undefined;
-if (path === undefined || /heldout/i.test(which)) {
+const named: Record<string, string> = {
+  dev: DEV_CORPORA[0]!,
+  old: DEV_CORPORA[1]!,
+  retired: DEV_CORPORA[2]!,
+};
+const path = Object.hasOwn(named, which) ? named[which] : undefined;
+if (path === undefined) {
   console.error(
-    'intent-errors lists development corpora only: "dev" or "old". The held-out set is aggregate-only.',
+    'intent-errors lists development corpora only: "dev", "retired" or "old". The held-out set is aggregate-only.',
   );
   process.exit(2);
 }
@@ -27,8 +34,8 @@ const model =
 const corpus = loadCorpus(path);
 let shown = 0;
 for (const m of corpus.messages) {
-  // The validation split of dev.json is scored in aggregate only, like the held-out set.
-  if (which === 'dev' && isValidationMessage(m)) continue;
+  // The validation splits of dev.json and of the retired set are scored in aggregate only.
+  if (which !== 'old' && isValidationMessage(m)) continue;
   if (onlyIntent && m.intent !== onlyIntent) continue;
   const o = evaluateMessage(m, corpus.catalogues[m.catalogue]!.products, model);
   const problems: string[] = [];

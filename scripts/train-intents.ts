@@ -1,34 +1,32 @@
 /**
- * `npm run train:intents [--validate-only] [--grid]`: trains the intent model and writes
+ * `npm run train:intents [--validate-only] [--grid] [--cv]`: trains the intent model and writes
  * src/engines/intent/model.json. Reproducible: the same data and code give the same file byte for
  * byte (fixed example order, full-batch AdaGrad from zero weights, integer quantization).
  *
  * Training data: the two training corpora (test/fixtures/intents/train-a.json and train-b.json,
- * written for training only), the tuning split of the development corpus
- * (test/fixtures/intents/dev.json), the older corpus (test/fixtures/intent-corpus.json) and examples
- * written for training only (scripts/intent-training/own-examples.json). The validation split of
- * dev.json (a third of it, see isValidationMessage) is NOT trained on: it is what the script
- * reports, so its figures say how the model does on messages it never saw. The held-out corpus is
- * never read here.
+ * written for training only), the tuning splits of the development corpus
+ * (test/fixtures/intents/dev.json) and of the RETIRED held-out set (test/fixtures/intents/heldout.json,
+ * development data since it was retired), the older corpus (test/fixtures/intent-corpus.json) and
+ * examples written for training only (scripts/intent-training/own-examples.json). The validation
+ * splits of dev.json and of the retired set (a third of each, see isValidationMessage) are NOT
+ * trained on: they are what the script reports, so its figures say how the model does on messages
+ * it never saw. The current held-out set (heldout-2.json) is never read here.
  *
- * Model selection: a small grid, each setting scored on the development corpus by the whole
- * classifier (exact consent rules plus the model) trained on the training data.
+ * Model selection: a small grid, each setting scored on the validation splits by the whole
+ * classifier (exact consent rules plus the model). `--cv` also prints a 3-fold cross-validation over
+ * dev.json and the retired set together (fold = id modulo 3; train-a, train-b and the older corpus
+ * are in every training fold).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import {
-  type CorpusMessage,
-  type IntentCorpus,
-  loadCorpus,
-  sellerLanguage,
-  splitCorpus,
-} from '../bench/intent-eval.ts';
+import { type CorpusMessage, type IntentCorpus, loadCorpus, sellerLanguage } from '../bench/intent-eval.ts';
 import { INTENTS, type Intent } from '../src/domain/types.ts';
 import { type Analysis, analyze, classify } from '../src/engines/intent/detect.ts';
 import { featureBucket, HASH_BITS } from '../src/engines/intent/features.ts';
 import type { IntentModel, ModelFile } from '../src/engines/intent/model.ts';
 
 const DEV = 'test/fixtures/intents/dev.json';
+const RETIRED = 'test/fixtures/intents/heldout.json';
 const TRAIN = ['test/fixtures/intents/train-a.json', 'test/fixtures/intents/train-b.json'];
 const OLD = 'test/fixtures/intent-corpus.json';
 const OWN = 'scripts/intent-training/own-examples.json';
@@ -189,34 +187,41 @@ function toModel(trained: ReturnType<typeof train>, chars: boolean): { model: In
   return { model, file };
 }
 
-const devAll = loadCorpus(DEV);
-const dev = splitCorpus(devAll, 'validation');
-const trainCorpora = WITHOUT_DEV
-  ? [...TRAIN.map(loadCorpus), { ...devAll, messages: [] }]
-  : [...TRAIN.map(loadCorpus), splitCorpus(devAll, 'tuning')];
+const trainSets = TRAIN.map(loadCorpus);
 const old = loadCorpus(OLD);
 const own = loadCorpus(OWN);
-const cache = new Map<boolean, { dev: Analysis[]; train: Analysis[][]; old: Analysis[]; own: Analysis[] }>();
+/** Corpora written like real customers' messages: split in folds by id (fold 0 = validation split). */
+const devLike = [loadCorpus(DEV), loadCorpus(RETIRED)];
+const foldOf = (m: CorpusMessage) => Number(m.id.replace(/\D+/g, '')) % 3;
+const cache = new Map<
+  boolean,
+  { train: Analysis[][]; old: Analysis[]; own: Analysis[]; devLike: Analysis[][] }
+>();
 function analysed(chars: boolean) {
   let a = cache.get(chars);
   if (!a) {
     a = {
-      dev: analyses(dev, chars),
-      train: trainCorpora.map((c) => analyses(c, chars)),
+      train: trainSets.map((c) => analyses(c, chars)),
       old: analyses(old, chars),
       own: analyses(own, chars),
+      devLike: devLike.map((c) => analyses(c, chars)),
     };
     cache.set(chars, a);
   }
   return a;
 }
 
-function trainingExamples(s: Setting): Example[] {
+/** `heldFold`: the fold of the development corpora left out (0 = their validation splits). */
+function trainingExamples(s: Setting, heldFold: number): Example[] {
   const a = analysed(s.chars);
+  const devExamples = devLike.flatMap((c, i) => {
+    if (WITHOUT_DEV) return [];
+    const keep = c.messages.map((m) => foldOf(m) !== heldFold);
+    return toExamples(c, a.devLike[i]!, s.devWeight).filter((_, n) => keep[n]);
+  });
   return [
-    ...trainCorpora.flatMap((c, i) =>
-      toExamples(c, a.train[i]!, i === trainCorpora.length - 1 ? s.devWeight : 1),
-    ),
+    ...trainSets.flatMap((c, i) => toExamples(c, a.train[i]!, 1)),
+    ...devExamples,
     ...toExamples(old, a.old, s.oldWeight),
     ...toExamples(own, a.own, 1),
   ];
@@ -227,23 +232,43 @@ interface ValidationResult {
   correct: number;
   total: number;
   perLanguage: Record<string, [number, number]>;
+  perCorpus: Record<string, [number, number]>;
 }
 
-/** Scores a model on the development corpus, which it was not trained on. */
-function validate(model: IntentModel, s: Setting): ValidationResult {
+/** Scores a model on the held fold of the development corpora, which it was not trained on. */
+function validate(model: IntentModel, s: Setting, heldFold: number): ValidationResult {
   const a = analysed(s.chars);
   let correct = 0;
+  let total = 0;
   const perLanguage: Record<string, [number, number]> = {};
-  dev.messages.forEach((m, i) => {
-    const ok = classify(a.dev[i]!, model).intent === m.intent;
-    if (ok) correct++;
-    const l = perLanguage[m.lang] ?? [0, 0];
-    perLanguage[m.lang] = l;
-    l[1]++;
-    if (ok) l[0]++;
+  const perCorpus: Record<string, [number, number]> = {};
+  devLike.forEach((c, ci) => {
+    c.messages.forEach((m, i) => {
+      if (foldOf(m) !== heldFold) return;
+      const ok = classify(a.devLike[ci]![i]!, model).intent === m.intent;
+      total++;
+      if (ok) correct++;
+      for (const [map, key] of [
+        [perLanguage, m.lang],
+        [perCorpus, c.name],
+      ] as const) {
+        const l = map[key] ?? [0, 0];
+        map[key] = l;
+        l[1]++;
+        if (ok) l[0]++;
+      }
+    });
   });
-  return { accuracy: correct / dev.messages.length, correct, total: dev.messages.length, perLanguage };
+  return { accuracy: correct / total, correct, total, perLanguage, perCorpus };
 }
+
+const fmt = (v: ValidationResult) =>
+  `${(v.accuracy * 100).toFixed(1)} % (${v.correct}/${v.total}) ${Object.entries({
+    ...v.perCorpus,
+    ...v.perLanguage,
+  })
+    .map(([l, [c, t]]) => `${l} ${((100 * c) / t).toFixed(1)} %`)
+    .join(', ')}`;
 
 // The grid validated last (see model.json "validation"); `--grid` runs the wider one.
 const grid: Setting[] = [];
@@ -258,38 +283,54 @@ if (process.argv.includes('--grid')) {
 
 const results: { setting: Setting; v: ValidationResult; file: ModelFile }[] = [];
 for (const setting of grid) {
-  const { model, file } = toModel(train(trainingExamples(setting), setting), setting.chars);
-  const v = validate(model, setting);
+  const { model, file } = toModel(train(trainingExamples(setting, 0), setting), setting.chars);
+  const v = validate(model, setting, 0);
   results.push({ setting, v, file });
-  console.log(
-    `dev ${JSON.stringify(setting)} → ${(v.accuracy * 100).toFixed(1)} % (${v.correct}/${v.total}) ${Object.entries(
-      v.perLanguage,
-    )
-      .map(([l, [c, t]]) => `${l} ${((100 * c) / t).toFixed(1)} %`)
-      .join(', ')}`,
-  );
+  console.log(`validation ${JSON.stringify(setting)} → ${fmt(v)}`);
 }
 results.sort((x, y) => y.v.accuracy - x.v.accuracy || grid.indexOf(x.setting) - grid.indexOf(y.setting));
 const best = results[0]!;
 console.log(`best: ${JSON.stringify(best.setting)}`);
+
+if (process.argv.includes('--cv')) {
+  let correct = 0;
+  let total = 0;
+  for (const fold of [0, 1, 2]) {
+    const trained =
+      fold === 0 ? undefined : toModel(train(trainingExamples(best.setting, fold), best.setting), true);
+    const v = fold === 0 ? best.v : validate(trained!.model, best.setting, fold);
+    correct += v.correct;
+    total += v.total;
+    console.log(`cv fold ${fold} → ${fmt(v)}`);
+  }
+  console.log(
+    `cv (3 folds of dev + retired) → ${((100 * correct) / total).toFixed(1)} % (${correct}/${total})`,
+  );
+}
 
 if (!process.argv.includes('--validate-only')) {
   const file = best.file;
   const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
   const data: Record<string, unknown> = {};
   TRAIN.forEach((path, i) => {
-    data[path] = { messages: trainCorpora[i]!.messages.length, sha256: sha(path) };
+    data[path] = { messages: trainSets[i]!.messages.length, sha256: sha(path) };
   });
-  data[`${DEV} (tuning split)`] = { messages: trainCorpora[TRAIN.length]!.messages.length, sha256: sha(DEV) };
+  devLike.forEach((c, i) => {
+    const path = [DEV, RETIRED][i]!;
+    data[`${path} (tuning split)`] = {
+      messages: WITHOUT_DEV ? 0 : c.messages.filter((m) => foldOf(m) !== 0).length,
+      sha256: sha(path),
+      weight: best.setting.devWeight,
+    };
+  });
   data[OLD] = { messages: old.messages.length, sha256: sha(OLD), weight: best.setting.oldWeight };
   data[OWN] = { messages: own.messages.length, sha256: sha(OWN) };
   file.training = {
     script: 'scripts/train-intents.ts',
     data,
     validation: {
-      corpus: `${DEV} (validation split: ids divisible by 3)`,
-      messages: dev.messages.length,
-      sha256: sha(DEV),
+      corpus: `${DEV} and ${RETIRED} (validation splits: ids divisible by 3)`,
+      messages: best.v.total,
       note: 'never trained on',
       results: results.map((r) => ({ setting: r.setting, accuracy: Math.round(r.v.accuracy * 1000) / 1000 })),
     },

@@ -29,9 +29,9 @@ import {
   unknownProductPhrase,
 } from './catalogue.ts';
 import { FEATURE_GROUPS, featureStrings } from './features.ts';
-import { EN_WORDS, FR_WORDS, LEXICON, words } from './lexicon.ts';
+import { COLOURS, EN_WORDS, FR_WORDS, LEXICON, words } from './lexicon.ts';
 import { INTENT_MODEL, type IntentModel, scoreFeatures } from './model.ts';
-import { attachQuantities, findQuantities, withoutCounters } from './quantities.ts';
+import { attachQuantities, countsGoods, findQuantities, withoutCounters } from './quantities.ts';
 import {
   type ConsentCue,
   consentCue,
@@ -76,6 +76,7 @@ export const INTENT_CODES = [
   'intent.detected',
   'intent.none',
   'intent.consent_rule',
+  'intent.acknowledgement',
   'intent.model',
   'intent.low_confidence',
   'intent.unconfirmed_consent',
@@ -160,6 +161,8 @@ export interface Analysis {
   ruleIntents: Set<Intent>;
   rulePrimary: Intent;
   consent?: ConsentCue;
+  /** A bare acknowledgement ("ok", "👍🏾"): thanks by an exact rule. */
+  acknowledgement?: boolean;
   features: string[];
   language: Language;
   languageCounts: { en: number; fr: number };
@@ -197,6 +200,9 @@ function nameWords(p: Product): ReadonlySet<string> {
   return words;
 }
 
+/** Words after which an "-er" word is an infinitive ("pas de charger", "pour se changer"). */
+const VERB_LEADS = words('de d pour se s me m te t pas peut peux pouvez faut va vais veux voulez sans');
+
 /** Pronouns after an imperative ("montre-moi", "show me"): the word before them is a verb. */
 const IMPERATIVE_OBJECTS = new Set(['moi', 'nous']);
 
@@ -230,6 +236,59 @@ function dropPartsOf(
   });
 }
 const DETERMINER_LINKS = new Set(['l', 'la', 'le', 'les', 'un', 'une', 'the', 'a', 'an']);
+/** Links of "<accessory> pour/de <product>": the second product is what the first must fit. */
+const TARGET_LINKS = words('pour for de d du of compatible avec with fits fit');
+/** Verbs after which a number counts what the customer takes ("j'en prends 4", "I go buy 4"). */
+const TAKE_VERBS = words(
+  'prends prend prendre prendrai veux voudrais faut commande commander buy take want need order get ajoute ajoutez',
+);
+/** Links that name what an accessory is for, with a few words allowed before them. */
+const OWNER_LINKS = words('pour for compatible avec with fits fit');
+/** Words joining the items of a list. */
+const LIST_JOINS = words('et and plus with avec ou or');
+/** "sans câble", "without the cable": a product excluded from what is asked. */
+const WITHOUT_WORDS = words('sans without');
+
+/**
+ * Drops a product named only as what another product must fit ("la coque rose de l'A14", "une
+ * vitre pour A14": the customer asks the case's price, not the phone's) or as what the customer
+ * does NOT want ("le chargeur seul sans câble"). A measure before the link names the goods ("un sac
+ * de riz"), so it never drops them.
+ */
+function dropTargets(tokens: readonly string[], mentions: Mention[]): Mention[] {
+  if (mentions.length === 0) return mentions;
+  const owner = new Map<number, Mention>();
+  for (const m of mentions) for (const i of m.positions) owner.set(i, m);
+  return mentions.filter((m) => {
+    let k = m.positions[0]! - 1;
+    while (k >= 0 && DETERMINER_LINKS.has(tokens[k]!)) k--;
+    if (k >= 0 && WITHOUT_WORDS.has(tokens[k]!)) return false;
+    // "du vernis rouge": a colour right after another product is that product's colour, not the
+    // product whose name holds the colour word ("Rouge à lèvres").
+    const prev = owner.get(m.positions[0]! - 1);
+    if (prev !== undefined && prev.product !== m.product && m.positions.every((i) => COLOURS.has(tokens[i]!)))
+      return false;
+    if (k < 1 || !TARGET_LINKS.has(tokens[k]!)) return true;
+    // The accessory may carry a colour before "de" ("la coque rose de l'A14") and a few words
+    // before "pour" ("la vitre c'est combien pour A14"); a number, a measure or "et" in between
+    // starts another item of a list ("1 bag of rice, 2 kegs of palm oil").
+    const possessive = !OWNER_LINKS.has(tokens[k]!);
+    for (let j = k - 1; j >= 0 && j >= k - (possessive ? 2 : 4); j--) {
+      const other = owner.get(j);
+      if (other === undefined) {
+        const t = tokens[j]!;
+        if (isDigits(t) || MEASURE_WORDS.has(t) || LIST_JOINS.has(t)) return true;
+        if (possessive && !COLOURS.has(t) && !DETERMINER_LINKS.has(t)) return true;
+        continue;
+      }
+      if (other.product === m.product) return true;
+      const head = tokens[other.positions[0]!]!;
+      return MEASURE_WORDS.has(head);
+    }
+    return true;
+  });
+}
+
 const PART_DETERMINERS = words(
   'un une le la les l des du the a an my your mon ma mes ton ta tes votre vos ce cette cet ces this that',
 );
@@ -291,21 +350,39 @@ export function analyze(input: IntentInput, chars = true): Analysis {
     // "montre-moi", "envoie-moi": a verb before a pronoun is not a product ("montre" the watch).
     if (IMPERATIVE_OBJECTS.has(tokens[i + 1] ?? '') && i + 2 <= n && !isDigits(t)) continue;
     if (!seen.has(t)) seen.set(t, matchToken(t, index, budget));
-    matches[i] = seen.get(t);
+    const match = seen.get(t);
+    // "de charger", "pour changer": a French infinitive is a verb, never a typo of a product word;
+    // nor is an English past or gerund ("the blender stopped" is no door stopper).
+    if (
+      match !== undefined &&
+      match.score < 1 &&
+      ((t.endsWith('er') && VERB_LEADS.has(tokens[i - 1] ?? '')) ||
+        (t.length > 5 && (t.endsWith('ed') || t.endsWith('ing'))))
+    )
+      continue;
+    matches[i] = match;
   }
   const consumed: boolean[] = new Array(n).fill(false);
   const rejectedHeads: number[] = [];
   const partOf: number[] = [];
   const all = dropQualifiers(tokens, findMentions(tokens, matches, index, consumed, rejectedHeads));
-  const found = dropPartsOf(tokens, all, consumed, partOf);
+  const found = dropTargets(tokens, dropPartsOf(tokens, all, consumed, partOf));
   // The words of a product named only as what a part belongs to are still not quantities ("Spark 10").
   const namedAt = new Set<number>();
   for (const m of all) {
     for (const i of m.positions) namedAt.add(i);
-    // "Spark 10" named as "spark 10": the number after the name is the model's, not a quantity.
-    const next = m.positions[m.positions.length - 1]! + 1;
-    const t = tokens[next];
-    if (t !== undefined && isDigits(t) && nameWords(catalog[m.product]!).has(t)) namedAt.add(next);
+    // "Spark 10" named as "spark 10", "JBL Go 3" named from "jbl": the numbers in the rest of the
+    // name, right after the words matched, are the model's, not a quantity.
+    const name = nameWords(catalog[m.product]!);
+    for (
+      let next = m.positions[m.positions.length - 1]! + 1;
+      next < n && next <= m.positions[0]! + 4;
+      next++
+    ) {
+      const t = tokens[next]!;
+      if (!name.has(t)) break;
+      if (isDigits(t)) namedAt.add(next);
+    }
   }
   const resolved = resolveVariants(tokens, found, index, consumed);
   const mentions = resolved.mentions;
@@ -327,7 +404,28 @@ export function analyze(input: IntentInput, chars = true): Analysis {
     mentionStart,
   );
   const quantityAt = new Set(quantities.map((q) => q.position));
-  const bareQuantity = attachQuantities(quantities, mentions);
+  const takenAt = (i: number) => productAt[i]! || resolved.valueAt.has(i) || matches[i] !== undefined;
+  const bare = attachQuantities(quantities, mentions, (q) => countsGoods(q, tokens, takenAt));
+  // A big number no product took, with no unit after it and no verb of taking before it, is a price
+  // in thousands ("c'est écrit 75", "let me have it for 72"), not 75 units.
+  const bareQuantity =
+    bare === undefined ||
+    (bare.value > 20 &&
+      !MEASURE_WORDS.has(tokens[bare.position + 1] ?? '') &&
+      !TAKE_VERBS.has(tokens[bare.position - 1] ?? ''))
+      ? undefined
+      : bare.value;
+  // "J'en prends 4 paquets", "I go buy 4": with one product named, a count of goods right after a
+  // verb of taking is its quantity ("c'est écrit 75", "let me have it for 72" are prices).
+  const bareAt = bare?.position;
+  if (
+    bareQuantity !== undefined &&
+    bareAt !== undefined &&
+    mentions.length === 1 &&
+    mentions[0]!.quantity === undefined &&
+    TAKE_VERBS.has(tokens[bareAt - 1] ?? '')
+  )
+    mentions[0]!.quantity = bareQuantity;
 
   const cueTokens = [...tokens];
   const s0 = correctCueTypos(cueTokens, (i) => matches[i] !== undefined)
@@ -352,6 +450,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
       hasUnknownPhrase: unknownPhrase !== undefined,
       hasExplicitQuantity: quantities.some((q) => q.explicit),
       wants: wantsSomething(tokens, mentionStart, quantityAt),
+      question: text.includes('?'),
     },
     INTENT_PRIORITY,
   );
@@ -423,8 +522,16 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
   if (category !== undefined) analysis.category = category;
   if (consent !== undefined) analysis.consent = consent;
+  if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
   return analysis;
 }
+
+/**
+ * A bare acknowledgement ("ok", "👍🏾", "Ty", "d'accord merci", "bien reçu"): it answers what the
+ * shop said, so it is thanks (an exact rule: the words carry nothing for the model to weigh).
+ */
+const ACK_RE =
+  /^\s*(?:ok+|okay|oki|okey|ty|thx|tnx|d['’ ]?accord|dac|noted|bien re[cç]u|re[cç]u|received|[👍👌🙏🤝✅])(?:[\s,.!]*(?:ok+|merci(?: beaucoup)?|thanks|thank you|bien|[👍👌🙏🤝✅❤😊🙂]|[\u{1F3FB}-\u{1F3FF}]|\u{FE0F}))*[\s.!]*$/iu;
 
 const THANKS_FOR_RE =
   /\b(merci|thanks|thank you) (?:pour|for) (?:(?:la|le|les|l|votre|vos|the|your|ma|mon|my) )?[a-z]+/g;
@@ -454,6 +561,14 @@ export function classify(a: Analysis, model: IntentModel): Classification {
         code: 'intent.consent_rule',
         detail: `${a.consent.intent} by the exact rule ${a.consent.rule}`,
       },
+    };
+  }
+  if (a.acknowledgement) {
+    return {
+      intent: 'thanks',
+      confidence: 1,
+      probabilities: new Map(),
+      reason: { engine: 'intent', code: 'intent.acknowledgement', detail: 'thanks: a bare acknowledgement' },
     };
   }
   const scored = scoreFeatures(model, a.features);

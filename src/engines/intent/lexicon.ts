@@ -136,13 +136,20 @@ export const WEAK_NUMBER_WORDS = words('un une one neuf');
 
 /** A number right after these is a size, a price or a reference, not a quantity. */
 export const NOT_QTY_BEFORE = words(
-  'taille pointure size sizes numero no n a at iphone ip galaxy samsung version depuis since model modele ref t',
+  `taille pointure size sizes numero no n a at iphone ip galaxy samsung version depuis since model modele ref t
+  couleur couleurs color colour coloris teinte shade tone code reference num nr
+  le du au avant before after apres vers around until jusqu`,
 );
 /** A number right before these is a duration, a price or a measure, not a quantity. */
 export const NOT_QTY_AFTER = words(`
   jours jour days day semaines semaine weeks week mois months month ans years year h heures heure hours hour
   min minutes minute fois times pouces pouce inch inches cm mm m kg g f fr fcfa cfa xof xaf francs franc eur
   euros euro dollars naira cedis k mille ml go gb pm am ans
+  janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+  january february march april may june july august september october november december
+  jan feb mar apr jun jul aug sep sept oct nov dec janv fev avr juil
+  heure mn ko mo mb mah w v l litre litres cl kilo kilos tonnes grammes gr
+  numero number minute secondes h00 ieme eme
 `);
 
 export const WANT_TOKENS = words(

@@ -190,9 +190,82 @@ describe('intent properties', () => {
     );
   });
 
+  it('never reads a colour code, a date, an hour, a price, a phone number or a count of people as a quantity', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 30 }),
+        fc.constantFrom('sac noir', 'robe wax', 'escarpins', 'Itel A70'),
+        (n, product) => {
+          const texts = [
+            `${product} couleur ${n} vous avez ?`,
+            `le ${product} en coloris ${n} c'est combien`,
+            `je passe le ${n} mars prendre le ${product}`,
+            `${product} dispo ? je viens vers ${n}h`,
+            `${product} à ${n} 000 ça va ?`,
+            `${product} à ${n}k ?`,
+            `appelez-moi au 07 ${n} 45 12 pour le ${product}`,
+            `j'ai montré le ${product} à ${n} copines, c'est combien ?`,
+            `I showed the ${product} to ${n} friends, how much?`,
+          ];
+          for (const text of texts) {
+            const v = detectIntent({ text, catalog: CATALOG });
+            for (const p of v.entities.products) expect(p.quantity ?? 1, text).toBeLessThan(2);
+            expect(v.entities.quantity ?? 1, text).toBeLessThan(2);
+          }
+        },
+      ),
+      { seed: 14, numRuns: 30 },
+    );
+  });
+
+  it('still reads the quantities customers state', () => {
+    const cases: [string, number][] = [
+      ['je veux 3 sacs noirs', 3],
+      ['2 robes wax svp', 2],
+      ["il m'en faut 6 paquets", 6],
+      ["j'en veux 4", 4],
+      ['I want 2 Itel A70', 2],
+    ];
+    for (const [text, want] of cases) {
+      const v = detectIntent({ text, catalog: CATALOG });
+      const got = v.entities.products[0]?.quantity ?? v.entities.quantity;
+      expect(got, text).toBe(want);
+    }
+  });
+
+  it('never takes a phone named only as what an accessory fits, nor a product the customer excludes', () => {
+    const catalog = [
+      ...CATALOG,
+      { id: 'coque', name: 'Coque silicone', price: 3000, currency: 'XOF', stock: 9 },
+      { id: 'cable', name: 'Câble USB-C', price: 2500, currency: 'XOF', stock: 9 },
+      { id: 'chargeur', name: 'Chargeur rapide', price: 7000, currency: 'XOF', stock: 9 },
+    ] as Product[];
+    const cases: [string, string[]][] = [
+      ['la coque rose de l’Itel A70 c’est combien ?', ['coque']],
+      ['coque pour Spark 10 ?', ['coque']],
+      ['le chargeur rapide seul sans câble, combien ?', ['chargeur']],
+      ['le chargeur et le câble usb-c, combien les deux ?', ['chargeur', 'cable']],
+      ['vos câbles qui arrêtent pas de charger là, vous avez mieux ?', ['cable']],
+    ];
+    for (const [text, want] of cases) {
+      const v = detectIntent({ text, catalog });
+      expect(
+        v.entities.products.map((p) => p.productId),
+        text,
+      ).toEqual(want);
+    }
+  });
+
   it('does not read a number in parentheses after a question as a quantity', () => {
     const v = detectIntent({ text: 'le sac noir ? (2)', catalog: CATALOG });
     expect(v.entities.products.map((p) => p.quantity ?? 1)).toEqual([1]);
+  });
+
+  it('reads a bare acknowledgement as thanks, and an acknowledgement with a request as the request', () => {
+    for (const text of ['ok', 'Ok merci', '👍🏾', 'Ty', "d'accord 🙏", 'bien reçu'])
+      expect(intentOf(text), text).toBe('thanks');
+    expect(intentOf('ok je prends le sac noir')).toBe('order');
+    expect(intentOf('ok le sac noir c’est combien ?')).toBe('price');
   });
 
   it('names the category asked about instead of a product', () => {

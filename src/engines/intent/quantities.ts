@@ -11,6 +11,7 @@ import {
   ORDINAL_SUFFIXES,
   SIZE_CUES,
   WEAK_NUMBER_WORDS,
+  words,
 } from './lexicon.ts';
 
 export interface QuantityToken {
@@ -67,11 +68,12 @@ export function findQuantities(
         continue;
       // "39 pas 40", "38 ou 40": the second number is of the same kind as the first, a size.
       const before2 = tokens[i - 2];
+      // "iPhone 11 ou 12": after a model number, the other number is another model.
       if (
         (prev === 'pas' || prev === 'ou' || prev === 'or' || prev === 'not' || prev === 'par') &&
         before2 !== undefined &&
         isDigits(before2) &&
-        Number(before2) > 12
+        (Number(before2) > 12 || skip(i - 2))
       ) {
         continue;
       }
@@ -93,8 +95,9 @@ export function findQuantities(
 export function attachQuantities(
   quantities: readonly QuantityToken[],
   mentions: Mention[],
-): number | undefined {
-  let bare: number | undefined;
+  countsGoods: (q: QuantityToken) => boolean = () => true,
+): QuantityToken | undefined {
+  let bare: QuantityToken | undefined;
   for (const q of quantities) {
     let target: Mention | undefined;
     for (const m of mentions) {
@@ -104,7 +107,9 @@ export function attachQuantities(
         break;
       }
     }
-    if (!target) {
+    // A number after the product counts it only if what follows still counts goods: "le sac noir,
+    // 3 svp" but not "I showed the bag to 2 friends".
+    if (!target && countsGoods(q)) {
       for (let k = mentions.length - 1; k >= 0; k--) {
         const m = mentions[k]!;
         const end = m.positions[m.positions.length - 1]!;
@@ -115,7 +120,33 @@ export function attachQuantities(
       }
     }
     if (target) target.quantity = q.value;
-    else if (bare === undefined) bare = q.value;
+    else if (bare === undefined && countsGoods(q)) bare = q;
   }
   return bare;
+}
+
+/** Words after a number that still leave it a count of what is being bought ("il m'en faut 6 paquets"). */
+const COUNT_FOLLOWERS = words(`
+  paquet paquets piece pieces pcs pc unite unites unit units pair pairs paire paires lot lots carton cartons
+  pack packs boite boites box boxes bouteille bouteilles sachet sachets bidon bidons exemplaire exemplaires
+  copies items item douzaine douzaines dozen kit kits rouleau rouleaux yards yard metres
+  svp stp sil plait please pls abeg seulement only aussi also encore more plus de d en et and pour for
+  la le les l ou or ok merci thanks thank stp tout all
+  seul seule seuls seules just
+`);
+
+/**
+ * Whether a number not right before a product still counts the goods: what follows it is nothing, a
+ * product or variant word, a unit or a filler ("j'en veux 3", "il m'en faut 6 paquets", "2 noirs");
+ * "j'ai donné ton numéro à deux copines" counts friends. `taken(i)` is true for product words and
+ * variant values.
+ */
+export function countsGoods(
+  q: QuantityToken,
+  tokens: readonly string[],
+  taken: (i: number) => boolean,
+): boolean {
+  const i = q.position + 1;
+  const next = tokens[i];
+  return next === undefined || taken(i) || COUNT_FOLLOWERS.has(next) || isDigits(next);
 }

@@ -17,6 +17,9 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Ne me rajoutez plus dans vos groupes svp',
+  'r.e.t.i.r.e.z m.o.i',
+  "si vous continuez à m'envoyer vos pubs je vous bloque",
   'STOP',
   'Stop svp',
   'STOP SMS',
@@ -89,6 +92,10 @@ const OPT_OUT = [
 ];
 
 const OPT_IN = [
+  'je veu resevoir vos offres',
+  "Continuez à m'envoyer vos nouveautés, j'avais bloqué sans faire exprès",
+  "START svp, j'ai changé de numéro",
+  "J'ai tapé stop hier, c'était une erreur, je voulais écrire start",
   'START',
   'start svp',
   'Je veux de nouveau recevoir vos messages',
@@ -111,6 +118,8 @@ const OPT_IN = [
 ];
 
 const NEITHER = [
+  'Ne me rajoutez plus rien dans le panier',
+  'si vous continuez comme ça je vais commander ailleurs',
   "Stop, je me suis trompé, c'est le sac rouge que je veux",
   "Le bus s'arrête où pour venir chez vous ?",
   'Vous arrêtez la livraison à quelle heure ?',

@@ -174,6 +174,8 @@ export interface CueContext {
   hasUnknownPhrase: boolean;
   hasExplicitQuantity: boolean;
   wants: boolean;
+  /** The message has a question mark. */
+  question: boolean;
 }
 
 /**
@@ -241,7 +243,8 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
   // A product named with no question ("sac noir ?") asks its price; with a quantity it is an order.
   let asks = false;
   for (const i of found) if (i !== 'greeting' && i !== 'thanks') asks = true;
-  if (!asks && ctx.hasSpecificProduct) {
+  // A thank-you that mentions what was bought ("ma fille a adoré sa robe") asks nothing about it.
+  if (!asks && ctx.hasSpecificProduct && !(found.has('thanks') && !ctx.question)) {
     found.add(ctx.hasExplicitQuantity ? 'order' : 'price');
     flags.push('bare_product');
   }
@@ -337,7 +340,7 @@ const OPT_OUT_CEASE_RE = new RegExp(
 );
 /** "je ne veux plus recevoir vos messages", "ne m'écrivez plus", "don't text me again", "no more adverts". */
 const OPT_OUT_NEGATED_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler)|faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
 /** What the shop sends, as customers name it: the object a stop request must have. */
 const OUR_MESSAGES =
   '(?:messages?|msgs?|sms|texts?|pubs?|publicites?|promos?|promotions?|annonces?|broadcasts?|updates?|adverts?|ads|statuts?|status|notifications?|alertes?|spam|newsletters?|diffusions?)';
@@ -405,12 +408,13 @@ const OPT_IN_PHRASE_RE = new RegExp(
     '(?:envoye[rz]? moi|envoie moi|m envoyer|send me|sending me) (?:[a-z]+ ){0,5}(?:chaque|tous les|toutes les|every|each) (?:jour|jours|matin|soir|semaine|mois|lundi|lundis|mardi|mercredi|jeudi|vendredi|vendredis|samedi|dimanche|week|day|month|morning)',
     '(?:save|enregistre[rz]?|sauvegarde[rz]?) (?:my|mon|ce|this) (?:number|numero|contact)',
     '(?:voir|see|view) (?:vos|tes|your|una) (?:statuts?|status(?:es)?|posts)',
-    '(?:recevoir|avoir) (?:de nouveau |a nouveau |encore )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
+    '(?:recevoir|resevoir|recevoire|avoir) (?:de nouveau |a nouveau |encore )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
     'envoye[rz]? (?:moi )?(?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?)',
     '(?:tenez|tiens) moi (?:au courant|informee?s?)',
     '(?:etre|suis) (?:informee?s?|au courant) (?:des|de vos|de tes)',
     'rejoindre (?:votre|ton|vos|le) (?:groupe|liste|diffusion|canal)',
     'recommencer a recevoir',
+    '(?<!\\b(?:si vous|si tu|if you|if una) )continue[rz]? (?:a|de|to) (?:m |me |nous )?(?:envoyer|send|sending) (?:moi |me )?(?:vos|tes|les|your|una|the) ',
     'je veux revenir',
     'dugal ma',
     'back on (?:the|your) (?:list|broadcast|mailing)',
@@ -443,10 +447,10 @@ const RESUME_RE =
   /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|par erreur|by mistake|mistakenly|add me back|remettez moi|remets moi)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
-  /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*)\b/;
+  /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*|nouveau numero|new number|change de numero|changed (?:my )?number)\b/;
 /** "start again", "I sent STOP by mistake… START". */
 const START_AGAIN_RE =
-  /\bstart (?:again|back)\b|(?:by mistake|par erreur)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur)/;
+  /\bstart (?:again|back)\b|(?:by mistake|par erreur|erreur|mistake)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur|erreur|mistake)/;
 const NEGATED_OPT_IN_RE =
   /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
@@ -570,6 +574,8 @@ const LEET: ReadonlyMap<string, string> = new Map([
 const LEET_WORD_RE = /[a-z0-9$@*|!]*[0-9$@*|!][a-z0-9$@*|!]*/g;
 /** A word spelt letter by letter ("S T O P", "s.t.o.p", "S-T-O-P", "r e t i r e z"). */
 const SPELLED_RE = /(?<![a-z])[a-z]([ .\-_/*·])[a-z](?:\1[a-z])+(?![a-z])/g;
+/** Two letters joined by a dot or a dash ("r.e.m.o.v.e m.e"): spelt too, never by a plain space. */
+const SPELLED_PAIR_RE = /(?<![a-z])[a-z][.\-_/*·][a-z](?![a-z.\-_/*·])/g;
 /** A whole chunk spelt letter by letter, however short ("d e", "l a" between double spaces). */
 const SPELLED_WORD_RE = /^\s*[a-z]([ .\-_/*·])[a-z](?:\1[a-z])*\s*$/;
 
@@ -601,7 +607,9 @@ export function unmaskedTexts(raw: string): string[] {
     .map((part) =>
       SPELLED_WORD_RE.test(part)
         ? part.replace(/[^a-z]/g, '')
-        : part.replace(SPELLED_RE, (w) => w.replace(/[^a-z]/g, '')),
+        : part
+            .replace(SPELLED_RE, (w) => w.replace(/[^a-z]/g, ''))
+            .replace(SPELLED_PAIR_RE, (w) => w.replace(/[^a-z]/g, '')),
     )
     .join(' ');
   const joined = spelled.replace(/(?<=[a-z])-(?=[a-z])/g, '');
