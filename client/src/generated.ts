@@ -2318,6 +2318,8 @@ export interface Operations {
         | 'channel.pairing_started'
         | 'channel.pairing_qr'
         | 'channel.pairing_failed'
+        | 'message.created'
+        | 'message.status'
       )[];
       description?: string | null;
     };
@@ -2365,6 +2367,8 @@ export interface Operations {
         | 'channel.pairing_started'
         | 'channel.pairing_qr'
         | 'channel.pairing_failed'
+        | 'message.created'
+        | 'message.status'
       )[];
       description?: string | null;
       enabled?: boolean;
