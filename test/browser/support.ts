@@ -89,5 +89,6 @@ export async function createOwner(
   await page.getByLabel('Mot de passe').fill(credentials.password);
   await onForm?.();
   await page.getByRole('button', { name: 'Créer mon compte' }).click();
-  await expect.poll(() => page.url()).toContain('#/discussions');
+  // Generous: the password hash (scrypt) is slow on a loaded machine.
+  await expect.poll(() => page.url(), { timeout: 20_000 }).toContain('#/discussions');
 }
