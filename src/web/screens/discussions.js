@@ -24,8 +24,9 @@ const FILTERS = [
 const FILTER_KEY = 'sellify.inbox.filter';
 /** Tick glyphs by the API's `ticks` (0 queued, 1 sent, 2 delivered, 3 read); failed has its own. */
 const TICK_GLYPHS = ['○', '✓', '✓✓', '✓✓'];
-/** Engines whose reasons explain a wait before sending. */
-const WAIT_ENGINES = new Set(['pacing', 'schedule', 'quota', 'warmup', 'health']);
+/** Reasons that explain a wait before sending (pacing, the window, caps, a paused number). */
+const WAIT_REASON =
+  /^(pacing\.|schedule\.(?!inside_window)|quota\.(?!ok)|warmup\.(daily_cap|cold_cap|rewarm)|health\.(paused|timelock))/;
 
 function savedFilter() {
   try {
@@ -229,7 +230,7 @@ async function productFacts(decision) {
 }
 
 function waitReasons(decision) {
-  return (decision.reasons ?? []).filter((r) => WAIT_ENGINES.has(r.engine) && !r.code.endsWith('.ok'));
+  return (decision.reasons ?? []).filter((r) => WAIT_REASON.test(r.code));
 }
 
 function waitFacts(decision) {
@@ -422,6 +423,8 @@ async function thread({ args, setTitle, session }) {
         : null,
     );
     setTitle(contactName(contact));
+    // "The bot pauses" is news only while the bot still answers.
+    composer?.querySelector('.hint')?.toggleAttribute('hidden', contact.ownership === 'human');
   }
 
   async function loadThread() {
@@ -478,7 +481,7 @@ async function thread({ args, setTitle, session }) {
 function composerForm(contactId, status, afterSend) {
   const text = h('textarea', {
     name: 'text',
-    rows: '2',
+    rows: '1',
     maxlength: '4096',
     required: true,
     autocomplete: 'off',
