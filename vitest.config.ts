@@ -26,6 +26,7 @@ const UNIT = [
   'test/deploy/compose.test.ts',
   'test/http/errors-doc.test.ts',
   'test/intent-corpus.test.ts',
+  'test/intent-heldout2.test.ts',
 ];
 
 const E2E = [

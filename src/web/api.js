@@ -94,10 +94,26 @@ export const api = {
   updateProduct: (productId, patch) => request('PATCH', v1(`/products/${id(productId)}`), patch),
   // Orders
   orders: () => request('GET', v1('/orders?limit=100')),
+  order: (orderId) => request('GET', v1(`/orders/${id(orderId)}`)),
+  changeOrder: (orderId, change) => request('PATCH', v1(`/orders/${id(orderId)}`), change),
+  recordPayment: (orderId, payment) => request('POST', v1(`/orders/${id(orderId)}/payments`), payment),
   // Settings
   playbook: () => request('GET', v1('/playbook')),
   savePlaybook: (playbook) => request('PUT', v1('/playbook'), playbook),
   // Number
   channels: () => request('GET', v1('/channels')),
   channel: (channelId) => request('GET', v1(`/channels/${id(channelId)}`)),
+  updateChannel: (channelId, patch) => request('PATCH', v1(`/channels/${id(channelId)}`), patch),
+  pairing: (channelId, refresh = false) =>
+    request('GET', v1(`/channels/${id(channelId)}/pairing${refresh ? '?refresh=true' : ''}`)),
+  startPairing: (channelId, phoneNumber) =>
+    request('POST', v1(`/channels/${id(channelId)}/pairing`), phoneNumber ? { phoneNumber } : {}),
+  pairingQr: (channelId) => request('GET', v1(`/channels/${id(channelId)}/pairing/qr`)),
+  pairingCode: (channelId, phoneNumber) =>
+    request('POST', v1(`/channels/${id(channelId)}/pairing/code`), { phoneNumber }),
+  restartPairing: (channelId) => request('POST', v1(`/channels/${id(channelId)}/pairing/restart`)),
+  logoutPairing: (channelId) => request('POST', v1(`/channels/${id(channelId)}/pairing/logout`)),
+  // Today
+  stats: (fromIso) => request('GET', v1(`/stats${fromIso ? `?from=${encodeURIComponent(fromIso)}` : ''}`)),
+  experiments: () => request('GET', v1('/experiments')),
 };

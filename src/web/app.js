@@ -13,6 +13,7 @@ import * as number from './screens/number.js';
 import * as orders from './screens/orders.js';
 import * as settings from './screens/settings.js';
 import * as signin from './screens/signin.js';
+import * as today from './screens/today.js';
 
 /** The tabs, in order: route, title key, module. Screens wired later (inbox, pairing) go here. */
 const SCREENS = [
@@ -21,6 +22,7 @@ const SCREENS = [
   { route: 'commandes', title: 'tab.orders', icon: 'receipt', module: orders },
   { route: 'reglages', title: 'tab.settings', icon: 'gear', module: settings },
   { route: 'numero', title: 'tab.number', icon: 'phone', module: number },
+  { route: 'aujourdhui', title: 'tab.today', icon: 'chart', module: today },
 ];
 
 const main = document.getElementById('main');

@@ -56,6 +56,7 @@ const ICONS = {
   person: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0',
   menu: 'M4 7h16M4 12h16M4 17h16',
   edit: 'M4 20h4L19 9l-4-4L4 16zM13 7l4 4',
+  chart: 'M4 20h16M7 16v-5M12 16V6M17 16v-8',
 };
 
 export function icon(name) {

@@ -1,6 +1,8 @@
 /**
- * Catalogue: the products with price and stock; add, edit (name, price, stock, other names) and
- * mark out of stock in one tap. Prices are typed in the currency's units and sent in minor units.
+ * Catalogue: the products with price and stock; add, edit (name, price, stock, other names,
+ * variants such as sizes or colours) and mark out of stock, or back in stock, in one tap. Prices
+ * are typed in the currency's units and sent in minor units. Variants are typed one per line,
+ * "Taille : 38, 39, 40"; the name becomes the API's key (`taille`).
  */
 
 import { ApiFailure, api } from '../api.js';
@@ -20,6 +22,50 @@ function toMinor(text, currency) {
 
 function fromMinor(minor, currency) {
   return String(minor / 10 ** currencyDigits(currency));
+}
+
+/** "Taille : 38, 39" → ["taille", ["38", "39"]]; the key the API accepts (a-z, 0-9, _). */
+function variantKey(name) {
+  const key = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^[^a-z]+|_+$/g, '')
+    .slice(0, 30);
+  return key || null;
+}
+
+/** The textarea's lines as the API's variants object; a line without ":" or values is an error. */
+export function parseVariants(text) {
+  const variants = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    const at = line.indexOf(':');
+    const key = at > 0 ? variantKey(line.slice(0, at)) : null;
+    const values =
+      at > 0
+        ? [
+            ...new Set(
+              line
+                .slice(at + 1)
+                .split(',')
+                .map((v) => v.trim())
+                .filter(Boolean),
+            ),
+          ]
+        : [];
+    if (key === null || values.length === 0) return { error: line };
+    variants[key] = values;
+  }
+  return { variants };
+}
+
+function variantsText(variants) {
+  return Object.entries(variants ?? {})
+    .map(([name, values]) => `${name} : ${values.join(', ')}`)
+    .join('\n');
 }
 
 function form(product, { onDone }) {
@@ -48,6 +94,7 @@ function form(product, { onDone }) {
     value: product?.stock ?? '',
   });
   const aliases = h('input', { name: 'aliases', value: (product?.aliases ?? []).join(', ') });
+  const variants = h('textarea', { name: 'variants', rows: 2 }, variantsText(product?.variants));
   const message = h('p', { class: 'error', role: 'alert', 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('app.save'));
   return h(
@@ -71,6 +118,12 @@ function form(product, { onDone }) {
           message.textContent = t('app.error');
           return;
         }
+        const parsed = parseVariants(variants.value);
+        if (parsed.error !== undefined) {
+          message.textContent = t('cat.variantsInvalid', { line: parsed.error });
+          return;
+        }
+        body.variants = parsed.variants;
         submit.disabled = true;
         try {
           if (product) await api.updateProduct(product.id, body);
@@ -88,6 +141,7 @@ function form(product, { onDone }) {
     h('div', { class: 'inline' }, field(t('cat.price'), price), field(t('cat.currency'), cur)),
     field(t('cat.stock'), stock, t('cat.stockHint')),
     field(t('cat.aliases'), aliases, t('cat.aliasesHint')),
+    field(t('cat.variants'), variants, t('cat.variantsHint')),
     message,
     h(
       'div',
@@ -109,7 +163,15 @@ export async function render({ session }) {
       h(
         'li',
         { class: 'row', 'data-product': p.id },
-        h('div', { class: 'row-main' }, h('strong', null, p.name), stockLabel(p)),
+        h(
+          'div',
+          { class: 'row-main' },
+          h('strong', null, p.name),
+          stockLabel(p),
+          Object.keys(p.variants ?? {}).length > 0
+            ? h('span', { class: 'muted small variants' }, variantsText(p.variants).replaceAll('\n', ' · '))
+            : null,
+        ),
         h(
           'div',
           { class: 'row-side' },
@@ -131,7 +193,19 @@ export async function render({ session }) {
                       },
                       t('cat.markOut'),
                     )
-                  : null,
+                  : h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'ghost small',
+                        // Back in stock: how many is the seller's to say, so the form opens on Stock.
+                        onclick: () => {
+                          replace(editor, form(p, { onDone: close }));
+                          editor.querySelector('input[name="stock"]')?.focus();
+                        },
+                      },
+                      t('cat.markIn'),
+                    ),
                 h(
                   'button',
                   {

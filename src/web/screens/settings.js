@@ -1,7 +1,9 @@
 /**
  * Réglages: the facts the bot may state (shop name, hours, away message, delivery zones and fees,
- * payment methods, pick-up), saved with PUT /playbook (which replaces the whole playbook, so the
- * fields this screen does not show are sent back as they were), and the team for owners.
+ * payment methods, pick-up), follow-ups on or off, when the bot takes a conversation back from a
+ * quiet person, which events the seller is told about on WhatsApp, saved with PUT /playbook (which
+ * replaces the whole playbook, so the fields this screen does not show are sent back as they were),
+ * and the team for owners.
  */
 
 import { ApiFailure, api } from '../api.js';
@@ -18,6 +20,22 @@ const METHODS = [
   'card',
 ];
 const CURRENCY = 'XOF';
+/** The auto-return choices (ms; null: never), as the playbook's handoff.autoReturnAfterMs. */
+const RETURN_AFTER = [null, 30 * 60_000, 3_600_000, 2 * 3_600_000, 4 * 3_600_000, 24 * 3_600_000];
+/** The events a seller may want on their phone (the others stay as they were saved). */
+const NOTIFY_EVENTS = [
+  'handoff.requested',
+  'question.for_seller',
+  'order.created',
+  'channel.disconnected',
+  'channel.paused',
+  'contact.opted_out',
+];
+
+function afterLabel(ms) {
+  if (ms === null) return t('set.returnNever');
+  return ms < 3_600_000 ? t('set.afterMin', { n: ms / 60_000 }) : t('set.afterH', { n: ms / 3_600_000 });
+}
 
 function localized(value, lang) {
   const text = value?.[lang];
@@ -135,6 +153,35 @@ export async function render({ session }) {
     };
   });
   const pickup = h('input', { name: 'pickup', maxlength: 300, value: playbook.pickup?.address ?? '' });
+  const followups = h('input', {
+    type: 'checkbox',
+    name: 'followups',
+    checked: (playbook.followupLadderMs ?? []).length > 0,
+  });
+  const currentReturn = playbook.handoff?.autoReturnAfterMs ?? null;
+  const returnChoices = RETURN_AFTER.includes(currentReturn)
+    ? RETURN_AFTER
+    : [...RETURN_AFTER, currentReturn];
+  const autoReturn = h(
+    'select',
+    { name: 'autoReturn' },
+    returnChoices.map((ms) =>
+      h('option', { value: ms === null ? '' : String(ms), selected: ms === currentReturn }, afterLabel(ms)),
+    ),
+  );
+  const notifyTo = h('input', {
+    name: 'notifyTo',
+    type: 'tel',
+    inputmode: 'tel',
+    autocomplete: 'tel',
+    placeholder: '+2250700000001',
+    value: playbook.notifications?.to ?? '',
+  });
+  const notifyOn = new Set(playbook.notifications?.events ?? []);
+  const notifyBoxes = NOTIFY_EVENTS.map((type) => ({
+    type,
+    box: h('input', { type: 'checkbox', name: `notify-${type}`, checked: notifyOn.has(type) }),
+  }));
   const message = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary wide', disabled: !canWrite }, t('app.save'));
 
@@ -176,6 +223,19 @@ export async function render({ session }) {
             ),
           };
     body.pickup = pickup.value.trim() ? { ...(playbook.pickup ?? {}), address: pickup.value.trim() } : null;
+    // Off is an empty ladder; back on, the saved ladder, else the server's default (field left out).
+    if (!followups.checked) body.followupLadderMs = [];
+    else if ((playbook.followupLadderMs ?? []).length === 0) delete body.followupLadderMs;
+    body.handoff = { autoReturnAfterMs: autoReturn.value === '' ? null : Number(autoReturn.value) };
+    const kept = (playbook.notifications?.events ?? []).filter((e) => !NOTIFY_EVENTS.includes(e));
+    const events = [...kept, ...notifyBoxes.filter((x) => x.box.checked).map((x) => x.type)];
+    const to = notifyTo.value.replace(/[\s().-]/g, '');
+    if (to && events.length > 0) body.notifications = { to: to.startsWith('+') ? to : `+${to}`, events };
+    else if (!to && events.length === 0) body.notifications = null;
+    else {
+      message.textContent = to ? t('set.notifyNoEvent') : t('set.notifyNoNumber');
+      return;
+    }
     submit.disabled = true;
     message.textContent = '';
     try {
@@ -201,7 +261,7 @@ export async function render({ session }) {
         h('legend', null, t('set.shop')),
         field(t('set.sellerName'), sellerName),
         field(t('set.hours'), hours, t('set.hoursHint')),
-        field(t('set.away'), away, t('set.awayHint')),
+        field(t('set.away'), away, t('set.awayKept')),
       ),
       h(
         'fieldset',
@@ -226,6 +286,21 @@ export async function render({ session }) {
         { class: 'card', disabled: !canWrite },
         h('legend', null, t('set.pickup')),
         field(t('set.pickupAddress'), pickup),
+      ),
+      h(
+        'fieldset',
+        { class: 'card', disabled: !canWrite },
+        h('legend', null, t('set.followHandoff')),
+        h('label', { class: 'check' }, followups, ' ', t('set.followups')),
+        h('p', { class: 'muted small hint' }, t('set.followupsHint')),
+        field(t('set.autoReturn'), autoReturn, t('set.autoReturnHint')),
+      ),
+      h(
+        'fieldset',
+        { class: 'card', disabled: !canWrite, 'data-testid': 'notifications' },
+        h('legend', null, t('set.notifications')),
+        field(t('set.notifyTo'), notifyTo, t('set.notifyToHint')),
+        notifyBoxes.map((x) => h('label', { class: 'check' }, x.box, ' ', t(`set.event.${x.type}`))),
       ),
       message,
       submit,
