@@ -138,7 +138,7 @@ describe.skipIf(!HAS_CHROMIUM)('live Discussions in Chromium', () => {
     expect(await page.locator('main').textContent()).toContain('Aucune discussion');
   });
 
-  it("a customer's message appears in the inbox without a reload, with its badge and unread count", async () => {
+  it("a customer's message appears in the inbox without a reload, with its badge, then the bot's answer", async () => {
     await sim.cloud.inbound({ from: CUSTOMER, text: PRICE_QUESTION, name: 'Aya Koné' });
     const row = page.getByTestId('contacts').getByRole('listitem').filter({ hasText: 'Aya Koné' });
     await row.waitFor();
@@ -212,7 +212,12 @@ describe.skipIf(!HAS_CHROMIUM)('live Discussions in Chromium', () => {
       .click();
     await page.getByRole('button', { name: 'À traiter' }).click();
     await expect.poll(() => page.getByTestId('contacts').textContent()).toContain('Aya Koné');
-    expect(await page.locator('.badge').first().textContent()).toBe('Vous');
+    const row = page.getByTestId('contacts').getByRole('listitem').filter({ hasText: 'Aya Koné' });
+    expect(await row.locator('.badge').textContent()).toBe('Vous');
+    // The question about Cocody has no answer yet: one unread message, named for screen readers.
+    expect(await row.locator('.unread').textContent()).toBe('1');
+    expect(await row.locator('.unread').getAttribute('aria-label')).toBe('1 non lu(s)');
+    expect(await row.locator('.preview').textContent()).toBe('Oui merci, vous livrez à Cocody ?');
     await page.getByRole('button', { name: 'Le bot gère' }).click();
     await expect.poll(() => page.locator('main .inbox-list').textContent()).toContain('Rien ici');
     await page.getByRole('button', { name: 'Tout' }).click();
@@ -302,6 +307,7 @@ describe.skipIf(!HAS_CHROMIUM)('live Discussions in Chromium', () => {
     expect(await page.getByRole('navigation').textContent()).toContain('Chats');
     expect(await page.locator('.filters').textContent()).toBe('To handleBot handlesAll');
     await expect.poll(() => page.locator('.live-pill').textContent()).toBe('Live');
+    expect(await page.locator('.preview').first().textContent()).toMatch(/^Bot: /);
     await shot('live-inbox-en');
     await page
       .getByTestId('contacts')

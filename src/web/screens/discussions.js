@@ -101,7 +101,9 @@ function errorText(err) {
 function inboxRow(c) {
   const last = c.lastMessage;
   const who =
-    last.direction === 'in' ? '' : last.kind === 'human' ? `${t('disc.you')} : ` : `${t('disc.bot')} : `;
+    last.direction === 'in'
+      ? ''
+      : t('disc.by', { who: last.kind === 'human' ? t('disc.you') : t('disc.bot') });
   const preview = last.preview ?? `[${last.type}]`;
   return h(
     'li',
