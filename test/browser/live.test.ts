@@ -186,6 +186,8 @@ describe.skipIf(!HAS_CHROMIUM)('live Discussions in Chromium', () => {
     const before = cloudTexts(sim, CUSTOMER).length;
     await page.getByRole('button', { name: 'Je prends la main' }).click();
     await expect.poll(() => page.locator('.thread-head .badge').textContent()).toBe('Vous');
+    // The pressed button is replaced: focus moves to the reply field, the next step.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
     await page.getByLabel('Votre réponse').fill(HUMAN_REPLY);
     await page.getByRole('button', { name: 'Envoyer' }).click();
     const mine = page.getByTestId('thread').locator('.bubble.by-human').filter({ hasText: HUMAN_REPLY });
@@ -199,6 +201,10 @@ describe.skipIf(!HAS_CHROMIUM)('live Discussions in Chromium', () => {
     // While the person answers, the customer's next question appears live and the bot stays quiet.
     await sim.cloud.inbound({ from: CUSTOMER, text: 'Oui merci, vous livrez à Cocody ?', name: 'Aya Koné' });
     await page.getByTestId('thread').getByText('vous livrez à Cocody').waitFor();
+    // Announced once to a screen reader, without the whole thread being read again.
+    expect(await page.locator('.thread [role="status"].sr-only').textContent()).toBe(
+      'Nouveau message de Aya Koné : Oui merci, vous livrez à Cocody ?',
+    );
     await sleep(1_500);
     expect(cloudTexts(sim, CUSTOMER).slice(before)).toEqual([HUMAN_REPLY]);
     expect(await samePage(page)).toBe(true);

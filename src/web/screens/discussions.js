@@ -133,7 +133,7 @@ function inboxRow(c) {
 async function inbox() {
   let filter = savedFilter();
   const { pill, set } = livePill();
-  const listBox = h('div', { class: 'inbox-list', 'aria-live': 'polite', 'aria-busy': 'false' });
+  const listBox = h('div', { class: 'inbox-list', 'aria-busy': 'false' });
   const buttons = FILTERS.map((f) =>
     h(
       'button',
@@ -381,8 +381,10 @@ async function thread({ args, setTitle, session }) {
   const drawer = whyDrawer();
   const { pill, set } = livePill();
   const head = h('div', { class: 'thread-head' });
-  const list = h('ol', { class: 'bubbles', 'data-testid': 'thread', 'aria-live': 'polite' });
+  const list = h('ol', { class: 'bubbles', 'data-testid': 'thread' });
   const status = h('p', { class: 'error', role: 'alert' });
+  // The list is redrawn on each event: a screen reader hears only the new customer message, here.
+  const announcer = h('p', { class: 'sr-only', role: 'status' });
   let contact = await api.contact(contactId);
   let shownIds = '';
 
@@ -393,6 +395,12 @@ async function thread({ args, setTitle, session }) {
       try {
         contact = await action(contactId);
         renderHead();
+        // The pressed button is gone: focus goes where the next step is (the reply, or take over).
+        const next =
+          contact.ownership === 'human'
+            ? composer?.querySelector('textarea')
+            : head.querySelector('[data-action]');
+        next?.focus();
       } catch (err) {
         status.textContent = errorText(err);
         button.disabled = false;
@@ -436,7 +444,11 @@ async function thread({ args, setTitle, session }) {
     if (ids === shownIds) return;
     const nearBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
     const grew = messages.length > shownIds.split(',').filter(Boolean).length;
+    const firstLoad = shownIds === '';
     shownIds = ids;
+    const newest = messages.at(-1);
+    if (!firstLoad && grew && newest?.direction === 'in')
+      announcer.textContent = t('disc.newMessage', { name: contactName(contact), text: newest.text ?? '' });
     replace(
       list,
       messages.length === 0
@@ -456,7 +468,7 @@ async function thread({ args, setTitle, session }) {
 
   renderHead();
   await loadThread();
-  const section = h('section', { class: 'thread' }, head, list, status, composer, drawer);
+  const section = h('section', { class: 'thread' }, head, list, announcer, status, composer, drawer);
   const reloadThread = coalesce(loadThread);
   const reloadHead = coalesce(async () => {
     contact = await api.contact(contactId);
