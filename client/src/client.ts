@@ -11,6 +11,8 @@ import type {
   ContentVerdict,
   Conversation,
   CreatedApiKey,
+  DeadLetter,
+  DeadLetterReplay,
   Decision,
   DecisionRecord,
   FailedEvent,
@@ -44,6 +46,7 @@ import type {
   ContactListQuery,
   ContactUpdate,
   ConversationListQuery,
+  DeadLetterListQuery,
   DecisionContext,
   DecisionListQuery,
   EventListQuery,
@@ -143,6 +146,8 @@ export class SellifyClient {
   /** The seller's numbers for a period (GET /api/v1/stats). */
   readonly stats: StatsApi;
   readonly failedEvents: FailedEventsApi;
+  /** Jobs that failed their last attempt (admin scope). */
+  readonly deadLetters: DeadLettersApi;
   readonly keys: KeysApi;
   readonly tenants: TenantsApi;
   readonly pairing: PairingApi;
@@ -183,6 +188,7 @@ export class SellifyClient {
     this.orders = new OrdersApi(this);
     this.stats = new StatsApi(this);
     this.failedEvents = new FailedEventsApi(this);
+    this.deadLetters = new DeadLettersApi(this);
     this.keys = new KeysApi(this);
     this.tenants = new TenantsApi(this);
     this.pairing = new PairingApi(this);
@@ -472,6 +478,25 @@ export class FailedEventsApi {
   /** Runs the event through the inbound pipeline again (idempotent like a redelivery). */
   replay(id: string, options?: Options): Promise<FailedEventReplay> {
     return this.#c.request('POST /api/v1/failed-events/{id}/replay', { params: { id } }, options);
+  }
+}
+
+/** Jobs (sends, follow-ups, deliveries…) that failed their last attempt (admin scope). */
+export class DeadLettersApi {
+  readonly #c: SellifyClient;
+  constructor(client: SellifyClient) {
+    this.#c = client;
+  }
+  /** One page, newest first: ids and the masked last error, never customer data. */
+  list(query?: DeadLetterListQuery, options?: Options): Promise<Page<DeadLetter>> {
+    return this.#c.request('GET /api/v1/dead-letters', { query }, options);
+  }
+  all(query?: Omit<DeadLetterListQuery, 'cursor'>, options?: Options): AsyncGenerator<DeadLetter, void> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+  /** Puts the job back in its queue; a send whose message reached WhatsApp is refused (409 conflict). */
+  replay(id: string, options?: Options): Promise<DeadLetterReplay> {
+    return this.#c.request('POST /api/v1/dead-letters/{id}/replay', { params: { id } }, options);
   }
 }
 

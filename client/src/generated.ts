@@ -168,6 +168,33 @@ export interface CreatedApiKey {
   key: string;
 }
 
+export interface DeadLetter {
+  /** A dead letter id (a UUID) */
+  id: string;
+  /** The queue the job ran in (outbound: a send; followup; webhook: a delivery…) */
+  queue: 'outbound' | 'followup' | 'inbound' | 'maintenance' | 'webhook' | 'notify' | 'handback';
+  /** The ids the job carried (messageId, contactId, decisionId, deliveryId, eventId…); never customer data */
+  refs: Record<string, string>;
+  /** The id of the job that failed, when known */
+  originalJobId: string | null;
+  /** The last error, digit runs masked and at most 300 characters */
+  error: string | null;
+  /** When the last attempt failed */
+  failedAt: string;
+}
+
+export interface DeadLetterPage {
+  items: DeadLetter[];
+  /** Pass as `cursor` for the next page; null on the last page */
+  nextCursor: string | null;
+}
+
+export interface DeadLetterReplay {
+  /** The job now waiting in the queue */
+  jobId: string | null;
+  deadLetter: DeadLetter;
+}
+
 export interface Decision {
   /** The stored decision (GET /api/v1/decisions/{id}) */
   id: string;
@@ -2164,6 +2191,38 @@ export interface Operations {
     };
   };
 
+  /** List this tenant's jobs that failed their last attempt (newest first) */
+  'GET /api/v1/dead-letters': {
+    params: Record<string, never>;
+    query: {
+      /** Items per page, 1–200; default 50 */
+      limit?: number;
+      /** `nextCursor` of the previous page */
+      cursor?: string;
+    };
+    body: never;
+    responses: {
+      200: DeadLetterPage;
+    };
+  };
+
+  /**
+   * Put a dead-lettered job back in its queue, with fresh attempts
+   *
+   * A send goes out again only if it never reached WhatsApp (409 `conflict` otherwise). Replaying one dead letter enqueues one job, even when two calls race; once replayed the dead letter is gone, so a second call answers 404 (send an `Idempotency-Key` to get the first answer again).
+   */
+  'POST /api/v1/dead-letters/{id}/replay': {
+    params: {
+      /** A dead letter id (a UUID) */
+      id: string;
+    };
+    query: Record<string, never>;
+    body: never;
+    responses: {
+      202: DeadLetterReplay;
+    };
+  };
+
   /** The conversation inbox (newest activity first) */
   'GET /api/v1/conversations': {
     params: Record<string, never>;
@@ -2576,6 +2635,8 @@ export const OPERATION_KEYS = [
   'GET /api/v1/failed-events',
   'GET /api/v1/failed-events/{id}',
   'POST /api/v1/failed-events/{id}/replay',
+  'GET /api/v1/dead-letters',
+  'POST /api/v1/dead-letters/{id}/replay',
   'GET /api/v1/conversations',
   'GET /api/v1/conversations/{id}/messages',
   'POST /api/v1/conversations/{id}/messages',

@@ -7,6 +7,7 @@ export {
   ChannelsApi,
   ContactsApi,
   ConversationsApi,
+  DeadLettersApi,
   DecisionsApi,
   EventsApi,
   FailedEventsApi,

@@ -80,6 +80,7 @@ export type OrderCreate = BodyOf<'POST /api/v1/orders'>;
 export type OrderUpdate = BodyOf<'PATCH /api/v1/orders/{id}'>;
 export type OrderPaymentInput = BodyOf<'POST /api/v1/orders/{id}/payments'>;
 export type FailedEventListQuery = QueryOf<'GET /api/v1/failed-events'>;
+export type DeadLetterListQuery = QueryOf<'GET /api/v1/dead-letters'>;
 export type KeyCreate = BodyOf<'POST /api/v1/keys'>;
 export type KeyListQuery = QueryOf<'GET /api/v1/keys'>;
 export type KeyRevokeQuery = QueryOf<'DELETE /api/v1/keys/{id}'>;

@@ -10,7 +10,14 @@ import type { AssistContext } from '../engines/assist.ts';
 import { presetConfig } from '../engines/config.ts';
 import { decide } from '../engines/decide.ts';
 import { evaluateHealth } from '../engines/health.ts';
-import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
+import {
+  type Channel,
+  type Contact,
+  isDeterministicSqlError,
+  type Message,
+  sqlStateOf,
+  type TenantRepos,
+} from '../store/index.ts';
 import type { InboundEvent } from '../whatsapp/index.ts';
 import { act } from './act.ts';
 import { prepareAssist } from './assist.ts';
@@ -44,13 +51,6 @@ export interface InboundOutcome {
 export const HEALTH_REPEAT_WINDOW_MS = 5 * 60_000;
 
 /**
- * SQLSTATE classes that say the event itself is the problem, not the database: data exceptions
- * (22: a value too long, a date out of range), integrity violations (23), syntax or undefined
- * objects (42: a bug), program limits (54: an index row too large).
- */
-const POISON_SQLSTATE_CLASSES = new Set(['22', '23', '42', '54']);
-
-/**
  * Whether an error is the event's own fault (the same event would fail again: park it) rather
  * than the infrastructure's (a lost connection, a deadlock, a shutdown: fail the webhook so the
  * transport redelivers it once we recover). Only errors known to be deterministic are parked;
@@ -71,17 +71,19 @@ export function isPoisonError(err: unknown): boolean {
     ].includes(err.name)
   )
     return true;
+  // A database error the same values would raise again (data, integrity, syntax, limits).
+  if (sqlStateOf(err) !== null) return isDeterministicSqlError(err);
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string') return false;
-  if (/^[0-9A-Z]{5}$/.test(code)) return POISON_SQLSTATE_CLASSES.has(code.slice(0, 2));
   // Our own domain codes (invalid_phone, invalid_bsuid, payload_invalid…) are about the input.
   return /^[a-z][a-z_]{2,40}$/.test(code);
 }
 
 /** A stable, data-free code for a parked event's error. */
 function errorCodeOf(err: unknown): string {
+  const state = sqlStateOf(err);
+  if (state !== null) return `sql_${state.toLowerCase()}`;
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `sql_${code.toLowerCase()}`;
   if (typeof code === 'string' && /^[a-z][a-z_]{2,40}$/.test(code)) return code;
   return err instanceof Error ? err.name.toLowerCase().slice(0, 40) : 'unknown';
 }

@@ -7,9 +7,12 @@ export { act, type OutboundJobData, scheduleFollowup } from './act.ts';
 export { storedContext } from './context.ts';
 export {
   type DeadLetterDeps,
+  type DeadLetterSummary,
   deadLetterTenant,
+  listDeadLetters,
   type ReplayOutcome,
   replayDeadLetter,
+  summarizeDeadLetter,
 } from './dead-letters.ts';
 export { type PipelineDeps, type PipelineLog, type PipelineMetrics, sleepMs } from './deps.ts';
 export { DEFAULT_SETTLE_MS, EventTail } from './event-tail.ts';

@@ -10,7 +10,13 @@ import { presetConfig } from '../engines/config.ts';
 import { evaluateHealth } from '../engines/health.ts';
 import { evaluateQuota } from '../engines/quota.ts';
 import { type Job, redactError } from '../queue/index.ts';
-import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
+import {
+  type Channel,
+  type Contact,
+  isConstraintViolation,
+  type Message,
+  type TenantRepos,
+} from '../store/index.ts';
 import type { TransportError } from '../whatsapp/index.ts';
 import { type OutboundJobData, scheduleFollowup } from './act.ts';
 import { HEALTH_LOOKBACK_MS } from './context.ts';
@@ -172,15 +178,6 @@ class TransportRetry extends Error {
 }
 
 /**
- * A constraint refused what the attempt produced (SQLSTATE class 23): a provider id already stored
- * for this channel, say. Retrying cannot change that.
- */
-function isConstraintViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('23');
-}
-
-/**
  * Sends one outbound message (see the file comment). A failure of the job itself (a bug, the
  * database) is never silent: each attempt logs the ids and what happens next; the message is
  * marked failed (`worker_error`) when the last attempt fails or when retrying cannot help, so the
@@ -205,6 +202,8 @@ async function onJobError(
 ): Promise<'retry' | 'failed' | 'dead_letter'> {
   const data = asData(job);
   const lastAttempt = job.attempt >= job.retryLimit + 1;
+  // A constraint refused what the attempt produced (a provider id already stored for this
+  // channel, say): retrying cannot change that.
   const permanent = isConstraintViolation(err);
   const outcome = lastAttempt ? 'dead_letter' : permanent ? 'failed' : 'retry';
   deps.metrics?.send(WORKER_ERROR_CODE);

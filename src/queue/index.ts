@@ -18,6 +18,7 @@ export {
 export {
   type DeadLetter,
   type DeadLetterOptions,
+  type DeadLetterPage,
   type Job,
   type JobData,
   type JobHandler,

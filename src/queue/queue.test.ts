@@ -226,7 +226,7 @@ describe.each(queueTestBackends())('queue on $label', (backend) => {
       retryBackoff: false,
     });
     const dead = await waitFor('the dead letter', async () => {
-      const list = await queue.deadLetters();
+      const list = (await queue.deadLetters()).items;
       return list.length > 0 ? list : undefined;
     });
     expect(attempts).toEqual([1, 2, 3]);
@@ -238,8 +238,8 @@ describe.each(queueTestBackends())('queue on $label', (backend) => {
       originalJobId: id,
       error: 'Error: recipient [digits] is not on WhatsApp',
     });
-    expect(await queue.deadLetters({ tenantId: OTHER_TENANT })).toEqual([]);
-    expect(await queue.deadLetters({ tenantId: TENANT })).toHaveLength(1);
+    expect(await queue.deadLetters({ tenantId: OTHER_TENANT })).toEqual({ items: [], nextCursor: null });
+    expect((await queue.deadLetters({ tenantId: TENANT })).items).toHaveLength(1);
     // What the metrics show: one dead letter of the outbound queue, nothing waiting.
     expect(await queue.stats()).toEqual([{ queue: 'outbound', state: 'dead', count: 1 }]);
   });

@@ -13,7 +13,7 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import { isUniqueViolation } from '../store/repos/common.ts';
+import { decodeCursor, encodeCursor, InvalidCursorError, isUniqueViolation } from '../store/repos/common.ts';
 import type { Db, Queryable } from '../store/types.ts';
 import { assertJobSpec, redactError } from './guard.ts';
 import {
@@ -32,6 +32,7 @@ import {
 import {
   type DeadLetter,
   type DeadLetterOptions,
+  type DeadLetterPage,
   type Job,
   type JobData,
   type JobHandler,
@@ -99,6 +100,8 @@ export function pgBossAdapter(db: Db): SqlRunner {
     },
   };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Deterministic job id for a deduplication key: same queue and key → same id → insert conflicts. */
 export function jobIdForKey(queue: QueueName, singletonKey: string): string {
@@ -372,15 +375,27 @@ class PgBossQueue implements Queue {
     dispatcher.start();
   }
 
-  async deadLetters(options: DeadLetterOptions = {}): Promise<DeadLetter[]> {
+  async deadLetters(options: DeadLetterOptions = {}): Promise<DeadLetterPage> {
     const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 100)), 1000);
-    const names = QUEUE_NAMES.map(deadLetterName);
+    const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
+    // The cursor's id goes into a uuid cast: anything else is a bad cursor, not a database error.
+    if (after !== null && !UUID.test(after.id)) throw new InvalidCursorError();
     const { rows } = await this.runner.executeSql(this.#sql.deadLetters, [
-      names,
+      QUEUE_NAMES.map(deadLetterName),
       options.tenantId ?? null,
-      limit,
+      limit + 1,
+      after?.at ?? null,
+      after?.id ?? null,
     ]);
-    return rows.map(toDeadLetter);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toDeadLetter),
+      nextCursor:
+        rows.length > limit && last !== undefined
+          ? encodeCursor(String(last.cursorAt), String(last.id))
+          : null,
+    };
   }
 
   async deadLetter(id: string): Promise<DeadLetter | null> {
@@ -395,13 +410,16 @@ class PgBossQueue implements Queue {
   async replayDeadLetter(id: string, options: { groupKey?: string } = {}): Promise<string | null> {
     const dead = await this.deadLetter(id);
     if (dead === null) return null;
-    const jobId = await this.enqueue({
+    const singletonKey = `replay:${dead.id}`;
+    // Null when a replay of this dead letter already enqueued the job: it is the same job.
+    await this.enqueue({
       name: dead.queue,
       data: dead.data,
+      singletonKey,
       ...(options.groupKey !== undefined ? { groupKey: options.groupKey } : {}),
     });
     await this.runner.executeSql(this.#sql.deleteDeadLetter, [id, QUEUE_NAMES.map(deadLetterName)]);
-    return jobId;
+    return jobIdForKey(dead.queue, singletonKey);
   }
 
   async stats(): Promise<QueueStat[]> {

@@ -163,13 +163,21 @@ export function deadLetterSql(schema: string): string {
     WHERE id::text = $1 AND name = ANY($2::text[])`;
 }
 
+/**
+ * Dead letters newest first, one page. Parameters: $1 dead-letter queue names, $2 tenant id or
+ * NULL, $3 limit, $4 and $5 the (created_on, id) of the previous page's last row or NULL. The
+ * cursor's time is rendered by Postgres at microsecond precision (a JS Date would round it to
+ * milliseconds and skip or repeat rows).
+ */
 export function deadLettersSql(schema: string): string {
   return `
-    SELECT id, name, data, output, created_on AS "createdOn"
+    SELECT id, name, data, output, created_on AS "createdOn",
+      to_char(created_on AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
     FROM ${schema}.job
     WHERE name = ANY($1::text[])
       AND ($2::text IS NULL OR data->>'tenantId' = $2::text)
-    ORDER BY created_on DESC, id
+      AND ($4::timestamptz IS NULL OR (created_on, id) < ($4::timestamptz, $5::uuid))
+    ORDER BY created_on DESC, id DESC
     LIMIT $3`;
 }
 

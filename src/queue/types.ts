@@ -91,6 +91,15 @@ export interface DeadLetterOptions {
   limit?: number;
   /** Only this tenant's dead letters (for the API). */
   tenantId?: string;
+  /** `nextCursor` of the previous page (InvalidCursorError when it is not one). */
+  cursor?: string;
+}
+
+/** One page of dead letters, newest first. */
+export interface DeadLetterPage {
+  items: DeadLetter[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
 /** Jobs of one queue in one state, or the dead letters of one queue (`state: 'dead'`). */
@@ -124,15 +133,15 @@ export interface Queue {
   enqueue(job: JobSpec): Promise<string | null>;
   /** Starts this process's workers for a queue; handler errors → retries with backoff → dead letter. */
   work(name: QueueName, handler: JobHandler, options?: WorkOptions): Promise<void>;
-  deadLetters(options?: DeadLetterOptions): Promise<DeadLetter[]>;
+  deadLetters(options?: DeadLetterOptions): Promise<DeadLetterPage>;
   /** One dead letter by its id, or null. */
   deadLetter(id: string): Promise<DeadLetter | null>;
   /**
    * Puts a dead letter's job back in its queue (fresh attempts, `groupKey` as the original had:
-   * dead-letter copies do not keep it) and removes the dead letter. Returns the new job id, or null
-   * when no such dead letter exists. Not one transaction: a crash between the two leaves the dead
-   * letter listed, and a second replay runs the job twice, which every handler tolerates (each
-   * re-checks the stored state first).
+   * dead-letter copies do not keep it) and removes the dead letter. Returns the new job's id, or
+   * null when no such dead letter exists. The job's id derives from the dead letter's, so two
+   * replays of one dead letter (concurrent, or a retry after a crash between the enqueue and the
+   * removal) enqueue one job, and both return its id.
    */
   replayDeadLetter(id: string, options?: { groupKey?: string }): Promise<string | null>;
   /** Jobs waiting (`created`, `retry`) and running (`active`) per queue, and dead letters kept per queue. */

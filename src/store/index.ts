@@ -29,7 +29,16 @@ export {
   VERIFY_TOKEN_SCOPE,
   verifyTokenHash,
 } from './repos/channels.ts';
-export { ConflictError, InvalidCursorError, type Page, type PageOptions } from './repos/common.ts';
+export {
+  ConflictError,
+  InvalidCursorError,
+  isConstraintViolation,
+  isDeterministicSqlError,
+  type Page,
+  type PageOptions,
+  ProviderIdTakenError,
+  sqlStateOf,
+} from './repos/common.ts';
 export {
   type Contact,
   type ContactPatch,

@@ -5,7 +5,7 @@ import { HOUR_MS, MINUTE_MS } from '../domain/time.ts';
 import { isId } from './ids.ts';
 import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/api-keys.ts';
 import { findChannelByRouteKey } from './repos/channels.ts';
-import { ConflictError, InvalidCursorError } from './repos/common.ts';
+import { ConflictError, InvalidCursorError, ProviderIdTakenError } from './repos/common.ts';
 import { sealLegacyReasons } from './repos/decisions.ts';
 import { canMoveStatus, type MessageStatus, type OutboundStatus } from './repos/messages.ts';
 import { createStore, type Store } from './store.ts';
@@ -257,6 +257,20 @@ describe.each(testBackends())('store on $name', (backend) => {
       expect(second.message.body).toBe('Bonjour');
       const history = await store.tx(tenantId, (r) => r.messages.history(contact.id));
       expect(history.items).toHaveLength(1);
+    });
+
+    it('refuses a second outbound message with the same provider id on a channel as ProviderIdTakenError', async () => {
+      const { tenantId, channel, contact } = await setup();
+      const sent = { channelId: channel.id, contactId: contact.id, kind: 'reply', status: 'sent' } as const;
+      await store.tx(tenantId, (r) => r.messages.insertOutbound({ ...sent, providerId: 'wamid.TWICE' }));
+      const again = store.tx(tenantId, (r) =>
+        r.messages.insertOutbound({ ...sent, providerId: 'wamid.TWICE' }),
+      );
+      await expect(again).rejects.toBeInstanceOf(ProviderIdTakenError);
+      await expect(again).rejects.toMatchObject({ channelId: channel.id, providerId: 'wamid.TWICE' });
+      // Without a provider id there is nothing to collide on.
+      await store.tx(tenantId, (r) => r.messages.insertOutbound(sent));
+      await store.tx(tenantId, (r) => r.messages.insertOutbound(sent));
     });
 
     it('never moves a status backwards: read then delivered stays read', async () => {

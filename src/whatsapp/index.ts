@@ -28,6 +28,7 @@ export { type ChannelTransport, type CloudDefaults, channelTransport } from './c
 export * from './cloud/index.ts';
 export * from './evolution/index.ts';
 export * from './sandbox/index.ts';
+export type { CredentialCheck, CredentialCheckOptions } from './shared/credential-check.ts';
 export {
   checkGatewayUrl,
   checkHost,

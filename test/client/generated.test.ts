@@ -129,6 +129,8 @@ const calls: Record<ApiOperation, (c: SellifyClient) => Promise<unknown>> = {
   'GET /api/v1/failed-events': (c) => c.failedEvents.list(),
   'GET /api/v1/failed-events/{id}': (c) => c.failedEvents.get('ID'),
   'POST /api/v1/failed-events/{id}/replay': (c) => c.failedEvents.replay('ID'),
+  'GET /api/v1/dead-letters': (c) => c.deadLetters.list(),
+  'POST /api/v1/dead-letters/{id}/replay': (c) => c.deadLetters.replay('ID'),
   'GET /api/v1/keys': (c) => c.keys.list(),
   'POST /api/v1/keys': (c) => c.keys.create({ name: 'x', scopes: ['read'] }),
   'DELETE /api/v1/keys/{id}': (c) => c.keys.revoke('ID'),

@@ -13,9 +13,10 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/crypto/password.ts';
-import type { Queue } from '../../src/queue/index.ts';
+import { type Queue, startQueue } from '../../src/queue/index.ts';
 import type { ApiKeyScope, UserRole } from '../../src/store/index.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
+import { insertDeadLetter, lateBoundQueue } from '../support/queue.ts';
 import { createWorld, ENV_KEY, problem, seedConversation, type World } from './helpers.ts';
 
 /** Tenant A's objects, created once; routes that destroy something create a fresh one per call. */
@@ -94,6 +95,11 @@ async function freshDeadDelivery(w: World): Promise<{ endpointId: string; id: st
     });
     return { endpointId: endpoint.id, id: delivery!.id };
   });
+}
+
+/** A dead-lettered follow-up of tenant A's seeded contact (a replay consumes one). */
+function freshDeadLetter(w: World, s: Seed): Promise<string> {
+  return insertDeadLetter(w.db, 'followup', { tenantId: w.a.id, contactId: s.contactId });
 }
 
 async function freshChannel(w: World): Promise<string> {
@@ -292,6 +298,14 @@ const FIXTURES: Record<string, Fixture> = {
     otherTenant: 'not_found',
     request: async (_w, s) => ({ url: `/api/v1/failed-events/${s.failedEventId}/replay` }),
   },
+  'GET /api/v1/dead-letters': {
+    otherTenant: 'excludes',
+    request: async () => ({ url: '/api/v1/dead-letters' }),
+  },
+  'POST /api/v1/dead-letters/:id/replay': {
+    otherTenant: 'not_found',
+    request: async (w, s) => ({ url: `/api/v1/dead-letters/${await freshDeadLetter(w, s)}/replay` }),
+  },
   'GET /api/v1/conversations': {
     otherTenant: 'excludes',
     request: async () => ({ url: '/api/v1/conversations?filter=all' }),
@@ -370,6 +384,8 @@ const BELOW: Record<ApiKeyScope, ApiKeyScope[]> = { admin: ['write'], write: ['r
 
 let w: World;
 let seed: Seed;
+let queue: Queue | undefined;
+const lateQueue = lateBoundQueue({ enqueueIn: async () => 'job_test' });
 let addressCounter = 0;
 /** A new client address per request that must fail authentication, so the per-IP failure budget never interferes. */
 function nextAddress(): string {
@@ -427,8 +443,9 @@ beforeAll(async () => {
   // A pipeline that takes every event, so the replay route has something to run.
   w = await createWorld(
     {
-      // Routes that send or deliver enqueue a job; the queue itself is not under test here.
-      queue: { enqueueIn: async () => 'job_test' } as unknown as Queue,
+      // Routes that send or deliver enqueue a job; the queue itself is not under test here. The
+      // dead-letter routes read and replay real dead letters, on a queue bound once the world exists.
+      queue: lateQueue.queue,
       webhooks: {
         processEvents: async () => ({
           messages: 1,
@@ -443,6 +460,8 @@ beforeAll(async () => {
     },
     { allowPrivateGateways: true, publicUrl: 'http://127.0.0.1:9' },
   );
+  queue = await startQueue(w.db, { onError: () => {} });
+  lateQueue.bind(queue);
   for (const role of ['owner', 'agent', 'viewer'] as const) sessions[role] = await signedIn(role);
   const conversation = await seedConversation(w, w.a.admin);
   const product = await w.call('POST', '/api/v1/products', w.a.admin, {
@@ -508,6 +527,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await queue?.stop({ graceful: false });
   await w.close();
   await gateway?.close();
 });

@@ -5,13 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  listDeadLetters,
   type PipelineDeps,
   processEvents,
   replayDeadLetter,
   WORKER_ERROR_CODE,
 } from '../../src/pipeline/index.ts';
-import { startQueue } from '../../src/queue/index.ts';
+import { type JobData, startQueue } from '../../src/queue/index.ts';
 import { createStore, type Message, openDb, type Store } from '../../src/store/index.ts';
+import { insertDeadLetter } from '../support/queue.ts';
 import { freshTenant, testKeyring } from '../support/store.ts';
 
 const NOW = Date.parse('2026-11-23T10:00:00Z');
@@ -60,13 +62,9 @@ async function reply(tenantId: string, channelId: string): Promise<Message> {
   });
 }
 
-/** What pg-boss does when a job fails its last attempt: a copy of its data in `<queue>-dead`. */
-async function deadLetter(data: Record<string, unknown>): Promise<string> {
-  const { rows } = await store.db.exec(
-    `INSERT INTO pgboss.job (id, name, data, output) VALUES (gen_random_uuid(), 'outbound-dead', $1, $2) RETURNING id::text`,
-    [JSON.stringify(data), JSON.stringify({ message: 'Error: send job failed' })],
-  );
-  return String(rows[0]?.id);
+/** A send job's dead letter, as pg-boss leaves it after the last attempt. */
+function deadLetter(data: JobData): Promise<string> {
+  return insertDeadLetter(store.db, 'outbound', data);
 }
 
 describe('dead letters', () => {
@@ -83,9 +81,19 @@ describe('dead letters', () => {
     );
     const id = await deadLetter({ tenantId, messageId: message.id, typingAtMs: NOW, typingMs: 0 });
 
-    expect(await deps.queue.deadLetters({ tenantId })).toEqual([
-      expect.objectContaining({ id, queue: 'outbound', error: 'Error: send job failed' }),
-    ]);
+    expect(await listDeadLetters(deps, { tenantId })).toEqual({
+      items: [
+        expect.objectContaining({
+          id,
+          queue: 'outbound',
+          tenantId,
+          refs: { messageId: message.id },
+          error: 'Error: send job failed',
+        }),
+      ],
+      nextCursor: null,
+    });
+    expect(await listDeadLetters(deps, { tenantId: other })).toEqual({ items: [], nextCursor: null });
     expect(await deps.queue.stats()).toContainEqual({ queue: 'outbound', state: 'dead', count: 1 });
 
     // Another tenant's view does not see it.
@@ -121,7 +129,27 @@ describe('dead letters', () => {
       await r.messages.markSent(message.id, `wamid.${tenantId}`, NOW);
       await r.messages.setStatus({ id: message.id }, 'failed', { errorCode: '131026' });
     });
-    expect(await store.tx(tenantId, (r) => r.messages.requeueFailed(message.id))).toBe(false);
+    const id = await deadLetter({ tenantId, messageId: message.id });
+    expect(await replayDeadLetter(deps, id, tenantId)).toMatchObject({
+      replayed: false,
+      reason: 'already_sent',
+    });
     expect((await store.tx(tenantId, (r) => r.messages.get(message.id)))?.status).toBe('failed');
+    // Nothing was enqueued and the dead letter stays listed.
+    expect(await deps.queue.deadLetter(id)).not.toBeNull();
+  });
+
+  it('enqueues one job when two replays of one dead letter race', async () => {
+    const tenantId = await freshTenant(store.db);
+    const id = await insertDeadLetter(store.db, 'followup', { tenantId, contactId: 'ctc_race' });
+    const [a, b] = await Promise.all([replayDeadLetter(deps, id, tenantId), replayDeadLetter(deps, id)]);
+    const jobIds = [a, b].map((o) => (o.replayed ? o.jobId : o.reason));
+    const { rows } = await store.db.exec(
+      `SELECT id::text FROM pgboss.job WHERE name = 'followup' AND data->>'contactId' = 'ctc_race'`,
+    );
+    expect(rows).toHaveLength(1);
+    // Each call either replayed (naming that one job) or found the dead letter already gone.
+    for (const jobId of jobIds) expect([rows[0]?.id, 'not_found']).toContain(jobId);
+    expect(jobIds).toContain(rows[0]?.id);
   });
 });

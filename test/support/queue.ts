@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import type { QueueOptions } from '../../src/queue/types.ts';
+import type { JobData, Queue, QueueName, QueueOptions } from '../../src/queue/types.ts';
 import { openDb } from '../../src/store/db.ts';
 import type { Db, DbKind } from '../../src/store/types.ts';
 
@@ -90,4 +90,42 @@ export async function jobRow(db: Db, schema: string, id: string): Promise<JobRow
     [id],
   );
   return rows[0] as JobRow | undefined;
+}
+
+/**
+ * A Queue whose calls go to the one `bind` gives later: the app needs its queue when it is built,
+ * the queue needs the test world's database, which is created with the app. `overrides` replace
+ * single methods (a suite that must not enqueue real jobs stubs `enqueueIn`).
+ */
+export function lateBoundQueue(overrides: Partial<Queue> = {}): { queue: Queue; bind(queue: Queue): void } {
+  let bound: Queue | undefined;
+  const queue = new Proxy(overrides as Queue, {
+    get(target, prop) {
+      if (prop in target) return target[prop as keyof Queue];
+      if (bound === undefined) throw new Error('lateBoundQueue: used before bind()');
+      const value = bound[prop as keyof Queue];
+      return typeof value === 'function' ? value.bind(bound) : value;
+    },
+  });
+  return {
+    queue,
+    bind(q) {
+      bound = q;
+    },
+  };
+}
+
+/** What pg-boss does when a job fails its last attempt: a copy of its data in `<queue>-dead`. Returns its id. */
+export async function insertDeadLetter(
+  db: Db,
+  queue: QueueName,
+  data: JobData,
+  error = 'Error: send job failed',
+  schema = 'pgboss',
+): Promise<string> {
+  const { rows } = await db.exec(
+    `INSERT INTO ${schema}.job (id, name, data, output) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id::text`,
+    [`${queue}-dead`, JSON.stringify(data), JSON.stringify({ message: error })],
+  );
+  return String(rows[0]?.id);
 }

@@ -6,8 +6,8 @@
  * the database directly; with the embedded database, stop the server first.
  */
 import { parseArgs } from 'node:util';
-import { deadLetterTenant, replayDeadLetter } from '../../pipeline/index.ts';
-import { type DeadLetter, startQueue } from '../../queue/index.ts';
+import { type DeadLetterSummary, listDeadLetters, replayDeadLetter } from '../../pipeline/index.ts';
+import { startQueue } from '../../queue/index.ts';
 import { CliError } from '../io.ts';
 import { openOperatorStore } from '../store.ts';
 
@@ -17,19 +17,20 @@ export const usage = `Usage:
 
 list prints dead-lettered jobs, newest first (every tenant unless --tenant; default limit 100).
 replay puts one back in its queue with fresh attempts and removes it from the dead letters; a send's
-message goes back to queued when it never reached WhatsApp. The server's workers then run it. With
-the embedded database, stop the server first.`;
+message goes back to queued when it never reached WhatsApp (one that did is not sent again). The
+server's workers then run it. With the embedded database, stop the server first.`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One line per dead letter: ids and the masked error only. */
-export function deadLetterLine(d: DeadLetter): string {
-  const subject = d.data.messageId ?? d.data.contactId ?? d.data.decisionId ?? '-';
+export function deadLetterLine(d: DeadLetterSummary): string {
+  const subject =
+    d.refs.messageId ?? d.refs.contactId ?? d.refs.decisionId ?? Object.values(d.refs)[0] ?? '-';
   return [
     d.id,
     d.queue.padEnd(9),
-    String(deadLetterTenant(d) ?? '-'),
-    String(subject),
+    d.tenantId ?? '-',
+    subject,
     new Date(d.failedAtMs).toISOString(),
     d.error ?? '',
   ].join('  ');
@@ -67,15 +68,18 @@ export async function run(argv: string[]): Promise<number> {
     });
     try {
       if (action === 'list') {
-        const list = await queue.deadLetters({
-          limit,
-          ...(values.tenant !== undefined ? { tenantId: values.tenant } : {}),
-        });
-        for (const d of list) console.log(deadLetterLine(d));
-        if (list.length === 0) console.log('No dead letters.');
+        const page = await listDeadLetters(
+          { queue },
+          { limit, ...(values.tenant !== undefined ? { tenantId: values.tenant } : {}) },
+        );
+        for (const d of page.items) console.log(deadLetterLine(d));
+        if (page.items.length === 0) console.log('No dead letters.');
+        else if (page.nextCursor !== null) console.log(`(more than ${limit}; raise --limit to see more)`);
         return 0;
       }
       const outcome = await replayDeadLetter({ store, queue }, id ?? '');
+      if (!outcome.replayed && outcome.reason === 'already_sent')
+        throw new CliError(`dead letter ${id}: its message reached WhatsApp; it is not sent again`);
       if (!outcome.replayed) throw new CliError(`no dead letter ${id}`);
       console.log(`Replayed ${id} into the ${outcome.deadLetter.queue} queue (job ${outcome.jobId ?? '?'}).`);
       return 0;

@@ -5,8 +5,9 @@
  *
  * The checks read and never write: the database is opened without running migrations (pending
  * ones are reported; the server applies them at start), no development key is generated, and
- * channel credentials are checked with read-only calls (Cloud: the phone number's details;
- * Evolution: the connection state; WAHA: the session).
+ * channel credentials are checked with read-only calls, each by its transport's own check in
+ * src/whatsapp/<transport>/check.ts (Cloud: the phone number's details; Evolution: the connection
+ * state; WAHA: the session).
  */
 import { accessSync, constants, existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,12 +17,13 @@ import type { Keyring } from '../../crypto/keyring.ts';
 import { DEV_KEY_FILE, KeyConfigError, loadKeys } from '../../crypto/keys.ts';
 import { createStore, DataDirInUseError, type Db, loadMigrations, type Store } from '../../store/index.ts';
 import {
-  checkGatewayUrl,
-  DEFAULT_GRAPH_VERSION,
+  type CredentialCheck,
+  checkCloudCredentials,
+  checkEvolutionCredentials,
+  checkWahaCredentials,
   type EgressPolicy,
-  refusalText,
 } from '../../whatsapp/index.ts';
-import { guardedFetchFor } from '../../whatsapp/shared/egress.ts';
+import { safeOrigin } from '../../whatsapp/shared/credential-check.ts';
 import { printable } from '../io.ts';
 
 export const usage = `Usage: sellify doctor
@@ -61,16 +63,6 @@ export function formatCheck(check: Check): string {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** A URL without its user, password, path or query: safe to print. */
-function safeOrigin(raw: string): string {
-  try {
-    const url = new URL(raw);
-    return `${url.protocol}//${url.host}`;
-  } catch {
-    return '(unparsable URL)';
-  }
-}
 
 function errorCode(err: unknown): string {
   let current: unknown = err;
@@ -274,241 +266,17 @@ async function checkRedis(redisUrl: string, timeoutMs: number): Promise<Check> {
   }
 }
 
-type Reply = { ok: true; status: number; body: unknown } | { ok: false; error: string };
+/** A string field of the decrypted credentials ('' when absent: the check then says what is wrong). */
+const text = (credentials: Record<string, unknown>, key: string): string =>
+  typeof credentials[key] === 'string' ? credentials[key] : '';
 
-/**
- * One GET. Redirects are never followed (they would take the channel's credentials elsewhere):
- * a 3xx is reported as such. Gateways go through the same guarded fetch as the server's clients.
- */
-async function getJson(
-  url: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
-  fetchFn: typeof fetch = fetch,
-): Promise<Reply> {
-  try {
-    const res = await fetchFn(url, {
-      headers: { accept: 'application/json', ...headers },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (res.status >= 300 && res.status < 400) {
-      await res.body?.cancel().catch(() => {});
-      return { ok: false, error: `answered a redirect (HTTP ${res.status}), not followed` };
-    }
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text) as unknown;
-    } catch {
-      // Proxies answer HTML; the status is enough.
-    }
-    return { ok: true, status: res.status, body };
-  } catch (err) {
-    const code = errorCode(err);
-    if (code === 'ESELLIFY_EGRESS_REFUSED') return { ok: false, error: 'address refused' };
-    return {
-      ok: false,
-      error: code === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : printable(code, 80),
-    };
-  }
-}
-
-const field = (body: unknown, key: string): unknown =>
-  typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-/** A string from a remote answer, made printable (see printable). */
-const remote = (value: unknown): string | undefined =>
-  typeof value === 'string' ? printable(value) : undefined;
-
-/**
- * The same rules as the server's (SELLIFY_ALLOW_PRIVATE_GATEWAYS): a channel's gateway URL that
- * the server would refuse is not called by doctor either.
- */
-async function gatewayRefusal(
-  name: string,
-  baseUrl: string,
-  egress: EgressPolicy,
-): Promise<Check | undefined> {
-  const verdict = await checkGatewayUrl(baseUrl, egress);
-  if (verdict.ok) return undefined;
+/** A transport's answer, with the remote text in it made printable. */
+function channelCheck(name: string, check: CredentialCheck): Check {
   return {
-    status: 'fail',
+    status: check.status,
     name,
-    detail: `not checked: the gateway URL ${refusalText(verdict.refusal)}`,
-    hint: 'PATCH /api/v1/channels/<id> with a gateway URL Sellify may call',
-  };
-}
-
-function unreachable(name: string, what: string, reply: { error: string }, hint: string): Check {
-  return { status: 'fail', name, detail: `cannot reach ${what} (${reply.error})`, hint };
-}
-
-/** Cloud API: the phone number's details, which need a valid token that sees that number. */
-async function checkCloud(
-  name: string,
-  credentials: Record<string, unknown>,
-  graphUrl: string,
-  timeoutMs: number,
-): Promise<Check> {
-  // The Graph URL and version are the operator's (WHATSAPP_GRAPH_URL), never a channel's.
-  const base = graphUrl.replace(/\/+$/, '');
-  const version = DEFAULT_GRAPH_VERSION;
-  const id = text(credentials.phoneNumberId) ?? '';
-  const url = `${base}/${version}/${encodeURIComponent(id)}?fields=display_phone_number,verified_name,quality_rating`;
-  const reply = await getJson(
-    url,
-    { authorization: `Bearer ${text(credentials.accessToken) ?? ''}` },
-    timeoutMs,
-  );
-  if (!reply.ok)
-    return unreachable(name, safeOrigin(base), reply, 'check WHATSAPP_GRAPH_URL and the network');
-  if (reply.status === 200) {
-    const display = remote(field(reply.body, 'display_phone_number')) ?? id;
-    const verified = remote(field(reply.body, 'verified_name'));
-    const quality = remote(field(reply.body, 'quality_rating'));
-    const warn = quality !== undefined && quality !== 'GREEN' && quality !== 'UNKNOWN';
-    return {
-      status: warn ? 'warn' : 'ok',
-      name,
-      detail: `phone number ${display}${verified ? ` (${verified})` : ''}${quality ? `, quality ${quality}` : ''}`,
-      ...(warn
-        ? { hint: 'the number has a low quality rating: send less and only to people who wrote first' }
-        : {}),
-    };
-  }
-  const error = field(reply.body, 'error');
-  const code = Number(field(error, 'code'));
-  const message = remote(field(error, 'message')) ?? `HTTP ${reply.status}`;
-  if (code === 190 || reply.status === 401) {
-    return {
-      status: 'fail',
-      name,
-      detail: `access token refused (code ${Number.isNaN(code) ? reply.status : code}: ${message})`,
-      hint: 'make a new system-user token (Business settings → System users), then PATCH /api/v1/channels/<id> with all its credentials (they are replaced whole)',
-    };
-  }
-  if (code === 100) {
-    return {
-      status: 'fail',
-      name,
-      detail: `phone number id ${id} not found for this token (${message})`,
-      hint: 'copy the phone number id from the app dashboard (WhatsApp → API Setup); the system user needs the WhatsApp account as an asset',
-    };
-  }
-  if (code === 10 || (code >= 200 && code <= 299)) {
-    return {
-      status: 'fail',
-      name,
-      detail: `the token lacks a permission (code ${code}: ${message})`,
-      hint: 'give the token whatsapp_business_management and whatsapp_business_messaging',
-    };
-  }
-  return {
-    status: 'fail',
-    name,
-    detail: `Graph API answered ${reply.status}${Number.isNaN(code) ? '' : ` code ${code}`}: ${message}`,
-  };
-}
-
-function gatewayAuthFailure(name: string, status: number, what: string): Check | undefined {
-  if (status === 401 || status === 403) {
-    return {
-      status: 'fail',
-      name,
-      detail: `${what} refused the API key (HTTP ${status})`,
-      hint: 'PATCH /api/v1/channels/<id> with all its credentials and the right apiKey (they are replaced whole)',
-    };
-  }
-  return undefined;
-}
-
-/** Evolution API v2: the instance's connection state (open = logged in to WhatsApp). */
-async function checkEvolution(
-  name: string,
-  credentials: Record<string, unknown>,
-  timeoutMs: number,
-  egress: EgressPolicy,
-): Promise<Check> {
-  const base = (text(credentials.baseUrl) ?? '').replace(/\/+$/, '');
-  const refused = await gatewayRefusal(name, base, egress);
-  if (refused) return refused;
-  const rawInstance = text(credentials.instance) ?? '';
-  const instance = printable(rawInstance, 100);
-  const reply = await getJson(
-    `${base}/instance/connectionState/${encodeURIComponent(rawInstance)}`,
-    { apikey: text(credentials.apiKey) ?? '' },
-    timeoutMs,
-    guardedFetchFor(egress),
-  );
-  if (!reply.ok)
-    return unreachable(name, `Evolution at ${safeOrigin(base)}`, reply, 'check the channel baseUrl');
-  const auth = gatewayAuthFailure(name, reply.status, 'Evolution');
-  if (auth) return auth;
-  if (reply.status === 404) {
-    return {
-      status: 'fail',
-      name,
-      detail: `Evolution has no instance "${instance}"`,
-      hint: 'create it (POST /instance/create), or PATCH the channel with all its credentials and the right instance',
-    };
-  }
-  if (reply.status !== 200)
-    return { status: 'fail', name, detail: `Evolution answered HTTP ${reply.status}` };
-  const state = remote(field(field(reply.body, 'instance'), 'state')) ?? remote(field(reply.body, 'state'));
-  if (state === 'open') return { status: 'ok', name, detail: `instance "${instance}" is connected` };
-  return {
-    status: 'fail',
-    name,
-    detail: `instance "${instance}" is ${state ?? 'in an unknown state'}, not connected`,
-    hint: `link the phone again: GET ${safeOrigin(base)}/instance/connect/${encodeURIComponent(rawInstance)} gives the QR code`,
-  };
-}
-
-/** WAHA: the session's status (WORKING = logged in to WhatsApp). */
-async function checkWaha(
-  name: string,
-  credentials: Record<string, unknown>,
-  timeoutMs: number,
-  egress: EgressPolicy,
-): Promise<Check> {
-  const base = (text(credentials.baseUrl) ?? '').replace(/\/+$/, '');
-  const refused = await gatewayRefusal(name, base, egress);
-  if (refused) return refused;
-  const rawSession = text(credentials.session) ?? '';
-  const session = printable(rawSession, 100);
-  const path = encodeURIComponent(rawSession);
-  const reply = await getJson(
-    `${base}/api/sessions/${path}`,
-    { 'x-api-key': text(credentials.apiKey) ?? '' },
-    timeoutMs,
-    guardedFetchFor(egress),
-  );
-  if (!reply.ok) return unreachable(name, `WAHA at ${safeOrigin(base)}`, reply, 'check the channel baseUrl');
-  const auth = gatewayAuthFailure(name, reply.status, 'WAHA');
-  if (auth) return auth;
-  if (reply.status === 404) {
-    return {
-      status: 'fail',
-      name,
-      detail: `WAHA has no session "${session}"`,
-      hint: 'create it (POST /api/sessions), or PATCH the channel with all its credentials and the right session',
-    };
-  }
-  if (reply.status !== 200) return { status: 'fail', name, detail: `WAHA answered HTTP ${reply.status}` };
-  const status = remote(field(reply.body, 'status'));
-  if (status === 'WORKING') return { status: 'ok', name, detail: `session "${session}" is WORKING` };
-  const hints: Record<string, string> = {
-    SCAN_QR_CODE: `scan the QR code: GET ${safeOrigin(base)}/api/${path}/auth/qr`,
-    STOPPED: `start it: POST ${safeOrigin(base)}/api/sessions/${path}/start`,
-    STARTING: 'wait a few seconds and run doctor again',
-    FAILED: `restart it: POST ${safeOrigin(base)}/api/sessions/${path}/restart (or log in again)`,
-  };
-  return {
-    status: 'fail',
-    name,
-    detail: `session "${session}" is ${status ?? 'in an unknown state'}, not WORKING`,
-    hint: hints[status ?? ''] ?? 'check the session in the WAHA dashboard',
+    detail: printable(check.detail),
+    ...(check.hint === undefined ? {} : { hint: printable(check.hint) }),
   };
 }
 
@@ -557,11 +325,31 @@ async function checkChannels(
     } else if (credentials === null) {
       checks.push({ status: 'info', name, detail: 'advisor-only (no credentials), nothing to reach' });
     } else if (transport === 'cloud') {
-      checks.push(await checkCloud(name, credentials, config.whatsapp.graphUrl, timeoutMs));
+      const check = await checkCloudCredentials(
+        { phoneNumberId: text(credentials, 'phoneNumberId'), accessToken: text(credentials, 'accessToken') },
+        { graphUrl: config.whatsapp.graphUrl, timeoutMs },
+      );
+      checks.push(channelCheck(name, check));
     } else if (transport === 'evolution') {
-      checks.push(await checkEvolution(name, credentials, timeoutMs, egress));
+      const check = await checkEvolutionCredentials(
+        {
+          baseUrl: text(credentials, 'baseUrl'),
+          instance: text(credentials, 'instance'),
+          apiKey: text(credentials, 'apiKey'),
+        },
+        { timeoutMs, egress },
+      );
+      checks.push(channelCheck(name, check));
     } else if (transport === 'waha') {
-      checks.push(await checkWaha(name, credentials, timeoutMs, egress));
+      const check = await checkWahaCredentials(
+        {
+          baseUrl: text(credentials, 'baseUrl'),
+          session: text(credentials, 'session'),
+          apiKey: text(credentials, 'apiKey'),
+        },
+        { timeoutMs, egress },
+      );
+      checks.push(channelCheck(name, check));
     } else {
       checks.push({ status: 'warn', name, detail: `unknown transport "${transport}"` });
     }

@@ -82,8 +82,54 @@ export class ConflictError extends Error {
   }
 }
 
+/**
+ * An outbound message named a provider id the channel already holds (two requests raced to
+ * record the same sent message). Not a ConflictError: the caller answers with the stored one.
+ */
+export class ProviderIdTakenError extends Error {
+  readonly code = 'provider_id_taken';
+  constructor(
+    readonly channelId: string,
+    readonly providerId: string,
+    options?: { cause?: unknown },
+  ) {
+    super('this channel already holds a message with that provider id', options);
+    this.name = 'ProviderIdTakenError';
+  }
+}
+
+/*
+ * SQLSTATEs are read here and nowhere else: the repositories turn the ones they expect into the
+ * errors above, and the pipelines ask the questions below instead of comparing codes themselves.
+ */
+
+/** The five-character SQLSTATE of a database error (both drivers put it in `code`), or null. */
+export function sqlStateOf(err: unknown): string | null {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+}
+
+/** SQLSTATE 23505: a unique index refused the write. */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+  return sqlStateOf(err) === '23505';
+}
+
+/** SQLSTATE class 23: a constraint refused the write (a provider id already stored, say). */
+export function isConstraintViolation(err: unknown): boolean {
+  return sqlStateOf(err)?.startsWith('23') ?? false;
+}
+
+/**
+ * SQLSTATE classes that say the statement's values are the problem, not the database: data
+ * exceptions (22: a value too long, a date out of range), integrity violations (23), syntax or
+ * undefined objects (42: a bug), program limits (54: an index row too large).
+ */
+const DETERMINISTIC_SQLSTATE_CLASSES = new Set(['22', '23', '42', '54']);
+
+/** A database error that the same statement with the same values would raise again. */
+export function isDeterministicSqlError(err: unknown): boolean {
+  const state = sqlStateOf(err);
+  return state !== null && DETERMINISTIC_SQLSTATE_CLASSES.has(state.slice(0, 2));
 }
 
 export interface Page<T> {

@@ -13,10 +13,12 @@ import { newId } from '../ids.ts';
 import {
   isoOf,
   isoOrNull,
+  isUniqueViolation,
   msOf,
   msOrNull,
   type Page,
   type PageOptions,
+  ProviderIdTakenError,
   pageQuery,
   type RepoContext,
   seal,
@@ -324,32 +326,41 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
       const hasBody = input.body !== undefined && input.body !== null;
       const sentAt =
         status === 'sent' ? isoOrNull(input.sentAtMs ?? input.createdAtMs) : isoOrNull(input.sentAtMs);
-      const { rows } = await c.tx.query<MessageRow>(
-        `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
+      let rows: MessageRow[];
+      try {
+        ({ rows } = await c.tx.query<MessageRow>(
+          `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
            type, status, is_cold, decision_id, created_at, sent_at, reply_to_provider_id)
          VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, $8, coalesce($9, 'text'), $10, $11, $12,
            coalesce($13::timestamptz, now()),
            CASE WHEN $10 = 'sent' THEN coalesce($14::timestamptz, $13::timestamptz, now()) ELSE $14::timestamptz END,
            $15)
          RETURNING ${COLUMNS}`,
-        [
-          id,
-          c.tenantId,
-          input.channelId,
-          input.contactId,
-          input.kind,
-          input.providerId ?? null,
-          hasBody ? seal(c, TABLE, 'body_enc', id, input.body as string) : null,
-          hasBody ? c.keyring.blindIndex(input.body as string, c.tenantId) : null,
-          input.type ?? null,
-          status,
-          input.isCold ?? false,
-          input.decisionId ?? null,
-          isoOrNull(input.createdAtMs),
-          sentAt,
-          input.replyToProviderId ?? null,
-        ],
-      );
+          [
+            id,
+            c.tenantId,
+            input.channelId,
+            input.contactId,
+            input.kind,
+            input.providerId ?? null,
+            hasBody ? seal(c, TABLE, 'body_enc', id, input.body as string) : null,
+            hasBody ? c.keyring.blindIndex(input.body as string, c.tenantId) : null,
+            input.type ?? null,
+            status,
+            input.isCold ?? false,
+            input.decisionId ?? null,
+            isoOrNull(input.createdAtMs),
+            sentAt,
+            input.replyToProviderId ?? null,
+          ],
+        ));
+      } catch (err) {
+        // UNIQUE (channel_id, provider_id): the only unique key an outbound insert can break.
+        if (isUniqueViolation(err) && input.providerId) {
+          throw new ProviderIdTakenError(input.channelId, input.providerId, { cause: err });
+        }
+        throw err;
+      }
       if (input.experiment) {
         await c.tx.query(
           'UPDATE messages SET experiment_id = $3, variant_id = $4 WHERE tenant_id = $1 AND id = $2',

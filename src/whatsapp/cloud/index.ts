@@ -1,3 +1,4 @@
+export { checkCloudCredentials } from './check.ts';
 export { CLOUD_TYPING_LIFETIME_MS, CLOUD_TYPING_REFRESH_MS, createCloudClient } from './client.ts';
 export {
   CLOUD_ERROR_RULES,

@@ -1,3 +1,4 @@
+export { checkEvolutionCredentials } from './check.ts';
 export { createEvolutionClient } from './client.ts';
 export { classifyEvolutionError } from './errors.ts';
 export {

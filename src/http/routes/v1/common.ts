@@ -126,6 +126,24 @@ export function invalidField(field: string, message: string): ApiError {
   return new ApiError('validation_failed', `${field}: ${message}`, { errors: [{ field, message }] });
 }
 
+/**
+ * preValidation of an operation that takes no body (a replay): anything but nothing (or `{}`) is
+ * refused before any other hook reads it (the idempotency hash walks a body it is given, whatever
+ * its depth).
+ */
+export async function refuseBody(req: FastifyRequest): Promise<void> {
+  const body = req.body as unknown;
+  const empty =
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (!empty) {
+    throw new ApiError('validation_failed', 'This operation takes no body.', {
+      errors: [{ field: 'body', message: 'must be empty' }],
+    });
+  }
+}
+
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }

@@ -22,6 +22,7 @@ import {
   PageQueryProperties,
   pageSchema,
   type RouteContext,
+  refuseBody,
   tx,
 } from './common.ts';
 
@@ -137,20 +138,7 @@ export function failedEventRoutes(api: Api, ctx: RouteContext): void {
     '/failed-events/:id/replay',
     {
       config: { scope: 'admin' },
-      // The operation takes no body: anything but nothing (or {}) is refused before any other
-      // hook reads it (the idempotency hash walks a body it is given, whatever its depth).
-      preValidation: async (req) => {
-        const body = req.body as unknown;
-        const empty =
-          body === undefined ||
-          body === null ||
-          (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
-        if (!empty) {
-          throw new ApiError('validation_failed', 'This operation takes no body.', {
-            errors: [{ field: 'body', message: 'must be empty' }],
-          });
-        }
-      },
+      preValidation: refuseBody,
       schema: {
         tags,
         summary: 'Run a parked event through the inbound pipeline again',

@@ -13,6 +13,7 @@ import { channelRoutes } from './channels.ts';
 import type { RouteContext } from './common.ts';
 import { contactRoutes } from './contacts.ts';
 import { conversationRoutes } from './conversations.ts';
+import { deadLetterRoutes } from './dead-letters.ts';
 import { eventRoutes } from './events.ts';
 import { failedEventRoutes } from './failed-events.ts';
 import { keyRoutes } from './keys.ts';
@@ -53,6 +54,7 @@ export const v1Routes: FastifyPluginAsync<V1Options> = async (scope, options) =>
   statsRoutes(api, ctx);
   keyRoutes(api, ctx);
   failedEventRoutes(api, ctx);
+  deadLetterRoutes(api, ctx);
   conversationRoutes(api, ctx);
   eventRoutes(api, ctx);
   pairingRoutes(api, ctx);

@@ -26,6 +26,7 @@ import {
   type Contact,
   type ContactPatch,
   type Message,
+  ProviderIdTakenError,
   playbookFields,
   type TenantRepos,
 } from '../../../store/index.ts';
@@ -252,10 +253,6 @@ async function recordOutbound(
   return { created: true, message, contact: updated ?? contact };
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
-}
-
 export function messageRoutes(api: Api, ctx: RouteContext): void {
   api.post(
     '/messages',
@@ -301,8 +298,8 @@ export function messageRoutes(api: Api, ctx: RouteContext): void {
         });
       } catch (err) {
         // Two requests raced to record the same outbound providerId: the loser returns the winner's row.
-        if (!isUniqueViolation(err) || b.providerId === undefined) throw err;
-        const providerId = b.providerId;
+        if (!(err instanceof ProviderIdTakenError)) throw err;
+        const providerId = err.providerId;
         const again = await txFor(ctx, principalOf(req).tenantId, async (r) => {
           const message = await r.messages.getByProviderId(b.channelId, providerId);
           const contact = message === null ? null : await r.contacts.get(message.contactId);
