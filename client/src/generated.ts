@@ -2377,6 +2377,8 @@ export interface Operations {
         | 'channel.pairing_started'
         | 'channel.pairing_qr'
         | 'channel.pairing_failed'
+        | 'message.created'
+        | 'message.status'
       )[];
       description?: string | null;
     };
@@ -2424,6 +2426,8 @@ export interface Operations {
         | 'channel.pairing_started'
         | 'channel.pairing_qr'
         | 'channel.pairing_failed'
+        | 'message.created'
+        | 'message.status'
       )[];
       description?: string | null;
       enabled?: boolean;

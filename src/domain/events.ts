@@ -26,9 +26,27 @@ export const EVENT_TYPES = [
   'channel.pairing_qr',
   /** The gateway gave up pairing (QR limit reached, session FAILED): start again. */
   'channel.pairing_failed',
+  /**
+   * Conversation activity, for live screens: a message was stored (a customer's, the bot's, a
+   * person's), or an outbound message's status moved (its ticks). The data holds ids, direction and
+   * status, never the text. Outgoing webhooks get these only when they list them, and they are never
+   * notified on WhatsApp (a notification is itself a message).
+   */
+  'message.created',
+  'message.status',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The conversation activity types: frequent, for screens; opt-in for webhooks, never notified. */
+export const ACTIVITY_EVENT_TYPES: readonly EventType[] = ['message.created', 'message.status'];
+
+export function isActivityEvent(type: string): boolean {
+  return (ACTIVITY_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** The types a seller may be told about on WhatsApp (everything but the activity). */
+export const NOTIFIABLE_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((t) => !isActivityEvent(t));
 
 export function isEventType(value: string): value is EventType {
   return (EVENT_TYPES as readonly string[]).includes(value);

@@ -18,7 +18,7 @@
  */
 
 import { createHmac } from 'node:crypto';
-import type { EventType } from '../domain/events.ts';
+import { type EventType, isActivityEvent } from '../domain/events.ts';
 import { type Job, redactError } from '../queue/index.ts';
 import type { EventRecord, TenantRepos } from '../store/index.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -93,7 +93,9 @@ async function fanOutEvents(deps: PipelineDeps, r: TenantRepos, events: EventRec
   for (const e of events) {
     for (const endpoint of endpoints) {
       if (e.seq <= endpoint.fromSeq) continue;
-      if (endpoint.eventTypes.length > 0 && !endpoint.eventTypes.includes(e.type)) continue;
+      // An endpoint listing no types gets every type but the conversation activity (opt-in).
+      if (endpoint.eventTypes.length === 0 ? isActivityEvent(e.type) : !endpoint.eventTypes.includes(e.type))
+        continue;
       const delivery = await r.webhooksOut.createDelivery({
         endpointId: endpoint.id,
         eventId: e.id,
@@ -107,7 +109,7 @@ async function fanOutEvents(deps: PipelineDeps, r: TenantRepos, events: EventRec
         singletonKey: `webhook:${delivery.id}`,
       });
     }
-    if (notify?.events.includes(e.type) && nowMs - e.atMs <= NOTIFY_MAX_AGE_MS) {
+    if (notify?.events.includes(e.type) && !isActivityEvent(e.type) && nowMs - e.atMs <= NOTIFY_MAX_AGE_MS) {
       await deps.queue.enqueueIn(r.sql, {
         name: 'notify',
         data: { tenantId: r.tenantId, eventId: e.id },

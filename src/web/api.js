@@ -21,8 +21,8 @@ export function onSignedOut(handler) {
   signedOutHandler = handler;
 }
 
-async function request(method, path, body) {
-  const headers = { accept: 'application/json' };
+async function request(method, path, body, extraHeaders) {
+  const headers = { accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
   let res;
@@ -75,6 +75,19 @@ export const api = {
   contact: (contactId) => request('GET', v1(`/contacts/${id(contactId)}`)),
   messages: (contactId) => request('GET', v1(`/contacts/${id(contactId)}/messages?limit=100`)),
   decision: (decisionId) => request('GET', v1(`/decisions/${id(decisionId)}`)),
+  // Live inbox (the human loop's API): filter is all | people | waiting | human | bot.
+  conversations: (filter = 'all') => request('GET', v1(`/conversations?limit=100&filter=${id(filter)}`)),
+  conversationThread: (contactId) => request('GET', v1(`/conversations/${id(contactId)}/messages?limit=100`)),
+  takeOver: (contactId) => request('POST', v1(`/conversations/${id(contactId)}/takeover`), {}),
+  handBack: (contactId) => request('POST', v1(`/conversations/${id(contactId)}/handback`)),
+  /** A person's reply; the idempotency key makes a retried send go out once. */
+  reply: (contactId, text, idempotencyKey) =>
+    request(
+      'POST',
+      v1(`/conversations/${id(contactId)}/messages`),
+      { text },
+      { 'idempotency-key': idempotencyKey },
+    ),
   // Catalogue
   products: () => request('GET', v1('/products?limit=100')),
   createProduct: (product) => request('POST', v1('/products'), product),

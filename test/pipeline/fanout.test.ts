@@ -202,6 +202,49 @@ describe('the event fan-out', () => {
     expect(jobs.filter((j) => j.data.tenantId === tenantId)).toEqual([]);
     await fanout.stop();
   });
+
+  it('sends the message activity only to an endpoint that lists it, and never notifies it (that would loop)', async () => {
+    const { tenantId, channelId } = await tenantWithChannel();
+    const { every, activity } = await store.tx(tenantId, async (r) => ({
+      every: await r.webhooksOut.createEndpoint({
+        url: 'https://hooks.example/all',
+        secret: 'whsec_a',
+        eventTypes: [],
+      }),
+      activity: await r.webhooksOut.createEndpoint({
+        url: 'https://hooks.example/activity',
+        secret: 'whsec_b',
+        eventTypes: ['message.created'],
+      }),
+    }));
+    // Stored as if chosen before the API refused it: the fan-out still never notifies activity.
+    const info = {
+      notifications: { to: '+2250709998877', events: ['message.created', 'order.created'] },
+    } as unknown as PlaybookInfo;
+    await store.tx(tenantId, (r) => r.playbook.put({ info }));
+    await store.tx(tenantId, async (r) => {
+      const { contact } = await r.contacts.upsertByPhone(channelId, '+2250701020399', 'Awa');
+      await r.messages.insertInbound({
+        channelId,
+        contactId: contact.id,
+        providerId: 'wamid.fan1',
+        body: 'Bonjour',
+      });
+      await r.events.append({ type: 'order.created', channelId, contactId: contact.id, data: {}, atMs: now });
+    });
+    const fanout = await startFanout(deps, { loop: false, settleMs: 60_000 });
+    jobs.length = 0;
+    await fanout.runOnce();
+    const deliveries = await store.tx(tenantId, async (r) => ({
+      every: (await r.webhooksOut.listDeliveries({ endpointId: every.id })).items.map((d) => d.eventType),
+      activity: (await r.webhooksOut.listDeliveries({ endpointId: activity.id })).items.map(
+        (d) => d.eventType,
+      ),
+    }));
+    expect(deliveries).toEqual({ every: ['order.created'], activity: ['message.created'] });
+    expect(jobs.filter((j) => j.data.tenantId === tenantId && j.name === 'notify')).toHaveLength(1);
+    await fanout.stop();
+  });
 });
 
 describe('EventTail', () => {

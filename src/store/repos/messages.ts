@@ -2,6 +2,10 @@
  * Messages in both directions. The provider message id is unique per channel and is the
  * idempotency key of webhooks: a redelivered inbound webhook inserts nothing, and status updates
  * only ever move a message forward (queued → sent → delivered → read; failed only before delivery).
+ *
+ * Every stored message and every status that moved appends a `message.created` / `message.status`
+ * event in the same transaction (ids, direction, status; never the text), so a live screen that
+ * tails the event log sees new messages and ticks whichever path wrote them.
  */
 
 import type { SendKind } from '../../domain/types.ts';
@@ -20,6 +24,7 @@ import {
   seal,
   unsealOrNull,
 } from './common.ts';
+import { eventsRepo } from './events.ts';
 
 export type MessageDirection = 'in' | 'out';
 /** `human`: written by a person (typed on the seller's phone, or sent through the API). */
@@ -197,6 +202,23 @@ export function canMoveStatus(from: MessageStatus, to: OutboundStatus): boolean 
 }
 
 export function messagesRepo(c: RepoContext): MessagesRepo {
+  const events = eventsRepo(c);
+  /** Tells live screens (through the event log) that a message appeared or its status moved. */
+  async function announce(type: 'message.created' | 'message.status', m: Message): Promise<void> {
+    await events.append({
+      type,
+      channelId: m.channelId,
+      contactId: m.contactId,
+      subjectId: m.id,
+      data: {
+        direction: m.direction,
+        kind: m.kind,
+        status: m.status,
+        ...(m.errorCode !== null ? { errorCode: m.errorCode } : {}),
+      },
+      atMs: m.updatedAtMs,
+    });
+  }
   const toMessage = (r: MessageRow): Message => ({
     id: r.id,
     tenantId: r.tenant_id,
@@ -272,7 +294,11 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
        RETURNING ${COLUMNS}`,
       params,
     );
-    if (rows[0]) return { updated: true, message: toMessage(rows[0]) };
+    if (rows[0]) {
+      const moved = toMessage(rows[0]);
+      await announce('message.status', moved);
+      return { updated: true, message: moved };
+    }
     const current = 'id' in ref ? await get(ref.id) : await getByProviderId(ref.channelId, ref.providerId);
     return { updated: false, message: current };
   }
@@ -298,7 +324,11 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
           isoOrNull(input.createdAtMs),
         ],
       );
-      if (rows[0]) return { inserted: true, message: toMessage(rows[0]) };
+      if (rows[0]) {
+        const inserted = toMessage(rows[0]);
+        await announce('message.created', inserted);
+        return { inserted: true, message: inserted };
+      }
       const existing = await getByProviderId(input.channelId, input.providerId);
       if (!existing) throw new Error('inbound message conflicted on its provider id but cannot be read back');
       return { inserted: false, message: existing };
@@ -351,7 +381,9 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
           [c.tenantId, id, input.experiment.id, input.experiment.variantId],
         );
       }
-      return toMessage(rows[0]!);
+      const inserted = toMessage(rows[0]!);
+      await announce('message.created', inserted);
+      return inserted;
     },
 
     get,
@@ -378,20 +410,25 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
           isoOf(input.sentAtMs),
         ],
       );
-      if (rows[0]) return { inserted: true, message: toMessage(rows[0]) };
+      if (rows[0]) {
+        const inserted = toMessage(rows[0]);
+        await announce('message.created', inserted);
+        return { inserted: true, message: inserted };
+      }
       const existing = await getByProviderId(input.channelId, input.providerId);
       if (!existing) throw new Error('echoed message conflicted on its provider id but cannot be read back');
       return { inserted: false, message: existing };
     },
 
     async cancelQueuedBot(contactId, errorCode) {
-      const { rows } = await c.tx.query<{ id: string }>(
+      const { rows } = await c.tx.query<MessageRow>(
         `UPDATE messages SET status = 'failed', error_code = $3, updated_at = now()
          WHERE tenant_id = $1 AND contact_id = $2 AND direction = 'out' AND status = 'queued'
            AND kind IN ('reply', 'followup', 'proactive') AND send_started_at IS NULL
-         RETURNING id`,
+         RETURNING ${COLUMNS}`,
         [c.tenantId, contactId, errorCode],
       );
+      for (const row of rows) await announce('message.status', toMessage(row));
       return rows.map((r) => r.id);
     },
 

@@ -12,7 +12,7 @@
  */
 
 import { type Static, Type } from '@sinclair/typebox';
-import { EVENT_TYPES } from '../../../domain/events.ts';
+import { NOTIFIABLE_EVENT_TYPES } from '../../../domain/events.ts';
 import {
   DeliveryFactsSchema,
   LlmSwitchesSchema,
@@ -105,7 +105,7 @@ const NotificationSettings = Type.Object(
       pattern: '^\\+[1-9][0-9]{6,14}$',
       description: "The seller's own WhatsApp number, E.164 (+2250700000001)",
     }),
-    events: Type.Array(Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))), {
+    events: Type.Array(Type.Union(NOTIFIABLE_EVENT_TYPES.map((t) => Type.Literal(t))), {
       minItems: 1,
       maxItems: 50,
       uniqueItems: true,
