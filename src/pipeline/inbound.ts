@@ -10,7 +10,7 @@ import type { AssistContext } from '../engines/assist.ts';
 import { presetConfig } from '../engines/config.ts';
 import { decide } from '../engines/decide.ts';
 import { evaluateHealth } from '../engines/health.ts';
-import type { Channel, Contact, Message, TenantRepos } from '../store/index.ts';
+import type { Channel, Contact, ContactPatch, Message, TenantRepos } from '../store/index.ts';
 import type { InboundEvent } from '../whatsapp/index.ts';
 import { act } from './act.ts';
 import { prepareAssist } from './assist.ts';
@@ -231,13 +231,15 @@ async function storeMessage(
     if (!inserted) return 'duplicate';
     if (event.type === 'system') await applySystemNotice(r, contact, event);
     const receivedAtMs = Math.min(event.timestampMs, nowMs);
-    const updated = await r.contacts.patch(contact.id, {
-      lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs),
-    });
-    if (SILENT_TYPES.has(event.type) || updated === null) return 'stored';
+    const inboundAt = { lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs) };
+    if (SILENT_TYPES.has(event.type)) {
+      await r.contacts.patch(contact.id, inboundAt);
+      return 'stored';
+    }
     // A person owns the conversation (or it waits for one): decide() answers `skip` with the reason,
-    // recorded for the thread ("why the bot stayed quiet"), and a STOP still counts.
-    await decideFor(deps, r, channel, updated, message, nowMs, assist);
+    // recorded for the thread ("why the bot stayed quiet"), and a STOP still counts. The inbound
+    // time is decided on and stored with the decision's own contact update (one UPDATE, not two).
+    await decideFor(deps, r, channel, { ...contact, ...inboundAt }, message, nowMs, assist, inboundAt);
     return 'stored';
   });
 }
@@ -301,6 +303,7 @@ async function decideFor(
   message: Message,
   nowMs: number,
   assist?: AssistContext,
+  extra?: ContactPatch,
 ): Promise<void> {
   const ctx = await storedContext(r, {
     channel,
@@ -310,7 +313,15 @@ async function decideFor(
   });
   if (assist !== undefined) ctx.assist = assist;
   const decision = decide(ctx);
-  await act(deps, r, { channel, contact, decision, inbound: message, nowMs, ...(assist ? { assist } : {}) });
+  await act(deps, r, {
+    channel,
+    contact,
+    decision,
+    inbound: message,
+    nowMs,
+    ...(assist ? { assist } : {}),
+    ...(extra ? { extra } : {}),
+  });
 }
 
 /** The `inbound` job: decide again on a deferred message, unless something newer superseded it. */
