@@ -131,3 +131,68 @@ export function loadTable(rows: readonly LoadResult[], baseline: LoadResult): st
   }
   return lines.join('\n');
 }
+
+export interface DurableBaselineSpec {
+  /** Postgres instead of the embedded PGlite (in memory, as the Sellify servers of the benchmarks). */
+  databaseUrl?: string;
+  /** Bytes of the row each request inserts (a random base64 payload). */
+  rowBytes: number;
+  path: string;
+  /** The constant the route answers once the row is committed. */
+  answer: unknown;
+}
+
+/**
+ * The durability baseline: the same Fastify route, but each request inserts one row of
+ * `rowBytes` into a scratch table and is answered only after the commit, with concurrent requests
+ * sharing one transaction and one multi-row INSERT (the group commit Sellify uses). No
+ * authentication, no engines, no encryption, no row-level security: what durability alone costs
+ * on this database, to read next to Sellify's durable routes.
+ */
+export async function startDurableBaseline(
+  spec: DurableBaselineSpec,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const { randomBytes } = await import('node:crypto');
+  const { fastify } = await import('fastify');
+  const { openDb } = await import('../src/store/db.ts');
+  const { createGroupWriter } = await import('../src/store/group-commit.ts');
+  const db = await openDb(
+    spec.databaseUrl ? { dataDir: '', databaseUrl: spec.databaseUrl } : { dataDir: '', memory: true },
+  );
+  const table = `bench_durable_${randomBytes(4).toString('hex')}`;
+  await db.ownerTx((tx) =>
+    tx.query(
+      `CREATE TABLE ${table} (id bigint PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+      [],
+    ),
+  );
+  let seq = 0;
+  const writer = createGroupWriter<{ id: number; payload: string }>((_, rows) =>
+    db.ownerTx(async (tx) => {
+      await tx.query(
+        `INSERT INTO ${table} (id, payload) VALUES ${rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`,
+        rows.flatMap((r) => [r.id, r.payload]),
+      );
+    }),
+  );
+  const app = fastify({ logger: false, bodyLimit: 3 * 1024 * 1024 });
+  app.post(spec.path, async () => {
+    await writer.write('baseline', {
+      id: ++seq,
+      // Base64 of random bytes, as a sealed column is stored (and as little compressible).
+      payload: randomBytes(Math.ceil((spec.rowBytes * 3) / 4))
+        .toString('base64')
+        .slice(0, spec.rowBytes),
+    });
+    return spec.answer;
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    port: (app.server.address() as { port: number }).port,
+    close: async () => {
+      await app.close();
+      await db.ownerTx((tx) => tx.query(`DROP TABLE ${table}`, []));
+      await db.close();
+    },
+  };
+}

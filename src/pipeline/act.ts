@@ -20,6 +20,7 @@ import type {
   Order,
   TenantRepos,
 } from '../store/index.ts';
+import { newId } from '../store/index.ts';
 import type { PipelineDeps } from './deps.ts';
 import { requestHandoff } from './ownership.ts';
 
@@ -32,6 +33,8 @@ export interface ActInput {
   nowMs: number;
   /** The language model's answers the decision was made with (stored sealed with it). */
   assist?: AssistContext;
+  /** More of the contact to change in the decision's own update (the inbound time of the message). */
+  extra?: ContactPatch;
 }
 
 export interface ActResult {
@@ -209,13 +212,19 @@ export async function act(deps: PipelineDeps, r: TenantRepos, input: ActInput): 
   const decision = applied.decision;
   deps.metrics?.decision(inbound === undefined ? 'followup' : 'webhook', decision);
   const orderId = applied.order?.id;
-  const record = await r.decisions.insert(
-    decisionRecord(
-      decision,
-      { channelId: channel.id, contactId: contact.id, messageId: inbound?.id ?? null, nowMs },
-      input.assist,
-    ),
-  );
+  // Written without reading the row back: only its id is needed, and reading it would decrypt
+  // and parse the sealed verdicts just written (issue 17).
+  const record = { id: newId('dec') };
+  await r.decisions.insertMany([
+    {
+      id: record.id,
+      ...decisionRecord(
+        decision,
+        { channelId: channel.id, contactId: contact.id, messageId: inbound?.id ?? null, nowMs },
+        input.assist,
+      ),
+    },
+  ]);
   // The conversation waits for a person; the event tells the seller (stream, webhooks, WhatsApp).
   if (decision.action === 'handoff') {
     await requestHandoff(r, applied.contact, {

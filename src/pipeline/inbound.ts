@@ -12,6 +12,7 @@ import { evaluateHealth } from '../engines/health.ts';
 import {
   type Channel,
   type Contact,
+  type ContactPatch,
   isDeterministicSqlError,
   type Message,
   sqlStateOf,
@@ -222,13 +223,15 @@ async function storeMessage(
     if (!inserted) return 'duplicate';
     if (event.type === 'system') await applySystemNotice(r, contact, event);
     const receivedAtMs = Math.min(event.timestampMs, nowMs);
-    const updated = await r.contacts.patch(contact.id, {
-      lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs),
-    });
-    if (SILENT_TYPES.has(event.type) || updated === null) return 'stored';
+    const inboundAt = { lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs) };
+    if (SILENT_TYPES.has(event.type)) {
+      await r.contacts.patch(contact.id, inboundAt);
+      return 'stored';
+    }
     // A person owns the conversation (or it waits for one): decide() answers `skip` with the reason,
-    // recorded for the thread ("why the bot stayed quiet"), and a STOP still counts.
-    await decideFor(deps, r, channel, updated, message, nowMs);
+    // recorded for the thread ("why the bot stayed quiet"), and a STOP still counts. The inbound
+    // time is decided on and stored with the decision's own contact update (one UPDATE, not two).
+    await decideFor(deps, r, channel, { ...contact, ...inboundAt }, message, nowMs, inboundAt);
     return 'stored';
   });
 }
@@ -295,14 +298,17 @@ async function decideFor(
   contact: Contact,
   message: Message,
   nowMs: number,
+  extra?: ContactPatch,
 ): Promise<void> {
   const ctx = await storedContext(r, { channel, contact, nowMs, message: messagePart(message) });
   const decision = decide(ctx);
   if (deps.llm !== undefined && (await decidesWithModel(deps, r, contact, ctx, decision))) {
+    // The decision waits for the model; the inbound time is stored now.
+    if (extra !== undefined) await r.contacts.patch(contact.id, extra);
     await deferToModel(deps, r, { channel, contact, message, nowMs });
     return;
   }
-  await act(deps, r, { channel, contact, decision, inbound: message, nowMs });
+  await act(deps, r, { channel, contact, decision, inbound: message, nowMs, ...(extra ? { extra } : {}) });
 }
 
 /** The `inbound` job: decide again on a deferred message, unless something newer superseded it. */

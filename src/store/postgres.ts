@@ -3,6 +3,7 @@
  * The connection user owns the schema; every request transaction switches to `sellify_app`.
  */
 
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { APP_ROLE, assertTenantId, type Db, type Queryable, type QueryResult } from './types.ts';
 
@@ -34,13 +35,37 @@ export interface PostgresOptions {
   onError?: (err: Error) => void;
 }
 
+/**
+ * Named (prepared) statements: a connection parses and plans a statement once and then only binds
+ * and executes it (issue 17: the webhook path sends about 15 statements per message, most of them
+ * the same few texts). The names are bounded per process, because some texts are generated (a
+ * multi-row INSERT per batch size): past MAX_PREPARED the rest run unnamed, as before. Plans made
+ * for one role are redone by Postgres for another, and row-level security reads the tenant
+ * setting at execution, so a statement prepared in one tenant's transaction is safe in the next.
+ */
+const MAX_PREPARED = 500;
+const preparedNames = new Map<string, string>();
+
+function statementName(sql: string): string | undefined {
+  const known = preparedNames.get(sql);
+  if (known !== undefined || preparedNames.size >= MAX_PREPARED) return known;
+  const name = `s_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+  preparedNames.set(sql, name);
+  return name;
+}
+
 function wrap(client: pg.PoolClient | pg.Pool, isOpen: () => boolean = () => true): Queryable {
   return {
     async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
       if (!isOpen()) throw new Error('transaction is already finished');
       // Without values pg uses the simple protocol, which allows several statements (migrations)
       // and then answers with one result per statement.
-      const r = (await client.query(sql, params)) as pg.QueryResult | pg.QueryResult[];
+      const name = params === undefined ? undefined : statementName(sql);
+      const r = (
+        name === undefined
+          ? await client.query(sql, params)
+          : await client.query({ name, text: sql, values: params })
+      ) as pg.QueryResult | pg.QueryResult[];
       const last = Array.isArray(r) ? r[r.length - 1] : r;
       return { rows: (last?.rows ?? []) as T[], affectedRows: last?.rowCount ?? undefined };
     },

@@ -640,6 +640,50 @@ describe.each(testBackends())('store on $name', (backend) => {
       expect((await store.tx(tenantId, (r) => r.decisions.get(d.id)))?.reasons).toEqual(reasons);
     });
 
+    it('stores large verdicts and reasons deflated, reads them back, and still reads plain JSON rows', async () => {
+      const { tenantId, channel } = await setup();
+      const reasons = Array.from({ length: 12 }, (_, i) => ({
+        engine: 'pacing' as const,
+        code: 'pacing.gap',
+        detail: `waited ${i} s after the previous send to this customer`,
+      }));
+      const verdicts = Object.fromEntries(
+        ['quota', 'warmup', 'schedule', 'pacing', 'health'].map((engine) => [
+          engine,
+          { allowed: true, reasons: reasons.slice(0, 4), detail: { engine, windowMs: 60_000 } },
+        ]),
+      );
+      const d = await store.tx(tenantId, (r) =>
+        r.decisions.insert({ channelId: channel.id, action: 'reply', reasons, verdicts }),
+      );
+      const sealedRow = async () =>
+        (
+          await db.ownerTx((tx) =>
+            tx.query<{ reasons_enc: string; verdicts_enc: string }>(
+              'SELECT reasons_enc, verdicts_enc FROM decisions WHERE id = $1',
+              [d.id],
+            ),
+          )
+        ).rows[0]!;
+      const packed = await sealedRow();
+      // Sealing adds a third (base64) to what it seals: below the JSON's own length, it was deflated.
+      expect(packed.verdicts_enc.length).toBeLessThan(JSON.stringify(verdicts).length);
+      expect(packed.reasons_enc.length).toBeLessThan(JSON.stringify(reasons).length);
+      expect(await store.tx(tenantId, (r) => r.decisions.get(d.id))).toMatchObject({ reasons, verdicts });
+
+      // A row written before compression: the same values sealed as plain JSON.
+      const where = { tenantId, table: 'decisions', rowId: d.id };
+      await db.ownerTx((tx) =>
+        tx.query('UPDATE decisions SET reasons_enc = $2, verdicts_enc = $3 WHERE id = $1', [
+          d.id,
+          store.keyring.encrypt(JSON.stringify(reasons), { ...where, column: 'reasons_enc' }),
+          store.keyring.encrypt(JSON.stringify(verdicts), { ...where, column: 'verdicts_enc' }),
+        ]),
+      );
+      expect((await sealedRow()).verdicts_enc.length).toBeGreaterThan(JSON.stringify(verdicts).length);
+      expect(await store.tx(tenantId, (r) => r.decisions.get(d.id))).toMatchObject({ reasons, verdicts });
+    });
+
     it('seals the reasons of decisions stored before migration 0006, in resumable batches', async () => {
       const { tenantId, channel } = await setup();
       const reasons = [

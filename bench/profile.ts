@@ -1,0 +1,226 @@
+/**
+ * Profiling harness for issue 17 (not a benchmark section: no baseline). Drives POST
+ * /api/v1/decision and signed webhooks through the real app in this process with `inject` and a
+ * fixed concurrency, and prints wall time per step (store transaction, decide, seal) collected by
+ * wrapping the store. `node --import tsx bench/profile.ts decision|webhooks [requests]` also writes
+ * a CPU profile of the measured part only (start-up and migrations left out) to
+ * `$PROFILE_DIR/<which>.cpuprofile` (default the system temp dir); summarize it with
+ * `node bench/profile-summary.mjs <file.cpuprofile>`.
+ * DATABASE_URL or TEST_DATABASE_URL selects PostgreSQL; default PGlite in memory.
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config.ts';
+import { createKeyring, generateKey } from '../src/crypto/keyring.ts';
+import { buildApp } from '../src/http/app.ts';
+import { processEvents } from '../src/pipeline/index.ts';
+import { startQueue } from '../src/queue/index.ts';
+import { createMemoryLimiter } from '../src/ratelimit/memory.ts';
+import { createStore, createTenant, openDb, type Store } from '../src/store/index.ts';
+
+const which = process.argv[2] ?? 'decision';
+const total = Number(process.argv[3] ?? 3000);
+const databaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+const API_KEY = `sk_bench${'0123456789abcdef'.repeat(2)}`;
+const APP_SECRET = 'bench-app-secret';
+
+/** Wall time inside store transactions, and per SQL statement kind. */
+const timings = new Map<string, { n: number; ms: number }>();
+function add(name: string, ms: number) {
+  const t = timings.get(name) ?? { n: 0, ms: 0 };
+  t.n++;
+  t.ms += ms;
+  timings.set(name, t);
+}
+
+function timedStore(store: Store): Store {
+  return {
+    ...store,
+    async tx(tenantId, fn) {
+      const t0 = performance.now();
+      try {
+        return await store.tx(tenantId, fn);
+      } finally {
+        add('store.tx (whole transaction)', performance.now() - t0);
+      }
+    },
+  };
+}
+
+const db = await openDb(databaseUrl ? { dataDir: '', databaseUrl } : { dataDir: '', memory: true });
+// Per statement: wrap the tenant transaction's query.
+const tenantTx = db.tenantTx.bind(db);
+db.tenantTx = (tenantId, fn) =>
+  tenantTx(tenantId, (tx) =>
+    fn({
+      async query(sql, params) {
+        const t0 = performance.now();
+        try {
+          return await tx.query(sql, params);
+        } finally {
+          const head = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
+          add(`sql: ${head}`, performance.now() - t0);
+        }
+      },
+    }),
+  );
+const tenant = await createTenant(db, { name: 'Profile' });
+const store = timedStore(createStore(db, createKeyring(generateKey())));
+const config = {
+  ...loadConfig({}),
+  apiKey: API_KEY,
+  rateLimitPerMinute: 1_000_000_000,
+  tenantRateLimitPerMinute: 1_000_000_000,
+  webhookRateLimitPerMinute: 1_000_000_000,
+};
+
+async function drive(concurrency: number, request: (i: number) => Promise<number>): Promise<void> {
+  // A short warm-up (JIT, caches), not profiled nor counted.
+  for (let i = 0; i < 100; i++) await request(-1 - i);
+  timings.clear();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  let next = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        if ((await request(next++)) !== 200) errors++;
+      }
+    }),
+  );
+  const s = (performance.now() - t0) / 1000;
+  const { profile } = await session.post('Profiler.stop');
+  const file = join(process.env.PROFILE_DIR ?? tmpdir(), `${which}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  console.log(`profile: ${file}`);
+  session.disconnect();
+  console.log(`${which}: ${total} requests, ${errors} errors, ${(total / s).toFixed(0)} req/s in process`);
+}
+
+if (which === 'decision') {
+  const app = await buildApp({
+    config,
+    store,
+    limiter: createMemoryLimiter(),
+    collectDefaultMetrics: false,
+    defaultTenantId: tenant.id,
+  });
+  const body = readFileSync(new URL('../examples/decision-context.json', import.meta.url), 'utf8');
+  await drive(50, async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/decision',
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+      payload: body,
+    });
+    return res.statusCode;
+  });
+  await app.close();
+} else {
+  const phoneNumberId = `7${Date.now()}`;
+  const queue = await startQueue(db, databaseUrl ? { databaseUrl } : {});
+  await store.tx(tenant.id, async (r) => {
+    await r.channels.create({
+      name: 'Bench',
+      transport: 'cloud',
+      routeKey: `cloud:${phoneNumberId}`,
+      credentials: { phoneNumberId, accessToken: 't', appSecret: APP_SECRET, verifyToken: 'v' },
+    });
+    for (const [name, price] of [
+      ['Sac noir', 15000],
+      ['Robe wax', 12000],
+      ['Baskets Nike', 25000],
+    ] as const)
+      await r.products.create({ name, price, currency: 'XOF', stock: 100 });
+  });
+  const deps = {
+    store,
+    queue,
+    nowMs: Date.now,
+    clientFor: () => {
+      throw new Error('no sends');
+    },
+    sleep: async () => {},
+    pacingScale: 1,
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  };
+  const app = await buildApp({
+    config,
+    store,
+    limiter: createMemoryLimiter(),
+    collectDefaultMetrics: false,
+    webhooks: {
+      processEvents: async (target, events) => {
+        const t0 = performance.now();
+        try {
+          return await processEvents(deps, target, events);
+        } finally {
+          add('processEvents (whole message)', performance.now() - t0);
+        }
+      },
+    },
+  });
+  const run = Date.now();
+  const questions = [
+    "Bonjour, c'est combien le sac noir ?",
+    'cb la robe wax stp',
+    'Hello, how much are the Nike shoes?',
+  ];
+  await drive(16, async (i) => {
+    const from = `22507${String(10_000_000 + ((i + 5_000) % 5_000)).slice(-8)}`;
+    const payload = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '1',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '2250700000001', phone_number_id: phoneNumberId },
+                contacts: [{ profile: { name: 'Client' }, wa_id: from }],
+                messages: [
+                  {
+                    from,
+                    id: `wamid.prof_${run}_${i}`,
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    type: 'text',
+                    text: { body: questions[i % questions.length] },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const signature = createHmac('sha256', APP_SECRET).update(payload).digest('hex');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/webhooks/whatsapp',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+      payload,
+    });
+    return res.statusCode;
+  });
+  await app.close();
+  await db.exec(`DELETE FROM pgboss.job WHERE data->>'tenantId' = $1`, [tenant.id]);
+  await queue.stop({ graceful: false });
+}
+
+const rows = [...timings.entries()].sort((a, b) => b[1].ms - a[1].ms);
+for (const [name, t] of rows.slice(0, 30))
+  console.log(
+    `${(t.ms / total).toFixed(3).padStart(8)} ms/req  ${String(t.n).padStart(6)}×  ${(t.ms / t.n).toFixed(3).padStart(8)} ms each  ${name}`,
+  );
+await db.exec('DELETE FROM tenants WHERE id = $1', [tenant.id]);
+await db.close();
