@@ -958,7 +958,12 @@ export function outOfStockReply(input: {
   productNames: readonly string[];
   seed: string;
   playbook?: PlaybookInput;
+  /** An opted-out customer buying: the reply ends with the START reminder, as the dialogue's do. */
+  optedOut?: boolean;
 }): string {
   const words = new Words(input.language, { playbook: input.playbook, seed: `${input.seed}:stock` });
-  return words.render('order_out_of_stock_at_confirmation', { products: input.productNames.join(', ') });
+  const text = words.render('order_out_of_stock_at_confirmation', {
+    products: input.productNames.join(', '),
+  });
+  return input.optedOut ? `${text}\n${words.render('opted_out_reminder')}` : text;
 }

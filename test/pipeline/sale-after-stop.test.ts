@@ -160,4 +160,37 @@ describe('STOP, then an order', () => {
     }
     expect(hub.inbox(channelId).sent.filter((s) => s.kind === 'text')).toHaveLength(5);
   });
+
+  it('keeps the START reminder when the stock went before the "oui"', async () => {
+    now = T0;
+    const tenantId = await freshTenant(store.db);
+    const { channelId, productId } = await store.tx(tenantId, async (r) => {
+      const product = await r.products.create({ name: 'Sac noir', price: 15000, currency: 'XOF', stock: 2 });
+      await r.playbook.put({ info: FACTS as never });
+      const channel = await r.channels.create({ name: 'Sandbox', transport: 'sandbox' });
+      return { channelId: channel.id, productId: product.id };
+    });
+    const say = async (text: string) => {
+      now += MINUTE;
+      await processEvents(deps, { tenantId, channelId }, [
+        {
+          kind: 'message',
+          providerId: `sbx_oos_${++seq}`,
+          from: { phone: '+2250707070707' },
+          timestampMs: now,
+          type: 'text',
+          text,
+        },
+      ]);
+      await flushSends(tenantId);
+    };
+    await say('STOP');
+    await say('2 sacs noirs livrés à Yopougon, je paie par Wave');
+    await store.tx(tenantId, (r) => r.products.update(productId, { stock: 1 }));
+    await say('oui');
+    const sent = hub.inbox(channelId).sent.map((m) => (m.kind === 'text' ? m.text : ''));
+    expect(sent.at(-1)).toMatch(/Sac noir vient de partir/);
+    expect(sent.at(-1)?.match(/START/g)).toHaveLength(1);
+    expect((await store.tx(tenantId, (r) => r.orders.list({ limit: 5 }))).items).toHaveLength(0);
+  });
 });
