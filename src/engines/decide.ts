@@ -293,10 +293,13 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     hasProduct: intent.entities.products.some((m) => m.score >= SPECIFIC_MATCH_SCORE),
   });
   const reasons: Reason[] = [...intent.reasons, ...consent.reasons, ...funnel.reasons];
-  // The order dialogue reads the message once consent allows an answer and no person is asked for.
+  // The order dialogue reads the message once consent allows an answer (an opted-out customer who
+  // writes again too: buying is service, and each reply reminds them of START) and no person is
+  // asked for.
+  const answersAfterStop = consent.action === 'reply_only';
   const step: OrderStep | undefined =
     consent.allowed &&
-    consent.action === 'allow' &&
+    (consent.action === 'allow' || answersAfterStop) &&
     !intent.intents.includes('human') &&
     !intent.intents.includes('complaint')
       ? continueOrder({
@@ -309,6 +312,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
           contactName: ctx.contact.name,
           seed,
           nowMs,
+          ...(answersAfterStop ? { optedOut: true } : {}),
         })
       : undefined;
   if (step) reasons.push(...step.reasons);
@@ -357,12 +361,15 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     return { action: 'skip', ...base, ...timing(p, undefined), reasons, verdicts };
   }
 
+  // A question in the middle of the order dialogue: the usual reply answers it, then says what the
+  // order still waits for (and, for an opted-out customer, ends with the START reminder after that).
+  const pending = step && !step.handled ? step.pending : undefined;
   const composed =
     step?.handled && step.text !== undefined
       ? { text: step.text, handoff: false, reasons: [], questionsForSeller: [] as SellerQuestion[] }
       : composeReply({
           intent,
-          consentAction: consent.action,
+          consentAction: pending !== undefined && answersAfterStop ? 'allow' : consent.action,
           catalog,
           playbook: ctx.playbook,
           contactName: ctx.contact.name,
@@ -370,6 +377,17 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
           seed,
           text: message.text,
         });
+  if (pending !== undefined) {
+    // composeReply left the START reminder out (consentAction 'allow' above) so it comes last.
+    const startReminder =
+      answersAfterStop && !('parts' in composed && composed.parts.includes('clarify_opt_in'))
+        ? step?.startReminder
+        : undefined;
+    composed.text = [composed.text, composed.handoff ? undefined : pending, startReminder]
+      .filter((t) => t !== undefined)
+      .join('\n');
+  }
+
   reasons.push(...composed.reasons);
   // The model's rewording replaces the composed text only when the gate finds no new fact in it.
   const rephrased = applyRephrase(composed.text, ctx.assist?.rephrase, catalog);

@@ -16,7 +16,8 @@ export type OrderTemplateKey =
   | 'order_cancelled'
   | 'order_unavailable'
   | 'order_short'
-  | 'order_out_of_stock_at_confirmation';
+  | 'order_out_of_stock_at_confirmation'
+  | 'order_pending';
 
 export const ORDER_TEMPLATES: Record<Language, Record<OrderTemplateKey, string>> = {
   fr: {
@@ -36,6 +37,8 @@ export const ORDER_TEMPLATES: Record<Language, Record<OrderTemplateKey, string>>
     order_short: '{Désolé|Désolée}, il ne reste que {{stock}} × {{product}}.',
     order_out_of_stock_at_confirmation:
       '{Désolé|Désolée}, {{products}} vient de partir : je ne peux pas valider la commande telle quelle. Voulez-vous changer la quantité ou choisir un autre article ?',
+    order_pending:
+      '{Pour votre commande|Côté commande} ({{items}}), {il me manque encore|j’attends encore} {{what}}.',
   },
   en: {
     order_ask_variant: '{Great|Perfect}, {{product}}: which {{variant}}? ({{options}})',
@@ -54,6 +57,7 @@ export const ORDER_TEMPLATES: Record<Language, Record<OrderTemplateKey, string>>
     order_short: 'Sorry, only {{stock}} × {{product}} left.',
     order_out_of_stock_at_confirmation:
       'Sorry, {{products}} just sold out: I cannot confirm the order as it is. Would you like to change the quantity or choose another item?',
+    order_pending: '{About your order|For your order} ({{items}}), I still need {{what}}.',
   },
 };
 
@@ -69,6 +73,8 @@ export const ORDER_LABELS: Record<
     variant: Record<string, string>;
     payWith: string;
     methods: Record<string, string>;
+    /** What the dialogue still waits for, in `order_pending` after an answer to another question. */
+    pending: Record<'variant' | 'address' | 'zone' | 'payment' | 'confirmation', string>;
   }
 > = {
   fr: {
@@ -79,6 +85,13 @@ export const ORDER_LABELS: Record<
     payment: 'Paiement',
     variant: { size: 'taille', colour: 'couleur' },
     payWith: 'Pour payer par {{method}} : {{details}}.',
+    pending: {
+      variant: 'la {{variant}} pour {{product}} ({{options}})',
+      address: 'votre adresse de livraison (quartier et repère)',
+      zone: 'votre quartier de livraison ({{zones}})',
+      payment: 'votre mode de paiement{{methods}}',
+      confirmation: 'votre accord sur le récapitulatif (total {{total}}) : répondez « oui » pour confirmer',
+    },
     methods: {
       orange_money: 'Orange Money',
       wave: 'Wave',
@@ -97,6 +110,13 @@ export const ORDER_LABELS: Record<
     payment: 'Payment',
     variant: { size: 'size', colour: 'colour' },
     payWith: 'To pay by {{method}}: {{details}}.',
+    pending: {
+      variant: 'the {{variant}} for {{product}} ({{options}})',
+      address: 'your delivery address (area and a landmark)',
+      zone: 'your delivery area ({{zones}})',
+      payment: 'your payment method{{methods}}',
+      confirmation: 'your go-ahead on the summary (total {{total}}): reply "yes" to confirm',
+    },
     methods: {
       orange_money: 'Orange Money',
       wave: 'Wave',

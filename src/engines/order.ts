@@ -20,6 +20,7 @@ import type { IntentVerdict } from './intent.ts';
 import { formatPrice } from './money.ts';
 import { ORDER_LABELS, ORDER_TEMPLATES, type OrderTemplateKey } from './order-templates.ts';
 import { SPECIFIC_MATCH_SCORE } from './reply.ts';
+import { DEFAULT_TEMPLATES } from './templates.ts';
 import { damerauLevenshtein, normalizeText, phoneticKey, tokenize } from './text.ts';
 import { renderTemplate } from './variation.ts';
 
@@ -40,6 +41,12 @@ export interface OrderInput {
   contactName?: string;
   seed: string;
   nowMs: number;
+  /**
+   * The customer sent STOP and writes again (consent `reply_only`): the dialogue runs as for anyone
+   * (an answer is service), and each of its replies ends with the START reminder, as every other
+   * reply to them does (src/engines/consent.ts).
+   */
+  optedOut?: boolean;
 }
 
 export interface OrderLineDraft {
@@ -76,6 +83,14 @@ export interface OrderStep {
   ifOutOfStock?: { conversation: Conversation };
   /** The funnel stage the dialogue implies, when it implies one (ordered on confirmation). */
   stage?: Stage;
+  /**
+   * The dialogue does not handle this message (a question about something else) but waits for an
+   * answer: what it waits for, to say after the usual reply ("Pour votre commande (2 × Sac noir),
+   * il me manque encore votre adresse de livraison").
+   */
+  pending?: string;
+  /** The START reminder for an opted-out customer, to end a reply that carries `pending`. */
+  startReminder?: string;
   reasons: Reason[];
 }
 
@@ -92,6 +107,8 @@ export const ORDER_CODES = [
   'order.unavailable',
   'order.expired',
   'order.out_of_stock',
+  'order.pending',
+  'order.question_not_added',
 ] as const;
 
 const reason = (code: (typeof ORDER_CODES)[number], detail: string): Reason => ({
@@ -358,9 +375,14 @@ class Words {
     private readonly input: WordsInput,
   ) {}
 
-  render(key: OrderTemplateKey, variables: Record<string, string | number | undefined> = {}): string {
+  render(
+    key: OrderTemplateKey | 'opted_out_reminder',
+    variables: Record<string, string | number | undefined> = {},
+  ): string {
     const custom = this.input.playbook?.templates?.[key]?.[this.lang];
-    let template = ORDER_TEMPLATES[this.lang][key];
+    // The START reminder is the one the other replies use (templates.ts), overridden the same way.
+    let template =
+      key === 'opted_out_reminder' ? DEFAULT_TEMPLATES[this.lang][key] : ORDER_TEMPLATES[this.lang][key];
     if (typeof custom === 'string') template = custom;
     else if (Array.isArray(custom) && custom.length > 0)
       template = `{${custom.map((t) => t.replaceAll('|', '\\|')).join('|')}}`;
@@ -402,6 +424,19 @@ function fresh(input: OrderInput, reasons: Reason[]): Conversation | undefined {
 
 /** Runs one step of the dialogue for one inbound message. */
 export function continueOrder(input: OrderInput): OrderStep {
+  const step = runOrder(input);
+  if (!input.optedOut) return step;
+  const words = new Words(input.conversation?.language ?? input.intent.language, {
+    ...input,
+    seed: `${input.seed}:start`,
+  });
+  const reminder = words.render('opted_out_reminder');
+  if (step.handled && step.text !== undefined) return { ...step, text: `${step.text}\n${reminder}` };
+  if (step.pending !== undefined) return { ...step, startReminder: reminder };
+  return step;
+}
+
+function runOrder(input: OrderInput): OrderStep {
   const reasons: Reason[] = [];
   const state = fresh(input, reasons);
   const expired = input.conversation !== undefined && state === undefined;
@@ -491,6 +526,20 @@ export function continueOrder(input: OrderInput): OrderStep {
   const notes: string[] = [];
   let changed = false;
 
+  // A question about a product not in the cart ("c'est combien les escarpins ?") is answered by the
+  // usual reply, not added: only an order, or a product named without asking, goes in the cart.
+  const asking =
+    active &&
+    !wantsOrder &&
+    (/\?\s*$/.test(input.text) || intents.some((i) => i === 'price' || i === 'availability'));
+  const asked = asking ? mentions.filter((m) => !cartLines.some((l) => l.productId === m.productId)) : [];
+  if (asked.length > 0)
+    reasons.push(
+      reason(
+        'order.question_not_added',
+        `A question about ${asked.map((m) => m.productId).join(', ')}: answered, not added to the cart`,
+      ),
+    );
   // Products: add a line, or change the quantity or variant of the line already there.
   const additions: ProductMention[] = takesOffer
     ? (state?.offered ?? []).map((id) => ({
@@ -500,7 +549,7 @@ export function continueOrder(input: OrderInput): OrderStep {
         score: 1,
         ...(entities.quantity !== undefined ? { quantity: entities.quantity } : {}),
       }))
-    : mentions;
+    : mentions.filter((m) => !asked.includes(m));
   for (const m of additions) {
     const p = byId.get(m.productId);
     if (!p) continue;
@@ -623,9 +672,19 @@ export function continueOrder(input: OrderInput): OrderStep {
     }
   }
 
-  // Neither a change nor an answer: a question about something else gets the usual reply.
+  // Neither a change nor an answer: a question about something else gets the usual reply, which
+  // then says what the dialogue still waits for.
   const answered = changed || takesOffer || notes.length > 0 || refusedPayment;
-  if (active && !answered && !yes) return unchanged();
+  if (active && !answered && !yes) {
+    const waitingFor = askFor ?? 'confirmation';
+    reasons.push(
+      reason(
+        'order.pending',
+        `Answered another question; reminded that the order waits for the ${waitingFor}`,
+      ),
+    );
+    return { ...unchanged(), pending: pendingText(waitingFor, next, byId, words, input) };
+  }
 
   const pieces: string[] = [...notes];
   next.updatedAt = stamp;
@@ -728,6 +787,59 @@ function question(
   }
   reasons.push(reason('order.summary', 'Showed the summary and asked for confirmation'));
   return summary(state, byId, words, input);
+}
+
+/** One sentence saying what the dialogue waits for, after an answer to another question. */
+function pendingText(
+  waitingFor: NonNullable<Pending> | 'confirmation',
+  state: Conversation,
+  byId: ReadonlyMap<string, Product>,
+  words: Words,
+  input: OrderInput,
+): string {
+  const labels = ORDER_LABELS[words.lang];
+  const fill = (template: string, variables: Record<string, string>) =>
+    renderTemplate({ template, variables, seed: `${input.seed}:pending` }).text;
+  let what = labels.pending.confirmation;
+  if (waitingFor === 'variant') {
+    const line = state.cart.find((l) => {
+      const p = byId.get(l.productId);
+      return p !== undefined && missingVariants(p, l).length > 0;
+    });
+    const p = line ? byId.get(line.productId) : undefined;
+    const key = p && line ? missingVariants(p, line)[0] : undefined;
+    what =
+      p && key !== undefined
+        ? fill(labels.pending.variant, {
+            variant: labels.variant[key] ?? key,
+            product: p.name,
+            options: (p.variants?.[key] ?? []).join(', '),
+          })
+        : labels.pending.address;
+  } else if (waitingFor === 'address') {
+    const facts = input.playbook?.delivery;
+    what =
+      facts && !facts.default && facts.zones.length > 0
+        ? fill(labels.pending.zone, {
+            zones: facts.zones
+              .slice(0, 12)
+              .map((z) => z.name)
+              .join(', '),
+          })
+        : labels.pending.address;
+  } else if (waitingFor === 'payment') {
+    const accepted = input.playbook?.payment?.methods;
+    what = fill(labels.pending.payment, {
+      methods: accepted ? ` (${accepted.map((m) => words.method(m)).join(', ')})` : '',
+    });
+  } else {
+    const currency = firstCurrency(state, byId) ?? 'XOF';
+    const resolved = state.delivery ? resolveDelivery(state.delivery, input.playbook) : undefined;
+    let total = resolved?.fee ?? 0;
+    for (const l of state.cart) total += (byId.get(l.productId)?.price ?? 0) * l.quantity;
+    what = fill(labels.pending.confirmation, { total: words.price(total, currency) });
+  }
+  return words.render('order_pending', { items: itemsText(state, byId, words), what });
 }
 
 function firstCurrency(state: Conversation, byId: ReadonlyMap<string, Product>): string | undefined {
@@ -846,7 +958,12 @@ export function outOfStockReply(input: {
   productNames: readonly string[];
   seed: string;
   playbook?: PlaybookInput;
+  /** An opted-out customer buying: the reply ends with the START reminder, as the dialogue's do. */
+  optedOut?: boolean;
 }): string {
   const words = new Words(input.language, { playbook: input.playbook, seed: `${input.seed}:stock` });
-  return words.render('order_out_of_stock_at_confirmation', { products: input.productNames.join(', ') });
+  const text = words.render('order_out_of_stock_at_confirmation', {
+    products: input.productNames.join(', '),
+  });
+  return input.optedOut ? `${text}\n${words.render('opted_out_reminder')}` : text;
 }

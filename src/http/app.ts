@@ -20,6 +20,7 @@ import type { RateLimiter } from '../ratelimit/types.ts';
 import type { Store } from '../store/index.ts';
 import type { EgressPolicy } from '../whatsapp/index.ts';
 import { type AuthState, createAuthenticator } from './plugins/auth.ts';
+import { bodyDepthPlugin } from './plugins/body-depth.ts';
 import { errorsPlugin, frameworkErrors } from './plugins/errors.ts';
 import { type AppMetrics, metricsPlugin } from './plugins/metrics.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
@@ -205,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
 
   await app.register(errorsPlugin); // first: its route table must see every route
   await app.register(requestIdPlugin);
+  await app.register(bodyDepthPlugin);
   await app.register(securityPlugin, { corsOrigins: config.corsOrigins });
   await app.register(rateLimitPlugin, {
     limiter: deps.limiter,

@@ -145,6 +145,7 @@ export async function applyDecision(r: TenantRepos, input: ApplyInput): Promise<
           language: decision.language,
           productNames: names,
           seed: `${channel.id}|${contact.id}|${inbound?.id ?? draft.sourceMessageId}`,
+          optedOut: decision.contactUpdate.optedOut,
         }),
         stage,
         contactUpdate: { ...decision.contactUpdate, stage },

@@ -39,7 +39,7 @@ export {
   EgressRefusedError,
   refusalText,
 } from './shared/egress.ts';
-export { classifyNetworkError } from './shared/http.ts';
+export { classifyNetworkError, pathSegment } from './shared/http.ts';
 export { parseJsonBody } from './shared/json.ts';
 export { TOKEN_HEADER } from './shared/secrets.ts';
 export * from './types.ts';

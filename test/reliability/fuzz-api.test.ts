@@ -6,12 +6,19 @@
  * methods and paths, junk Idempotency-Key / X-API-Key / X-Request-Id headers — with a valid admin
  * key most of the time so the handlers run. No answer may be a 5xx, every 4xx must be
  * problem+json with a code from the catalogue, and the process must still answer /health.
+ *
+ * The pairing routes call the channel's own gateway: the world runs the simulated Evolution and WAHA
+ * gateways, their channels are the ids those routes are given most often, and each pairing request
+ * may meet a gateway fault (an error status with a junk body, a 200 with a junk body, a reset
+ * socket) or a gateway whose clock moved on (QR codes refreshed, the QR limit reached). A gateway
+ * failure must be a 502 `gateway_error`, never a 5xx of Sellify's own (issue 15).
  */
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/http/errors.ts';
 import { ENV_KEY, seedConversation } from '../http/helpers.ts';
+import type { FaultSpec } from '../sim/index.ts';
 import { createFuzzWorld, type FuzzWorld } from './lib/app.ts';
 import { recordResult, sizeOf } from './lib/env.ts';
 import { HOSTILE_STRINGS, hostileString, invalidArb, type JsonSchema, validArb } from './lib/schema-arb.ts';
@@ -37,13 +44,24 @@ interface FuzzRequest {
   remoteAddress: string;
   /** The operation (or 'random') it came from, for the figures. */
   label: string;
+  /** For a pairing route: what the gateway does during this request. */
+  gateway?: GatewayStep;
 }
+
+/** What the simulated gateways do during one pairing request. */
+type GatewayStep =
+  | { kind: 'normal' }
+  | { kind: 'fault'; fault: FaultSpec }
+  /** The gateways' clock moves on first (QR codes refresh, WAHA gives up after 6, Evolution after 30). */
+  | { kind: 'advance'; ms: number };
 
 let world: FuzzWorld;
 let operations: Operation[] = [];
 /** Ids the app handed out, by prefix, so later requests hit existing resources too. */
 const known = new Map<string, string[]>();
 let keys: { admin: string; otherAdmin: string; read: string; write: string };
+/** Channels on the simulated gateways (and one on a gateway that is down), with their tenant's key. */
+const gatewayChannels: { id: string; key: string }[] = [];
 
 function remember(value: unknown): void {
   if (typeof value !== 'object' || value === null) return;
@@ -62,10 +80,6 @@ function operationsOf(doc: {
 }): Operation[] {
   const out: Operation[] = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
-    // The pairing routes call the channel's own gateway over the network (a 502 `gateway_error`
-    // when it fails); test/http/pairing.test.ts and test/whatsapp/pairing-clients.test.ts cover them
-    // against the simulated gateways. Left out here until the fuzz world has a gateway of its own.
-    if (path.includes('/pairing')) continue;
     for (const [method, op] of Object.entries(ops)) {
       const params = (op.parameters ?? []) as {
         in: string;
@@ -92,15 +106,17 @@ function operationsOf(doc: {
 const anyMethod = fc.constantFrom(...METHODS);
 
 /** A path parameter: an id that exists, one that matches the pattern, or junk; usually encoded. */
-function pathParamArb(schema: JsonSchema): fc.Arbitrary<string> {
+function pathParamArb(schema: JsonSchema, pairing: boolean): fc.Arbitrary<string> {
   const prefix = schema.pattern ? /\^([a-z]{3})_/.exec(schema.pattern)?.[1] : undefined;
   const existing =
     prefix === undefined
       ? fc.constant('x')
-      : fc.constant(null).map(() => {
-          const list = known.get(prefix) ?? [];
-          return list.length > 0 ? list[Math.floor(list.length / 2)]! : `${prefix}_missing`;
-        });
+      : pairing && prefix === 'chn' && gatewayChannels.length > 0
+        ? fc.constantFrom(...gatewayChannels.map((c) => c.id))
+        : fc.constant(null).map(() => {
+            const list = known.get(prefix) ?? [];
+            return list.length > 0 ? list[Math.floor(list.length / 2)]! : `${prefix}_missing`;
+          });
   return fc
     .tuple(
       fc.oneof(
@@ -309,8 +325,64 @@ function headersArb(): fc.Arbitrary<Record<string, string>> {
     });
 }
 
+const junkBody = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom(
+    '<html><body>502 Bad Gateway</body></html>',
+    '',
+    '{"error": true}',
+    '{"error": true, "message": "Connection Closed"}',
+    '{"status": 404, "error": "Not Found", "response": {"message": ["The \\"x\\" instance does not exist"]}}',
+    '{"instance": {"state": "refused"}}',
+    '{"instance": {"state": 42}}',
+    '{"count": 0}',
+    '{"code": "", "pairingCode": null, "base64": 7}',
+    '{"code": 12, "base64": "data:image/png;base64,AAAA", "count": -1}',
+    '{"status": "FAILED"}',
+    '{"status": ["WORKING"], "me": "x"}',
+    '{"value": 5}',
+    '{"mimetype": "image/png", "data": {"a": 1}}',
+    '{"code": {"nested": true}}',
+    'x'.repeat(2 * 1024 * 1024),
+  ),
+);
+
+/** Mostly a gateway that answers as documented; sometimes a fault, or time moved on. */
+const gatewayStep: fc.Arbitrary<GatewayStep> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<GatewayStep>({ kind: 'normal' }) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        transport: fc.constantFrom('evolution' as const, 'waha' as const),
+        status: fc.constantFrom(200, 201, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503),
+        body: junkBody,
+        times: fc.integer({ min: 1, max: 3 }),
+      })
+      .map(({ transport, status, body, times }) => ({
+        kind: 'fault' as const,
+        fault: { transport, times, kind: 'status' as const, status, body },
+      })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('evolution' as const, 'waha' as const).map((transport) => ({
+      kind: 'fault' as const,
+      fault: { transport, kind: 'reset' as const },
+    })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(5_000, 20_000, 65_000, 200_000, 1_300_000).map((ms) => ({
+      kind: 'advance' as const,
+      ms,
+    })),
+  },
+);
+
 function operationRequest(op: Operation): fc.Arbitrary<FuzzRequest> {
-  const path = fc.tuple(...op.pathParams.map((p) => pathParamArb(p.schema))).map((values) => {
+  const pairing = op.path.includes('/pairing');
+  const path = fc.tuple(...op.pathParams.map((p) => pathParamArb(p.schema, pairing))).map((values) => {
     let p = op.path;
     op.pathParams.forEach((param, i) => {
       p = p.replace(`{${param.name}}`, values[i]!);
@@ -325,8 +397,9 @@ function operationRequest(op: Operation): fc.Arbitrary<FuzzRequest> {
       body: bodyArb(op),
       headers: headersArb(),
       remoteAddress: fc.ipV4(),
+      gateway: pairing ? gatewayStep : fc.constant(undefined),
     })
-    .map(({ method, path, query, body, headers, remoteAddress }) => ({
+    .map(({ method, path, query, body, headers, remoteAddress, gateway }) => ({
       method,
       // The event stream follows the log until the client leaves; the fuzzer reads whole answers.
       url: op.path.endsWith('/stream')
@@ -336,7 +409,48 @@ function operationRequest(op: Operation): fc.Arbitrary<FuzzRequest> {
       ...(body.payload === undefined ? {} : { payload: body.payload }),
       remoteAddress,
       label: `${op.method} ${op.path}`,
+      ...(gateway !== undefined ? { gateway } : {}),
     }));
+}
+
+/**
+ * A well-formed pairing request (the channel's own tenant key, a valid body, now and then an
+ * Idempotency-Key) on a gateway channel: the handlers run to the gateway and back, which the
+ * generic requests above, broken somewhere most of the time, rarely reach.
+ */
+function pairingRequest(ops: Operation[]): fc.Arbitrary<FuzzRequest> {
+  return fc
+    .record({
+      op: fc.constantFrom(...ops),
+      channel: fc.constantFrom(...gatewayChannels),
+      refresh: fc.boolean(),
+      phone: fc.stringMatching(/^\+?[1-9][0-9]{7,13}$/),
+      withPhone: fc.boolean(),
+      idempotency: fc.option(fc.uuid(), { freq: 3 }),
+      gateway: gatewayStep,
+    })
+    .map(({ op, channel, refresh, phone, withPhone, idempotency, gateway }) => {
+      const path = op.path.replace('{id}', channel.id);
+      const body =
+        op.path.endsWith('/code') || (op.method === 'POST' && op.path.endsWith('/pairing') && withPhone)
+          ? JSON.stringify({ phoneNumber: phone })
+          : op.method === 'POST'
+            ? '{}'
+            : undefined;
+      return {
+        method: op.method,
+        url: op.method === 'GET' && op.path.endsWith('/pairing') && refresh ? `${path}?refresh=true` : path,
+        headers: {
+          'x-api-key': channel.key,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(idempotency !== null ? { 'idempotency-key': idempotency } : {}),
+        },
+        ...(body !== undefined ? { payload: body } : {}),
+        remoteAddress: '198.51.100.7',
+        label: `${op.method} ${op.path}`,
+        gateway,
+      };
+    });
 }
 
 const randomPathRequest: fc.Arbitrary<FuzzRequest> = fc
@@ -405,7 +519,7 @@ function unsendable(err: unknown): boolean {
 
 describe(`API fuzzing from /openapi.json: ${RUNS} requests, seed ${SEED}`, () => {
   beforeAll(async () => {
-    world = await createFuzzWorld();
+    world = await createFuzzWorld({ gateways: true });
     const doc = (await world.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     operations = operationsOf(doc);
     keys = {
@@ -428,6 +542,40 @@ describe(`API fuzzing from /openapi.json: ${RUNS} requests, seed ${SEED}`, () =>
       });
       remember(product.json());
     }
+    // Channels on the simulated gateways for both tenants, and one whose gateway is down.
+    const sim = world.sim!;
+    for (const key of [ENV_KEY, world.a.admin]) {
+      for (const body of [
+        {
+          name: 'Evolution',
+          transport: 'evolution',
+          baseUrl: sim.evolution.baseUrl,
+          instance: `fuzz-${gatewayChannels.length}`,
+          apiKey: sim.evolution.apiKey,
+          webhookSecret: 'fuzz-evolution-secret-0123456789',
+        },
+        {
+          name: 'WAHA',
+          transport: 'waha',
+          baseUrl: sim.waha.baseUrl,
+          session: `fuzz-${gatewayChannels.length}`,
+          apiKey: sim.waha.apiKey,
+          hmacKey: 'fuzz-waha-hmac-0123456789',
+        },
+        {
+          name: 'Evolution, down',
+          transport: 'evolution',
+          baseUrl: 'http://127.0.0.1:9',
+          instance: 'down',
+          apiKey: 'k',
+          webhookSecret: 'fuzz-evolution-secret-0123456789',
+        },
+      ]) {
+        const res = await world.call('POST', '/api/v1/channels', key, body);
+        expect(res.statusCode, res.body).toBe(201);
+        gatewayChannels.push({ id: res.json().id as string, key });
+      }
+    }
   });
 
   afterAll(async () => {
@@ -448,12 +596,23 @@ describe(`API fuzzing from /openapi.json: ${RUNS} requests, seed ${SEED}`, () =>
     let notSendable = 0;
     /** Requests with CR, LF or NUL in a header value (inject hands them to the app as they are). */
     let controlCharHeaders = 0;
+    /** Pairing requests by operation and status; 502 gateway_error answers in all. */
+    const pairing = new Map<string, Record<string, number>>();
+    let gatewayErrors = 0;
     const request = fc.oneof(
       { weight: 9, arbitrary: fc.constantFrom(...operations).chain(operationRequest) },
+      {
+        weight: 1,
+        arbitrary: pairingRequest(operations.filter((op) => op.path.includes('/pairing'))),
+      },
       { weight: 1, arbitrary: randomPathRequest },
     );
     const property = fc.asyncProperty(request, async (req) => {
       let res: Awaited<ReturnType<typeof world.app.inject>>;
+      const sim = world.sim!;
+      sim.faults.clear();
+      if (req.gateway?.kind === 'fault') sim.faults.add(req.gateway.fault);
+      if (req.gateway?.kind === 'advance') await sim.clock.advance(req.gateway.ms);
       try {
         res = await world.app.inject({
           method: req.method as InjectOptions['method'],
@@ -474,7 +633,17 @@ describe(`API fuzzing from /openapi.json: ${RUNS} requests, seed ${SEED}`, () =>
       byStatus.set(res.statusCode, (byStatus.get(res.statusCode) ?? 0) + 1);
       byLabel.set(req.label, (byLabel.get(req.label) ?? 0) + 1);
       const where = `${req.method} ${req.url.slice(0, 200)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
-      if (res.statusCode >= 500) throw new Error(`5xx: ${where}`);
+      if (req.gateway !== undefined) {
+        const outcome = `${res.statusCode}`;
+        const counts = pairing.get(req.label) ?? {};
+        counts[outcome] = (counts[outcome] ?? 0) + 1;
+        pairing.set(req.label, counts);
+      }
+      // The one 5xx allowed: the channel's gateway failed, said as such (502 gateway_error).
+      const gatewayFailed =
+        req.gateway !== undefined && res.statusCode === 502 && res.body.includes('"code":"gateway_error"');
+      if (res.statusCode >= 500 && !gatewayFailed) throw new Error(`5xx: ${where}`);
+      if (gatewayFailed) gatewayErrors++;
       if (res.statusCode >= 200 && res.statusCode < 300 && req.method !== 'HEAD') {
         try {
           remember(res.json());
@@ -502,6 +671,10 @@ describe(`API fuzzing from /openapi.json: ${RUNS} requests, seed ${SEED}`, () =>
     }
     const health = await world.app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
+    // The pairing routes were fuzzed for real: their handlers answered (2xx) and met failing gateways.
+    const pairingStatuses = [...pairing.values()].flatMap((c) => Object.entries(c));
+    expect(pairingStatuses.some(([s]) => s.startsWith('2'))).toBe(true);
+    expect(gatewayErrors).toBeGreaterThan(0);
     const statuses = Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0]));
     recordResult('fuzz-api', {
       seed: SEED,
@@ -515,6 +688,8 @@ describe(`API fuzzing from /openapi.json: ${RUNS} requests, seed ${SEED}`, () =>
       fiveHundreds: [...byStatus].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0),
       codes: Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1])),
       perOperation: Object.fromEntries([...byLabel].sort()),
+      pairing: Object.fromEntries([...pairing].sort()),
+      gatewayErrors,
       hostileStrings: HOSTILE_STRINGS.length,
     });
   });

@@ -15,7 +15,7 @@ import type {
   PairingView,
   PairingWebhook,
 } from '../pairing/state.ts';
-import { formatPairingCode, qrDigest } from '../pairing/state.ts';
+import { formatPairingCode, invalidAnswer, qrDigest } from '../pairing/state.ts';
 import { guardedFetchFor } from '../shared/egress.ts';
 import { httpCall, joinUrl, pathSegment } from '../shared/http.ts';
 import { digitsOf } from '../shared/ids.ts';
@@ -43,7 +43,11 @@ const LOGGED_OUT_REASONS = new Set([401, 411, 500]);
 
 type Call = { ok: true; status: number; body: unknown } | { ok: false; error: TransportError };
 
-function stateView(state: string | undefined): PairingView {
+/**
+ * Baileys' connection states as Evolution reports them; undefined for anything else (a missing or
+ * unknown state is not "disconnected": that would record a change nobody saw).
+ */
+function stateView(state: string | undefined): PairingView | undefined {
   switch (state) {
     case 'open':
       return { state: 'connected' };
@@ -51,13 +55,18 @@ function stateView(state: string | undefined): PairingView {
       return { state: 'connecting' };
     case 'refused':
       return { state: 'failed', reason: 'qr_limit' };
-    default:
+    case 'close':
       return { state: 'disconnected' };
+    default:
+      return undefined;
   }
 }
 
-/** A `connect` answer: the QR object, or the connection state when the instance is already open. */
-export function evolutionConnectView(body: unknown): PairingView {
+/**
+ * A `connect` answer: the QR object, or the connection state when the instance is already open;
+ * undefined when it names a state Sellify does not know.
+ */
+export function evolutionConnectView(body: unknown): PairingView | undefined {
   const instance = obj(body, 'instance');
   if (instance !== undefined && str(instance, 'state') !== undefined)
     return stateView(str(instance, 'state'));
@@ -117,7 +126,10 @@ export function createEvolutionPairing(
   const state = async (signal?: AbortSignal): Promise<PairingResult<PairingView>> => {
     const res = await call('GET', `instance/connectionState/${instance}`, signal);
     if (!res.ok) return res;
-    return { ok: true, value: stateView(str(obj(res.body, 'instance'), 'state')) };
+    const view = stateView(str(obj(res.body, 'instance'), 'state'));
+    if (view === undefined)
+      return invalidAnswer(res.status, 'the gateway answered without a known connection state');
+    return { ok: true, value: view };
   };
 
   const connect = async (
@@ -127,7 +139,10 @@ export function createEvolutionPairing(
     const query = phone === undefined ? '' : `?number=${encodeURIComponent(digitsOf(phone))}`;
     const res = await call('GET', `instance/connect/${instance}${query}`, signal);
     if (!res.ok) return res;
-    return { ok: true, value: evolutionConnectView(res.body) };
+    const view = isObject(res.body) ? evolutionConnectView(res.body) : undefined;
+    if (view === undefined)
+      return invalidAnswer(res.status, 'the gateway answer to connect is neither a QR nor a known state');
+    return { ok: true, value: view };
   };
 
   return {

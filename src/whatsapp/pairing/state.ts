@@ -72,6 +72,11 @@ export type PairingChannel =
   | { transport: 'waha'; credentials: WahaCredentials };
 
 /** `WZYEH1YY` → `WZYE-H1YY`, as WhatsApp shows it; other shapes are kept as the gateway sent them. */
+/** A 2xx answer Sellify cannot read: a gateway failure (502 to the API), never a state. */
+export function invalidAnswer(httpStatus: number, message: string): { ok: false; error: TransportError } {
+  return { ok: false, error: { class: 'permanent', code: 'invalid_response', httpStatus, message } };
+}
+
 export function formatPairingCode(code: string): string {
   const compact = code.replace(/[\s-]/g, '').toUpperCase();
   return /^[A-Z0-9]{8}$/.test(compact) ? `${compact.slice(0, 4)}-${compact.slice(4)}` : code;

@@ -14,7 +14,7 @@ import type {
   PairingView,
   PairingWebhook,
 } from '../pairing/state.ts';
-import { formatPairingCode } from '../pairing/state.ts';
+import { formatPairingCode, invalidAnswer } from '../pairing/state.ts';
 import { guardedFetchFor } from '../shared/egress.ts';
 import { httpCall, joinUrl, pathSegment } from '../shared/http.ts';
 import { digitsOf } from '../shared/ids.ts';
@@ -32,7 +32,11 @@ export const WAHA_WEBHOOK_EVENTS = ['message', 'message.any', 'message.ack', 'se
 
 type Call = { ok: true; status: number; body: unknown } | { ok: false; error: TransportError };
 
-export function wahaStatusView(status: string | undefined, me?: unknown): PairingView {
+/**
+ * WAHA's session statuses; undefined for anything else (a missing or unknown status is not
+ * "stopped": that would record a change nobody saw).
+ */
+export function wahaStatusView(status: string | undefined, me?: unknown): PairingView | undefined {
   switch (status) {
     case 'WORKING': {
       const id = str(me, 'id');
@@ -47,8 +51,10 @@ export function wahaStatusView(status: string | undefined, me?: unknown): Pairin
       return { state: 'connecting' };
     case 'FAILED':
       return { state: 'failed', reason: 'session_failed' };
-    default:
+    case 'STOPPED':
       return { state: 'disconnected', reason: 'stopped' };
+    default:
+      return undefined;
   }
 }
 
@@ -84,7 +90,10 @@ export function createWahaPairing(credentials: WahaCredentials, options: ClientO
   const status = async (signal?: AbortSignal): Promise<PairingResult<PairingView>> => {
     const res = await call('GET', `api/sessions/${session}`, signal);
     if (!res.ok) return res;
-    return { ok: true, value: wahaStatusView(str(res.body, 'status'), obj(res.body, 'me')) };
+    const view = wahaStatusView(str(res.body, 'status'), obj(res.body, 'me'));
+    if (view === undefined)
+      return invalidAnswer(res.status, 'the gateway answered without a known session status');
+    return { ok: true, value: view };
   };
 
   /** The QR while the session shows one; otherwise the status (WAHA's 422 means "not now"). */
@@ -192,6 +201,7 @@ export function wahaPairingUpdates(json: unknown, receivedAtMs: number): Pairing
   const status = str(obj(json, 'payload'), 'status');
   if (status === undefined) return [];
   const view = wahaStatusView(status);
+  if (view === undefined) return [];
   const key =
     str(json, 'id') ?? `status:${status}:${String((json as Record<string, unknown>).timestamp ?? '')}`;
   const update: PairingUpdate = { state: view.state, key, atMs: receivedAtMs };

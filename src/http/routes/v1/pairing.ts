@@ -29,6 +29,7 @@ import {
   type PairingResult,
   type PairingView,
   type PairingWebhook,
+  pathSegment,
   qrDigest,
   TOKEN_HEADER,
   type TransportError,
@@ -120,17 +121,40 @@ function phoneDigits(value: string, field: string): string {
   return digits;
 }
 
-/** The short, secret-free text of a gateway failure. */
+/** The gateway does not know the channel's instance or session (never started, or deleted there). */
+function isMissingOnGateway(error: TransportError): boolean {
+  return error.code === 'instance_not_found' || error.code === 'session_not_found';
+}
+
+/**
+ * A gateway's refusal as the API says it: an instance or session the gateway does not have is the
+ * caller's next step (start the pairing, which creates it), a 409 like any other "not now"; every
+ * other failure is the gateway's, a 502 with its short, secret-free text. Never a 500.
+ */
 function gatewayError(error: TransportError): ApiError {
+  if (isMissingOnGateway(error)) {
+    return new ApiError(
+      'pairing_not_ready',
+      'The instance or session does not exist on the gateway yet: start the pairing (POST /channels/{id}/pairing), which creates it.',
+    );
+  }
   const what =
     error.code === 'unauthorized'
       ? "the gateway refused the channel's API key"
       : error.code === 'forbidden_address'
         ? 'the gateway address is not one Sellify may call (SELLIFY_ALLOW_PRIVATE_GATEWAYS)'
-        : error.code === 'instance_not_found' || error.code === 'session_not_found'
-          ? 'the instance or session does not exist on the gateway (start the pairing to create it)'
-          : error.message.slice(0, 300);
+        : error.message.slice(0, 300);
   return new ApiError('gateway_error', `The gateway failed (${error.code}): ${what}.`);
+}
+
+/** Whether a gateway client can put the name in a URL path (shared/http.ts `pathSegment`). */
+function isPathSegment(name: string): boolean {
+  try {
+    pathSegment(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function unwrap<T>(result: PairingResult<T>): T {
@@ -172,6 +196,16 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
         'The channel has no gateway credentials: set baseUrl, apiKey and the instance or session first.',
       );
     }
+    // The instance or session name is a path segment of every gateway call; the channel routes
+    // check it, and a stored one that is missing or unusable (written some other way) is refused
+    // here rather than thrown from the client.
+    const name = channel.transport === 'evolution' ? text('instance') : (text('session') ?? 'default');
+    if (name === undefined || !isPathSegment(name)) {
+      throw new ApiError(
+        'pairing_unsupported',
+        `The channel has no usable ${channel.transport === 'evolution' ? 'instance' : 'session'} name: set it on the channel first.`,
+      );
+    }
     const hmacKey = text('hmacKey');
     const webhookSecret = text('webhookSecret');
     const pairing: PairingChannel =
@@ -181,7 +215,7 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
             credentials: {
               baseUrl,
               apiKey,
-              instance: text('instance') ?? '',
+              instance: name,
               webhookSecret: webhookSecret ?? '',
             },
           }
@@ -190,7 +224,7 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
             credentials: {
               baseUrl,
               apiKey,
-              session: text('session') ?? 'default',
+              session: name,
               ...(hmacKey !== undefined ? { hmacKey } : {}),
               ...(webhookSecret !== undefined ? { webhookSecret } : {}),
             },
@@ -266,7 +300,12 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
     return out(t, await track(req, t, result.value), result.value);
   }
 
-  const gatewayProblems = problemResponses('not_found', 'pairing_unsupported', 'gateway_error');
+  const gatewayProblems = problemResponses(
+    'not_found',
+    'pairing_unsupported',
+    'pairing_not_ready',
+    'gateway_error',
+  );
 
   api.post(
     '/channels/:id/pairing',
@@ -328,7 +367,7 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
         tags,
         summary: 'The QR code to scan now (raw string and PNG data URL)',
         params: Params,
-        response: { 200: PairingSchema, ...gatewayProblems, ...problemResponses('pairing_not_ready') },
+        response: { 200: PairingSchema, ...gatewayProblems },
       },
     },
     async (req) => {
@@ -360,7 +399,7 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
         response: {
           200: PairingSchema,
           ...gatewayProblems,
-          ...problemResponses('validation_failed', 'pairing_not_ready', 'idempotency_secret_withheld'),
+          ...problemResponses('validation_failed', 'idempotency_secret_withheld'),
         },
       },
     },
@@ -400,6 +439,9 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
     async (req) => {
       const t = await target(req, req.params.id);
       const client = clientOf(t);
+      // Asked first, so a gateway that is down (or has no such instance) is refused before a new
+      // attempt is recorded: no `channel.pairing_started` for a restart that never reached it.
+      unwrap(await client.status());
       return attempt(req, t, client, () => client.restart());
     },
   );
@@ -417,7 +459,12 @@ export function pairingRoutes(api: Api, ctx: RouteContext): void {
     },
     async (req) => {
       const t = await target(req, req.params.id);
-      const view = unwrap(await clientOf(t).logout());
+      const result = await clientOf(t).logout();
+      // An instance or session the gateway does not have links no number: already logged out.
+      const view: PairingView =
+        !result.ok && isMissingOnGateway(result.error)
+          ? { state: 'disconnected', reason: 'logged_out' }
+          : unwrap(result);
       return out(t, await track(req, t, view));
     },
   );
