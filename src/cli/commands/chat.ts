@@ -78,7 +78,9 @@ async function api<T>(what: string, baseUrl: string, run: () => Promise<T>): Pro
   } catch (err) {
     if (err instanceof SellifyError) throw problem(what, err.status, err.detail);
     if (err instanceof SellifyNetworkError) {
-      const cause = (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code ?? err.name;
+      // The system error code when there is one (ECONNREFUSED), else the client's own description.
+      const code = (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+      const cause = code ?? err.message.replace(`${err.method} ${err.url}: `, '');
       throw new CliError(
         `cannot reach Sellify at ${baseUrl} (${cause}): is it running? Start it with npm start`,
       );
