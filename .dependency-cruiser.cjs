@@ -71,6 +71,14 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'client-only-in-cli',
+      comment:
+        'The API client (client/src, imported as #client) talks to a server over HTTP: only the CLI uses it (docs/ARCHITECTURE.md).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^(client|dist/client)/' },
+    },
+    {
       name: 'no-test-code-in-src',
       comment: 'Test scaffolding lives in test/ and never ships (npm run build compiles src/).',
       severity: 'error',
@@ -82,6 +90,8 @@ module.exports = {
     // Type-only imports count: a store that imports an engine's type still depends on the engine.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
+    // `#client` resolves to client/src as in tsconfig.json (customConditions), not to a build.
+    enhancedResolveOptions: { conditionNames: ['sellify-source', 'import', 'types', 'default'] },
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '\\.test\\.ts$' },
   },

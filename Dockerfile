@@ -25,6 +25,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+# The typed API client (client/src), compiled into dist/client: `sellify chat` imports it as #client.
+COPY client ./client
 RUN npm run build
 
 # ---- 2. production dependencies only (no compilers or dev tools reach the runtime image) ----

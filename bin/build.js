@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Compiles src/ to dist/ with TypeScript (tsconfig.build.json), and tells whether dist/ is up to date.
+// Compiles src/ to dist/ with TypeScript (tsconfig.build.json), the API client (client/src) to
+// dist/client first (src/cli imports it as #client), and tells whether dist/ is up to date.
 //
 //   node bin/build.js             build (npm run build)
 //   node bin/build.js --if-stale  build only when src/ changed since the last build (the e2e suites)
@@ -18,10 +19,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
 const SRC = join(ROOT, 'src');
+/** The API client package's sources: compiled into dist/client, where src/ imports it as `#client`. */
+const CLIENT_SRC = join(ROOT, 'client', 'src');
 /** Written after every build that emitted: tsc leaves its own build info untouched when nothing changed. */
 const STAMP = join(ROOT, 'dist', '.build-stamp');
 /** Besides src/, what changes the output. */
-const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json'];
+const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'client/tsconfig.json'];
 
 function newestMs(dir) {
   let newest = 0;
@@ -45,7 +48,8 @@ export function buildState() {
   const configMs = Math.max(
     ...CONFIG_FILES.map((f) => join(ROOT, f)).map((p) => (existsSync(p) ? statSync(p).mtimeMs : 0)),
   );
-  return Math.max(newestMs(SRC), configMs) > builtMs ? 'stale' : 'fresh';
+  const clientMs = existsSync(CLIENT_SRC) ? newestMs(CLIENT_SRC) : 0;
+  return Math.max(newestMs(SRC), clientMs, configMs) > builtMs ? 'stale' : 'fresh';
 }
 
 function tscPath() {
@@ -69,6 +73,17 @@ export function build() {
     );
   }
   const started = Date.now();
+  // First the client (JavaScript and declarations in dist/client), which src/ compiles against
+  // (`#client`); tsc then reports a missing dist/client itself.
+  const clientConfig = join(ROOT, 'client', 'tsconfig.json');
+  if (existsSync(clientConfig)) {
+    const client = spawnSync(
+      process.execPath,
+      [tsc, '-p', clientConfig, '--outDir', join(ROOT, 'dist', 'client')],
+      { cwd: ROOT, stdio: ['ignore', 2, 2] },
+    );
+    if (client.status !== 0) return 1;
+  }
   const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], {
     cwd: ROOT,
     stdio: ['ignore', 2, 2],

@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import openapiTS, { astToString } from 'openapi-typescript';
 import { loadConfig } from '../src/config.ts';
 import { createKeyring, generateKey } from '../src/crypto/keyring.ts';
 import { buildApp } from '../src/http/app.ts';
@@ -62,6 +63,7 @@ export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, JsonSchema>; [section: string]: unknown };
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -89,12 +91,42 @@ export async function loadOpenApiDocument(): Promise<OpenApiDocument> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Schema → TypeScript
+// Document → TypeScript: openapi-typescript renders `paths` and `components`; this script only
+// names the titled schemas and maps each operation onto the `Operations` shape the client uses.
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-function propertyName(name: string): string {
-  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+/**
+ * Moves every titled schema (TypeBox inlines them: `title: 'Product'`) into `components.schemas`
+ * and points its uses at it with a `$ref`, so openapi-typescript renders it once under its name.
+ * Inner schemas are hoisted first; a title used for two different schemas (the server does not do
+ * this today) stays inline the second time rather than naming two types alike. Returns a copy.
+ */
+export function hoistTitledSchemas(doc: OpenApiDocument): OpenApiDocument {
+  const named = new Map<string, { key: string; schema: JsonSchema }>();
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (value === null || typeof value !== 'object') return value;
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) copy[k] = visit(v);
+    const title = copy.title;
+    if (typeof title !== 'string' || !IDENTIFIER.test(title) || !('type' in copy || 'anyOf' in copy)) {
+      return copy;
+    }
+    const key = JSON.stringify(copy);
+    const existing = named.get(title);
+    if (existing === undefined) named.set(title, { key, schema: copy as JsonSchema });
+    else if (existing.key !== key) return copy;
+    return { $ref: `#/components/schemas/${title}` };
+  };
+  const paths = visit(doc.paths) as OpenApiDocument['paths'];
+  const schemas: Record<string, JsonSchema> = {};
+  for (const name of [...named.keys()].sort()) schemas[name] = named.get(name)?.schema ?? {};
+  return {
+    ...doc,
+    paths,
+    components: { ...doc.components, schemas: { ...doc.components?.schemas, ...schemas } },
+  };
 }
 
 function docComment(text: string | undefined, indent: string): string {
@@ -104,118 +136,32 @@ function docComment(text: string | undefined, indent: string): string {
   return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`.trimEnd()).join('\n')}\n${indent} */\n`;
 }
 
-/** A type usable as an array element or union member without changing its meaning. */
-function wrap(type: string): string {
-  return /[|&]/.test(type) ? `(${type})` : type;
-}
+/** Generic helpers the `Operations` entries are written with (part of the generated file). */
+const HELPERS = `
+/** Path or query parameters of an operation, \`Record<string, never>\` when it has none. */
+type ParamsIn<Op, Where extends 'path' | 'query'> = Op extends { parameters: infer P }
+  ? [NonNullable<P[Where & keyof P]>] extends [never]
+    ? Record<string, never>
+    : NonNullable<P[Where & keyof P]>
+  : Record<string, never>;
+/** The JSON request body of an operation, \`never\` when it takes none. */
+type JsonBody<Op> = Op extends { requestBody?: infer B }
+  ? [NonNullable<B>] extends [never]
+    ? never
+    : NonNullable<B> extends { content: { 'application/json': infer T } }
+      ? T
+      : never
+  : never;
+/** A response's body: its JSON, a string for text (/metrics), undefined when it has none (204). */
+type ResponseBody<R> = R extends { content: { 'application/json': infer T } }
+  ? T
+  : R extends { content: Record<string, unknown> }
+    ? string
+    : undefined;
+`;
 
-function union(members: string[]): string {
-  const unique = [...new Set(members)];
-  return unique.length === 0 ? 'never' : unique.join(' | ');
-}
-
-/**
- * Titled schemas become named types; the same title on a different schema (which the server
- * does not do today) is inlined rather than named twice, so generation never fails on it.
- */
-class Namer {
-  readonly named = new Map<string, { key: string; schema: JsonSchema }>();
-
-  nameOf(schema: JsonSchema): string | undefined {
-    if (schema.title === undefined || !IDENTIFIER.test(schema.title)) return undefined;
-    const key = JSON.stringify(schema);
-    const existing = this.named.get(schema.title);
-    if (existing === undefined) {
-      this.named.set(schema.title, { key, schema });
-      return schema.title;
-    }
-    return existing.key === key ? schema.title : undefined;
-  }
-}
-
-function typeOf(schema: JsonSchema | boolean | undefined, namer: Namer, indent: string, top = false): string {
-  if (schema === undefined || schema === true) return 'unknown';
-  if (schema === false) return 'never';
-  if (!top) {
-    const name = namer.nameOf(schema);
-    if (name !== undefined) return name;
-  }
-  if (schema.const !== undefined) return JSON.stringify(schema.const);
-  if (schema.enum !== undefined) return union(schema.enum.map((v) => JSON.stringify(v)));
-  const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives !== undefined) return union(alternatives.map((s) => wrap(typeOf(s, namer, indent))));
-  if (Array.isArray(schema.type)) {
-    return union(
-      schema.type.map((t) => wrap(typeOf({ ...schema, type: t, title: undefined }, namer, indent))),
-    );
-  }
-  switch (schema.type) {
-    case 'string':
-      return 'string';
-    case 'integer':
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'boolean';
-    case 'null':
-      return 'null';
-    case 'array':
-      return `${wrap(typeOf(schema.items, namer, indent))}[]`;
-    case 'object':
-      return objectType(schema, namer, indent);
-    default:
-      return 'unknown';
-  }
-}
-
-function objectType(schema: JsonSchema, namer: Namer, indent: string): string {
-  const properties = Object.entries(schema.properties ?? {});
-  const extra = schema.additionalProperties;
-  if (properties.length === 0) {
-    if (extra === false) return 'Record<string, never>';
-    return `Record<string, ${extra === undefined || extra === true ? 'unknown' : typeOf(extra, namer, indent)}>`;
-  }
-  const required = new Set(schema.required ?? []);
-  const inner = `${indent}  `;
-  let out = '{\n';
-  for (const [name, prop] of properties) {
-    out += docComment(prop.description, inner);
-    out += `${inner}${propertyName(name)}${required.has(name) ? '' : '?'}: ${typeOf(prop, namer, inner)};\n`;
-  }
-  if (extra !== undefined && extra !== false && extra !== true) {
-    // An index signature must admit the named properties too.
-    const named = properties.map(([, p]) => typeOf(p, namer, inner));
-    out += `${inner}[key: string]: ${union([typeOf(extra, namer, inner), ...named, 'undefined'])};\n`;
-  }
-  return `${out}${indent}}`;
-}
-
-function paramsType(params: Parameter[], namer: Namer, indent: string): string {
-  if (params.length === 0) return 'Record<string, never>';
-  const inner = `${indent}  `;
-  let out = '{\n';
-  for (const p of params) {
-    out += docComment(p.description ?? p.schema?.description, inner);
-    out += `${inner}${propertyName(p.name)}${p.required === true ? '' : '?'}: ${typeOf(p.schema, namer, inner)};\n`;
-  }
-  return `${out}${indent}}`;
-}
-
-function contentType(
-  content: Record<string, { schema?: JsonSchema }> | undefined,
-  namer: Namer,
-  indent: string,
-) {
-  if (content === undefined) return 'undefined';
-  const json = content['application/json'];
-  if (json !== undefined) return typeOf(json.schema, namer, indent);
-  // Text responses (/metrics): the client hands back the body as a string.
-  return 'string';
-}
-
-/** The TypeScript source (unformatted) of client/src/generated.ts for `doc`. */
-export function renderClientTypes(doc: OpenApiDocument): string {
-  const namer = new Namer();
+/** The TypeScript source (unformatted) appended to openapi-typescript's output for `doc`. */
+export function renderOperations(doc: OpenApiDocument, schemaNames: string[]): string {
   const ops: string[] = [];
   const keys: string[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
@@ -224,70 +170,26 @@ export function renderClientTypes(doc: OpenApiDocument): string {
       if (op === undefined) continue;
       const key = `${method.toUpperCase()} ${path}`;
       keys.push(key);
-      const indent = '    ';
-      const params = op.parameters ?? [];
-      const body = op.requestBody?.content;
-      const success = Object.entries(op.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
+      const ref = `paths[${JSON.stringify(path)}][${JSON.stringify(method)}]`;
+      const success = Object.keys(op.responses ?? {}).filter((status) => /^2\d\d$/.test(status));
       let entry = docComment([op.summary, op.description].filter(Boolean).join('\n\n'), '  ');
       entry += `  ${JSON.stringify(key)}: {\n`;
-      entry += `${indent}params: ${paramsType(
-        params.filter((p) => p.in === 'path'),
-        namer,
-        indent,
-      )};\n`;
-      entry += `${indent}query: ${paramsType(
-        params.filter((p) => p.in === 'query'),
-        namer,
-        indent,
-      )};\n`;
-      entry += `${indent}body: ${body === undefined ? 'never' : contentType(body, namer, indent)};\n`;
-      if (success.length === 0) {
-        // A stream (text/event-stream) has no JSON success body to type.
-        entry += `${indent}responses: Record<string, never>;\n  };\n`;
-      } else {
-        entry += `${indent}responses: {\n`;
-        for (const [status, response] of success) {
-          entry += `${indent}  ${status}: ${contentType(response.content, namer, `${indent}  `)};\n`;
-        }
-        entry += `${indent}};\n  };\n`;
-      }
-      ops.push(entry);
-    }
-    // Error bodies are all the Problem schema: name it even though no success type uses it.
-    for (const method of METHODS) {
-      for (const response of Object.values(item[method]?.responses ?? {})) {
-        for (const media of Object.values(response.content ?? {})) {
-          if (media.schema !== undefined) typeOf(media.schema, namer, '');
-        }
-      }
+      entry += `    params: ParamsIn<${ref}, 'path'>;\n`;
+      entry += `    query: ParamsIn<${ref}, 'query'>;\n`;
+      entry += `    body: JsonBody<${ref}>;\n`;
+      // A stream (text/event-stream) has no success body to type.
+      entry +=
+        success.length === 0
+          ? '    responses: Record<string, never>;\n'
+          : `    responses: {\n${success
+              .map((s) => `      ${s}: ResponseBody<${ref}['responses'][${s}]>;\n`)
+              .join('')}    };\n`;
+      ops.push(`${entry}  };\n`);
     }
   }
-
-  // Named types are rendered last because rendering the operations is what discovers them;
-  // rendering one may discover more, so loop until none is new.
-  const rendered = new Map<string, string>();
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [name, { schema }] of namer.named) {
-      if (rendered.has(name)) continue;
-      grew = true;
-      const type = typeOf(schema, namer, '', true);
-      const doc = docComment(schema.description, '');
-      rendered.set(
-        name,
-        type.startsWith('{')
-          ? `${doc}export interface ${name} ${type}\n`
-          : `${doc}export type ${name} = ${type};\n`,
-      );
-    }
-  }
-  const names = [...rendered.keys()].sort();
-
   return [
-    '// Generated by scripts/generate-client-types.ts from the OpenAPI document of the Sellify API.',
-    '// Do not edit: run `npm run client:types` after changing a route schema.',
-    '',
-    ...names.map((n) => rendered.get(n) ?? ''),
+    ...schemaNames.map((n) => `export type ${n} = components['schemas'][${JSON.stringify(n)}];`),
+    HELPERS,
     '/** Every operation by `METHOD path`: path parameters, query, JSON body and success responses by status. */',
     'export interface Operations {',
     ...ops,
@@ -296,6 +198,19 @@ export function renderClientTypes(doc: OpenApiDocument): string {
     '/** The operation keys, in the order the server registers them. */',
     `export const OPERATION_KEYS = [${keys.map((k) => JSON.stringify(k)).join(', ')}] as const;`,
     '',
+  ].join('\n');
+}
+
+/** The TypeScript source (unformatted) of client/src/generated.ts for `doc`. */
+export async function renderClientTypes(doc: OpenApiDocument): Promise<string> {
+  const hoisted = hoistTitledSchemas(doc);
+  const ast = await openapiTS(hoisted as unknown as Parameters<typeof openapiTS>[0]);
+  return [
+    '// Generated by scripts/generate-client-types.ts (openapi-typescript) from the OpenAPI document',
+    '// of the Sellify API. Do not edit: run `npm run client:types` after changing a route schema.',
+    '',
+    astToString(ast),
+    renderOperations(hoisted, Object.keys(hoisted.components?.schemas ?? {})),
   ].join('\n');
 }
 
@@ -314,7 +229,7 @@ export function formatTypeScript(source: string, filePath = GENERATED_FILE): str
 
 /** The content client/src/generated.ts should have for the current server. */
 export async function generateClientTypes(): Promise<string> {
-  return formatTypeScript(renderClientTypes(await loadOpenApiDocument()));
+  return formatTypeScript(await renderClientTypes(await loadOpenApiDocument()));
 }
 
 async function main(argv: string[]): Promise<number> {

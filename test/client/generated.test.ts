@@ -21,7 +21,7 @@ describe('generated types', () => {
     expect(committed).toBe(await generateClientTypes());
   });
 
-  it('renders nullable, enum, record, array and optional fields, and names a titled schema once', () => {
+  it('renders nullable, enum, record, array and optional fields, and names a titled schema once', async () => {
     const reason = {
       title: 'Reason',
       type: 'object',
@@ -74,20 +74,24 @@ describe('generated types', () => {
         },
       },
     };
-    const out = renderClientTypes(doc);
-    expect(out).toContain('export interface Reason {\n  code: string;\n}');
-    expect(out.match(/export interface Reason/g)).toHaveLength(1);
-    expect(out).toContain('kind: "a" | "b";');
-    expect(out).toContain('/** null: not tracked */');
+    const out = await renderClientTypes(doc);
+    // Titled schemas are hoisted into components and named once.
+    expect(out.match(/export type Reason = components\['schemas'\]\["Reason"\];/g)).toHaveLength(1);
+    expect(out).toMatch(/Reason: \{\s+code: string;\s+\}/);
+    expect(out).toMatch(/kind: "a" \| "b";/);
+    expect(out).toContain('/** @description null: not tracked */');
     expect(out).toContain('stock?: number | null;');
     expect(out).toContain('tags?: (string | number)[];');
-    expect(out).toContain('extra?: Record<string, boolean>;');
+    expect(out).toMatch(/extra\?: \{\s+\[key: string\]: boolean;\s+\};/);
     expect(out).toContain('"odd-name"?: unknown;');
-    expect(out).toContain('id: string;');
+    expect(out).toMatch(/path: \{\s+id: string;\s+\};/);
     expect(out).toContain('limit?: number;');
-    expect(out).toContain('200: Reason[];');
-    expect(out).toContain('204: undefined;');
-    expect(out).not.toContain('404:');
+    const op = 'paths["/things/{id}"]["patch"]';
+    expect(out).toContain(`params: ParamsIn<${op}, 'path'>;`);
+    expect(out).toContain(`body: JsonBody<${op}>;`);
+    expect(out).toContain(`200: ResponseBody<${op}['responses'][200]>;`);
+    expect(out).toContain(`204: ResponseBody<${op}['responses'][204]>;`);
+    expect(out).not.toContain(`${op}['responses'][404]`);
     expect(out).toContain(`export const OPERATION_KEYS = ["PATCH /things/{id}"] as const;`);
   });
 });

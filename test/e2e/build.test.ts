@@ -71,7 +71,15 @@ describe('the compiled build', () => {
 
   it('in a checkout, runs the build while it is fresh and compiles first once src/ is newer', async () => {
     // The e2e set-up built dist/ from these sources: the copy starts incremental from there.
-    const dir = copyOf(['bin', 'src', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'dist']);
+    const dir = copyOf([
+      'bin',
+      'src',
+      'client',
+      'package.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'dist',
+    ]);
     const nowS = Date.now() / 1000;
     utimesSync(join(dir, 'dist/.build-stamp'), nowS, nowS);
     const fresh = run(dir, ['--help']);

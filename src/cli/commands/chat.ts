@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { type Channel, type Message, SellifyClient, SellifyError, SellifyNetworkError } from '#client';
 import { ADMIN_KEY_FILE, SANDBOX_SECRET_FILE } from '../../bootstrap.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
 import { CliError } from '../io.ts';
@@ -51,33 +52,6 @@ const IDLE_POLL_MS = 3_000;
 const SEND_ACTIONS = new Set(['reply', 'handoff', 'send']);
 const PROMPT = 'you: ';
 
-interface ApiMessage {
-  id: string;
-  direction: 'in' | 'out';
-  providerId: string | null;
-  text: string | null;
-  type: string;
-  status: string;
-  errorCode: string | null;
-  decisionId: string | null;
-  createdAt: string;
-}
-
-interface ApiDecision {
-  id: string;
-  messageId: string | null;
-  action: string;
-  sendAt: string | null;
-  reasons: { engine: string; code: string; detail: string }[];
-}
-
-interface ApiChannel {
-  id: string;
-  name: string;
-  transport: string;
-  webhookSecret?: string;
-}
-
 type Json = Record<string, unknown>;
 
 /** Waits, or returns early once the session ends (Ctrl-D during a wait must not hang the exit). */
@@ -92,46 +66,54 @@ async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** Digits only: "+225 07 00…" and "2250700…" are the same customer. */
 const digits = (phone: string) => phone.replace(/\D/g, '');
 
-/** A small JSON client for the API: one-line errors, and patience with the per-key rate limit. */
-function apiClient(baseUrl: string, key: string) {
-  return async function call<T>(method: string, path: string, body?: unknown, headers: Json = {}) {
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await fetch(`${baseUrl}${path}`, {
-          method,
-          headers: {
-            'x-api-key': key,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(headers as Record<string, string>),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(15_000),
-        });
-      } catch (err) {
-        const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-        throw new CliError(
-          `cannot reach Sellify at ${baseUrl} (${cause}): is it running? Start it with npm start`,
-        );
-      }
-      if (res.status === 429 && attempt < 5) {
-        const waitS = Number(res.headers.get('retry-after') ?? '1');
-        await sleep(Math.min(Number.isFinite(waitS) ? waitS : 1, 60) * 1000);
-        continue;
-      }
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === '' ? null : JSON.parse(text);
-      } catch {
-        // Not JSON: keep the text for the error message.
-      }
-      return { status: res.status, body: parsed as T };
-    }
-  };
+/** The API through SellifyClient (retries, Retry-After on 429, timeouts), with one-line errors. */
+function apiClient(baseUrl: string, key: string): SellifyClient {
+  return new SellifyClient({ baseUrl, apiKey: key, timeoutMs: 15_000 });
 }
 
-type Call = ReturnType<typeof apiClient>;
+/** Runs one API call; its failure becomes a one-line CliError naming `what` failed. */
+async function api<T>(what: string, baseUrl: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof SellifyError) throw problem(what, err.status, err.detail);
+    if (err instanceof SellifyNetworkError) {
+      // The system error code when there is one (ECONNREFUSED), else the client's own description.
+      const code = (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+      const cause = code ?? err.message.replace(`${err.method} ${err.url}: `, '');
+      throw new CliError(
+        `cannot reach Sellify at ${baseUrl} (${cause}): is it running? Start it with npm start`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** Posts one customer line to the sandbox webhook (not an /api route, so not in the client). */
+async function postSandbox(baseUrl: string, channelId: string, secret: string, body: Json) {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}/webhooks/sandbox/${channelId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sellify-token': secret },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+    throw new CliError(
+      `cannot reach Sellify at ${baseUrl} (${cause}): is it running? Start it with npm start`,
+    );
+  }
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text for the error message.
+  }
+  return { status: res.status, body: parsed };
+}
 
 function problem(what: string, status: number, body: unknown): CliError {
   const detail =
@@ -170,54 +152,49 @@ function resolveKey(explicit: string | undefined, envKey: string | undefined, da
 
 /** The sandbox channel to talk through and its webhook secret (see the file comment for the order). */
 async function resolveChannel(
-  call: Call,
+  client: SellifyClient,
+  baseUrl: string,
   options: { channel?: string; secret?: string; dataDir: string },
   note: (line: string) => void,
-): Promise<{ channel: ApiChannel; secret: string }> {
+): Promise<{ channel: Channel; secret: string }> {
   const saved = readSavedSecret(options.dataDir);
   if (options.channel !== undefined) {
-    const res = await call<ApiChannel>('GET', `/api/v1/channels/${encodeURIComponent(options.channel)}`);
-    if (res.status === 404) throw new CliError(`no channel ${options.channel}`);
-    if (res.status !== 200) throw problem('cannot read the channel', res.status, res.body);
-    if (res.body.transport !== 'sandbox') {
-      throw new CliError(
-        `${options.channel} is a ${res.body.transport} channel; chat talks through sandbox channels`,
-      );
+    const id = options.channel;
+    const channel = await api('cannot read the channel', baseUrl, () =>
+      client.channels.get(id).catch((err: unknown) => {
+        if (err instanceof SellifyError && err.status === 404) throw new CliError(`no channel ${id}`);
+        throw err;
+      }),
+    );
+    if (channel.transport !== 'sandbox') {
+      throw new CliError(`${id} is a ${channel.transport} channel; chat talks through sandbox channels`);
     }
-    const secret = options.secret ?? (saved?.channelId === res.body.id ? saved.webhookSecret : undefined);
+    const secret = options.secret ?? (saved?.channelId === channel.id ? saved.webhookSecret : undefined);
     if (secret === undefined) {
       throw new CliError(
-        `the webhook secret of ${options.channel} is unknown (it is shown once, at creation): pass --secret, or leave out --channel to use a new sandbox channel`,
+        `the webhook secret of ${id} is unknown (it is shown once, at creation): pass --secret, or leave out --channel to use a new sandbox channel`,
       );
     }
-    return { channel: res.body, secret };
+    return { channel, secret };
   }
-  const sandboxes: ApiChannel[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-    const res = await call<{ items: ApiChannel[]; nextCursor: string | null }>(
-      'GET',
-      `/api/v1/channels?limit=200${query}`,
-    );
-    if (res.status !== 200) throw problem('cannot list the channels', res.status, res.body);
-    sandboxes.push(...res.body.items.filter((c) => c.transport === 'sandbox'));
-    cursor = res.body.nextCursor;
-  } while (cursor !== null);
+  const sandboxes = await api('cannot list the channels', baseUrl, async () => {
+    const found: Channel[] = [];
+    for await (const c of client.channels.all({ limit: 200 })) if (c.transport === 'sandbox') found.push(c);
+    return found;
+  });
   if (options.secret !== undefined && sandboxes[0] !== undefined) {
     return { channel: sandboxes[0], secret: options.secret };
   }
   const known = sandboxes.find((c) => c.id === saved?.channelId);
   if (known !== undefined && saved !== undefined) return { channel: known, secret: saved.webhookSecret };
-  const created = await call<ApiChannel>('POST', '/api/v1/channels', {
-    name: 'Sandbox (sellify chat)',
-    transport: 'sandbox',
-  });
-  if (created.status !== 201 || created.body.webhookSecret === undefined) {
-    throw problem('cannot create a sandbox channel', created.status, created.body);
+  const created = await api('cannot create a sandbox channel', baseUrl, () =>
+    client.channels.create({ name: 'Sandbox (sellify chat)', transport: 'sandbox' }),
+  );
+  if (created.webhookSecret === undefined) {
+    throw new CliError('cannot create a sandbox channel: the answer has no webhook secret');
   }
-  note(`Created the sandbox channel ${created.body.id} for this session (its secret stays in memory).`);
-  return { channel: created.body, secret: created.body.webhookSecret };
+  note(`Created the sandbox channel ${created.id} for this session (its secret stays in memory).`);
+  return { channel: created, secret: created.webhookSecret };
 }
 
 export interface ChatOptions {
@@ -226,7 +203,7 @@ export interface ChatOptions {
   phone: string;
   name?: string;
   timeoutMs: number;
-  channel: ApiChannel;
+  channel: Channel;
   secret: string;
   /** Where the conversation goes (stdout). */
   out: (line: string) => void;
@@ -243,39 +220,33 @@ export interface ChatOptions {
  * is answered when the outbound message of its decision leaves the queue, or when its decision
  * sends nothing (the reason is printed instead).
  */
-function conversation(call: Call, o: ChatOptions) {
+function conversation(client: SellifyClient, o: ChatOptions) {
   const seen = new Set<string>();
   let contactId: string | undefined;
   let typingShown = false;
 
   async function findContact(): Promise<string | undefined> {
     if (contactId !== undefined) return contactId;
-    let cursor: string | null = null;
-    do {
-      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-      const res = await call<{
-        items: (Json & { id: string; phone: string | null })[];
-        nextCursor: string | null;
-      }>('GET', `/api/v1/contacts?channelId=${o.channel.id}&limit=200${query}`);
-      if (res.status !== 200) throw problem('cannot list contacts', res.status, res.body);
-      const match = res.body.items.find((c) => c.phone !== null && digits(c.phone) === digits(o.phone));
-      if (match) {
-        contactId = match.id;
-        return contactId;
+    const match = await api('cannot list contacts', o.url, async () => {
+      for await (const c of client.contacts.all({ channelId: o.channel.id, limit: 200 })) {
+        if (c.phone !== null && digits(c.phone) === digits(o.phone)) return c;
       }
-      cursor = res.body.nextCursor;
-    } while (cursor !== null);
-    return undefined;
+      return undefined;
+    });
+    contactId = match?.id;
+    return contactId;
   }
 
-  async function messages(): Promise<ApiMessage[]> {
-    if (contactId === undefined) return [];
-    const res = await call<{ items: ApiMessage[] }>('GET', `/api/v1/contacts/${contactId}/messages?limit=50`);
-    if (res.status !== 200) throw problem('cannot read the conversation', res.status, res.body);
-    return res.body.items;
+  async function messages(): Promise<Message[]> {
+    const id = contactId;
+    if (id === undefined) return [];
+    const page = await api('cannot read the conversation', o.url, () =>
+      client.contacts.history(id, { limit: 50 }),
+    );
+    return page.items;
   }
 
-  function show(m: ApiMessage): void {
+  function show(m: Message): void {
     seen.add(m.id);
     if (typingShown) {
       o.typing(false);
@@ -291,7 +262,7 @@ function conversation(call: Call, o: ChatOptions) {
   }
 
   /** Prints every outbound message sent since the last look, oldest first; says whether one is queued. */
-  async function drain(): Promise<{ list: ApiMessage[]; queued: boolean }> {
+  async function drain(): Promise<{ list: Message[]; queued: boolean }> {
     const list = await messages();
     let queued = false;
     for (const m of [...list].reverse()) {
@@ -318,12 +289,12 @@ function conversation(call: Call, o: ChatOptions) {
     /** Posts one customer message and waits until it is answered; false on timeout. */
     async say(text: string): Promise<boolean> {
       const providerId = `chat_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-      const res = await call<Json>(
-        'POST',
-        `/webhooks/sandbox/${o.channel.id}`,
-        { from: o.phone, text, id: providerId, ...(o.name === undefined ? {} : { name: o.name }) },
-        { 'x-sellify-token': o.secret },
-      );
+      const res = await postSandbox(o.url, o.channel.id, o.secret, {
+        from: o.phone,
+        text,
+        id: providerId,
+        ...(o.name === undefined ? {} : { name: o.name }),
+      });
       if (res.status === 401) throw new CliError(`the server refused the sandbox secret of ${o.channel.id}`);
       if (res.status !== 200) throw problem('the message was not accepted', res.status, res.body);
       if ((await findContact()) === undefined) {
@@ -338,13 +309,10 @@ function conversation(call: Call, o: ChatOptions) {
         o.note('(the message was not stored)');
         return true;
       }
-      const decisions = await call<{ items: ApiDecision[] }>(
-        'GET',
-        `/api/v1/decisions?contactId=${contactId}&limit=20`,
+      const decisions = await api('cannot read the decisions', o.url, () =>
+        client.decisions.list({ contactId: inbound.contactId, limit: 20 }),
       );
-      if (decisions.status !== 200)
-        throw problem('cannot read the decisions', decisions.status, decisions.body);
-      const decision = decisions.body.items.find((d) => d.messageId === inbound.id);
+      const decision = decisions.items.find((d) => d.messageId === inbound.id);
       if (decision === undefined) {
         o.note(
           '(no decision: the bot stays silent in this conversation, e.g. after a hand-off to a person; try another --phone)',
@@ -487,9 +455,10 @@ export async function run(argv: string[]): Promise<number> {
       'Replies are paced like a person by the server, not by this command. For faster replies, restart the server with e.g. SELLIFY_PACING_SCALE=0.05 npm start (demos and tests only).',
     );
   }
-  const call = apiClient(url, key);
+  const client = apiClient(url, key);
   const { channel, secret } = await resolveChannel(
-    call,
+    client,
+    url,
     {
       dataDir: config.dataDir,
       ...(values.channel === undefined ? {} : { channel: values.channel }),
@@ -528,7 +497,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     signal: session.signal,
   };
-  const chat = conversation(call, options);
+  const chat = conversation(client, options);
   try {
     await chat.start();
   } catch (err) {
