@@ -481,6 +481,8 @@ export interface DecisionRequest {
       language: string;
     };
     followupLadderMs?: number[];
+    /** Sent outside the active hours (the sending window, in the seller's zone): the first reply of a quiet period to each contact opens with it. Spintax and {{variables}} as in templates */
+    awayMessage?: string;
     /** Where the seller delivers, for how much and how fast */
     delivery?: {
       /** Named zones with their fee and delay */
