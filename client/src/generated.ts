@@ -4684,6 +4684,8 @@ export interface components {
           language: string;
         };
         followupLadderMs?: number[];
+        /** @description Sent outside the active hours (the sending window, in the seller's zone): the first reply of a quiet period to each contact opens with it. Spintax and {{variables}} as in templates */
+        awayMessage?: string;
         /** @description Where the seller delivers, for how much and how fast */
         delivery?: {
           /** @description Named zones with their fee and delay */

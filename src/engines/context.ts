@@ -193,6 +193,13 @@ export const PlaybookSchema = Type.Object(
     followupLadderMs: Type.Optional(
       Type.Array(Type.Integer({ minimum: 60_000, maximum: 30 * 86_400_000 }), { minItems: 0, maxItems: 10 }),
     ),
+    awayMessage: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        description:
+          "Sent outside the active hours (the sending window, in the seller's zone): the first reply of a quiet period to each contact opens with it. Spintax and {{variables}} as in templates",
+      }),
+    ),
     delivery: Type.Optional(DeliveryFactsSchema),
     payment: Type.Optional(PaymentFactsSchema),
     pickup: Type.Optional(PickupFactsSchema),

@@ -423,3 +423,103 @@ describe('decide — properties', () => {
     );
   });
 });
+
+describe('decide — away message', () => {
+  const away = 'Nous sommes fermés pour ce soir{{name}}, nous répondons dès 8 h.';
+  // 22:30 in Abidjan (UTC+0): outside the moderate hours 08:00–21:00.
+  const night = (overrides: Partial<DecisionContext> = {}) =>
+    context({
+      now: '2026-11-27T22:30:00Z',
+      playbook: { awayMessage: away },
+      contact: {
+        id: 'ctc_1',
+        phone: '+2250701020304',
+        name: 'Aminata Koné',
+        lastInboundAt: '2026-11-27T22:30:00Z',
+        lastOutboundAt: '2026-11-27T18:00:00Z',
+      },
+      ...overrides,
+    });
+  const withoutAway = (ctx: DecisionContext): DecisionContext => {
+    const { awayMessage: _, ...playbook } = ctx.playbook ?? {};
+    return { ...ctx, playbook };
+  };
+
+  it('opens the first answer of the night with the away message, then gives the usual answer', () => {
+    const ctx = night();
+    const d = decide(ctx);
+    const usual = decide(withoutAway(ctx));
+    expect(d.action).toBe('reply');
+    expect(d.text).toBe(`Nous sommes fermés pour ce soir Aminata, nous répondons dès 8 h.\n${usual.text}`);
+    expect(d.reasons.map((r) => r.code)).toContain('schedule.away_message');
+    expect(d.reasons.map((r) => r.code)).toContain('schedule.night_reply_slower');
+  });
+
+  it('leaves the second message of the night as it was (an answer already went after 21:00)', () => {
+    const ctx = night({
+      contact: { id: 'ctc_1', phone: '+2250701020304', lastOutboundAt: '2026-11-27T21:10:00Z' },
+    });
+    expect(decide(ctx)).toEqual(decide(withoutAway(ctx)));
+  });
+
+  it('leaves an answer inside the hours as it was', () => {
+    const ctx = context({ playbook: { awayMessage: away } });
+    expect(decide(ctx)).toEqual(decide(withoutAway(ctx)));
+  });
+
+  it('gives a byte-for-byte identical decision when the away message is empty or blank', () => {
+    const ctx = night();
+    const plain = JSON.stringify(decide(withoutAway(ctx)));
+    expect(JSON.stringify(decide({ ...ctx, playbook: { awayMessage: '' } }))).toBe(plain);
+    expect(JSON.stringify(decide({ ...ctx, playbook: { awayMessage: '  ' } }))).toBe(plain);
+  });
+
+  it("reads the hours in the seller's zone, not the contact's", () => {
+    // 07:30 UTC: 07:30 for a seller in Abidjan (closed), 08:30 for a contact in Paris: due.
+    const sellerClosed = night({
+      now: '2026-11-28T07:30:00Z',
+      contact: { id: 'ctc_1', timezone: 'Europe/Paris', lastOutboundAt: '2026-11-27T18:00:00Z' },
+    });
+    const d = decide(sellerClosed);
+    expect(d.text?.startsWith('Nous sommes fermés pour ce soir, nous répondons dès 8 h.\n')).toBe(true);
+    expect(d.reasons.map((r) => r.code)).toContain('schedule.inside_window');
+    // The same instant for a seller in Paris (open) and a contact in Abidjan: not due.
+    const sellerOpen = night({
+      now: '2026-11-28T07:30:00Z',
+      channel: {
+        id: 'chn_1',
+        createdAt: '2026-09-01T08:00:00Z',
+        timezone: 'Europe/Paris',
+        transport: 'cloud',
+      },
+    });
+    expect(decide(sellerOpen)).toEqual(decide(withoutAway(sellerOpen)));
+  });
+
+  it('never opens a STOP confirmation, an answer to an opted-out customer or a follow-up with it', () => {
+    const stop = night({ message: { id: 'wamid.stop', text: 'STOP' } });
+    expect(decide(stop).text).toBe(decide(withoutAway(stop)).text);
+    const optedOut = night({
+      contact: {
+        id: 'ctc_1',
+        phone: '+2250701020304',
+        optedOut: true,
+        lastOutboundAt: '2026-11-27T18:00:00Z',
+      },
+    });
+    expect(decide(optedOut).text).toBe(decide(withoutAway(optedOut)).text);
+    const { message: _, ...followupCtx } = night({ now: '2026-11-28T10:00:00Z' });
+    const followup = decide(followupCtx);
+    expect(followup.reasons.map((r) => r.code)).not.toContain('schedule.away_message');
+    expect(followup.text ?? '').not.toContain('fermés');
+  });
+
+  it('stays quiet when a person owns the conversation', () => {
+    const ctx = night({
+      contact: { id: 'ctc_1', phone: '+2250701020304', ownership: 'human' },
+    });
+    const d = decide(ctx);
+    expect(d.action).toBe('skip');
+    expect(d.text).toBeUndefined();
+  });
+});

@@ -38,7 +38,8 @@ import {
   type SellerQuestion,
   SPECIFIC_MATCH_SCORE,
 } from './reply.ts';
-import { evaluateSchedule, type ScheduleVerdict } from './schedule.ts';
+import { evaluateAway, evaluateSchedule, type ScheduleVerdict } from './schedule.ts';
+import { renderTemplate } from './variation.ts';
 import { evaluateWarmup, type WarmupVerdict } from './warmup.ts';
 
 export type { DecisionAction } from '../domain/types.ts';
@@ -265,6 +266,36 @@ function timing(p: Prepared, pacing: PacingVerdict | undefined, sendAtMs?: numbe
   };
 }
 
+/**
+ * The rendered away message when this reply opens with it: the seller set one, the customer wrote
+ * outside the active hours and nothing went to them since the quiet period began. Only for an
+ * ordinary answer: a STOP or START confirmation and an opted-out customer's reply go without it
+ * (a person owning the conversation means no reply at all).
+ */
+function awayOpening(
+  p: Prepared,
+  consentAction: ConsentVerdict['action'],
+  seed: string,
+): { text?: string; reasons: Reason[] } {
+  const template = p.ctx.playbook?.awayMessage;
+  if (template === undefined || template.trim() === '' || consentAction !== 'allow') return { reasons: [] };
+  const verdict = evaluateAway(
+    { timeZone: p.channelTz, lastOutboundAtMs: p.lastOutboundAtMs },
+    p.config.schedule,
+    p.nowMs,
+  );
+  if (!verdict.due) return { reasons: [] };
+  const firstName = p.ctx.contact.name?.trim().split(/\s+/)[0];
+  const rendered = renderTemplate({
+    template,
+    // {{name}} as in the answer templates: " Awa" (with its space) or nothing.
+    variables: { name: firstName === undefined || firstName === '' ? '' : ` ${firstName}` },
+    seed: `${seed}|away`,
+  });
+  if (rendered.text === '') return { reasons: [] };
+  return { text: rendered.text, reasons: verdict.reasons };
+}
+
 function decideReply(p: Prepared, message: NonNullable<DecisionContext['message']>): Decision {
   const { ctx, nowMs, config } = p;
   const catalog = ctx.catalog ?? [];
@@ -393,7 +424,11 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   const rephrased = applyRephrase(composed.text, ctx.assist?.rephrase, catalog);
   reasons.push(...rephrased.reasons);
   base.assisted.rephrase = rephrased.use;
-  const replyText = rephrased.text;
+  // The seller's away message opens the first answer of a quiet period, in the seller's own words
+  // (after the rephrasing, which may not touch it); the usual answer follows on the next line.
+  const away = awayOpening(p, consent.action, seed);
+  reasons.push(...away.reasons);
+  const replyText = away.text === undefined ? rephrased.text : `${away.text}\n${rephrased.text}`;
   // Identical answers to different customers are normal for replies: the identical-text cap is for broadcasts.
   const content = evaluateContent({ text: replyText, identicalLastHour: 0 }, config.content, nowMs);
   verdicts.content = content;

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { localParts } from '../domain/time.ts';
 import type { SendKind } from '../domain/types.ts';
 import { PRESETS, type ScheduleConfig } from './config.ts';
-import { evaluateSchedule, SCHEDULE_CODES, type ScheduleInput, type ScheduleVerdict } from './schedule.ts';
+import {
+  type AwayInput,
+  evaluateAway,
+  evaluateSchedule,
+  SCHEDULE_CODES,
+  type ScheduleInput,
+  type ScheduleVerdict,
+} from './schedule.ts';
 
 /** Moderate preset: window 08:00–21:00, weekend factor 0.5, night replies ×2, weekend proactive on. */
 const moderate = PRESETS.moderate.schedule;
@@ -459,6 +466,131 @@ describe('evaluateSchedule', () => {
   it('throws on an unknown time zone', () => {
     expect(() => evaluateSchedule(reply('Nowhere/Atlantis'), moderate, at('2026-03-10T12:00:00Z'))).toThrow(
       RangeError,
+    );
+  });
+});
+
+describe('evaluateAway — the away message opens the first reply of a quiet period', () => {
+  const abidjan = (lastOutbound?: string): AwayInput => ({
+    timeZone: 'Africa/Abidjan',
+    lastOutboundAtMs: lastOutbound === undefined ? undefined : at(lastOutbound),
+  });
+  const cases: {
+    name: string;
+    input: AwayInput;
+    config?: ScheduleConfig;
+    nowMs: number;
+    want: boolean;
+    since?: number;
+  }[] = [
+    {
+      name: 'is not due inside the hours (12:00 in Abidjan), even for a contact never written to',
+      input: abidjan(),
+      nowMs: at('2026-03-10T12:00:00Z'),
+      want: false,
+    },
+    {
+      name: 'is not due at 20:59, the last minute of the window',
+      input: abidjan('2026-03-10T09:00:00Z'),
+      nowMs: at('2026-03-10T20:59:00Z'),
+      want: false,
+    },
+    {
+      name: 'is due at 21:00 when the last message to the contact went before the window closed',
+      input: abidjan('2026-03-10T20:59:59Z'),
+      nowMs: at('2026-03-10T21:00:00Z'),
+      want: true,
+      since: at('2026-03-10T21:00:00Z'),
+    },
+    {
+      name: 'is due at 23:30 for a contact never written to',
+      input: abidjan(),
+      nowMs: at('2026-03-10T23:30:00Z'),
+      want: true,
+      since: at('2026-03-10T21:00:00Z'),
+    },
+    {
+      name: 'is not due for the second message of the night (the first answer went at 21:05)',
+      input: abidjan('2026-03-10T21:05:00Z'),
+      nowMs: at('2026-03-10T23:30:00Z'),
+      want: false,
+      since: at('2026-03-10T21:00:00Z'),
+    },
+    {
+      name: 'counts the night from the evening before: at 06:00 an answer sent at 22:00 the day before counts',
+      input: abidjan('2026-03-10T22:00:00Z'),
+      nowMs: at('2026-03-11T06:00:00Z'),
+      want: false,
+      since: at('2026-03-10T21:00:00Z'),
+    },
+    {
+      name: 'is due again the next night: the answer of the previous night does not count',
+      input: abidjan('2026-03-10T22:00:00Z'),
+      nowMs: at('2026-03-11T21:30:00Z'),
+      want: true,
+      since: at('2026-03-11T21:00:00Z'),
+    },
+    {
+      name: 'reads the hours in the given zone: 21:30 UTC is 22:30 in Paris (winter), night since 20:00 UTC',
+      input: { timeZone: 'Europe/Paris', lastOutboundAtMs: at('2026-03-10T19:59:00Z') },
+      nowMs: at('2026-03-10T21:30:00Z'),
+      want: true,
+      since: at('2026-03-10T20:00:00Z'),
+    },
+    {
+      name: 'reads the hours in the given zone: 20:30 UTC is 21:30 in Paris, an answer at 20:10 UTC is after closing',
+      input: { timeZone: 'Europe/Paris', lastOutboundAtMs: at('2026-03-10T20:10:00Z') },
+      nowMs: at('2026-03-10T20:30:00Z'),
+      want: false,
+      since: at('2026-03-10T20:00:00Z'),
+    },
+    {
+      name: 'is not due at 07:30 UTC in Paris (08:30 local, inside the hours) though it is night in Abidjan',
+      input: { timeZone: 'Europe/Paris', lastOutboundAtMs: undefined },
+      nowMs: at('2026-03-10T07:30:00Z'),
+      want: false,
+    },
+    {
+      name: 'follows a window ending at midnight: at 05:00 the night began at 00:00',
+      input: abidjan('2026-03-10T23:59:00Z'),
+      config: { ...moderate, windowStartHour: 7, windowEndHour: 24 },
+      nowMs: at('2026-03-11T05:00:00Z'),
+      want: true,
+      since: at('2026-03-11T00:00:00Z'),
+    },
+  ];
+
+  it.each(cases)('$name', ({ input, config, nowMs, want, since }) => {
+    const verdict = evaluateAway(input, config ?? moderate, nowMs);
+    expect(verdict.due).toBe(want);
+    expect(verdict.quietSinceMs).toBe(since);
+    expect(verdict.reasons.map((r) => r.code)).toEqual(want ? ['schedule.away_message'] : []);
+    for (const r of verdict.reasons) expect(SCHEDULE_CODES).toContain(r.code);
+  });
+
+  it('is due for exactly the first reply of every quiet period, over any instants and last sends', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: at('2026-01-01T00:00:00Z'), max: at('2026-12-31T00:00:00Z') }),
+        fc.option(fc.integer({ min: 0, max: 3 * 86_400_000 }), { nil: undefined }),
+        fc.constantFrom('Africa/Abidjan', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata'),
+        (nowMs, sinceLastMs, timeZone) => {
+          const lastOutboundAtMs = sinceLastMs === undefined ? undefined : nowMs - sinceLastMs;
+          const v = evaluateAway({ timeZone, lastOutboundAtMs }, moderate, nowMs);
+          const hour = localParts(nowMs, timeZone).hour;
+          const outside = hour < moderate.windowStartHour || hour >= moderate.windowEndHour;
+          if (!outside) {
+            expect(v.due).toBe(false);
+            return;
+          }
+          const since = v.quietSinceMs ?? Number.NaN;
+          // The quiet period began at most a day ago, at a window end, and not after now.
+          expect(since).toBeLessThanOrEqual(nowMs);
+          expect(nowMs - since).toBeLessThan(86_400_000);
+          expect(localParts(since, timeZone).hour).toBe(moderate.windowEndHour);
+          expect(v.due).toBe(lastOutboundAtMs === undefined || lastOutboundAtMs < since);
+        },
+      ),
     );
   });
 });

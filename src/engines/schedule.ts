@@ -14,6 +14,7 @@ export const SCHEDULE_CODES = [
   'schedule.night_reply_slower',
   'schedule.weekend_slower',
   'schedule.weekend_closed',
+  'schedule.away_message',
 ] as const;
 export type ScheduleCode = (typeof SCHEDULE_CODES)[number];
 
@@ -148,4 +149,54 @@ function applyWeekend(delayFactor: number, config: ScheduleConfig, reasons: Reas
     detail: `weekend: delays ×${Number((1 / config.weekendFactor).toFixed(2))} (activity factor ${config.weekendFactor})`,
   });
   return delayFactor / config.weekendFactor;
+}
+
+export interface AwayInput {
+  /** The seller's IANA zone: the away message speaks of the seller's hours. */
+  timeZone: string;
+  /** When the bot or the seller last wrote to this contact; undefined: never. */
+  lastOutboundAtMs: number | undefined;
+}
+
+export interface AwayVerdict {
+  /** Start the reply with the away message. */
+  due: boolean;
+  /** Start of the quiet period nowMs falls in (the last window end); undefined inside the hours. */
+  quietSinceMs?: number;
+  reasons: Reason[];
+}
+
+/**
+ * Whether a reply to a customer's message at nowMs opens with the seller's away message: only
+ * outside the active hours (the same window as the sending window, in the seller's zone), and only
+ * for the first answer of that quiet period. "First" is read from the contact's last outbound time:
+ * when nothing went to the contact since the quiet period began (the last window end), this reply is
+ * the first of the night; once it is sent, lastOutboundAt moves past the start and later replies of
+ * the same night go without it. Two messages decided before the first answer is sent both get it.
+ */
+export function evaluateAway(input: AwayInput, config: ScheduleConfig, nowMs: number): AwayVerdict {
+  assertConfig(config);
+  const { windowStartHour: startHour, windowEndHour: endHour } = config;
+  const now = localParts(nowMs, input.timeZone);
+  if (now.hour >= startHour && now.hour < endHour) return { due: false, reasons: [] };
+  // Before the window opens the quiet period began at yesterday's window end, else at today's.
+  const dayOffset = now.hour < startHour ? -1 : 0;
+  const quietSinceMs =
+    endHour === 24
+      ? instantOfLocal(input.timeZone, now.year, now.month, now.day + dayOffset + 1, 0)
+      : instantOfLocal(input.timeZone, now.year, now.month, now.day + dayOffset, endHour);
+  const last = input.lastOutboundAtMs;
+  if (last !== undefined && last >= quietSinceMs) return { due: false, quietSinceMs, reasons: [] };
+  const window = `${hhmm(startHour, 0)}–${hhmm(endHour, 0)}`;
+  return {
+    due: true,
+    quietSinceMs,
+    reasons: [
+      {
+        engine: 'schedule',
+        code: 'schedule.away_message',
+        detail: `${hhmm(now.hour, now.minute)} in ${input.timeZone} is outside ${window} and nothing was sent to this contact since ${new Date(quietSinceMs).toISOString()}: the reply opens with the away message`,
+      },
+    ],
+  };
 }

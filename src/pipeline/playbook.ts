@@ -11,6 +11,8 @@ export function contextPlaybook(p: Playbook): PlaybookInput {
   const out: PlaybookInput = { templates: fields.templates, info: fields.info };
   if (fields.sellerName !== null) out.sellerName = fields.sellerName;
   if (fields.followupTemplate !== null) out.followupTemplate = fields.followupTemplate;
+  // A blank away message is no away message: the decision stays as it was without one.
+  if (fields.awayMessage !== null && fields.awayMessage.trim() !== '') out.awayMessage = fields.awayMessage;
   if (p.updatedAtMs !== null) out.followupLadderMs = fields.followupLadderMs;
   if (fields.delivery !== null) out.delivery = fields.delivery;
   if (fields.payment !== null) out.payment = fields.payment;

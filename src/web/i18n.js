@@ -136,7 +136,8 @@ const FR = {
   'set.team': 'Équipe',
   'set.invite': 'Inviter un vendeur',
   'set.inviteLink': 'Lien à envoyer (valable 7 jours, une seule fois) :',
-  'set.awayKept': 'Enregistré pour plus tard : le bot ne l’envoie pas encore tout seul.',
+  'set.awayWhen':
+    'Le bot le met en tête de sa première réponse à un client qui écrit hors de la plage d’envoi du numéro (8 h–21 h par défaut), une fois par nuit, puis répond normalement.',
   'set.followHandoff': 'Relances et reprise par le bot',
   'set.followups': 'Relancer les clients qui ne répondent plus',
   'set.followupsHint': 'Le bot relance poliment après un silence, jamais après un « STOP ».',
@@ -448,7 +449,8 @@ const EN = {
   'set.team': 'Team',
   'set.invite': 'Invite a seller',
   'set.inviteLink': 'Link to send (valid 7 days, once):',
-  'set.awayKept': 'Kept for later: the bot does not send it by itself yet.',
+  'set.awayWhen':
+    'The bot puts it at the top of its first reply to a customer who writes outside the number’s sending hours (8am–9pm by default), once a night, then answers as usual.',
   'set.followHandoff': 'Follow-ups and the bot taking back',
   'set.followups': 'Follow up with customers who go quiet',
   'set.followupsHint': 'The bot nudges politely after a silence, never after a “STOP”.',

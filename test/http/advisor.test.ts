@@ -518,3 +518,61 @@ describe('POST /api/v1/messages', () => {
     expect(problem(res).code).toBe('not_found');
   });
 });
+
+describe('POST /api/v1/decision with the stored away message', () => {
+  // 22:30 in Abidjan, the sandbox channel's default zone: outside the moderate hours 08:00–21:00.
+  const night = '2026-11-27T22:30:00.000Z';
+  const away = 'Boutique fermée ce soir, nous répondons dès 8 h.';
+  let channelId: string;
+  let contactId: string;
+
+  beforeAll(async () => {
+    ({ channelId, contactId } = await seedConversation(w, w.a.admin));
+  });
+
+  afterAll(async () => {
+    // The playbook is per tenant: the defaults come back for any test added after this block.
+    await w.call('PUT', '/api/v1/playbook', w.a.admin, {});
+  });
+
+  it('refuses an away message that fails the template checks, naming the field, and keeps the old one', async () => {
+    const res = await w.call('PUT', '/api/v1/playbook', w.a.admin, { awayMessage: 'Fermé {ce soir' });
+    expect(res.statusCode).toBe(400);
+    expect(problem(res).errors?.[0]?.field).toBe('body.awayMessage');
+    const stored = (await w.call('GET', '/api/v1/playbook', w.a.read)).json();
+    expect(stored.awayMessage).toBeNull();
+  });
+
+  it('opens the first answer of the night with it, and not the next one once an answer was sent', async () => {
+    const saved = await w.call('PUT', '/api/v1/playbook', w.a.admin, { awayMessage: away });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const first = await w.call('POST', '/api/v1/decision', w.a.write, {
+      contactId,
+      now: night,
+      message: { id: 'wamid.away1', text: 'Bonjour, vous livrez à Cocody ?' },
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    const d = first.json();
+    expect(d.action).toBe('reply');
+    expect(d.text.startsWith(`${away}\n`)).toBe(true);
+    expect(d.text.length).toBeGreaterThan(away.length + 1);
+    expect(d.reasons.map((r: { code: string }) => r.code)).toContain('schedule.away_message');
+
+    const sent = await w.call('POST', '/api/v1/messages', w.a.write, {
+      channelId,
+      contactId,
+      direction: 'out',
+      text: d.text,
+      decisionId: d.id,
+      sentAt: '2026-11-27T22:31:00.000Z',
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const second = await w.call('POST', '/api/v1/decision', w.a.write, {
+      contactId,
+      now: '2026-11-27T23:10:00.000Z',
+      message: { id: 'wamid.away2', text: 'Et le paiement ?' },
+    });
+    expect(second.json().text).not.toContain(away);
+    expect(second.json().reasons.map((r: { code: string }) => r.code)).not.toContain('schedule.away_message');
+  });
+});

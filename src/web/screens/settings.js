@@ -261,7 +261,7 @@ export async function render({ session }) {
         h('legend', null, t('set.shop')),
         field(t('set.sellerName'), sellerName),
         field(t('set.hours'), hours, t('set.hoursHint')),
-        field(t('set.away'), away, t('set.awayKept')),
+        field(t('set.away'), away, t('set.awayWhen')),
       ),
       h(
         'fieldset',

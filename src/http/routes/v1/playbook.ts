@@ -2,7 +2,7 @@
  * The seller's playbook: answer templates per intent and language, facts (location, hours,
  * delivery, payment), the follow-up ladder, the approved Cloud API template for follow-ups after
  * 24 hours, and an away message. The shape is the decision context's `playbook` (so what is
- * stored is exactly what decide() gets) plus `awayMessage`. Every template is checked with
+ * stored is exactly what decide() gets), `awayMessage` included. Every template is checked with
  * validateTemplate before it is saved.
  *
  * Storage: the store's playbook row has columns for templates, the ladder, the away message and
