@@ -125,8 +125,8 @@ describe.each(testBackends())('key rotation on $name', (backend) => {
     const progress: RotationProgress[] = [];
     const result = await rotateKeys(rotating, { tenantIds: [tenantId], onProgress: (p) => progress.push(p) });
     // 1 credential + 5 phones + 2 BSUIDs + 5 names + 10 bodies + 5 texts + 5 verdicts + 5 reasons
-    // + 1 response.
-    expect(result).toEqual({ reencrypted: 39, skipped: 0, failed: 0 });
+    // + 1 response + 10 message.created events (their ids, sealed like every event's data).
+    expect(result).toEqual({ reencrypted: 49, skipped: 0, failed: 0 });
     expect(progress.map((p) => `${p.table}.${p.column} ${p.done}/${p.total}`)).toContain(
       'contacts.phone_enc 5/5',
     );

@@ -173,7 +173,9 @@ describe('the language model in the webhook pipeline', () => {
     fake.respond = () => ({ content: '{"intent":"unknown","language":"fr","products":[]}' });
     const phone = '+2250705050505';
     await processEvents(h.deps, on.target, [h.message(phone, 'mmm le truc là', { prefix: 'sbx_llm' })]);
-    // The engine is sure of this one, but the first is still waiting for the model.
+    // A second later (messages of one instant have no order runDecideJobs could rely on). The engine
+    // is sure of this one, but the first is still waiting for the model.
+    now += 1_000;
     await processEvents(h.deps, on.target, [
       h.message(phone, "C'est combien le sac noir ?", { prefix: 'sbx_llm' }),
     ]);
