@@ -376,6 +376,33 @@ describe.skipIf(!HAS_CHROMIUM)('the seller screens in Chromium', () => {
     await shot('today');
   });
 
+  it('Commandes: live — an order taken elsewhere appears, and a payment recorded elsewhere shows, without a reload', async () => {
+    await tab(/Commandes/);
+    const orders = page.getByTestId('orders');
+    await orders.waitFor();
+    const before = await orders.getByRole('listitem').count();
+    const chatOrder = (await api(`/orders/${chatOrderId}`)).body;
+    const third = await api('/orders', 'POST', {
+      channelId: chatOrder.channelId,
+      contactId: chatOrder.contactId,
+      items: [{ productId, quantity: 1 }],
+      delivery: { zone: 'cocody' },
+      paymentMethod: 'wave',
+    });
+    expect(third.status, JSON.stringify(third.body)).toBe(201);
+    const thirdId = String(third.body.id);
+    // The page is never reloaded: the event stream brings the new order.
+    await page.locator(`[data-order="${thirdId}"]`).waitFor();
+    expect(await orders.getByRole('listitem').count()).toBe(before + 1);
+    await page.locator(`[data-order="${thirdId}"] a`).click();
+    const order = page.getByTestId('order');
+    await order.waitFor();
+    expect(await order.locator('[data-axis="payment"]').textContent()).toBe('Non payée');
+    const paid = await api(`/orders/${thirdId}/payments`, 'POST', { amount: 1000, method: 'wave' });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    await poll(() => order.locator('[data-axis="payment"]').textContent()).toBe('Payée en partie');
+  });
+
   it('Réglages: follow-ups off, auto-return after 2 h and WhatsApp notifications reach the playbook', async () => {
     await tab(/Réglages/);
     const form = page.getByTestId('settings-form');

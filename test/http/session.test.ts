@@ -7,6 +7,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/crypto/password.ts';
+import { SESSION_RATE_LIMIT_PER_MINUTE } from '../../src/http/plugins/auth.ts';
 import { LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_IP } from '../../src/http/routes/session.ts';
 import type { UserRole } from '../../src/store/index.ts';
 import { createWorld, problem, type World } from './helpers.ts';
@@ -160,6 +161,13 @@ describe('the session acts like a key with its role', () => {
     expect(me.json().csrfToken).toBe(s.csrf);
     const nobody = await w.app.inject({ method: 'GET', url: '/api/session' });
     expect(nobody.json()).toEqual({ signedIn: false });
+  });
+
+  it(`gives one person ${SESSION_RATE_LIMIT_PER_MINUTE} requests a minute (all their tabs), more than a machine key's default of 100`, async () => {
+    const s = await signedIn(await account(w.a.id, 'agent'));
+    const res = await withSession(s, 'GET', '/api/v1/products');
+    expect(res.statusCode).toBe(200);
+    expect(Number(res.headers['ratelimit-limit'])).toBe(SESSION_RATE_LIMIT_PER_MINUTE);
   });
 
   it('refuses a write without the CSRF header, or with a wrong one, and accepts it with the right one', async () => {

@@ -62,6 +62,13 @@ export interface Principal {
 
 export const ENV_KEY_ID = 'env';
 
+/**
+ * Requests per minute for one person's dashboard (all their tabs), within the tenant's budget: a
+ * live screen reloads what an event changed, and a pairing screen polls its gateway, so a busy inbox
+ * needs more than a machine key's default 100.
+ */
+export const SESSION_RATE_LIMIT_PER_MINUTE = 600;
+
 /** The dashboard's session cookie (HttpOnly, SameSite=Lax, Secure in production). */
 export const SESSION_COOKIE = 'sellify_session';
 /** The header a state-changing request made with the session cookie must carry. */
@@ -226,7 +233,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
           keyId: session.userId,
           tenantId: session.tenantId,
           scopes: [ROLE_SCOPE[session.role]],
-          rateLimitPerMinute: null,
+          rateLimitPerMinute: SESSION_RATE_LIMIT_PER_MINUTE,
           // A person is never the platform operator: operator routes stay with the operator's key.
           platformAdmin: false,
           session: { id: session.id, userId: session.userId, role: session.role },

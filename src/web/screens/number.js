@@ -12,6 +12,7 @@
 import { ApiFailure, api } from '../api.js';
 import { field, h, replace } from '../dom.js';
 import { dateTime, t } from '../i18n.js';
+import { coalesce, listen } from '../live.js';
 
 /** The plain-words state of a channel (GET /channels/{id}, health included). */
 export function channelState(channel) {
@@ -389,10 +390,38 @@ function plainCard(channel) {
   );
 }
 
-export async function render({ session }) {
+/** Connection changes that happen without the seller pairing here (a ban pause, a phone logged out). */
+const STATE_EVENTS = new Set([
+  'channel.connected',
+  'channel.disconnected',
+  'channel.paused',
+  'channel.resumed',
+]);
+
+export async function render(ctx) {
+  const root = h('div', { class: 'pad' });
+  const load = async () => replace(root, [await channelCards(ctx)]);
+  await load();
+  // Live: a state change redraws the numbers, except while a pairing is shown (its QR, countdown
+  // and code form follow the pairing themselves) or a field is being filled in.
+  const busy = () =>
+    root.querySelector('[data-testid="pairing"]') !== null ||
+    (root.contains(document.activeElement) && document.activeElement?.matches('input, select, textarea'));
+  const reload = coalesce(async () => {
+    if (!busy()) await load();
+  });
+  listen(root, {
+    onEvent: (e) => {
+      if (STATE_EVENTS.has(e.type)) reload();
+    },
+  });
+  return root;
+}
+
+async function channelCards({ session }) {
   const canWrite = session.user.role !== 'viewer';
   const { items } = await api.channels();
-  if (items.length === 0) return h('p', { class: 'empty pad' }, t('num.empty'));
+  if (items.length === 0) return h('p', { class: 'empty' }, t('num.empty'));
   const cards = await Promise.all(
     items.map(async (c) => {
       const channel = await api.channel(c.id);
@@ -404,5 +433,5 @@ export async function render({ session }) {
       return plainCard(channel);
     }),
   );
-  return h('div', { class: 'pad' }, h('ul', { class: 'plain stack', 'data-testid': 'channels' }, cards));
+  return h('ul', { class: 'plain stack', 'data-testid': 'channels' }, cards);
 }

@@ -9,6 +9,7 @@
 import { ApiFailure, api } from '../api.js';
 import { field, h, replace } from '../dom.js';
 import { currencyDigits, money, t, when } from '../i18n.js';
+import { coalesce, listen } from '../live.js';
 
 const METHODS = [
   'orange_money',
@@ -53,8 +54,29 @@ function failureText(err) {
   return err instanceof ApiFailure ? err.message : t('app.error');
 }
 
+/** The list, live: an order taken in a chat or changed elsewhere shows up without a reload. */
 async function list() {
-  const { items } = await api.orders();
+  const root = h('section', { class: 'orders' });
+  let shown = '';
+  // Redraws only what changed, so a click never lands on a list that is being replaced.
+  const load = async () => {
+    const { items } = await api.orders();
+    const json = JSON.stringify(items);
+    if (json === shown) return;
+    shown = json;
+    replace(root, [listView(items)]);
+  };
+  await load();
+  const reload = coalesce(load);
+  listen(root, {
+    onEvent: (e) => {
+      if (e.type.startsWith('order.')) reload();
+    },
+  });
+  return root;
+}
+
+function listView(items) {
   if (items.length === 0) return h('p', { class: 'empty pad' }, t('orders.empty'));
   return h(
     'ul',
@@ -161,8 +183,10 @@ async function detail({ args, setTitle, session }) {
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert' });
 
-  async function load(note) {
-    const order = await api.order(args[0]);
+  let shown = '';
+  async function load(note, fetched) {
+    const order = fetched ?? (await api.order(args[0]));
+    shown = JSON.stringify(order);
     setTitle(t('ord.title'));
     const left = order.total - order.amountPaid;
     const open = order.status !== 'cancelled' && order.status !== 'completed';
@@ -355,6 +379,21 @@ async function detail({ args, setTitle, session }) {
   }
 
   await load();
+  // Live, but never under the seller's fingers: a change made elsewhere (a payment recorded by a
+  // colleague, the customer's confirmation) reloads the order unless a field is being filled in.
+  const busy = () =>
+    root.contains(document.activeElement) && document.activeElement?.matches('input, select, textarea');
+  const reload = coalesce(async () => {
+    if (busy()) return;
+    const order = await api.order(args[0]);
+    // The seller's own move has already redrawn the order: only a change made elsewhere redraws.
+    if (JSON.stringify(order) !== shown && !busy()) await load(undefined, order);
+  });
+  listen(root, {
+    onEvent: (e) => {
+      if (e.type.startsWith('order.') && (e.subjectId === args[0] || e.data?.orderId === args[0])) reload();
+    },
+  });
   return root;
 }
 
