@@ -116,6 +116,8 @@ export function lateBoundQueue(overrides: Partial<Queue> = {}): { queue: Queue; 
 }
 
 /** What pg-boss does when a job fails its last attempt: a copy of its data in `<queue>-dead`. Returns its id. */
+let deadLettersWritten = 0;
+
 export async function insertDeadLetter(
   db: Db,
   queue: QueueName,
@@ -124,8 +126,13 @@ export async function insertDeadLetter(
   schema = 'pgboss',
 ): Promise<string> {
   const { rows } = await db.exec(
-    `INSERT INTO ${schema}.job (id, name, data, output) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id::text`,
-    [`${queue}-dead`, JSON.stringify(data), JSON.stringify({ message: error })],
+    // Letters written one after the other get increasing times, a millisecond apart at least: the
+    // embedded database's clock can give two quick inserts the same instant, and the order of ties
+    // (by random id) would then be a coin toss.
+    `INSERT INTO ${schema}.job (id, name, data, output, created_on)
+     VALUES (gen_random_uuid(), $1, $2, $3, clock_timestamp() + $4::int * interval '1 millisecond')
+     RETURNING id::text`,
+    [`${queue}-dead`, JSON.stringify(data), JSON.stringify({ message: error }), ++deadLettersWritten],
   );
   return String(rows[0]?.id);
 }
