@@ -7,13 +7,11 @@ import {
   type CredentialCheck,
   type CredentialCheckOptions,
   field,
-  gatewayAuthFailure,
+  readGatewayStatus,
   remoteText,
   safeOrigin,
-  unreachable,
 } from '../shared/credential-check.ts';
-import { checkGatewayUrl, type EgressPolicy, guardedFetchFor, refusalText } from '../shared/egress.ts';
-import { httpCall, joinUrl } from '../shared/http.ts';
+import type { EgressPolicy } from '../shared/egress.ts';
 import type { EvolutionCredentials } from '../types.ts';
 
 export async function checkEvolutionCredentials(
@@ -21,38 +19,22 @@ export async function checkEvolutionCredentials(
   options: CredentialCheckOptions & { egress: EgressPolicy },
 ): Promise<CredentialCheck> {
   const base = credentials.baseUrl;
-  const verdict = await checkGatewayUrl(base, options.egress);
-  if (!verdict.ok) {
-    return {
-      status: 'fail',
-      detail: `not checked: the gateway URL ${refusalText(verdict.refusal)}`,
-      hint: 'PATCH /api/v1/channels/<id> with a gateway URL Sellify may call',
-    };
-  }
   const instance = credentials.instance;
-  const reply = await httpCall(options.fetch ?? guardedFetchFor(options.egress), {
-    method: 'GET',
-    url: joinUrl(base, `instance/connectionState/${encodeURIComponent(instance)}`),
-    headers: { apikey: credentials.apiKey },
-    timeoutMs: options.timeoutMs,
-  });
-  if (!reply.ok)
-    return unreachable(
-      `Evolution at ${safeOrigin(base)}`,
-      reply.error,
-      options.timeoutMs,
-      'check the channel baseUrl',
-    );
-  const auth = gatewayAuthFailure(reply.status, 'Evolution');
-  if (auth) return auth;
-  if (reply.status === 404) {
-    return {
-      status: 'fail',
-      detail: `Evolution has no instance "${instance}"`,
-      hint: 'create it (POST /instance/create), or PATCH the channel with all its credentials and the right instance',
-    };
-  }
-  if (reply.status !== 200) return { status: 'fail', detail: `Evolution answered HTTP ${reply.status}` };
+  const reply = await readGatewayStatus(
+    {
+      gateway: 'Evolution',
+      baseUrl: base,
+      path: `instance/connectionState/${encodeURIComponent(instance)}`,
+      headers: { apikey: credentials.apiKey },
+      missing: {
+        status: 'fail',
+        detail: `Evolution has no instance "${instance}"`,
+        hint: 'create it (POST /instance/create), or PATCH the channel with all its credentials and the right instance',
+      },
+    },
+    options,
+  );
+  if ('check' in reply) return reply.check;
   const state =
     remoteText(field(field(reply.body, 'instance'), 'state')) ?? remoteText(field(reply.body, 'state'));
   if (state === 'open') return { status: 'ok', detail: `instance "${instance}" is connected` };

@@ -3,6 +3,8 @@
  * per channel that says whether the credentials work, and what to change when they do not.
  */
 import type { TransportError } from '../types.ts';
+import { checkGatewayUrl, type EgressPolicy, guardedFetchFor, refusalText } from './egress.ts';
+import { httpCall, joinUrl } from './http.ts';
 import { isObject } from './json.ts';
 
 export interface CredentialCheck {
@@ -62,4 +64,54 @@ export function gatewayAuthFailure(status: number, what: string): CredentialChec
     detail: `${what} refused the API key (HTTP ${status})`,
     hint: 'PATCH /api/v1/channels/<id> with all its credentials and the right apiKey (they are replaced whole)',
   };
+}
+
+/** A gateway's read-only status call, and what a check says when it did not answer 200. */
+export interface GatewayStatusCall {
+  /** "Evolution", "WAHA": how the check names the gateway. */
+  gateway: string;
+  baseUrl: string;
+  /** The status path under baseUrl, already encoded. */
+  path: string;
+  headers: Record<string, string>;
+  /** The answer to a 404: the instance or session does not exist. */
+  missing: CredentialCheck;
+}
+
+/**
+ * The part every gateway check shares: the gateway URL must pass the server's egress rules, then
+ * one GET of the status path. Returns the 200 body, or the failed check (egress refusal,
+ * unreachable, refused API key, missing instance or session, another status).
+ */
+export async function readGatewayStatus(
+  call: GatewayStatusCall,
+  options: CredentialCheckOptions & { egress: EgressPolicy },
+): Promise<{ body: unknown } | { check: CredentialCheck }> {
+  const verdict = await checkGatewayUrl(call.baseUrl, options.egress);
+  if (!verdict.ok) {
+    return {
+      check: {
+        status: 'fail',
+        detail: `not checked: the gateway URL ${refusalText(verdict.refusal)}`,
+        hint: 'PATCH /api/v1/channels/<id> with a gateway URL Sellify may call',
+      },
+    };
+  }
+  const reply = await httpCall(options.fetch ?? guardedFetchFor(options.egress), {
+    method: 'GET',
+    url: joinUrl(call.baseUrl, call.path),
+    headers: call.headers,
+    timeoutMs: options.timeoutMs,
+  });
+  if (!reply.ok) {
+    const where = `${call.gateway} at ${safeOrigin(call.baseUrl)}`;
+    return { check: unreachable(where, reply.error, options.timeoutMs, 'check the channel baseUrl') };
+  }
+  const auth = gatewayAuthFailure(reply.status, call.gateway);
+  if (auth) return { check: auth };
+  if (reply.status === 404) return { check: call.missing };
+  if (reply.status !== 200) {
+    return { check: { status: 'fail', detail: `${call.gateway} answered HTTP ${reply.status}` } };
+  }
+  return { body: reply.body };
 }
