@@ -322,3 +322,77 @@ describe('time zones that skip midnight', () => {
     }
   });
 });
+
+describe('localParts reads the same wall time as Intl, around every kind of offset change', () => {
+  // An oracle of its own: Intl's parts, read without the quarter-hour offset cache.
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  const oracle = (atMs: number, timeZone: string): LocalParts => {
+    const parts: Record<string, string> = {};
+    const f =
+      formats.get(timeZone) ??
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        weekday: 'short',
+      });
+    formats.set(timeZone, f);
+    for (const p of f.formatToParts(new Date(atMs))) parts[p.type] = p.value;
+    const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+    return {
+      year: Number(parts.year),
+      month: Number(parts.month),
+      day: Number(parts.day),
+      hour: Number(parts.hour),
+      minute: Number(parts.minute),
+      second: Number(parts.second),
+      weekday: weekdays.indexOf(parts.weekday ?? ''),
+    };
+  };
+  // DST at 01:00 UTC, 02:00 local, half-hour DST (Lord Howe), quarter-hour offsets (Kathmandu,
+  // Chatham), zones that changed their standard offset (Casablanca's Ramadan changes, Caracas 2016).
+  const zones = [
+    'Africa/Abidjan',
+    'Africa/Lagos',
+    'Europe/Paris',
+    'America/New_York',
+    'America/Sao_Paulo',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'Pacific/Chatham',
+    'Africa/Casablanca',
+    'America/Caracas',
+  ];
+
+  it('agrees on random instants from 2009 to 2100 (milliseconds included)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2009, 0, 1), max: Date.UTC(2100, 11, 31) }),
+        fc.constantFrom(...zones),
+        (atMs, zone) => {
+          expect(localParts(atMs, zone)).toEqual(oracle(atMs, zone));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('agrees every 7 s around the offset changes of 2026 and 2027', () => {
+    for (const zone of zones) {
+      // Walk two years hour by hour; where the offset changes, check each second of the hours around it.
+      let previous = zoneOffsetMs(Date.UTC(2026, 0, 1), zone);
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2028, 0, 1); t += HOUR_MS) {
+        const offset = zoneOffsetMs(t, zone);
+        if (offset === previous) continue;
+        previous = offset;
+        for (let s = t - 2 * HOUR_MS; s <= t + HOUR_MS; s += 7_000)
+          expect(localParts(s, zone), zone).toEqual(oracle(s, zone));
+      }
+    }
+  });
+});

@@ -51,7 +51,8 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-export function localParts(atMs: number, timeZone: string): LocalParts {
+/** Local parts read through Intl (exact, but about 20 µs a call). */
+function intlParts(atMs: number, timeZone: string): LocalParts {
   const parts: Record<string, string> = {};
   for (const p of formatterFor(timeZone).formatToParts(new Date(atMs))) parts[p.type] = p.value;
   return {
@@ -62,6 +63,51 @@ export function localParts(atMs: number, timeZone: string): LocalParts {
     minute: Number(parts.minute),
     second: Number(parts.second),
     weekday: WEEKDAYS[parts.weekday ?? 'Sun'] ?? 0,
+  };
+}
+
+function intlOffsetMs(atMs: number, timeZone: string): number {
+  const p = intlParts(atMs, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(atMs / 1000) * 1000;
+}
+
+/**
+ * Zone offsets per quarter hour of UTC. Every offset change (DST or a zone's new standard time)
+ * happens at a wall-clock quarter hour of an offset that is itself a whole number of quarter
+ * hours, so it falls on a UTC quarter hour; a quarter whose two ends share an offset has it
+ * throughout. A quarter whose ends differ (a change inside it, e.g. an old local mean time in
+ * seconds) is never cached: each call reads Intl. Bounded: cleared when full.
+ */
+const OFFSET_QUARTER_MS = 15 * MINUTE_MS;
+const OFFSET_CACHE_MAX = 4096;
+const offsetCache = new Map<string, number | null>();
+
+function cachedOffsetMs(atMs: number, timeZone: string): number | null {
+  const quarter = Math.floor(atMs / OFFSET_QUARTER_MS);
+  const key = `${quarter}|${timeZone}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    const start = quarter * OFFSET_QUARTER_MS;
+    const first = intlOffsetMs(start, timeZone);
+    offset = intlOffsetMs(start + OFFSET_QUARTER_MS - SECOND_MS, timeZone) === first ? first : null;
+    if (offsetCache.size >= OFFSET_CACHE_MAX) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+export function localParts(atMs: number, timeZone: string): LocalParts {
+  const offset = cachedOffsetMs(atMs, timeZone);
+  if (offset === null) return intlParts(atMs, timeZone);
+  const local = new Date(atMs + offset);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    weekday: local.getUTCDay(),
   };
 }
 
