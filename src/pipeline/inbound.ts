@@ -322,6 +322,9 @@ export async function redecide(deps: PipelineDeps, tenantId: string, messageId: 
     if (!contact || !channel || contact.handoffAtMs !== null) return;
     // A newer message from the customer gets its own decision; answering this one too would repeat.
     if ((contact.lastInboundAtMs ?? 0) > message.createdAtMs) return;
+    // The job ran before (a worker stopped after this transaction committed, before the queue
+    // recorded the job as done): the message was decided on since it was deferred.
+    if ((await r.decisions.lastActionFor(contact.id, message.id)) !== 'defer') return;
     await decideFor(deps, r, channel, contact, message, nowMs);
   });
 }

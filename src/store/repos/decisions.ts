@@ -69,6 +69,8 @@ export interface DecisionsRepo {
   get(id: string): Promise<DecisionRecord | null>;
   /** Newest first, optionally for one contact or channel. */
   list(options?: PageOptions & { contactId?: string; channelId?: string }): Promise<Page<DecisionRecord>>;
+  /** The action of the newest decision taken on an inbound message of the contact, or null if none. */
+  lastActionFor(contactId: string, messageId: string): Promise<DecisionAction | null>;
 }
 
 interface DecisionRow {
@@ -214,6 +216,15 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
         [c.tenantId, id],
       );
       return rows[0] ? toRecord(rows[0]) : null;
+    },
+
+    async lastActionFor(contactId, messageId) {
+      const { rows } = await c.tx.query<{ action: DecisionAction }>(
+        `SELECT action FROM decisions WHERE tenant_id = $1 AND contact_id = $2 AND message_id = $3
+         ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [c.tenantId, contactId, messageId],
+      );
+      return rows[0]?.action ?? null;
     },
 
     async list(options = {}) {
