@@ -120,6 +120,12 @@ export interface Config {
   /** SELLIFY_SHUTDOWN_TIMEOUT_MS: longest wait for in-flight requests on SIGTERM before exiting anyway. Default 10000. */
   shutdownTimeoutMs: number;
   /**
+   * SELLIFY_EVENT_RETENTION_DAYS: events (the log behind the live dashboard, outgoing webhooks and
+   * notifications) older than this are deleted once every consumer passed them and no webhook
+   * delivery of theirs is pending or dead. 0 keeps them forever. Default 30.
+   */
+  eventRetentionDays: number;
+  /**
    * SELLIFY_PACING_SCALE: multiplier of the human-like waits before a send (read delay, gap,
    * typing), in [0, 1]. Default 1. Only tests and demos lower it; quotas and windows are not scaled.
    */
@@ -327,6 +333,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookRateLimitPerMinute: integer(env, 'SELLIFY_WEBHOOK_RATE_LIMIT', 6000, 1, 1_000_000_000),
     webhookVerifyRateLimitPerMinute: integer(env, 'SELLIFY_WEBHOOK_VERIFY_RATE_LIMIT', 30, 1, 1_000_000),
     shutdownTimeoutMs: integer(env, 'SELLIFY_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    eventRetentionDays: integer(env, 'SELLIFY_EVENT_RETENTION_DAYS', 30, 0, 36_500),
     pacingScale: fraction(env, 'SELLIFY_PACING_SCALE', 1),
     ...optionalField('dashboardUrl', url(env, 'SELLIFY_DASHBOARD_URL', ['https:', 'http:'])),
     sandbox: flag(env, 'SELLIFY_SANDBOX', !production),

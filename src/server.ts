@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type BootstrapOutput, bootstrap, loud, shownPath } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { DEV_KEY_FILE, ENCRYPTION_KEY_VAR, loadKeys } from './crypto/keys.ts';
+import { DAY_MS } from './domain/time.ts';
 import { buildApp } from './http/app.ts';
 import { ensureDashboardSignIn } from './http/dashboard-setup.ts';
 import { createMetrics, recordDecision } from './http/plugins/metrics.ts';
@@ -36,6 +37,7 @@ import {
   createStore,
   openDb,
   purgeExpiredIdempotencyKeys,
+  purgeOldEvents,
   type Store,
   sealLegacyReasons,
   secureDataDir,
@@ -206,9 +208,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       } catch (err) {
         log.warn({ err }, 'idempotency key purge failed');
       }
+      if (config.eventRetentionDays === 0) return;
+      try {
+        const deleted = await purgeOldEvents(db, {
+          beforeMs: Date.now() - config.eventRetentionDays * DAY_MS,
+        });
+        if (deleted > 0)
+          log.info({ deleted, retentionDays: config.eventRetentionDays }, 'old events deleted');
+      } catch (err) {
+        log.warn({ err }, 'event log purge failed');
+      }
     };
     services.push({
-      name: 'idempotency purge',
+      name: 'idempotency and event purge',
       async start() {
         await purge();
         purgeTimer = setInterval(() => void purge(), IDEMPOTENCY_PURGE_EVERY_MS);

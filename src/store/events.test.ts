@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
+import { purgeOldEvents } from './repos/events.ts';
 import { createStore, type Store } from './store.ts';
 import type { Db } from './types.ts';
 
@@ -62,5 +63,55 @@ describe.each(testBackends())('event log on $name', (backend) => {
     await expect(
       store.tx(tenantId, (r) => r.events.append({ type: 'order.exploded' as never, atMs: 1_000 })),
     ).rejects.toThrow(/unknown event type/);
+  });
+  it('retention deletes old events that every consumer passed and no open delivery needs', async () => {
+    const DAY = 86_400_000;
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const tenantId = await freshTenant(db);
+    const append = (atMs: number) =>
+      store.tx(tenantId, (r) => r.events.append({ type: 'order.created', subjectId: 'ord_x', atMs }));
+    const old = [await append(now - 40 * DAY), await append(now - 39 * DAY), await append(now - 38 * DAY)];
+    const pendingOne = await append(now - 37 * DAY);
+    const deadOne = await append(now - 36 * DAY);
+    const deliveredOne = await append(now - 35 * DAY);
+    const notPassed = await append(now - 34 * DAY);
+    const recent = await append(now - 1 * DAY);
+    const cutoff = now - 30 * DAY;
+
+    // No consumer has a cursor for the tenant yet: nothing goes. (Scoped to the test's tenant: the
+    // database may be shared with other test files.)
+    expect(await purgeOldEvents(db, { beforeMs: cutoff, tenantId })).toBe(0);
+    expect(await store.tx(tenantId, (r) => r.events.listAfter(0))).toHaveLength(8);
+
+    await store.tx(tenantId, async (r) => {
+      const endpoint = await r.webhooksOut.createEndpoint({
+        url: 'https://hooks.example/sellify',
+        secret: 'whsec_test_secret_0123456789',
+        eventTypes: ['order.created'],
+      });
+      for (const [event, status] of [
+        [pendingOne, null],
+        [deadOne, 'dead'],
+        [deliveredOne, 'delivered'],
+      ] as const) {
+        const d = await r.webhooksOut.createDelivery({
+          endpointId: endpoint.id,
+          eventId: event.id,
+          eventSeq: event.seq,
+          eventType: event.type,
+        });
+        if (status !== null)
+          await r.webhooksOut.recordAttempt(d!.id, { status, statusCode: 500, error: null, atMs: now });
+      }
+      await r.webhooksOut.setCursor('fanout', deliveredOne.seq);
+      await r.webhooksOut.setCursor('other', recent.seq);
+    });
+
+    // Batches of 2 walk all the way through.
+    expect(await purgeOldEvents(db, { beforeMs: cutoff, batchSize: 2, tenantId })).toBe(4);
+    const left = (await store.tx(tenantId, (r) => r.events.listAfter(0))).map((e) => e.id);
+    expect(left).toEqual([pendingOne.id, deadOne.id, notPassed.id, recent.id]);
+    for (const gone of [...old, deliveredOne])
+      expect(await store.tx(tenantId, (r) => r.events.get(gone.id))).toBeNull();
   });
 });

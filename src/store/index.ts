@@ -49,7 +49,13 @@ export {
 } from './repos/contacts.ts';
 export type { ConversationFilter, ConversationRow } from './repos/conversations.ts';
 export { type DecisionRecord, type NewDecision, sealLegacyReasons } from './repos/decisions.ts';
-export type { EventRecord, EventsRepo, NewEvent } from './repos/events.ts';
+export {
+  type EventRecord,
+  type EventsRepo,
+  type NewEvent,
+  type PurgeEventsOptions,
+  purgeOldEvents,
+} from './repos/events.ts';
 export type {
   FailedEvent,
   FailedEventPayload,

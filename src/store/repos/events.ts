@@ -11,6 +11,7 @@
 
 import { type EventType, isEventType } from '../../domain/events.ts';
 import { newId } from '../ids.ts';
+import type { Db } from '../types.ts';
 import { isoOf, msOf, type RepoContext, seal, unseal } from './common.ts';
 
 export interface EventRecord {
@@ -131,4 +132,44 @@ export function eventsRepo(c: RepoContext): EventsRepo {
       return rows[0] ? toRecord(rows[0]) : null;
     },
   };
+}
+
+export interface PurgeEventsOptions {
+  /** Events created before this instant may go. */
+  beforeMs: number;
+  /** Rows per transaction. Default 2000. */
+  batchSize?: number;
+  /** Only this tenant's log (default every tenant's). */
+  tenantId?: string;
+}
+
+/**
+ * Retention of the event log (owner-level housekeeping, a periodic job): deletes events created
+ * before `beforeMs` that nothing still needs. An event stays while a consumer of its tenant's log
+ * (the webhook fan-out, the seller notifications) has not passed it, or a tenant has no cursor yet,
+ * and while an outgoing webhook delivery of it is pending (retrying) or dead (replayable). Each
+ * batch is its own transaction, oldest first, so several instances share the work and a stop
+ * leaves nothing half done. Returns how many events it deleted.
+ */
+export async function purgeOldEvents(db: Db, options: PurgeEventsOptions): Promise<number> {
+  const batchSize = Math.max(1, options.batchSize ?? 2000);
+  let total = 0;
+  for (;;) {
+    const deleted = await db.ownerTx(async (tx) => {
+      const r = await tx.query(
+        `DELETE FROM events WHERE seq IN (
+           SELECT e.seq FROM events e
+            WHERE e.created_at < $1::timestamptz AND ($3::text IS NULL OR e.tenant_id = $3)
+              AND EXISTS (SELECT 1 FROM event_cursors c WHERE c.tenant_id = e.tenant_id)
+              AND NOT EXISTS (SELECT 1 FROM event_cursors c WHERE c.tenant_id = e.tenant_id AND c.last_seq < e.seq)
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                               WHERE d.tenant_id = e.tenant_id AND d.event_id = e.id AND d.status <> 'delivered')
+            ORDER BY e.seq LIMIT $2)`,
+        [isoOf(options.beforeMs), batchSize, options.tenantId ?? null],
+      );
+      return r.affectedRows ?? 0;
+    });
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
 }
