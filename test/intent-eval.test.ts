@@ -47,7 +47,13 @@ describe('intent evaluation harness', () => {
   });
 
   it('refuses the current held-out set by name or by path, and lists the retired one', () => {
-    for (const which of ['heldout-2', 'test/fixtures/intents/heldout-2.json', 'heldout']) {
+    for (const which of [
+      'heldout-3',
+      'test/fixtures/intents/heldout-3.json',
+      'heldout-2',
+      'test/fixtures/intents/heldout-2.json',
+      'heldout',
+    ]) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/intent-errors.ts', which], {
         encoding: 'utf8',
       });
