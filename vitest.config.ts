@@ -27,6 +27,8 @@ const UNIT = [
   'test/http/errors-doc.test.ts',
   'test/intent-corpus.test.ts',
   'test/intent-heldout2.test.ts',
+  // The dashboard's reason labels against the codes decide() emits: pure, no browser.
+  'test/web/reason-labels.test.ts',
 ];
 
 const E2E = [

@@ -4,12 +4,12 @@
  * customer. Nothing is reloaded: the page is marked at the start and the mark must survive.
  *
  * A customer's message appears in the inbox and the open thread by itself (the event stream), the
- * ticks move as the simulator's status webhooks arrive, "Pourquoi ?" shows the decision's reasons,
- * "Je prends la main" and a reply through the composer put exactly one message at the simulator,
- * "Rendre au bot" lets the bot answer the next question, a price changed in Catalogue changes that
- * answer, a restart of the server is survived (the stream resumes), an opted-out customer's refusal is
- * shown in words, and the screen works at 360 and 1280 px, in French and English, without console
- * errors. Screenshots go to test-artifacts/browser/ (not committed).
+ * ticks move as the simulator's status webhooks arrive, "Pourquoi ?" shows the decision's reasons
+ * in the seller's words, "Je prends la main" and a reply through the composer put exactly one
+ * message at the simulator, "Rendre au bot" lets the bot answer the next question, a price changed
+ * in Catalogue changes that answer, a restart of the server is survived (the stream resumes), an
+ * opted-out customer's refusal is shown in words, and the screen works at 360 and 1280 px, in
+ * French and English, without console errors. Screenshots go to test-artifacts/browser/ (not committed).
  *
  * Skipped, with a message, when /usr/bin/chromium is absent (`apt-get install -y chromium`).
  */
@@ -179,6 +179,15 @@ describe.skipIf(!HAS_CHROMIUM)('live Discussions in Chromium', () => {
     await shot('live-why');
     await drawer.locator('summary').click();
     expect(await drawer.locator('.all-reasons .reasons li').count()).toBeGreaterThan(2);
+    // The reasons read in the seller's words, not as engine codes; the product keeps its technical detail.
+    const reasons = drawer.locator('.all-reasons');
+    expect(await reasons.locator('li[data-code="decide.reply"]').textContent()).toBe(
+      'Le bot répond au client',
+    );
+    expect(await reasons.locator('code').count()).toBe(0);
+    const matched = await reasons.locator('li[data-code="intent.product_matched"]').textContent();
+    expect(matched).toMatch(/^Produit reconnudétail technique : Sac noir/);
+    await shot('live-why-reasons');
     await drawer.getByRole('button', { name: 'Fermer' }).click();
   });
 

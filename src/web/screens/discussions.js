@@ -5,7 +5,7 @@
  * decision's reasons). "Je prends la main" / "Rendre au bot", and a composer that replies through
  * the channel (POST /conversations/{id}/messages). "Pourquoi ?" on a bot message opens a drawer with
  * the decision (GET /decisions/{id}): intent, product and where the price comes from, stage, and
- * why the reply waited.
+ * why the reply waited, each reason in the seller's words (reasons.js).
  *
  * Both views listen to the event stream (live.js) while they are on the page and reload what they
  * show, coalesced, when an event concerns them; a reconnection reloads them once.
@@ -15,6 +15,7 @@ import { ApiFailure, api } from '../api.js';
 import { field, h, icon, replace } from '../dom.js';
 import { currentLang, money, t, when } from '../i18n.js';
 import { coalesce, listen } from '../live.js';
+import { reasonList } from '../reasons.js';
 
 const FILTERS = [
   { id: 'people', label: 'disc.filterTodo' },
@@ -197,16 +198,6 @@ async function inbox() {
 
 // ---------------------------------------------------------------------------------------------
 // "Pourquoi ?" drawer
-
-function reasonList(reasons) {
-  return h(
-    'ul',
-    { class: 'reasons' },
-    reasons.map((r) =>
-      h('li', null, h('code', null, r.code), r.detail ? h('span', null, ' — ', r.detail) : null),
-    ),
-  );
-}
 
 function seconds(ms) {
   return new Intl.NumberFormat(currentLang() === 'en' ? 'en-GB' : 'fr-FR', {

@@ -1,6 +1,7 @@
 /**
  * Mon numéro: each channel's state in plain words (Connecté / Connexion… / Déconnecté / En pause
- * pour protéger le numéro), with the reason and when sending resumes; and how to connect it:
+ * pour protéger le numéro), with the reasons in the seller's words (reasons.js) and when sending
+ * resumes; and how to connect it:
  *
  * - Evolution and WAHA numbers through the pairing API: the QR image the gateway renders (PNG data
  *   from the API), replaced by the newer one when it changes (a countdown says when the screen asks
@@ -13,6 +14,7 @@ import { ApiFailure, api } from '../api.js';
 import { field, h, replace } from '../dom.js';
 import { dateTime, t } from '../i18n.js';
 import { coalesce, listen } from '../live.js';
+import { reasonList } from '../reasons.js';
 
 /** The plain-words state of a channel (GET /channels/{id}, health included). */
 export function channelState(channel) {
@@ -62,10 +64,10 @@ function healthLines(channel, state) {
   return [
     reasons.length > 0
       ? h(
-          'p',
-          { class: 'small' },
-          h('strong', null, `${t('num.why')} : `),
-          reasons.map((r) => r.detail || r.code).join(' · '),
+          'div',
+          { class: 'small', 'data-testid': 'health-reasons' },
+          h('strong', null, t('num.why')),
+          reasonList(reasons),
         )
       : null,
     resumeAt ? h('p', { class: 'small' }, t('num.resumes', { when: dateTime(resumeAt) })) : null,
