@@ -18,7 +18,7 @@ import { createMetrics, recordDecision } from './http/plugins/metrics.ts';
 import { OPENAPI_URL } from './http/plugins/openapi.ts';
 import type { Api } from './http/routes/v1/common.ts';
 import { createWorkerProbe } from './http/worker-probe.ts';
-import { createLlmClient } from './llm/client.ts';
+import { createLlmClient, type LlmBudget } from './llm/client.ts';
 import { createLlmMetrics } from './llm/metrics.ts';
 import { createLogger } from './log.ts';
 import {
@@ -31,7 +31,7 @@ import {
   startWorkers,
 } from './pipeline/index.ts';
 import { type Queue, startQueue } from './queue/index.ts';
-import { createLimiter } from './ratelimit/index.ts';
+import { createLimiter, type RateLimiter } from './ratelimit/index.ts';
 import {
   checkStoredKeys,
   createStore,
@@ -277,12 +277,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // One metric set per process: the API serves it, the pipelines and the queue feed it.
     const metrics = createMetrics();
     metrics.setQueueStats(() => queue.stats());
+    // Counters shared by every instance through Redis when REDIS_URL is set (else this process's):
+    // the API's rate limits and the language model's daily budget. Closed after everything else.
+    const limiter = createLimiter(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {});
+    services.push({ name: 'counters', start: async () => {}, stop: () => limiter.close() });
     // The optional language model: one client (one budget, one circuit) for the API and the pipelines.
     const llmMetrics = config.llm !== undefined ? createLlmMetrics(metrics.registry) : undefined;
     const llm =
       config.llm !== undefined
         ? {
-            client: createLlmClient(config.llm, { metrics: llmMetrics }),
+            client: createLlmClient(config.llm, { metrics: llmMetrics, budget: limiterBudget(limiter) }),
             metrics: llmMetrics,
             timeoutMs: config.llm.timeoutMs,
           }
@@ -314,7 +318,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
 
     if (role === 'api' || role === 'both') {
-      const limiter = createLimiter(config.redisUrl !== undefined ? { redisUrl: config.redisUrl } : {});
       const api = await buildApp({
         secureCookies: config.production,
         config,
@@ -350,7 +353,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           } finally {
             clearInterval(sweep);
           }
-          await limiter.close();
         },
       });
     }
@@ -422,4 +424,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (app !== undefined) running.app = app;
   if (url !== undefined) running.url = url;
   return running;
+}
+
+/** The language model's daily budget counted by the rate limiter: one key per tenant and UTC day. */
+export function limiterBudget(limiter: RateLimiter): LlmBudget {
+  return {
+    async take(tenantId, day, limit) {
+      return (await limiter.hit(`llm-budget:${tenantId}:${day}`, limit, DAY_MS)).allowed;
+    },
+  };
 }

@@ -8,7 +8,10 @@
  *   (honouring Retry-After) happen only while they fit in it.
  * - Circuit breaker: after `breakerThreshold` consecutive failures the client stops calling for
  *   `breakerCooldownMs`, then lets one call through to test the service.
- * - Budget: at most `dailyBudget` calls per tenant per UTC day, counted in this process.
+ * - Budget: at most `dailyBudget` calls per tenant per UTC day, counted by `deps.budget` (the
+ *   server's rate limiter: shared by every instance through Redis when REDIS_URL is set), else in
+ *   this process. A budget that cannot be read (Redis down) refuses the call: the engines decide
+ *   alone rather than spend without a count.
  * - The base URL is the operator's (environment), never a tenant's, so it may be a local server.
  */
 
@@ -40,8 +43,15 @@ export interface LlmClient {
   complete(request: AssistRequest, options: LlmCallOptions): Promise<AssistExchange>;
 }
 
+/** Counts a tenant's calls of one UTC day; true when this call is within `limit`. */
+export interface LlmBudget {
+  take(tenantId: string, day: number, limit: number): Promise<boolean>;
+}
+
 export interface LlmDeps {
   fetch?: typeof fetch;
+  /** Where calls are counted. Default: in this process. */
+  budget?: LlmBudget;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   metrics?: LlmMetrics;
@@ -63,6 +73,23 @@ function retryAfterMs(header: string | null, nowMs: number): number | null {
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
+/** Calls counted in this process (one instance, or no shared store). */
+export function processBudget(): LlmBudget {
+  const usage = new Map<string, { day: number; calls: number }>();
+  return {
+    async take(tenantId, day, limit) {
+      const entry = usage.get(tenantId);
+      if (!entry || entry.day !== day) {
+        usage.set(tenantId, { day, calls: 1 });
+        return limit >= 1;
+      }
+      if (entry.calls >= limit) return false;
+      entry.calls++;
+      return true;
+    },
+  };
+}
+
 export function createLlmClient(config: LlmConfig, deps: LlmDeps = {}): LlmClient {
   const doFetch = deps.fetch ?? fetch;
   const now = deps.now ?? Date.now;
@@ -74,18 +101,15 @@ export function createLlmClient(config: LlmConfig, deps: LlmDeps = {}): LlmClien
 
   let consecutiveFailures = 0;
   let openUntilMs = 0;
-  const usage = new Map<string, { day: number; calls: number }>();
+  const budget = deps.budget ?? processBudget();
 
-  function takeBudget(tenantId: string): boolean {
-    const day = Math.floor(now() / DAY_MS);
-    const entry = usage.get(tenantId);
-    if (!entry || entry.day !== day) {
-      usage.set(tenantId, { day, calls: 1 });
-      return config.dailyBudget >= 1;
+  async function takeBudget(tenantId: string): Promise<boolean> {
+    if (config.dailyBudget < 1) return false;
+    try {
+      return await budget.take(tenantId, Math.floor(now() / DAY_MS), config.dailyBudget);
+    } catch {
+      return false;
     }
-    if (entry.calls >= config.dailyBudget) return false;
-    entry.calls++;
-    return true;
   }
 
   function failed(exchange: AssistExchange, error: string): AssistExchange {
@@ -161,7 +185,7 @@ export function createLlmClient(config: LlmConfig, deps: LlmDeps = {}): LlmClien
         deps.metrics?.calls.inc({ outcome: 'circuit_open' });
         return { ...base, error: 'circuit_open' };
       }
-      if (!takeBudget(options.tenantId)) {
+      if (!(await takeBudget(options.tenantId))) {
         deps.metrics?.calls.inc({ outcome: 'budget_exhausted' });
         return { ...base, error: 'budget_exhausted' };
       }

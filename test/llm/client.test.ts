@@ -2,8 +2,10 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classificationRequest } from '../../src/engines/assist.ts';
-import { createLlmClient, type LlmConfig } from '../../src/llm/client.ts';
+import { createLlmClient, type LlmBudget, type LlmConfig } from '../../src/llm/client.ts';
 import { createLlmMetrics } from '../../src/llm/metrics.ts';
+import { createMemoryLimiter } from '../../src/ratelimit/index.ts';
+import { limiterBudget } from '../../src/server.ts';
 import { type FakeLlm, startFakeLlm } from '../sim/llm.ts';
 
 let fake: FakeLlm;
@@ -11,7 +13,7 @@ const request = classificationRequest('test-model', 'Bonjour', [
   { id: 'p1', name: 'Sac noir', price: 15000, currency: 'XOF' },
 ]);
 
-function client(overrides: Partial<LlmConfig> = {}, sleeps: number[] = []) {
+function client(overrides: Partial<LlmConfig> = {}, sleeps: number[] = [], budget?: LlmBudget) {
   const registry = new Registry();
   const metrics = createLlmMetrics(registry);
   const llm = createLlmClient(
@@ -25,6 +27,7 @@ function client(overrides: Partial<LlmConfig> = {}, sleeps: number[] = []) {
     },
     {
       metrics,
+      ...(budget !== undefined ? { budget } : {}),
       sleep: async (ms) => {
         sleeps.push(ms);
       },
@@ -123,5 +126,30 @@ describe('LLM client', () => {
       (await llm.complete(request, { tenantId: 'ten_b', deadlineMs: Date.now() + 20_000 })).content,
     ).toBe('{}');
     expect(fake.requests).toHaveLength(3);
+  });
+
+  it('shares the daily budget between instances that share the counters', async () => {
+    fake.respond = () => ({ content: '{}' });
+    // Two server instances, one set of counters (Redis in production; the same contract in memory).
+    const shared = limiterBudget(createMemoryLimiter());
+    const a = client({ dailyBudget: 3 }, [], shared).llm;
+    const b = client({ dailyBudget: 3 }, [], shared).llm;
+    const outcomes = [];
+    for (const llm of [a, b, a, b, a]) outcomes.push((await llm.complete(request, soon())).error ?? 'ok');
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', 'budget_exhausted', 'budget_exhausted']);
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('refuses the call when the budget cannot be counted', async () => {
+    fake.respond = () => ({ content: '{}' });
+    const broken: LlmBudget = {
+      take: async () => {
+        throw new Error('redis down');
+      },
+    };
+    expect(await client({}, [], broken).llm.complete(request, soon())).toMatchObject({
+      error: 'budget_exhausted',
+    });
+    expect(fake.requests).toHaveLength(0);
   });
 });
