@@ -6,7 +6,8 @@
  * a CPU profile of the measured part only (start-up and migrations left out) to
  * `$PROFILE_DIR/<which>.cpuprofile` (default the system temp dir); summarize it with
  * `node bench/profile-summary.mjs <file.cpuprofile>`.
- * DATABASE_URL or TEST_DATABASE_URL selects PostgreSQL; default PGlite in memory.
+ * DATABASE_URL or TEST_DATABASE_URL selects PostgreSQL; default PGlite in memory. Webhooks go
+ * through the ingestion batcher as in production; PROFILE_BATCH=0 calls processEvents unbatched.
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.ts';
 import { createKeyring, generateKey } from '../src/crypto/keyring.ts';
 import { buildApp } from '../src/http/app.ts';
-import { processEvents } from '../src/pipeline/index.ts';
+import { createInboundBatcher, processEvents } from '../src/pipeline/index.ts';
 import { startQueue } from '../src/queue/index.ts';
 import { createMemoryLimiter } from '../src/ratelimit/memory.ts';
 import { createStore, createTenant, openDb, type Store } from '../src/store/index.ts';
@@ -152,6 +153,23 @@ if (which === 'decision') {
     pacingScale: 1,
     log: { info: () => {}, warn: () => {}, error: () => {} },
   };
+  const batched = process.env.PROFILE_BATCH !== '0';
+  const batches = { n: 0, events: 0 };
+  const ingest = batched
+    ? createInboundBatcher(deps, {
+        onBatch: (b) => {
+          batches.n++;
+          batches.events += b.events;
+        },
+      })
+    : (target: Parameters<typeof processEvents>[1], events: Parameters<typeof processEvents>[2]) =>
+        processEvents(deps, target, events);
+  process.on('beforeExit', () => {
+    if (batched)
+      console.log(
+        `batches: ${batches.n}, ${(batches.events / Math.max(1, batches.n)).toFixed(1)} events each`,
+      );
+  });
   const app = await buildApp({
     config,
     store,
@@ -161,7 +179,7 @@ if (which === 'decision') {
       processEvents: async (target, events) => {
         const t0 = performance.now();
         try {
-          return await processEvents(deps, target, events);
+          return await ingest(target, events);
         } finally {
           add('processEvents (whole message)', performance.now() - t0);
         }
@@ -218,6 +236,9 @@ if (which === 'decision') {
 }
 
 const rows = [...timings.entries()].sort((a, b) => b[1].ms - a[1].ms);
+let statements = 0;
+for (const [name, t] of rows) if (name.startsWith('sql: ')) statements += t.n;
+console.log(`${(statements / total).toFixed(2)} SQL statements per request (tenant transactions)`);
 for (const [name, t] of rows.slice(0, 30))
   console.log(
     `${(t.ms / total).toFixed(3).padStart(8)} ms/req  ${String(t.n).padStart(6)}×  ${(t.ms / t.n).toFixed(3).padStart(8)} ms each  ${name}`,

@@ -22,10 +22,10 @@ import { createLlmClient, type LlmBudget } from './llm/client.ts';
 import { createLlmMetrics } from './llm/metrics.ts';
 import { createLogger } from './log.ts';
 import {
+  createInboundBatcher,
   createWebhookUptime,
   type Fanout,
   type PipelineDeps,
-  processEvents,
   sleepMs,
   startFanout,
   startWorkers,
@@ -329,7 +329,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         pacingScale: config.pacingScale,
         ...(llm !== undefined ? { llm } : {}),
         webhooks: {
-          processEvents: (target, events) => processEvents(pipeline, target, events),
+          // Concurrent webhooks of a tenant share one transaction (src/pipeline/batch.ts).
+          processEvents: createInboundBatcher(pipeline),
           onMissedAck: (atMs) => webhooksUp.downUntil(atMs),
           cloudDefaults,
         },

@@ -166,26 +166,63 @@ export async function processEvents(
   return outcome;
 }
 
-async function processOne(
+/** One event in its own transaction (the unbatched path: replays, the CLI, a batch's fallback). */
+function processOne(
   deps: PipelineDeps,
+  target: ChannelTarget,
+  event: InboundEvent,
+  outcome: InboundOutcome,
+): Promise<void> {
+  if (event.kind !== 'message' && event.kind !== 'status' && event.kind !== 'health') {
+    outcome.ignored++;
+    return Promise.resolve();
+  }
+  // Counted only once the transaction has committed, so a failed one leaves the outcome untouched.
+  const own = emptyOutcome();
+  return deps.store
+    .tx(target.tenantId, (r) => processEventIn(deps, r, target, event, own))
+    .then(() => addOutcome(outcome, own));
+}
+
+export function emptyOutcome(): InboundOutcome {
+  return { messages: 0, duplicates: 0, statuses: 0, health: 0, ignored: 0, failed: 0, failedEventIds: [] };
+}
+
+function addOutcome(into: InboundOutcome, from: InboundOutcome): void {
+  into.messages += from.messages;
+  into.duplicates += from.duplicates;
+  into.statuses += from.statuses;
+  into.health += from.health;
+  into.ignored += from.ignored;
+  into.failed += from.failed;
+  into.failedEventIds.push(...from.failedEventIds);
+}
+
+/**
+ * One event inside the caller's tenant transaction: its own (processOne) or a batch's
+ * (src/pipeline/batch.ts). Counts what it did into `outcome`.
+ */
+export async function processEventIn(
+  deps: PipelineDeps,
+  r: TenantRepos,
   target: ChannelTarget,
   event: InboundEvent,
   outcome: InboundOutcome,
 ): Promise<void> {
   switch (event.kind) {
     case 'message': {
-      const stored = await storeMessage(deps, target, event);
+      const stored = await storeMessage(deps, r, target, event);
       if (stored === 'duplicate') outcome.duplicates++;
       else if (stored === 'ignored') outcome.ignored++;
       else outcome.messages++;
       break;
     }
     case 'status':
-      await storeStatus(deps, target, event);
+      await storeStatus(deps, r, target, event);
       outcome.statuses++;
       break;
     case 'health':
-      if ((await storeHealth(deps, target, event)) === 'duplicate') outcome.duplicates++;
+      if ((await storeHealth(deps, r, target, event)) === 'duplicate') outcome.duplicates++;
       else outcome.health++;
       break;
     default:
@@ -195,12 +232,13 @@ async function processOne(
 
 async function storeMessage(
   deps: PipelineDeps,
+  r: TenantRepos,
   target: ChannelTarget,
   event: MessageEvent,
 ): Promise<'stored' | 'duplicate' | 'ignored'> {
   // Messages typed on the seller's own phone come back through the transport: not questions, but
   // a person answering, who takes the conversation over.
-  if (event.fromMe) return storeHumanEcho(deps, target, event);
+  if (event.fromMe) return storeHumanEcho(deps, r, target, event);
   const phone = event.from.phone ?? event.from.waId;
   // A username user writes without a phone number (Cloud): the BSUID identifies them. A gateway's
   // LID chat carries neither and cannot be answered yet.
@@ -208,32 +246,30 @@ async function storeMessage(
   if (!phone && !bsuid) return 'ignored';
   const identity = { ...(phone ? { phone } : {}), ...(bsuid ? { bsuid } : {}) };
   const nowMs = deps.nowMs();
-  return deps.store.tx(target.tenantId, async (r) => {
-    const channel = await r.channels.get(target.channelId);
-    if (!channel) return 'ignored';
-    const { contact } = await r.contacts.upsertBySender(channel.id, identity, event.from.name ?? null);
-    const { inserted, message } = await r.messages.insertInbound({
-      channelId: channel.id,
-      contactId: contact.id,
-      providerId: event.providerId,
-      body: event.text ?? null,
-      type: event.type,
-      createdAtMs: Math.min(event.timestampMs, nowMs),
-    });
-    if (!inserted) return 'duplicate';
-    if (event.type === 'system') await applySystemNotice(r, contact, event);
-    const receivedAtMs = Math.min(event.timestampMs, nowMs);
-    const inboundAt = { lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs) };
-    if (SILENT_TYPES.has(event.type)) {
-      await r.contacts.patch(contact.id, inboundAt);
-      return 'stored';
-    }
-    // A person owns the conversation (or it waits for one): decide() answers `skip` with the reason,
-    // recorded for the thread ("why the bot stayed quiet"), and a STOP still counts. The inbound
-    // time is decided on and stored with the decision's own contact update (one UPDATE, not two).
-    await decideFor(deps, r, channel, { ...contact, ...inboundAt }, message, nowMs, inboundAt);
-    return 'stored';
+  const channel = await r.channels.get(target.channelId);
+  if (!channel) return 'ignored';
+  const { contact } = await r.contacts.upsertBySender(channel.id, identity, event.from.name ?? null);
+  const { inserted, message } = await r.messages.insertInbound({
+    channelId: channel.id,
+    contactId: contact.id,
+    providerId: event.providerId,
+    body: event.text ?? null,
+    type: event.type,
+    createdAtMs: Math.min(event.timestampMs, nowMs),
   });
+  if (!inserted) return 'duplicate';
+  if (event.type === 'system') await applySystemNotice(r, contact, event);
+  const receivedAtMs = Math.min(event.timestampMs, nowMs);
+  const inboundAt = { lastInboundAtMs: Math.max(contact.lastInboundAtMs ?? 0, receivedAtMs) };
+  if (SILENT_TYPES.has(event.type)) {
+    await r.contacts.patch(contact.id, inboundAt);
+    return 'stored';
+  }
+  // A person owns the conversation (or it waits for one): decide() answers `skip` with the reason,
+  // recorded for the thread ("why the bot stayed quiet"), and a STOP still counts. The inbound
+  // time is decided on and stored with the decision's own contact update (one UPDATE, not two).
+  await decideFor(deps, r, channel, { ...contact, ...inboundAt }, message, nowMs, inboundAt);
+  return 'stored';
 }
 
 /**
@@ -244,6 +280,7 @@ async function storeMessage(
  */
 async function storeHumanEcho(
   deps: PipelineDeps,
+  r: TenantRepos,
   target: ChannelTarget,
   event: MessageEvent,
 ): Promise<'stored' | 'duplicate' | 'ignored'> {
@@ -253,25 +290,23 @@ async function storeHumanEcho(
   const identity = { ...(phone ? { phone } : {}), ...(bsuid ? { bsuid } : {}) };
   const nowMs = deps.nowMs();
   const sentAtMs = Math.min(event.timestampMs, nowMs);
-  return deps.store.tx(target.tenantId, async (r) => {
-    const channel = await r.channels.get(target.channelId);
-    if (!channel) return 'ignored';
-    const { contact } = await r.contacts.upsertBySender(channel.id, identity, null);
-    const { inserted } = await r.messages.insertHumanEcho({
-      channelId: channel.id,
-      contactId: contact.id,
-      providerId: event.providerId,
-      body: event.text ?? null,
-      type: event.type,
-      sentAtMs,
-    });
-    if (!inserted) return 'duplicate';
-    const { contact: owned } = await takeOver(deps, r, contact, { atMs: sentAtMs, via: 'phone' });
-    await r.contacts.patch(owned.id, {
-      lastOutboundAtMs: Math.max(owned.lastOutboundAtMs ?? 0, sentAtMs),
-    });
-    return 'stored';
+  const channel = await r.channels.get(target.channelId);
+  if (!channel) return 'ignored';
+  const { contact } = await r.contacts.upsertBySender(channel.id, identity, null);
+  const { inserted } = await r.messages.insertHumanEcho({
+    channelId: channel.id,
+    contactId: contact.id,
+    providerId: event.providerId,
+    body: event.text ?? null,
+    type: event.type,
+    sentAtMs,
   });
+  if (!inserted) return 'duplicate';
+  const { contact: owned } = await takeOver(deps, r, contact, { atMs: sentAtMs, via: 'phone' });
+  await r.contacts.patch(owned.id, {
+    lastOutboundAtMs: Math.max(owned.lastOutboundAtMs ?? 0, sentAtMs),
+  });
+  return 'stored';
 }
 
 /**
@@ -329,8 +364,13 @@ export async function redecide(deps: PipelineDeps, tenantId: string, messageId: 
   });
 }
 
-async function storeStatus(deps: PipelineDeps, target: ChannelTarget, event: StatusEvent): Promise<void> {
-  await deps.store.tx(target.tenantId, async (r) => {
+async function storeStatus(
+  deps: PipelineDeps,
+  r: TenantRepos,
+  target: ChannelTarget,
+  event: StatusEvent,
+): Promise<void> {
+  {
     const errorCode = event.error ? String(event.error.code) : null;
     if (event.status === 'played') return;
     let update = await r.messages.setStatus(
@@ -362,7 +402,7 @@ async function storeStatus(deps: PipelineDeps, target: ChannelTarget, event: Sta
         detail: { code: event.error.code },
       });
     }
-  });
+  }
 }
 
 /**
@@ -372,30 +412,29 @@ async function storeStatus(deps: PipelineDeps, target: ChannelTarget, event: Sta
  */
 async function storeHealth(
   deps: PipelineDeps,
+  r: TenantRepos,
   target: ChannelTarget,
   event: HealthEventIn,
 ): Promise<'stored' | 'duplicate'> {
   const nowMs = deps.nowMs();
-  return deps.store.tx(target.tenantId, async (r) => {
-    const channel = await r.channels.get(target.channelId);
-    if (!channel) return 'duplicate';
-    const input = {
-      channelId: channel.id,
-      type: event.event,
-      atMs: nowMs,
-      ...(event.untilMs === undefined ? {} : { untilMs: event.untilMs }),
-    };
-    if (event.eventId !== undefined) {
-      if ((await r.healthEvents.addOnce({ ...input, dedupKey: event.eventId })) === null) return 'duplicate';
-    } else {
-      const [last] = await r.healthEvents.recent(channel.id, { limit: 1 });
-      if (last !== undefined && last.type === event.event && nowMs - last.atMs < HEALTH_REPEAT_WINDOW_MS)
-        return 'duplicate';
-      await r.healthEvents.add(input);
-    }
-    await refreshPause(r, channel, nowMs);
-    return 'stored';
-  });
+  const channel = await r.channels.get(target.channelId);
+  if (!channel) return 'duplicate';
+  const input = {
+    channelId: channel.id,
+    type: event.event,
+    atMs: nowMs,
+    ...(event.untilMs === undefined ? {} : { untilMs: event.untilMs }),
+  };
+  if (event.eventId !== undefined) {
+    if ((await r.healthEvents.addOnce({ ...input, dedupKey: event.eventId })) === null) return 'duplicate';
+  } else {
+    const [last] = await r.healthEvents.recent(channel.id, { limit: 1 });
+    if (last !== undefined && last.type === event.event && nowMs - last.atMs < HEALTH_REPEAT_WINDOW_MS)
+      return 'duplicate';
+    await r.healthEvents.add(input);
+  }
+  await refreshPause(r, channel, nowMs);
+  return 'stored';
 }
 
 /** Re-evaluates the health engine and stores whether the channel is paused (with hysteresis). */

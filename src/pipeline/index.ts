@@ -5,6 +5,13 @@ import type { ChannelTarget, InboundOutcome } from './inbound.ts';
 
 export { act, type OutboundJobData, scheduleFollowup } from './act.ts';
 export { decideWithModel } from './assist.ts';
+export {
+  type BatchedProcessEvents,
+  type BatchReport,
+  createInboundBatcher,
+  DEFAULT_MAX_BATCH_EVENTS,
+  type InboundBatcherOptions,
+} from './batch.ts';
 export { storedContext } from './context.ts';
 export {
   type DeadLetterDeps,

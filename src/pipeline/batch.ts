@@ -1,0 +1,275 @@
+/**
+ * Micro-batched ingestion (issue 17). Concurrent webhooks of one tenant share one transaction:
+ * the first arrival starts a flush on the next turn, and while one batch commits the next gathers
+ * (the same shape as src/store/group-commit.ts). The per-message cost that a batch pays once —
+ * BEGIN, role and tenant, COMMIT (a WAL flush), the channel row, its health events, the send
+ * counters, the catalogue and the playbook — is then shared by up to `maxBatchEvents` messages.
+ *
+ * The promise of the unbatched path is kept:
+ * - A webhook's promise resolves only after its batch has committed: nothing is acknowledged
+ *   before it is durable.
+ * - Events run one after another in arrival order, one batch of a tenant at a time, so two
+ *   messages of one contact are decided in order, the second on the state the first left.
+ * - A redelivered message finds its provider id taken, in the batch or before it.
+ * - Any error in a batch rolls the whole batch back and its webhooks are then processed one by
+ *   one exactly as without batching (processEvents: one transaction per event). So a poison event
+ *   rolls back alone and is parked in failed_events, the other webhooks still commit, and an
+ *   infrastructure error fails only the webhooks it still fails alone (5xx, redelivery).
+ *   This is optimistic rather than one SAVEPOINT per event: a savepoint and its release are two
+ *   more statements per message (two round trips on PostgreSQL) paid on every batch, while
+ *   poison events are rare; the fall-back costs one extra pass only for a batch that failed.
+ */
+
+import type { Decision } from '../engines/decide.ts';
+import type { TenantRepos } from '../store/index.ts';
+import type { InboundEvent } from '../whatsapp/index.ts';
+import type { PipelineDeps, PipelineMetrics } from './deps.ts';
+import {
+  type ChannelTarget,
+  emptyOutcome,
+  type InboundOutcome,
+  processEventIn,
+  processEvents,
+} from './inbound.ts';
+
+/** Most events per batch transaction (a webhook is never split; a bigger one runs alone). */
+export const DEFAULT_MAX_BATCH_EVENTS = 64;
+
+export interface BatchReport {
+  tenantId: string;
+  webhooks: number;
+  events: number;
+  /** The batch failed and its webhooks were processed one by one. */
+  fellBack: boolean;
+}
+
+export interface InboundBatcherOptions {
+  /** Default DEFAULT_MAX_BATCH_EVENTS. */
+  maxBatchEvents?: number;
+  /** Told after each batch (tests, benchmarks). */
+  onBatch?: (report: BatchReport) => void;
+}
+
+/** processEvents with micro-batching: what the webhook routes call in production. */
+export type BatchedProcessEvents = (
+  target: ChannelTarget,
+  events: readonly InboundEvent[],
+) => Promise<InboundOutcome>;
+
+interface Pending {
+  target: ChannelTarget;
+  events: readonly InboundEvent[];
+  resolve: (outcome: InboundOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+export function createInboundBatcher(
+  deps: PipelineDeps,
+  options: InboundBatcherOptions = {},
+): BatchedProcessEvents {
+  const maxEvents = Math.max(1, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS);
+  const pending = new Map<string, Pending[]>();
+  const running = new Set<string>();
+
+  const takeBatch = (queue: Pending[]): Pending[] => {
+    let events = queue[0]?.events.length ?? 0;
+    let n = 1;
+    while (n < queue.length && events + queue[n]!.events.length <= maxEvents) {
+      events += queue[n]!.events.length;
+      n++;
+    }
+    return queue.splice(0, n);
+  };
+
+  const flush = async (tenantId: string): Promise<void> => {
+    running.add(tenantId);
+    try {
+      for (;;) {
+        const queue = pending.get(tenantId);
+        if (!queue || queue.length === 0) break;
+        const batch = takeBatch(queue);
+        const events = batch.reduce((n, p) => n + p.events.length, 0);
+        let fellBack = false;
+        try {
+          const outcomes = await commitBatch(deps, tenantId, batch);
+          for (const [i, p] of batch.entries()) p.resolve(outcomes[i]!);
+        } catch (err) {
+          fellBack = true;
+          deps.log.warn(
+            {
+              tenantId,
+              webhooks: batch.length,
+              events,
+              error: err instanceof Error ? err.name : 'unknown',
+            },
+            'webhook batch failed; processing its webhooks one by one',
+          );
+          for (const p of batch) {
+            try {
+              p.resolve(await processEvents(deps, p.target, p.events));
+            } catch (one) {
+              p.reject(one);
+            }
+          }
+        }
+        options.onBatch?.({ tenantId, webhooks: batch.length, events, fellBack });
+      }
+    } finally {
+      running.delete(tenantId);
+      pending.delete(tenantId);
+    }
+  };
+
+  return (target, events) => {
+    if (events.length === 0) return Promise.resolve(emptyOutcome());
+    return new Promise<InboundOutcome>((resolve, reject) => {
+      const queue = pending.get(target.tenantId) ?? [];
+      queue.push({ target, events, resolve, reject });
+      pending.set(target.tenantId, queue);
+      // The first webhook starts the flush on the next turn, so webhooks arriving together share it.
+      if (!running.has(target.tenantId) && queue.length === 1)
+        setImmediate(() => void flush(target.tenantId));
+    });
+  };
+}
+
+/** One transaction for the whole batch; the outcomes, in webhook order, once it has committed. */
+async function commitBatch(
+  deps: PipelineDeps,
+  tenantId: string,
+  batch: Pending[],
+): Promise<InboundOutcome[]> {
+  // Decisions are counted once the batch has committed: a batch that falls back decides again.
+  const decided: Array<[mode: 'webhook' | 'followup', decision: Decision]> = [];
+  const metrics: PipelineMetrics | undefined =
+    deps.metrics === undefined
+      ? undefined
+      : { send: (outcome) => deps.metrics?.send(outcome), decision: (mode, d) => decided.push([mode, d]) };
+  const batchDeps: PipelineDeps = { ...deps, ...(metrics ? { metrics } : {}) };
+  const outcomes = batch.map(() => emptyOutcome());
+  await deps.store.tx(tenantId, async (r) => {
+    const repos = batchRepos(r);
+    for (const [i, p] of batch.entries())
+      for (const event of p.events) await processEventIn(batchDeps, repos, p.target, event, outcomes[i]!);
+  });
+  for (const [mode, d] of decided) deps.metrics?.decision(mode, d);
+  return outcomes;
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * A copy of `repo` whose methods, except the `reads` named, call `forget` first: any write the
+ * batch makes through it drops what the batch has cached (conservative: a method not known to
+ * leave the cached facts alone counts as a change).
+ */
+function forgetting<T extends object>(repo: T, reads: readonly string[], forget: () => void): T {
+  const out = { ...repo } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(repo)) {
+    if (typeof value !== 'function' || reads.includes(name)) continue;
+    const method = value as Method;
+    out[name] = (...args: unknown[]) => {
+      forget();
+      return method.apply(out, args);
+    };
+  }
+  return out as T;
+}
+
+/**
+ * The batch's repositories: the facts every message of a batch reads — the channel, its recent
+ * health events, its send counters, the catalogue, the playbook — are read once per batch and
+ * dropped as soon as the batch writes anything they derive from (a channel update, a health event,
+ * an order that takes stock, a status that marks a send). Send counters count messages *sent*
+ * (src/store/repos/stats.ts), not replies queued, so replies enqueued within the batch leave them
+ * unchanged exactly as they would between unbatched transactions; the send worker re-checks
+ * quotas at send time. They are read at the batch's first message: a batch lasts milliseconds,
+ * so a send leaving the one-minute window meanwhile is at worst still counted (stricter, never
+ * looser).
+ */
+export function batchRepos(r: TenantRepos): TenantRepos {
+  const channels = new Map<string, ReturnType<TenantRepos['channels']['get']>>();
+  const health = new Map<
+    string,
+    { sinceMs: number; rows: ReturnType<TenantRepos['healthEvents']['recent']> }
+  >();
+  const stats = new Map<string, ReturnType<TenantRepos['stats']['sendStats']>>();
+  let products: ReturnType<TenantRepos['products']['list']> | undefined;
+  let playbook: ReturnType<TenantRepos['playbook']['get']> | undefined;
+  const forget = () => {
+    channels.clear();
+    health.clear();
+    stats.clear();
+    products = undefined;
+    playbook = undefined;
+  };
+
+  const channelsRepo = forgetting(r.channels, ['get', 'getCredentials', 'list'], forget);
+  channelsRepo.get = (id) => {
+    let hit = channels.get(id);
+    if (hit === undefined) {
+      hit = r.channels.get(id);
+      channels.set(id, hit);
+    }
+    return hit;
+  };
+  const healthRepo = forgetting(r.healthEvents, ['recent'], forget);
+  healthRepo.recent = (channelId, options = {}) => {
+    const sinceMs = options.sinceMs;
+    // Only the engine's look-back read is cached; a later, shorter window is a prefix of it
+    // (rows are newest first), so filtering the cached rows gives the same answer.
+    if (sinceMs === undefined || options.limit !== undefined)
+      return r.healthEvents.recent(channelId, options);
+    const hit = health.get(channelId);
+    if (hit !== undefined && sinceMs >= hit.sinceMs)
+      return hit.rows.then((rows) => rows.filter((e) => e.atMs >= sinceMs));
+    const rows = r.healthEvents.recent(channelId, options);
+    health.set(channelId, { sinceMs, rows });
+    return rows;
+  };
+  const statsRepo = forgetting(r.stats, ['sendStats', 'activity', 'experimentCounts'], forget);
+  statsRepo.sendStats = (channelId, nowMs, timeZone, bodyText) => {
+    if (bodyText !== undefined) return r.stats.sendStats(channelId, nowMs, timeZone, bodyText);
+    const key = `${channelId}\u0000${timeZone}`;
+    let hit = stats.get(key);
+    if (hit === undefined) {
+      hit = r.stats.sendStats(channelId, nowMs, timeZone);
+      stats.set(key, hit);
+    }
+    return hit;
+  };
+  const productsRepo = forgetting(r.products, ['get', 'list'], forget);
+  productsRepo.list = () => {
+    products ??= r.products.list();
+    return products;
+  };
+  const playbookRepo = forgetting(r.playbook, ['get'], forget);
+  playbookRepo.get = () => {
+    playbook ??= r.playbook.get();
+    return playbook;
+  };
+  return {
+    ...r,
+    channels: channelsRepo,
+    healthEvents: healthRepo,
+    stats: statsRepo,
+    products: productsRepo,
+    playbook: playbookRepo,
+    // Orders take stock; message writes other than the inserts of a new message may mark a send.
+    orders: forgetting(r.orders, ['get', 'getBySourceMessage', 'list', 'payments'], forget),
+    messages: forgetting(
+      r.messages,
+      [
+        'get',
+        'getByProviderId',
+        'history',
+        'decisionPending',
+        'contactHasPendingDecision',
+        'insertInbound',
+        'insertOutbound',
+        'insertHumanEcho',
+      ],
+      forget,
+    ),
+  };
+}

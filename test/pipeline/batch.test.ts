@@ -1,0 +1,267 @@
+/**
+ * Micro-batched ingestion (src/pipeline/batch.ts) keeps the promise of one transaction per event:
+ * concurrent webhooks of a tenant share a transaction, yet a poison event is parked alone, a
+ * redelivery is answered once, a contact's messages are decided in order on the state the previous
+ * one left, and a batch whose transaction fails leaves nothing half-stored. Run on PGlite and, when
+ * TEST_DATABASE_URL is set, on PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BatchReport,
+  createInboundBatcher,
+  type InboundOutcome,
+  type PipelineDeps,
+  processEvents,
+} from '../../src/pipeline/index.ts';
+import type { Store } from '../../src/store/index.ts';
+import type { InboundEvent } from '../../src/whatsapp/index.ts';
+import { openPipeline, type PipelineHarness } from '../support/pipeline.ts';
+import { testBackends } from '../support/store.ts';
+
+const T0 = Date.parse('2026-11-23T10:00:00Z'); // a Monday, 10:00 in Abidjan
+
+for (const backend of testBackends()) {
+  describe(`micro-batched ingestion (${backend.name})`, () => {
+    let now = T0;
+    let h: PipelineHarness;
+
+    beforeAll(async () => {
+      h = await openPipeline({ nowMs: () => now, backend });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    async function count(tenantId: string, sql: string): Promise<number> {
+      const { rows } = await h.db.ownerTx((t) =>
+        t.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, [tenantId]),
+      );
+      return rows[0]!.n;
+    }
+    const decisions = (tenantId: string) => count(tenantId, 'decisions WHERE tenant_id = $1');
+    const inbound = (tenantId: string) =>
+      count(tenantId, `messages WHERE tenant_id = $1 AND direction = 'in'`);
+    const replies = (tenantId: string) =>
+      count(tenantId, `messages WHERE tenant_id = $1 AND direction = 'out'`);
+    const parked = (tenantId: string) => count(tenantId, 'failed_events WHERE tenant_id = $1');
+
+    /** A batcher over `deps` that records its batches. */
+    function batcher(deps: PipelineDeps = h.deps) {
+      const reports: BatchReport[] = [];
+      const ingest = createInboundBatcher(deps, { onBatch: (b) => reports.push(b) });
+      return { ingest, reports };
+    }
+
+    /** Every webhook posted in the same turn, as concurrent requests are. */
+    function together(
+      ingest: ReturnType<typeof batcher>['ingest'],
+      target: { tenantId: string; channelId: string },
+      webhooks: InboundEvent[][],
+    ): Promise<PromiseSettledResult<InboundOutcome>[]> {
+      return Promise.allSettled(webhooks.map((events) => ingest(target, events)));
+    }
+
+    const outcomesOf = (settled: PromiseSettledResult<InboundOutcome>[]) =>
+      settled.map((s) => {
+        if (s.status === 'rejected') throw s.reason;
+        return s.value;
+      });
+
+    it('shares one transaction between webhooks arriving together, and answers a redelivery once', async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      const { ingest, reports } = batcher();
+      const webhooks = Array.from({ length: 8 }, (_, i) => [
+        h.message(`+22507010200${10 + i}`, "c'est combien le sac noir ?"),
+      ]);
+      const first = outcomesOf(await together(ingest, { tenantId, channelId }, webhooks));
+      expect(first.map((o) => o.messages)).toEqual(Array(8).fill(1));
+      expect(reports).toEqual([{ tenantId, webhooks: 8, events: 8, fellBack: false }]);
+      expect(await inbound(tenantId)).toBe(8);
+      expect(await decisions(tenantId)).toBe(8);
+      expect(await replies(tenantId)).toBe(8);
+
+      const again = outcomesOf(await together(ingest, { tenantId, channelId }, webhooks));
+      expect(again.map((o) => [o.messages, o.duplicates])).toEqual(Array(8).fill([0, 1]));
+      expect(await decisions(tenantId)).toBe(8);
+      expect(await replies(tenantId)).toBe(8);
+    });
+
+    it('parks a poison event alone; the others of its batch are stored and decided exactly once', async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      const { ingest, reports } = batcher();
+      const webhooks = [
+        [h.message('+2250701030301', 'Bonjour')],
+        [h.message('+2250701030302', 'cb le sac noir')],
+        // Not a phone number: upserting the contact throws a PhoneError (deterministic).
+        [h.message('123456', 'robot')],
+        [h.message('+2250701030304', 'Bonsoir')],
+        [h.message('+2250701030305', 'dispo ?')],
+      ];
+      const first = outcomesOf(await together(ingest, { tenantId, channelId }, webhooks));
+      expect(first.map((o) => [o.messages, o.failed])).toEqual([
+        [1, 0],
+        [1, 0],
+        [0, 1],
+        [1, 0],
+        [1, 0],
+      ]);
+      expect(reports.map((r) => r.fellBack)).toEqual([true]);
+      expect(await inbound(tenantId)).toBe(4);
+      expect(await decisions(tenantId)).toBe(4);
+      expect(await replies(tenantId)).toBe(4);
+      expect(await parked(tenantId)).toBe(1);
+
+      // The whole batch again: nothing new stored or answered, the poison event counted again.
+      const again = outcomesOf(await together(ingest, { tenantId, channelId }, webhooks));
+      expect(again.map((o) => [o.duplicates, o.failed])).toEqual([
+        [1, 0],
+        [1, 0],
+        [0, 1],
+        [1, 0],
+        [1, 0],
+      ]);
+      expect(await decisions(tenantId)).toBe(4);
+      expect(await replies(tenantId)).toBe(4);
+      expect(await parked(tenantId)).toBe(1);
+    });
+
+    it('decides the same as one transaction per event: order and state of a contact within a batch', async () => {
+      // The same conversation, ingested one event at a time and as one batch, must give the same
+      // decisions in the same order and leave the contacts in the same state.
+      const script: Array<[from: string, text: string]> = [
+        ['+2250701040401', 'Bonjour'],
+        ['+2250701040402', "c'est combien le sac noir ?"],
+        ['+2250701040401', "c'est combien le sac noir ?"],
+        ['+2250701040401', 'je le prends'],
+        ['+2250701040402', 'STOP'],
+        ['+2250701040401', 'merci'],
+        ['+2250701040402', 'ok'],
+      ];
+      const run = async (batched: boolean) => {
+        now = T0;
+        const { tenantId, channelId } = await h.shop();
+        const events = script.map(([from, text]) => h.message(from, text));
+        if (batched) {
+          const { ingest, reports } = batcher();
+          outcomesOf(
+            await together(
+              ingest,
+              { tenantId, channelId },
+              events.map((e) => [e]),
+            ),
+          );
+          expect(reports).toHaveLength(1);
+        } else {
+          for (const e of events) await processEvents(h.deps, { tenantId, channelId }, [e]);
+        }
+        const { rows } = await h.db.ownerTx((t) =>
+          t.query<{ provider_id: string; action: string; intent: string | null; stage: string }>(
+            `SELECT m.provider_id, d.action, d.intent, d.stage FROM decisions d
+               JOIN messages m ON m.tenant_id = d.tenant_id AND m.id = d.message_id
+              WHERE d.tenant_id = $1`,
+            [tenantId],
+          ),
+        );
+        // In script order (the clock stands still, so stored times do not order them).
+        const order = events.map((e) => (e.kind === 'message' ? e.providerId : ''));
+        const inOrder = rows
+          .sort((a, b) => order.indexOf(a.provider_id) - order.indexOf(b.provider_id))
+          .map(({ provider_id: _, ...d }) => d);
+        const contacts = await h.store.tx(tenantId, async (r) =>
+          (await r.contacts.list({ limit: 10 })).items
+            .map((c) => ({ phone: c.phone, stage: c.stage, optedOut: c.optedOut }))
+            .sort((a, b) => String(a.phone).localeCompare(String(b.phone))),
+        );
+        return { decisions: inOrder, contacts };
+      };
+      const one = await run(false);
+      const batched = await run(true);
+      expect(one.decisions).toHaveLength(script.length);
+      expect(batched).toEqual(one);
+      // The second contact's STOP, decided within the batch, holds for its next message.
+      expect(batched.contacts.find((c) => c.phone === '+2250701040402')?.optedOut).toBe(true);
+    });
+
+    it('fails every webhook of a batch whose transaction cannot commit, storing none of it', async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      const down: Store = {
+        ...h.store,
+        tx: async (id, fn) =>
+          h.store.tx(id, async (r) => {
+            await fn(r);
+            // The work is done; the COMMIT is what fails (a lost connection, a full disk).
+            throw new Error('COMMIT failed: connection lost');
+          }),
+      };
+      const { ingest } = batcher({ ...h.deps, store: down });
+      const settled = await together(ingest, { tenantId, channelId }, [
+        [h.message('+2250701050501', 'Bonjour')],
+        [h.message('+2250701050502', 'cb le sac noir')],
+        [h.message('+2250701050503', 'Bonsoir')],
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(await inbound(tenantId)).toBe(0);
+      expect(await decisions(tenantId)).toBe(0);
+      expect(await replies(tenantId)).toBe(0);
+      expect(await parked(tenantId)).toBe(0);
+    });
+
+    it('after a batch commit fails once, stores each webhook exactly once', async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      let failures = 1;
+      const flaky: Store = {
+        ...h.store,
+        tx: async (id, fn) =>
+          h.store.tx(id, async (r) => {
+            const result = await fn(r);
+            if (failures > 0) {
+              failures--;
+              throw new Error('COMMIT failed: connection lost');
+            }
+            return result;
+          }),
+      };
+      const { ingest, reports } = batcher({ ...h.deps, store: flaky });
+      const webhooks = [
+        [h.message('+2250701060601', 'Bonjour')],
+        [h.message('+2250701060602', 'cb le sac noir')],
+        [h.message('+2250701060603', 'Bonsoir')],
+      ];
+      const first = outcomesOf(await together(ingest, { tenantId, channelId }, webhooks));
+      expect(first.map((o) => o.messages)).toEqual([1, 1, 1]);
+      expect(reports.map((r) => r.fellBack)).toEqual([true]);
+      expect(await inbound(tenantId)).toBe(3);
+      expect(await decisions(tenantId)).toBe(3);
+      expect(await replies(tenantId)).toBe(3);
+    });
+
+    it('does not loosen the daily cap: a batch of cap + 5 messages never sends more than the cap', async () => {
+      now = T0;
+      // Conservative preset, channel created today: warm-up day 0 allows few sends.
+      const { tenantId, channelId } = await h.shop();
+      await h.store.tx(tenantId, (r) => r.channels.update(channelId, { preset: 'conservative' }));
+      const { ingest } = batcher();
+      const sendsBefore = await count(
+        tenantId,
+        `messages WHERE tenant_id = $1 AND direction = 'out' AND sent_at IS NOT NULL`,
+      );
+      expect(sendsBefore).toBe(0);
+      const cap = 15; // conservative warm-up, day 0
+      const webhooks = Array.from({ length: cap + 5 }, (_, i) => [
+        h.message(`+22507010707${String(10 + i)}`, 'cb le sac noir'),
+      ]);
+      outcomesOf(await together(ingest, { tenantId, channelId }, webhooks));
+      await h.flushSends(tenantId);
+      const sent = await count(
+        tenantId,
+        `messages WHERE tenant_id = $1 AND direction = 'out' AND sent_at IS NOT NULL`,
+      );
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThanOrEqual(cap);
+    });
+  });
+}
