@@ -7,7 +7,8 @@
  * `$PROFILE_DIR/<which>.cpuprofile` (default the system temp dir); summarize it with
  * `node bench/profile-summary.mjs <file.cpuprofile>`.
  * DATABASE_URL or TEST_DATABASE_URL selects PostgreSQL; default PGlite in memory. Webhooks go
- * through the ingestion batcher as in production; PROFILE_BATCH=0 calls processEvents unbatched.
+ * through the ingestion batcher as in production; PROFILE_BATCH=0 calls processEvents unbatched,
+ * PROFILE_LANES=n sets the batcher's lanes.
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -157,6 +158,7 @@ if (which === 'decision') {
   const batches = { n: 0, events: 0 };
   const ingest = batched
     ? createInboundBatcher(deps, {
+        ...(process.env.PROFILE_LANES ? { lanes: Number(process.env.PROFILE_LANES) } : {}),
         onBatch: (b) => {
           batches.n++;
           batches.events += b.events;

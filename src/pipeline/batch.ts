@@ -8,8 +8,10 @@
  * The promise of the unbatched path is kept:
  * - A webhook's promise resolves only after its batch has committed: nothing is acknowledged
  *   before it is durable.
- * - Events run one after another in arrival order, one batch of a tenant at a time, so two
- *   messages of one contact are decided in order, the second on the state the first left.
+ * - Events run one after another in arrival order within a batch, and one batch at a time per
+ *   lane; a customer's webhooks always take the same lane (laneOf), so two messages of one
+ *   contact are decided in order, the second on the state the first left. PGlite has one lane
+ *   (one connection); PostgreSQL several, so round trips of different customers overlap.
  * - A redelivered message finds its provider id taken, in the batch or before it.
  * - Any error in a batch rolls the whole batch back and its webhooks are then processed one by
  *   one exactly as without batching (processEvents: one transaction per event). So a poison event
@@ -35,6 +37,31 @@ import {
 /** Most events per batch transaction (a webhook is never split; a bigger one runs alone). */
 export const DEFAULT_MAX_BATCH_EVENTS = 64;
 
+/** Batches of one tenant in flight at once on PostgreSQL (within the pool's connections). */
+export const DEFAULT_POSTGRES_LANES = 4;
+
+/**
+ * The lane of a webhook: its first sender's, so every message of one customer goes through the
+ * same lane and is decided after the ones before it. A webhook naming no sender (statuses,
+ * connection events) goes by its channel.
+ */
+export function laneOf(target: ChannelTarget, events: readonly InboundEvent[], lanes: number): number {
+  if (lanes <= 1) return 0;
+  let key = target.channelId;
+  for (const e of events) {
+    if (e.kind !== 'message') continue;
+    key = `${target.channelId}|${e.from.phone ?? e.from.waId ?? e.from.bsuid ?? ''}`;
+    break;
+  }
+  // FNV-1a: stable and cheap; the spread only has to be even, not secret.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % lanes;
+}
+
 export interface BatchReport {
   tenantId: string;
   webhooks: number;
@@ -46,6 +73,12 @@ export interface BatchReport {
 export interface InboundBatcherOptions {
   /** Default DEFAULT_MAX_BATCH_EVENTS. */
   maxBatchEvents?: number;
+  /**
+   * Batches of one tenant in flight at once, each over its own lane of senders. Default: 1 on
+   * PGlite (one connection: a second transaction would only queue), DEFAULT_POSTGRES_LANES on
+   * PostgreSQL, where one batch at a time leaves the server idle during every round trip.
+   */
+  lanes?: number;
   /** Told after each batch (tests, benchmarks). */
   onBatch?: (report: BatchReport) => void;
 }
@@ -68,6 +101,10 @@ export function createInboundBatcher(
   options: InboundBatcherOptions = {},
 ): BatchedProcessEvents {
   const maxEvents = Math.max(1, options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS);
+  const lanes = Math.max(
+    1,
+    options.lanes ?? (deps.store.db.kind === 'postgres' ? DEFAULT_POSTGRES_LANES : 1),
+  );
   const pending = new Map<string, Pending[]>();
   const running = new Set<string>();
 
@@ -81,11 +118,11 @@ export function createInboundBatcher(
     return queue.splice(0, n);
   };
 
-  const flush = async (tenantId: string): Promise<void> => {
-    running.add(tenantId);
+  const flush = async (tenantId: string, key: string): Promise<void> => {
+    running.add(key);
     try {
       for (;;) {
-        const queue = pending.get(tenantId);
+        const queue = pending.get(key);
         if (!queue || queue.length === 0) break;
         const batch = takeBatch(queue);
         const events = batch.reduce((n, p) => n + p.events.length, 0);
@@ -115,20 +152,20 @@ export function createInboundBatcher(
         options.onBatch?.({ tenantId, webhooks: batch.length, events, fellBack });
       }
     } finally {
-      running.delete(tenantId);
-      pending.delete(tenantId);
+      running.delete(key);
+      pending.delete(key);
     }
   };
 
   return (target, events) => {
     if (events.length === 0) return Promise.resolve(emptyOutcome());
+    const key = `${target.tenantId}\u0000${laneOf(target, events, lanes)}`;
     return new Promise<InboundOutcome>((resolve, reject) => {
-      const queue = pending.get(target.tenantId) ?? [];
+      const queue = pending.get(key) ?? [];
       queue.push({ target, events, resolve, reject });
-      pending.set(target.tenantId, queue);
+      pending.set(key, queue);
       // The first webhook starts the flush on the next turn, so webhooks arriving together share it.
-      if (!running.has(target.tenantId) && queue.length === 1)
-        setImmediate(() => void flush(target.tenantId));
+      if (!running.has(key) && queue.length === 1) setImmediate(() => void flush(target.tenantId, key));
     });
   };
 }

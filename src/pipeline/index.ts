@@ -10,7 +10,9 @@ export {
   type BatchReport,
   createInboundBatcher,
   DEFAULT_MAX_BATCH_EVENTS,
+  DEFAULT_POSTGRES_LANES,
   type InboundBatcherOptions,
+  laneOf,
 } from './batch.ts';
 export { storedContext } from './context.ts';
 export {
