@@ -23,7 +23,8 @@
  */
 
 import type { Decision } from '../engines/decide.ts';
-import type { TenantRepos } from '../store/index.ts';
+import type { JobSpec } from '../queue/index.ts';
+import type { Queryable, TenantRepos } from '../store/index.ts';
 import type { InboundEvent } from '../whatsapp/index.ts';
 import type { PipelineDeps, PipelineMetrics } from './deps.ts';
 import {
@@ -182,12 +183,31 @@ async function commitBatch(
     deps.metrics === undefined
       ? undefined
       : { send: (outcome) => deps.metrics?.send(outcome), decision: (mode, d) => decided.push([mode, d]) };
-  const batchDeps: PipelineDeps = { ...deps, ...(metrics ? { metrics } : {}) };
+  // Jobs enqueued in the batch's transaction are inserted together at its end, in enqueue order,
+  // in one multi-row statement (their rows reference nothing, so nothing needs them earlier).
+  // enqueueIn answers null meanwhile; the pipelines only need the job to commit with the rest.
+  const jobs: JobSpec[] = [];
+  let batchSql: Queryable | undefined;
+  const queue = new Proxy(deps.queue, {
+    get(target, prop) {
+      if (prop === 'enqueueIn')
+        return (tx: Queryable, job: JobSpec): Promise<string | null> => {
+          if (tx !== batchSql) return target.enqueueIn(tx, job);
+          jobs.push(job);
+          return Promise.resolve(null);
+        };
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as Method).bind(target) : value;
+    },
+  });
+  const batchDeps: PipelineDeps = { ...deps, queue, ...(metrics ? { metrics } : {}) };
   const outcomes = batch.map(() => emptyOutcome());
   await deps.store.tx(tenantId, async (r) => {
+    batchSql = r.sql;
     const repos = batchRepos(r);
     for (const [i, p] of batch.entries())
       for (const event of p.events) await processEventIn(batchDeps, repos, p.target, event, outcomes[i]!);
+    if (jobs.length > 0) await deps.queue.enqueueManyIn(r.sql, jobs);
   });
   for (const [mode, d] of decided) deps.metrics?.decision(mode, d);
   return outcomes;

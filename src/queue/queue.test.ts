@@ -103,6 +103,66 @@ describe.each(queueTestBackends())('queue on $label', (backend) => {
     expect(await jobRow(db, schema, dropped!)).toBeUndefined();
   });
 
+  it('enqueues many jobs in one statement in order, one per singletonKey, inside a tenant transaction', async () => {
+    schema = freshQueueSchema();
+    const queue = await start();
+    const existing = await queue.enqueue({
+      name: 'outbound',
+      data: { tenantId: TENANT },
+      singletonKey: 'send:old',
+    });
+    const atMs = Date.now() + 60_000;
+    const added = await db.tenantTx(TENANT, (tx) =>
+      queue.enqueueManyIn(tx, [
+        {
+          name: 'outbound',
+          data: { tenantId: TENANT, n: 1 },
+          groupKey: 'chn_a',
+          singletonKey: 'send:1',
+          startAfterMs: atMs,
+        },
+        {
+          name: 'outbound',
+          data: { tenantId: TENANT, n: 2 },
+          groupKey: 'chn_a',
+          singletonKey: 'send:2',
+          startAfterMs: atMs,
+        },
+        {
+          name: 'outbound',
+          data: { tenantId: TENANT, n: 9 },
+          groupKey: 'chn_a',
+          singletonKey: 'send:1',
+          startAfterMs: atMs,
+        },
+        { name: 'outbound', data: { tenantId: TENANT }, singletonKey: 'send:old' },
+        { name: 'inbound', data: { tenantId: TENANT, n: 3 }, retryLimit: 7 },
+      ]),
+    );
+    expect(existing).not.toBeNull();
+    expect(added).toBe(3);
+    const { rows } = await db.exec(
+      `SELECT name, data, singleton_key, retry_limit FROM ${schema}.job WHERE id <> $1 ORDER BY created_on`,
+      [existing],
+    );
+    expect(rows).toEqual([
+      { name: 'outbound', data: { tenantId: TENANT, n: 1 }, singleton_key: 'g:chn_a', retry_limit: 5 },
+      { name: 'outbound', data: { tenantId: TENANT, n: 2 }, singleton_key: 'g:chn_a', retry_limit: 5 },
+      {
+        name: 'inbound',
+        data: { tenantId: TENANT, n: 3 },
+        singleton_key: expect.stringMatching(/^j:/),
+        retry_limit: 7,
+      },
+    ]);
+    // A payload the guard refuses fails the whole statement before anything is written.
+    await expect(
+      db.tenantTx(TENANT, (tx) =>
+        queue.enqueueManyIn(tx, [{ name: 'outbound', data: { tenantId: TENANT, to: '+22507010203' } }]),
+      ),
+    ).rejects.toThrow(JobPayloadError);
+  });
+
   it('lets the app role insert jobs but not read their data, change or delete them', async () => {
     schema = freshQueueSchema();
     await start();

@@ -25,6 +25,7 @@ import {
   failJobSql,
   fetchJobsSql,
   insertJobSql,
+  insertJobsSql,
   PGBOSS_SCHEMA_VERSION,
   queueStatsSql,
   setupSql,
@@ -288,6 +289,7 @@ class PgBossQueue implements Queue {
   readonly #ctx: Ctx;
   readonly #sql: {
     insert: string;
+    insertMany: string;
     fetch: string;
     complete: string;
     fail: string;
@@ -306,6 +308,7 @@ class PgBossQueue implements Queue {
   ) {
     this.#sql = {
       insert: insertJobSql(schema),
+      insertMany: insertJobsSql(schema),
       fetch: fetchJobsSql(schema),
       complete: completeJobSql(schema),
       fail: failJobSql(schema),
@@ -349,6 +352,23 @@ class PgBossQueue implements Queue {
     const values = this.#values(spec);
     const { rows } = await tx.query<{ id: string }>(this.#sql.insert, values);
     return rows[0]?.id ?? null;
+  }
+
+  async enqueueManyIn(tx: Queryable, specs: readonly JobSpec[]): Promise<number> {
+    // Within the statement a repeated singleton key would conflict with itself; the first one wins,
+    // as it would have one statement at a time.
+    const seen = new Set<string>();
+    const columns: unknown[][] = [[], [], [], [], [], [], [], []];
+    for (const spec of specs) {
+      const values = this.#values(spec);
+      if (seen.has(values[0] as string)) continue;
+      seen.add(values[0] as string);
+      values[2] = JSON.stringify(values[2]);
+      for (const [i, v] of values.entries()) columns[i]!.push(v);
+    }
+    if (seen.size === 0) return 0;
+    const { rows } = await tx.query<{ id: string }>(this.#sql.insertMany, columns);
+    return rows.length;
   }
 
   async enqueue(spec: JobSpec): Promise<string | null> {

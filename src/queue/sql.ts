@@ -24,10 +24,12 @@ export function deadLetterName(queue: string): string {
  * as pg-boss's own insert does.
  */
 export function insertJobSql(schema: string): string {
+  // created_on is the insert's own instant, not the transaction's start (now()): jobs enqueued
+  // one after another in one transaction (a batch of webhooks) keep their order within a group.
   return `
     INSERT INTO ${schema}.job (
       id, name, data, start_after, singleton_key, expire_in, keep_until,
-      retry_limit, retry_delay, retry_backoff, dead_letter, policy
+      retry_limit, retry_delay, retry_backoff, dead_letter, policy, created_on
     )
     SELECT
       $1::uuid, q.name, $3::jsonb, $4::timestamptz, $5::text,
@@ -40,9 +42,41 @@ export function insertJobSql(schema: string): string {
       END,
       COALESCE($8::bool, q.retry_backoff, false),
       q.dead_letter,
-      q.policy
+      q.policy,
+      clock_timestamp()
     FROM ${schema}.queue q
     WHERE q.name = $2
+    ON CONFLICT DO NOTHING
+    RETURNING id`;
+}
+
+/**
+ * insertJobSql for many jobs in one statement: each parameter is an array with one element per
+ * job, in enqueue order ($3 the data as JSON text). Rows are numbered so created_on keeps that order.
+ */
+export function insertJobsSql(schema: string): string {
+  return `
+    INSERT INTO ${schema}.job (
+      id, name, data, start_after, singleton_key, expire_in, keep_until,
+      retry_limit, retry_delay, retry_backoff, dead_letter, policy, created_on
+    )
+    SELECT
+      v.id, q.name, v.data::jsonb, v.start_after, v.singleton_key,
+      COALESCE(q.expire_seconds, 900) * interval '1 second',
+      v.start_after + COALESCE(q.retention_minutes, 20160) * interval '1 minute',
+      COALESCE(v.retry_limit, q.retry_limit, 2),
+      CASE WHEN COALESCE(v.retry_backoff, q.retry_backoff, false)
+        THEN GREATEST(COALESCE(v.retry_delay, q.retry_delay, 1), 1)
+        ELSE COALESCE(v.retry_delay, q.retry_delay, 0)
+      END,
+      COALESCE(v.retry_backoff, q.retry_backoff, false),
+      q.dead_letter,
+      q.policy,
+      clock_timestamp() + v.n * interval '1 microsecond'
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::int[], $7::int[], $8::bool[])
+      WITH ORDINALITY AS v(id, name, data, start_after, singleton_key, retry_limit, retry_delay, retry_backoff, n)
+    JOIN ${schema}.queue q ON q.name = v.name
+    ORDER BY v.n
     ON CONFLICT DO NOTHING
     RETURNING id`;
 }

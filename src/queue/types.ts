@@ -126,6 +126,11 @@ export interface Queue {
    */
   enqueueIn(tx: Queryable, job: JobSpec): Promise<string | null>;
   /**
+   * enqueueIn for many jobs in one statement (a batch of webhooks, src/pipeline/batch.ts), in the
+   * given order. Returns how many were new (the others matched an existing singletonKey).
+   */
+  enqueueManyIn(tx: Queryable, jobs: readonly JobSpec[]): Promise<number>;
+  /**
    * Enqueue on its own (owner connection). Never call it inside a store transaction on PGlite: the
    * single connection is held by that transaction and this call would wait for it forever; use
    * enqueueIn there.
