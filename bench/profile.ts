@@ -42,10 +42,10 @@ function add(name: string, ms: number) {
 function timedStore(store: Store): Store {
   return {
     ...store,
-    async tx(tenantId, fn) {
+    async tx(tenantId, fn, options) {
       const t0 = performance.now();
       try {
-        return await store.tx(tenantId, fn);
+        return await store.tx(tenantId, fn, options);
       } finally {
         add('store.tx (whole transaction)', performance.now() - t0);
       }

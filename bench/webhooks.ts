@@ -5,7 +5,9 @@
  * Baselines in the same run: a bare Fastify route answering 200 to the same requests, and per
  * backend the same route committing one row of the bytes Sellify stores per message (group
  * commit, answered after the commit): durability alone, without Sellify.
- * Goals: ack p99 < 50 ms; ≥ 500 inbound messages/s end to end on Postgres.
+ * Goals: ack p99 < 50 ms; ≥ 500 inbound messages/s end to end on Postgres. Sellify runs with the
+ * production ingestion batcher (src/pipeline/batch.ts), and once per backend one transaction per
+ * event, the path before it, for the ratio.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -32,6 +34,8 @@ const STORED_BYTES_PER_MESSAGE = 6_144;
 
 interface ServerSpec {
   kind: 'bare' | 'durable' | 'sellify';
+  /** Sellify: one transaction per event (the path before issue 17) instead of the production batcher. */
+  unbatched?: boolean;
   databaseUrl?: string;
   phoneNumberId: string;
 }
@@ -58,7 +62,7 @@ async function startBenchServer(spec: ServerSpec): Promise<{ port: number; close
   const { createMemoryLimiter } = await import('../src/ratelimit/memory.ts');
   const { createStore, createTenant, openDb } = await import('../src/store/index.ts');
   const { startQueue } = await import('../src/queue/index.ts');
-  const { processEvents } = await import('../src/pipeline/index.ts');
+  const { createInboundBatcher, processEvents } = await import('../src/pipeline/index.ts');
   const db = await openDb(
     spec.databaseUrl ? { dataDir: '', databaseUrl: spec.databaseUrl } : { dataDir: '', memory: true },
   );
@@ -108,7 +112,11 @@ async function startBenchServer(spec: ServerSpec): Promise<{ port: number; close
     store,
     limiter: createMemoryLimiter(),
     collectDefaultMetrics: false,
-    webhooks: { processEvents: (target, events) => processEvents(deps, target, events) },
+    webhooks: {
+      processEvents: spec.unbatched
+        ? (target, events) => processEvents(deps, target, events)
+        : createInboundBatcher(deps),
+    },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
@@ -216,11 +224,15 @@ export async function run(): Promise<string> {
     { kind: 'durable', phoneNumberId },
     `baseline: same route + group-committed ${STORED_BYTES_PER_MESSAGE} B row, PGlite`,
   );
+  const pgliteOne = await measure(
+    { kind: 'sellify', unbatched: true, phoneNumberId: `7${Date.now()}` },
+    'same, one transaction per event (before batching), PGlite',
+  );
   const pglite = await measure(
     { kind: 'sellify', phoneNumberId },
     'signed webhook → stored, decided, enqueued (PGlite)',
   );
-  const rows = [bare, durablePglite, pglite];
+  const rows = [bare, durablePglite, pgliteOne, pglite];
   const pairs: [string, LoadResult, LoadResult][] = [['PGlite', durablePglite, pglite]];
   const databaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (databaseUrl) {
@@ -228,11 +240,15 @@ export async function run(): Promise<string> {
       { kind: 'durable', databaseUrl, phoneNumberId },
       `baseline: same route + group-committed ${STORED_BYTES_PER_MESSAGE} B row, PostgreSQL`,
     );
+    const pgOne = await measure(
+      { kind: 'sellify', unbatched: true, databaseUrl, phoneNumberId: `6${Date.now()}` },
+      'same, one transaction per event (before batching), PostgreSQL',
+    );
     const pg = await measure(
       { kind: 'sellify', databaseUrl, phoneNumberId: `8${Date.now()}` },
       'signed webhook → stored, decided, enqueued (PostgreSQL)',
     );
-    rows.push(durablePg, pg);
+    rows.push(durablePg, pgOne, pg);
     pairs.push(['PostgreSQL', durablePg, pg]);
   }
   const sellifyRows = pairs.map(([, , r]) => r);

@@ -202,13 +202,17 @@ async function commitBatch(
   });
   const batchDeps: PipelineDeps = { ...deps, queue, ...(metrics ? { metrics } : {}) };
   const outcomes = batch.map(() => emptyOutcome());
-  await deps.store.tx(tenantId, async (r) => {
-    batchSql = r.sql;
-    const repos = batchRepos(r);
-    for (const [i, p] of batch.entries())
-      for (const event of p.events) await processEventIn(batchDeps, repos, p.target, event, outcomes[i]!);
-    if (jobs.length > 0) await deps.queue.enqueueManyIn(r.sql, jobs);
-  });
+  await deps.store.tx(
+    tenantId,
+    async (r) => {
+      batchSql = r.sql;
+      const repos = batchRepos(r);
+      for (const [i, p] of batch.entries())
+        for (const event of p.events) await processEventIn(batchDeps, repos, p.target, event, outcomes[i]!);
+      if (jobs.length > 0) await deps.queue.enqueueManyIn(r.sql, jobs);
+    },
+    { deferEvents: true },
+  );
   for (const [mode, d] of decided) deps.metrics?.decision(mode, d);
   return outcomes;
 }

@@ -43,6 +43,43 @@ describe.each(testBackends())('event log on $name', (backend) => {
     expect(orders.map((e) => e.id)).toEqual([second.id]);
   });
 
+  it('writes deferred appends in append order at the end of the transaction, or not at all', async () => {
+    const tenantId = await freshTenant(db);
+    const appended = await store.tx(
+      tenantId,
+      async (r) => {
+        const a = await r.events.append({ type: 'contact.opted_out', data: { n: 1 }, atMs: 1_000 });
+        const b = await r.events.append({ type: 'order.created', subjectId: 'ord_y', atMs: 2_000 });
+        // Reading the log inside the transaction sees what it holds.
+        expect((await r.events.listAfter(0)).map((e) => e.id)).toEqual([a.id, b.id]);
+        const c = await r.events.append({ type: 'contact.opted_in', atMs: 3_000 });
+        return [a, b, c];
+      },
+      { deferEvents: true },
+    );
+    expect(appended.map((e) => e.seq)).toEqual([0, 0, 0]);
+    const all = await store.tx(tenantId, (r) => r.events.listAfter(0));
+    expect(all.map((e) => [e.id, e.type, e.data])).toEqual([
+      [appended[0]!.id, 'contact.opted_out', { n: 1 }],
+      [appended[1]!.id, 'order.created', {}],
+      [appended[2]!.id, 'contact.opted_in', {}],
+    ]);
+    expect(all[0]!.seq).toBeLessThan(all[1]!.seq);
+    expect(all[1]!.seq).toBeLessThan(all[2]!.seq);
+
+    await expect(
+      store.tx(
+        tenantId,
+        async (r) => {
+          await r.events.append({ type: 'contact.opted_out', atMs: 4_000 });
+          throw new Error('rolled back');
+        },
+        { deferEvents: true },
+      ),
+    ).rejects.toThrow('rolled back');
+    expect(await store.tx(tenantId, (r) => r.events.listAfter(0))).toHaveLength(3);
+  });
+
   it("never shows one tenant another's events", async () => {
     const a = await freshTenant(db);
     const b = await freshTenant(db);

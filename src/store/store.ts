@@ -11,7 +11,7 @@ import type { RepoContext } from './repos/common.ts';
 import { type ContactsRepo, contactsRepo } from './repos/contacts.ts';
 import { type ConversationsRepo, conversationsRepo } from './repos/conversations.ts';
 import { type DecisionsRepo, decisionsRepo } from './repos/decisions.ts';
-import { type EventsRepo, eventsRepo } from './repos/events.ts';
+import { type EventsRepo, eventsRepo, flushDeferredEvents } from './repos/events.ts';
 import { type FailedEventsRepo, failedEventsRepo } from './repos/failed-events.ts';
 import { type HealthEventsRepo, healthEventsRepo } from './repos/health-events.ts';
 import { type IdempotencyRepo, idempotencyRepo } from './repos/idempotency.ts';
@@ -54,14 +54,22 @@ export interface TenantRepos {
 export interface Store {
   readonly db: Db;
   readonly keyring: Keyring;
-  /** Every repository call runs inside one tenant's transaction. */
-  tx<T>(tenantId: string, fn: (r: TenantRepos) => Promise<T>): Promise<T>;
+  /**
+   * Every repository call runs inside one tenant's transaction. `deferEvents`: the event log's
+   * appends are written together in one statement when fn returns, before the COMMIT (a batch of
+   * webhooks appends two per message).
+   */
+  tx<T>(tenantId: string, fn: (r: TenantRepos) => Promise<T>, options?: TxOptions): Promise<T>;
   /**
    * Called with the tenant id after a transaction that appended to the event log has committed:
    * the in-process wake-up of the log's readers (event stream, webhooks, notifications).
    */
   onEventsCommitted(listener: (tenantId: string) => void): () => void;
   close(): Promise<void>;
+}
+
+export interface TxOptions {
+  deferEvents?: boolean;
 }
 
 export function tenantRepos(context: RepoContext): TenantRepos {
@@ -93,14 +101,18 @@ export function createStore(db: Db, keyring: Keyring): Store {
   return {
     db,
     keyring,
-    async tx(tenantId, fn) {
+    async tx(tenantId, fn, options = {}) {
       let appended = false;
       const onEventAppended = () => {
         appended = true;
       };
-      const result = await db.tenantTx(tenantId, (tx) =>
-        fn(tenantRepos({ tx, tenantId, keyring, onEventAppended })),
-      );
+      const result = await db.tenantTx(tenantId, async (tx) => {
+        if (options.deferEvents !== true) return fn(tenantRepos({ tx, tenantId, keyring, onEventAppended }));
+        const context: RepoContext = { tx, tenantId, keyring, onEventAppended, deferredEvents: [] };
+        const value = await fn(tenantRepos(context));
+        await flushDeferredEvents(context);
+        return value;
+      });
       if (appended) for (const listener of [...eventListeners]) listener(tenantId);
       return result;
     },

@@ -13,6 +13,11 @@ export interface RepoContext {
   readonly keyring: Keyring;
   /** Told when the event log was appended to in this transaction (store.tx wakes readers after commit). */
   readonly onEventAppended?: () => void;
+  /**
+   * When set, appended events are held here and written in one multi-row INSERT at the end of the
+   * transaction (store.tx with `deferEvents`, a batch of webhooks); reading the log flushes first.
+   */
+  readonly deferredEvents?: unknown[][];
 }
 
 /** Encrypts a personal field, bound (AAD) to its tenant, table, column and row. */

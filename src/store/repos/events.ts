@@ -37,6 +37,10 @@ export interface NewEvent {
 }
 
 export interface EventsRepo {
+  /**
+   * In a transaction that defers events (store.tx `deferEvents`), the row is written at the end of
+   * the transaction and the record returned has `seq` 0 (its position is not known yet).
+   */
   append(input: NewEvent): Promise<EventRecord>;
   /** Oldest first, strictly after `afterSeq` (0 = from the start). Default limit 200, at most 1000. */
   listAfter(
@@ -83,26 +87,43 @@ export function eventsRepo(c: RepoContext): EventsRepo {
     async append(input) {
       if (!isEventType(input.type)) throw new TypeError(`unknown event type: ${input.type}`);
       const id = newId('evt');
+      const data = input.data ?? {};
+      const values = [
+        id,
+        c.tenantId,
+        input.type,
+        input.channelId ?? null,
+        input.contactId ?? null,
+        input.subjectId ?? null,
+        seal(c, TABLE, COLUMN, id, JSON.stringify(data)),
+        isoOf(input.atMs),
+      ];
+      if (c.deferredEvents !== undefined) {
+        c.deferredEvents.push(values);
+        c.onEventAppended?.();
+        return {
+          seq: 0,
+          id,
+          type: input.type,
+          channelId: input.channelId ?? null,
+          contactId: input.contactId ?? null,
+          subjectId: input.subjectId ?? null,
+          data,
+          atMs: input.atMs,
+        };
+      }
       const { rows } = await c.tx.query<Row>(
         `INSERT INTO events (id, tenant_id, type, channel_id, contact_id, subject_id, data_enc, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)
          RETURNING ${COLUMNS}`,
-        [
-          id,
-          c.tenantId,
-          input.type,
-          input.channelId ?? null,
-          input.contactId ?? null,
-          input.subjectId ?? null,
-          seal(c, TABLE, COLUMN, id, JSON.stringify(input.data ?? {})),
-          isoOf(input.atMs),
-        ],
+        values,
       );
       c.onEventAppended?.();
       return toRecord(rows[0]!);
     },
 
     async listAfter(afterSeq, options = {}) {
+      await flushDeferredEvents(c);
       const params: unknown[] = [c.tenantId, afterSeq, limitOf(options.limit)];
       let filter = '';
       if (options.types && options.types.length > 0) {
@@ -117,6 +138,7 @@ export function eventsRepo(c: RepoContext): EventsRepo {
     },
 
     async forContact(contactId, options = {}) {
+      await flushDeferredEvents(c);
       const { rows } = await c.tx.query<Row>(
         `SELECT ${COLUMNS} FROM events WHERE tenant_id = $1 AND contact_id = $2 ORDER BY seq DESC LIMIT $3`,
         [c.tenantId, contactId, limitOf(options.limit)],
@@ -125,6 +147,7 @@ export function eventsRepo(c: RepoContext): EventsRepo {
     },
 
     async get(id) {
+      await flushDeferredEvents(c);
       const { rows } = await c.tx.query<Row>(
         `SELECT ${COLUMNS} FROM events WHERE tenant_id = $1 AND id = $2`,
         [c.tenantId, id],
@@ -132,6 +155,28 @@ export function eventsRepo(c: RepoContext): EventsRepo {
       return rows[0] ? toRecord(rows[0]) : null;
     },
   };
+}
+
+/**
+ * Writes the events a deferring transaction holds (RepoContext.deferredEvents), in append order,
+ * in one multi-row INSERT (seq follows the order of the rows).
+ */
+export async function flushDeferredEvents(c: RepoContext): Promise<void> {
+  const held = c.deferredEvents;
+  if (held === undefined || held.length === 0) return;
+  const rows = held.splice(0, held.length);
+  const params: unknown[] = [];
+  const tuples = rows.map((values) => {
+    const base = params.length;
+    params.push(...values);
+    const p = (n: number) => `$${base + n}`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::timestamptz)`;
+  });
+  await c.tx.query(
+    `INSERT INTO events (id, tenant_id, type, channel_id, contact_id, subject_id, data_enc, created_at)
+     VALUES ${tuples.join(', ')}`,
+    params,
+  );
 }
 
 export interface PurgeEventsOptions {
