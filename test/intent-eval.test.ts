@@ -8,8 +8,10 @@ import {
   amountsIn,
   DEFAULT_HELDOUT,
   DEV_CORPORA,
+  DEV3,
   evaluateCorpus,
   type IntentCorpus,
+  idNumber,
   isValidationMessage,
   loadCorpus,
   RETIRED_HELDOUT,
@@ -61,7 +63,21 @@ describe('intent evaluation harness', () => {
       expect(r.stdout).toBe('');
     }
     expect(DEV_CORPORA).toContain(RETIRED_HELDOUT);
+    expect(DEV_CORPORA).toContain(DEV3);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
+    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-3.json');
+  });
+
+  it('splits by the number an id ends with, not by the digits of its corpus prefix', () => {
+    expect(idNumber('d17')).toBe(17);
+    expect(idNumber('h004')).toBe(4);
+    expect(idNumber('d3-031')).toBe(31);
+    expect(isValidationMessage({ id: 'd3-030' })).toBe(true);
+    expect(isValidationMessage({ id: 'd3-031' })).toBe(false);
+    expect(isValidationMessage({ id: 'nothing' })).toBe(false);
+    const dev3 = loadCorpus(DEV3);
+    const validation = splitCorpus(dev3, 'validation').messages;
+    expect(validation.length).toBe(Math.floor(dev3.messages.length / 3));
   });
 
   it('evaluates the held-out file chosen by path, and skips with a message when there is none', () => {
