@@ -173,6 +173,10 @@ const SMS: ReadonlyMap<string, string> = new Map([
   ['hw', 'how'],
   ['wat', 'what'],
   ['wht', 'what'],
+  ['plu', 'plus'],
+  ['vot', 'votre'],
+  ['chak', 'chaque'],
+  ['nouvo', 'nouveaux'],
 ]);
 
 /** After these, "pris" is the verb ("j'ai pris"), not a misspelt "prix". */

@@ -17,6 +17,29 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Je ne vous connais pas. Arrêtez de me envoyer vos casseroles tous les jours',
+  'Me contactez plus svp',
+  'Un seul autre message et je vous signale à WhatsApp',
+  'je te block si tu m envoies encore une pub',
+  'Je bloque et je signale',
+  "C'est la dernière fois que je vous dis d'arrêter",
+  "J'ai demandé qu'on me retire il y a une semaine",
+  'Ça suffit avec vos promos',
+  'Je quitte votre liste de diffusion',
+  'Leave me out of your broadcasts',
+  "I don't need your price list every morning",
+  'Rayez mon numéro de votre fichier',
+  'Supprimez immédiatement mon numéro',
+  'Please remove 0244 111 222 from your list',
+  'Remove me from all of your contact lists please',
+  'Bloquez-moi de votre liste',
+  'Enlevez-moi de la liste de diffusion, mais livrez quand même ma commande',
+  'Je ne veux plus être ajoutée dans vos groupes',
+  'Comme dit au téléphone, plus aucun message à ce numéro',
+  'Arrêtez les pubs et dites au patron de me rappeler',
+  'I was added by mistake, please take my number off',
+  'dé-sa-bon-ne-ment',
+  'Dé$abonnez moi',
   'Ne me rajoutez plus dans vos groupes svp',
   'r.e.t.i.r.e.z m.o.i',
   "si vous continuez à m'envoyer vos pubs je vous bloque",
@@ -115,6 +138,19 @@ const OPT_IN = [
   'Envoyez-moi un message dès que le riz parfumé arrive',
   'Envoyez-moi vos nouveautés chaque semaine svp',
   'Save my number so I can see your status',
+  'Remettez-moi dans vos contacts svp',
+  'Vous faites des promos ? Si oui ajoutez-moi',
+  'Rajoute moi la, je veux voir les nouveautés',
+  'Please include me',
+  'Sign me up for the weekly deals',
+  'Je voudrais être ajouté à votre groupe',
+  'Je veux suivre vos arrivages',
+  'Comment je m inscris ?',
+  'Je veux plus rater vos promos',
+  'Renvoyez-moi vos pubs svp',
+  'Ajoutez mon num à votre liste stp',
+  'Inscrivez mon numéro aussi',
+  'Je veux recevoir toutes vos offres',
 ];
 
 const NEITHER = [
@@ -156,6 +192,13 @@ const NEITHER = [
   'The replies keep sending me the same message, I need a human',
   "c'est la taille 39 pas 40, stop",
   'Arrêtez de me mentir, vous dites toujours que c’est en route',
+  'Vous pouvez me contacter plus tard',
+  'Vous pouvez m écrire plus souvent',
+  'Ajoute moi aussi le rouge',
+  'Rajoute-moi 2 savons',
+  'Remets-moi le même sac',
+  "Il faut pas arrêter de m'envoyer la même taille",
+  'Ajoutez mon numéro sur le colis',
 ];
 
 describe('consent rules', () => {

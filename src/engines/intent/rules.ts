@@ -325,22 +325,48 @@ const OPT_OUT_PAST_RE =
   /\b(?:(?:suis|etais|etait|avais|avait|ai|had|was|have|ve) (?:deja )?(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribed)|unsubscribed)\b/;
 /** "retirez mon numéro", "supprimez mon contact", "enlevez-moi de vos contacts", "remove my number". */
 const OPT_OUT_REMOVE_RE =
-  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire)|(?:sortir|sortez|sors|quitter)|(?:retire[rz]?|retirer|supprime[rz]?|supprimer|enleve[rz]?|enlever|efface[rz]?|effacer|remove|delete|erase|comot|take) (?:(?:mon|my|ce|this|le|les) (?:numero|number|contact|nom|name)s?|moi|me|m|le|la|us)(?: (?:off|out))?(?: (?:de|d|des|du|from|of|for|on|to) (?:(?:la|le|les|vos|votre|ta|tes|ton|your|una|the|this|all|toutes?|tous) )?(?:(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|repertoire|list|mailing|annuaire|promos?)[a-z ]*)?)?)\b/;
+  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire)|(?:sortir|sortez|sors|quitter)|(?:retire[rz]?|retirer|supprime[rz]?|supprimer|enleve[rz]?|enlever|efface[rz]?|effacer|raye[rz]?|rayer|remove|delete|erase|comot|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this|le|les) (?:numero|number|contact|nom|name)s?|moi|me|m|le|la|us)(?: (?:off|out))?(?: (?:de|d|des|du|from|of|for|on|to) (?:(?:la|le|les|vos|votre|ta|tes|ton|your|una|the|this|all|toutes?|tous) )?(?:(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|repertoire|list|mailing|annuaire|promos?)[a-z ]*)?)?)\b/;
 /** The object of a removal must be the customer or their number, on a messaging list. */
 const OPT_OUT_REMOVE_OBJECT_RE =
-  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire) (?:de|d|des|du|from) (?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|contacts?|groupes?|repertoire)|(?:sortir|sortez moi|sors moi|quitter) (?:de |d |des |du )?(?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|groupes?)|(?:mon|my|ce|this) (?:numero|number|contact|nom|name)s?|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|remove|delete|take) (?:moi|me)(?: off)? (?:de|from|d|of) (?:la |le |les |vos |votre |ta |tes |your |the |this )?(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|list|mailing|promos?)|(?:remove|delete|take) (?:me|us) (?:off|out of|from) (?:your |the |this |una |all )?(?:broadcasts?|lists?|mailing|contacts?|groups?)|^(?:(?:svp|stp|please|pls) )?(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:moi|me)(?: (?:svp|stp|please|pls|merci))*$|(?:retire[rz]?|supprime[rz]?|enleve[rz]?) moi (?:svp|stp|s il vous plait|de la liste|de vos|de votre|de ta|de tes))/;
+  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire) (?:de|d|des|du|from) (?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|contacts?|groupes?|repertoire)|(?:sortir|sortez moi|sors moi|quitter) (?:de |d |des |du )?(?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|groupes?)|(?:mon|my|ce|this) (?:numero|number|contact|nom|name)s?|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|remove|delete|take) (?:moi|me)(?: off)? (?:de|from|d|of) (?:la |le |les |vos |votre |ta |tes |your |the |this )?(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|list|mailing|promos?)|(?:remove|delete|take) (?:me|us) (?:off|out of|from) (?:(?:your|the|this|una|all|of|these|those) ){0,3}(?:[a-z]+ )?(?:broadcasts?|lists?|mailing|contacts?|groups?)|^(?:(?:svp|stp|please|pls) )?(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:moi|me)(?: (?:svp|stp|please|pls|merci))*$|(?:retire[rz]?|supprime[rz]?|enleve[rz]?) moi (?:svp|stp|s il vous plait|de la liste|de vos|de votre|de ta|de tes))/;
 /** A removal from something that is not our messaging list ("take me off the waiting list"). */
 const OPT_OUT_REMOVE_NOT_RE = /\b(?:waiting list|liste d attente|commande|order|panier|cart)\b/;
+/** A list that can only be ours: a removal from it is an opt-out even beside an order ("…mais livrez le fer commandé"). */
+const BROADCAST_LIST_RE =
+  /\b(?:liste de diffusion|diffusion|broadcast(?: list)?|mailing list|newsletter|promo list|liste des promos)\b/;
 /** After "envoyer"/"send": an object that is not our messages makes it an ordinary request ("le mauvais article"). */
 const NOT_MESSAGES =
   '(?! (?:le|la|les|un|une|des|du|l|ce|cet|cette|mon|ma|mes|the|a|an|my|that|this|wrong) (?!messages?|pubs?|promos?|sms|offres?|statuts?|notifications?|nouveautes?|publicites?|diffusions?|texts?|updates?|adverts?|broadcasts?))';
 /** "arrêtez de m'écrire", "stop sending me messages", "arrêtez l'envoi des nouveautés", "stop de me send tes promos". */
 const OPT_OUT_CEASE_RE = new RegExp(
-  String.raw`\b(?<!\b(?:don t|dont|not|never|no|pas)(?: [a-z]+){0,2} )(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|cessez|quit|faut plus) (?:de |d |to )?(?:dey )?(?:(?:m|me) (?:ecrire|ecris|envoyer|envoie|send|contacter|deranger|spammer|ajouter|appeler|harceler)${NOT_MESSAGES}|(?:send|text|message|call)(?:ing)? (?:me|us)${NOT_MESSAGES}|l envoi (?:de |des |du )?(?:vos |tes |les )?(?:messages?|pubs?|promos?|nouveautes?|offres?|sms|statuts?|notifications?|publicites?)|(?:sending|texting|messaging|contacting|writing|spamming|adding) (?:me|us)${NOT_MESSAGES}|(?:sending|texting|messaging|contacting|writing|spamming|calling) (?:to )?(?:this|my|ce|mon) (?:number|numero|line|phone)|(?:sending|texting|messaging|contacting|writing|spamming)(?: (?:please|pls|svp|stp|abeg|now|biko))*$|(?:ecrire|envoyer|spammer) (?:moi|nous))`,
+  String.raw`\b(?<!\b(?:don t|dont|not|never|no)(?: [a-z]+){0,2} )(?<!\b(?:ne|faut|dois|doit|devez|peux|pouvez) pas )(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|cessez|quit|faut plus) (?:de |d |to )?(?:dey )?(?:(?:m|me) (?:ecrire|ecris|envoyer|envoie|send|contacter|deranger|spammer|ajouter|appeler|harceler)${NOT_MESSAGES}|(?:send|text|message|call)(?:ing)? (?:me|us)${NOT_MESSAGES}|l envoi (?:de |des |du )?(?:vos |tes |les )?(?:messages?|pubs?|promos?|nouveautes?|offres?|sms|statuts?|notifications?|publicites?)|(?:sending|texting|messaging|contacting|writing|spamming|adding) (?:me|us)${NOT_MESSAGES}|(?:sending|texting|messaging|contacting|writing|spamming|calling) (?:to )?(?:this|my|ce|mon) (?:number|numero|line|phone)|(?:sending|texting|messaging|contacting|writing|spamming)(?: (?:please|pls|svp|stp|abeg|now|biko))*$|(?:ecrire|envoyer|spammer) (?:moi|nous))`,
 );
 /** "je ne veux plus recevoir vos messages", "ne m'écrivez plus", "don't text me again", "no more adverts". */
 const OPT_OUT_NEGATED_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler|relancer)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+/**
+ * More ways to say "no more messages": without "ne" ("me contacte plus"), threats to block or report
+ * at the next message, asking again ("je vous ai dit d'arrêter", "je demande qu'on me retire"),
+ * "ça suffit vos promos", leaving the list ("je quitte votre liste de diffusion", "leave me out of
+ * these promotions"), "I don't need your prices every day", and Wolof "bayyi ma ci sa liste".
+ */
+const OPT_OUT_MORE_RE = new RegExp(
+  String.raw`\b(?:${[
+    '(?:me|m|nous) (?:contacte[rz]?|ecri(?:s|vez|re)|derange[rz]?|relance[rz]?) plus(?! (?:tard|tot|souvent|vite|de|d|des|que|qu)\\b)',
+    '(?:veux|veut|voudrais|souhaite) (?:plus|pas|jamais) (?:etre|etre encore) (?:ajoutee?|contactee?|inscrite?|rajoutee?|sur|dans)\\b',
+    '(?:encore|one more|un autre|un seul autre|encore un|encore une|another) (?:un )?(?:seul |single )?(?:message|msg|sms|truc|text|pub|promo)(?: [a-z]+){0,6} (?:je|j|i|i go|and i|et je) (?:vous |te |you |una )?(?:bloque|block|signale|report)',
+    '(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:m |me )?(?:envoie[sz]?|envoyez|send|text|ecri[a-z]*) (?:encore|again|another|un autre|anything)',
+    '(?:je|i) (?:vous |te |you )?(?:bloque|block)[a-z]* (?:et|and) (?:je |i )?(?:vous |te |you )?(?:signale|report)',
+    '(?:vous|te|t) (?:ai |avais )?(?:dis|dit|demande) (?:de |d )(?:cesser|arreter|stopper)(?! (?:de|d|le|la|les|l|ce|cette|mon|ma)\\b)',
+    '(?:je |j )?(?:demande|ai demande|redemande) (?:qu on|que vous|que tu|de|a) (?:me|m) (?:retire|enleve|supprime|desabonne|desinscri)[a-z]*(?! (?:le|la|les|l|un|une|du|des|ce|cette|mon|ma|mes)\\b)',
+    `(?:ca suffit|assez|trop c est trop|marre)(?: avec)? (?:(?:vos|tes|ces|les) )(?:[a-z]+ )?${'(?:messages?|msgs?|sms|pubs?|publicites?|promos?|promotions?|annonces?|spam)'}`,
+    '(?:je |on )?(?:quitte|sors de) (?:votre|ta|la|le|vos|tes|ton) (?:liste|diffusion|groupe|broadcast|canal)',
+    '(?:leave|keep|count) (?:me|us|my number) out (?:of|from) (?:[a-z]+ ){0,2}(?:messages?|promos?|promotions?|adverts?|ads|broadcasts?|lists?|updates?|group)',
+    '(?:don t|dont|do not|no) need (?:your|una|these|ur) (?:[a-z]+ ){0,2}(?:prices?|messages?|updates?|offers?|deals?|adverts?|promos?)(?: [a-z]+){0,2} (?:every|each|daily|anymore|again)',
+    'bayyi ma ci (?:sa|seen|sen) (?:liste|groupe)',
+  ].join('|')})\b`,
+);
+
 /** What the shop sends, as customers name it: the object a stop request must have. */
 const OUR_MESSAGES =
   '(?:messages?|msgs?|sms|texts?|pubs?|publicites?|promos?|promotions?|annonces?|broadcasts?|updates?|adverts?|ads|statuts?|status|notifications?|alertes?|spam|newsletters?|diffusions?)';
@@ -363,28 +389,29 @@ const OUR_MESSAGES_RE = new RegExp(String.raw`\b${OUR_MESSAGES}\b`);
  * introduce something else ("retirez-moi le rouge de la commande").
  */
 const OPT_OUT_REMOVE_END_RE =
-  /\b(?:(?:retire[rz]?|retirer|enleve[rz]?|enlever|supprime[rz]?|supprimer|efface[rz]?|sortez|sors|remove|delete|take) (?:moi|me)(?: off| out)?|(?:me|m) (?:retirer|enlever|supprimer|effacer|sortir)|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:mon|my) (?:num|numero|number|contact))(?: (?:svp|stp|please|pls|plz|merci|thanks|thank you|deh|o|oh|hein|now|maintenant|immediatement|abeg|biko|sil vous plait|s il vous plait))*$/;
+  /\b(?:(?:retire[rz]?|retirer|enleve[rz]?|enlever|supprime[rz]?|supprimer|efface[rz]?|sortez|sors|remove|delete|take) (?:moi|me)(?: off| out)?|(?:me|m) (?:retirer|enlever|supprimer|effacer|sortir)|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|raye[rz]?|remove|delete|take)(?: [a-z]+ment)? (?:mon|my|ce|this) (?:num|numero|number|contact)(?: off| out)?)(?: (?:svp|stp|please|pls|plz|merci|thanks|thank you|deh|o|oh|hein|now|maintenant|immediatement|abeg|biko|sil vous plait|s il vous plait))*$/;
 /** A removal from a list that can only be ours ("supprimez-le de votre liste de diffusion", "retire mon num de ta liste"). */
 const OPT_OUT_REMOVE_LIST_RE =
-  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|remove|delete|take) (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) )?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire))\b/;
+  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|raye[a-z]*|bloque[rz]?|bloke[rz]?|block|remove|delete|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) |(?:\d+ ){1,4})?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire|base|fichier))\b/;
 
 /** Our messaging lists, as customers name them. */
 const LIST =
-  '(?:listes?|list|diffusions?|broadcasts?|groupes?|groups?|canal|channel|mailing|newsletters?|statuts?|alertes?)';
+  '(?:listes?|list|contacts?|diffusions?|broadcasts?|groupes?|groups?|canal|channel|mailing|newsletters?|statuts?|alertes?)';
 /** A customer asking to receive messages (again), to be added to a list, or saying an opt-out was a mistake. */
 const OPT_IN_PHRASE_RE = new RegExp(
   `\\b(?:${[
     'reabonn[a-z]*',
     'reinscri[a-z]*',
     'resubscri[a-z]*',
-    'abonne[rz]? (?:moi|me)',
+    // "Dé$abonnez-moi" reads "de abonnez moi": the unsubscribe it disguises, never a subscription.
+    '(?<!\\bde )abonne[rz]? (?:moi|me)',
     'inscri(?:s|vez|re|t) moi',
     'subscribe (?:me|my)',
     'want to subscribe',
     '(?:m|me) abonner',
     'opt (?:me )?in',
     'optin',
-    `(?:remet[a-z]*|rajoute[rz]?|ajoute[rz]?|mets?|mettez|ajouter|remettre|rajouter|inscrire|reinscrire|add|put) (?:moi|me|m|mon numero|ce numero|celui ci|my number|this number|my (?:[a-z]+ ){0,2}number|us) (?:back )?(?:de nouveau |a nouveau )?(?:(?:a|dans|sur|to|on|in|into) )?(?:(?:la|le|votre|ta|ton|vos|tes|your|the|una|sa) )?${LIST}`,
+    `(?:remet[a-z]*|rajoute[rz]?|ajoute[rz]?|mets?|mettez|ajouter|remettre|rajouter|inscrire|reinscrire|add|put) (?:moi|me|m|mon numero|mon num|ce numero|celui ci|my number|this number|my (?:[a-z]+ ){0,2}number|us) (?:back )?(?:de nouveau |a nouveau )?(?:(?:a|dans|sur|to|on|in|into) )?(?:(?:la|le|votre|ta|ton|vos|tes|your|the|una|sa) )?${LIST}`,
     `(?:m|me) (?:ajouter|remettre|rajouter|reinscrire|inscrire) (?:de nouveau |a nouveau )?(?:(?:a|dans|sur) )?(?:(?:la|le|votre|ta|ton|vos|tes) )?${LIST}`,
     '(?:remet(?:tez|s|tre)?|rajoute[rz]?) moi(?: (?:svp|stp|please|pls|merci))*$',
     'me remettre(?: (?:svp|stp|merci))*$',
@@ -408,8 +435,16 @@ const OPT_IN_PHRASE_RE = new RegExp(
     '(?:envoye[rz]? moi|envoie moi|m envoyer|send me|sending me) (?:[a-z]+ ){0,5}(?:chaque|tous les|toutes les|every|each) (?:jour|jours|matin|soir|semaine|mois|lundi|lundis|mardi|mercredi|jeudi|vendredi|vendredis|samedi|dimanche|week|day|month|morning)',
     '(?:save|enregistre[rz]?|sauvegarde[rz]?) (?:my|mon|ce|this) (?:number|numero|contact)',
     '(?:voir|see|view) (?:vos|tes|your|una) (?:statuts?|status(?:es)?|posts)',
-    '(?:recevoir|resevoir|recevoire|avoir) (?:de nouveau |a nouveau |encore )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
-    'envoye[rz]? (?:moi )?(?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?)',
+    '(?:recevoir|resevoir|recevoire|avoir) (?:de nouveau |a nouveau |encore )?(?:toutes |tous )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
+    '(?:r|re)?envoye[rz]? (?:moi )?(?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?|pubs?|publicites?|annonces?|statuts?)',
+    '(?:include|count) (?:me|us|my number)(?: (?:in|too|also|please|pls|abeg))*$',
+    'sign (?:me|us|my number) up',
+    `(?:etre|be|been) (?:ajoutee?|added|inscrite?|included|incluse?|rajoutee?) (?:a|au|dans|sur|to|on|in|into) (?:(?:la|le|votre|ta|vos|tes|your|the) )?(?:[a-z]+ )?${LIST}`,
+    '(?:suivre|follow) (?:vos|tes|your|una) (?:promos?|promotions?|offres?|nouveautes?|arrivages?|statuts?|deals?|updates?)',
+    '(?:comment|how) (?:je |do i |can i |on |to )?(?:m inscri[a-z]*|s inscrire|subscribe|sign up|join (?:your|the) (?:list|broadcast|group))',
+    '(?:rater|manquer|miss) (?:aucune? |any of )?(?:vos|tes|your|una) (?:promos?|promotions?|offres?|nouveautes?|deals?|updates?|arrivages?)',
+    // "Remets-moi, je veux voir les promos", "si oui ajoutez-moi": put back on the list, nothing else after.
+    '(?:remet(?:s|tez)?|rajoute[rz]?|ajoute[rz]?) moi(?=(?: (?:svp|stp|please|pls|merci|deh|o|oh|too|back|la))*(?: (?:je|j|i|si|if|car|parce|because)\\b|$))',
     '(?:tenez|tiens) moi (?:au courant|informee?s?)',
     '(?:etre|suis) (?:informee?s?|au courant) (?:des|de vos|de tes)',
     'rejoindre (?:votre|ton|vos|le) (?:groupe|liste|diffusion|canal)',
@@ -433,18 +468,28 @@ const OPT_IN_NOTIFY_RE = new RegExp(
     '(?:let|tell) (?:me|us) (?:know )?(?:when|once|as soon as|if) (?:[a-z0-9]+ ){0,6}(?:comes? back|is back|are back|back in stock|in stock|arrives?|lands?|restock[a-z]*|available|new)',
   ].join('|')})\\b`,
 );
+/** "Ajoutez mon numéro", "inscrivez mon numéro pro aussi", "add my number": unless it is for an order. */
+const OPT_IN_NUMBER_RE =
+  /\b(?:ajoute[rz]?|rajoute[rz]?|add|inscri(?:s|vez|re)|enregistre[rz]?|save) (?:mon num(?:ero)?|my (?:[a-z]+ )?number|ce numero|this number)\b/;
 const ORDER_ON_ITS_WAY_RE =
   /\b(?:colis|livreur|livraison|commande|order|delivery|rider|package|parcel|dispatch|courier|coursier|paiement|payment|argent|money)\b/;
 
 /** "…removed me by mistake", "remettez-moi": a removal that is being undone, not asked for. */
 const REMOVAL_REVERSED_RE =
-  /\b(?:par erreur|by mistake|mistakenly|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
+  /\b(?:(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
 /** "Ne m'enlevez pas de la liste", "don't remove me": the opposite of a removal. */
 const KEEP_ME_RE =
   /\b(?:ne (?:m |me |nous )?(?:retire|enleve|supprime|desabonne|desinscri)[a-z]* (?:pas|jamais)|(?:don t|dont|do not|never) (?:remove|delete|unsubscribe|take me off|stop (?:sending|texting|messaging))|(?:pas|not) (?:me )?(?:retirer|enlever|supprimer|remove|delete))\b/;
+/**
+ * Asking for a person, as opposed to merely naming one ("comme je vous l'ai dit au téléphone",
+ * "dites à votre patronne de m'appeler pour mon remboursement" still opt out).
+ */
+const HUMAN_ASK_RE =
+  /\b(?:humain|human|vraie? personne|personne reelle|real (?:person|human)|quelqu un de (?:reel|vrai)|someone real|parler (?:a|au|avec) (?:un|une|le|la|quelqu|votre|vous|qqn)|speak (?:to|with)|talk (?:to|with) (?:a|the|someone|somebody|your)|conseill[a-z]*|agent|service client|customer (?:service|care)|robot|bot|chatbot|automatiques?|automatic|appele[rz]? moi|appelle moi|call me)\b/;
+
 /** Words asking for messages to go on or come back. */
 const RESUME_RE =
-  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|par erreur|by mistake|mistakenly|add me back|remettez moi|remets moi)\b/;
+  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|add me back|remettez moi|remets moi)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
   /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*|nouveau numero|new number|change de numero|changed (?:my )?number)\b/;
@@ -452,7 +497,7 @@ const OPT_IN_REVERSAL_RE =
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur|erreur|mistake)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur|erreur|mistake)/;
 const NEGATED_OPT_IN_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
+  /\b(?:(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
 export type ConsentRule =
   | 'consent.keyword'
@@ -492,10 +537,14 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
   else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s)) optOut = 'consent.unsubscribe';
-  else if (OPT_OUT_REMOVE_RE.test(s) && OPT_OUT_REMOVE_OBJECT_RE.test(s) && !OPT_OUT_REMOVE_NOT_RE.test(s))
+  else if (
+    OPT_OUT_REMOVE_RE.test(s) &&
+    OPT_OUT_REMOVE_OBJECT_RE.test(s) &&
+    (!OPT_OUT_REMOVE_NOT_RE.test(s) || BROADCAST_LIST_RE.test(s))
+  )
     optOut = 'consent.remove_number';
   else if (OPT_OUT_CEASE_RE.test(s)) optOut = 'consent.stop_sending';
-  else if (OPT_OUT_NEGATED_RE.test(s)) optOut = 'consent.no_more_messages';
+  else if (OPT_OUT_NEGATED_RE.test(s) || OPT_OUT_MORE_RE.test(s)) optOut = 'consent.no_more_messages';
   else if (
     (OPT_OUT_STOP_MESSAGES_RE.test(s) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
     (OPT_OUT_STOP_END_RE.test(s) && OUR_MESSAGES_RE.test(s))
@@ -503,7 +552,7 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut = 'consent.stop_messages';
   else if (
     (OPT_OUT_REMOVE_END_RE.test(s) || OPT_OUT_REMOVE_LIST_RE.test(s)) &&
-    !OPT_OUT_REMOVE_NOT_RE.test(s) &&
+    (!OPT_OUT_REMOVE_NOT_RE.test(s) || BROADCAST_LIST_RE.test(s)) &&
     !REMOVAL_REVERSED_RE.test(s)
   )
     optOut = 'consent.remove_me';
@@ -515,14 +564,15 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut !== undefined &&
     optOut !== 'consent.keyword' &&
     optOut !== 'consent.unsubscribe' &&
-    (HUMAN_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s))
+    (HUMAN_ASK_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s))
   )
     optOut = undefined;
 
   let optIn: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
   else if (
-    (OPT_IN_PHRASE_RE.test(s) || (OPT_IN_NOTIFY_RE.test(s) && !ORDER_ON_ITS_WAY_RE.test(s))) &&
+    (OPT_IN_PHRASE_RE.test(s) ||
+      ((OPT_IN_NOTIFY_RE.test(s) || OPT_IN_NUMBER_RE.test(s)) && !ORDER_ON_ITS_WAY_RE.test(s))) &&
     !NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
