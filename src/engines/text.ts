@@ -174,6 +174,8 @@ const SMS: ReadonlyMap<string, string> = new Map([
   ['wat', 'what'],
   ['wht', 'what'],
   ['plu', 'plus'],
+  ['pa', 'pas'],
+  ['serieu', 'serieux'],
   ['vot', 'votre'],
   ['chak', 'chaque'],
   ['nouvo', 'nouveaux'],
