@@ -13,6 +13,7 @@ import { type FactTopic, factAnswer, topicWords } from './facts.ts';
 import { type IntentVerdict, LOW_CONFIDENCE, rankProducts } from './intent.ts';
 import { formatPrice } from './money.ts';
 import { DEFAULT_TEMPLATES, type TemplateKey } from './templates.ts';
+import { normalizeText } from './text.ts';
 import { renderTemplate } from './variation.ts';
 
 export interface ComposeInput {
@@ -51,6 +52,13 @@ export interface ComposedReply {
 const MAX_CATALOG_LINES = 8;
 /** Below this score a product mention is a family match ("le sac" with two bags), not a specific product. */
 export const SPECIFIC_MATCH_SCORE = 0.5;
+/**
+ * A request for the prices in general ("vos prix ?", "send me your prices", "la liste des prix"):
+ * the only case, besides a catalogue request, where a message naming no product gets a priced list.
+ */
+const GENERAL_PRICES_RE =
+  /\b(?:(?:vos|tes|les|des|your|all|all the|all your) (?:prix|tarifs?|prices)|price ?list|liste (?:des|de) prix|tous (?:vos|les) prix|(?:prix|prices) (?:de|of) (?:tous|toutes|all|everything))\b/;
+
 /** At most this many answered questions in one reply. */
 const MAX_PARTS = 3;
 
@@ -236,6 +244,33 @@ class Composer {
     return lines.join('\n');
   }
 
+  /** Up to MAX_CATALOG_LINES names of products in stock, without prices (rotated by the seed). */
+  productNames(): string {
+    const catalog = this.input.catalog;
+    const names: string[] = [];
+    for (const i of rankProducts(catalog, '', seedNumber(this.input.seed))) {
+      const p = catalog[i];
+      if (!p || !inStock(p)) continue;
+      names.push(`• ${p.name}`);
+      if (names.length >= MAX_CATALOG_LINES) break;
+    }
+    return names.join('\n');
+  }
+
+  /**
+   * The customer asks a price, stock or order question naming no product: ask which one, naming
+   * a few without their prices. A priced list goes only to a request for the prices in general.
+   */
+  askWhichProduct(): string {
+    this.reasons.push({
+      engine: 'decide',
+      code: 'decide.ask_which_product',
+      detail: 'The question needs a product and none was named: asked which one, quoting no price',
+    });
+    const names = this.productNames();
+    return names === '' ? this.render('nothing_in_stock') : this.render('which_product', { names });
+  }
+
   /** No catalogue at all: the bot says it checks with the seller, and the question goes to them. */
   catalogEmpty(): string {
     this.questions.add('catalog');
@@ -309,6 +344,7 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
         return `${c.render('not_in_catalog', { query: entities.unknownProduct })}\n${c.render('nothing_in_stock')}`;
       return c.render('unknown_product', { query: entities.unknownProduct, catalog: list });
     }
+    if (!GENERAL_PRICES_RE.test(normalizeText(input.text ?? ''))) return c.askWhichProduct();
     const list = c.catalogList();
     return list === '' ? c.render('nothing_in_stock') : c.render('price_ask_product', { catalog: list });
   }
@@ -335,8 +371,7 @@ function answerOrder(c: Composer, input: ComposeInput): string {
   const mentions = input.intent.entities.products;
   if (mentions.length === 0) {
     if (input.catalog.length === 0) return c.catalogEmpty();
-    const list = c.catalogList();
-    return list === '' ? c.render('nothing_in_stock') : c.render('order_ask_product', { catalog: list });
+    return c.askWhichProduct();
   }
   // "Je veux le sac" with two bags in the catalogue: ask which one instead of ordering both.
   if (mentions.length > 1 && mentions.every((m) => m.score < SPECIFIC_MATCH_SCORE)) {
