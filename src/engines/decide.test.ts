@@ -5,6 +5,7 @@ import type { PresetName } from '../domain/types.ts';
 import { PRESETS } from './config.ts';
 import { type DecisionContext, parseContext } from './context.ts';
 import { decide } from './decide.ts';
+import { quotableMentions } from './reply.ts';
 
 const catalog = [
   {
@@ -109,6 +110,44 @@ describe('decide — replies', () => {
         expect(d.text).toContain('Sac noir');
         expect(d.reasons.map((r) => r.code)).toContain('decide.ask_which_product');
       }
+    });
+
+  const mention = (productId: string, score: number) => ({
+    productId,
+    name: productId,
+    matched: productId,
+    score,
+  });
+  const quotableCases: { name: string; scores: [string, number][]; want: string[] }[] = [
+    {
+      name: 'drops a typo or partial match beside an exact one',
+      scores: [
+        ['serrure', 1],
+        ['cle', 0.5],
+      ],
+      want: ['serrure'],
+    },
+    {
+      name: 'keeps every exact match',
+      scores: [
+        ['sac', 1],
+        ['montre', 1],
+      ],
+      want: ['sac', 'montre'],
+    },
+    {
+      name: 'keeps loose matches when none is exact',
+      scores: [
+        ['sac', 0.85],
+        ['montre', 0.7],
+      ],
+      want: ['sac', 'montre'],
+    },
+  ];
+  for (const c of quotableCases)
+    it(`quotable mentions: ${c.name}`, () => {
+      const got = quotableMentions(c.scores.map(([id, score]) => mention(id, score))).map((m) => m.productId);
+      expect(got).toEqual(c.want);
     });
 
   it('confirms an opt-out once, then stays silent on a second STOP', () => {

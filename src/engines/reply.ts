@@ -320,6 +320,19 @@ function productLines(
   return { text: lines.join('\n'), anyOut, anyIn };
 }
 
+/** A product named exactly (its name or an alias), as opposed to a typo or a partial match. */
+const EXACT_MATCH_SCORE = 1;
+
+/**
+ * The mentions a reply may quote: when one product is named exactly, a looser match beside it
+ * ("Serrure 3 clés" also read as "Clé à molette", "4 bags of Royal Aroma" as "Lipton 100 bags")
+ * is left out, so the reply never quotes the price of a product the customer did not ask about.
+ */
+export function quotableMentions(mentions: readonly ProductMention[]): ProductMention[] {
+  const exact = mentions.filter((m) => m.score >= EXACT_MATCH_SCORE);
+  return exact.length > 0 ? exact : [...mentions];
+}
+
 /** The products a family guess stands for, as a list to choose from. */
 function optionList(c: Composer, mentions: readonly ProductMention[]): string {
   return mentions
@@ -350,7 +363,7 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
   }
   // A family named without the one wanted ("le sac" with two bags): offer the choice as a list.
   // Products named precisely are answered alone, without the family guesses next to them.
-  const specific = entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE);
+  const specific = quotableMentions(entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE));
   if (specific.length === 0 && entities.products.length > 1)
     return c.render('order_which', { options: optionList(c, entities.products) });
   const mentions = specific.length > 0 ? specific : entities.products;
@@ -377,7 +390,7 @@ function answerOrder(c: Composer, input: ComposeInput): string {
   if (mentions.length > 1 && mentions.every((m) => m.score < SPECIFIC_MATCH_SCORE)) {
     return c.render('order_which', { options: optionList(c, mentions) });
   }
-  const specificOnly = mentions.filter((m) => m.score >= SPECIFIC_MATCH_SCORE);
+  const specificOnly = quotableMentions(mentions.filter((m) => m.score >= SPECIFIC_MATCH_SCORE));
   if (specificOnly.length > 0 && specificOnly.length < mentions.length) {
     return answerOrder(c, {
       ...input,
@@ -418,7 +431,7 @@ function answerOrder(c: Composer, input: ComposeInput): string {
 }
 
 function answerNegotiate(c: Composer, input: ComposeInput): string {
-  const m = input.intent.entities.products.find((x) => x.score >= SPECIFIC_MATCH_SCORE);
+  const m = quotableMentions(input.intent.entities.products).find((x) => x.score >= SPECIFIC_MATCH_SCORE);
   const p = m ? c.product(m) : undefined;
   if (p) return c.render('negotiate_product', { product: p.name, price: c.price(p) });
   return c.render('negotiate');
