@@ -344,6 +344,9 @@ const OPT_OUT_CEASE_RE = new RegExp(
 /** "je ne veux plus recevoir vos messages", "ne m'écrivez plus", "don't text me again", "no more adverts". */
 const OPT_OUT_NEGATED_RE =
   /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler|relancer)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+/** What the shop sends, as customers name it: the object a stop request must have. */
+const OUR_MESSAGES =
+  '(?:messages?|msgs?|sms|texts?|pubs?|publicites?|promos?|promotions?|annonces?|broadcasts?|updates?|adverts?|ads|statuts?|status|notifications?|alertes?|spam|newsletters?|diffusions?)';
 /**
  * More ways to say "no more messages": without "ne" ("me contacte plus"), threats to block or report
  * at the next message, asking again ("je vous ai dit d'arrêter", "je demande qu'on me retire"),
@@ -364,12 +367,26 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:leave|keep|count) (?:me|us|my number) out (?:of|from) (?:[a-z]+ ){0,2}(?:messages?|promos?|promotions?|adverts?|ads|broadcasts?|lists?|updates?|group)',
     '(?:don t|dont|do not|no) need (?:your|una|these|ur) (?:[a-z]+ ){0,2}(?:prices?|messages?|updates?|offers?|deals?|adverts?|promos?)(?: [a-z]+){0,2} (?:every|each|daily|anymore|again)',
     'bayyi ma ci (?:sa|seen|sen) (?:liste|groupe)',
+    // Being spammed or harassed by us, threats to report the number, "enough of your messages".
+    '(?:c est du (?:harcelement|spam)|this is (?:spam|harassment))(?! (?:ou|or)\\b)',
+    '(?:vous|tu|you|una) (?:me |m |dey )?(?:spamm?e[rz]?|spamm?ez|spamming|harcel[a-z]*|harass[a-z]*|inonde[rz]?)(?! (?:pour|for|about|because|a cause|au sujet|concernant|alors)\\b)',
+    '(?:i m|i am|je) (?:reporting|signale) (?:this number|ce numero|votre numero|your number)',
+    '(?:oubliez|forget|lose) (?:mon|my) (?:num|numero|number|contact)(?! (?:de|d|for|of) )',
+    '(?:signaler|signale|report(?:ing)?) (?:vous |you |una |ce numero |this number |votre numero |your number )?(?:a whatsapp|to whatsapp|as spam|comme spam|pour spam|for spam)',
+    '(?:je vais|i ll|i will|i m going to|i am going to|i go) (?:vous |you |una )?(?:signaler|report(?:ing)?) (?:this number|ce numero|votre numero|your number)',
+    '(?:je vais vous signaler|i ll report you|i will report you|i go report una)$',
+    '(?:who gave you|how did you get|qui vous a donne|qui t a donne|comment (?:avez vous|vous avez) eu|ou avez vous (?:eu|trouve)) (?:my|mon) (?:number|numero|num|contact)(?: [a-z]+){0,3} (?:stop|arrete[rz]?|delete|supprime[rz]?|efface[rz]?|remove|retire[rz]?)',
+    '(?:sortez|sors|sortir) (?:moi|me) (?:de|d) (?:ce|cette|votre|ton|ta|la|le|vos) (?:groupe|liste|diffusion|broadcast)',
+    '(?:lache[rz]?|fiche[rz]?|foutez|fous) (?:moi|nous) (?:la paix|avec (?:vos|tes|ces) [a-z]+)|laisse[rz]? (?:moi|nous) en paix',
+    `(?:jamais|never|didn t|did not) (?:demande|asked|ask|signed up|subscribed|agreed|accepte|donne mon accord|opted in)(?: (?:a|to|for|pour|de))?(?: (?:recevoir|receive|get))?(?: (?:vos|tes|ces|your|these|any|this|ca|cela))?(?: ${OUR_MESSAGES}|(?: this| ca| cela)$)`,
+    '(?<!\\bne )(?:merci de |please )?(?:m oublier|forget me|oubliez moi|oublie moi)$',
+    'ne (?:me|m) (?:reecri[a-z]*|recontacte[a-z]*|reecrivez) (?:pas|plus|jamais)',
+    `enough (?:of|with) (?:your|these|the|una) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    `(?:vos|tes|ces|your|these|una) (?:[a-z]+ )?${OUR_MESSAGES} (?:me |dey )?(?:derangent|fatiguent|saoulent|soulent|enervent|disturb|annoy)`,
+    `(?:una|you) (?:don )?(?:dey )?disturb (?:me|us) (?:with|wit) (?:una |your )?${OUR_MESSAGES}`,
   ].join('|')})\b`,
 );
 
-/** What the shop sends, as customers name it: the object a stop request must have. */
-const OUR_MESSAGES =
-  '(?:messages?|msgs?|sms|texts?|pubs?|publicites?|promos?|promotions?|annonces?|broadcasts?|updates?|adverts?|ads|statuts?|status|notifications?|alertes?|spam|newsletters?|diffusions?)';
 /**
  * A stop verb whose object, a few words on, is what the shop sends: "arrêtez les messages svp",
  * "stop the daily fabric updates", "stop d'abord avec tes messages", "merci d'arrêter d'envoyer des
@@ -497,7 +514,7 @@ const OPT_IN_REVERSAL_RE =
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur|erreur|mistake)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur|erreur|mistake)/;
 const NEGATED_OPT_IN_RE =
-  /\b(?:(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
+  /\b(?:(?:jamais|never) (?:demande|asked|signed up)|(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
 export type ConsentRule =
   | 'consent.keyword'
