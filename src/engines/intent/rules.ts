@@ -367,6 +367,7 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:leave|keep|count) (?:me|us|my number) out (?:of|from) (?:[a-z]+ ){0,2}(?:messages?|promos?|promotions?|adverts?|ads|broadcasts?|lists?|updates?|group)',
     '(?:don t|dont|do not|no) need (?:your|una|these|ur) (?:[a-z]+ ){0,2}(?:prices?|messages?|updates?|offers?|deals?|adverts?|promos?)(?: [a-z]+){0,2} (?:every|each|daily|anymore|again)',
     'bayyi ma ci (?:sa|seen|sen) (?:liste|groupe)',
+    '(?:never|jamais) (?:subscribed|signed up|opted in|abonnee?|inscrite?)(?! (?:but|mais)\\b)',
     // Being spammed or harassed by us, threats to report the number, "enough of your messages".
     '(?:c est du (?:harcelement|spam)|this is (?:spam|harassment))(?! (?:ou|or)\\b)',
     '(?:vous|tu|you|una) (?:me |m |dey )?(?:spamm?e[rz]?|spamm?ez|spamming|harcel[a-z]*|harass[a-z]*|inonde[rz]?)(?! (?:pour|for|about|because|a cause|au sujet|concernant|alors)\\b)',
@@ -459,6 +460,15 @@ const OPT_IN_PHRASE_RE = new RegExp(
     `(?:etre|be|been) (?:ajoutee?|added|inscrite?|included|incluse?|rajoutee?) (?:a|au|dans|sur|to|on|in|into) (?:(?:la|le|votre|ta|vos|tes|your|the) )?(?:[a-z]+ )?${LIST}`,
     '(?:suivre|follow) (?:vos|tes|your|una) (?:promos?|promotions?|offres?|nouveautes?|arrivages?|statuts?|deals?|updates?)',
     '(?:comment|how) (?:je |do i |can i |on |to )?(?:m inscri[a-z]*|s inscrire|subscribe|sign up|join (?:your|the) (?:list|broadcast|group))',
+    '(?:veux|voudrais|souhaite|aimerais|want to|would like to|wan) (?:etre|be) (?:ajoutee?|added|inscrite?|included|incluse?)',
+    `inscri[a-z]* (?:aussi )?(?:ma|mon|my) [a-z]+ (?:aussi |also |too )?(?:a|aux|dans|sur|to|on|in) (?:(?:vos|tes|votre|ta|your|the) )?(?:${LIST}|messages|promos?)`,
+    '(?:ajoute[rz]?|add|inscri[a-z]*|mettez|mets) (?:le nouveau|the new one|my new number|mon nouveau numero|le nouveau numero)',
+    'recevoir (?:[a-z0-9]+ ){1,5}(?:chaque|tous les|toutes les|every|each) (?:jour|jours|matin|soir|semaine|mois|lundi|lundis|mardi|mercredi|jeudi|vendredi|vendredis|samedi|dimanche|week|day|month|morning)',
+    '(?:want|wan|need|like) (?:them|it|am|your messages|your updates) (?:again|back)',
+    '(?:resume|reprenez|recommencez)(?: (?:abeg|please|pls|svp|stp|sending|l envoi))*$',
+    '(?:removed|retiree?|enlevee?|supprimee?) (?:[a-z]+ ){0,3}(?:by mistake|par erreur)',
+    '(?:when|quand|des que|once|if) (?:[a-z0-9]+ ){1,6}(?:land[a-z]*|arrive[sz]?|comes?|reviennent|revient|is back|are back|dey come) (?:buzz|call|tell|ping|notify|alert|text|previen[a-z]*|appelle[rz]?|bipe[rz]?) (?:me|moi)',
+    '(?:be the first to know|etre (?:la )?premiere? (?:a |au )(?:savoir|courant))',
     '(?:rater|manquer|miss) (?:aucune? |any of )?(?:vos|tes|your|una) (?:promos?|promotions?|offres?|nouveautes?|deals?|updates?|arrivages?)',
     // "Remets-moi, je veux voir les promos", "si oui ajoutez-moi": put back on the list, nothing else after.
     '(?:remet(?:s|tez)?|rajoute[rz]?|ajoute[rz]?) moi(?=(?: (?:svp|stp|please|pls|merci|deh|o|oh|too|back|la))*(?: (?:je|j|i|si|if|car|parce|because)\\b|$))',
@@ -485,6 +495,10 @@ const OPT_IN_NOTIFY_RE = new RegExp(
     '(?:let|tell) (?:me|us) (?:know )?(?:when|once|as soon as|if) (?:[a-z0-9]+ ){0,6}(?:comes? back|is back|are back|back in stock|in stock|arrives?|lands?|restock[a-z]*|available|new)',
   ].join('|')})\\b`,
 );
+/** "Je veux les recevoir", "comment je peux recevoir ça ?": asking for something, when it is our messages. */
+const OPT_IN_RECEIVE_IT_RE =
+  /\b(?:(?:veux|voudrais|want to|would like to) (?:les |la |le |them |it )?(?:recevoir|receive)(?: (?:aussi|too|again|encore|de nouveau))?$|(?:veux|voudrais) (?:les|la) recevoir|(?:comment|how) (?:je peux |puis je |faire pour |on fait pour |can i |do i )(?:recevoir|avoir|receive|get) (?:ca|cela|ces|vos|les|them|it|your|that|this))\b/;
+
 /** "Ajoutez mon numéro", "inscrivez mon numéro pro aussi", "add my number": unless it is for an order. */
 const OPT_IN_NUMBER_RE =
   /\b(?:ajoute[rz]?|rajoute[rz]?|add|inscri(?:s|vez|re)|enregistre[rz]?|save) (?:mon num(?:ero)?|my (?:[a-z]+ )?number|ce numero|this number)\b/;
@@ -502,7 +516,7 @@ const KEEP_ME_RE =
  * "dites à votre patronne de m'appeler pour mon remboursement" still opt out).
  */
 const HUMAN_ASK_RE =
-  /\b(?:humain|human|vraie? personne|personne reelle|real (?:person|human)|quelqu un de (?:reel|vrai)|someone real|parler (?:a|au|avec) (?:un|une|le|la|quelqu|votre|vous|qqn)|speak (?:to|with)|talk (?:to|with) (?:a|the|someone|somebody|your)|conseill[a-z]*|agent|service client|customer (?:service|care)|robot|bot|chatbot|automatiques?|automatic|appele[rz]? moi|appelle moi|call me)\b/;
+  /\b(?:humain|human|vraie? personne|personne reelle|real (?:person|human)|quelqu un de (?:reel|vrai)|someone real|parler (?:a|au|avec) (?:un|une|le|la|quelqu|votre|vous|qqn)|speak (?:to|with)|talk (?:to|with) (?:a|the|someone|somebody|your)|conseill[a-z]*|agent|service client|customer (?:service|care)|appele[rz]? moi|appelle moi|call me)\b/;
 
 /** Words asking for messages to go on or come back. */
 const RESUME_RE =
@@ -514,7 +528,7 @@ const OPT_IN_REVERSAL_RE =
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur|erreur|mistake)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur|erreur|mistake)/;
 const NEGATED_OPT_IN_RE =
-  /\b(?:(?:jamais|never) (?:demande|asked|signed up)|(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
+  /\b(?:(?:jamais|never) (?:demande|asked|signed up)|(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)(?! to miss)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
 export type ConsentRule =
   | 'consent.keyword'
@@ -589,7 +603,10 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
   if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
   else if (
     (OPT_IN_PHRASE_RE.test(s) ||
-      ((OPT_IN_NOTIFY_RE.test(s) || OPT_IN_NUMBER_RE.test(s)) && !ORDER_ON_ITS_WAY_RE.test(s))) &&
+      ((OPT_IN_NOTIFY_RE.test(s) ||
+        OPT_IN_NUMBER_RE.test(s) ||
+        (OPT_IN_RECEIVE_IT_RE.test(s) && OUR_MESSAGES_RE.test(s))) &&
+        !ORDER_ON_ITS_WAY_RE.test(s))) &&
     !NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
