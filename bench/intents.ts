@@ -1,6 +1,6 @@
 /**
  * `npm run bench intents`: accuracy of the intent engine on the development corpora (the validation
- * splits of dev.json and of the retired held-out set, never trained on, then the whole of each) and
+ * splits of dev.json, dev-3.json and the retired held-out set, never trained on, then the whole of each) and
  * on a held-out corpus chosen by path (aggregate figures only: the held-out messages are never
  * printed, and their per-message outcomes never leave evaluateCorpus), then decide() latency on short
  * messages next to the engines bench baseline (a JSON deep copy of the same context) measured in the
@@ -16,6 +16,7 @@ import { decide } from '../src/engines/decide.ts';
 import {
   DEFAULT_HELDOUT,
   DEV_CORPORA,
+  DEV3,
   evaluateCorpus,
   formatAggregates,
   loadCorpus,
@@ -83,8 +84,13 @@ export async function run(): Promise<string> {
   parts.push(
     `${formatAggregates(evaluateCorpus(splitCorpus(retired, 'validation')))}\n\n(retired held-out set, validation split: never trained on)`,
   );
+  const dev3 = loadCorpus(DEV3);
+  parts.push(
+    `${formatAggregates(evaluateCorpus(splitCorpus(dev3, 'validation')))}\n\n(dev-3, validation split: never trained on)`,
+  );
   parts.push(formatAggregates(evaluateCorpus(dev)));
   parts.push(formatAggregates(evaluateCorpus(retired)));
+  parts.push(formatAggregates(evaluateCorpus(dev3)));
   parts.push(formatAggregates(evaluateCorpus(loadCorpus(OLD))));
   // Each look at the held-out set is counted, so tuning runs skip it (INTENT_BENCH_HELDOUT=0).
   const choice = heldoutChoice(process.env.INTENT_BENCH_HELDOUT);

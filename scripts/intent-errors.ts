@@ -1,10 +1,10 @@
 /**
- * `npm run intents:errors [dev|retired|old] [--intent X]`: lists the messages of a DEVELOPMENT corpus
+ * `npm run intents:errors [dev|dev3|retired|old] [--intent X]`: lists the messages of a DEVELOPMENT corpus
  * the intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
- * For dev.json and the retired held-out set (test/fixtures/intents/heldout.json, development data
- * since it was retired) only their tuning split is listed (see isValidationMessage in
+ * For dev.json, dev-3.json and the retired held-out set (test/fixtures/intents/heldout.json,
+ * development data since it was retired) only their tuning split is listed (see isValidationMessage in
  * bench/intent-eval.ts). It refuses every other corpus, by name or path: the held-out set
- * (heldout-2.json) is only ever evaluated in aggregate (`npm run bench intents`), so nobody tunes on
+ * (heldout-3.json, and heldout-2.json before it) is only ever evaluated in aggregate (`npm run bench intents`), so nobody tunes on
  * its messages.
  */
 import { readFileSync } from 'node:fs';
@@ -17,11 +17,12 @@ const named: Record<string, string> = {
   dev: DEV_CORPORA[0]!,
   old: DEV_CORPORA[1]!,
   retired: DEV_CORPORA[2]!,
+  dev3: DEV_CORPORA[3]!,
 };
 const path = Object.hasOwn(named, which) ? named[which] : undefined;
 if (path === undefined) {
   console.error(
-    'intent-errors lists development corpora only: "dev", "retired" or "old". The held-out set is aggregate-only.',
+    'intent-errors lists development corpora only: "dev", "dev3", "retired" or "old". The held-out set is aggregate-only.',
   );
   process.exit(2);
 }
@@ -34,7 +35,7 @@ const model =
 const corpus = loadCorpus(path);
 let shown = 0;
 for (const m of corpus.messages) {
-  // The validation splits of dev.json and of the retired set are scored in aggregate only.
+  // The validation splits of dev.json, dev-3.json and the retired set are scored in aggregate only.
   if (which !== 'old' && isValidationMessage(m)) continue;
   if (onlyIntent && m.intent !== onlyIntent) continue;
   const o = evaluateMessage(m, corpus.catalogues[m.catalogue]!.products, model);

@@ -4,22 +4,29 @@
  * byte (fixed example order, full-batch AdaGrad from zero weights, integer quantization).
  *
  * Training data: the two training corpora (test/fixtures/intents/train-a.json and train-b.json,
- * written for training only), the tuning splits of the development corpus
- * (test/fixtures/intents/dev.json) and of the RETIRED held-out set (test/fixtures/intents/heldout.json,
+ * written for training only), the tuning splits of the development corpora
+ * (test/fixtures/intents/dev.json, test/fixtures/intents/dev-3.json) and of the RETIRED held-out set (test/fixtures/intents/heldout.json,
  * development data since it was retired), the older corpus (test/fixtures/intent-corpus.json) and
  * examples written for training only (scripts/intent-training/own-examples.json). The validation
- * splits of dev.json and of the retired set (a third of each, see isValidationMessage) are NOT
- * trained on: they are what the script reports, so its figures say how the model does on messages
- * it never saw. The current held-out set (heldout-2.json) is never read here.
+ * splits of dev.json, dev-3.json and the retired set (a third of each, see isValidationMessage) are
+ * NOT trained on: they are what the script reports, so its figures say how the model does on
+ * messages it never saw. The held-out sets (heldout-2.json, heldout-3.json) are never read here.
  *
  * Model selection: a small grid, each setting scored on the validation splits by the whole
  * classifier (exact consent rules plus the model). `--cv` also prints a 3-fold cross-validation over
- * dev.json and the retired set together (fold = id modulo 3; train-a, train-b and the older corpus
+ * dev.json, dev-3.json and the retired set together (fold = id modulo 3; train-a, train-b and the older corpus
  * are in every training fold).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type CorpusMessage, type IntentCorpus, loadCorpus, sellerLanguage } from '../bench/intent-eval.ts';
+import {
+  type CorpusMessage,
+  DEV3,
+  type IntentCorpus,
+  idNumber,
+  loadCorpus,
+  sellerLanguage,
+} from '../bench/intent-eval.ts';
 import { INTENTS, type Intent } from '../src/domain/types.ts';
 import { type Analysis, analyze, classify } from '../src/engines/intent/detect.ts';
 import { featureBucket, HASH_BITS } from '../src/engines/intent/features.ts';
@@ -191,8 +198,9 @@ const trainSets = TRAIN.map(loadCorpus);
 const old = loadCorpus(OLD);
 const own = loadCorpus(OWN);
 /** Corpora written like real customers' messages: split in folds by id (fold 0 = validation split). */
-const devLike = [loadCorpus(DEV), loadCorpus(RETIRED)];
-const foldOf = (m: CorpusMessage) => Number(m.id.replace(/\D+/g, '')) % 3;
+const DEV_LIKE = [DEV, RETIRED, DEV3];
+const devLike = DEV_LIKE.map(loadCorpus);
+const foldOf = (m: CorpusMessage) => idNumber(m.id) % 3;
 const cache = new Map<
   boolean,
   { train: Analysis[][]; old: Analysis[]; own: Analysis[]; devLike: Analysis[][] }
@@ -304,7 +312,7 @@ if (process.argv.includes('--cv')) {
     console.log(`cv fold ${fold} → ${fmt(v)}`);
   }
   console.log(
-    `cv (3 folds of dev + retired) → ${((100 * correct) / total).toFixed(1)} % (${correct}/${total})`,
+    `cv (3 folds of dev + retired + dev-3) → ${((100 * correct) / total).toFixed(1)} % (${correct}/${total})`,
   );
 }
 
@@ -316,7 +324,7 @@ if (!process.argv.includes('--validate-only')) {
     data[path] = { messages: trainSets[i]!.messages.length, sha256: sha(path) };
   });
   devLike.forEach((c, i) => {
-    const path = [DEV, RETIRED][i]!;
+    const path = DEV_LIKE[i]!;
     data[`${path} (tuning split)`] = {
       messages: WITHOUT_DEV ? 0 : c.messages.filter((m) => foldOf(m) !== 0).length,
       sha256: sha(path),
@@ -329,7 +337,7 @@ if (!process.argv.includes('--validate-only')) {
     script: 'scripts/train-intents.ts',
     data,
     validation: {
-      corpus: `${DEV} and ${RETIRED} (validation splits: ids divisible by 3)`,
+      corpus: `${DEV_LIKE.join(', ')} (validation splits: ids divisible by 3)`,
       messages: best.v.total,
       note: 'never trained on',
       results: results.map((r) => ({ setting: r.setting, accuracy: Math.round(r.v.accuracy * 1000) / 1000 })),

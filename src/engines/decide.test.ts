@@ -5,6 +5,7 @@ import type { PresetName } from '../domain/types.ts';
 import { PRESETS } from './config.ts';
 import { type DecisionContext, parseContext } from './context.ts';
 import { decide } from './decide.ts';
+import { quotableMentions } from './reply.ts';
 
 const catalog = [
   {
@@ -70,6 +71,84 @@ describe('decide — replies', () => {
     expect(d.text).toContain('Sac noir');
     expect(d.text).not.toContain('Robe wax'); // out of stock items are not offered
   });
+
+  // A question that needs a product but names none is answered by asking which one, with names and
+  // no price; a priced list goes only to a request for the prices in general or the catalogue.
+  const whichProductCases: { name: string; text: string; priced: boolean }[] = [
+    {
+      name: 'a bare price question asks which item, quoting no price',
+      text: "C'est combien ?",
+      priced: false,
+    },
+    {
+      name: 'an order naming nothing asks which item, quoting no price',
+      text: 'Je veux commander svp',
+      priced: false,
+    },
+    {
+      name: 'an English price question naming nothing asks which item',
+      text: 'How much is it please?',
+      priced: false,
+    },
+    {
+      name: 'a request for the prices in general gets the priced list',
+      text: 'Vos prix svp ?',
+      priced: true,
+    },
+    {
+      name: 'a request for the price list gets the priced list',
+      text: 'Send me your price list',
+      priced: true,
+    },
+  ];
+  for (const c of whichProductCases)
+    it(c.name, () => {
+      const d = decide(context({ message: { id: `wp_${c.text.length}`, text: c.text } }));
+      expect(d.action).toBe('reply');
+      expect(/\d[\d ]* FCFA/.test(d.text ?? '')).toBe(c.priced);
+      if (!c.priced) {
+        expect(d.text).toContain('Sac noir');
+        expect(d.reasons.map((r) => r.code)).toContain('decide.ask_which_product');
+      }
+    });
+
+  const mention = (productId: string, score: number) => ({
+    productId,
+    name: productId,
+    matched: productId,
+    score,
+  });
+  const quotableCases: { name: string; scores: [string, number][]; want: string[] }[] = [
+    {
+      name: 'drops a typo or partial match beside an exact one',
+      scores: [
+        ['serrure', 1],
+        ['cle', 0.5],
+      ],
+      want: ['serrure'],
+    },
+    {
+      name: 'keeps every exact match',
+      scores: [
+        ['sac', 1],
+        ['montre', 1],
+      ],
+      want: ['sac', 'montre'],
+    },
+    {
+      name: 'keeps loose matches when none is exact',
+      scores: [
+        ['sac', 0.85],
+        ['montre', 0.7],
+      ],
+      want: ['sac', 'montre'],
+    },
+  ];
+  for (const c of quotableCases)
+    it(`quotable mentions: ${c.name}`, () => {
+      const got = quotableMentions(c.scores.map(([id, score]) => mention(id, score))).map((m) => m.productId);
+      expect(got).toEqual(c.want);
+    });
 
   it('confirms an opt-out once, then stays silent on a second STOP', () => {
     const first = decide(context({ message: { id: 'm5', text: 'STOP' } }));

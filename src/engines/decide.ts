@@ -715,4 +715,5 @@ export const DECIDE_CODES = [
   'decide.out_of_stock',
   'decide.low_confidence',
   'decide.question_for_seller',
+  'decide.ask_which_product',
 ] as const;

@@ -13,6 +13,7 @@ import { type FactTopic, factAnswer, topicWords } from './facts.ts';
 import { type IntentVerdict, LOW_CONFIDENCE, rankProducts } from './intent.ts';
 import { formatPrice } from './money.ts';
 import { DEFAULT_TEMPLATES, type TemplateKey } from './templates.ts';
+import { normalizeText } from './text.ts';
 import { renderTemplate } from './variation.ts';
 
 export interface ComposeInput {
@@ -51,6 +52,13 @@ export interface ComposedReply {
 const MAX_CATALOG_LINES = 8;
 /** Below this score a product mention is a family match ("le sac" with two bags), not a specific product. */
 export const SPECIFIC_MATCH_SCORE = 0.5;
+/**
+ * A request for the prices in general ("vos prix ?", "send me your prices", "la liste des prix"):
+ * the only case, besides a catalogue request, where a message naming no product gets a priced list.
+ */
+const GENERAL_PRICES_RE =
+  /\b(?:(?:vos|tes|les|des|your|all|all the|all your) (?:prix|tarifs?|prices)|price ?list|liste (?:des|de) prix|tous (?:vos|les) prix|(?:prix|prices) (?:de|of) (?:tous|toutes|all|everything))\b/;
+
 /** At most this many answered questions in one reply. */
 const MAX_PARTS = 3;
 
@@ -236,6 +244,33 @@ class Composer {
     return lines.join('\n');
   }
 
+  /** Up to MAX_CATALOG_LINES names of products in stock, without prices (rotated by the seed). */
+  productNames(): string {
+    const catalog = this.input.catalog;
+    const names: string[] = [];
+    for (const i of rankProducts(catalog, '', seedNumber(this.input.seed))) {
+      const p = catalog[i];
+      if (!p || !inStock(p)) continue;
+      names.push(`• ${p.name}`);
+      if (names.length >= MAX_CATALOG_LINES) break;
+    }
+    return names.join('\n');
+  }
+
+  /**
+   * The customer asks a price, stock or order question naming no product: ask which one, naming
+   * a few without their prices. A priced list goes only to a request for the prices in general.
+   */
+  askWhichProduct(): string {
+    this.reasons.push({
+      engine: 'decide',
+      code: 'decide.ask_which_product',
+      detail: 'The question needs a product and none was named: asked which one, quoting no price',
+    });
+    const names = this.productNames();
+    return names === '' ? this.render('nothing_in_stock') : this.render('which_product', { names });
+  }
+
   /** No catalogue at all: the bot says it checks with the seller, and the question goes to them. */
   catalogEmpty(): string {
     this.questions.add('catalog');
@@ -285,6 +320,19 @@ function productLines(
   return { text: lines.join('\n'), anyOut, anyIn };
 }
 
+/** A product named exactly (its name or an alias), as opposed to a typo or a partial match. */
+const EXACT_MATCH_SCORE = 1;
+
+/**
+ * The mentions a reply may quote: when one product is named exactly, a looser match beside it
+ * ("Serrure 3 clés" also read as "Clé à molette", "4 bags of Royal Aroma" as "Lipton 100 bags")
+ * is left out, so the reply never quotes the price of a product the customer did not ask about.
+ */
+export function quotableMentions(mentions: readonly ProductMention[]): ProductMention[] {
+  const exact = mentions.filter((m) => m.score >= EXACT_MATCH_SCORE);
+  return exact.length > 0 ? exact : [...mentions];
+}
+
 /** The products a family guess stands for, as a list to choose from. */
 function optionList(c: Composer, mentions: readonly ProductMention[]): string {
   return mentions
@@ -309,12 +357,13 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
         return `${c.render('not_in_catalog', { query: entities.unknownProduct })}\n${c.render('nothing_in_stock')}`;
       return c.render('unknown_product', { query: entities.unknownProduct, catalog: list });
     }
+    if (!GENERAL_PRICES_RE.test(normalizeText(input.text ?? ''))) return c.askWhichProduct();
     const list = c.catalogList();
     return list === '' ? c.render('nothing_in_stock') : c.render('price_ask_product', { catalog: list });
   }
   // A family named without the one wanted ("le sac" with two bags): offer the choice as a list.
   // Products named precisely are answered alone, without the family guesses next to them.
-  const specific = entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE);
+  const specific = quotableMentions(entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE));
   if (specific.length === 0 && entities.products.length > 1)
     return c.render('order_which', { options: optionList(c, entities.products) });
   const mentions = specific.length > 0 ? specific : entities.products;
@@ -335,14 +384,13 @@ function answerOrder(c: Composer, input: ComposeInput): string {
   const mentions = input.intent.entities.products;
   if (mentions.length === 0) {
     if (input.catalog.length === 0) return c.catalogEmpty();
-    const list = c.catalogList();
-    return list === '' ? c.render('nothing_in_stock') : c.render('order_ask_product', { catalog: list });
+    return c.askWhichProduct();
   }
   // "Je veux le sac" with two bags in the catalogue: ask which one instead of ordering both.
   if (mentions.length > 1 && mentions.every((m) => m.score < SPECIFIC_MATCH_SCORE)) {
     return c.render('order_which', { options: optionList(c, mentions) });
   }
-  const specificOnly = mentions.filter((m) => m.score >= SPECIFIC_MATCH_SCORE);
+  const specificOnly = quotableMentions(mentions.filter((m) => m.score >= SPECIFIC_MATCH_SCORE));
   if (specificOnly.length > 0 && specificOnly.length < mentions.length) {
     return answerOrder(c, {
       ...input,
@@ -383,7 +431,7 @@ function answerOrder(c: Composer, input: ComposeInput): string {
 }
 
 function answerNegotiate(c: Composer, input: ComposeInput): string {
-  const m = input.intent.entities.products.find((x) => x.score >= SPECIFIC_MATCH_SCORE);
+  const m = quotableMentions(input.intent.entities.products).find((x) => x.score >= SPECIFIC_MATCH_SCORE);
   const p = m ? c.product(m) : undefined;
   if (p) return c.render('negotiate_product', { product: p.name, price: c.price(p) });
   return c.render('negotiate');

@@ -19,6 +19,7 @@ export type TemplateKey =
   | 'order_confirm'
   | 'order_ask_product'
   | 'order_which'
+  | 'which_product'
   | 'negotiate'
   | 'negotiate_product'
   | 'payment'
@@ -67,6 +68,8 @@ const fr: TemplateSet = {
     '{Nous avons plusieurs modèles :|Nous avons plusieurs articles qui correspondent :}\n{{options}}\n{Lequel souhaitez-vous ?|Lequel vous intéresse ?}',
   order_ask_product:
     '{Avec plaisir|Bien sûr} ! {Quel article souhaitez-vous commander ?|Que voulez-vous commander ?}\n{{catalog}}',
+  which_product:
+    '{De quel article parlez-vous ?|Quel article vous intéresse ?} {Dites-moi son nom et je vous réponds tout de suite.|Donnez-moi son nom, je vous réponds aussitôt.} {Nous avons par exemple :|Nous avons notamment :}\n{{names}}',
   negotiate:
     '{Nos prix sont déjà au plus juste|Nous faisons déjà nos meilleurs prix} 🙏 {Dites-moi quel article vous intéresse.|Quel article vous intéresse ?}',
   negotiate_product:
@@ -128,6 +131,8 @@ const en: TemplateSet = {
     '{We have several models:|Several items match:}\n{{options}}\n{Which one would you like?|Which one do you want?}',
   order_ask_product:
     '{With pleasure|Sure}! {Which item would you like to order?|What would you like to order?}\n{{catalog}}',
+  which_product:
+    '{Which item do you mean?|Which item are you interested in?} {Tell me its name and I will answer right away.|Give me its name and I will reply at once.} {We have for example:|Among our items:}\n{{names}}',
   negotiate:
     '{Our prices are already as low as we can go|These are already our best prices} 🙏 {Which item are you interested in?|Tell me which item you want.}',
   negotiate_product:

@@ -173,6 +173,12 @@ const SMS: ReadonlyMap<string, string> = new Map([
   ['hw', 'how'],
   ['wat', 'what'],
   ['wht', 'what'],
+  ['plu', 'plus'],
+  ['pa', 'pas'],
+  ['serieu', 'serieux'],
+  ['vot', 'votre'],
+  ['chak', 'chaque'],
+  ['nouvo', 'nouveaux'],
 ]);
 
 /** After these, "pris" is the verb ("j'ai pris"), not a misspelt "prix". */

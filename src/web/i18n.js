@@ -362,6 +362,8 @@ const FR = {
   'reason.decide.out_of_stock': 'Un produit demandé est en rupture de stock : le bot l’a dit',
   'reason.decide.low_confidence':
     'Le bot n’était pas sûr de la demande : il a posé une question plutôt que deviner',
+  'reason.decide.ask_which_product':
+    'La question porte sur un article sans le nommer : le bot a demandé lequel, sans citer de prix',
   'reason.decide.question_for_seller':
     'Le bot ne connaît pas la réponse : il a dit qu’il vérifie, et la question vous est posée',
   'reason.followup.opted_out': 'Pas de relance : le client s’est désabonné',
@@ -825,6 +827,8 @@ const EN = {
   'reason.decide.out_of_stock': 'A product asked about is out of stock: the bot said so',
   'reason.decide.low_confidence':
     'The bot was not sure what the customer wants: it asked instead of guessing',
+  'reason.decide.ask_which_product':
+    'The question is about an item but names none: the bot asked which one, quoting no price',
   'reason.decide.question_for_seller':
     'The bot does not know the answer: it said it will check, and the question goes to you',
   'reason.followup.opted_out': 'No follow-up: the customer unsubscribed',

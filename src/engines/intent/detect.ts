@@ -319,10 +319,11 @@ function headPhrase(tokens: readonly string[], heads: readonly number[]): string
 
 /**
  * What a disguised word looks like: a character outside plain Latin text, a digit or sign inside
- * letters ("st0p", "5TOP", "st*p"), or letters spelt one by one ("S T O P", "s.t.o.p").
+ * letters ("st0p", "5TOP", "st*p"), letters spelt one by one ("S T O P", "s.t.o.p"), or a word cut
+ * in syllables ("dé-sa-bon-ne-ment").
  */
 const DISGUISE_RE =
-  /[^\x20-\x7E\u00A0-\u00FF\n\r\t\u2019]|[a-z][0-9$@*|!][a-z]|(?:^|\s)[0-9$@*][a-z]|[a-z][0-9](?:\s|$)|(?:^|[^a-z])[a-z][ .\-_/*·][a-z][ .\-_/*·][a-z](?:[^a-z]|$)/i;
+  /[^\x20-\x7E\u00A0-\u00FF\n\r\t\u2019]|\p{L}[0-9$@*|!]\p{L}|(?:^|\s)[0-9$@*][a-z]|[a-z][0-9](?:\s|$)|(?:^|[^a-z])[a-z][ .\-_/*·][a-z][ .\-_/*·][a-z](?:[^a-z]|$)|\p{L}-\p{L}{1,3}-\p{L}{1,3}-\p{L}/iu;
 
 /** Disguised consent words are looked for in messages up to this long (a request to stop is short). */
 const MAX_UNMASK_CHARS = 2000;

@@ -25,20 +25,20 @@ export const START_RE = /\bstart\b/;
 export const HUMAN_RE =
   /\b(?:humain|human|vraie? personne|personne reelle|real (?:person|human)|quelqu un de (?:reel|vrai)|conseill[a-z]*|agent|gerante?|proprio|proprietaire|patronne?|owner|manager|responsable|robot|bot|chatbot|appele[rz]? moi|appelle moi|call me|au telephone|on the phone|parler (?:a|au|avec) (?:un|une|le|la|quelqu|votre|vous|qqn)|speak (?:to|with)|talk (?:to|with) (?:a|the|someone|somebody|your)|service client|customer (?:service|care)|someone real)\b/;
 export const COMPLAINT_RE =
-  /\b(?:arnaqu?[a-z]*|voleurs?|escroc[a-z]*|rembours[a-z]*|refund[a-z]*|pas recu|rien recu|jamais recu|toujours (?:pas|rien)|not received|never (?:received|arrived|came)|(?:not|n t) (?:arrived|come|received|delivered)|still waiting|been waiting|dechiree?s?|abimee?s?|(?:est|sont|deja|arrive|arrivee|recu) cassee?s?|ne marche (?:pas|plus)|marche pas|ne fonctionne[a-z]* (?:pas|plus)|fonctionne pas|mauvaise?s?|pas (?:la|le) bonn?e?|faux|fausse|fake|wrong|bad|poor quality|unacceptable|inadmissible|pas (?:content|contente|satisfaite?)|mecontente?|decue?|deception|disappoint[a-z]*|mal (?:parle|servi|servie|traite|traitee)|plainte|complain[a-z]*|scam[a-z]*|pas serieux|honte|n importe quoi|not happy|broken|damaged|defectueu[a-z]*|defect[a-z]*|faulty|plaindre|(?:il )?manque[a-z]*|missing|incomplete?|torn|ripped|spoilt|spoiled|stained|troue?e?s?|tachee?s?|not working|doesn t work|don t work|stopped working|j attends (?:toujours|encore|depuis)|attends toujours|waiting since|rude|impolie?s?|insolente?s?|fissuree?s?|fendue?s?|rayee?s?|deteint[a-z]*|decolore[a-z]*|s eteint (?:tout seul|seul|souvent)|switch(?:es)? off by itself|turns? off by itself|chauffe trop|(?:ne|no) (?:charge|dey charge)|don spoil|spoil[a-z]*|vous m avez (?:mis|envoye|donne|livre) (?:le|la|les|un|une) (?:mauvais|mauvaise|autre)|(?:pas|not) (?:la|le|the) (?:couleur|taille|modele|colour|color|size|model|one) (?:que j ai|qu on|i) (?:commande|ordered|asked)|only \d+ (?:was|were|came|arrived)|seulement \d+ (?:est|sont)|au lieu (?:de|du|des)|instead of|(?:me|m) (?:mentir|mens|mentez)|lying|lied|trop c est trop|(?:depuis|since|for) \d+ (?:jours|days|semaines|weeks)(?: now)?|(?:je voulais|i wanted|i ordered|j ai commande) (?:[a-z0-9]+ ){1,6}(?:vous m avez|tu m as|you (?:sent|gave|brought)|on m a)|allergi[a-z]*|boutons partout|ca gratte)\b/;
+  /\b(?:arnaqu?[a-z]*|voleurs?|escroc[a-z]*|rembours[a-z]*|refund[a-z]*|pas recu|rien recu|jamais recu|toujours (?:pas|rien)|not received|never (?:received|arrived|came)|(?:not|n t) (?:arrived|come|received|delivered)|still waiting|been waiting|dechiree?s?|abimee?s?|(?:est|sont|deja|arrive|arrivee|recu) cassee?s?|ne marche (?:pas|plus)|marche pas|ne fonctionne[a-z]* (?:pas|plus)|fonctionne pas|mauvaise?s?|pas (?:la|le) bonn?e?|faux|fausse|fake|wrong|bad|poor quality|unacceptable|inadmissible|pas (?:content|contente|satisfaite?)|mecontente?|decue?|deception|disappoint[a-z]*|mal (?:parle|servi|servie|traite|traitee)|plainte|complain[a-z]*|scam[a-z]*|pas serieux|honte|n importe quoi|not happy|broken|damaged|defectueu[a-z]*|defect[a-z]*|faulty|plaindre|(?:il )?manque[a-z]*|missing|incomplete?|torn|ripped|spoilt|spoiled|stained|troue?e?s?|tachee?s?|not working|doesn t work|don t work|stopped working|j attends (?:toujours|encore|depuis)|attends toujours|waiting since|rude|impolie?s?|insolente?s?|fissuree?s?|fendue?s?|rayee?s?|deteint[a-z]*|decolore[a-z]*|s eteint (?:tout seul|seul|souvent)|switch(?:es)? off by itself|turns? off by itself|chauffe trop|(?:ne|no) (?:charge|dey charge)|don spoil|spoil[a-z]*|vous m avez (?:mis|envoye|donne|livre) (?:le|la|les|un|une) (?:mauvais|mauvaise|autre)|(?:pas|not) (?:la|le|the) (?:couleur|taille|modele|colour|color|size|model|one) (?:que j ai|qu on|i) (?:commande|ordered|asked)|only \d+ (?:was|were|came|arrived)|seulement \d+ (?:est|sont)|au lieu (?:de|du|des)|instead of|(?:me|m) (?:mentir|mens|mentez)|lying|lied|trop c est trop|(?:depuis|since|for) \d+ (?:jours|days|semaines|weeks)(?: now)?|(?:je voulais|i wanted|i ordered|j ai commande) (?:[a-z0-9]+ ){1,6}(?:vous m avez|tu m as|you (?:sent|gave|brought)|on m a)|allergi[a-z]*|boutons partout|ca gratte|c est du vol|(?:vous|tu|una) (?:lisez|lis|read) (?:les |mes |my )?messages? ou pas|personne ne (?:decroche|repond|m a (?:prevenue?|appelee?|rappelee?))|nobody (?:answers|answered|picks|called)|pour rien|for nothing|expire[ds]?|perimee?s?|charancons?|weevils?|cafards?|insectes?|cockroach[a-z]*|cheat[a-z]*|shortchang[a-z]*|short changed|overcharg[a-z]*|(?:collected|took|pris|prendre) (?:\d+ )?(?:[a-z]+ )?(?:extra|en plus|de trop)|insulte[a-z]*|insult[a-z]*|(?:on m a|they|you) promis|promised|(?:paid|paye|payed) (?:for )?\d+ (?:[a-z]+ ){0,3}(?:got|recu|received) \d+|\d+ (?:sem|semaines|weeks|jours|days) d attente|(?:stop|arrete[rz]?) (?:to |de )?(?:lie|mentir)|(?:i asked for|j ai demande|j avais demande) (?:[a-z0-9]+ ){1,4}(?:you sent|vous m avez|tu m as|on m a)|(?:j ai commande|i ordered|je voulais|i wanted) (?:[a-z0-9]+ ){1,6}(?:on me (?:livre|donne|envoie|ramene)|(?:and|but) (?:i )?got|mais j ai recu))\b/;
 /** An angry emoji alone is a complaint only when the message asks nothing else. */
 export const ANGER_RE = /\bcolere\b/;
 export const ORDER_RE =
   /(?<!\b(?:si|if|quand|when) (?:je |j |i |on |we )?)\b(?:je (?:prends|prend|vais prendre|veux prendre|le prends|la prends|les prends|prendrai|valide|confirme)|commande[rsz]?|commandee?s?|(?<!\bin )order(?:s|ed|ing)?|acheter|buy|buying|purchase|reserv[a-z]*|mettez moi|mets moi|met moi|mettre de cote|de cote|gardez moi|garde moi|gardez (?:le|la|les) moi|i ll take|ill take|i will take|take (?:it|one|two|both|this|that)|book (?:one|it|me|for)|(?:me|m) (?:le|la|les) garder|garde[rz]? (?:le|la|les) pour moi|remplace[rz]? (?:la|le|les|ma|mon) |echange[rz]? (?:le|la|les|contre|pour)|l echanger|changer (?:la taille|la couleur|pour (?:le|la|du|un|une)|contre)|(?:remove|retire[rz]?|enleve[rz]?) (?:the |le |la |les |l )?(?:[a-z]+ ){0,2}(?:from|de) (?:my|ma|mon) (?:list|order|commande|panier|cart|liste)|waiting list|liste d attente)\b/;
 export const NEGOTIATE_RE =
-  /\b(?:dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|diminu[a-z]*|baiss[a-z]*|reduc[a-z]*|reduire|reduis[a-z]*|reduce[a-z]*|remise|rabais|discount[a-z]*|promos?|promotions?|trop cher|c est cher|tres cher|moins cher|too (?:expensive|much|costly)|expensive|cheaper|geste|effort|faire un prix|(?<!\btrop )c est trop(?! (?:beau|belle|bien|joli|jolie|bon|top|mignon|mignonne|classe|chic|doux|style))|trop pour moi|too much for me|discut[a-z]*|negoci[a-z]*|nego|casse[rz]? (?:le|un|la)|can you do \d+|(?:faire|fais|faites|do) (?:[a-z0-9]+ ){0,4}(?:a|at|for) \d{3,}|a \d{4,} (?:ca va|c est bon|ok|possible)|enleve[sz]? combien|tu enleves|vous enlevez|prix (?:etudiant|de gros|grossiste|special|speciaux|revendeur)|wholesale (?:price|rate)|student (?:price|discount)|(?:tu|vous) (?:me )?(?:laisse[sz]?|laissez) (?:a|at) \d+|je (?:te|vous) donne \d+|i (?:go|will|ll|can) (?:give|pay) (?:you )?\d+|a \d{3,} (?:tu|vous|on) (?:me |nous )?(?:le |la |les |l )?(?:laisse[sz]?|laissez|fais|faites|donne[sz]?|donnez|vend[sz]?|vendez)|pour (?:\d|deux|trois|quatre|cinq|plusieurs) (?:[a-z]+ ){0,3}(?:tu|vous) (?:me |nous )?(?:fais|faites|laisse[sz]?|laissez|mets|mettez) (?:a )?(?:combien|quel prix|comment)|si je (?:prends|prend|achete|take|buy) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros) (?:[a-z]+ ){0,4}(?:combien|quel prix|prix)|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?(?:ca passe|c est bon|ca va|possible|ok)|(?:can|could|make) i (?:get|have|take|pay) (?:it|them|am|both|one|the [a-z]+) (?:for|at) \d+|(?:will|would|can|could) you (?:take|accept|do|collect) \d+|make (?:it|am) \d+|do (?:am|it|me|us) (?:for |at )?\d+|last last|(?:i go|i will|i ll|make i) (?:give|pay|send) (?:you )?\d+|(?:j ai|i have|i get) (?:seulement |only |just )?\d{3,}|si (?:j en|je) (?:prends|prend|achete|commande|take) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros)|(?:ca peut|tu peux|vous pouvez|peux tu|pouvez vous|can you|could you|you fit|una fit) (?:me |nous |us )?(?:faire|fais|laisser|laisse|donner|do|make|give|sell|leave) (?:[a-z]+ ){0,3}?\d{3,}|enleve[rz]? (?:un peu|quelque chose|qqch)|(?:remove|reduce|comot|cut) (?:small|something)|budget|(?:combien|how much|what s) (?:le |your |the |ton |votre )?(?:dernier|last)|(?:ton|votre|your) (?:dernier|last)$|(?:ca|sa) (?:fait|fera) pas \d+|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?ca va aller)\b/;
+  /\b(?:dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|diminu[a-z]*|baiss[a-z]*|reduc[a-z]*|reduire|reduis[a-z]*|reduce[a-z]*|remise|rabais|discount[a-z]*|promos?|promotions?|trop cher|c est cher|tres cher|moins cher|too (?:expensive|much|costly)|expensive|cheaper|geste|effort|faire un prix|(?<!\btrop )c est trop(?! (?:beau|belle|bien|joli|jolie|bon|top|mignon|mignonne|classe|chic|doux|style))|trop pour moi|too much for me|discut[a-z]*|negoci[a-z]*|nego|casse[rz]? (?:le|un|la)|can you do \d+|(?:faire|fais|faites|do) (?:[a-z0-9]+ ){0,4}(?:a|at|for) \d{3,}|a \d{4,} (?:ca va|c est bon|ok|possible)|enleve[sz]? combien|tu enleves|vous enlevez|prix (?:etudiant|de gros|grossiste|special|speciaux|revendeur)|wholesale (?:price|rate)|student (?:price|discount)|(?:tu|vous) (?:me )?(?:laisse[sz]?|laissez) (?:a|at) \d+|je (?:te|vous) donne \d+|i (?:go|will|ll|can) (?:give|pay) (?:you )?\d+|a \d{3,} (?:tu|vous|on) (?:me |nous )?(?:le |la |les |l )?(?:laisse[sz]?|laissez|fais|faites|donne[sz]?|donnez|vend[sz]?|vendez)|pour (?:\d+|deux|trois|quatre|cinq|plusieurs) (?:[a-z]+ ){0,3}(?:tu|vous) (?:me |nous )?(?:fais|faites|laisse[sz]?|laissez|mets|mettez) (?:a )?(?:combien|quel prix|comment)|si je (?:prends|prend|achete|take|buy) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros) (?:[a-z]+ ){0,4}(?:combien|quel prix|prix)|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?(?:ca passe|c est bon|ca va|possible|ok)|(?:can|could|make) i (?:get|have|take|pay) (?:it|them|am|both|one|the [a-z]+) (?:for|at) \d+|(?:will|would|can|could) you (?:take|accept|do|collect) \d+|make (?:it|am) \d+|do (?:am|it|me|us) (?:for |at )?\d+|last last|descendre|come down|go down|how low|(?:i go|i will|i ll|make i) (?:give|pay|send) (?:you )?\d+|(?:j ai|i have|i get) (?:seulement |only |just )?\d{3,}|si (?:j en|je) (?:prends|prend|achete|commande|take) (?:\d+|deux|trois|quatre|cinq|plusieurs|beaucoup|en gros)|(?:ca peut|tu peux|vous pouvez|peux tu|pouvez vous|can you|could you|you fit|una fit) (?:me |nous |us )?(?:faire|fais|laisser|laisse|donner|do|make|give|sell|leave) (?:[a-z]+ ){0,3}?\d{3,}|enleve[rz]? (?:un peu|quelque chose|qqch)|(?:remove|reduce|comot|cut) (?:small|something)|budget|(?:combien|how much|what s) (?:le |your |the |ton |votre )?(?:dernier|last)|(?:ton|votre|your) (?:dernier|last)$|(?:ca|sa) (?:fait|fera) pas \d+|\d{3,} (?:(?:f|fcfa|cfa|francs|naira|k) )?ca va aller)\b/;
 export const PRICE_RE =
   /\b(?:combien|prix|tarif[a-z]*|cout|coute|coutent|couter|couts|how much|price[sd]?|pricing|cost[s]?|hm (?:for|is|be|please|abeg)|montant)\b/;
 /** Phrases that contain a price word but ask something else (a delay, a stock count, a discount, the list). */
 export const PRICE_EXCLUDE_RE =
-  /\b(?:combien de (?:jours|temps|semaines|heures|minutes|mois|fois|pieces|unites)|(?:il )?(?:en )?reste(?:nt)? combien|(?:il )?y (?:en )?a combien|ya combien|combien (?:il )?(?:en )?reste(?:nt)?|combien (?:vous )?en avez|dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|faire un prix|price list|liste (?:des|de) prix)\b/g;
+  /\b(?:combien de (?:jours|temps|semaines|heures|minutes|mois|fois|pieces|unites)|(?:il )?(?:en )?reste(?:nt)? combien|(?:il )?y (?:en )?a combien|ya combien|combien (?:il )?(?:en )?reste(?:nt)?|combien (?:vous )?en avez|dernier prix|last price|final price|best price|better price|meilleur prix|prix ami|bon prix|petit prix|faire un prix|price list|liste (?:des|de) prix|(?:les )?prix de (?:tous|toutes) (?:vos|tes|les)|prices? (?:of|for) (?:all|everything)|all your prices|combien de minutes)\b/g;
 export const AVAIL_STRONG_RE =
-  /\b(?:disponible[a-z]*|available|availability|en stock|in stock|stock|il reste|reste (?:des|du|de|encore|t il|combien)|restent|combien (?:il )?(?:en )?reste|il y a (?:encore|toujours)|vous (?:en )?avez (?:encore|toujours)|still (?:have|available|there|got|in)|any size|have you got|(?:do you have|you have|vous avez|avez vous) (?:it|this|that|these|those|ca|ce modele|celui ci|celle ci|le meme|la meme|the same)|in size \d+|vous (?:l|les) avez|una (?:still )?get|una dey get|you (?:still )?get am|ca reste|(?:il )?y (?:en )?a combien|ya combien|(?:il )?en reste|reste encore|rupture|out of stock|sold out|epuisee?s?|(?:is|are) (?:it|they|e) (?:still )?(?:there|remaining|left)|(?:any|some) left)\b/;
+  /\b(?:disponible[a-z]*|available|availability|en stock|in stock|stock|il reste|reste (?:des|du|de|encore|t il|combien)|restent|combien (?:il )?(?:en )?reste|il y a (?:encore|toujours)|vous (?:en )?avez (?:encore|toujours)|still (?:have|available|there|got|in)|any size|have you got|(?:do you have|you have|vous avez|avez vous) (?:it|this|that|these|those|ca|ce modele|celui ci|celle ci|le meme|la meme|the same)|in size \d+|vous (?:l|les) avez|una (?:still )?get|una dey get|you (?:still )?get am|ca reste|(?:il )?y (?:en )?a combien|ya combien|(?:il )?en reste|reste encore|rupture|out of stock|sold out|epuisee?s?|(?:is|are) (?:it|they|e) (?:still )?(?:there|remaining|left)|(?:any|some) left|(?:is|are) (?:the )?(?:[a-z]+ ){1,3}back|(?:est|sont) (?:[a-z]+ )?(?:revenue?s?|de retour)|for sale|^any [a-z]+)\b/;
 /** These only ask about stock when a product is named ("vous avez le sac noir ?"). */
 export const AVAIL_WEAK_RE =
   /\b(?:vous (?:en )?avez|avez vous|je cherche|cherche|recherche|looking for|vous vendez|vendez vous|qui vendez|do you (?:have|sell|get)|you sell|you have|il y a|existe[a-z]*|exist[a-z]*|toujours la|encore|still|en taille|in size|pointure|taille|size)\b/;
@@ -56,14 +56,14 @@ const CHAIN_RE =
 export const DELIVERY_FEE_RE =
   /\b(?:combien|how much|hm|c est combien|ca fait combien) (?:(?:pour|to|for) )?(?:(?:l |la |le )?(?:envoyer|envoi|livrer|livraison|expedier|expedition|deliver|delivery|ship|shipping|send|transport)|(?:frais|fee|fees))\b/;
 export const LOCATION_RE =
-  /\b(?:vous etes ou|etes vous ou|vous etes situee?s?|situee?s?|se trouve[a-z]*|c est ou|c ou|ou (?:est|se trouve|etes|sont|se situe)|ou exactement|adresse|address|localisation|location|located|geoloc[a-z]*|position|maps?|itineraire|boutique physique|magasin physique|physical (?:store|shop)|where|sur place|venir (?:voir|a la boutique|chercher|recuperer)|passer (?:voir|recuperer|chercher|a la boutique)|quel (?:quartier|cote|niveau|endroit)|vers quel|(?:vous etes|etes vous|you are|you re) (?:basee?s?|installee?s?)|on se (?:voit|retrouve) ou|which (?:area|part|side)|what area|based (?:in|at)|(?:tu es|t es|tu etes) ou|where (?:are|r) you|where you dey|bus|taxi|loin|proche|near|nearest|landmark|repere|retrait|pick ?up|retirer (?:ma|mon|la|le|les) (?:commande|colis|article)|pick (?:it |them |the [a-z]+ )?up|collect (?:it|them|my)|drop (?:a |your )?(?:pin|location)|send (?:me )?(?:your )?location|(?:envoie|envoyez) (?:ta|votre|moi ta|moi votre) (?:localisation|position)|branch|succursale|autre boutique|another (?:shop|store|branch))\b/;
+  /\b(?:vous etes ou|etes vous ou|vous etes situee?s?|situee?s?|se trouve[a-z]*|c est ou|c ou|ou (?:est|se trouve|etes|sont|se situe)|ou exactement|adresse|address|localisation|location|located|geoloc[a-z]*|position|maps?|itineraire|boutique physique|magasin physique|physical (?:store|shop)|where|sur place|venir (?:voir|a la boutique|chercher|recuperer)|passer (?:voir|recuperer|chercher|a la boutique)|quel (?:quartier|cote|niveau|endroit)|vers quel|(?:vous etes|etes vous|you are|you re) (?:basee?s?|installee?s?)|on se (?:voit|retrouve) ou|which (?:area|part|side)|what area|based (?:in|at)|(?:tu es|t es|tu etes) ou|where (?:are|r) you|where you dey|bus|taxi|loin|proche|near|nearest|landmark|repere|retrait|pick ?up|retirer (?:ma|mon|la|le|les) (?:commande|colis|article)|pick (?:it |them |the [a-z]+ )?up|collect (?:it|them|my)|drop (?:a |your )?(?:pin|location)|send (?:me )?(?:your )?location|(?:envoie|envoyez) (?:ta|votre|moi ta|moi votre) (?:localisation|position)|branch|succursale|autre boutique|another (?:shop|store|branch)|comment (?:je |on )?(?:vous|te|t) (?:trouve[rz]?|rejoin[a-z]*)|how (?:do|can) i (?:find|reach|get to) (?:you|your)|which (?:direction|way)|(?:le|the) (?:chemin|way|road|route) (?:pour|to|depuis|from)|indique[rz]? (?:moi )?(?:le chemin|la route)|quel endroit|kel endroi|a quel endroit|etage|rez de chaussee|(?:which|what) floor|a pied|on foot)\b/;
 export const HOURS_RE =
   /\b(?:heures?|horaires?|ouverte?s?|ouvre[sz]?|ouvrez|ouvrir|ouverture|fermez|fermer|fermeture|fermes?|open(?:ing|s)?|close[sd]?(?! to)|closing|what time|jours? feries?|jours? de fete|(?:vous etes|etes vous) (?:la|ouverte?s?) (?:demain|aujourd hui|ce (?:soir|matin|week end|weekend)|le (?:dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi|week end|weekend)|dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi)|vous travaillez|you work|working (?:hours|days)|business hours|meilleur moment|best time)\b/;
 export const CATALOG_RE =
-  /\b(?:catalogu[a-z]*|catalog|qu est ce que vous (?:vendez|avez|proposez)|vous vendez quoi|vendez quoi|vous avez quoi|quoi comme|vos (?:produits|articles|modeles|collections?)|les articles|autres (?:modeles|articles|produits|couleurs)|d autres|nouveaute[a-z]*|nouvelle collection|nouveaux? (?:arrivages?|articles|modeles)|arrivages?|photos?|images?|pictures?|pics?|what do you (?:have|sell)|what (?:else )?(?:do )?you (?:have|sell|got)|what else|price list|liste (?:des|de) prix|tout ce que vous avez|site(?: web)?|website|page|facebook|instagram|tiktok|montre[zr] moi|show me|voir (?:vos|les|tous|toutes)|products|items|(?:quelles|c est quoi les|liste des|list of|what|which) (?:couleurs|colou?rs|modeles|models|marques|brands)|wetin (?:una|you) (?:dey )?(?:sell|get|have))\b/;
+  /\b(?:catalogu[a-z]*|catalog|qu est ce que vous (?:vendez|avez|proposez)|vous vendez quoi|vendez quoi|vous avez quoi|quoi comme|vos (?:produits|articles|modeles|collections?)|les articles|autres (?:modeles|articles|produits|couleurs)|d autres|nouveaute[a-z]*|nouvelle collection|nouveaux? (?:arrivages?|articles|modeles)|arrivages?|photos?|images?|pictures?|pics?|what do you (?:have|sell)|what (?:else )?(?:do )?you (?:have|sell|got)|what else|price list|liste (?:des|de) prix|tout ce que vous avez|site(?: web)?|website|page|facebook|instagram|tiktok|montre[zr] moi|show me|voir (?:vos|les|tous|toutes)|products|items|(?:quelles|c est quoi les|liste des|list of|what|which) (?:couleurs|colou?rs|modeles|models|marques|brands)|wetin (?:una|you) (?:dey )?(?:sell|get|have)|(?:les )?prix de (?:tous|toutes) (?:vos|tes|les)|prices? (?:of|for) (?:all|everything)|all your prices|(?:quels?|quelles?|what|which) (?:types? |sortes? |genres? |kinds? |sorts? )?(?:de |d |of )?(?:[a-z]+ ){1,4}(?:vous vendez|vendez vous|vous proposez|proposez vous|tu vends|do you (?:sell|stock|carry)|you (?:sell|stock))|(?:de |of )?(?:quelles?|which|what) (?:marques?|brands?)|(?:ou|or) (?:juste|seulement|only|just|uniquement)|(?:tu as|vous avez|t as|what do you have|what you get) quoi dans|quoi dans (?:les|vos|tes))\b/;
 /** Browsing questions that win over a stock question ("vous avez quoi comme sacs ?"). */
 export const CATALOG_STRONG_RE =
-  /\b(?:quoi comme|what (?:kind|type)s? of|autres modeles|d autres|what (?:else )?(?:do )?you (?:have|sell|got)|tout ce que vous avez|que vous avez|montre[zr] moi|show me|catalogu[a-z]*|catalog|(?:quelles|c est quoi les|liste des|list of|what|which) (?:couleurs|colou?rs|modeles|models|marques|brands)|wetin (?:una|you) (?:dey )?(?:sell|get|have))\b/;
+  /\b(?:(?:quels?|quelles?|what|which) (?:types? |sortes? |genres? |kinds? |sorts? )?(?:de |d |of )?(?:[a-z]+ ){1,4}(?:vous vendez|vendez vous|vous proposez|proposez vous|tu vends|do you (?:sell|stock|carry)|you (?:sell|stock))|(?:ou|or) (?:juste|seulement|only|just|uniquement)|quoi dans (?:les|vos|tes)|quoi comme|what (?:kind|type)s? of|autres modeles|d autres|what (?:else )?(?:do )?you (?:have|sell|got)|tout ce que vous avez|que vous avez|montre[zr] moi|show me|catalogu[a-z]*|catalog|(?:quelles|c est quoi les|liste des|list of|what|which) (?:couleurs|colou?rs|modeles|models|marques|brands)|wetin (?:una|you) (?:dey )?(?:sell|get|have))\b/;
 export const THANKS_RE =
   /\b(?:merci[a-z]*|thanks?|thank you|thankyou|au revoir|aurevoir|bye|goodbye|a bientot|bonne (?:journee|soiree|nuit|fin de journee|semaine|continuation)|bon (?:week end|weekend|apres midi|dimanche)|have a (?:nice|good|great|blessed) (?:day|evening|night|weekend)|good night|god bless|dieu (?:vous |te )?benisse|see you|take care|appreciate[a-z]*|ciao|tchao|je reviens vers (?:vous|toi)|je vais (?:y )?reflechir|i ll think about it|i will get back to you|ok merci|c est note|noted)\b|(?<!\by )\ba plus(?: tard)?$/;
 /** Thanking for something ("merci pour la livraison") is not a question about it. */
@@ -325,25 +325,69 @@ const OPT_OUT_PAST_RE =
   /\b(?:(?:suis|etais|etait|avais|avait|ai|had|was|have|ve) (?:deja )?(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribed)|unsubscribed)\b/;
 /** "retirez mon numéro", "supprimez mon contact", "enlevez-moi de vos contacts", "remove my number". */
 const OPT_OUT_REMOVE_RE =
-  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire)|(?:sortir|sortez|sors|quitter)|(?:retire[rz]?|retirer|supprime[rz]?|supprimer|enleve[rz]?|enlever|efface[rz]?|effacer|remove|delete|erase|comot|take) (?:(?:mon|my|ce|this|le|les) (?:numero|number|contact|nom|name)s?|moi|me|m|le|la|us)(?: (?:off|out))?(?: (?:de|d|des|du|from|of|for|on|to) (?:(?:la|le|les|vos|votre|ta|tes|ton|your|una|the|this|all|toutes?|tous) )?(?:(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|repertoire|list|mailing|annuaire|promos?)[a-z ]*)?)?)\b/;
+  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire)|(?:sortir|sortez|sors|quitter)|(?:retire[rz]?|retirer|supprime[rz]?|supprimer|enleve[rz]?|enlever|efface[rz]?|effacer|raye[rz]?|rayer|remove|delete|erase|comot|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this|le|les) (?:numero|number|contact|nom|name)s?|moi|me|m|le|la|us)(?: (?:off|out))?(?: (?:de|d|des|du|from|of|for|on|to) (?:(?:la|le|les|vos|votre|ta|tes|ton|your|una|the|this|all|toutes?|tous) )?(?:(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|repertoire|list|mailing|annuaire|promos?)[a-z ]*)?)?)\b/;
 /** The object of a removal must be the customer or their number, on a messaging list. */
 const OPT_OUT_REMOVE_OBJECT_RE =
-  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire) (?:de|d|des|du|from) (?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|contacts?|groupes?|repertoire)|(?:sortir|sortez moi|sors moi|quitter) (?:de |d |des |du )?(?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|groupes?)|(?:mon|my|ce|this) (?:numero|number|contact|nom|name)s?|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|remove|delete|take) (?:moi|me)(?: off)? (?:de|from|d|of) (?:la |le |les |vos |votre |ta |tes |your |the |this )?(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|list|mailing|promos?)|(?:remove|delete|take) (?:me|us) (?:off|out of|from) (?:your |the |this |una |all )?(?:broadcasts?|lists?|mailing|contacts?|groups?)|^(?:(?:svp|stp|please|pls) )?(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:moi|me)(?: (?:svp|stp|please|pls|merci))*$|(?:retire[rz]?|supprime[rz]?|enleve[rz]?) moi (?:svp|stp|s il vous plait|de la liste|de vos|de votre|de ta|de tes))/;
+  /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire) (?:de|d|des|du|from) (?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|contacts?|groupes?|repertoire)|(?:sortir|sortez moi|sors moi|quitter) (?:de |d |des |du )?(?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|groupes?)|(?:mon|my|ce|this) (?:numero|number|contact|nom|name)s?|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|remove|delete|take) (?:moi|me)(?: off)? (?:de|from|d|of) (?:la |le |les |vos |votre |ta |tes |your |the |this )?(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|list|mailing|promos?)|(?:remove|delete|take) (?:me|us) (?:off|out of|from) (?:(?:your|the|this|una|all|of|these|those) ){0,3}(?:[a-z]+ )?(?:broadcasts?|lists?|mailing|contacts?|groups?)|^(?:(?:svp|stp|please|pls) )?(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:moi|me)(?: (?:svp|stp|please|pls|merci))*$|(?:retire[rz]?|supprime[rz]?|enleve[rz]?) moi (?:svp|stp|s il vous plait|de la liste|de vos|de votre|de ta|de tes))/;
 /** A removal from something that is not our messaging list ("take me off the waiting list"). */
 const OPT_OUT_REMOVE_NOT_RE = /\b(?:waiting list|liste d attente|commande|order|panier|cart)\b/;
+/** A list that can only be ours: a removal from it is an opt-out even beside an order ("…mais livrez le fer commandé"). */
+const BROADCAST_LIST_RE =
+  /\b(?:liste de diffusion|diffusion|broadcast(?: list)?|mailing list|newsletter|promo list|liste des promos)\b/;
 /** After "envoyer"/"send": an object that is not our messages makes it an ordinary request ("le mauvais article"). */
 const NOT_MESSAGES =
   '(?! (?:le|la|les|un|une|des|du|l|ce|cet|cette|mon|ma|mes|the|a|an|my|that|this|wrong) (?!messages?|pubs?|promos?|sms|offres?|statuts?|notifications?|nouveautes?|publicites?|diffusions?|texts?|updates?|adverts?|broadcasts?))';
 /** "arrêtez de m'écrire", "stop sending me messages", "arrêtez l'envoi des nouveautés", "stop de me send tes promos". */
 const OPT_OUT_CEASE_RE = new RegExp(
-  String.raw`\b(?<!\b(?:don t|dont|not|never|no|pas)(?: [a-z]+){0,2} )(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|cessez|quit|faut plus) (?:de |d |to )?(?:dey )?(?:(?:m|me) (?:ecrire|ecris|envoyer|envoie|send|contacter|deranger|spammer|ajouter|appeler|harceler)${NOT_MESSAGES}|(?:send|text|message|call)(?:ing)? (?:me|us)${NOT_MESSAGES}|l envoi (?:de |des |du )?(?:vos |tes |les )?(?:messages?|pubs?|promos?|nouveautes?|offres?|sms|statuts?|notifications?|publicites?)|(?:sending|texting|messaging|contacting|writing|spamming|adding) (?:me|us)${NOT_MESSAGES}|(?:sending|texting|messaging|contacting|writing|spamming|calling) (?:to )?(?:this|my|ce|mon) (?:number|numero|line|phone)|(?:sending|texting|messaging|contacting|writing|spamming)(?: (?:please|pls|svp|stp|abeg|now|biko))*$|(?:ecrire|envoyer|spammer) (?:moi|nous))`,
+  String.raw`\b(?<!\b(?:don t|dont|not|never|no)(?: [a-z]+){0,2} )(?<!\b(?:ne|faut|dois|doit|devez|peux|pouvez) pas )(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|cessez|quit|faut plus) (?:de |d |to )?(?:dey )?(?:(?:m|me) (?:ecrire|ecris|envoyer|envoie|send|contacter|deranger|spammer|ajouter|appeler|harceler)${NOT_MESSAGES}|(?:send|text|message|call)(?:ing)? (?:me|us)${NOT_MESSAGES}|l envoi (?:de |des |du )?(?:vos |tes |les )?(?:messages?|pubs?|promos?|nouveautes?|offres?|sms|statuts?|notifications?|publicites?)|(?:sending|texting|messaging|contacting|writing|spamming|adding) (?:me|us)${NOT_MESSAGES}|(?:sending|texting|messaging|contacting|writing|spamming|calling) (?:to )?(?:this|my|ce|mon) (?:number|numero|line|phone)|(?:sending|texting|messaging|contacting|writing|spamming)(?: (?:please|pls|svp|stp|abeg|now|biko))*$|(?:ecrire|envoyer|spammer) (?:moi|nous))`,
 );
 /** "je ne veux plus recevoir vos messages", "ne m'écrivez plus", "don't text me again", "no more adverts". */
 const OPT_OUT_NEGATED_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler|relancer)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
 /** What the shop sends, as customers name it: the object a stop request must have. */
 const OUR_MESSAGES =
   '(?:messages?|msgs?|sms|texts?|pubs?|publicites?|promos?|promotions?|annonces?|broadcasts?|updates?|adverts?|ads|statuts?|status|notifications?|alertes?|spam|newsletters?|diffusions?)';
+/**
+ * More ways to say "no more messages": without "ne" ("me contacte plus"), threats to block or report
+ * at the next message, asking again ("je vous ai dit d'arrêter", "je demande qu'on me retire"),
+ * "ça suffit vos promos", leaving the list ("je quitte votre liste de diffusion", "leave me out of
+ * these promotions"), "I don't need your prices every day", and Wolof "bayyi ma ci sa liste".
+ */
+const OPT_OUT_MORE_RE = new RegExp(
+  String.raw`\b(?:${[
+    '(?:me|m|nous) (?:contacte[rz]?|ecri(?:s|vez|re)|derange[rz]?|relance[rz]?) plus(?! (?:tard|tot|souvent|vite|de|d|des|que|qu)\\b)',
+    '(?:veux|veut|voudrais|souhaite) (?:plus|pas|jamais) (?:etre|etre encore) (?:ajoutee?|contactee?|inscrite?|rajoutee?|sur|dans)\\b',
+    '(?:encore|one more|un autre|un seul autre|encore un|encore une|another) (?:un )?(?:seul |single )?(?:message|msg|sms|truc|text|pub|promo)(?: [a-z]+){0,6} (?:je|j|i|i go|and i|et je) (?:vous |te |you |una )?(?:bloque|block|signale|report)',
+    '(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:m |me )?(?:envoie[sz]?|envoyez|send|text|ecri[a-z]*) (?:encore|again|another|un autre|anything)',
+    '(?:je|i) (?:vous |te |you )?(?:bloque|block)[a-z]* (?:et|and) (?:je |i )?(?:vous |te |you )?(?:signale|report)',
+    '(?:vous|te|t) (?:ai |avais )?(?:dis|dit|demande) (?:de |d )(?:cesser|arreter|stopper)(?! (?:de|d|le|la|les|l|ce|cette|mon|ma)\\b)',
+    '(?:je |j )?(?:demande|ai demande|redemande) (?:qu on|que vous|que tu|de|a) (?:me|m) (?:retire|enleve|supprime|desabonne|desinscri)[a-z]*(?! (?:le|la|les|l|un|une|du|des|ce|cette|mon|ma|mes)\\b)',
+    '(?:ca suffit|assez|trop c est trop|marre)(?: avec)? (?:vos|tes|ces|les) (?:[a-z]+ )?(?:messages?|msgs?|sms|pubs?|publicites?|promos?|promotions?|annonces?|spam)',
+    '(?:je |on )?(?:quitte|sors de) (?:votre|ta|la|le|vos|tes|ton) (?:liste|diffusion|groupe|broadcast|canal)',
+    '(?:leave|keep|count) (?:me|us|my number) out (?:of|from) (?:[a-z]+ ){0,2}(?:messages?|promos?|promotions?|adverts?|ads|broadcasts?|lists?|updates?|group)',
+    '(?:don t|dont|do not|no) need (?:your|una|these|ur) (?:[a-z]+ ){0,2}(?:prices?|messages?|updates?|offers?|deals?|adverts?|promos?)(?: [a-z]+){0,2} (?:every|each|daily|anymore|again)',
+    'bayyi ma ci (?:sa|seen|sen) (?:liste|groupe)',
+    '(?:never|jamais) (?:subscribed|signed up|opted in|abonnee?|inscrite?)(?! (?:but|mais)\\b)',
+    // Being spammed or harassed by us, threats to report the number, "enough of your messages".
+    '(?:c est du (?:harcelement|spam)|this is (?:spam|harassment))(?! (?:ou|or)\\b)',
+    '(?:vous|tu|you|una) (?:me |m |dey )?(?:spamm?e[rz]?|spamm?ez|spamming|harcel[a-z]*|harass[a-z]*|inonde[rz]?)(?! (?:pour|for|about|because|a cause|au sujet|concernant|alors)\\b)',
+    '(?:i m|i am|je) (?:reporting|signale) (?:this number|ce numero|votre numero|your number)',
+    '(?:oubliez|forget|lose) (?:mon|my) (?:num|numero|number|contact)(?! (?:de|d|for|of) )',
+    '(?:signaler|signale|report(?:ing)?) (?:vous |you |una |ce numero |this number |votre numero |your number )?(?:a whatsapp|to whatsapp|as spam|comme spam|pour spam|for spam)',
+    '(?:je vais|i ll|i will|i m going to|i am going to|i go) (?:vous |you |una )?(?:signaler|report(?:ing)?) (?:this number|ce numero|votre numero|your number)',
+    '(?:je vais vous signaler|i ll report you|i will report you|i go report una)$',
+    '(?:who gave you|how did you get|qui vous a donne|qui t a donne|comment (?:avez vous|vous avez) eu|ou avez vous (?:eu|trouve)) (?:my|mon) (?:number|numero|num|contact)(?: [a-z]+){0,3} (?:stop|arrete[rz]?|delete|supprime[rz]?|efface[rz]?|remove|retire[rz]?)',
+    '(?:sortez|sors|sortir) (?:moi|me) (?:de|d) (?:ce|cette|votre|ton|ta|la|le|vos) (?:groupe|liste|diffusion|broadcast)',
+    '(?:lache[rz]?|fiche[rz]?|foutez|fous) (?:moi|nous) (?:la paix|avec (?:vos|tes|ces) [a-z]+)|laisse[rz]? (?:moi|nous) en paix',
+    `(?:jamais|never|didn t|did not) (?:demande|asked|ask|signed up|subscribed|agreed|accepte|donne mon accord|opted in)(?: (?:a|to|for|pour|de))?(?: (?:recevoir|receive|get))?(?: (?:vos|tes|ces|your|these|any|this|ca|cela))?(?: ${OUR_MESSAGES}|(?: this| ca| cela)$)`,
+    '(?<!\\bne )(?:merci de |please )?(?:m oublier|forget me|oubliez moi|oublie moi)$',
+    'ne (?:me|m) (?:reecri[a-z]*|recontacte[a-z]*|reecrivez) (?:pas|plus|jamais)',
+    `enough (?:of|with) (?:your|these|the|una) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    `(?:vos|tes|ces|your|these|una) (?:[a-z]+ )?${OUR_MESSAGES} (?:me |dey )?(?:derangent|fatiguent|saoulent|soulent|enervent|disturb|annoy)`,
+    `(?:una|you) (?:don )?(?:dey )?disturb (?:me|us) (?:with|wit) (?:una |your )?${OUR_MESSAGES}`,
+  ].join('|')})\b`,
+);
+
 /**
  * A stop verb whose object, a few words on, is what the shop sends: "arrêtez les messages svp",
  * "stop the daily fabric updates", "stop d'abord avec tes messages", "merci d'arrêter d'envoyer des
@@ -363,28 +407,29 @@ const OUR_MESSAGES_RE = new RegExp(String.raw`\b${OUR_MESSAGES}\b`);
  * introduce something else ("retirez-moi le rouge de la commande").
  */
 const OPT_OUT_REMOVE_END_RE =
-  /\b(?:(?:retire[rz]?|retirer|enleve[rz]?|enlever|supprime[rz]?|supprimer|efface[rz]?|sortez|sors|remove|delete|take) (?:moi|me)(?: off| out)?|(?:me|m) (?:retirer|enlever|supprimer|effacer|sortir)|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:mon|my) (?:num|numero|number|contact))(?: (?:svp|stp|please|pls|plz|merci|thanks|thank you|deh|o|oh|hein|now|maintenant|immediatement|abeg|biko|sil vous plait|s il vous plait))*$/;
+  /\b(?:(?:retire[rz]?|retirer|enleve[rz]?|enlever|supprime[rz]?|supprimer|efface[rz]?|sortez|sors|remove|delete|take) (?:moi|me)(?: off| out)?|(?:me|m) (?:retirer|enlever|supprimer|effacer|sortir)|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|raye[rz]?|remove|delete|take)(?: [a-z]+ment)? (?:mon|my|ce|this) (?:num|numero|number|contact)(?: off| out)?)(?: (?:svp|stp|please|pls|plz|merci|thanks|thank you|deh|o|oh|hein|now|maintenant|immediatement|abeg|biko|sil vous plait|s il vous plait))*$/;
 /** A removal from a list that can only be ours ("supprimez-le de votre liste de diffusion", "retire mon num de ta liste"). */
 const OPT_OUT_REMOVE_LIST_RE =
-  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|remove|delete|take) (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) )?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire))\b/;
+  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|raye[a-z]*|bloque[rz]?|bloke[rz]?|block|remove|delete|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) |(?:\d+ ){1,4})?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire|base|fichier))\b/;
 
 /** Our messaging lists, as customers name them. */
 const LIST =
-  '(?:listes?|list|diffusions?|broadcasts?|groupes?|groups?|canal|channel|mailing|newsletters?|statuts?|alertes?)';
+  '(?:listes?|list|contacts?|diffusions?|broadcasts?|groupes?|groups?|canal|channel|mailing|newsletters?|statuts?|alertes?)';
 /** A customer asking to receive messages (again), to be added to a list, or saying an opt-out was a mistake. */
 const OPT_IN_PHRASE_RE = new RegExp(
   `\\b(?:${[
     'reabonn[a-z]*',
     'reinscri[a-z]*',
     'resubscri[a-z]*',
-    'abonne[rz]? (?:moi|me)',
+    // "Dé$abonnez-moi" reads "de abonnez moi": the unsubscribe it disguises, never a subscription.
+    '(?<!\\bde )abonne[rz]? (?:moi|me)',
     'inscri(?:s|vez|re|t) moi',
     'subscribe (?:me|my)',
     'want to subscribe',
     '(?:m|me) abonner',
     'opt (?:me )?in',
     'optin',
-    `(?:remet[a-z]*|rajoute[rz]?|ajoute[rz]?|mets?|mettez|ajouter|remettre|rajouter|inscrire|reinscrire|add|put) (?:moi|me|m|mon numero|ce numero|celui ci|my number|this number|my (?:[a-z]+ ){0,2}number|us) (?:back )?(?:de nouveau |a nouveau )?(?:(?:a|dans|sur|to|on|in|into) )?(?:(?:la|le|votre|ta|ton|vos|tes|your|the|una|sa) )?${LIST}`,
+    `(?:remet[a-z]*|rajoute[rz]?|ajoute[rz]?|mets?|mettez|ajouter|remettre|rajouter|inscrire|reinscrire|add|put) (?:moi|me|m|mon numero|mon num|ce numero|celui ci|my number|this number|my (?:[a-z]+ ){0,2}number|us) (?:back )?(?:de nouveau |a nouveau )?(?:(?:a|dans|sur|to|on|in|into) )?(?:(?:la|le|votre|ta|ton|vos|tes|your|the|una|sa) )?${LIST}`,
     `(?:m|me) (?:ajouter|remettre|rajouter|reinscrire|inscrire) (?:de nouveau |a nouveau )?(?:(?:a|dans|sur) )?(?:(?:la|le|votre|ta|ton|vos|tes) )?${LIST}`,
     '(?:remet(?:tez|s|tre)?|rajoute[rz]?) moi(?: (?:svp|stp|please|pls|merci))*$',
     'me remettre(?: (?:svp|stp|merci))*$',
@@ -408,8 +453,25 @@ const OPT_IN_PHRASE_RE = new RegExp(
     '(?:envoye[rz]? moi|envoie moi|m envoyer|send me|sending me) (?:[a-z]+ ){0,5}(?:chaque|tous les|toutes les|every|each) (?:jour|jours|matin|soir|semaine|mois|lundi|lundis|mardi|mercredi|jeudi|vendredi|vendredis|samedi|dimanche|week|day|month|morning)',
     '(?:save|enregistre[rz]?|sauvegarde[rz]?) (?:my|mon|ce|this) (?:number|numero|contact)',
     '(?:voir|see|view) (?:vos|tes|your|una) (?:statuts?|status(?:es)?|posts)',
-    '(?:recevoir|resevoir|recevoire|avoir) (?:de nouveau |a nouveau |encore )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
-    'envoye[rz]? (?:moi )?(?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?)',
+    '(?:recevoir|resevoir|recevoire|avoir) (?:de nouveau |a nouveau |encore )?(?:toutes |tous )?(?:vos|tes|les) (?:messages?|promos?|promotions?|offres?|nouveautes?|notifications?|infos?|statuts?|alertes?)',
+    '(?:r|re)?envoye[rz]? (?:moi )?(?:vos|tes) (?:promos?|promotions?|offres?|nouveautes?|pubs?|publicites?|annonces?|statuts?)',
+    '(?:include|count) (?:me|us|my number)(?: (?:in|too|also|please|pls|abeg))*$',
+    'sign (?:me|us|my number) up',
+    `(?:etre|be|been) (?:ajoutee?|added|inscrite?|included|incluse?|rajoutee?) (?:a|au|dans|sur|to|on|in|into) (?:(?:la|le|votre|ta|vos|tes|your|the) )?(?:[a-z]+ )?${LIST}`,
+    '(?:suivre|follow) (?:vos|tes|your|una) (?:promos?|promotions?|offres?|nouveautes?|arrivages?|statuts?|deals?|updates?)',
+    '(?:comment|how) (?:je |do i |can i |on |to )?(?:m inscri[a-z]*|s inscrire|subscribe|sign up|join (?:your|the) (?:list|broadcast|group))',
+    '(?:veux|voudrais|souhaite|aimerais|want to|would like to|wan) (?:etre|be) (?:ajoutee?|added|inscrite?|included|incluse?)',
+    `inscri[a-z]* (?:aussi )?(?:ma|mon|my) [a-z]+ (?:aussi |also |too )?(?:a|aux|dans|sur|to|on|in) (?:(?:vos|tes|votre|ta|your|the) )?(?:${LIST}|messages|promos?)`,
+    '(?:ajoute[rz]?|add|inscri[a-z]*|mettez|mets) (?:le nouveau|the new one|my new number|mon nouveau numero|le nouveau numero)',
+    'recevoir (?:[a-z0-9]+ ){1,5}(?:chaque|tous les|toutes les|every|each) (?:jour|jours|matin|soir|semaine|mois|lundi|lundis|mardi|mercredi|jeudi|vendredi|vendredis|samedi|dimanche|week|day|month|morning)',
+    '(?:want|wan|need|like) (?:them|it|am|your messages|your updates) (?:again|back)',
+    '(?:resume|reprenez|recommencez)(?: (?:abeg|please|pls|svp|stp|sending|l envoi))*$',
+    '(?:removed|retiree?|enlevee?|supprimee?) (?:[a-z]+ ){0,3}(?:by mistake|par erreur)',
+    '(?:when|quand|des que|once|if) (?:[a-z0-9]+ ){1,6}(?:land[a-z]*|arrive[sz]?|comes?|reviennent|revient|is back|are back|dey come) (?:buzz|call|tell|ping|notify|alert|text|previen[a-z]*|appelle[rz]?|bipe[rz]?) (?:me|moi)',
+    '(?:be the first to know|etre (?:la )?premiere? (?:a |au )(?:savoir|courant))',
+    '(?:rater|manquer|miss) (?:aucune? |any of )?(?:vos|tes|your|una) (?:promos?|promotions?|offres?|nouveautes?|deals?|updates?|arrivages?)',
+    // "Remets-moi, je veux voir les promos", "si oui ajoutez-moi": put back on the list, nothing else after.
+    '(?:remet(?:s|tez)?|rajoute[rz]?|ajoute[rz]?) moi(?=(?: (?:svp|stp|please|pls|merci|deh|o|oh|too|back|la))*(?: (?:je|j|i|si|if|car|parce|because)\\b|$))',
     '(?:tenez|tiens) moi (?:au courant|informee?s?)',
     '(?:etre|suis) (?:informee?s?|au courant) (?:des|de vos|de tes)',
     'rejoindre (?:votre|ton|vos|le) (?:groupe|liste|diffusion|canal)',
@@ -433,18 +495,32 @@ const OPT_IN_NOTIFY_RE = new RegExp(
     '(?:let|tell) (?:me|us) (?:know )?(?:when|once|as soon as|if) (?:[a-z0-9]+ ){0,6}(?:comes? back|is back|are back|back in stock|in stock|arrives?|lands?|restock[a-z]*|available|new)',
   ].join('|')})\\b`,
 );
+/** "Je veux les recevoir", "comment je peux recevoir ça ?": asking for something, when it is our messages. */
+const OPT_IN_RECEIVE_IT_RE =
+  /\b(?:(?:veux|voudrais|want to|would like to) (?:les |la |le |them |it )?(?:recevoir|receive)(?: (?:aussi|too|again|encore|de nouveau))?$|(?:veux|voudrais) (?:les|la) recevoir|(?:comment|how) (?:je peux |puis je |faire pour |on fait pour |can i |do i )(?:recevoir|avoir|receive|get) (?:ca|cela|ces|vos|les|them|it|your|that|this))\b/;
+
+/** "Ajoutez mon numéro", "inscrivez mon numéro pro aussi", "add my number": unless it is for an order. */
+const OPT_IN_NUMBER_RE =
+  /\b(?:ajoute[rz]?|rajoute[rz]?|add|inscri(?:s|vez|re)|enregistre[rz]?|save) (?:mon num(?:ero)?|my (?:[a-z]+ )?number|ce numero|this number)\b/;
 const ORDER_ON_ITS_WAY_RE =
   /\b(?:colis|livreur|livraison|commande|order|delivery|rider|package|parcel|dispatch|courier|coursier|paiement|payment|argent|money)\b/;
 
 /** "…removed me by mistake", "remettez-moi": a removal that is being undone, not asked for. */
 const REMOVAL_REVERSED_RE =
-  /\b(?:par erreur|by mistake|mistakenly|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
+  /\b(?:(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|remet[a-z]*|(?:add|put) (?:me|my number) back)\b/;
 /** "Ne m'enlevez pas de la liste", "don't remove me": the opposite of a removal. */
 const KEEP_ME_RE =
   /\b(?:ne (?:m |me |nous )?(?:retire|enleve|supprime|desabonne|desinscri)[a-z]* (?:pas|jamais)|(?:don t|dont|do not|never) (?:remove|delete|unsubscribe|take me off|stop (?:sending|texting|messaging))|(?:pas|not) (?:me )?(?:retirer|enlever|supprimer|remove|delete))\b/;
+/**
+ * Asking for a person, as opposed to merely naming one ("comme je vous l'ai dit au téléphone",
+ * "dites à votre patronne de m'appeler pour mon remboursement" still opt out).
+ */
+const HUMAN_ASK_RE =
+  /\b(?:humain|human|vraie? personne|personne reelle|real (?:person|human)|quelqu un de (?:reel|vrai)|someone real|parler (?:a|au|avec) (?:un|une|le|la|quelqu|votre|vous|qqn)|speak (?:to|with)|talk (?:to|with) (?:a|the|someone|somebody|your)|conseill[a-z]*|agent|service client|customer (?:service|care)|appele[rz]? moi|appelle moi|call me)\b/;
+
 /** Words asking for messages to go on or come back. */
 const RESUME_RE =
-  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|par erreur|by mistake|mistakenly|add me back|remettez moi|remets moi)\b/;
+  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|add me back|remettez moi|remets moi)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
   /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*|nouveau numero|new number|change de numero|changed (?:my )?number)\b/;
@@ -452,7 +528,7 @@ const OPT_IN_REVERSAL_RE =
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur|erreur|mistake)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur|erreur|mistake)/;
 const NEGATED_OPT_IN_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
+  /\b(?:(?:jamais|never) (?:demande|asked|signed up)|(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)(?! to miss)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
 export type ConsentRule =
   | 'consent.keyword'
@@ -492,10 +568,14 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
   else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s)) optOut = 'consent.unsubscribe';
-  else if (OPT_OUT_REMOVE_RE.test(s) && OPT_OUT_REMOVE_OBJECT_RE.test(s) && !OPT_OUT_REMOVE_NOT_RE.test(s))
+  else if (
+    OPT_OUT_REMOVE_RE.test(s) &&
+    OPT_OUT_REMOVE_OBJECT_RE.test(s) &&
+    (!OPT_OUT_REMOVE_NOT_RE.test(s) || BROADCAST_LIST_RE.test(s))
+  )
     optOut = 'consent.remove_number';
   else if (OPT_OUT_CEASE_RE.test(s)) optOut = 'consent.stop_sending';
-  else if (OPT_OUT_NEGATED_RE.test(s)) optOut = 'consent.no_more_messages';
+  else if (OPT_OUT_NEGATED_RE.test(s) || OPT_OUT_MORE_RE.test(s)) optOut = 'consent.no_more_messages';
   else if (
     (OPT_OUT_STOP_MESSAGES_RE.test(s) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
     (OPT_OUT_STOP_END_RE.test(s) && OUR_MESSAGES_RE.test(s))
@@ -503,7 +583,7 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut = 'consent.stop_messages';
   else if (
     (OPT_OUT_REMOVE_END_RE.test(s) || OPT_OUT_REMOVE_LIST_RE.test(s)) &&
-    !OPT_OUT_REMOVE_NOT_RE.test(s) &&
+    (!OPT_OUT_REMOVE_NOT_RE.test(s) || BROADCAST_LIST_RE.test(s)) &&
     !REMOVAL_REVERSED_RE.test(s)
   )
     optOut = 'consent.remove_me';
@@ -515,14 +595,18 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut !== undefined &&
     optOut !== 'consent.keyword' &&
     optOut !== 'consent.unsubscribe' &&
-    (HUMAN_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s))
+    (HUMAN_ASK_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s))
   )
     optOut = undefined;
 
   let optIn: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
   else if (
-    (OPT_IN_PHRASE_RE.test(s) || (OPT_IN_NOTIFY_RE.test(s) && !ORDER_ON_ITS_WAY_RE.test(s))) &&
+    (OPT_IN_PHRASE_RE.test(s) ||
+      ((OPT_IN_NOTIFY_RE.test(s) ||
+        OPT_IN_NUMBER_RE.test(s) ||
+        (OPT_IN_RECEIVE_IT_RE.test(s) && OUR_MESSAGES_RE.test(s))) &&
+        !ORDER_ON_ITS_WAY_RE.test(s))) &&
     !NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
