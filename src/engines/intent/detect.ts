@@ -536,6 +536,9 @@ const ACK_RE =
 const THANKS_FOR_RE =
   /\b(merci|thanks|thank you) (?:pour|for) (?:(?:la|le|les|l|votre|vos|the|your|ma|mon|my) )?[a-z]+/g;
 
+/** Intents that ask nothing about a product: product words in such a message are not mentions. */
+const NOT_ABOUT_GOODS: ReadonlySet<Intent> = new Set(['unknown', 'thanks', 'greeting', 'hours']);
+
 export interface Classification {
   intent: Intent;
   confidence: number;
@@ -662,7 +665,11 @@ export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MOD
   });
 
   const products: ProductMention[] = [];
-  for (const m of a.mentions) {
+  // A message that asks nothing about goods (small talk, thanks, opening hours, the shop's place)
+  // names a product word in its ordinary sense or in passing ("pile ou face", "le match de basket",
+  // "merci, la télé marche bien"): no product is asked about, so none is reported.
+  const aboutGoods = intents.some((i) => !NOT_ABOUT_GOODS.has(i));
+  for (const m of aboutGoods ? a.mentions : []) {
     const product = input.catalog[m.product]!;
     const score = round2(m.score);
     const mention: ProductMention = {
@@ -705,7 +712,7 @@ export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MOD
     }
   }
   const entities: Entities = { products };
-  if (a.bareQuantity !== undefined) {
+  if (a.bareQuantity !== undefined && aboutGoods) {
     entities.quantity = a.bareQuantity;
     reasons.push({
       engine: 'intent',
