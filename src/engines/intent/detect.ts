@@ -712,7 +712,7 @@ export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MOD
     }
   }
   const entities: Entities = { products };
-  if (a.bareQuantity !== undefined && aboutGoods) {
+  if (a.bareQuantity !== undefined) {
     entities.quantity = a.bareQuantity;
     reasons.push({
       engine: 'intent',
