@@ -574,7 +574,76 @@ export function findMentions(
     consumed[i] = true;
   }
   mentions.sort((a, b) => a.positions[0]! - b.positions[0]! || a.product - b.product);
+  markRangeQuestions(tokens, mentions);
   return mentions;
+}
+
+/** Words that ask for a choice among goods ("quels", "what", "quoi comme…"). */
+const CHOICE_WORDS = new Set(['quel', 'quels', 'quelle', 'quelles', 'what', 'which', 'quoi']);
+/** Nouns of kinds ("types de", "kinds of", "modèles de"): what follows is a range, not one item. */
+const KIND_WORDS = new Set(
+  'type types sorte sortes genre genres modele modeles model models marque marques brand brands style styles kind kinds sort sorts gamme gammes variete varietes choix'.split(
+    ' ',
+  ),
+);
+/** "tous vos", "toutes les", "all your": every item of a kind. */
+const ALL_WORDS = new Set(['tous', 'toutes', 'all']);
+/** Verbs of showing: "montrez-moi vos sacs", "show me your shoes" ask to see a range. */
+const SHOW_WORDS = new Set('montrez montre montrer voir show see envoyer envoyez send'.split(' '));
+/** Words allowed between a range cue and the goods it asks about. */
+const RANGE_FILLER = new Set(
+  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock'.split(
+    ' ',
+  ),
+);
+const POSSESSIVE_PLURAL = new Set(['vos', 'tes', 'your']);
+const QUOI_LINKS = new Set(['comme', 'dans', 'en']);
+/** Joins of a list ("vos frigos et congélateurs"): a range cue covers every item of the list. */
+const RANGE_JOINS = new Set(['et', 'and', 'ou', 'or', 'd', 'des', 'les', 'de']);
+
+/**
+ * A product word in a question about a range ("quels types de lampes", "what kinds of milk", "vous
+ * avez quoi comme cadenas", "montrez-moi vos sacs", "les prix de tous vos frigos et congélateurs")
+ * names a kind of goods, not the one item asked for: such mentions become family guesses, which
+ * the reply lists instead of quoting one product's price.
+ */
+function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): void {
+  let coveredUntil = -1;
+  for (const m of mentions) {
+    const start = m.positions[0]!;
+    let range = false;
+    // A list after a range cue: "vos frigos et congélateurs", "serrures et cadenas".
+    if (coveredUntil >= 0 && start > coveredUntil) {
+      let j = coveredUntil + 1;
+      while (j < start && RANGE_JOINS.has(tokens[j]!)) j++;
+      range = j === start && start > coveredUntil + 1;
+    }
+    let possessive = false;
+    const head = tokens[start]!;
+    const plural = head.length >= 4 && (head.endsWith('s') || head.endsWith('x'));
+    for (let j = start - 1, skipped = 0; !range && j >= 0 && skipped <= 4; j--) {
+      const t = tokens[j]!;
+      if (POSSESSIVE_PLURAL.has(t)) possessive = true;
+      // "quoi" asks for a range only as "quoi comme" / "quoi dans" ("on dit quoi ? tes baskets…" does not).
+      const choice = CHOICE_WORDS.has(t) && (t !== 'quoi' || QUOI_LINKS.has(tokens[j + 1] ?? ''));
+      if (KIND_WORDS.has(t) || choice) range = true;
+      // "tous vos frigos", "show me your shoes": only with a plural ("at all. The blender…" is not).
+      else if (
+        ALL_WORDS.has(t) &&
+        plural &&
+        (possessive || tokens[j + 1] === 'les' || tokens[j + 1] === 'the')
+      )
+        range = true;
+      else if (SHOW_WORDS.has(t) && plural && possessive) range = true;
+      else if (!RANGE_FILLER.has(t)) break;
+      else skipped++;
+    }
+    if (range) {
+      m.specific = false;
+      m.score = Math.min(m.score, 0.4);
+      coveredUntil = m.positions[m.positions.length - 1]!;
+    } else coveredUntil = -1;
+  }
 }
 
 function first(m: Mention): number {
