@@ -19,6 +19,7 @@ import {
   REPLACING_WORDS,
   SIZE_CUES,
   STOP_IN_NAMES,
+  words,
 } from './lexicon.ts';
 
 /** Words of a name or alias beyond this are ignored; positions are bits of a 32-bit mask. */
@@ -138,6 +139,19 @@ function letterMask(word: string): number {
   return mask;
 }
 
+/** Containers and measures: "X de <product>" with these names the product ("un sachet de henné"). */
+export const MEASURE_WORDS = words(`
+  gallon gallons tuber tubers paire paires pair pairs paquet paquets paket pakets pack packs sachet sachets
+  bouteille bouteilles bottle bottles carton cartons boite boites box boxes kilo kilos litre litres liter
+  liters piece pieces pot pots tin tins tube tubes rouleau rouleaux metre metres yard yards bunch bunches
+  basket baskets panier bidon bidons seau seaux tas cup cups mudu paint derica congo head heads lot lots
+  douzaine dozen sac sacs bag bags plat plats boule boules tranche tranches morceau morceaux verre verres
+  cuillere bol bols
+`);
+
+/** Links after which a word of a name qualifies the head ("fer à repasser", "olonka of gari"). */
+const QUALIFIER_LINKS: ReadonlySet<string> = new Set(['de', 'd', 'a', 'of', 'for', 'pour', 'du', 'des']);
+
 function categoryKey(token: string): string {
   return CATEGORY_SYNONYMS.get(token) ?? stemToken(token);
 }
@@ -164,14 +178,25 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
     let headWord: string | undefined;
     labels.forEach((label, li) => {
       const seenHere = new Set<string>();
-      for (const t of tokenize(normalizeText(label))) {
-        if (t.length < 3 || isDigits(t) || STOP_IN_NAMES.has(t) || LEXICON.has(t) || COLOURS.has(t)) continue;
+      const labelTokens = tokenize(normalizeText(label));
+      labelTokens.forEach((t, ti) => {
+        if (t.length < 3 || isDigits(t) || STOP_IN_NAMES.has(t) || LEXICON.has(t) || COLOURS.has(t)) return;
+        // A unit after a number ("Lipton tea (100 bags)") or what a link qualifies ("Serrure de
+        // porte") never names the family: "bags of rice" and "la porte" are not this product.
+        const before = labelTokens[ti - 1];
+        if (li > 0 || headWord !== undefined) {
+          if (before !== undefined && isDigits(before)) return;
+          // "Bag of rice", "sac de riz": after a measure the goods are named, not a qualifier.
+          const measure = labelTokens[ti - 2];
+          if (before !== undefined && QUALIFIER_LINKS.has(before) && !MEASURE_WORDS.has(measure ?? ''))
+            return;
+        }
         const k = keyOf(t);
-        if (MODIFIER_STEMS.has(k)) continue;
+        if (MODIFIER_STEMS.has(k)) return;
         if (li === 0 && headWord === undefined) headWord = k;
         if (!seenHere.has(k)) labelCount.set(k, (labelCount.get(k) ?? 0) + 1);
         seenHere.add(k);
-      }
+      });
     });
     const namesFamily = (k: string) => k === headWord || (labelCount.get(k) ?? 0) >= 2 || labels.length === 1;
     for (const label of labels) {

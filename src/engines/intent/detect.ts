@@ -22,6 +22,7 @@ import {
   isDigits,
   MAX_FUZZY_COMPARISONS,
   MAX_FUZZY_VISITS,
+  MEASURE_WORDS,
   type Mention,
   matchToken,
   resolveVariants,
@@ -292,15 +293,6 @@ function dropTargets(tokens: readonly string[], mentions: Mention[]): Mention[] 
 const PART_DETERMINERS = words(
   'un une le la les l des du the a an my your mon ma mes ton ta tes votre vos ce cette cet ces this that',
 );
-/** Containers and measures: "X de <product>" with these names the product ("un sachet de henné"). */
-const MEASURE_WORDS = words(`
-  gallon gallons tuber tubers paire paires pair pairs paquet paquets paket pakets pack packs sachet sachets
-  bouteille bouteilles bottle bottles carton cartons boite boites box boxes kilo kilos litre litres liter
-  liters piece pieces pot pots tin tins tube tubes rouleau rouleaux metre metres yard yards bunch bunches
-  basket baskets panier bidon bidons seau seaux tas cup cups mudu paint derica congo head heads lot lots
-  douzaine dozen sac sacs bag bags plat plats boule boules tranche tranches morceau morceaux verre verres
-  cuillere bol bols
-`);
 
 /** The words around a head word that named another product ("sac de voyage", "ofada rice"). */
 function headPhrase(tokens: readonly string[], heads: readonly number[]): string | undefined {
