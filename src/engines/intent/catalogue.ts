@@ -494,6 +494,16 @@ function otherProductWord(
   return contentWord(tokens, matches, after) || contentWord(tokens, matches, i - 1);
 }
 
+const TIME_WORDS = new Set(['h', 'heure', 'heures', 'midi', 'minuit', 'pm', 'am', 'oclock']);
+
+/** A word right after a time of day is an adverb ("à 8h pile", "7h pile"), not a product ("Piles AA"). */
+function afterTimeOfDay(tokens: readonly string[], i: number): boolean {
+  const prev = tokens[i - 1];
+  if (prev === undefined) return false;
+  if (TIME_WORDS.has(prev)) return i >= 2 && (isDigits(tokens[i - 2]!) || prev !== 'h');
+  return isDigits(prev) && tokens[i - 2] === 'h' && i >= 3 && isDigits(tokens[i - 3]!);
+}
+
 /**
  * Products named in full (every word of a name or alias), then families named by a head word.
  * `rejected` receives the positions of head words that name another product ("sac de voyage").
@@ -508,7 +518,7 @@ export function findMentions(
   const hits = new Map<number, NameHit>();
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m) continue;
+    if (!m || afterTimeOfDay(tokens, i)) continue;
     const refs = index.keyRefs.get(m.key);
     if (!refs) continue;
     for (let r = 0; r < refs.length; r += 2) {
@@ -556,13 +566,15 @@ export function findMentions(
   // the most words with the message stay ("sac a main" keeps the handbags, not the backpack).
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || m.weak || consumed[i]) continue;
+    if (!m || m.weak || consumed[i] || afterTimeOfDay(tokens, i)) continue;
     const members = index.family.get(m.key);
     if (!members) continue;
     // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the
     // head names another product, not this family.
     // A head word of a product already named in full belongs to it ("Samsung A54" is not also the A14).
-    if (members.some((p) => taken.has(p))) {
+    // So is a word of a product named in full ("la serrure … une des trois clés" with a "Serrure de
+    // porte 3 clés" is not the "Clé à molette").
+    if (members.some((p) => taken.has(p)) || [...taken].some((p) => index.words[p]!.has(m.key))) {
       consumed[i] = true;
       continue;
     }

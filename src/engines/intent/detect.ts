@@ -183,9 +183,11 @@ function dropQualifiers(tokens: readonly string[], mentions: Mention[]): Mention
     const start = m.positions[0]!;
     const link = tokens[start - 1];
     if (link === undefined || !FOR_WORDS.has(link)) return true;
+    // "du jeu de tournevis et du marteau": a list, not what the first product must fit.
+    const between = tokens[start - 2];
     return !(
       ends.has(start - 2) ||
-      (tokens[start - 2] !== undefined && ends.has(start - 3) && tokens[start - 2]!.length <= 3)
+      (between !== undefined && ends.has(start - 3) && between.length <= 3 && !LIST_JOINS.has(between))
     );
   });
 }
