@@ -314,9 +314,10 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
   }
   // A family named without the one wanted ("le sac" with two bags): offer the choice as a list.
   // Products named precisely are answered alone, without the family guesses next to them.
+  // A lone guess below the specific score is a kind of goods asked about ("combien de modèles de
+  // télé ?"): listed as a choice too, not priced as the one product asked for.
   const specific = entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE);
-  if (specific.length === 0 && entities.products.length > 1)
-    return c.render('order_which', { options: optionList(c, entities.products) });
+  if (specific.length === 0) return c.render('order_which', { options: optionList(c, entities.products) });
   const mentions = specific.length > 0 ? specific : entities.products;
   c.parts.push(withPrice ? 'price_line' : 'availability_in_stock');
   const lines = productLines(c, mentions, withPrice);
