@@ -869,53 +869,97 @@ export function findCategory(tokens: readonly string[], index: CatalogIndex): st
 }
 
 /** Words after which the next words name what the customer looks for ("vous avez", "do you sell", "combien"). */
-const SEEK_WORDS = new Set([
-  'avez',
-  'vendez',
-  'vend',
-  'vends',
-  'have',
-  'sell',
-  'get',
-  'cherche',
-  'recherche',
-  'looking',
-  'combien',
-  'prix',
-  'price',
-  'much',
-  'tarif',
-  'cost',
-  'dispo',
-  'disponible',
-]);
+/** Words after which the next words name what the customer looks for ("vous avez", "do you sell"). */
+const SEEK_WORDS = new Set(
+  'avez vendez vend vends have sell get cherche recherche looking reste restent commander commande order'.split(
+    ' ',
+  ),
+);
+/**
+ * Words asking the price or the stock of what follows ("combien le…", "how much is the…"): they
+ * start an unknown phrase only when the message names no product, since with one named they ask
+ * about it ("le fer vapeur c'est à combien ? le mien…", "how much altogether", "combien chacun").
+ */
+const ASK_SEEK_WORDS = new Set('combien prix price much tarif cost dispo disponible'.split(' '));
 /** Words allowed between a seeking word and the item ("vous avez encore des …", "how much is the …"). */
 const SEEK_FILLER = new Set(
   'vous des du de la le les l un une d the a an your any some for of is be are encore toujours aussi also still chez pour il y svp please'.split(
     ' ',
   ),
 );
+/** Seeking verbs that also form a past tense ("vous m'avez ajouté", "you have sent"). */
+const AUXILIARY_SEEK = new Set(['avez', 'have']);
+/** Determiners that open a message's subject ("le sac de ciment est à combien ?"). */
+const OPENING_DETERMINERS = new Set(['le', 'la', 'les', 'l', 'un', 'une', 'the', 'des', 'du']);
+/** Joins of a list: an unknown word after a product and "et" is another item asked for. */
+const ITEM_JOINS = new Set(['et', 'and', 'ou', 'or']);
+
+function phraseWord(w: string, first: boolean): boolean {
+  if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) return false;
+  return !(first && MODIFIER_STEMS.has(stemToken(w)));
+}
+
+/** Up to three words from j that match nothing: the name of what the catalogue lacks. */
+function phraseAt(tokens: readonly string[], consumed: readonly boolean[], start: number): string[] {
+  const phrase: string[] = [];
+  let j = start;
+  // A measure names no item: the goods follow it ("sacs de ciment", "tubers of yam", "20 paires").
+  if (MEASURE_WORDS.has(tokens[j] ?? '') && !consumed[j]) {
+    const link = tokens[j + 1];
+    if (link === 'de' || link === 'd' || link === 'of') j += 2;
+    else if (j + 1 >= tokens.length || LEXICON.has(link ?? '')) return phrase;
+  }
+  for (; j < tokens.length && phrase.length < 3; j++) {
+    const w = tokens[j]!;
+    if (consumed[j] || !phraseWord(w, phrase.length === 0)) break;
+    phrase.push(w);
+  }
+  return phrase;
+}
 
 /**
- * The words right after a seeking word ("vous avez des casquettes ?", "how much is the PS5?") that
- * match nothing in the catalogue: a product the catalogue lacks. Tokens read as products or
- * variants, shop words and colours end the phrase.
+ * The words right after a seeking word ("vous avez des casquettes ?", "how much is the PS5?", "je
+ * veux commander une machine à laver", "order 2 tubers of yam") that match nothing in the
+ * catalogue: a product the catalogue lacks; also an unknown item listed after a product ("quels
+ * ventilateurs et climatiseurs") and, in a price question naming no product, the subject it opens
+ * with ("le sac de ciment est à combien ?"). Tokens read as products or variants, shop words and
+ * colours end the phrase.
  */
 export function unknownProductPhrase(
   tokens: readonly string[],
   consumed: readonly boolean[],
 ): string | undefined {
+  const named = consumed.some((c) => c);
+  let asks = false;
   for (let i = 0; i < tokens.length; i++) {
-    if (!SEEK_WORDS.has(tokens[i]!)) continue;
-    let j = i + 1;
-    for (let skipped = 0; j < tokens.length && skipped < 4 && SEEK_FILLER.has(tokens[j]!); skipped++) j++;
-    const phrase: string[] = [];
-    for (; j < tokens.length && phrase.length < 3; j++) {
-      const w = tokens[j]!;
-      if (consumed[j] || LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) break;
-      if (phrase.length === 0 && MODIFIER_STEMS.has(stemToken(w))) break;
-      phrase.push(w);
+    const t = tokens[i]!;
+    const ask = ASK_SEEK_WORDS.has(t);
+    if (ask) asks = true;
+    if (consumed[i] && ITEM_JOINS.has(tokens[i + 1] ?? '')) {
+      let j = i + 2;
+      if (SEEK_FILLER.has(tokens[j] ?? '')) j++;
+      const phrase = phraseAt(tokens, consumed, j);
+      // A plural noun only: "le sac et je paie" is no item, "et climatiseurs" is.
+      const w = phrase[0];
+      if (w !== undefined && phrase.length === 1 && w.length >= 5 && (w.endsWith('s') || w.endsWith('x')))
+        return w;
     }
+    if (!(SEEK_WORDS.has(t) || (ask && !named))) continue;
+    let j = i + 1;
+    // "vous m'avez ajouté", "you have sent": a participle after the auxiliary is no item.
+    if (AUXILIARY_SEEK.has(t)) {
+      const next = tokens[j] ?? '';
+      if (/(?:e|u|ed|is|it)$/.test(next) && !SEEK_FILLER.has(next)) continue;
+    }
+    for (let skipped = 0; j < tokens.length && skipped < 4 && SEEK_FILLER.has(tokens[j]!); skipped++) j++;
+    // "commander 5 sacs de ciment", "order 2 tubers of yam": a count and its measure name no item.
+    if (isDigits(tokens[j] ?? '')) j++;
+    const phrase = phraseAt(tokens, consumed, j);
+    if (phrase.length > 0) return phrase.join(' ');
+  }
+  // "Le sac de ciment est à combien ?": with nothing named, the subject of a price question.
+  if (!named && asks) {
+    const phrase = OPENING_DETERMINERS.has(tokens[0] ?? '') ? phraseAt(tokens, consumed, 1) : [];
     if (phrase.length > 0) return phrase.join(' ');
   }
   return undefined;
