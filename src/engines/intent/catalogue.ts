@@ -494,6 +494,21 @@ function otherProductWord(
   return contentWord(tokens, matches, after) || contentWord(tokens, matches, i - 1);
 }
 
+/** Words before a noun: a determiner, a possessive, a partitive. */
+const NOUN_LEADS = new Set(
+  'le la les l un une des du de d au aux mon ma mes ton ta tes son sa ses votre vos notre nos ce cette ces the a an my your his her our their this that these those some any'.split(
+    ' ',
+  ),
+);
+
+/** A word the engine reads as a shop or function word counts as a product word only after a determiner or a count. */
+function determined(tokens: readonly string[], i: number): boolean {
+  const t = tokens[i]!;
+  if (!LEXICON.has(t) || isDigits(t)) return true;
+  const prev = tokens[i - 1] ?? '';
+  return NOUN_LEADS.has(prev) || isDigits(prev);
+}
+
 const TIME_WORDS = new Set(['h', 'heure', 'heures', 'midi', 'minuit', 'pm', 'am', 'oclock']);
 
 /** A word right after a time of day is an adverb ("à 8h pile", "7h pile"), not a product ("Piles AA"). */
@@ -543,6 +558,9 @@ export function findMentions(
   for (const [e, hit] of hits) {
     const entry = index.names[e]!;
     if (hit.count !== entry.keys.length || hit.strong === 0) continue;
+    // A shop or function word that is also a one-word name ("mais" for "maïs", "the" for "thé")
+    // names the product only after a determiner or a count ("du maïs", "2 thé").
+    if (entry.keys.length === 1 && !determined(tokens, hit.positions[0]!)) continue;
     const positions = hit.positions;
     const span = Math.max(...positions) - Math.min(...positions);
     if (entry.contiguous && span !== entry.keys.length - 1) continue;
