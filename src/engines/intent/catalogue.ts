@@ -630,7 +630,25 @@ export function findMentions(
   }
   mentions.sort((a, b) => a.positions[0]! - b.positions[0]! || a.product - b.product);
   markRangeQuestions(tokens, mentions);
-  return mentions;
+  // "réparer un frigo", "repair my blender": the service is asked for, not the product.
+  const kept = mentions.filter((m) => serviceBefore(tokens, m.positions[0]!) === undefined);
+  if (kept.length < mentions.length)
+    for (const m of mentions) if (!kept.includes(m)) for (const i of m.positions) consumed[i] = false;
+  return kept;
+}
+
+/** Services a shop selling goods may lack: asked for with the product they apply to. */
+const SERVICE_WORDS = new Set(
+  'reparer repare reparez reparation reparations repair repairing fix fixing installer installez installation install installing depanner depannage'.split(
+    ' ',
+  ),
+);
+
+/** Position of a service word right before position i (a determiner or possessive may sit between). */
+function serviceBefore(tokens: readonly string[], i: number): number | undefined {
+  let k = i - 1;
+  if (NOUN_LEADS.has(tokens[k] ?? '')) k--;
+  return SERVICE_WORDS.has(tokens[k] ?? '') ? k : undefined;
 }
 
 /** Words that ask for a choice among goods ("quels", "what", "quoi comme…"). */
@@ -951,6 +969,13 @@ export function unknownProductPhrase(
   let asks = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
+    // A service and what it applies to: "réparer un frigo" is what the shop lacks.
+    if (SERVICE_WORDS.has(t)) {
+      const j = NOUN_LEADS.has(tokens[i + 1] ?? '') ? i + 2 : i + 1;
+      const w = tokens[j];
+      if (w !== undefined && !consumed[j] && !LEXICON.has(w) && !isDigits(w) && w.length >= 3)
+        return `${t} ${w}`;
+    }
     const ask = ASK_SEEK_WORDS.has(t);
     if (ask) asks = true;
     if (consumed[i] && ITEM_JOINS.has(tokens[i + 1] ?? '')) {
