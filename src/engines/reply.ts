@@ -319,6 +319,11 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
   const specific = entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE);
   if (specific.length === 0) return c.render('order_which', { options: optionList(c, entities.products) });
   const mentions = specific.length > 0 ? specific : entities.products;
+  // "Le frigo et le climatiseur, c'est combien ?": say plainly what the shop lacks, then answer
+  // for what it has.
+  const lacking = entities.unknownProduct
+    ? `${c.render('not_in_catalog', { query: entities.unknownProduct })}\n`
+    : '';
   c.parts.push(withPrice ? 'price_line' : 'availability_in_stock');
   const lines = productLines(c, mentions, withPrice);
   const t = LINE_TEXT[c.lang];
@@ -329,7 +334,7 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
       code: 'decide.out_of_stock',
       detail: 'A product asked about is out of stock: said so',
     });
-  return `${lines.text}\n${closing}`;
+  return `${lacking}${lines.text}\n${closing}`;
 }
 
 function answerOrder(c: Composer, input: ComposeInput): string {
