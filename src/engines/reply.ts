@@ -363,10 +363,16 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
   }
   // A family named without the one wanted ("le sac" with two bags): offer the choice as a list.
   // Products named precisely are answered alone, without the family guesses next to them.
+  // A lone guess below the specific score is a kind of goods asked about ("combien de modèles de
+  // télé ?"): listed as a choice too, not priced as the one product asked for.
   const specific = quotableMentions(entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE));
-  if (specific.length === 0 && entities.products.length > 1)
-    return c.render('order_which', { options: optionList(c, entities.products) });
+  if (specific.length === 0) return c.render('order_which', { options: optionList(c, entities.products) });
   const mentions = specific.length > 0 ? specific : entities.products;
+  // "Le frigo et le climatiseur, c'est combien ?": say plainly what the shop lacks, then answer
+  // for what it has.
+  const lacking = entities.unknownProduct
+    ? `${c.render('not_in_catalog', { query: entities.unknownProduct })}\n`
+    : '';
   c.parts.push(withPrice ? 'price_line' : 'availability_in_stock');
   const lines = productLines(c, mentions, withPrice);
   const t = LINE_TEXT[c.lang];
@@ -377,7 +383,7 @@ function answerProducts(c: Composer, input: ComposeInput, withPrice: boolean): s
       code: 'decide.out_of_stock',
       detail: 'A product asked about is out of stock: said so',
     });
-  return `${lines.text}\n${closing}`;
+  return `${lacking}${lines.text}\n${closing}`;
 }
 
 function answerOrder(c: Composer, input: ComposeInput): string {

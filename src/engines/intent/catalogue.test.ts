@@ -2,6 +2,7 @@
  * Products, variants and quantities a seller would sign (issue 13 item 6, issue 14 item 3). Each
  * case states a guarantee; the catalogue is written for these tests.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Product } from '../../domain/types.ts';
 import { parseContext } from '../context.ts';
@@ -45,6 +46,22 @@ const SHOP: readonly Product[] = [
   p('itel', 'Itel A70', { aliases: ['itel'], price: 52000, category: 'téléphones' }),
 ];
 
+/** A hardware and grocery shop whose names are also ordinary words (written for these tests). */
+const HARDWARE: readonly Product[] = [
+  p('pile', 'Piles AA (paquet de 4)', { aliases: ['pile', 'piles'], price: 1200, category: 'électricité' }),
+  p('serrure', 'Serrure de porte 3 clés', { aliases: ['serrure'], price: 9000, category: 'serrurerie' }),
+  p('cle', 'Clé à molette', { aliases: ['molette'], price: 3500, category: 'outillage' }),
+  p('mais', 'Maïs grain 1 kg', { aliases: ['maïs'], price: 800, category: 'épicerie' }),
+  p('lipton', 'Lipton tea (100 bags)', {
+    aliases: ['lipton', 'tea bags'],
+    price: 3500,
+    category: 'épicerie',
+  }),
+  p('riz', 'Royal rice 5 kg', { aliases: ['royal rice'], price: 11000, category: 'épicerie' }),
+  p('frigo', 'Frigo bar 90 L', { aliases: ['frigo'], price: 145000, category: 'froid' }),
+  p('congelateur', 'Congélateur coffre', { aliases: ['congélateur'], price: 230000, category: 'froid' }),
+];
+
 const ids = (text: string, catalog = SHOP) =>
   detectIntent({ text, catalog }).entities.products.map((m) => m.productId);
 
@@ -78,6 +95,141 @@ describe('product matching by whole words, colours and categories', () => {
   it('names the category asked about', () => {
     expect(detectIntent({ text: 'vous avez quoi comme téléphones ?', catalog: SHOP }).entities.category).toBe(
       'téléphones',
+    );
+  });
+});
+
+describe('word boundaries and ordinary words (issue 14 item 3)', () => {
+  const cases: [string, string, readonly Product[], string[]][] = [
+    ['a product word inside a verb is no product ("montrer")', 'je vais te montrer la route', SHOP, []],
+    [
+      'a word after a time of day is an adverb ("8h pile")',
+      'le livreur peut passer avant 8h pile ?',
+      HARDWARE,
+      [],
+    ],
+    ['a count names the product ("2 piles")', 'il me faut 2 piles', HARDWARE, ['pile']],
+    ['a function word is no product ("mais" is not "maïs")', 'mais je voulais savoir le prix', HARDWARE, []],
+    ['the same word after a determiner is one ("du maïs")', 'vous avez du maïs ?', HARDWARE, ['mais']],
+    [
+      'a word of a product already named belongs to it ("clés" of the lock, not the spanner)',
+      "j'ai payé la serrure et il manquait une des trois clés",
+      HARDWARE,
+      ['serrure'],
+    ],
+    [
+      'a unit after a number in a name is not the product ("100 bags")',
+      'I want 4 bags of royal rice',
+      HARDWARE,
+      ['riz'],
+    ],
+    [
+      'what a name qualifies is not the product ("serrure de porte")',
+      'la porte est-elle livrée ?',
+      HARDWARE,
+      [],
+    ],
+    ['a service is not the product it applies to', 'combien pour réparer un frigo ?', HARDWARE, []],
+    ['thanks about a product asks nothing about it', 'merci, la montre marche très bien', SHOP, []],
+  ];
+  for (const [name, text, catalog, want] of cases) it(name, () => expect(ids(text, catalog)).toEqual(want));
+
+  it('reads a range question as a kind of goods, not one product priced', () => {
+    for (const text of [
+      'Envoyez moi les prix de tous vos frigos et congélateurs',
+      'vous avez quels types de frigo ?',
+      'montrez moi vos congélateurs',
+    ]) {
+      const v = detectIntent({ text, catalog: HARDWARE });
+      expect(v.entities.products.every((m) => m.score < 0.5)).toBe(true);
+    }
+  });
+});
+
+describe('unknown products (issue 14 item 3)', () => {
+  const unknown = (text: string, catalog: readonly Product[] = SHOP) =>
+    detectIntent({ text, catalog }).entities.unknownProduct;
+  const cases: [string, string, string | undefined][] = [
+    ['an item ordered that the shop lacks', 'je veux commander une machine à laver', 'machine'],
+    ['the goods after a count and a measure', 'commande: 5 sacs de ciment', 'ciment'],
+    ['a service', 'combien pour réparer la montre ?', 'reparer'],
+    ['an unknown item listed after a known one', 'le sac noir et les casquettes, vous avez ?', 'casquettes'],
+    [
+      'no unknown item in "combien chacun" about named products',
+      'le sac noir et la montre, combien chacun ?',
+      undefined,
+    ],
+    ['no unknown item in "how much altogether"', '3 watch how much altogether?', undefined],
+    [
+      'no unknown item in a past tense ("vous m\'avez ajouté")',
+      "vous m'avez ajouté dans un groupe, c'est combien le sac noir",
+      undefined,
+    ],
+  ];
+  for (const [name, text, want] of cases)
+    it(name, () => {
+      const got = unknown(text);
+      if (want === undefined) expect(got).toBeUndefined();
+      else expect(got).toContain(want);
+    });
+
+  it('answers for the known product and says plainly which item the shop lacks', () => {
+    const d = replyTo('le sac noir et les casquettes, c combien ?');
+    expect(d.text).toContain('casquettes');
+    expect(d.text).toContain('15 000');
+    expect(d.text).not.toContain('20 000');
+  });
+});
+
+describe('properties of product matching', () => {
+  const COLOUR_WORDS = ['noir', 'rouge', 'bleu', 'blanc', 'vert', 'jaune', 'rose', 'gris', 'marron'];
+  const letters = fc.stringMatching(/^[bcdfghjklmnpqrtvwz]{2,4}$/);
+
+  it('a product word inside a longer unrelated word never matches it', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('montre', 'perruque', 'escarpins', 'sandales'),
+        letters,
+        letters,
+        (w, a, b) => {
+          const token = `${a}${w}${b}`;
+          const found = ids(`c'est combien ${token} ?`);
+          const owner = SHOP.filter((x) =>
+            [x.name, ...(x.aliases ?? [])].join(' ').toLowerCase().includes(w),
+          );
+          for (const o of owner) expect(found).not.toContain(o.id);
+        },
+      ),
+    );
+  });
+
+  it('renaming the colours never changes which colour matches, and a missing colour is never another', () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(COLOUR_WORDS, { minLength: 3, maxLength: 3 }),
+        fc.boolean(),
+        ([c1, c2, missing], first) => {
+          const catalog = [p('sac', 'Sac cabas', { variants: { colour: [c1!, c2!] } })];
+          const asked = first ? c1! : c2!;
+          const hit = detectIntent({ text: `le sac cabas ${asked} c'est combien ?`, catalog }).entities
+            .products[0];
+          expect(hit?.variant).toEqual({ colour: asked });
+          const miss = detectIntent({ text: `le sac cabas ${missing} c'est combien ?`, catalog }).entities
+            .products[0];
+          expect(miss?.variant).toBeUndefined();
+          expect(miss?.unavailable).toEqual({ colour: missing });
+        },
+      ),
+    );
+  });
+
+  it('a typo never crosses a colour ("sak <colour>" is only the bag of that colour)', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray(COLOUR_WORDS, { minLength: 2, maxLength: 2 }), ([a, b]) => {
+        const catalog = [p('a', `Sac ${a}`), p('b', `Sac ${b}`)];
+        expect(ids(`sak ${a} c combien`, catalog)).toEqual(['a']);
+        expect(ids(`sac ${b} dispo ?`, catalog)).toEqual(['b']);
+      }),
     );
   });
 });

@@ -19,6 +19,7 @@ import {
   REPLACING_WORDS,
   SIZE_CUES,
   STOP_IN_NAMES,
+  words,
 } from './lexicon.ts';
 
 /** Words of a name or alias beyond this are ignored; positions are bits of a 32-bit mask. */
@@ -138,6 +139,19 @@ function letterMask(word: string): number {
   return mask;
 }
 
+/** Containers and measures: "X de <product>" with these names the product ("un sachet de henné"). */
+export const MEASURE_WORDS = words(`
+  gallon gallons tuber tubers paire paires pair pairs paquet paquets paket pakets pack packs sachet sachets
+  bouteille bouteilles bottle bottles carton cartons boite boites box boxes kilo kilos litre litres liter
+  liters piece pieces pot pots tin tins tube tubes rouleau rouleaux metre metres yard yards bunch bunches
+  basket baskets panier bidon bidons seau seaux tas cup cups mudu paint derica congo head heads lot lots
+  douzaine dozen sac sacs bag bags plat plats boule boules tranche tranches morceau morceaux verre verres
+  cuillere bol bols
+`);
+
+/** Links after which a word of a name qualifies the head ("fer à repasser", "olonka of gari"). */
+const QUALIFIER_LINKS: ReadonlySet<string> = new Set(['de', 'd', 'a', 'of', 'for', 'pour', 'du', 'des']);
+
 function categoryKey(token: string): string {
   return CATEGORY_SYNONYMS.get(token) ?? stemToken(token);
 }
@@ -164,14 +178,25 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
     let headWord: string | undefined;
     labels.forEach((label, li) => {
       const seenHere = new Set<string>();
-      for (const t of tokenize(normalizeText(label))) {
-        if (t.length < 3 || isDigits(t) || STOP_IN_NAMES.has(t) || LEXICON.has(t) || COLOURS.has(t)) continue;
+      const labelTokens = tokenize(normalizeText(label));
+      labelTokens.forEach((t, ti) => {
+        if (t.length < 3 || isDigits(t) || STOP_IN_NAMES.has(t) || LEXICON.has(t) || COLOURS.has(t)) return;
+        // A unit after a number ("Lipton tea (100 bags)") or what a link qualifies ("Serrure de
+        // porte") never names the family: "bags of rice" and "la porte" are not this product.
+        const before = labelTokens[ti - 1];
+        if (li > 0 || headWord !== undefined) {
+          if (before !== undefined && isDigits(before)) return;
+          // "Bag of rice", "sac de riz": after a measure the goods are named, not a qualifier.
+          const measure = labelTokens[ti - 2];
+          if (before !== undefined && QUALIFIER_LINKS.has(before) && !MEASURE_WORDS.has(measure ?? ''))
+            return;
+        }
         const k = keyOf(t);
-        if (MODIFIER_STEMS.has(k)) continue;
+        if (MODIFIER_STEMS.has(k)) return;
         if (li === 0 && headWord === undefined) headWord = k;
         if (!seenHere.has(k)) labelCount.set(k, (labelCount.get(k) ?? 0) + 1);
         seenHere.add(k);
-      }
+      });
     });
     const namesFamily = (k: string) => k === headWord || (labelCount.get(k) ?? 0) >= 2 || labels.length === 1;
     for (const label of labels) {
@@ -469,6 +494,31 @@ function otherProductWord(
   return contentWord(tokens, matches, after) || contentWord(tokens, matches, i - 1);
 }
 
+/** Words before a noun: a determiner, a possessive, a partitive. */
+const NOUN_LEADS = new Set(
+  'le la les l un une des du de d au aux mon ma mes ton ta tes son sa ses votre vos notre nos ce cette ces the a an my your his her our their this that these those some any'.split(
+    ' ',
+  ),
+);
+
+/** A word the engine reads as a shop or function word counts as a product word only after a determiner or a count. */
+function determined(tokens: readonly string[], i: number): boolean {
+  const t = tokens[i]!;
+  if (!LEXICON.has(t) || isDigits(t)) return true;
+  const prev = tokens[i - 1] ?? '';
+  return NOUN_LEADS.has(prev) || isDigits(prev);
+}
+
+const TIME_WORDS = new Set(['h', 'heure', 'heures', 'midi', 'minuit', 'pm', 'am', 'oclock']);
+
+/** A word right after a time of day is an adverb ("à 8h pile", "7h pile"), not a product ("Piles AA"). */
+function afterTimeOfDay(tokens: readonly string[], i: number): boolean {
+  const prev = tokens[i - 1];
+  if (prev === undefined) return false;
+  if (TIME_WORDS.has(prev)) return i >= 2 && (isDigits(tokens[i - 2]!) || prev !== 'h');
+  return isDigits(prev) && tokens[i - 2] === 'h' && i >= 3 && isDigits(tokens[i - 3]!);
+}
+
 /**
  * Products named in full (every word of a name or alias), then families named by a head word.
  * `rejected` receives the positions of head words that name another product ("sac de voyage").
@@ -483,7 +533,7 @@ export function findMentions(
   const hits = new Map<number, NameHit>();
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m) continue;
+    if (!m || afterTimeOfDay(tokens, i)) continue;
     const refs = index.keyRefs.get(m.key);
     if (!refs) continue;
     for (let r = 0; r < refs.length; r += 2) {
@@ -508,6 +558,9 @@ export function findMentions(
   for (const [e, hit] of hits) {
     const entry = index.names[e]!;
     if (hit.count !== entry.keys.length || hit.strong === 0) continue;
+    // A shop or function word that is also a one-word name ("mais" for "maïs", "the" for "thé")
+    // names the product only after a determiner or a count ("du maïs", "2 thé").
+    if (entry.keys.length === 1 && !determined(tokens, hit.positions[0]!)) continue;
     const positions = hit.positions;
     const span = Math.max(...positions) - Math.min(...positions);
     if (entry.contiguous && span !== entry.keys.length - 1) continue;
@@ -531,13 +584,15 @@ export function findMentions(
   // the most words with the message stay ("sac a main" keeps the handbags, not the backpack).
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || m.weak || consumed[i]) continue;
+    if (!m || m.weak || consumed[i] || afterTimeOfDay(tokens, i)) continue;
     const members = index.family.get(m.key);
     if (!members) continue;
     // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the
     // head names another product, not this family.
     // A head word of a product already named in full belongs to it ("Samsung A54" is not also the A14).
-    if (members.some((p) => taken.has(p))) {
+    // So is a word of a product named in full ("la serrure … une des trois clés" with a "Serrure de
+    // porte 3 clés" is not the "Clé à molette").
+    if (members.some((p) => taken.has(p)) || [...taken].some((p) => index.words[p]!.has(m.key))) {
       consumed[i] = true;
       continue;
     }
@@ -574,7 +629,94 @@ export function findMentions(
     consumed[i] = true;
   }
   mentions.sort((a, b) => a.positions[0]! - b.positions[0]! || a.product - b.product);
-  return mentions;
+  markRangeQuestions(tokens, mentions);
+  // "réparer un frigo", "repair my blender": the service is asked for, not the product.
+  const kept = mentions.filter((m) => serviceBefore(tokens, m.positions[0]!) === undefined);
+  if (kept.length < mentions.length)
+    for (const m of mentions) if (!kept.includes(m)) for (const i of m.positions) consumed[i] = false;
+  return kept;
+}
+
+/** Services a shop selling goods may lack: asked for with the product they apply to. */
+const SERVICE_WORDS = new Set(
+  'reparer repare reparez reparation reparations repair repairing fix fixing installer installez installation install installing depanner depannage'.split(
+    ' ',
+  ),
+);
+
+/** Position of a service word right before position i (a determiner or possessive may sit between). */
+function serviceBefore(tokens: readonly string[], i: number): number | undefined {
+  let k = i - 1;
+  if (NOUN_LEADS.has(tokens[k] ?? '')) k--;
+  return SERVICE_WORDS.has(tokens[k] ?? '') ? k : undefined;
+}
+
+/** Words that ask for a choice among goods ("quels", "what", "quoi comme…"). */
+const CHOICE_WORDS = new Set(['quel', 'quels', 'quelle', 'quelles', 'what', 'which', 'quoi']);
+/** Nouns of kinds ("types de", "kinds of", "modèles de"): what follows is a range, not one item. */
+const KIND_WORDS = new Set(
+  'type types sorte sortes genre genres modele modeles model models marque marques brand brands style styles kind kinds sort sorts gamme gammes variete varietes choix'.split(
+    ' ',
+  ),
+);
+/** "tous vos", "toutes les", "all your": every item of a kind. */
+const ALL_WORDS = new Set(['tous', 'toutes', 'all']);
+/** Verbs of showing: "montrez-moi vos sacs", "show me your shoes" ask to see a range. */
+const SHOW_WORDS = new Set('montrez montre montrer voir show see envoyer envoyez send'.split(' '));
+/** Words allowed between a range cue and the goods it asks about. */
+const RANGE_FILLER = new Set(
+  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock'.split(
+    ' ',
+  ),
+);
+const POSSESSIVE_PLURAL = new Set(['vos', 'tes', 'your']);
+const QUOI_LINKS = new Set(['comme', 'dans', 'en']);
+/** Joins of a list ("vos frigos et congélateurs"): a range cue covers every item of the list. */
+const RANGE_JOINS = new Set(['et', 'and', 'ou', 'or', 'd', 'des', 'les', 'de']);
+
+/**
+ * A product word in a question about a range ("quels types de lampes", "what kinds of milk", "vous
+ * avez quoi comme cadenas", "montrez-moi vos sacs", "les prix de tous vos frigos et congélateurs")
+ * names a kind of goods, not the one item asked for: such mentions become family guesses, which
+ * the reply lists instead of quoting one product's price.
+ */
+function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): void {
+  let coveredUntil = -1;
+  for (const m of mentions) {
+    const start = m.positions[0]!;
+    let range = false;
+    // A list after a range cue: "vos frigos et congélateurs", "serrures et cadenas".
+    if (coveredUntil >= 0 && start > coveredUntil) {
+      let j = coveredUntil + 1;
+      while (j < start && RANGE_JOINS.has(tokens[j]!)) j++;
+      range = j === start && start > coveredUntil + 1;
+    }
+    let possessive = false;
+    const head = tokens[start]!;
+    const plural = head.length >= 4 && (head.endsWith('s') || head.endsWith('x'));
+    for (let j = start - 1, skipped = 0; !range && j >= 0 && skipped <= 4; j--) {
+      const t = tokens[j]!;
+      if (POSSESSIVE_PLURAL.has(t)) possessive = true;
+      // "quoi" asks for a range only as "quoi comme" / "quoi dans" ("on dit quoi ? tes baskets…" does not).
+      const choice = CHOICE_WORDS.has(t) && (t !== 'quoi' || QUOI_LINKS.has(tokens[j + 1] ?? ''));
+      if (KIND_WORDS.has(t) || choice) range = true;
+      // "tous vos frigos", "show me your shoes": only with a plural ("at all. The blender…" is not).
+      else if (
+        ALL_WORDS.has(t) &&
+        plural &&
+        (possessive || tokens[j + 1] === 'les' || tokens[j + 1] === 'the')
+      )
+        range = true;
+      else if (SHOW_WORDS.has(t) && plural && possessive) range = true;
+      else if (!RANGE_FILLER.has(t)) break;
+      else skipped++;
+    }
+    if (range) {
+      m.specific = false;
+      m.score = Math.min(m.score, 0.4);
+      coveredUntil = m.positions[m.positions.length - 1]!;
+    } else coveredUntil = -1;
+  }
 }
 
 function first(m: Mention): number {
@@ -763,53 +905,104 @@ export function findCategory(tokens: readonly string[], index: CatalogIndex): st
 }
 
 /** Words after which the next words name what the customer looks for ("vous avez", "do you sell", "combien"). */
-const SEEK_WORDS = new Set([
-  'avez',
-  'vendez',
-  'vend',
-  'vends',
-  'have',
-  'sell',
-  'get',
-  'cherche',
-  'recherche',
-  'looking',
-  'combien',
-  'prix',
-  'price',
-  'much',
-  'tarif',
-  'cost',
-  'dispo',
-  'disponible',
-]);
+/** Words after which the next words name what the customer looks for ("vous avez", "do you sell"). */
+const SEEK_WORDS = new Set(
+  'avez vendez vend vends have sell get cherche recherche looking reste restent commander commande order'.split(
+    ' ',
+  ),
+);
+/**
+ * Words asking the price or the stock of what follows ("combien le…", "how much is the…"): they
+ * start an unknown phrase only when the message names no product, since with one named they ask
+ * about it ("le fer vapeur c'est à combien ? le mien…", "how much altogether", "combien chacun").
+ */
+const ASK_SEEK_WORDS = new Set('combien prix price much tarif cost dispo disponible'.split(' '));
 /** Words allowed between a seeking word and the item ("vous avez encore des …", "how much is the …"). */
 const SEEK_FILLER = new Set(
   'vous des du de la le les l un une d the a an your any some for of is be are encore toujours aussi also still chez pour il y svp please'.split(
     ' ',
   ),
 );
+/** Seeking verbs that also form a past tense ("vous m'avez ajouté", "you have sent"). */
+const AUXILIARY_SEEK = new Set(['avez', 'have']);
+/** Determiners that open a message's subject ("le sac de ciment est à combien ?"). */
+const OPENING_DETERMINERS = new Set(['le', 'la', 'les', 'l', 'un', 'une', 'the', 'des', 'du']);
+/** Joins of a list: an unknown word after a product and "et" is another item asked for. */
+const ITEM_JOINS = new Set(['et', 'and', 'ou', 'or']);
+
+function phraseWord(w: string, first: boolean): boolean {
+  if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) return false;
+  return !(first && MODIFIER_STEMS.has(stemToken(w)));
+}
+
+/** Up to three words from j that match nothing: the name of what the catalogue lacks. */
+function phraseAt(tokens: readonly string[], consumed: readonly boolean[], start: number): string[] {
+  const phrase: string[] = [];
+  let j = start;
+  // A measure names no item: the goods follow it ("sacs de ciment", "tubers of yam", "20 paires").
+  if (MEASURE_WORDS.has(tokens[j] ?? '') && !consumed[j]) {
+    const link = tokens[j + 1];
+    if (link === 'de' || link === 'd' || link === 'of') j += 2;
+    else if (j + 1 >= tokens.length || LEXICON.has(link ?? '')) return phrase;
+  }
+  for (; j < tokens.length && phrase.length < 3; j++) {
+    const w = tokens[j]!;
+    if (consumed[j] || !phraseWord(w, phrase.length === 0)) break;
+    phrase.push(w);
+  }
+  return phrase;
+}
 
 /**
- * The words right after a seeking word ("vous avez des casquettes ?", "how much is the PS5?") that
- * match nothing in the catalogue: a product the catalogue lacks. Tokens read as products or
- * variants, shop words and colours end the phrase.
+ * The words right after a seeking word ("vous avez des casquettes ?", "how much is the PS5?", "je
+ * veux commander une machine à laver", "order 2 tubers of yam") that match nothing in the
+ * catalogue: a product the catalogue lacks; also an unknown item listed after a product ("quels
+ * ventilateurs et climatiseurs") and, in a price question naming no product, the subject it opens
+ * with ("le sac de ciment est à combien ?"). Tokens read as products or variants, shop words and
+ * colours end the phrase.
  */
 export function unknownProductPhrase(
   tokens: readonly string[],
   consumed: readonly boolean[],
 ): string | undefined {
+  const named = consumed.some((c) => c);
+  let asks = false;
   for (let i = 0; i < tokens.length; i++) {
-    if (!SEEK_WORDS.has(tokens[i]!)) continue;
-    let j = i + 1;
-    for (let skipped = 0; j < tokens.length && skipped < 4 && SEEK_FILLER.has(tokens[j]!); skipped++) j++;
-    const phrase: string[] = [];
-    for (; j < tokens.length && phrase.length < 3; j++) {
-      const w = tokens[j]!;
-      if (consumed[j] || LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) break;
-      if (phrase.length === 0 && MODIFIER_STEMS.has(stemToken(w))) break;
-      phrase.push(w);
+    const t = tokens[i]!;
+    // A service and what it applies to: "réparer un frigo" is what the shop lacks.
+    if (SERVICE_WORDS.has(t)) {
+      const j = NOUN_LEADS.has(tokens[i + 1] ?? '') ? i + 2 : i + 1;
+      const w = tokens[j];
+      if (w !== undefined && !consumed[j] && !LEXICON.has(w) && !isDigits(w) && w.length >= 3)
+        return `${t} ${w}`;
     }
+    const ask = ASK_SEEK_WORDS.has(t);
+    if (ask) asks = true;
+    if (consumed[i] && ITEM_JOINS.has(tokens[i + 1] ?? '')) {
+      let j = i + 2;
+      if (SEEK_FILLER.has(tokens[j] ?? '')) j++;
+      const phrase = phraseAt(tokens, consumed, j);
+      // A plural noun only: "le sac et je paie" is no item, "et climatiseurs" is.
+      const w = phrase[0];
+      if (w !== undefined && phrase.length === 1 && w.length >= 5 && (w.endsWith('s') || w.endsWith('x')))
+        return w;
+    }
+    if (!(SEEK_WORDS.has(t) || (ask && !named))) continue;
+    let j = i + 1;
+    // "vous m'avez ajouté", "you have sent": a participle after the auxiliary is no item.
+    if (AUXILIARY_SEEK.has(t)) {
+      const next = tokens[j] ?? '';
+      if (/(?:e|u|ed|is|it)$/.test(next) && !SEEK_FILLER.has(next)) continue;
+    }
+    for (let skipped = 0; j < tokens.length && skipped < 4 && SEEK_FILLER.has(tokens[j]!); skipped++) j++;
+    // "commander 5 sacs de ciment", "order 2 tubers of yam": a count and its measure name no item.
+    if (isDigits(tokens[j] ?? '')) j++;
+    const phrase = phraseAt(tokens, consumed, j);
+    if (phrase.length > 0) return phrase.join(' ');
+  }
+  // "Le sac de ciment est à combien ?": with nothing named, the subject of a price question.
+  if (!named && asks) {
+    const phrase = OPENING_DETERMINERS.has(tokens[0] ?? '') ? phraseAt(tokens, consumed, 1) : [];
     if (phrase.length > 0) return phrase.join(' ');
   }
   return undefined;

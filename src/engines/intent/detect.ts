@@ -22,6 +22,7 @@ import {
   isDigits,
   MAX_FUZZY_COMPARISONS,
   MAX_FUZZY_VISITS,
+  MEASURE_WORDS,
   type Mention,
   matchToken,
   resolveVariants,
@@ -182,9 +183,11 @@ function dropQualifiers(tokens: readonly string[], mentions: Mention[]): Mention
     const start = m.positions[0]!;
     const link = tokens[start - 1];
     if (link === undefined || !FOR_WORDS.has(link)) return true;
+    // "du jeu de tournevis et du marteau": a list, not what the first product must fit.
+    const between = tokens[start - 2];
     return !(
       ends.has(start - 2) ||
-      (tokens[start - 2] !== undefined && ends.has(start - 3) && tokens[start - 2]!.length <= 3)
+      (between !== undefined && ends.has(start - 3) && between.length <= 3 && !LIST_JOINS.has(between))
     );
   });
 }
@@ -292,15 +295,6 @@ function dropTargets(tokens: readonly string[], mentions: Mention[]): Mention[] 
 const PART_DETERMINERS = words(
   'un une le la les l des du the a an my your mon ma mes ton ta tes votre vos ce cette cet ces this that',
 );
-/** Containers and measures: "X de <product>" with these names the product ("un sachet de henné"). */
-const MEASURE_WORDS = words(`
-  gallon gallons tuber tubers paire paires pair pairs paquet paquets paket pakets pack packs sachet sachets
-  bouteille bouteilles bottle bottles carton cartons boite boites box boxes kilo kilos litre litres liter
-  liters piece pieces pot pots tin tins tube tubes rouleau rouleaux metre metres yard yards bunch bunches
-  basket baskets panier bidon bidons seau seaux tas cup cups mudu paint derica congo head heads lot lots
-  douzaine dozen sac sacs bag bags plat plats boule boules tranche tranches morceau morceaux verre verres
-  cuillere bol bols
-`);
 
 /** The words around a head word that named another product ("sac de voyage", "ofada rice"). */
 function headPhrase(tokens: readonly string[], heads: readonly number[]): string | undefined {
@@ -537,6 +531,9 @@ const ACK_RE =
 const THANKS_FOR_RE =
   /\b(merci|thanks|thank you) (?:pour|for) (?:(?:la|le|les|l|votre|vos|the|your|ma|mon|my) )?[a-z]+/g;
 
+/** Intents that ask nothing about a product: product words in such a message are not mentions. */
+const NOT_ABOUT_GOODS: ReadonlySet<Intent> = new Set(['unknown', 'thanks', 'greeting', 'hours']);
+
 export interface Classification {
   intent: Intent;
   confidence: number;
@@ -663,7 +660,11 @@ export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MOD
   });
 
   const products: ProductMention[] = [];
-  for (const m of a.mentions) {
+  // A message that asks nothing about goods (small talk, thanks, opening hours, the shop's place)
+  // names a product word in its ordinary sense or in passing ("pile ou face", "le match de basket",
+  // "merci, la télé marche bien"): no product is asked about, so none is reported.
+  const aboutGoods = intents.some((i) => !NOT_ABOUT_GOODS.has(i));
+  for (const m of aboutGoods ? a.mentions : []) {
     const product = input.catalog[m.product]!;
     const score = round2(m.score);
     const mention: ProductMention = {

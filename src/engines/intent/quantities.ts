@@ -61,6 +61,9 @@ export function findQuantities(
       value = Number(t);
       if (value > MAX_QUANTITY) continue;
       if (prev !== undefined && NOT_QTY_BEFORE.has(prev)) continue;
+      // "la 43 et la 32 pouces": a number after a feminine article names a model or a size ("la
+      // télé 43"); a count of goods follows no article ("j'en veux 2", "les 2").
+      if (prev === 'la' && value > 12) continue;
       if (prev !== undefined && SIZE_CUES.has(prev) && value > 12) continue; // "dispo en 42": a size
       if (next !== undefined && (NOT_QTY_AFTER.has(next) || ORDINAL_SUFFIXES.has(next))) continue;
       // "12 5 kg" (12.5 kg), "0802 555": a number next to another number is a decimal or a phone number.
