@@ -36,6 +36,8 @@ interface ServerSpec {
   kind: 'bare' | 'durable' | 'sellify';
   /** Sellify: one transaction per event (the path before issue 17) instead of the production batcher. */
   unbatched?: boolean;
+  /** Sellify batcher's lanes (default: the batcher's own, 1 on PGlite and 4 on PostgreSQL). */
+  lanes?: number;
   databaseUrl?: string;
   phoneNumberId: string;
 }
@@ -115,7 +117,7 @@ async function startBenchServer(spec: ServerSpec): Promise<{ port: number; close
     webhooks: {
       processEvents: spec.unbatched
         ? (target, events) => processEvents(deps, target, events)
-        : createInboundBatcher(deps),
+        : createInboundBatcher(deps, spec.lanes === undefined ? {} : { lanes: spec.lanes }),
     },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -244,11 +246,15 @@ export async function run(): Promise<string> {
       { kind: 'sellify', unbatched: true, databaseUrl, phoneNumberId: `6${Date.now()}` },
       'same, one transaction per event (before batching), PostgreSQL',
     );
+    const pgOneLane = await measure(
+      { kind: 'sellify', lanes: 1, databaseUrl, phoneNumberId: `5${Date.now()}` },
+      'same, batched in one lane (one batch in flight), PostgreSQL',
+    );
     const pg = await measure(
       { kind: 'sellify', databaseUrl, phoneNumberId: `8${Date.now()}` },
       'signed webhook → stored, decided, enqueued (PostgreSQL)',
     );
-    rows.push(durablePg, pgOne, pg);
+    rows.push(durablePg, pgOne, pgOneLane, pg);
     pairs.push(['PostgreSQL', durablePg, pg]);
   }
   const sellifyRows = pairs.map(([, , r]) => r);

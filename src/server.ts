@@ -330,7 +330,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         ...(llm !== undefined ? { llm } : {}),
         webhooks: {
           // Concurrent webhooks of a tenant share one transaction (src/pipeline/batch.ts).
-          processEvents: createInboundBatcher(pipeline),
+          processEvents: createInboundBatcher(pipeline, {
+            onBatch: (batch) => {
+              metrics.webhookBatches.inc({ outcome: batch.fellBack ? 'fell_back' : 'committed' });
+              metrics.webhookBatchEvents.observe(batch.events);
+            },
+          }),
           onMissedAck: (atMs) => webhooksUp.downUntil(atMs),
           cloudDefaults,
         },

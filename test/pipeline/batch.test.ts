@@ -221,6 +221,51 @@ for (const backend of testBackends()) {
       expect(batched.contacts.find((c) => c.phone === '+2250701040402')?.optedOut).toBe(true);
     });
 
+    it("gathers a contact's next message while its batch commits, and decides it after, on the new state", async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let held = false;
+      const gated: Store = {
+        ...h.store,
+        tx: async (id, fn, options) => {
+          // The first batch waits here, in flight, until the second webhook has arrived.
+          if (!held) {
+            held = true;
+            await gate;
+          }
+          return h.store.tx(id, fn, options);
+        },
+      };
+      const { ingest, reports } = batcher({ ...h.deps, store: gated });
+      const target = { tenantId, channelId };
+      const first = ingest(target, [h.message('+2250701080801', 'STOP', { providerId: 'gate_1' })]);
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(held).toBe(true);
+      const second = ingest(target, [
+        h.message('+2250701080801', "c'est combien le sac noir ?", { providerId: 'gate_2' }),
+      ]);
+      release();
+      await Promise.all([first, second]);
+      expect(reports.map((r) => r.events)).toEqual([1, 1]);
+      const { rows } = await h.db.ownerTx((t) =>
+        t.query<{ intent: string | null; stage: string }>(
+          `SELECT d.intent, d.stage FROM decisions d JOIN messages m ON m.tenant_id = d.tenant_id AND m.id = d.message_id
+            WHERE d.tenant_id = $1 ORDER BY m.provider_id`,
+          [tenantId],
+        ),
+      );
+      // The price question is decided after the STOP and on its state: the contact stays opted out.
+      expect(rows).toEqual([
+        { intent: 'opt_out', stage: 'opted_out' },
+        { intent: 'price', stage: 'opted_out' },
+      ]);
+    });
+
     it('fails every webhook of a batch whose transaction cannot commit, storing none of it', async () => {
       now = T0;
       const { tenantId, channelId } = await h.shop();

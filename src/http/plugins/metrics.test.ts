@@ -69,7 +69,12 @@ describe('metricsPlugin', () => {
     });
     metrics.sends.inc({ outcome: 'sent' });
     metrics.sends.inc({ outcome: 'retry' });
+    metrics.webhookBatches.inc({ outcome: 'committed' });
+    metrics.webhookBatchEvents.observe(12);
     const text = await metrics.renderMetrics();
+    expect(text).toContain('sellify_webhook_batches_total{outcome="committed"} 1');
+    expect(text).toContain('sellify_webhook_batch_events_bucket{le="16"} 1');
+    expect(text).toContain('sellify_webhook_batch_events_bucket{le="8"} 0');
     expect(text).toContain('sellify_queue_jobs{queue="outbound",state="created"} 3');
     expect(text).toContain('sellify_queue_jobs{queue="outbound",state="active"} 1');
     expect(text).toContain('sellify_dead_letters{queue="outbound"} 2');

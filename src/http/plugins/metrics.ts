@@ -27,6 +27,13 @@ export interface AppMetrics {
   /** `sellify_sends_total{outcome}`: send attempts by outcome (`sent`, a transport error class, `worker_error`). */
   readonly sends: Counter<'outcome'>;
   /**
+   * `sellify_webhook_batches_total{outcome}`: ingestion batches (src/pipeline/batch.ts), `committed`
+   * or `fell_back` (the batch failed and its webhooks were processed one by one).
+   */
+  readonly webhookBatches: Counter<'outcome'>;
+  /** `sellify_webhook_batch_events`: events per ingestion batch. */
+  readonly webhookBatchEvents: Histogram;
+  /**
    * Where `sellify_queue_jobs{queue,state}` and `sellify_dead_letters{queue}` are read from at each
    * scrape (one query). Unset: those gauges are absent.
    */
@@ -152,6 +159,18 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     labelNames: ['transport'] as const,
     registers: [registry],
   });
+  const webhookBatches = new Counter({
+    name: 'sellify_webhook_batches_total',
+    help: 'Webhook ingestion batches, committed together or fallen back to one transaction per event.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const webhookBatchEvents = new Histogram({
+    name: 'sellify_webhook_batch_events',
+    help: 'Events per webhook ingestion batch (one shared transaction).',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
   return {
     registry,
     httpRequestDuration,
@@ -159,6 +178,8 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     engineRefusals,
     webhookEventsFailed,
     sends,
+    webhookBatches,
+    webhookBatchEvents,
     setQueueStats(read) {
       readQueueStats = read;
     },
