@@ -150,6 +150,14 @@ describe('decide — replies', () => {
       expect(got).toEqual(c.want);
     });
 
+  it('answers a bargaining word beside a question about something else without quoting a price', () => {
+    const text =
+      'Vous êtes ouverts jusqu’à quelle heure samedi ? Je viens voir le sac noir pour sa remise de diplôme';
+    const d = decide(context({ message: { id: 'rm1', text } }));
+    expect(d.intent).toBe('hours');
+    expect(d.text).not.toContain('15 000');
+  });
+
   it('confirms an opt-out once, then stays silent on a second STOP', () => {
     const first = decide(context({ message: { id: 'm5', text: 'STOP' } }));
     expect(first.action).toBe('reply');

@@ -63,6 +63,14 @@ const GENERAL_PRICES_RE =
 const MAX_PARTS = 3;
 
 const SMALL_TALK: ReadonlySet<Intent> = new Set(['greeting', 'thanks', 'unknown']);
+/** Primary intents about the goods themselves, beside which a bargaining question is answered. */
+const PRODUCT_INTENTS: ReadonlySet<Intent> = new Set([
+  'price',
+  'availability',
+  'order',
+  'negotiate',
+  'catalog',
+]);
 
 const LINE_TEXT: Record<
   Language,
@@ -519,6 +527,9 @@ export function composeReply(input: ComposeInput): ComposedReply {
         pieces.push(answerOrder(c, input));
         break;
       case 'negotiate':
+        // A bargaining word beside a question about something else ("la remise de diplôme", when
+        // the customer asks the opening hours) is not answered with a price.
+        if (intent !== input.intent.intent && !PRODUCT_INTENTS.has(input.intent.intent)) break;
         pieces.push(answerNegotiate(c, input));
         break;
       case 'catalog': {
