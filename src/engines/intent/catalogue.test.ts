@@ -130,6 +130,10 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       [],
     ],
     ['a service is not the product it applies to', 'combien pour réparer un frigo ?', HARDWARE, []],
+    ['a word after a subject pronoun is a verb ("il pile")', 'il pile le mil tous les matins', HARDWARE, []],
+    ['a model the shop lacks is not another model ("spark 20")', 'vous avez le spark 20 ?', SHOP, []],
+    ['a small number after a model is a quantity ("spark 3")', 'je veux spark 3', SHOP, ['tecno']],
+    ['a price after a product is not a model ("la montre 9000")', 'la montre 9000 ça va ?', SHOP, ['montre']],
     ['thanks about a product asks nothing about it', 'merci, la montre marche très bien', SHOP, []],
   ];
   for (const [name, text, catalog, want] of cases) it(name, () => expect(ids(text, catalog)).toEqual(want));

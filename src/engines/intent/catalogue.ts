@@ -509,6 +509,45 @@ function determined(tokens: readonly string[], i: number): boolean {
   return NOUN_LEADS.has(prev) || isDigits(prev);
 }
 
+/** Subject pronouns: the word after one is a verb ("je peigne", "il colle", "I iron"), not a product. */
+const SUBJECTS = new Set(['je', 'j', 'tu', 'il', 'elle', 'ils', 'elles', 'i', 'we', 'they', 'he', 'she']);
+
+function afterSubject(tokens: readonly string[], i: number): boolean {
+  return SUBJECTS.has(tokens[i - 1] ?? '') && !isDigits(tokens[i]!);
+}
+
+/** Words that follow a model number ("iPhone 15 Pro Max", "Watch series 8 Ultra"). */
+const MODEL_WORDS = new Set(['pro', 'max', 'plus', 'mini', 'ultra', 'lite', 'neo', 'prime']);
+
+/**
+ * A model number right after a product word that none of these products has ("iphone 15 pro max"
+ * when the shop sells the 11, 12 and 13 Pro; "spark 20" for a Spark 10): another model, which the
+ * catalogue lacks. Small numbers alone may be quantities ("spark 3"), so they count only before a
+ * model word.
+ */
+function otherModel(
+  tokens: readonly string[],
+  i: number,
+  products: readonly number[],
+  index: CatalogIndex,
+): boolean {
+  const next = tokens[i + 1];
+  // Four digits and more are a price ("la serrure 9000"), not a model.
+  if (next === undefined || !isDigits(next) || next.length > 3) return false;
+  if (!(Number(next) > 12 || MODEL_WORDS.has(tokens[i + 2] ?? ''))) return false;
+  // "12 boîtes de tomate 24 sardines": a number before a catalogue word counts the next item.
+  const after = tokens[i + 2];
+  if (
+    after !== undefined &&
+    !MODEL_WORDS.has(after) &&
+    (MEASURE_WORDS.has(after) || index.keyRefs.has(keyOf(after)))
+  )
+    return false;
+  if (products.some((p) => index.words[p]!.has(next))) return false;
+  // Only products that carry a model number of their own: "sac 15" is a bag and a number.
+  return products.every((p) => [...index.words[p]!].some((w) => isDigits(w)));
+}
+
 const TIME_WORDS = new Set(['h', 'heure', 'heures', 'midi', 'minuit', 'pm', 'am', 'oclock']);
 
 /** A word right after a time of day is an adverb ("à 8h pile", "7h pile"), not a product ("Piles AA"). */
@@ -533,7 +572,7 @@ export function findMentions(
   const hits = new Map<number, NameHit>();
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || afterTimeOfDay(tokens, i)) continue;
+    if (!m || afterTimeOfDay(tokens, i) || afterSubject(tokens, i)) continue;
     const refs = index.keyRefs.get(m.key);
     if (!refs) continue;
     for (let r = 0; r < refs.length; r += 2) {
@@ -558,6 +597,8 @@ export function findMentions(
   for (const [e, hit] of hits) {
     const entry = index.names[e]!;
     if (hit.count !== entry.keys.length || hit.strong === 0) continue;
+    // "spark 20" when the catalogue sells the Spark 10: another model, not this product.
+    if (entry.keys.length === 1 && otherModel(tokens, hit.positions[0]!, [entry.product], index)) continue;
     // A shop or function word that is also a one-word name ("mais" for "maïs", "the" for "thé")
     // names the product only after a determiner or a count ("du maïs", "2 thé").
     if (entry.keys.length === 1 && !determined(tokens, hit.positions[0]!)) continue;
@@ -584,7 +625,7 @@ export function findMentions(
   // the most words with the message stay ("sac a main" keeps the handbags, not the backpack).
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || m.weak || consumed[i] || afterTimeOfDay(tokens, i)) continue;
+    if (!m || m.weak || consumed[i] || afterTimeOfDay(tokens, i) || afterSubject(tokens, i)) continue;
     const members = index.family.get(m.key);
     if (!members) continue;
     // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the
@@ -596,7 +637,7 @@ export function findMentions(
       consumed[i] = true;
       continue;
     }
-    if (otherProductWord(tokens, matches, i)) {
+    if (otherProductWord(tokens, matches, i) || otherModel(tokens, i, members, index)) {
       rejected.push(i);
       continue;
     }
@@ -653,9 +694,12 @@ function serviceBefore(tokens: readonly string[], i: number): number | undefined
 
 /** Words that ask for a choice among goods ("quels", "what", "quoi comme…"). */
 const CHOICE_WORDS = new Set(['quel', 'quels', 'quelle', 'quelles', 'what', 'which', 'quoi']);
-/** Nouns of kinds ("types de", "kinds of", "modèles de"): what follows is a range, not one item. */
+/**
+ * Nouns of kinds ("types de", "kinds of", "modèles de"): what follows is a range, not one item. A
+ * singular "modèle" or "marque" names one ("le modèle Air Force"), so only plurals of those count.
+ */
 const KIND_WORDS = new Set(
-  'type types sorte sortes genre genres modele modeles model models marque marques brand brands style styles kind kinds sort sorts gamme gammes variete varietes choix'.split(
+  'type types sorte sortes genre genres modeles models marques brands styles kind kinds sort sorts gamme gammes varietes choix'.split(
     ' ',
   ),
 );
@@ -692,8 +736,11 @@ function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): voi
       range = j === start && start > coveredUntil + 1;
     }
     let possessive = false;
-    const head = tokens[start]!;
-    const plural = head.length >= 4 && (head.endsWith('s') || head.endsWith('x'));
+    // The noun of the name is its last word in English ("smart watches"), its first in French.
+    const plural = m.positions.some((i) => {
+      const w = tokens[i]!;
+      return w.length >= 4 && (w.endsWith('s') || w.endsWith('x'));
+    });
     for (let j = start - 1, skipped = 0; !range && j >= 0 && skipped <= 4; j--) {
       const t = tokens[j]!;
       if (POSSESSIVE_PLURAL.has(t)) possessive = true;
