@@ -143,6 +143,7 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       'Envoyez moi les prix de tous vos frigos et congélateurs',
       'vous avez quels types de frigo ?',
       'montrez moi vos congélateurs',
+      'vous avez quelles tailles de frigo ?',
     ]) {
       const v = detectIntent({ text, catalog: HARDWARE });
       expect(v.entities.products.every((m) => m.score < 0.5)).toBe(true);

@@ -709,7 +709,7 @@ const ALL_WORDS = new Set(['tous', 'toutes', 'all']);
 const SHOW_WORDS = new Set('montrez montre montrer voir show see envoyer envoyez send'.split(' '));
 /** Words allowed between a range cue and the goods it asks about. */
 const RANGE_FILLER = new Set(
-  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock'.split(
+  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock tailles couleurs pointures sizes colours colors'.split(
     ' ',
   ),
 );
