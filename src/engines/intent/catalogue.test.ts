@@ -130,6 +130,13 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       [],
     ],
     ['a service is not the product it applies to', 'combien pour réparer un frigo ?', HARDWARE, []],
+    [
+      'an item the shop lacks "for" a product is not that product',
+      'vous avez une housse pour frigo ?',
+      HARDWARE,
+      [],
+    ],
+    ['"pour" meaning "about" keeps the product', 'je valide pour le frigo', HARDWARE, ['frigo']],
     ['a word after a subject pronoun is a verb ("il pile")', 'il pile le mil tous les matins', HARDWARE, []],
     ['a model the shop lacks is not another model ("spark 20")', 'vous avez le spark 20 ?', SHOP, []],
     ['a small number after a model is a quantity ("spark 3")', 'je veux spark 3', SHOP, ['tecno']],

@@ -671,8 +671,15 @@ export function findMentions(
   }
   mentions.sort((a, b) => a.positions[0]! - b.positions[0]! || a.product - b.product);
   markRangeQuestions(tokens, mentions);
-  // "réparer un frigo", "repair my blender": the service is asked for, not the product.
-  const kept = mentions.filter((m) => serviceBefore(tokens, m.positions[0]!) === undefined);
+  // "réparer un frigo", "repair my blender": the service is asked for, not the product. "tempered
+  // glass for A54", "une coque pour Spark 10": an item the catalogue lacks, for the product named.
+  const kept = mentions.filter((m) => {
+    if (serviceBefore(tokens, m.positions[0]!) !== undefined) return false;
+    const item = unknownItemFor(tokens, matches, m.positions[0]!);
+    if (item === undefined) return true;
+    rejected.push(item);
+    return false;
+  });
   if (kept.length < mentions.length)
     for (const m of mentions) if (!kept.includes(m)) for (const i of m.positions) consumed[i] = false;
   return kept;
@@ -684,6 +691,41 @@ const SERVICE_WORDS = new Set(
     ' ',
   ),
 );
+
+/** Position of an unknown item right before "pour/for" (and a determiner) before position i. */
+function unknownItemFor(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  i: number,
+): number | undefined {
+  let k = i - 1;
+  if (NOUN_LEADS.has(tokens[k] ?? '')) k--;
+  if (tokens[k] !== 'pour' && tokens[k] !== 'for') return undefined;
+  if (!contentWord(tokens, matches, k - 1)) return undefined;
+  // The item is a noun: after an article ("une coque pour", "a case for") or, with a word that
+  // qualifies it, after a link ("price for tempered glass for A54"); "je valide pour la robe",
+  // "paiement en 3 fois pour" and "the going rate for" name no item.
+  const before = tokens[k - 2] ?? '';
+  if (ITEM_ARTICLES.has(before)) return k - 1;
+  return contentWord(tokens, matches, k - 2) && ITEM_LINKS.has(tokens[k - 3] ?? '') ? k - 1 : undefined;
+}
+const ITEM_ARTICLES = new Set([
+  'un',
+  'une',
+  'des',
+  'the',
+  'a',
+  'an',
+  'le',
+  'la',
+  'les',
+  'l',
+  'mon',
+  'ma',
+  'my',
+  'your',
+]);
+const ITEM_LINKS = new Set(['for', 'pour', 'of', 'de']);
 
 /** Position of a service word right before position i (a determiner or possessive may sit between). */
 function serviceBefore(tokens: readonly string[], i: number): number | undefined {
