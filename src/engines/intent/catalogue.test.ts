@@ -129,6 +129,12 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       HARDWARE,
       [],
     ],
+    [
+      'a name qualified by an unknown word is another thing ("frigo de camping")',
+      'vous avez le frigo de camping ?',
+      HARDWARE,
+      [],
+    ],
     ['a service is not the product it applies to', 'combien pour réparer un frigo ?', HARDWARE, []],
     [
       'an item the shop lacks "for" a product is not that product',

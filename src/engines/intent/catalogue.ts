@@ -509,6 +509,18 @@ function determined(tokens: readonly string[], i: number): boolean {
   return NOUN_LEADS.has(prev) || isDigits(prev);
 }
 
+/** "<name> de <unknown word>": the name qualified into another thing (never a measure: "sac de riz"). */
+function ofOther(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  i: number,
+): boolean {
+  const link = tokens[i + 1];
+  if (link !== 'de' && link !== 'd' && link !== 'of') return false;
+  if (MEASURE_WORDS.has(tokens[i]!)) return false;
+  return contentWord(tokens, matches, i + 2);
+}
+
 /** Subject pronouns: the word after one is a verb ("je peigne", "il colle", "I iron"), not a product. */
 const SUBJECTS = new Set(['je', 'j', 'tu', 'il', 'elle', 'ils', 'elles', 'i', 'we', 'they', 'he', 'she']);
 
@@ -599,6 +611,12 @@ export function findMentions(
     if (hit.count !== entry.keys.length || hit.strong === 0) continue;
     // "spark 20" when the catalogue sells the Spark 10: another model, not this product.
     if (entry.keys.length === 1 && otherModel(tokens, hit.positions[0]!, [entry.product], index)) continue;
+    // "lait de toilette" with a "lait" on sale, "Saint-Jean de Cocody": a one-word name qualified by a
+    // word the catalogue does not know names another thing, as "sac de voyage" does for a family.
+    if (entry.keys.length === 1 && ofOther(tokens, matches, hit.positions[0]!)) {
+      rejected.push(hit.positions[0]!);
+      continue;
+    }
     // A shop or function word that is also a one-word name ("mais" for "maïs", "the" for "thé")
     // names the product only after a determiner or a count ("du maïs", "2 thé").
     if (entry.keys.length === 1 && !determined(tokens, hit.positions[0]!)) continue;
