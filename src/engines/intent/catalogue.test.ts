@@ -144,6 +144,12 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
     ],
     ['"pour" meaning "about" keeps the product', 'je valide pour le frigo', HARDWARE, ['frigo']],
     ['a word after a subject pronoun is a verb ("il pile")', 'il pile le mil tous les matins', HARDWARE, []],
+    [
+      'a word after an auxiliary is a participle ("tu m\'as montré")',
+      "le sac noir que tu m'as montré hier",
+      SHOP,
+      ['sac_noir'],
+    ],
     ['a model the shop lacks is not another model ("spark 20")', 'vous avez le spark 20 ?', SHOP, []],
     ['a small number after a model is a quantity ("spark 3")', 'je veux spark 3', SHOP, ['tecno']],
     ['a price after a product is not a model ("la montre 9000")', 'la montre 9000 ça va ?', SHOP, ['montre']],

@@ -524,8 +524,17 @@ function ofOther(
 /** Subject pronouns: the word after one is a verb ("je peigne", "il colle", "I iron"), not a product. */
 const SUBJECTS = new Set(['je', 'j', 'tu', 'il', 'elle', 'ils', 'elles', 'i', 'we', 'they', 'he', 'she']);
 
+/** Auxiliaries: "tu m'as montré", "vous avez collé", "I have ironed" are verbs, not products. */
+const AUXILIARIES = new Set(['as', 'ai', 'avez', 'avons', 'ont', 'has', 'had']);
+
 function afterSubject(tokens: readonly string[], i: number): boolean {
-  return SUBJECTS.has(tokens[i - 1] ?? '') && !isDigits(tokens[i]!);
+  if (isDigits(tokens[i]!)) return false;
+  const prev = tokens[i - 1] ?? '';
+  // An auxiliary counts after a pronoun ("tu m'as", "je t'ai", "vous avez"), not before an object.
+  const aux =
+    AUXILIARIES.has(prev) &&
+    /^(?:tu|je|j|il|elle|vous|nous|m|t|l|ils|elles|i|he|she|it)$/.test(tokens[i - 2] ?? '');
+  return SUBJECTS.has(prev) || aux;
 }
 
 /** Words that follow a model number ("iPhone 15 Pro Max", "Watch series 8 Ultra"). */
