@@ -163,6 +163,7 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       'vous avez quels types de frigo ?',
       'montrez moi vos congélateurs',
       'vous avez quelles tailles de frigo ?',
+      "vos frigos c'est quelles marques ?",
     ]) {
       const v = detectIntent({ text, catalog: HARDWARE });
       expect(v.entities.products.every((m) => m.score < 0.5)).toBe(true);

@@ -772,6 +772,12 @@ const KIND_WORDS = new Set(
     ' ',
   ),
 );
+/** Kinds asked about after the goods ("… quelles marques ?", "… which brands?"). */
+const AFTER_KIND_WORDS = new Set(
+  'marque marques brand brands modele modeles model models type types sorte sortes genre genres kind kinds style styles'.split(
+    ' ',
+  ),
+);
 /** "tous vos", "toutes les", "all your": every item of a kind. */
 const ALL_WORDS = new Set(['tous', 'toutes', 'all']);
 /** Verbs of showing: "montrez-moi vos sacs", "show me your shoes" ask to see a range. */
@@ -826,6 +832,13 @@ function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): voi
       else if (SHOW_WORDS.has(t) && plural && possessive) range = true;
       else if (!RANGE_FILLER.has(t)) break;
       else skipped++;
+    }
+    // "Vos parfums c'est quelles marques ?", "les télévisions de quelle marque ?": the kind asked after.
+    if (!range && plural) {
+      const end = m.positions[m.positions.length - 1]!;
+      for (let j = end + 1; j <= end + 4 && j + 1 < tokens.length; j++) {
+        if (CHOICE_WORDS.has(tokens[j]!) && AFTER_KIND_WORDS.has(tokens[j + 1]!)) range = true;
+      }
     }
     if (range) {
       m.specific = false;
