@@ -799,7 +799,38 @@ const RANGE_JOINS = new Set(['et', 'and', 'ou', 'or', 'd', 'des', 'les', 'de']);
  * names a kind of goods, not the one item asked for: such mentions become family guesses, which
  * the reply lists instead of quoting one product's price.
  */
+/** Where a list of examples ends ("ventilos, télés, tout ça", "chargers, cases and all that", "etc"). */
+function examplesEnd(tokens: readonly string[], j: number): boolean {
+  const t = tokens[j];
+  if (t === 'etc') return true;
+  if (t === 'tout' && (tokens[j + 1] === 'ca' || tokens[j + 1] === 'cela')) return true;
+  return t === 'and' && tokens[j + 1] === 'all' && tokens[j + 2] === 'that';
+}
+
+/** Range guesses for the items of a list of examples: each one only stands for a kind of goods. */
+function markExampleLists(tokens: readonly string[], mentions: Mention[]): void {
+  let next = tokens.length;
+  let inList = false;
+  for (let k = mentions.length - 1; k >= 0; k--) {
+    const m = mentions[k]!;
+    const end = m.positions[m.positions.length - 1]!;
+    let j = end + 1;
+    while (j < next && RANGE_JOINS.has(tokens[j]!)) j++;
+    const follows = inList ? j === next : examplesEnd(tokens, j);
+    if (!follows) {
+      inList = false;
+      next = m.positions[0]!;
+      continue;
+    }
+    inList = true;
+    m.specific = false;
+    m.score = Math.min(m.score, 0.4);
+    next = m.positions[0]!;
+  }
+}
+
 function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): void {
+  markExampleLists(tokens, mentions);
   let coveredUntil = -1;
   for (const m of mentions) {
     const start = m.positions[0]!;
