@@ -164,6 +164,7 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       'montrez moi vos congélateurs',
       'vous avez quelles tailles de frigo ?',
       "vos frigos c'est quelles marques ?",
+      'vous vendez du froid ? frigos, congélateurs, tout ça',
     ]) {
       const v = detectIntent({ text, catalog: HARDWARE });
       expect(v.entities.products.every((m) => m.score < 0.5)).toBe(true);
