@@ -165,6 +165,7 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       'vous avez quelles tailles de frigo ?',
       "vos frigos c'est quelles marques ?",
       'vous vendez du froid ? frigos, congélateurs, tout ça',
+      'vous avez quels modèles ? frigo, congélateur ?',
     ]) {
       const v = detectIntent({ text, catalog: HARDWARE });
       expect(v.entities.products.every((m) => m.score < 0.5)).toBe(true);

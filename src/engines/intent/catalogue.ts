@@ -829,8 +829,27 @@ function markExampleLists(tokens: readonly string[], mentions: Mention[]): void 
   }
 }
 
+/** "Quels styles ? Talons, plates, bottines ?": the goods listed right after a kind asked are examples. */
+function markListsAfterKind(tokens: readonly string[], mentions: Mention[]): void {
+  let from = -1;
+  for (let j = 0; j + 1 < tokens.length; j++)
+    if (CHOICE_WORDS.has(tokens[j]!) && AFTER_KIND_WORDS.has(tokens[j + 1]!)) from = j + 2;
+  if (from < 0) return;
+  let next = from;
+  for (const m of mentions) {
+    const start = m.positions[0]!;
+    if (start < from) continue;
+    // Each item follows the previous one directly or after one word ("plates", "et").
+    if (start - next > 1) break;
+    m.specific = false;
+    m.score = Math.min(m.score, 0.4);
+    next = m.positions[m.positions.length - 1]! + 1;
+  }
+}
+
 function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): void {
   markExampleLists(tokens, mentions);
+  markListsAfterKind(tokens, mentions);
   let coveredUntil = -1;
   for (const m of mentions) {
     const start = m.positions[0]!;
