@@ -129,7 +129,30 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       HARDWARE,
       [],
     ],
+    [
+      'a name qualified by an unknown word is another thing ("frigo de camping")',
+      'vous avez le frigo de camping ?',
+      HARDWARE,
+      [],
+    ],
     ['a service is not the product it applies to', 'combien pour réparer un frigo ?', HARDWARE, []],
+    [
+      'an item the shop lacks "for" a product is not that product',
+      'vous avez une housse pour frigo ?',
+      HARDWARE,
+      [],
+    ],
+    ['"pour" meaning "about" keeps the product', 'je valide pour le frigo', HARDWARE, ['frigo']],
+    ['a word after a subject pronoun is a verb ("il pile")', 'il pile le mil tous les matins', HARDWARE, []],
+    [
+      'a word after an auxiliary is a participle ("tu m\'as montré")',
+      "le sac noir que tu m'as montré hier",
+      SHOP,
+      ['sac_noir'],
+    ],
+    ['a model the shop lacks is not another model ("spark 20")', 'vous avez le spark 20 ?', SHOP, []],
+    ['a small number after a model is a quantity ("spark 3")', 'je veux spark 3', SHOP, ['tecno']],
+    ['a price after a product is not a model ("la montre 9000")', 'la montre 9000 ça va ?', SHOP, ['montre']],
     ['thanks about a product asks nothing about it', 'merci, la montre marche très bien', SHOP, []],
   ];
   for (const [name, text, catalog, want] of cases) it(name, () => expect(ids(text, catalog)).toEqual(want));
@@ -139,6 +162,10 @@ describe('word boundaries and ordinary words (issue 14 item 3)', () => {
       'Envoyez moi les prix de tous vos frigos et congélateurs',
       'vous avez quels types de frigo ?',
       'montrez moi vos congélateurs',
+      'vous avez quelles tailles de frigo ?',
+      "vos frigos c'est quelles marques ?",
+      'vous vendez du froid ? frigos, congélateurs, tout ça',
+      'vous avez quels modèles ? frigo, congélateur ?',
     ]) {
       const v = detectIntent({ text, catalog: HARDWARE });
       expect(v.entities.products.every((m) => m.score < 0.5)).toBe(true);

@@ -509,6 +509,66 @@ function determined(tokens: readonly string[], i: number): boolean {
   return NOUN_LEADS.has(prev) || isDigits(prev);
 }
 
+/** "<name> de <unknown word>": the name qualified into another thing (never a measure: "sac de riz"). */
+function ofOther(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  i: number,
+): boolean {
+  const link = tokens[i + 1];
+  if (link !== 'de' && link !== 'd' && link !== 'of') return false;
+  if (MEASURE_WORDS.has(tokens[i]!)) return false;
+  return contentWord(tokens, matches, i + 2);
+}
+
+/** Subject pronouns: the word after one is a verb ("je peigne", "il colle", "I iron"), not a product. */
+const SUBJECTS = new Set(['je', 'j', 'tu', 'il', 'elle', 'ils', 'elles', 'i', 'we', 'they', 'he', 'she']);
+
+/** Auxiliaries: "tu m'as montré", "vous avez collé", "I have ironed" are verbs, not products. */
+const AUXILIARIES = new Set(['as', 'ai', 'avez', 'avons', 'ont', 'has', 'had']);
+
+function afterSubject(tokens: readonly string[], i: number): boolean {
+  if (isDigits(tokens[i]!)) return false;
+  const prev = tokens[i - 1] ?? '';
+  // An auxiliary counts after a pronoun ("tu m'as", "je t'ai", "vous avez"), not before an object.
+  const aux =
+    AUXILIARIES.has(prev) &&
+    /^(?:tu|je|j|il|elle|vous|nous|m|t|l|ils|elles|i|he|she|it)$/.test(tokens[i - 2] ?? '');
+  return SUBJECTS.has(prev) || aux;
+}
+
+/** Words that follow a model number ("iPhone 15 Pro Max", "Watch series 8 Ultra"). */
+const MODEL_WORDS = new Set(['pro', 'max', 'plus', 'mini', 'ultra', 'lite', 'neo', 'prime']);
+
+/**
+ * A model number right after a product word that none of these products has ("iphone 15 pro max"
+ * when the shop sells the 11, 12 and 13 Pro; "spark 20" for a Spark 10): another model, which the
+ * catalogue lacks. Small numbers alone may be quantities ("spark 3"), so they count only before a
+ * model word.
+ */
+function otherModel(
+  tokens: readonly string[],
+  i: number,
+  products: readonly number[],
+  index: CatalogIndex,
+): boolean {
+  const next = tokens[i + 1];
+  // Four digits and more are a price ("la serrure 9000"), not a model.
+  if (next === undefined || !isDigits(next) || next.length > 3) return false;
+  if (!(Number(next) > 12 || MODEL_WORDS.has(tokens[i + 2] ?? ''))) return false;
+  // "12 boîtes de tomate 24 sardines": a number before a catalogue word counts the next item.
+  const after = tokens[i + 2];
+  if (
+    after !== undefined &&
+    !MODEL_WORDS.has(after) &&
+    (MEASURE_WORDS.has(after) || index.keyRefs.has(keyOf(after)))
+  )
+    return false;
+  if (products.some((p) => index.words[p]!.has(next))) return false;
+  // Only products that carry a model number of their own: "sac 15" is a bag and a number.
+  return products.every((p) => [...index.words[p]!].some((w) => isDigits(w)));
+}
+
 const TIME_WORDS = new Set(['h', 'heure', 'heures', 'midi', 'minuit', 'pm', 'am', 'oclock']);
 
 /** A word right after a time of day is an adverb ("à 8h pile", "7h pile"), not a product ("Piles AA"). */
@@ -533,7 +593,7 @@ export function findMentions(
   const hits = new Map<number, NameHit>();
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || afterTimeOfDay(tokens, i)) continue;
+    if (!m || afterTimeOfDay(tokens, i) || afterSubject(tokens, i)) continue;
     const refs = index.keyRefs.get(m.key);
     if (!refs) continue;
     for (let r = 0; r < refs.length; r += 2) {
@@ -558,6 +618,14 @@ export function findMentions(
   for (const [e, hit] of hits) {
     const entry = index.names[e]!;
     if (hit.count !== entry.keys.length || hit.strong === 0) continue;
+    // "spark 20" when the catalogue sells the Spark 10: another model, not this product.
+    if (entry.keys.length === 1 && otherModel(tokens, hit.positions[0]!, [entry.product], index)) continue;
+    // "lait de toilette" with a "lait" on sale, "Saint-Jean de Cocody": a one-word name qualified by a
+    // word the catalogue does not know names another thing, as "sac de voyage" does for a family.
+    if (entry.keys.length === 1 && ofOther(tokens, matches, hit.positions[0]!)) {
+      rejected.push(hit.positions[0]!);
+      continue;
+    }
     // A shop or function word that is also a one-word name ("mais" for "maïs", "the" for "thé")
     // names the product only after a determiner or a count ("du maïs", "2 thé").
     if (entry.keys.length === 1 && !determined(tokens, hit.positions[0]!)) continue;
@@ -584,7 +652,7 @@ export function findMentions(
   // the most words with the message stay ("sac a main" keeps the handbags, not the backpack).
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || m.weak || consumed[i] || afterTimeOfDay(tokens, i)) continue;
+    if (!m || m.weak || consumed[i] || afterTimeOfDay(tokens, i) || afterSubject(tokens, i)) continue;
     const members = index.family.get(m.key);
     if (!members) continue;
     // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the
@@ -596,7 +664,7 @@ export function findMentions(
       consumed[i] = true;
       continue;
     }
-    if (otherProductWord(tokens, matches, i)) {
+    if (otherProductWord(tokens, matches, i) || otherModel(tokens, i, members, index)) {
       rejected.push(i);
       continue;
     }
@@ -630,8 +698,15 @@ export function findMentions(
   }
   mentions.sort((a, b) => a.positions[0]! - b.positions[0]! || a.product - b.product);
   markRangeQuestions(tokens, mentions);
-  // "réparer un frigo", "repair my blender": the service is asked for, not the product.
-  const kept = mentions.filter((m) => serviceBefore(tokens, m.positions[0]!) === undefined);
+  // "réparer un frigo", "repair my blender": the service is asked for, not the product. "tempered
+  // glass for A54", "une coque pour Spark 10": an item the catalogue lacks, for the product named.
+  const kept = mentions.filter((m) => {
+    if (serviceBefore(tokens, m.positions[0]!) !== undefined) return false;
+    const item = unknownItemFor(tokens, matches, m.positions[0]!);
+    if (item === undefined) return true;
+    rejected.push(item);
+    return false;
+  });
   if (kept.length < mentions.length)
     for (const m of mentions) if (!kept.includes(m)) for (const i of m.positions) consumed[i] = false;
   return kept;
@@ -644,6 +719,41 @@ const SERVICE_WORDS = new Set(
   ),
 );
 
+/** Position of an unknown item right before "pour/for" (and a determiner) before position i. */
+function unknownItemFor(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  i: number,
+): number | undefined {
+  let k = i - 1;
+  if (NOUN_LEADS.has(tokens[k] ?? '')) k--;
+  if (tokens[k] !== 'pour' && tokens[k] !== 'for') return undefined;
+  if (!contentWord(tokens, matches, k - 1)) return undefined;
+  // The item is a noun: after an article ("une coque pour", "a case for") or, with a word that
+  // qualifies it, after a link ("price for tempered glass for A54"); "je valide pour la robe",
+  // "paiement en 3 fois pour" and "the going rate for" name no item.
+  const before = tokens[k - 2] ?? '';
+  if (ITEM_ARTICLES.has(before)) return k - 1;
+  return contentWord(tokens, matches, k - 2) && ITEM_LINKS.has(tokens[k - 3] ?? '') ? k - 1 : undefined;
+}
+const ITEM_ARTICLES = new Set([
+  'un',
+  'une',
+  'des',
+  'the',
+  'a',
+  'an',
+  'le',
+  'la',
+  'les',
+  'l',
+  'mon',
+  'ma',
+  'my',
+  'your',
+]);
+const ITEM_LINKS = new Set(['for', 'pour', 'of', 'de']);
+
 /** Position of a service word right before position i (a determiner or possessive may sit between). */
 function serviceBefore(tokens: readonly string[], i: number): number | undefined {
   let k = i - 1;
@@ -653,9 +763,18 @@ function serviceBefore(tokens: readonly string[], i: number): number | undefined
 
 /** Words that ask for a choice among goods ("quels", "what", "quoi comme…"). */
 const CHOICE_WORDS = new Set(['quel', 'quels', 'quelle', 'quelles', 'what', 'which', 'quoi']);
-/** Nouns of kinds ("types de", "kinds of", "modèles de"): what follows is a range, not one item. */
+/**
+ * Nouns of kinds ("types de", "kinds of", "modèles de"): what follows is a range, not one item. A
+ * singular "modèle" or "marque" names one ("le modèle Air Force"), so only plurals of those count.
+ */
 const KIND_WORDS = new Set(
-  'type types sorte sortes genre genres modele modeles model models marque marques brand brands style styles kind kinds sort sorts gamme gammes variete varietes choix'.split(
+  'type types sorte sortes genre genres modeles models marques brands styles kind kinds sort sorts gamme gammes varietes choix'.split(
+    ' ',
+  ),
+);
+/** Kinds asked about after the goods ("… quelles marques ?", "… which brands?"). */
+const AFTER_KIND_WORDS = new Set(
+  'marque marques brand brands modele modeles model models type types sorte sortes genre genres kind kinds style styles'.split(
     ' ',
   ),
 );
@@ -665,7 +784,7 @@ const ALL_WORDS = new Set(['tous', 'toutes', 'all']);
 const SHOW_WORDS = new Set('montrez montre montrer voir show see envoyer envoyez send'.split(' '));
 /** Words allowed between a range cue and the goods it asks about. */
 const RANGE_FILLER = new Set(
-  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock'.split(
+  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock tailles couleurs pointures sizes colours colors'.split(
     ' ',
   ),
 );
@@ -680,7 +799,57 @@ const RANGE_JOINS = new Set(['et', 'and', 'ou', 'or', 'd', 'des', 'les', 'de']);
  * names a kind of goods, not the one item asked for: such mentions become family guesses, which
  * the reply lists instead of quoting one product's price.
  */
+/** Where a list of examples ends ("ventilos, télés, tout ça", "chargers, cases and all that", "etc"). */
+function examplesEnd(tokens: readonly string[], j: number): boolean {
+  const t = tokens[j];
+  if (t === 'etc') return true;
+  if (t === 'tout' && (tokens[j + 1] === 'ca' || tokens[j + 1] === 'cela')) return true;
+  return t === 'and' && tokens[j + 1] === 'all' && tokens[j + 2] === 'that';
+}
+
+/** Range guesses for the items of a list of examples: each one only stands for a kind of goods. */
+function markExampleLists(tokens: readonly string[], mentions: Mention[]): void {
+  let next = tokens.length;
+  let inList = false;
+  for (let k = mentions.length - 1; k >= 0; k--) {
+    const m = mentions[k]!;
+    const end = m.positions[m.positions.length - 1]!;
+    let j = end + 1;
+    while (j < next && RANGE_JOINS.has(tokens[j]!)) j++;
+    const follows = inList ? j === next : examplesEnd(tokens, j);
+    if (!follows) {
+      inList = false;
+      next = m.positions[0]!;
+      continue;
+    }
+    inList = true;
+    m.specific = false;
+    m.score = Math.min(m.score, 0.4);
+    next = m.positions[0]!;
+  }
+}
+
+/** "Quels styles ? Talons, plates, bottines ?": the goods listed right after a kind asked are examples. */
+function markListsAfterKind(tokens: readonly string[], mentions: Mention[]): void {
+  let from = -1;
+  for (let j = 0; j + 1 < tokens.length; j++)
+    if (CHOICE_WORDS.has(tokens[j]!) && AFTER_KIND_WORDS.has(tokens[j + 1]!)) from = j + 2;
+  if (from < 0) return;
+  let next = from;
+  for (const m of mentions) {
+    const start = m.positions[0]!;
+    if (start < from) continue;
+    // Each item follows the previous one directly or after one word ("plates", "et").
+    if (start - next > 1) break;
+    m.specific = false;
+    m.score = Math.min(m.score, 0.4);
+    next = m.positions[m.positions.length - 1]! + 1;
+  }
+}
+
 function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): void {
+  markExampleLists(tokens, mentions);
+  markListsAfterKind(tokens, mentions);
   let coveredUntil = -1;
   for (const m of mentions) {
     const start = m.positions[0]!;
@@ -692,8 +861,11 @@ function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): voi
       range = j === start && start > coveredUntil + 1;
     }
     let possessive = false;
-    const head = tokens[start]!;
-    const plural = head.length >= 4 && (head.endsWith('s') || head.endsWith('x'));
+    // The noun of the name is its last word in English ("smart watches"), its first in French.
+    const plural = m.positions.some((i) => {
+      const w = tokens[i]!;
+      return w.length >= 4 && (w.endsWith('s') || w.endsWith('x'));
+    });
     for (let j = start - 1, skipped = 0; !range && j >= 0 && skipped <= 4; j--) {
       const t = tokens[j]!;
       if (POSSESSIVE_PLURAL.has(t)) possessive = true;
@@ -710,6 +882,13 @@ function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): voi
       else if (SHOW_WORDS.has(t) && plural && possessive) range = true;
       else if (!RANGE_FILLER.has(t)) break;
       else skipped++;
+    }
+    // "Vos parfums c'est quelles marques ?", "les télévisions de quelle marque ?": the kind asked after.
+    if (!range && plural) {
+      const end = m.positions[m.positions.length - 1]!;
+      for (let j = end + 1; j <= end + 4 && j + 1 < tokens.length; j++) {
+        if (CHOICE_WORDS.has(tokens[j]!) && AFTER_KIND_WORDS.has(tokens[j + 1]!)) range = true;
+      }
     }
     if (range) {
       m.specific = false;
