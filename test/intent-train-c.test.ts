@@ -73,18 +73,25 @@ const HAND_TAGS = [
   'camfranglais',
   'nouchi',
 ];
-// Floors this corpus holds; they rise batch by batch with what has been written (train-c is written
-// in committed batches, and the file must pass this test at every commit).
-const MIN_MESSAGES = 920;
+// The floors of the brief (issue 14): the classes engines find hard carry more than the 40 every other
+// intent has.
+const MIN_MESSAGES = 1000;
 const MIN_PER_INTENT: Partial<Record<Intent, number>> = {
-  opt_out: 115,
-  opt_in: 50,
-  unknown: 95,
+  opt_out: 120,
+  opt_in: 60,
+  unknown: 100,
   complaint: 60,
+  order: 60,
+  delivery: 60,
+  negotiate: 60,
+  availability: 60,
+  catalog: 60,
+  price: 60,
+  payment: 50,
 };
-const MIN_OTHER_INTENT = 36;
-const MIN_TAGGED = { stop_trap: 48, not_sold: 17, off_topic: 65, counter_offer: 30 };
-const MIN_SHARE = { fr: 0.6, en: 0.2, pidgin_mixed: 0.04 };
+const MIN_OTHER_INTENT = 40;
+const MIN_TAGGED = { stop_trap: 50, not_sold: 25, off_topic: 70, counter_offer: 30 };
+const MIN_SHARE = { fr: 0.62, en: 0.23, pidgin_mixed: 0.08 };
 const LONG_CHARS = 160;
 
 function productsOf(m: DevMessage): Map<string, CatalogueProduct> {
