@@ -75,7 +75,7 @@ const HAND_TAGS = [
 ];
 // The floors of the brief (issue 14): the classes engines find hard carry more than the 40 every other
 // intent has.
-const MIN_MESSAGES = 1000;
+const MIN_MESSAGES = 1100;
 const MIN_PER_INTENT: Partial<Record<Intent, number>> = {
   opt_out: 120,
   opt_in: 60,
@@ -90,7 +90,14 @@ const MIN_PER_INTENT: Partial<Record<Intent, number>> = {
   payment: 50,
 };
 const MIN_OTHER_INTENT = 40;
-const MIN_TAGGED = { stop_trap: 50, not_sold: 25, off_topic: 70, counter_offer: 30 };
+const MIN_TAGGED = {
+  stop_trap: 55,
+  not_sold: 35,
+  off_topic: 75,
+  counter_offer: 35,
+  long: 40,
+  obfuscated: 20,
+};
 const MIN_SHARE = { fr: 0.62, en: 0.23, pidgin_mixed: 0.08 };
 const LONG_CHARS = 160;
 
@@ -198,6 +205,9 @@ describe('training corpus C (test/fixtures/intents/train-c.json)', () => {
     expect(tagged('not_sold').length).toBeGreaterThanOrEqual(MIN_TAGGED.not_sold);
     expect(tagged('off_topic').length).toBeGreaterThanOrEqual(MIN_TAGGED.off_topic);
     expect(tagged('counter_offer').length).toBeGreaterThanOrEqual(MIN_TAGGED.counter_offer);
+    expect(tagged('long').length).toBeGreaterThanOrEqual(MIN_TAGGED.long);
+    expect(tagged('obfuscated').length).toBeGreaterThanOrEqual(MIN_TAGGED.obfuscated);
+    expect(tagged('obfuscated').every((m) => m.intents.includes('opt_out'))).toBe(true);
     expect(tagged('counter_offer').every((m) => m.intents.includes('negotiate'))).toBe(true);
   });
 
