@@ -563,6 +563,7 @@ const TRAIN_C_OPT_OUT_RE = new RegExp(
     '(?:stop|arrete[rz]?) (?:messaging|texting|sending|de m ecrire|d ecrire|de m envoyer)(?: [a-z]+){0,3} (?:or|else|otherwise|sinon|ou) (?:i|je|j) (?:ll |will |go |vais )?(?:vous |te |you |una )?(?:block|report|bloque[rz]?|signale[rz]?)',
     // Told already: "on vous a dit d'arrêter", "I told you to stop".
     '(?:on|je|j|we|i) (?:vous|te|t|you|una) (?:a |ai |avait |avais |have |ve |had )?(?:dit|dis|demande|told|asked) (?:de |d |to )(?:cesser|arreter|stopper|stop)$',
+    '(?:i|we) (?:have |ve |had |already )*(?:told|asked) (?:you|una) (?:already )?(?:to )?stop(?: (?:already|before|since))?$',
     // Our messages disturb: "votre publicité me dérange", "your broadcast annoys me".
     `(?:vos|votre|tes|ta|ces|cette|your|una|this|these) (?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES} (?:me |dey )?(?:derange(?:nt)?|fatigue(?:nt)?|saoule(?:nt)?|enerve(?:nt)?|disturbs?|annoys?)(?! (?:pas|plus|not)\\b)`,
     // "end my subscription", "annulez mon abonnement".
@@ -577,10 +578,10 @@ const TRAIN_C_OPT_OUT_RE = new RegExp(
     // Pidgin "for" as "from": "make una remove me for the broadcast list".
     '(?:remove|comot|take|delete|commot) (?:me|us|my number) (?:for|from|off|comot) (?:(?:the|una|your|this) )?(?:[a-z]+ )?(?:broadcast|mailing|promo|customer|whatsapp) (?:list|group)',
     // "arrêtez de m'ajouter à vos listes", "stop adding me to your groups".
-    `(?:arrete[rz]?|arretes|stop|cesse[rz]?) (?:de |d )?(?:m |me )?(?:ajouter|rajouter|mettre|inscrire|adding|add) (?:(?:me|us) )?(?:a|au|aux|dans|sur|to|on|in|into) (?:(?:vos|votre|tes|ta|your|una|the|these|this) )?(?:[a-z]+ )?${LIST}`,
+    `(?:arrete[rz]?|arretes|stop|stoppe[rz]?|cesse[rz]?) (?:de |d )?(?:m |me )?(?:ajouter|rajouter|mettre|inscrire|adding|add) (?:(?:me|us) )?(?:a|au|aux|dans|sur|to|on|in|into) (?:(?:vos|votre|tes|ta|your|una|the|these|this) )?(?:[a-z]+ )?${LIST}`,
     // Split or mistyped "désabonnez-moi": "dez-abonnez moi", "dezabonnez".
     'dezabon[a-z]*|(?:dez|des|de|dis) z?abonn?e[rz]? (?:moi|nous|mon numero)',
-  ].join('|')})`,
+  ].join('|')})\b`,
 );
 /** A stop request whose object is our messages, which an opt-in phrase may quote ("arrêtez de m'envoyer vos offres"). */
 const TRAIN_C_STOPPED_SENDING_RE =
@@ -603,8 +604,8 @@ const TRAIN_C_OPT_IN_RE = new RegExp(
     `get (?:ajoutee?|added|included) (?:a|au|dans|sur|to|on|in|into) (?:(?:la|le|votre|ta|vos|tes|your|the|una) )?(?:[a-z]+ )?${LIST}`,
     // "réactivez mes notifications de promos", "please resume sending me your price updates".
     '(?:reactive[rz]?|reactivate|turn on|rallume[rz]?|unmute) (?:mes|my|les|the|vos|your) (?:[a-z]+ )?(?:notifications?|alertes?|alerts?|messages?|promos?|updates?)',
-    `(?:resume|restart|recommence[rz]?|reprene[rz]?|reprendre) (?:sending|l envoi|a m envoyer|d envoyer|to send)(?: me| moi)?(?: (?:vos|tes|les|your|una|the) (?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES})`,
-  ].join('|')})`,
+    `(?:resume|restart|recommence[rz]?|reprene[rz]?|reprendre) (?:sending|l envoi|a m envoyer|d envoyer|to send)(?: me| moi)?(?: (?:de |d |des |of )?(?:(?:vos|tes|les|your|una|the) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES})`,
+  ].join('|')})\b`,
 );
 
 export type ConsentRule =
