@@ -269,6 +269,8 @@ describe('consent rules', () => {
 // for this test, and traps in the same words that must not opt out.
 describe('consent rules: train-c forms', () => {
   const OPT_OUT_FORMS = [
+    'Arret d menvoyé tt vos pubs la',
+    'stop de m envoye ts ces sms',
     'Laissez mon numéro tranquille svp',
     "je t'ai dit de laisser mon num en paix",
     "Plus besoin de m'envoyer vos promotions, j'ai déménagé",
@@ -306,6 +308,8 @@ describe('consent rules: train-c forms', () => {
     "Reprenez l'envoi de vos offres svp",
   ];
   const NOT_CONSENT = [
+    "j'ai arrêté d'envoyer des messages à mon ex",
+    "J'ai déjà arrêté les promos de Orange, vous livrez à Yopougon ?",
     "La promo s'arrête quand ?",
     "Mon téléphone s'arrête tout seul",
     "J'ai arrêté de porter des perruques, vous avez des foulards ?",

@@ -577,6 +577,8 @@ const TRAIN_C_OPT_OUT_RE = new RegExp(
     '(?:remove|take|delete|retire[rz]?|enleve[rz]?|supprime[rz]?) (?:me|moi)(?: off)?(?: (?:svp|stp|please|pls|abeg))* (?:je (?:ne )?(?:veux|suis) (?:plus|pas)|i (?:don t|dont|do not) want|i m not interested|i am not interested|pas interessee?|not interested)',
     // Pidgin "for" as "from": "make una remove me for the broadcast list".
     '(?:remove|comot|take|delete|commot) (?:me|us|my number) (?:for|from|off|comot) (?:(?:the|una|your|this) )?(?:[a-z]+ )?(?:broadcast|mailing|promo|customer|whatsapp) (?:list|group)',
+    // SMS spellings of a stop with our messages as object: "arret d menvoyé tt ces message", "stop de m envoye tes pubs".
+    `(?<!\\b(?:pas|ne|j ai|on a|s|m) )(?:arret[a-z]*|stop[a-z]*|cesse[rz]?) (?:de |d )?(?:m |me )?(?:envoye[rz]?|envoie[rsz]?|envoyer|envoi) (?:(?:tt|ts|tous|toutes|tout) )?(?:(?:ces|vos|tes|les|des|ts) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}`,
     // "arrêtez de m'ajouter à vos listes", "stop adding me to your groups".
     `(?:arrete[rz]?|arretes|stop|stoppe[rz]?|cesse[rz]?) (?:de |d )?(?:m |me )?(?:ajouter|rajouter|mettre|inscrire|adding|add) (?:(?:me|us) )?(?:a|au|aux|dans|sur|to|on|in|into) (?:(?:vos|votre|tes|ta|your|una|the|these|this) )?(?:[a-z]+ )?${LIST}`,
     // Split or mistyped "désabonnez-moi": "dez-abonnez moi", "dezabonnez".
@@ -586,6 +588,9 @@ const TRAIN_C_OPT_OUT_RE = new RegExp(
 /** A stop request whose object is our messages, which an opt-in phrase may quote ("arrêtez de m'envoyer vos offres"). */
 const TRAIN_C_STOPPED_SENDING_RE =
   /\b(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|inutile|pas besoin|no need) (?:de |d |to )?(?:m |me )?(?:envoyer|send|sending|ajouter|adding)\b/;
+/** A stop told in the past tense ("j'ai arrêté d'envoyer des messages à mon ex"): a story, not a request. */
+const TRAIN_C_PAST_STOP_RE =
+  /\b(?:j ai|on a|il a|elle a|tu as|vous avez|nous avons|ils ont|elles ont|i ve|i have|we have|i|we|he|she|they) (?:deja |already |just )?(?:arrete|stoppe|stopped|quit)\b/g;
 const TRAIN_C_MISTAKE_RE = /\b(?:par erreur|by mistake|mistakenly|sans faire expres)\b/;
 /** "A non-resume": "no need to keep sending", "vous continuez à m'envoyer des pubs ?" is a complaint, not a request to go on. */
 const TRAIN_C_NOT_RESUME_RE =
@@ -657,7 +662,8 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
   else if (OPT_OUT_CEASE_RE.test(s)) optOut = 'consent.stop_sending';
   else if (OPT_OUT_NEGATED_RE.test(s) || OPT_OUT_MORE_RE.test(s)) optOut = 'consent.no_more_messages';
   else if (
-    (OPT_OUT_STOP_MESSAGES_RE.test(s) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
+    (OPT_OUT_STOP_MESSAGES_RE.test(s.replace(TRAIN_C_PAST_STOP_RE, ' ')) &&
+      !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
     (OPT_OUT_STOP_END_RE.test(s) && OUR_MESSAGES_RE.test(s))
   )
     optOut = 'consent.stop_messages';
