@@ -308,6 +308,9 @@ describe('consent rules: train-c forms', () => {
     "Reprenez l'envoi de vos offres svp",
   ];
   const NOT_CONSENT = [
+    "Inutile de m'envoyer vos offres sur le wax, je veux le bazin",
+    'no need to send me your offers for the 50kg, I want 25kg',
+    "le livreur m'a dit de laisser mon numéro",
     "j'ai arrêté d'envoyer des messages à mon ex",
     "J'ai déjà arrêté les promos de Orange, vous livrez à Yopougon ?",
     "La promo s'arrête quand ?",

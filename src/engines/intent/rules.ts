@@ -548,9 +548,10 @@ const TRAIN_C_CONTRACTION_RE = /\bm(?=(?:envoy|envoi|ecri|ajout|appel|contact|de
 const TRAIN_C_OPT_OUT_RE = new RegExp(
   String.raw`\b(?:${[
     // "laissez mon numéro tranquille", "on t'a dit de laisser mon numéro", "ehh laissez mon numéro, je suis pas votre cliente".
-    '(?<!\\b(?:je|j|on) (?:vous |te |t )?)(?:laisse[rz]?|laisses|lache[rz]?) (?:mon|my) (?:num|numero|number|contact)(?: (?:tranquille|en paix|alone)| (?:svp |stp )?(?:je|j) (?:suis|ne suis) (?:pas|plus)|$)',
+    '(?:laisse[rz]?|laisses|lache[rz]?) (?:mon|my) (?:num|numero|number|contact) (?:tranquille|en paix|alone)',
+    '(?<!\\b(?:je|j|on|il|elle|de|d) (?:vous |te |t |lui |m |me )?)(?:laissez|laisse|lachez|lache) (?:mon|my) (?:num|numero)(?: (?:svp |stp )?(?:je|j) (?:suis|ne suis) (?:pas|plus)|$)',
     // "je (ne) suis plus cliente, inutile de m'envoyer les nouveautés", "no need to keep sending me your promos".
-    `(?:inutile|pas la peine|plus la peine|plus besoin|pas besoin|no need) (?:de |d |to )?(?:continuer (?:a |de )|keep )?(?:m |me |nous )?(?:envoyer|send|sending|ecrire)(?: me| us)? (?:(?:vos|tes|les|des|ces|your|una|the|these|any) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}`,
+    `(?:inutile|pas la peine|plus la peine|plus besoin|pas besoin|no need) (?:de |d |to )?(?:continuer (?:a |de )|keep )?(?:m |me |nous )?(?:envoyer|send|sending|ecrire)(?: me| us)? (?:(?:vos|tes|les|des|ces|your|una|the|these|any) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}(?! (?:sur|pour|on|for|about)\\b)`,
     // Pidgin: "stop dey disturb me", "I no wan dey receive una message again", "who give una my number? make una stop".
     `stop (?:dey )?(?:disturb|disturbing|worry|worrying|send|sending|text|texting|message|messaging|call|calling) (?:me|us)${NOT_MESSAGES}`,
     `no wan (?:dey )?(?:receive|hear|see|get) (?:(?:una|your|any|this|these) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}`,
@@ -591,6 +592,9 @@ const TRAIN_C_STOPPED_SENDING_RE =
 /** A stop told in the past tense ("j'ai arrêté d'envoyer des messages à mon ex"): a story, not a request. */
 const TRAIN_C_PAST_STOP_RE =
   /\b(?:j ai|on a|il a|elle a|tu as|vous avez|nous avons|ils ont|elles ont|i ve|i have|we have|i|we|he|she|they) (?:deja |already |just )?(?:arrete|stoppe|stopped|quit)\b/g;
+/** "Inutile de m'envoyer vos offres sur le wax": declining what an opt-in phrase names. */
+const TRAIN_C_NEGATED_OPT_IN_RE =
+  /\b(?:inutile|pas la peine|plus la peine|plus besoin|pas besoin|no need) (?:de |d |to )?(?:continuer (?:a |de )|keep )?(?:m |me )?(?:envoyer|send|sending)\b/;
 const TRAIN_C_MISTAKE_RE = /\b(?:par erreur|by mistake|mistakenly|sans faire expres)\b/;
 /** "A non-resume": "no need to keep sending", "vous continuez à m'envoyer des pubs ?" is a complaint, not a request to go on. */
 const TRAIN_C_NOT_RESUME_RE =
@@ -695,7 +699,8 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
         OPT_IN_NUMBER_RE.test(s) ||
         (OPT_IN_RECEIVE_IT_RE.test(s) && OUR_MESSAGES_RE.test(s))) &&
         !ORDER_ON_ITS_WAY_RE.test(s))) &&
-    !NEGATED_OPT_IN_RE.test(s)
+    !NEGATED_OPT_IN_RE.test(s) &&
+    !TRAIN_C_NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
   else if (
