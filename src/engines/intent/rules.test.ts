@@ -308,6 +308,8 @@ describe('consent rules: train-c forms', () => {
     "Reprenez l'envoi de vos offres svp",
   ];
   const NOT_CONSENT = [
+    'vous arrêtez les offres quand ?',
+    'When do you stop the deals?',
     "Inutile de m'envoyer vos offres sur le wax, je veux le bazin",
     'no need to send me your offers for the 50kg, I want 25kg',
     "le livreur m'a dit de laisser mon numéro",

@@ -571,7 +571,7 @@ const TRAIN_C_OPT_OUT_RE = new RegExp(
     '(?:end|cancel|terminate|stop) (?:my|this|the) subscription',
     '(?:annule[rz]?|resilie[rz]?|arrete[rz]?|stoppe[rz]?) (?:mon|cet|l) abonnement(?! (?:a|au|chez|de|d|canal|netflix)\\b)',
     // "svp stop vos offres", "arrêtez les nouveautés": a stop whose object is what we send, by another name.
-    `(?<!\\b(?:ai|as|a|avez|avons|ont|je|on|il|elle|s|m|t|pas|ne|don t|dont|not|never) )(?:stop|stoppe[rz]?|arrete[rz]?|arretes|cesse[rz]?) (?:(?:svp|stp|please|pls|avec|with) )?(?:vos|tes|les|your|una|these|ces) (?:[a-z]+ )?(?:offres?|offers?|nouveautes?|deals?|arrivages?)\\b(?! (?:que|qu|that|ont|sont|are|were)\\b)`,
+    `(?<!\\b(?:ai|as|a|avez|avons|ont|je|on|il|elle|ils|elles|vous|tu|nous|you|we|they|s|m|t|pas|ne|don t|dont|not|never) )(?:stop|stoppe[rz]?|arrete[rz]?|arretes|cesse[rz]?) (?:(?:svp|stp|please|pls|avec|with) )?(?:vos|tes|les|your|una|these|ces) (?:[a-z]+ )?(?:offres?|offers?|nouveautes?|deals?|arrivages?)\\b(?! (?:que|qu|that|ont|sont|are|were|quand|when|bientot|demain|soon|today|aujourd hui|ce)\\b)`,
     // "je ne veux plus your messages", "jveux pu vos promo".
     `(?:veux|veut|voudrais) (?:plus|pu|pus) (?:de |d )?(?:(?:vos|tes|ces|les|your|una) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}`,
     // A removal followed by its reason: "please remove me, je ne veux plus", "retirez-moi, I'm not interested".
