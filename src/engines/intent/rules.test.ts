@@ -269,6 +269,15 @@ describe('consent rules', () => {
 // for this test, and traps in the same words that must not opt out.
 describe('consent rules: train-c forms', () => {
   const OPT_OUT_FORMS = [
+    'leave my number alone',
+    'Lache mon numéro stp',
+    'no need to keep texting me your offers',
+    'una dey send me message again, I go block una',
+    'je porte plainte si je reçois encore une seule pub',
+    'je vous signale si vous recommencez',
+    'your broadcasts annoy me',
+    'résiliez mon abonnement',
+    'comot me for una broadcast list',
     'Arret d menvoyé tt vos pubs la',
     'stop de m envoye ts ces sms',
     'Laissez mon numéro tranquille svp',
@@ -297,6 +306,9 @@ describe('consent rules: train-c forms', () => {
     'Arrêtez chef, basta',
   ];
   const OPT_IN_FORMS = [
+    'please get me added to your list',
+    'I want to be on your broadcast list',
+    'turn on my notifications please',
     'Can I receive your daily offers?',
     'Je veux vos nouveautés',
     'I would like to receive your promos',
@@ -308,6 +320,9 @@ describe('consent rules: train-c forms', () => {
     "Reprenez l'envoi de vos offres svp",
   ];
   const NOT_CONSENT = [
+    'si vous recommencez à livrer en retard je vous signale',
+    "vous m'envoyez encore la mauvaise taille, je vous signale",
+    'I will block you if you send me the wrong size again',
     'vous arrêtez les offres quand ?',
     'When do you stop the deals?',
     "Inutile de m'envoyer vos offres sur le wax, je veux le bazin",

@@ -548,18 +548,18 @@ const TRAIN_C_CONTRACTION_RE = /\bm(?=(?:envoy|envoi|ecri|ajout|appel|contact|de
 const TRAIN_C_OPT_OUT_RE = new RegExp(
   String.raw`\b(?:${[
     // "laissez mon numéro tranquille", "on t'a dit de laisser mon numéro", "ehh laissez mon numéro, je suis pas votre cliente".
-    '(?:laisse[rz]?|laisses|lache[rz]?) (?:mon|my) (?:num|numero|number|contact) (?:tranquille|en paix|alone)',
-    '(?<!\\b(?:je|j|on|il|elle|de|d) (?:vous |te |t |lui |m |me )?)(?:laissez|laisse|lachez|lache) (?:mon|my) (?:num|numero)(?: (?:svp |stp )?(?:je|j) (?:suis|ne suis) (?:pas|plus)|$)',
+    '(?:laisse[rz]?|laisses|lache[rz]?|leave) (?:mon|my) (?:num|numero|number|contact) (?:tranquille|en paix|alone)',
+    '(?<!\\b(?:je|j|on|il|elle|de|d) (?:vous |te |t |lui |m |me )?)(?:laissez|laisse|lachez|lache) (?:mon|my) (?:num|numero)(?: (?:svp|stp|please|pls|deh|hein|vite))*(?: (?:je|j) (?:suis|ne suis) (?:pas|plus)|$)',
     // "je (ne) suis plus cliente, inutile de m'envoyer les nouveautés", "no need to keep sending me your promos".
-    `(?:inutile|pas la peine|plus la peine|plus besoin|pas besoin|no need) (?:de |d |to )?(?:continuer (?:a |de )|keep )?(?:m |me |nous )?(?:envoyer|send|sending|ecrire)(?: me| us)? (?:(?:vos|tes|les|des|ces|your|una|the|these|any) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}(?! (?:sur|pour|on|for|about)\\b)`,
+    `(?:inutile|pas la peine|plus la peine|plus besoin|pas besoin|no need) (?:de |d |to )?(?:continuer (?:a |de )|keep )?(?:m |me |nous )?(?:envoyer|send|sending|ecrire|text|texting|message|messaging)(?: me| us)? (?:(?:vos|tes|les|des|ces|your|una|the|these|any) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}(?! (?:sur|pour|on|for|about)\\b)`,
     // Pidgin: "stop dey disturb me", "I no wan dey receive una message again", "who give una my number? make una stop".
     `stop (?:dey )?(?:disturb|disturbing|worry|worrying|send|sending|text|texting|message|messaging|call|calling) (?:me|us)${NOT_MESSAGES}`,
     `no wan (?:dey )?(?:receive|hear|see|get) (?:(?:una|your|any|this|these) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}`,
     '(?:who (?:give|gave|dey give)|where (?:una|you) (?:get|see)) (?:una|you|wuna) (?:my|mi) (?:number|numba|contact)(?: [a-z]+){0,4} (?:stop|remove|delete|comot|block)',
     // A threat at the next message, either order: "tu m'envoies encore tes messages je te bloque",
     // "je vais porter plainte si je reçois encore un seul message", "je vous bloque si vous continuez".
-    `(?:tu|vous|you|una) (?:m |me )?(?:envoie[sz]?|envoyez|send|sending|ecri[a-z]*) (?:encore|again|still) (?:(?:tes|vos|ces|your|una|des|les) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}(?: [a-z]+){0,3} (?:je|j|i|i go) (?:vais )?(?:vous |te |you |una )?(?:bloque|block|signale|report)`,
-    `(?:porter plainte|plainte|bloquer|bloque|block|signaler|signale|report|sue)(?: [a-z]+){0,3} (?:si|if) (?:je|j|i) (?:recois|receive|get|see) (?:encore|again|another|one more|un autre)(?: (?:un|une|a|one))?(?: (?:seul|single|autre|more))? ${TRAIN_C_OUR_MESSAGES}`,
+    `(?:tu|vous|you|una) (?:dey |still |keep )?(?:m |me )?(?:envoie[sz]?|envoyez|send|sending|text|texting|ecri[a-z]*)(?: me)? (?:(?:encore|again|still) )?(?:(?:tes|vos|ces|your|una|des|les) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}(?: (?:encore|again))?(?: [a-z]+){0,3} (?:je|j|i|i go) (?:vais )?(?:vous |te |you |una )?(?:bloque|block|signale|report)`,
+    `(?:porter plainte|plainte|bloquer|bloque|block|signaler|signale|report|sue)(?: [a-z]+){0,3} (?:si|if) (?:je|j|i) (?:recois|receive|get|see) (?:encore|again|another|one more|un autre)(?: (?:un|une|a|one))?(?: (?:seule?|single|autre|more))? ${TRAIN_C_OUR_MESSAGES}`,
     '(?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)[a-z]* (?:si|if) (?:vous|tu|you|una) (?:continue[rsz]?|continuez|keep (?:on|going)|insist[a-z]*|recommence[rsz]?)$',
     '(?:stop|arrete[rz]?) (?:messaging|texting|sending|de m ecrire|d ecrire|de m envoyer)(?: [a-z]+){0,3} (?:or|else|otherwise|sinon|ou) (?:i|je|j) (?:ll |will |go |vais )?(?:vous |te |you |una )?(?:block|report|bloque[rz]?|signale[rz]?)',
     // Told already: "on vous a dit d'arrêter", "I told you to stop".
@@ -595,10 +595,13 @@ const TRAIN_C_PAST_STOP_RE =
 /** "Inutile de m'envoyer vos offres sur le wax": declining what an opt-in phrase names. */
 const TRAIN_C_NEGATED_OPT_IN_RE =
   /\b(?:inutile|pas la peine|plus la peine|plus besoin|pas besoin|no need) (?:de |d |to )?(?:continuer (?:a |de )|keep )?(?:m |me )?(?:envoyer|send|sending)\b/;
+/** A threat to block or report: never a wish to receive more ("una dey send me message again, I go block una"). */
+const TRAIN_C_THREAT_RE =
+  /\b(?:i|je|j|i go|we) (?:vais |will |ll |go )?(?:vous |te |you |una )?(?:block|bloque[rz]?|signale[rz]?|report)\b/;
 const TRAIN_C_MISTAKE_RE = /\b(?:par erreur|by mistake|mistakenly|sans faire expres)\b/;
 /** "A non-resume": "no need to keep sending", "vous continuez à m'envoyer des pubs ?" is a complaint, not a request to go on. */
 const TRAIN_C_NOT_RESUME_RE =
-  /\b(?:(?:no need to|don t|dont|do not|never|stop|why do you|why una|pas besoin de|inutile de) keep sending|vous continuez (?:a|de)|tu continues (?:a|de))\b/g;
+  /\b(?:(?:no need to|don t|dont|do not|never|stop|why do you|why una|pas besoin de|inutile de) keep sending|vous continuez (?:a|de)|tu continues (?:a|de)|(?:si|if) (?:vous|tu|you|una) (?:recommence[rsz]?|continue[rsz]?|continuez|resume|keep))\b/g;
 const TRAIN_C_OPT_IN_RE = new RegExp(
   String.raw`\b(?:${[
     // Recurring messages: "can I get your weekly deals", "I want to receive your weekly price list".
@@ -610,7 +613,7 @@ const TRAIN_C_OPT_IN_RE = new RegExp(
     // "je veux être sur votre liste", "join your broadcast list", "I wan join una customer list", "get added to your broadcast".
     '(?<!\\b(?:pas|plus|not|no|never) )(?:etre|be) (?:sur|dans|on|in) (?:votre|ta|vos|tes|your|una|the) (?:[a-z]+ )?(?:liste|list|diffusion|broadcast|groupe|group)(?! (?:d attente|d attentes)\\b)',
     '(?<!\\b(?:pas|plus|not|no|never|don t|dont) )(?:join|rejoindre) (?:your|una|the|votre|ta|vos) (?:[a-z]+ )?(?:broadcast|list|group|channel|groupe|liste|canal|diffusion)',
-    `get (?:ajoutee?|added|included) (?:a|au|dans|sur|to|on|in|into) (?:(?:la|le|votre|ta|vos|tes|your|the|una) )?(?:[a-z]+ )?${LIST}`,
+    `get (?:(?:me|us|my number) )?(?:ajoutee?|added|included) (?:a|au|dans|sur|to|on|in|into) (?:(?:la|le|votre|ta|vos|tes|your|the|una) )?(?:[a-z]+ )?${LIST}`,
     // "réactivez mes notifications de promos", "please resume sending me your price updates".
     '(?:reactive[rz]?|reactivate|turn on|rallume[rz]?|unmute) (?:mes|my|les|the|vos|your) (?:[a-z]+ )?(?:notifications?|alertes?|alerts?|messages?|promos?|updates?)',
     `(?:resume|restart|recommence[rz]?|reprene[rz]?|reprendre) (?:sending|l envoi|a m envoyer|d envoyer|to send)(?: me| moi)?(?: (?:de |d |des |of )?(?:(?:vos|tes|les|your|una|the) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES})`,
@@ -714,7 +717,8 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
     // "je me suis désabonnée par erreur, remettez-moi": a reversal wins; otherwise the opt-out does.
     // train-c forms: "je change de numéro, arrêtez de m'envoyer vos offres" quotes the opt-in phrase as the stopped object.
     const reversal =
-      OPT_IN_REVERSAL_RE.test(s) && (!TRAIN_C_STOPPED_SENDING_RE.test(s) || TRAIN_C_MISTAKE_RE.test(s));
+      OPT_IN_REVERSAL_RE.test(s) &&
+      ((!TRAIN_C_STOPPED_SENDING_RE.test(s) && !TRAIN_C_THREAT_RE.test(s)) || TRAIN_C_MISTAKE_RE.test(s));
     return reversal ? { intent: 'opt_in', rule: optIn } : { intent: 'opt_out', rule: optOut };
   }
   if (optOut !== undefined) return { intent: 'opt_out', rule: optOut };
