@@ -1,5 +1,5 @@
 /**
- * `npm run intents:errors [dev|dev3|retired|old] [--intent X]`: lists the messages of a DEVELOPMENT corpus
+ * `npm run intents:errors [dev|dev3|retired|old|trainc] [--intent X]`: lists the messages of a DEVELOPMENT corpus
  * the intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
  * For dev.json, dev-3.json and the retired held-out set (test/fixtures/intents/heldout.json,
  * development data since it was retired) only their tuning split is listed (see isValidationMessage in
@@ -18,11 +18,13 @@ const named: Record<string, string> = {
   old: DEV_CORPORA[1]!,
   retired: DEV_CORPORA[2]!,
   dev3: DEV_CORPORA[3]!,
+  // Training data, written for training only: listed whole.
+  trainc: 'test/fixtures/intents/train-c.json',
 };
 const path = Object.hasOwn(named, which) ? named[which] : undefined;
 if (path === undefined) {
   console.error(
-    'intent-errors lists development corpora only: "dev", "dev3", "retired" or "old". The held-out set is aggregate-only.',
+    'intent-errors lists development corpora only: "dev", "dev3", "retired", "old" or "trainc". The held-out set is aggregate-only.',
   );
   process.exit(2);
 }
@@ -36,7 +38,7 @@ const corpus = loadCorpus(path);
 let shown = 0;
 for (const m of corpus.messages) {
   // The validation splits of dev.json, dev-3.json and the retired set are scored in aggregate only.
-  if (which !== 'old' && isValidationMessage(m)) continue;
+  if (which !== 'old' && which !== 'trainc' && isValidationMessage(m)) continue;
   if (onlyIntent && m.intent !== onlyIntent) continue;
   const o = evaluateMessage(m, corpus.catalogues[m.catalogue]!.products, model);
   const problems: string[] = [];

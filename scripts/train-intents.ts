@@ -3,8 +3,8 @@
  * src/engines/intent/model.json. Reproducible: the same data and code give the same file byte for
  * byte (fixed example order, full-batch AdaGrad from zero weights, integer quantization).
  *
- * Training data: the two training corpora (test/fixtures/intents/train-a.json and train-b.json,
- * written for training only), the tuning splits of the development corpora
+ * Training data: the three training corpora (test/fixtures/intents/train-a.json, train-b.json and
+ * train-c.json, written for training only), the tuning splits of the development corpora
  * (test/fixtures/intents/dev.json, test/fixtures/intents/dev-3.json) and of the RETIRED held-out set (test/fixtures/intents/heldout.json,
  * development data since it was retired), the older corpus (test/fixtures/intent-corpus.json) and
  * examples written for training only (scripts/intent-training/own-examples.json). The validation
@@ -14,8 +14,8 @@
  *
  * Model selection: a small grid, each setting scored on the validation splits by the whole
  * classifier (exact consent rules plus the model). `--cv` also prints a 3-fold cross-validation over
- * dev.json, dev-3.json and the retired set together (fold = id modulo 3; train-a, train-b and the older corpus
- * are in every training fold).
+ * dev.json, dev-3.json and the retired set together (fold = id modulo 3; train-a, train-b, train-c and the older
+ * corpus are in every training fold).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,11 @@ import type { IntentModel, ModelFile } from '../src/engines/intent/model.ts';
 
 const DEV = 'test/fixtures/intents/dev.json';
 const RETIRED = 'test/fixtures/intents/heldout.json';
-const TRAIN = ['test/fixtures/intents/train-a.json', 'test/fixtures/intents/train-b.json'];
+const TRAIN = [
+  'test/fixtures/intents/train-a.json',
+  'test/fixtures/intents/train-b.json',
+  'test/fixtures/intents/train-c.json',
+];
 const OLD = 'test/fixtures/intent-corpus.json';
 const OWN = 'scripts/intent-training/own-examples.json';
 /**

@@ -530,6 +530,96 @@ const START_AGAIN_RE =
 const NEGATED_OPT_IN_RE =
   /\b(?:(?:jamais|never) (?:demande|asked|signed up)|(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)(?! to miss)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
+// ---------------------------------------------------------------------------------------------
+// train-c forms (issue 14, helper h-consent): families of consent wordings the rules above missed
+// in the train-c corpus, written as forms, not sentences. Kept in one block so that other edits of
+// the rules above merge cleanly.
+
+/** What the shop sends, with the names customers also give it ("vos offres", "your deals"). */
+const TRAIN_C_OUR_MESSAGES = `(?:${OUR_MESSAGES}|offres?|offers?|nouveautes?|deals?|arrivages?|price updates?)`;
+/** Words that may follow a bare STOP without changing it ("S-T-O-P. Enough!!", "stop mola ça suffit", "arrêtez svp c trop"). */
+const TRAIN_C_FILLER = new Set(
+  'enough mola deh o eh ehh vite direct trop c much too basta chef boss sister bro madame monsieur maman'.split(
+    ' ',
+  ),
+);
+/** SMS contractions of "m'" before a verb ("ne menvoyez plus rien", "arrête de mecrire"). */
+const TRAIN_C_CONTRACTION_RE = /\bm(?=(?:envoy|envoi|ecri|ajout|appel|contact|derang|spam)[a-z]*\b)/g;
+const TRAIN_C_OPT_OUT_RE = new RegExp(
+  String.raw`\b(?:${[
+    // "laissez mon numéro tranquille", "on t'a dit de laisser mon numéro", "ehh laissez mon numéro, je suis pas votre cliente".
+    '(?:laisse[rz]?|laisses|lache[rz]?|leave) (?:mon|my) (?:num|numero|number|contact) (?:tranquille|en paix|alone)',
+    '(?<!\\b(?:je|j|on|il|elle|de|d) (?:vous |te |t |lui |m |me )?)(?:laissez|laisse|lachez|lache) (?:mon|my) (?:num|numero)(?: (?:svp|stp|please|pls|deh|hein|vite))*(?: (?:je|j) (?:suis|ne suis) (?:pas|plus)|$)',
+    // "je (ne) suis plus cliente, inutile de m'envoyer les nouveautés", "no need to keep sending me your promos".
+    `(?:inutile|pas la peine|plus la peine|plus besoin|pas besoin|no need) (?:de |d |to )?(?:continuer (?:a |de )|keep )?(?:m |me |nous )?(?:envoyer|send|sending|ecrire|text|texting|message|messaging)(?: me| us)? (?:(?:vos|tes|les|des|ces|your|una|the|these|any) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}(?! (?:sur|pour|on|for|about)\\b)`,
+    // Pidgin: "stop dey disturb me", "I no wan dey receive una message again", "who give una my number? make una stop".
+    `stop (?:dey )?(?:disturb|disturbing|worry|worrying|send|sending|text|texting|message|messaging|call|calling) (?:me|us)${NOT_MESSAGES}`,
+    `no wan (?:dey )?(?:receive|hear|see|get) (?:(?:una|your|any|this|these) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}`,
+    '(?:who (?:give|gave|dey give)|where (?:una|you) (?:get|see)) (?:una|you|wuna) (?:my|mi) (?:number|numba|contact)(?: [a-z]+){0,4} (?:stop|remove|delete|comot|block)',
+    // A threat at the next message, either order: "tu m'envoies encore tes messages je te bloque",
+    // "je vais porter plainte si je reçois encore un seul message", "je vous bloque si vous continuez".
+    `(?:tu|vous|you|una) (?:dey |still |keep )?(?:m |me )?(?:envoie[sz]?|envoyez|send|sending|text|texting|ecri[a-z]*)(?: me)? (?:(?:encore|again|still) )?(?:(?:tes|vos|ces|your|una|des|les) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}(?: (?:encore|again))?(?: [a-z]+){0,3} (?:je|j|i|i go) (?:vais )?(?:vous |te |you |una )?(?:bloque|block|signale|report)`,
+    `(?:porter plainte|plainte|bloquer|bloque|block|signaler|signale|report|sue)(?: [a-z]+){0,3} (?:si|if) (?:je|j|i) (?:recois|receive|get|see) (?:encore|again|another|one more|un autre)(?: (?:un|une|a|one))?(?: (?:seule?|single|autre|more))? ${TRAIN_C_OUR_MESSAGES}`,
+    '(?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)[a-z]* (?:si|if) (?:vous|tu|you|una) (?:continue[rsz]?|continuez|keep (?:on|going)|insist[a-z]*|recommence[rsz]?)$',
+    '(?:stop|arrete[rz]?) (?:messaging|texting|sending|de m ecrire|d ecrire|de m envoyer)(?: [a-z]+){0,3} (?:or|else|otherwise|sinon|ou) (?:i|je|j) (?:ll |will |go |vais )?(?:vous |te |you |una )?(?:block|report|bloque[rz]?|signale[rz]?)',
+    // Told already: "on vous a dit d'arrêter", "I told you to stop".
+    '(?:on|je|j|we|i) (?:vous|te|t|you|una) (?:a |ai |avait |avais |have |ve |had )?(?:dit|dis|demande|told|asked) (?:de |d |to )(?:cesser|arreter|stopper|stop)$',
+    '(?:i|we) (?:have |ve |had |already )*(?:told|asked) (?:you|una) (?:already )?(?:to )?stop(?: (?:already|before|since))?$',
+    // Our messages disturb: "votre publicité me dérange", "your broadcast annoys me".
+    `(?:vos|votre|tes|ta|ces|cette|your|una|this|these) (?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES} (?:me |dey )?(?:derange(?:nt)?|fatigue(?:nt)?|saoule(?:nt)?|enerve(?:nt)?|disturbs?|annoys?)(?! (?:pas|plus|not)\\b)`,
+    // "end my subscription", "annulez mon abonnement".
+    '(?:end|cancel|terminate|stop) (?:my|this|the) subscription',
+    '(?:annule[rz]?|resilie[rz]?|arrete[rz]?|stoppe[rz]?) (?:mon|cet|l) abonnement(?! (?:a|au|chez|de|d|canal|netflix)\\b)',
+    // "svp stop vos offres", "arrêtez les nouveautés": a stop whose object is what we send, by another name.
+    `(?<!\\b(?:ai|as|a|avez|avons|ont|je|on|il|elle|ils|elles|vous|tu|nous|you|we|they|s|m|t|pas|ne|don t|dont|not|never) )(?:stop|stoppe[rz]?|arrete[rz]?|arretes|cesse[rz]?) (?:(?:svp|stp|please|pls|avec|with) )?(?:vos|tes|les|your|una|these|ces) (?:[a-z]+ )?(?:offres?|offers?|nouveautes?|deals?|arrivages?)\\b(?! (?:que|qu|that|ont|sont|are|were|quand|when|bientot|demain|soon|today|aujourd hui|ce)\\b)`,
+    // "je ne veux plus your messages", "jveux pu vos promo".
+    `(?:veux|veut|voudrais) (?:plus|pu|pus) (?:de |d )?(?:(?:vos|tes|ces|les|your|una) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}`,
+    // A removal followed by its reason: "please remove me, je ne veux plus", "retirez-moi, I'm not interested".
+    '(?:remove|take|delete|retire[rz]?|enleve[rz]?|supprime[rz]?) (?:me|moi)(?: off)?(?: (?:svp|stp|please|pls|abeg))* (?:je (?:ne )?(?:veux|suis) (?:plus|pas)|i (?:don t|dont|do not) want|i m not interested|i am not interested|pas interessee?|not interested)',
+    // Pidgin "for" as "from": "make una remove me for the broadcast list".
+    '(?:remove|comot|take|delete|commot) (?:me|us|my number) (?:for|from|off|comot) (?:(?:the|una|your|this) )?(?:[a-z]+ )?(?:broadcast|mailing|promo|customer|whatsapp) (?:list|group)',
+    // SMS spellings of a stop with our messages as object: "arret d menvoyé tt ces message", "stop de m envoye tes pubs".
+    `(?<!\\b(?:pas|ne|j ai|on a|s|m) )(?:arret[a-z]*|stop[a-z]*|cesse[rz]?) (?:de |d )?(?:m |me )?(?:envoye[rz]?|envoie[rsz]?|envoyer|envoi) (?:(?:tt|ts|tous|toutes|tout) )?(?:(?:ces|vos|tes|les|des|ts) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES}`,
+    // "arrêtez de m'ajouter à vos listes", "stop adding me to your groups".
+    `(?:arrete[rz]?|arretes|stop|stoppe[rz]?|cesse[rz]?) (?:de |d )?(?:m |me )?(?:ajouter|rajouter|mettre|inscrire|adding|add) (?:(?:me|us) )?(?:a|au|aux|dans|sur|to|on|in|into) (?:(?:vos|votre|tes|ta|your|una|the|these|this) )?(?:[a-z]+ )?${LIST}`,
+    // Split or mistyped "désabonnez-moi": "dez-abonnez moi", "dezabonnez".
+    'dezabon[a-z]*|(?:dez|des|de|dis) z?abonn?e[rz]? (?:moi|nous|mon numero)',
+  ].join('|')})\b`,
+);
+/** A stop request whose object is our messages, which an opt-in phrase may quote ("arrêtez de m'envoyer vos offres"). */
+const TRAIN_C_STOPPED_SENDING_RE =
+  /\b(?:arret[a-z]*|stop[a-z]*|cesse[rz]?|inutile|pas besoin|no need) (?:de |d |to )?(?:m |me )?(?:envoyer|send|sending|ajouter|adding)\b/;
+/** A stop told in the past tense ("j'ai arrêté d'envoyer des messages à mon ex"): a story, not a request. */
+const TRAIN_C_PAST_STOP_RE =
+  /\b(?:j ai|on a|il a|elle a|tu as|vous avez|nous avons|ils ont|elles ont|i ve|i have|we have|i|we|he|she|they) (?:deja |already |just )?(?:arrete|stoppe|stopped|quit)\b/g;
+/** "Inutile de m'envoyer vos offres sur le wax": declining what an opt-in phrase names. */
+const TRAIN_C_NEGATED_OPT_IN_RE =
+  /\b(?:inutile|pas la peine|plus la peine|plus besoin|pas besoin|no need) (?:de |d |to )?(?:continuer (?:a |de )|keep )?(?:m |me )?(?:envoyer|send|sending)\b/;
+/** A threat to block or report: never a wish to receive more ("una dey send me message again, I go block una"). */
+const TRAIN_C_THREAT_RE =
+  /\b(?:i|je|j|i go|we) (?:vais |will |ll |go )?(?:vous |te |you |una )?(?:block|bloque[rz]?|signale[rz]?|report)\b/;
+const TRAIN_C_MISTAKE_RE = /\b(?:par erreur|by mistake|mistakenly|sans faire expres)\b/;
+/** "A non-resume": "no need to keep sending", "vous continuez à m'envoyer des pubs ?" is a complaint, not a request to go on. */
+const TRAIN_C_NOT_RESUME_RE =
+  /\b(?:(?:no need to|don t|dont|do not|never|stop|why do you|why una|pas besoin de|inutile de) keep sending|vous continuez (?:a|de)|tu continues (?:a|de)|(?:si|if) (?:vous|tu|you|una) (?:recommence[rsz]?|continue[rsz]?|continuez|resume|keep))\b/g;
+const TRAIN_C_OPT_IN_RE = new RegExp(
+  String.raw`\b(?:${[
+    // Recurring messages: "can I get your weekly deals", "I want to receive your weekly price list".
+    '(?:get|receive|recevoir|avoir) (?:your|una|vos|tes|the) (?:weekly|daily|monthly|hebdo[a-z]*|quotidien[a-z]*) (?:[a-z]+ )?(?:deals?|offers?|promos?|updates?|price list|prices|list|messages?|broadcasts?|newsletters?|offres?)',
+    // "je veux vos promos (tabaski)", "oui je veux vos offres": our promotions, nothing else asked.
+    '(?<!\\b(?:pas|plus|pu|not|no) )(?:veux|voudrais|want|wan) (?:vos|tes|your|una) (?:promos?|promotions?|offres?|offers?|deals?|nouveautes?|alertes?|updates?)(?: [a-z]+)?$',
+    // Mixed "je veux receive vos promos again", "I want to receive your promos".
+    '(?<!\\b(?:pas|plus|pu|not|no|don t|dont) )(?:veux|voudrais|want to|wan|would like to|d like to) (?:recevoir|receive|get) (?:vos|tes|your|una) (?:[a-z]+ )?(?:promos?|promotions?|offres?|offers?|deals?|nouveautes?|alertes?|updates?|messages?|broadcasts?)',
+    // "je veux être sur votre liste", "join your broadcast list", "I wan join una customer list", "get added to your broadcast".
+    '(?<!\\b(?:pas|plus|not|no|never) )(?:etre|be) (?:sur|dans|on|in) (?:votre|ta|vos|tes|your|una|the) (?:[a-z]+ )?(?:liste|list|diffusion|broadcast|groupe|group)(?! (?:d attente|d attentes)\\b)',
+    '(?<!\\b(?:pas|plus|not|no|never|don t|dont) )(?:join|rejoindre) (?:your|una|the|votre|ta|vos) (?:[a-z]+ )?(?:broadcast|list|group|channel|groupe|liste|canal|diffusion)',
+    `get (?:(?:me|us|my number) )?(?:ajoutee?|added|included) (?:a|au|dans|sur|to|on|in|into) (?:(?:la|le|votre|ta|vos|tes|your|the|una) )?(?:[a-z]+ )?${LIST}`,
+    // "réactivez mes notifications de promos", "please resume sending me your price updates".
+    '(?:reactive[rz]?|reactivate|turn on|rallume[rz]?|unmute) (?:mes|my|les|the|vos|your) (?:[a-z]+ )?(?:notifications?|alertes?|alerts?|messages?|promos?|updates?)',
+    `(?:resume|restart|recommence[rz]?|reprene[rz]?|reprendre) (?:sending|l envoi|a m envoyer|d envoyer|to send)(?: me| moi)?(?: (?:de |d |des |of )?(?:(?:vos|tes|les|your|una|the) )?(?:[a-z]+ )?${TRAIN_C_OUR_MESSAGES})`,
+  ].join('|')})\b`,
+);
+
 export type ConsentRule =
   | 'consent.keyword'
   | 'consent.unsubscribe'
@@ -555,7 +645,7 @@ function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): 
   for (const t of tokens) {
     // "END" alone is the SMS opt-out keyword; in a sentence it is "week-end" or "the end".
     if (keywords.has(t) && (t !== 'end' || tokens.length <= 2)) keyword = true;
-    else if (!CONSENT_FILLER.has(t)) return false;
+    else if (!CONSENT_FILLER.has(t) && !TRAIN_C_FILLER.has(t)) return false;
   }
   return keyword;
 }
@@ -564,7 +654,9 @@ function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): 
  * The consent request a message makes, if any. `s` is the normalized text (cue typos repaired),
  * `tokens` its words. Exact rules only: the model never opts anyone out.
  */
-export function consentCue(s: string, tokens: readonly string[]): ConsentCue | undefined {
+export function consentCue(text: string, tokens: readonly string[]): ConsentCue | undefined {
+  // train-c forms: SMS "menvoyez" is read as "m envoyez".
+  const s = text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
   else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s)) optOut = 'consent.unsubscribe';
@@ -577,7 +669,8 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
   else if (OPT_OUT_CEASE_RE.test(s)) optOut = 'consent.stop_sending';
   else if (OPT_OUT_NEGATED_RE.test(s) || OPT_OUT_MORE_RE.test(s)) optOut = 'consent.no_more_messages';
   else if (
-    (OPT_OUT_STOP_MESSAGES_RE.test(s) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
+    (OPT_OUT_STOP_MESSAGES_RE.test(s.replace(TRAIN_C_PAST_STOP_RE, ' ')) &&
+      !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
     (OPT_OUT_STOP_END_RE.test(s) && OUR_MESSAGES_RE.test(s))
   )
     optOut = 'consent.stop_messages';
@@ -587,6 +680,7 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     !REMOVAL_REVERSED_RE.test(s)
   )
     optOut = 'consent.remove_me';
+  else if (TRAIN_C_OPT_OUT_RE.test(s)) optOut = 'consent.no_more_messages';
 
   // A request to stop that also asks for a person ("arrêtez vos messages automatiques, je veux
   // parler à quelqu'un") or to resume ("I asked you to stop the broadcasts, please resume") is not
@@ -595,7 +689,7 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut !== undefined &&
     optOut !== 'consent.keyword' &&
     optOut !== 'consent.unsubscribe' &&
-    (HUMAN_ASK_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s))
+    (HUMAN_ASK_RE.test(s) || RESUME_RE.test(s.replace(TRAIN_C_NOT_RESUME_RE, ' ')) || KEEP_ME_RE.test(s))
   )
     optOut = undefined;
 
@@ -603,11 +697,13 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
   if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
   else if (
     (OPT_IN_PHRASE_RE.test(s) ||
+      TRAIN_C_OPT_IN_RE.test(s) ||
       ((OPT_IN_NOTIFY_RE.test(s) ||
         OPT_IN_NUMBER_RE.test(s) ||
         (OPT_IN_RECEIVE_IT_RE.test(s) && OUR_MESSAGES_RE.test(s))) &&
         !ORDER_ON_ITS_WAY_RE.test(s))) &&
-    !NEGATED_OPT_IN_RE.test(s)
+    !NEGATED_OPT_IN_RE.test(s) &&
+    !TRAIN_C_NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
   else if (
@@ -619,9 +715,11 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
 
   if (optOut !== undefined && optIn !== undefined) {
     // "je me suis désabonnée par erreur, remettez-moi": a reversal wins; otherwise the opt-out does.
-    return OPT_IN_REVERSAL_RE.test(s)
-      ? { intent: 'opt_in', rule: optIn }
-      : { intent: 'opt_out', rule: optOut };
+    // train-c forms: "je change de numéro, arrêtez de m'envoyer vos offres" quotes the opt-in phrase as the stopped object.
+    const reversal =
+      OPT_IN_REVERSAL_RE.test(s) &&
+      ((!TRAIN_C_STOPPED_SENDING_RE.test(s) && !TRAIN_C_THREAT_RE.test(s)) || TRAIN_C_MISTAKE_RE.test(s));
+    return reversal ? { intent: 'opt_in', rule: optIn } : { intent: 'opt_out', rule: optOut };
   }
   if (optOut !== undefined) return { intent: 'opt_out', rule: optOut };
   if (optIn !== undefined) return { intent: 'opt_in', rule: optIn };
