@@ -36,6 +36,7 @@ import {
   type ConsentCue,
   consentCue,
   correctCueTypos,
+  optOutLike,
   readCues,
   unmaskedTexts,
   wantsSomething,
@@ -76,6 +77,7 @@ export const INTENT_CODES = [
   'intent.detected',
   'intent.none',
   'intent.consent_rule',
+  'intent.opt_out_model',
   'intent.acknowledgement',
   'intent.model',
   'intent.low_confidence',
@@ -91,6 +93,14 @@ export const INTENT_CODES = [
   'intent.language',
 ] as const;
 export type IntentCode = (typeof INTENT_CODES)[number];
+
+/**
+ * The model's opt_out probability from which a message that reads like an opt-out (an opt-out cue,
+ * no trap: optOutLike in rules.ts) but that no exact rule confirms opts out. Chosen with a model
+ * trained without the tuning splits (honest probabilities on them): no false opt-out on any
+ * development or training corpus from 0.8 up; 0.9 keeps a margin (docs/INTENTS.md, fourth pass).
+ */
+export const OPT_OUT_MODEL_THRESHOLD = 0.9;
 
 /** Below this confidence the primary intent is a guess: decide() asks a question or hands over. */
 export const LOW_CONFIDENCE = 0.45;
@@ -163,6 +173,8 @@ export interface Analysis {
   consent?: ConsentCue;
   /** A bare acknowledgement ("ok", "👍🏾"): thanks by an exact rule. */
   acknowledgement?: boolean;
+  /** No exact consent rule, but an opt-out cue and no trap (see optOutLike in rules.ts). */
+  optOutLike?: boolean;
   features: string[];
   language: Language;
   languageCounts: { en: number; fr: number };
@@ -523,6 +535,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
   if (category !== undefined) analysis.category = category;
   if (consent !== undefined) analysis.consent = consent;
+  else if (optOutLike(s)) analysis.optOutLike = true;
   if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
   return analysis;
 }
@@ -573,7 +586,24 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     };
   }
   const scored = scoreFeatures(model, a.features);
-  // The model never opts anyone in or out: consent classes only raise a question.
+  const optOutIndex = model.classes.indexOf('opt_out');
+  const optOutProbability = optOutIndex >= 0 ? scored.probabilities[optOutIndex]! : 0;
+  if (a.optOutLike && optOutProbability >= OPT_OUT_MODEL_THRESHOLD) {
+    // A second line behind the exact rules, for the forms they do not know: the words must read as
+    // a request to stop (a cue and no trap) AND the model must be nearly sure.
+    const confidence = round2(optOutProbability);
+    return {
+      intent: 'opt_out',
+      confidence,
+      probabilities: new Map(model.classes.map((cls, k) => [cls, scored.probabilities[k]!])),
+      reason: {
+        engine: 'intent',
+        code: 'intent.opt_out_model',
+        detail: `opt_out by the model (probability ${confidence} ≥ ${OPT_OUT_MODEL_THRESHOLD}) on a message with an opt-out word and no trap`,
+      },
+    };
+  }
+  // Otherwise the model never opts anyone in or out: consent classes only raise a question.
   let best = -1;
   let top = -1;
   model.classes.forEach((c, k) => {

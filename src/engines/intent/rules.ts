@@ -628,6 +628,129 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
   return undefined;
 }
 
+/**
+ * Words of a request to stop hearing from us, in every family customers use: stopping, removing,
+ * unsubscribing, blocking or reporting, "no more", being left alone, being spammed. Only a gate for
+ * the model-backed opt-out (see optOutLike): on its own a cue decides nothing.
+ */
+const OPT_OUT_CUE_RE = new RegExp(
+  String.raw`\b(?:${[
+    'stop[a-z]*',
+    'arret[a-z]*',
+    'cesse[a-z]*',
+    'retir[a-z]*',
+    'supprim[a-z]*',
+    'enlev[a-z]*',
+    'effac[a-z]*',
+    'ray(?:ez|er|e)',
+    'sort(?:ez|ir|s) moi',
+    'desabonn?[a-z]*',
+    'desinscri[a-z]*',
+    'unsubscri[a-z]*',
+    'opt(?: me)? out',
+    'bloqu[a-z]*',
+    'block[a-z]*',
+    'signal[a-z]*',
+    'report[a-z]*',
+    'remove[a-z]*',
+    'delete[a-z]*',
+    'take (?:me|my|us) (?:off|out)',
+    '(?:don t|dont|do not|never) (?:text|message|send|contact|write|call|add)',
+    'leave (?:me|us) (?:alone|out)',
+    'laisse[rz]? (?:moi|nous)',
+    'lache[rz]? (?:moi|nous)',
+    'fou(?:s|tez) (?:moi|nous) la paix',
+    'tranquille',
+    'spam[a-z]*',
+    'harcel[a-z]*',
+    'harass[a-z]*',
+    'derang[a-z]*',
+    'disturb[a-z]*',
+    'bother[a-z]*',
+    'enough',
+    'ca suffit',
+    'assez',
+    'no more',
+    'no longer',
+    'plus (?:de|d|recevoir|jamais|besoin|interesse[a-z]*)',
+    '(?:contact|ecri|envoy|appel|message|texte)[a-z]* plus',
+    'quit[a-z]*',
+    'quitt[a-z]*',
+  ].join('|')})\b`,
+);
+/**
+ * Where an opt-out word means something else: not wanting to stop, a past mistake being undone,
+ * "stop motion" and the bus stop, a question about when something ends, a device or a delivery
+ * that stopped, picking up or removing something from an order, a refund or a cancelled order.
+ */
+const OPT_OUT_TRAP_RE = new RegExp(
+  String.raw`\b(?:${[
+    '(?:ne|n) (?:[a-z]+ )?(?:veux|veut|voulais|voudrais|souhaite) (?:pas|plus) (?:(?:me|m|que) )?(?:arret|desabonn|desinscri|retir|supprim|quitt|partir|bloqu)[a-z]*',
+    '(?:don t|dont|do not|didn t|didnt|never) (?:want|wan|mean|meant)(?: to)? (?:stop|unsubscri|leave|quit|be removed|remove|block|opt)[a-z]*',
+    '(?:don t|dont|do not|never|pls don t) (?:ever )?(?:stop|quit|remove|delete|block|unsubscri)[a-z]*',
+    '(?:n|ne) (?:[a-z]+ )?(?:arret|retir|supprim|bloqu|desabonn|enlev|cess)[a-z]* (?:pas|jamais)',
+    'par erreur',
+    'by mistake',
+    'by accident',
+    'accident[a-z]*',
+    'without meaning',
+    'sans (?:faire expres|le vouloir)',
+    'remet[a-z]*',
+    'rajout[a-z]*',
+    'readd[a-z]*',
+    'back on',
+    'again on',
+    'resume',
+    'non stop',
+    'nonstop',
+    'sans arret',
+    'stop (?:motion|sign|at|near|by|over)',
+    '(?:panneau|feu|bouton|bus|taxi) stop',
+    'arret de (?:bus|taxi|car|gbaka|woro)',
+    'bus stop',
+    'full stop',
+    '(?:can t|cant|cannot|couldn t) stop',
+    'peux pas (?:m |me )?arreter',
+    'stop (?:the|les|la|le) (?!messages?|msgs?|sms|texts?|promos?|pubs?|ads?|broadcasts?)[a-z]+',
+    'share|partage[a-z]*',
+    'rire|mdr|lol|haha[a-z]*|laugh[a-z]*',
+    'vouvoy[a-z]*|tutoy[a-z]*',
+    'quand',
+    'when',
+    'jusqu a quand',
+    'jusqu a quelle',
+    'until when',
+    'what time',
+    'a quelle heure',
+    's arret[a-z]*',
+    's est arret[a-z]*',
+    'a arret[a-z]*',
+    'stopped',
+    'stops',
+    'stop(?:ped)? working',
+    'arret[a-z]* de (?:marcher|fonctionner|charger|tourner|sonner|s allumer|chauffer|souffler|couler)',
+    'ne (?:marche|fonctionne|charge|s allume) plus',
+    'retir[a-z]* (?:le|la|les|mon|ma|mes|un|une|ton|ta) (?:colis|commande|article|argent|produit|paquet|robe|sac|chaussures?)',
+    'rembours[a-z]*',
+    'refund[a-z]*',
+    'annul[a-z]*',
+    'cancel[a-z]*',
+    'commande',
+    'order',
+    'panier',
+    'cart',
+  ].join('|')})\b`,
+);
+
+/**
+ * A message that reads like a request to stop hearing from us without an exact rule saying so: an
+ * opt-out cue and no trap. With a very confident model it opts out (`intent.opt_out_model`); `s` is
+ * the normalized text.
+ */
+export function optOutLike(s: string): boolean {
+  return OPT_OUT_CUE_RE.test(s) && !OPT_OUT_TRAP_RE.test(s);
+}
+
 /** Letters from other scripts that look like Latin ones ("ѕтор", "Stoρ"), to their Latin twin. */
 const LOOKALIKES: ReadonlyMap<string, string> = new Map(
   [
