@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isValidationMessage, loadCorpus, sellerLanguage } from '../bench/intent-eval.ts';
-import { analyze } from '../src/engines/intent/detect.ts';
+import { analyze, classify, LOW_CONFIDENCE } from '../src/engines/intent/detect.ts';
 import { INTENT_MODEL, loadModel, type ModelFile, scoreFeatures } from '../src/engines/intent/model.ts';
 
 const args = process.argv.slice(2);
@@ -40,6 +40,10 @@ for (const src of sources) {
   const caught = THRESHOLDS.map(() => 0);
   const falses = THRESHOLDS.map(() => 0);
   let missed = 0;
+  // The confirm question (clarify_opt_out) as it is: the model's top class is opt_out and its best
+  // other class is below LOW_CONFIDENCE. Counted as [opt-outs asked, others asked].
+  const asked = [0, 0];
+  const askedIfCue = THRESHOLDS.map(() => [0, 0]);
   for (const m of corpus.messages) {
     if (src.part !== undefined && isValidationMessage(m) !== (src.part === 'validation')) continue;
     const products = corpus.catalogues[m.catalogue]!.products;
@@ -52,7 +56,13 @@ for (const src of sources) {
     const scored = scoreFeatures(model, a.features);
     const p = scored.probabilities[model.classes.indexOf('opt_out')]!;
     const cue = a.optOutLike === true;
+    const c = classify(a, model);
+    const isOptOut = m.intent === 'opt_out' ? 0 : 1;
+    const askedNow =
+      c.intent !== 'opt_out' && c.unconfirmedConsent === 'opt_out' && c.confidence < LOW_CONFIDENCE;
+    if (askedNow) asked[isOptOut]!++;
     THRESHOLDS.forEach((t, k) => {
+      if (c.intent !== 'opt_out' && (askedNow || (cue && p >= t))) askedIfCue[k]![isOptOut]!++;
       if (!cue || p < t) return;
       if (m.intent === 'opt_out') caught[k]!++;
       else falses[k]!++;
@@ -63,4 +73,8 @@ for (const src of sources) {
   console.log(
     `| ${[src.name, missed, ...THRESHOLDS.map((_, k) => `${caught[k]} / ${falses[k]}`)].join(' | ')} |`,
   );
+  if (args.includes('--ask'))
+    console.log(
+      `|   asked to confirm (opt-outs / others): now ${asked[0]} / ${asked[1]}; also asking on a cue at ≥ t: ${THRESHOLDS.map((t, k) => `${t}: ${askedIfCue[k]![0]} / ${askedIfCue[k]![1]}`).join(', ')} |`,
+    );
 }
