@@ -337,6 +337,9 @@ function headPhrase(tokens: readonly string[], heads: readonly number[]): string
 const DISGUISE_RE =
   /[^\x20-\x7E\u00A0-\u00FF\n\r\t\u2019]|\p{L}[0-9$@*|!]\p{L}|(?:^|\s)[0-9$@*][a-z]|[a-z][0-9](?:\s|$)|(?:^|[^a-z])[a-z][ .\-_/*·][a-z][ .\-_/*·][a-z](?:[^a-z]|$)|\p{L}-\p{L}{1,3}-\p{L}{1,3}-\p{L}/iu;
 
+/** A message this short whose letters, joined, make one consent keyword is read as that keyword. */
+const MAX_SPLIT_KEYWORD_CHARS = 16;
+
 /** Disguised consent words are looked for in messages up to this long (a request to stop is short). */
 const MAX_UNMASK_CHARS = 2000;
 
@@ -480,6 +483,11 @@ export function analyze(input: IntentInput, chars = true): Analysis {
       const t = normalizeText(u);
       consent ??= consentCue(t, tokenize(t));
     }
+  }
+  if (consent === undefined && text.length <= MAX_SPLIT_KEYWORD_CHARS && /\p{L}\s+\p{L}/u.test(text)) {
+    // A keyword broken by a space ("STO P", "ST OP", "Désabon ner"): its letters joined, as one word.
+    const joined = normalizeText(text).replace(/[^a-z]/g, '');
+    if (joined.length > 0) consent = consentCue(joined, [joined]);
   }
 
   // Masked words for the model: products, variant values and numbers become placeholders.

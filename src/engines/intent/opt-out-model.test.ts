@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeText } from '../text.ts';
-import { type Analysis, classify, OPT_OUT_MODEL_THRESHOLD } from './detect.ts';
+import { type Analysis, classify, detectIntent, OPT_OUT_MODEL_THRESHOLD } from './detect.ts';
 import type { IntentModel } from './model.ts';
 import { optOutLike } from './rules.ts';
 
@@ -106,5 +106,23 @@ describe('model-backed opt-out', () => {
       expect(out.intent).toBe(c.want);
       expect(out.reason.code).toBe(c.code);
       if (c.want !== 'opt_out') expect(out.unconfirmedConsent).toBe('opt_out');
+    });
+});
+
+describe('a consent keyword broken by a space', () => {
+  const cases: { text: string; want: string }[] = [
+    { text: 'STO P', want: 'opt_out' },
+    { text: 'st op', want: 'opt_out' },
+    { text: 'Désabon ner', want: 'opt_out' },
+    { text: 'Sta rt', want: 'opt_in' },
+    { text: 'Bon jour', want: 'no consent' },
+    { text: 'Ok merci', want: 'no consent' },
+    { text: 'A plus', want: 'no consent' },
+  ];
+  for (const c of cases)
+    it(`reads "${c.text}" as ${c.want}`, () => {
+      const intent = detectIntent({ text: c.text, catalog: [] }).intent;
+      if (c.want === 'no consent') expect(['opt_out', 'opt_in']).not.toContain(intent);
+      else expect(intent).toBe(c.want);
     });
 });
