@@ -17,6 +17,19 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Oubliez-moi svp',
+  'Je vous ai demandé 3 fois de me laisser tranquille',
+  'Vos pubs là, c’est fini pour moi',
+  'Désactivez les notifications pour mon numéro',
+  'Mettez fin à vos envois',
+  'Cessez tout envoi vers ce numéro',
+  'I want out of this list',
+  'Unfollow me please',
+  'Je veux plus voir vos messages',
+  'Bloquez mon numéro de votre système',
+  'Ça me fatigue vos messages tous les jours',
+  'Effacez mes coordonnées',
+  'No follow-ups please, I am not buying',
   'Vous pouvez arrêter les messages automatiques ? Je n’en veux plus',
   'I never subscribed to anything, who gave you my number',
   'Vous me spammez',
@@ -238,6 +251,16 @@ const NEITHER = [
   'Remets-moi le même sac',
   "Il faut pas arrêter de m'envoyer la même taille",
   'Ajoutez mon numéro sur le colis',
+  "Arrêtez l'envoi de ma commande, je ne suis pas là",
+  'Comment désactiver les notifications sur mon téléphone ?',
+  "Ne m'oubliez pas pour la promo svp",
+  'Cessez les envois de mon colis à cette adresse',
+  'Supprimez mes données de carte bancaire svp',
+  'Il faut me laisser tranquille le temps que je réfléchisse',
+  'Merci de me laisser tranquille le temps de réfléchir',
+  'I want out of this deal, refund me',
+  'Mettez fin à ma commande',
+  "Vos promos là c'est fini ? Dommage",
 ];
 
 describe('consent rules', () => {

@@ -380,7 +380,19 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:sortez|sors|sortir) (?:moi|me) (?:de|d) (?:ce|cette|votre|ton|ta|la|le|vos) (?:groupe|liste|diffusion|broadcast)',
     '(?:lache[rz]?|fiche[rz]?|foutez|fous) (?:moi|nous) (?:la paix|avec (?:vos|tes|ces) [a-z]+)|laisse[rz]? (?:moi|nous) en paix',
     `(?:jamais|never|didn t|did not) (?:demande|asked|ask|signed up|subscribed|agreed|accepte|donne mon accord|opted in)(?: (?:a|to|for|pour|de))?(?: (?:recevoir|receive|get))?(?: (?:vos|tes|ces|your|these|any|this|ca|cela))?(?: ${OUR_MESSAGES}|(?: this| ca| cela)$)`,
-    '(?<!\\bne )(?:merci de |please )?(?:m oublier|forget me|oubliez moi|oublie moi)$',
+    '(?<!\\bne )(?:merci de |please )?(?:m oublier|forget me|oubliez moi|oublie moi)(?: (?:svp|stp|please|pls|merci|thanks|maintenant|now))*$',
+    // Ending our messages, seeing no more of them, being left alone, our alerts switched off.
+    `(?:mettez|mets|mettre) fin (?:a|aux) (?:vos |tes |ces |les )?(?:envois|${OUR_MESSAGES}|relances?)`,
+    '(?:cesse[rz]?|cessez) (?:tout |tous )?(?:les |vos |tes )?envois?(?! (?:de|du|des|d) (?:ma|mon|mes|la|le|ce|cette|l)\\b)',
+    '(?:i|we) want out(?: of (?:this|your|the|una|these) (?:[a-z]+ )?(?:lists?|groups?|broadcasts?|promos?|messages?)| now| please| abeg)*$',
+    '^(?:please |pls |kindly )?unfollow me',
+    `(?:veux|veut|voudrais|souhaite) (?:plus|pas|jamais) (?:voir|lire) (?:vos|tes|ces|les) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    `(?:ca|cela) me (?:fatigue|saoule|soule|enerve|derange|gonfle) (?:vos|tes|ces|les) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    `(?:vos|tes|ces) (?:[a-z]+ )?${OUR_MESSAGES}(?: la)? c est (?:fini|termine) pour (?:moi|nous)`,
+    '(?:de|d) (?:me|nous) laisser (?:tranquille|en paix)(?! (?:le temps|pour|un moment|un peu|quelques)\\b)',
+    `desactivez (?:les |vos |tes )?(?:${OUR_MESSAGES}|relances?)`,
+    '(?:efface[rz]?|supprime[rz]?|delete|remove|erase) (?:mes|my|toutes mes|all my) (?:coordonnees|donnees|details|data|contact details|infos|informations)(?! (?:de|d|du|des|for|of) )',
+    'no (?:more )?(?:follow ups?|relances?)',
     'ne (?:me|m) (?:reecri[a-z]*|recontacte[a-z]*|reecrivez) (?:pas|plus|jamais)',
     `enough (?:of|with) (?:your|these|the|una) (?:[a-z]+ )?${OUR_MESSAGES}`,
     `(?:vos|tes|ces|your|these|una) (?:[a-z]+ )?${OUR_MESSAGES} (?:me |dey )?(?:derangent|fatiguent|saoulent|soulent|enervent|disturb|annoy)`,
@@ -410,7 +422,7 @@ const OPT_OUT_REMOVE_END_RE =
   /\b(?:(?:retire[rz]?|retirer|enleve[rz]?|enlever|supprime[rz]?|supprimer|efface[rz]?|sortez|sors|remove|delete|take) (?:moi|me)(?: off| out)?|(?:me|m) (?:retirer|enlever|supprimer|effacer|sortir)|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|raye[rz]?|remove|delete|take)(?: [a-z]+ment)? (?:mon|my|ce|this) (?:num|numero|number|contact)(?: off| out)?)(?: (?:svp|stp|please|pls|plz|merci|thanks|thank you|deh|o|oh|hein|now|maintenant|immediatement|abeg|biko|sil vous plait|s il vous plait))*$/;
 /** A removal from a list that can only be ours ("supprimez-le de votre liste de diffusion", "retire mon num de ta liste"). */
 const OPT_OUT_REMOVE_LIST_RE =
-  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|raye[a-z]*|bloque[rz]?|bloke[rz]?|block|remove|delete|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) |(?:\d+ ){1,4})?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire|base|fichier))\b/;
+  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|raye[a-z]*|bloque[rz]?|bloke[rz]?|block|remove|delete|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) |(?:\d+ ){1,4})?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire|base|fichier|systeme|system|database))\b/;
 
 /** Our messaging lists, as customers name them. */
 const LIST =
