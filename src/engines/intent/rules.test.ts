@@ -17,6 +17,20 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Abeg comot me for this una broadcast',
+  'Make una no dey message me again',
+  'I didn’t ask for this, stop',
+  'Not interested. Remove.',
+  'Pls no more',
+  'I’m done with these messages',
+  'Merci de ne plus me solliciter',
+  'Enlevez moi de là',
+  "Je n'ai pas donné mon accord pour recevoir ça",
+  'Stoppez tout',
+  'Pourquoi vous m’envoyez ça tous les jours ? Arrêtez',
+  'Je suis pas client chez vous, arrêtez',
+  'I go block una o',
+  'Abeg leave me',
   'Oubliez-moi svp',
   'Je vous ai demandé 3 fois de me laisser tranquille',
   'Vos pubs là, c’est fini pour moi',
@@ -261,6 +275,16 @@ const NEITHER = [
   'I want out of this deal, refund me',
   'Mettez fin à ma commande',
   "Vos promos là c'est fini ? Dommage",
+  'Make una stop for junction',
+  "I didn't ask for this color, send the right one",
+  'Not interested in the red one, remove it from my order',
+  "I'm done with the payment",
+  'Leave me the blue one',
+  "I will block the payment if it doesn't come",
+  'No more stock?',
+  'Enlevez moi de la commande le sac rouge',
+  "Vous m'envoyez le colis quand ? Je vais arrêter d'attendre",
+  "Ne me sollicitez plus pour le paiement, c'est déjà fait",
 ];
 
 describe('consent rules', () => {

@@ -280,6 +280,7 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
 /** The opt-out keywords a message may consist of ("STOP", "arrêt", "END", "unsubscribe"). */
 const OPT_OUT_KEYWORDS = new Set([
   'stop',
+  'stoppez',
   'stopp',
   'arret',
   'arrete',
@@ -393,6 +394,20 @@ const OPT_OUT_MORE_RE = new RegExp(
     `desactivez (?:les |vos |tes )?(?:${OUR_MESSAGES}|relances?)`,
     '(?:efface[rz]?|supprime[rz]?|delete|remove|erase) (?:mes|my|toutes mes|all my) (?:coordonnees|donnees|details|data|contact details|infos|informations)(?! (?:de|d|du|des|for|of) )',
     'no (?:more )?(?:follow ups?|relances?)',
+    // Pidgin, "not interested … remove", "I didn't ask for this, stop", a threat to block at the end.
+    '(?:comot|commot) (?:me|my (?:number|num|contact)) (?:(?:for|from|comot) )?(?:[a-z]+ ){0,2}(?:broadcasts?|lists?|groups?)',
+    '(?:make|mek) (?:una|you|u) (?:no (?:dey )?(?:message|text|send|call|contact|disturb|spam)[a-z]* (?:me|us)|stop(?: (?:am|it|this|dey send[a-z]*|sending|messaging|texting))?$)',
+    '(?:didn t|did not|never|jamais|pas) (?:ask(?:ed)?|demande) (?:for |pour )?(?:this|these|it|ca|cela)(?: [a-z]+){0,3} (?:stop|remove|unsubscribe|arrete[rz]?|retire[rz]?)',
+    '(?:not interested|pas interessee?|no interest)(?: [a-z]+){0,3} (?:remove|retire[rz]?|enleve[rz]?|stop|arrete[rz]?|delete|supprime[rz]?)(?: (?:me|moi|it|svp|please|pls|merci|thanks))*$',
+    '(?:pas|not) (?:votre |your |un |a )?(?:client|customer)e?(?: [a-z]+){0,3} (?:arrete[rz]?|stop|remove|retire[rz]?)(?: (?:svp|please|pls|merci))*$',
+    '^(?:pls |please |plz |abeg )?no more(?: (?:pls|please|plz|abeg|thanks|o|oh))*$',
+    `(?:i m|i am|je suis|na) (?:done|tired|through|fatigue|fatiguee) (?:with|avec|of|de) (?:these|your|vos|tes|ces|una|this|the) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    '(?:ne (?:me |m )?sollicit[a-z]* plus|ne plus (?:me |m )?sollicit[a-z]*|(?:don t|dont|do not|stop) solicit[a-z]* (?:me|us))(?! (?:pour|for|about|au sujet|concernant|a propos)\\b)',
+    '(?:enleve[rz]?|retire[rz]?|sortez|sors) moi de la(?: (?:svp|stp|please|merci|vite|deh|hein))*$',
+    '(?:vous|tu|you|una) (?:m |me )?(?:envoy|ecri|send|text|message)[a-z]*(?: [a-z]+){0,6} (?:arrete[rz]?|stop(?:pez)?|cessez)(?: (?:svp|stp|please|pls|merci|maintenant|now|o|hein|deh))*$',
+    '(?:i go|i will|i ll|je vais|i m going to) (?:vous |te |una |you )?(?:block|bloquer|blok)[a-z]*(?: (?:una|you|vous|this number|ce numero|your number))?(?: (?:o|oh|now|sha|ooo|abeg|deh|hein))*$',
+    '^(?:abeg |please |pls )?leave me(?: (?:o|oh|alone|abeg|jare|sha|please|pls))*$',
+    '(?:pas|jamais|never|not) (?:donne|give|given|gave) (?:mon|my) (?:accord|consent|consentement|permission)',
     'ne (?:me|m) (?:reecri[a-z]*|recontacte[a-z]*|reecrivez) (?:pas|plus|jamais)',
     `enough (?:of|with) (?:your|these|the|una) (?:[a-z]+ )?${OUR_MESSAGES}`,
     `(?:vos|tes|ces|your|these|una) (?:[a-z]+ )?${OUR_MESSAGES} (?:me |dey )?(?:derangent|fatiguent|saoulent|soulent|enervent|disturb|annoy)`,
