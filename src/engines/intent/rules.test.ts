@@ -17,6 +17,19 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Ça fait 3 jours que je vous dis stop',
+  'Vous comprenez pas le mot stop ?',
+  'This is not Ama’s number anymore, please remove it',
+  'Desist from sending me messages',
+  'Refrain from contacting me',
+  'Cease all communication',
+  'I’m blocking you',
+  'Reported and blocked',
+  'Je vous bloque',
+  'Je vais porter plainte si vous continuez',
+  'Vous êtes lourds avec vos messages',
+  'Laissez moi hein',
+  'Una dey craze? Stop this thing',
   'Abeg comot me for this una broadcast',
   'Make una no dey message me again',
   'I didn’t ask for this, stop',
@@ -285,6 +298,16 @@ const NEITHER = [
   'Enlevez moi de la commande le sac rouge',
   "Vous m'envoyez le colis quand ? Je vais arrêter d'attendre",
   "Ne me sollicitez plus pour le paiement, c'est déjà fait",
+  "Le livreur m'a dit stop au carrefour",
+  "Je vous dis stop, c'est le rouge que je veux pas le bleu",
+  'This is not my number anymore, send it to 0244 instead',
+  'Laissez moi réfléchir',
+  'Stop this thing from leaking? any glue?',
+  'Je vais porter plainte si vous continuez à ne pas livrer',
+  'Vous êtes lourds avec vos prix',
+  "I'm blocking you on Facebook lol",
+  'Cease all payments from my account',
+  'Tu es trop lourd avec tes blagues',
 ];
 
 describe('consent rules', () => {
