@@ -17,6 +17,8 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  "I don't agree to receive messages, stop",
+  "C'était une erreur de vous donner mon numéro, arrêtez vos messages",
   'Ça fait 3 jours que je vous dis stop',
   'Vous comprenez pas le mot stop ?',
   'This is not Ama’s number anymore, please remove it',
@@ -171,6 +173,14 @@ const OPT_OUT = [
 ];
 
 const OPT_IN = [
+  'Send me your updates',
+  'Réactivez mes notifications',
+  "Vous pouvez de nouveau m'envoyer vos messages",
+  "C'était une erreur le STOP, renvoyez-moi vos promos",
+  "Je m'abonne",
+  'Yes, I agree to receive messages',
+  'Gardez-moi dans votre liste',
+  'Count me in for the promos',
   'je veu resevoir vos offres',
   "Continuez à m'envoyer vos nouveautés, j'avais bloqué sans faire exprès",
   "START svp, j'ai changé de numéro",
@@ -308,6 +318,10 @@ const NEITHER = [
   "I'm blocking you on Facebook lol",
   'Cease all payments from my account',
   'Tu es trop lourd avec tes blagues',
+  'Send me your price list',
+  'Send me your updates on my order',
+  "Je m'abonne à Canal+ demain",
+  'Réactivez mon compte',
 ];
 
 describe('consent rules', () => {

@@ -408,6 +408,7 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:i go|i will|i ll|je vais|i m going to) (?:vous |te |una |you )?(?:block|bloquer|blok)[a-z]*(?: (?:una|you|vous|this number|ce numero|your number))?(?: (?:o|oh|now|sha|ooo|abeg|deh|hein))*$',
     '^(?:abeg |please |pls )?leave me(?: (?:o|oh|alone|abeg|jare|sha|please|pls))*$',
     '(?:pas|jamais|never|not) (?:donne|give|given|gave) (?:mon|my) (?:accord|consent|consentement|permission)',
+    '(?:don t|dont|do not|never|didn t|did not) (?:agree|consent)(?:d)? to (?:receive|get|any|these|this|your)',
     // Saying "stop" again, a number that changed hands, formal requests, blocking, being a nuisance.
     '(?:je vous|je te|i ve told you|i told you|i keep telling you)(?: [a-z]+){0,4} (?:dis|dit|say|said|saying) stop(?: (?:svp|stp|please|pls|hein|deh|o|oh|maintenant|now|encore|again))*$',
     '(?:comprenez|comprends|understand|get)(?: pas| not)?(?: le mot| the word)? stop$',
@@ -460,6 +461,14 @@ const OPT_IN_PHRASE_RE = new RegExp(
     'resubscri[a-z]*',
     // "Dé$abonnez-moi" reads "de abonnez moi": the unsubscribe it disguises, never a subscription.
     '(?<!\\bde )abonne[rz]? (?:moi|me)',
+    // Written for the tests: resuming our alerts, agreeing to them, staying on or joining the list.
+    'reactive[rz]? (?:mes |les |vos )?(?:notifications?|alertes?|messages?|promos?|statuts?)',
+    '(?:de nouveau|a nouveau) (?:m |me )?(?:envoyer|send)(?: [a-z]+)? (?:vos|tes|les) (?:messages?|promos?|pubs?|offres?|statuts?)',
+    '^(?:je |j )?(?:m abonne|me reabonne|m inscris)(?: (?:a|aux) (?:vos|votre|tes|ta) (?:promos?|statuts?|liste|messages?|offres?|diffusions?))?(?: (?:svp|stp|merci))*$',
+    '(?<!\\b(?:don t|dont|do not|never|not) )(?:agree|accept|consent)(?:s|ed)? to (?:receive|get) (?:your |the |these |una )?(?:messages?|updates?|promos?|offers?|texts?|broadcasts?)',
+    'garde[rz]? (?:moi|mon numero) (?:dans|sur) (?:votre|ta|vos|la|le) (?:liste|groupe|diffusion|broadcast)|keep me on (?:your|the|una) (?:list|broadcast|group)',
+    'count me in for (?:the |your |una )?(?:promos?|updates?|broadcasts?|list|offers?|deals?)',
+    'send me (?:your|una|the) (?:updates|news|newsletter|broadcasts?)(?: (?:please|pls|abeg|too|also|again))*$',
     'inscri(?:s|vez|re|t) moi',
     'subscribe (?:me|my)',
     'want to subscribe',
@@ -560,7 +569,7 @@ const RESUME_RE =
   /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|add me back|remettez moi|remets moi)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
-  /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*|nouveau numero|new number|change de numero|changed (?:my )?number)\b/;
+  /\b(?:(?:c etait|c est|was|it was|that was) (?:une |un |an |a )?(?:erreur|mistake|error)|par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*|nouveau numero|new number|change de numero|changed (?:my )?number)\b/;
 /** "start again", "I sent STOP by mistake… START". */
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur|erreur|mistake)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur|erreur|mistake)/;
