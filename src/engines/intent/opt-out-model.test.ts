@@ -76,6 +76,14 @@ function analysis(optOutLikeFlag: boolean): Analysis {
   return a;
 }
 
+describe('model-backed opt-out on real text', () => {
+  it('is not triggered by a joke with laughter', () =>
+    expect(
+      detectIntent({ text: 'Arrêtez de me demander si je suis satisfaite, oui je le suis 😂', catalog: [] })
+        .intent,
+    ).not.toBe('opt_out'));
+});
+
 describe('model-backed opt-out', () => {
   const cases: { name: string; like: boolean; p: number; want: string; code: string }[] = [
     {

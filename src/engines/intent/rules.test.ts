@@ -17,6 +17,10 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Why do you keep texting me? Stop',
+  'Pourquoi vous continuez à m’envoyer ça ? Arrêtez',
+  'Désabonnez-moi de vos messages',
+  "Désabonnez moi d'ici",
   "I don't agree to receive messages, stop",
   "C'était une erreur de vous donner mon numéro, arrêtez vos messages",
   'Ça fait 3 jours que je vous dis stop',
@@ -322,6 +326,10 @@ const NEITHER = [
   'Send me your updates on my order',
   "Je m'abonne à Canal+ demain",
   'Réactivez mon compte',
+  'Je veux me désabonner de Canal, vous vendez des décodeurs ?',
+  'Ma fille veut se désabonner de son club de sport',
+  'Why did you stop sending the promos?',
+  "Pourquoi vous n'envoyez plus vos promos ?",
 ];
 
 describe('consent rules', () => {

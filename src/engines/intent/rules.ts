@@ -324,6 +324,19 @@ const OPT_OUT_VERB_RE =
 /** A past story about unsubscribing ("je me suis désabonnée de Canal+", "I had unsubscribed"). */
 const OPT_OUT_PAST_RE =
   /\b(?:(?:suis|etais|etait|avais|avait|ai|had|was|have|ve) (?:deja )?(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribed)|unsubscribed)\b/;
+/**
+ * Unsubscribing from someone else's service ("me désabonner de Canal", "se désabonner de son club"):
+ * the object after "de"/"from" is neither us nor our messages.
+ */
+const OTHER_SERVICE_RE =
+  /\b(?:desabonn?[a-z]*|desinscri[a-z]*|unsubscri[a-z]*) (?:de|d|du|des|from) (?!(?:vos|votre|tes|ta|ton|ce|cette|cet|ces|cela|ca|this|your|these|those|the|all|tout|tous|toutes|ici|la|le|les|une|un|una|ur|messages?|promos?|pubs?|sms|liste?|diffusion|broadcast|newsletter|mailing|whatsapp|chez|here|there|it|them)\b)[a-z]+/;
+/**
+ * Asking why our messages stopped ("why did you stop sending the promos?", "pourquoi vous n'envoyez
+ * plus vos promos ?") wants them back: never an opt-out (the reply asks to confirm).
+ */
+const WHY_STOPPED_RE =
+  /\b(?:why|pourquoi)(?: (?:did|do|have|has))? (?:you|vous|tu|una|u|on)(?: (?:ne|n|me|m|have|has|all))? (?:stop|stopped|arrete[a-z]*|n envo[a-z]* plus|envo[a-z]* plus|no longer|don t send|dont send)\b/;
+
 /** "retirez mon numéro", "supprimez mon contact", "enlevez-moi de vos contacts", "remove my number". */
 const OPT_OUT_REMOVE_RE =
   /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire)|(?:sortir|sortez|sors|quitter)|(?:retire[rz]?|retirer|supprime[rz]?|supprimer|enleve[rz]?|enlever|efface[rz]?|effacer|raye[rz]?|rayer|remove|delete|erase|comot|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this|le|les) (?:numero|number|contact|nom|name)s?|moi|me|m|le|la|us)(?: (?:off|out))?(?: (?:de|d|des|du|from|of|for|on|to) (?:(?:la|le|les|vos|votre|ta|tes|ton|your|una|the|this|all|toutes?|tous) )?(?:(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|repertoire|list|mailing|annuaire|promos?)[a-z ]*)?)?)\b/;
@@ -404,7 +417,7 @@ const OPT_OUT_MORE_RE = new RegExp(
     `(?:i m|i am|je suis|na) (?:done|tired|through|fatigue|fatiguee) (?:with|avec|of|de) (?:these|your|vos|tes|ces|una|this|the) (?:[a-z]+ )?${OUR_MESSAGES}`,
     '(?:ne (?:me |m )?sollicit[a-z]* plus|ne plus (?:me |m )?sollicit[a-z]*|(?:don t|dont|do not|stop) solicit[a-z]* (?:me|us))(?! (?:pour|for|about|au sujet|concernant|a propos)\\b)',
     '(?:enleve[rz]?|retire[rz]?|sortez|sors) moi de la(?: (?:svp|stp|please|merci|vite|deh|hein))*$',
-    '(?:vous|tu|you|una) (?:m |me )?(?:envoy|ecri|send|text|message)[a-z]*(?: [a-z]+){0,6} (?:arrete[rz]?|stop(?:pez)?|cessez)(?: (?:svp|stp|please|pls|merci|maintenant|now|o|hein|deh))*$',
+    '(?:vous|tu|you|una) (?:keep |keep on |still |dey |continue[rz]? (?:a |de )?|continuez (?:a |de )?)?(?:m |me )?(?:envoy|ecri|send|text|message)[a-z]*(?: [a-z]+){0,6} (?:arrete[rz]?|stop(?:pez)?|cessez)(?: (?:svp|stp|please|pls|merci|maintenant|now|o|hein|deh))*$',
     '(?:i go|i will|i ll|je vais|i m going to) (?:vous |te |una |you )?(?:block|bloquer|blok)[a-z]*(?: (?:una|you|vous|this number|ce numero|your number))?(?: (?:o|oh|now|sha|ooo|abeg|deh|hein))*$',
     '^(?:abeg |please |pls )?leave me(?: (?:o|oh|alone|abeg|jare|sha|please|pls))*$',
     '(?:pas|jamais|never|not) (?:donne|give|given|gave) (?:mon|my) (?:accord|consent|consentement|permission)',
@@ -566,7 +579,7 @@ const HUMAN_ASK_RE =
 
 /** Words asking for messages to go on or come back. */
 const RESUME_RE =
-  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|add me back|remettez moi|remets moi)\b/;
+  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una|pourquoi vous|pourquoi tu|why do you|why you|why una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|add me back|remettez moi|remets moi)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
   /\b(?:(?:c etait|c est|was|it was|that was) (?:une |un |an |a )?(?:erreur|mistake|error)|par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*|nouveau numero|new number|change de numero|changed (?:my )?number)\b/;
@@ -613,7 +626,8 @@ function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): 
 export function consentCue(s: string, tokens: readonly string[]): ConsentCue | undefined {
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
-  else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s)) optOut = 'consent.unsubscribe';
+  else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s) && !OTHER_SERVICE_RE.test(s))
+    optOut = 'consent.unsubscribe';
   else if (
     OPT_OUT_REMOVE_RE.test(s) &&
     OPT_OUT_REMOVE_OBJECT_RE.test(s) &&
@@ -641,7 +655,7 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut !== undefined &&
     optOut !== 'consent.keyword' &&
     optOut !== 'consent.unsubscribe' &&
-    (HUMAN_ASK_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s))
+    (HUMAN_ASK_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s) || WHY_STOPPED_RE.test(s))
   )
     optOut = undefined;
 
