@@ -330,6 +330,10 @@ const NEITHER = [
   'Ma fille veut se désabonner de son club de sport',
   'Why did you stop sending the promos?',
   "Pourquoi vous n'envoyez plus vos promos ?",
+  "Leave me out of the group order, I'll buy alone",
+  'Arrêtez tout, je change de taille: 42 au lieu de 41',
+  'Bloquez-moi le bleu jusqu’à demain',
+  "Don't call me, text me instead",
 ];
 
 describe('consent rules', () => {

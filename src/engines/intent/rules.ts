@@ -378,7 +378,7 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:je |j )?(?:demande|ai demande|redemande) (?:qu on|que vous|que tu|de|a) (?:me|m) (?:retire|enleve|supprime|desabonne|desinscri)[a-z]*(?! (?:le|la|les|l|un|une|du|des|ce|cette|mon|ma|mes)\\b)',
     '(?:ca suffit|assez|trop c est trop|marre)(?: avec)? (?:vos|tes|ces|les) (?:[a-z]+ )?(?:messages?|msgs?|sms|pubs?|publicites?|promos?|promotions?|annonces?|spam)',
     '(?:je |on )?(?:quitte|sors de) (?:votre|ta|la|le|vos|tes|ton) (?:liste|diffusion|groupe|broadcast|canal)',
-    '(?:leave|keep|count) (?:me|us|my number) out (?:of|from) (?:[a-z]+ ){0,2}(?:messages?|promos?|promotions?|adverts?|ads|broadcasts?|lists?|updates?|group)',
+    '(?:leave|keep|count) (?:me|us|my number) out (?:of|from) (?:[a-z]+ ){0,2}(?:messages?|promos?|promotions?|adverts?|ads|broadcasts?|lists?|updates?|group)(?! (?:order|orders|purchase|buy|deal|commande)\\b)',
     '(?:don t|dont|do not|no) need (?:your|una|these|ur) (?:[a-z]+ ){0,2}(?:prices?|messages?|updates?|offers?|deals?|adverts?|promos?)(?: [a-z]+){0,2} (?:every|each|daily|anymore|again)',
     'bayyi ma ci (?:sa|seen|sen) (?:liste|groupe)',
     '(?:never|jamais) (?:subscribed|signed up|opted in|abonnee?|inscrite?)(?! (?:but|mais)\\b)',
