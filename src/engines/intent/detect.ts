@@ -337,7 +337,7 @@ function headPhrase(tokens: readonly string[], heads: readonly number[]): string
 const DISGUISE_RE =
   /[^\x20-\x7E\u00A0-\u00FF\n\r\t\u2019]|\p{L}[0-9$@*|!]\p{L}|(?:^|\s)[0-9$@*][a-z]|[a-z][0-9](?:\s|$)|(?:^|[^a-z])[a-z][ .\-_/*·][a-z][ .\-_/*·][a-z](?:[^a-z]|$)|\p{L}-\p{L}{1,3}-\p{L}{1,3}-\p{L}/iu;
 
-const LAUGHTER_RE = /[😂🤣😅😆😹]/u;
+const LAUGHTER_RE = /[😂🤣😅😆😹😍🥰🤩]/u;
 
 /** A message this short whose letters, joined, make one consent keyword is read as that keyword. */
 const MAX_SPLIT_KEYWORD_CHARS = 16;
@@ -545,7 +545,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
   if (category !== undefined) analysis.category = category;
   if (consent !== undefined) analysis.consent = consent;
-  // Laughter beside the words ("arrêtez de me demander si je suis satisfaite 😂") is a joke.
+  // Laughter or delight beside the words ("arrêtez de me demander si je suis satisfaite 😂") is a joke.
   else if (optOutLike(s) && !LAUGHTER_RE.test(text)) analysis.optOutLike = true;
   if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
   return analysis;

@@ -35,6 +35,8 @@ const TRAPS = [
   'I can’t stop wearing these shoes',
   'Stop the violence, share this message',
   'Arrête de me vouvoyer stp',
+  'Arrêtez, vos robes sont trop belles',
+  'Stop it, the price is too good',
   'Stop, tu me fais trop rire',
   'Remettez-moi dans la liste, je l’ai quittée',
 ];

@@ -17,6 +17,10 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Stop sending me pictures of bags every day',
+  'Arrêtez vos photos de robes tous les matins',
+  'Je ne veux plus voir vos sacs sur mon WhatsApp',
+  'Your perfume promos every morning, stop it',
   'Why do you keep texting me? Stop',
   'Pourquoi vous continuez à m’envoyer ça ? Arrêtez',
   'Désabonnez-moi de vos messages',
@@ -334,6 +338,8 @@ const NEITHER = [
   'Arrêtez tout, je change de taille: 42 au lieu de 41',
   'Bloquez-moi le bleu jusqu’à demain',
   "Don't call me, text me instead",
+  "Your promos are great, don't stop it",
+  "Stop sending the pictures, I've seen enough. How much for 2?",
 ];
 
 describe('consent rules', () => {
