@@ -17,6 +17,17 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  "Stop this nonsense, I didn't give you my number",
+  "Who are you? I don't know you. Stop",
+  'You are spamming me',
+  "Don't ever text me again",
+  'Bros abeg leave my number',
+  'Oya stop am',
+  'Vous êtes qui ? Arrêtez',
+  'Ça va aller avec vos messages là',
+  'Je vous en prie, arrêtez',
+  'Il faut arrêter hein',
+  'Vous avez pris mon numéro où ? Supprimez',
   'Stop sending me pictures of bags every day',
   'Arrêtez vos photos de robes tous les matins',
   'Je ne veux plus voir vos sacs sur mon WhatsApp',
@@ -340,6 +351,11 @@ const NEITHER = [
   "Don't call me, text me instead",
   "Your promos are great, don't stop it",
   "Stop sending the pictures, I've seen enough. How much for 2?",
+  'You are disturbing me with the delivery calls, just leave it at the gate',
+  'Il faut arrêter de boire sucré, vous avez du miel ?',
+  "Tu es qui pour me dire d'arrêter ?",
+  'Je vous en prie, arrêtez-vous devant la pharmacie',
+  'Where did you get my number from? My friend?',
 ];
 
 describe('consent rules', () => {

@@ -422,6 +422,16 @@ const OPT_OUT_MORE_RE = new RegExp(
     '^(?:abeg |please |pls )?leave me(?: (?:o|oh|alone|abeg|jare|sha|please|pls))*$',
     '(?:pas|jamais|never|not) (?:donne|give|given|gave) (?:mon|my) (?:accord|consent|consentement|permission)',
     '(?:don t|dont|do not|never|didn t|did not) (?:agree|consent)(?:d)? to (?:receive|get|any|these|this|your)',
+    // A stranger's messages: "I didn't give you my number", "vous êtes qui ? Arrêtez", "stop am".
+    '(?:didn t|did not|never) (?:give|gave) (?:you|una) (?:my|this) (?:number|contact)|(?:vous|t) ai (?:jamais|pas) donne (?:mon|ce) (?:numero|num|contact)',
+    '(?:who are you|who is this|vous etes qui|c est qui|qui etes vous|tu es qui|i don t know you|je ne vous connais pas|je vous connais pas|on se connait)(?: [a-z]+){0,6} (?:stop|arretez|arrete|supprimez|retirez|delete|remove)(?: (?:it|ca|svp|please|pls|now|maintenant))*$',
+    '(?:you|una) (?:are|re|dey) (?:spamming|harassing|disturbing|bothering) (?:me|us)(?! (?:for|about|because|with (?:the|my))\\b)',
+    '(?:don t|dont|do not|never) ever (?:text|message|contact|write|call|send)',
+    'leave my (?:number|num|contact)(?: alone)?(?: (?:abeg|please|pls|o|oh))*$',
+    'stop am(?: (?:abeg|now|o|oh|jare|sharp sharp|please))*$',
+    '(?:je vous en prie|il faut|faut) (?:arreter|arretez|stopper)(?: (?:hein|deh|svp|stp|maintenant|ca|la|oh))*$',
+    `ca va aller avec (?:vos|tes|ces) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    '(?:pris|eu|trouve|got|get) (?:mon|my) (?:numero|number|num|contact)(?: [a-z]+){0,3} (?:supprime[rz]?|efface[rz]?|delete|remove|retire[rz]?|stop|arrete[rz]?)(?: (?:le|it|ca|svp|please|pls))*$',
     // Saying "stop" again, a number that changed hands, formal requests, blocking, being a nuisance.
     '(?:je vous|je te|i ve told you|i told you|i keep telling you)(?: [a-z]+){0,4} (?:dis|dit|say|said|saying) stop(?: (?:svp|stp|please|pls|hein|deh|o|oh|maintenant|now|encore|again))*$',
     '(?:comprenez|comprends|understand|get)(?: pas| not)?(?: le mot| the word)? stop$',
