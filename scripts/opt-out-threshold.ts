@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isValidationMessage, loadCorpus, sellerLanguage } from '../bench/intent-eval.ts';
-import { analyze, classify, LOW_CONFIDENCE } from '../src/engines/intent/detect.ts';
+import { analyze, classify, LOW_CONFIDENCE, readsLikeOptOut } from '../src/engines/intent/detect.ts';
 import { INTENT_MODEL, loadModel, type ModelFile, scoreFeatures } from '../src/engines/intent/model.ts';
 
 const args = process.argv.slice(2);
@@ -55,7 +55,7 @@ for (const src of sources) {
     if (m.intent === 'opt_out') missed++;
     const scored = scoreFeatures(model, a.features);
     const p = scored.probabilities[model.classes.indexOf('opt_out')]!;
-    const cue = a.optOutLike === true;
+    const cue = readsLikeOptOut(a);
     const c = classify(a, model);
     const isOptOut = m.intent === 'opt_out' ? 0 : 1;
     const askedNow =

@@ -173,8 +173,11 @@ export interface Analysis {
   consent?: ConsentCue;
   /** A bare acknowledgement ("ok", "👍🏾"): thanks by an exact rule. */
   acknowledgement?: boolean;
-  /** No exact consent rule, but an opt-out cue and no trap (see optOutLike in rules.ts). */
-  optOutLike?: boolean;
+  /**
+   * No exact consent rule read the message: its normalized and raw text, for the model-backed
+   * opt-out (readsLikeOptOut), which reads them only when the model is nearly sure.
+   */
+  unreadConsent?: { normalized: string; raw: string };
   features: string[];
   language: Language;
   languageCounts: { en: number; fr: number };
@@ -338,6 +341,16 @@ const DISGUISE_RE =
   /[^\x20-\x7E\u00A0-\u00FF\n\r\t\u2019]|\p{L}[0-9$@*|!]\p{L}|(?:^|\s)[0-9$@*][a-z]|[a-z][0-9](?:\s|$)|(?:^|[^a-z])[a-z][ .\-_/*·][a-z][ .\-_/*·][a-z](?:[^a-z]|$)|\p{L}-\p{L}{1,3}-\p{L}{1,3}-\p{L}/iu;
 
 const LAUGHTER_RE = /[😂🤣😅😆😹😍🥰🤩]/u;
+
+/**
+ * The message reads like a request to stop hearing from us that no exact rule confirms: an opt-out
+ * cue and no trap (optOutLike in rules.ts), and no laughter or delight beside the words ("arrêtez
+ * de me demander si je suis satisfaite 😂" is a joke).
+ */
+export function readsLikeOptOut(a: Analysis): boolean {
+  const u = a.unreadConsent;
+  return u !== undefined && optOutLike(u.normalized) && !LAUGHTER_RE.test(u.raw);
+}
 
 /** A message this short whose letters, joined, make one consent keyword is read as that keyword. */
 const MAX_SPLIT_KEYWORD_CHARS = 16;
@@ -545,8 +558,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
   if (category !== undefined) analysis.category = category;
   if (consent !== undefined) analysis.consent = consent;
-  // Laughter or delight beside the words ("arrêtez de me demander si je suis satisfaite 😂") is a joke.
-  else if (optOutLike(s) && !LAUGHTER_RE.test(text)) analysis.optOutLike = true;
+  else analysis.unreadConsent = { normalized: s, raw: text };
   if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
   return analysis;
 }
@@ -599,7 +611,8 @@ export function classify(a: Analysis, model: IntentModel): Classification {
   const scored = scoreFeatures(model, a.features);
   const optOutIndex = model.classes.indexOf('opt_out');
   const optOutProbability = optOutIndex >= 0 ? scored.probabilities[optOutIndex]! : 0;
-  if (a.optOutLike && optOutProbability >= OPT_OUT_MODEL_THRESHOLD) {
+  // The cue and trap patterns are read only when the model is nearly sure: most messages never pay for them.
+  if (optOutProbability >= OPT_OUT_MODEL_THRESHOLD && readsLikeOptOut(a)) {
     // A second line behind the exact rules, for the forms they do not know: the words must read as
     // a request to stop (a cue and no trap) AND the model must be nearly sure.
     const confidence = round2(optOutProbability);

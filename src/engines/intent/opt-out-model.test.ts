@@ -74,7 +74,8 @@ function analysis(optOutLikeFlag: boolean): Analysis {
     language: 'fr',
     languageCounts: { en: 0, fr: 0 },
   };
-  if (optOutLikeFlag) a.optOutLike = true;
+  const text = optOutLikeFlag ? 'Franchement arrêtez, ça devient lourd' : 'On se voit demain au marché';
+  a.unreadConsent = { normalized: normalizeText(text), raw: text };
   return a;
 }
 
