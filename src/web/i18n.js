@@ -400,6 +400,8 @@ const FR = {
   'reason.intent.detected': 'Demande du client reconnue',
   'reason.intent.none': 'Aucune demande reconnue dans le message',
   'reason.intent.consent_rule': 'Le client demande clairement à se désabonner ou à se réabonner',
+  'reason.intent.opt_out_model':
+    'Le client demande à ne plus recevoir nos messages (mots d’arrêt et modèle presque certain)',
   'reason.intent.acknowledgement': 'Le client dit simplement merci',
   'reason.intent.model': 'Demande reconnue d’après les mots du message',
   'reason.intent.low_confidence': 'Le bot n’est pas sûr de ce que veut le client',
@@ -864,6 +866,8 @@ const EN = {
   'reason.intent.detected': 'Customer’s request recognised',
   'reason.intent.none': 'No request recognised in the message',
   'reason.intent.consent_rule': 'The customer clearly asks to unsubscribe or to subscribe again',
+  'reason.intent.opt_out_model':
+    'The customer asks to stop receiving our messages (stop words and a nearly certain model)',
   'reason.intent.acknowledgement': 'The customer just says thanks',
   'reason.intent.model': 'Request recognised from the words of the message',
   'reason.intent.low_confidence': 'The bot is not sure what the customer wants',

@@ -37,6 +37,7 @@ const DETAIL_MATTERS = new Set([
   'health.timelock_new_contact',
   'health.timelock_active',
   'intent.model',
+  'intent.opt_out_model',
   'intent.low_confidence',
   'intent.product_matched',
   'intent.product_fuzzy',

@@ -37,6 +37,7 @@ import {
   type ConsentCue,
   consentCue,
   correctCueTypos,
+  optOutLike,
   readCues,
   unmaskedTexts,
   wantsSomething,
@@ -77,6 +78,7 @@ export const INTENT_CODES = [
   'intent.detected',
   'intent.none',
   'intent.consent_rule',
+  'intent.opt_out_model',
   'intent.acknowledgement',
   'intent.model',
   'intent.low_confidence',
@@ -92,6 +94,14 @@ export const INTENT_CODES = [
   'intent.language',
 ] as const;
 export type IntentCode = (typeof INTENT_CODES)[number];
+
+/**
+ * The model's opt_out probability from which a message that reads like an opt-out (an opt-out cue,
+ * no trap: optOutLike in rules.ts) but that no exact rule confirms opts out. Chosen with a model
+ * trained without the tuning splits (honest probabilities on them): no false opt-out on any
+ * development or training corpus from 0.8 up; 0.9 keeps a margin (docs/INTENTS.md, fourth pass).
+ */
+export const OPT_OUT_MODEL_THRESHOLD = 0.9;
 
 /** Below this confidence the primary intent is a guess: decide() asks a question or hands over. */
 export const LOW_CONFIDENCE = 0.45;
@@ -164,6 +174,11 @@ export interface Analysis {
   consent?: ConsentCue;
   /** A bare acknowledgement ("ok", "👍🏾"): thanks by an exact rule. */
   acknowledgement?: boolean;
+  /**
+   * No exact consent rule read the message: its normalized and raw text, for the model-backed
+   * opt-out (readsLikeOptOut), which reads them only when the model is nearly sure.
+   */
+  unreadConsent?: { normalized: string; raw: string };
   features: string[];
   language: Language;
   languageCounts: { en: number; fr: number };
@@ -319,6 +334,21 @@ function headPhrase(tokens: readonly string[], heads: readonly number[]): string
 const DISGUISE_RE =
   /[^\x20-\x7E\u00A0-\u00FF\n\r\t\u2019]|\p{L}[0-9$@*|!]\p{L}|(?:^|\s)[0-9$@*][a-z]|[a-z][0-9](?:\s|$)|(?:^|[^a-z])[a-z][ .\-_/*·][a-z][ .\-_/*·][a-z](?:[^a-z]|$)|\p{L}-\p{L}{1,3}-\p{L}{1,3}-\p{L}/iu;
 
+const LAUGHTER_RE = /[😂🤣😅😆😹😍🥰🤩]/u;
+
+/**
+ * The message reads like a request to stop hearing from us that no exact rule confirms: an opt-out
+ * cue and no trap (optOutLike in rules.ts), and no laughter or delight beside the words ("arrêtez
+ * de me demander si je suis satisfaite 😂" is a joke).
+ */
+export function readsLikeOptOut(a: Analysis): boolean {
+  const u = a.unreadConsent;
+  return u !== undefined && optOutLike(u.normalized) && !LAUGHTER_RE.test(u.raw);
+}
+
+/** A message this short whose letters, joined, make one consent keyword is read as that keyword. */
+const MAX_SPLIT_KEYWORD_CHARS = 16;
+
 /** Disguised consent words are looked for in messages up to this long (a request to stop is short). */
 const MAX_UNMASK_CHARS = 2000;
 
@@ -463,6 +493,11 @@ export function analyze(input: IntentInput, chars = true): Analysis {
       consent ??= consentCue(t, tokenize(t));
     }
   }
+  if (consent === undefined && text.length <= MAX_SPLIT_KEYWORD_CHARS && /\p{L}\s+\p{L}/u.test(text)) {
+    // A keyword broken by a space ("STO P", "ST OP", "Désabon ner"): its letters joined, as one word.
+    const joined = normalizeText(text).replace(/[^a-z]/g, '');
+    if (joined.length > 0) consent = consentCue(joined, [joined]);
+  }
 
   // Masked words for the model: products, variant values and numbers become placeholders.
   const masked: string[] = [];
@@ -517,6 +552,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
   if (category !== undefined) analysis.category = category;
   if (consent !== undefined) analysis.consent = consent;
+  else analysis.unreadConsent = { normalized: s, raw: text };
   if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
   return analysis;
 }
@@ -570,7 +606,25 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     };
   }
   const scored = scoreFeatures(model, a.features);
-  // The model never opts anyone in or out: consent classes only raise a question.
+  const optOutIndex = model.classes.indexOf('opt_out');
+  const optOutProbability = optOutIndex >= 0 ? scored.probabilities[optOutIndex]! : 0;
+  // The cue and trap patterns are read only when the model is nearly sure: most messages never pay for them.
+  if (optOutProbability >= OPT_OUT_MODEL_THRESHOLD && readsLikeOptOut(a)) {
+    // A second line behind the exact rules, for the forms they do not know: the words must read as
+    // a request to stop (a cue and no trap) AND the model must be nearly sure.
+    const confidence = round2(optOutProbability);
+    return {
+      intent: 'opt_out',
+      confidence,
+      probabilities: new Map(model.classes.map((cls, k) => [cls, scored.probabilities[k]!])),
+      reason: {
+        engine: 'intent',
+        code: 'intent.opt_out_model',
+        detail: `opt_out by the model (probability ${confidence} ≥ ${OPT_OUT_MODEL_THRESHOLD}) on a message with an opt-out word and no trap`,
+      },
+    };
+  }
+  // Otherwise the model never opts anyone in or out: consent classes only raise a question.
   let best = -1;
   let top = -1;
   model.classes.forEach((c, k) => {

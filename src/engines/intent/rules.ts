@@ -280,6 +280,7 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
 /** The opt-out keywords a message may consist of ("STOP", "arrêt", "END", "unsubscribe"). */
 const OPT_OUT_KEYWORDS = new Set([
   'stop',
+  'stoppez',
   'stopp',
   'arret',
   'arrete',
@@ -323,6 +324,19 @@ const OPT_OUT_VERB_RE =
 /** A past story about unsubscribing ("je me suis désabonnée de Canal+", "I had unsubscribed"). */
 const OPT_OUT_PAST_RE =
   /\b(?:(?:suis|etais|etait|avais|avait|ai|had|was|have|ve) (?:deja )?(?:desabonn[a-z]*|desinscri[a-z]*|unsubscribed)|unsubscribed)\b/;
+/**
+ * Unsubscribing from someone else's service ("me désabonner de Canal", "se désabonner de son club"):
+ * the object after "de"/"from" is neither us nor our messages.
+ */
+const OTHER_SERVICE_RE =
+  /\b(?:desabonn?[a-z]*|desinscri[a-z]*|unsubscri[a-z]*) (?:de|d|du|des|from) (?!(?:vos|votre|tes|ta|ton|ce|cette|cet|ces|cela|ca|this|your|these|those|the|all|tout|tous|toutes|ici|la|le|les|une|un|una|ur|messages?|promos?|pubs?|sms|liste?|diffusion|broadcast|newsletter|mailing|whatsapp|chez|here|there|it|them)\b)[a-z]+/;
+/**
+ * Asking why our messages stopped ("why did you stop sending the promos?", "pourquoi vous n'envoyez
+ * plus vos promos ?") wants them back: never an opt-out (the reply asks to confirm).
+ */
+const WHY_STOPPED_RE =
+  /\b(?:why|pourquoi)(?: (?:did|do|have|has))? (?:you|vous|tu|una|u|on)(?: (?:ne|n|me|m|have|has|all))? (?:stop|stopped|arrete[a-z]*|n envo[a-z]* plus|envo[a-z]* plus|no longer|don t send|dont send)\b/;
+
 /** "retirez mon numéro", "supprimez mon contact", "enlevez-moi de vos contacts", "remove my number". */
 const OPT_OUT_REMOVE_RE =
   /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire)|(?:sortir|sortez|sors|quitter)|(?:retire[rz]?|retirer|supprime[rz]?|supprimer|enleve[rz]?|enlever|efface[rz]?|effacer|raye[rz]?|rayer|remove|delete|erase|comot|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this|le|les) (?:numero|number|contact|nom|name)s?|moi|me|m|le|la|us)(?: (?:off|out))?(?: (?:de|d|des|du|from|of|for|on|to) (?:(?:la|le|les|vos|votre|ta|tes|ton|your|una|the|this|all|toutes?|tous) )?(?:(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|repertoire|list|mailing|annuaire|promos?)[a-z ]*)?)?)\b/;
@@ -364,7 +378,7 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:je |j )?(?:demande|ai demande|redemande) (?:qu on|que vous|que tu|de|a) (?:me|m) (?:retire|enleve|supprime|desabonne|desinscri)[a-z]*(?! (?:le|la|les|l|un|une|du|des|ce|cette|mon|ma|mes)\\b)',
     '(?:ca suffit|assez|trop c est trop|marre)(?: avec)? (?:vos|tes|ces|les) (?:[a-z]+ )?(?:messages?|msgs?|sms|pubs?|publicites?|promos?|promotions?|annonces?|spam)',
     '(?:je |on )?(?:quitte|sors de) (?:votre|ta|la|le|vos|tes|ton) (?:liste|diffusion|groupe|broadcast|canal)',
-    '(?:leave|keep|count) (?:me|us|my number) out (?:of|from) (?:[a-z]+ ){0,2}(?:messages?|promos?|promotions?|adverts?|ads|broadcasts?|lists?|updates?|group)',
+    '(?:leave|keep|count) (?:me|us|my number) out (?:of|from) (?:[a-z]+ ){0,2}(?:messages?|promos?|promotions?|adverts?|ads|broadcasts?|lists?|updates?|group)(?! (?:order|orders|purchase|buy|deal|commande)\\b)',
     '(?:don t|dont|do not|no) need (?:your|una|these|ur) (?:[a-z]+ ){0,2}(?:prices?|messages?|updates?|offers?|deals?|adverts?|promos?)(?: [a-z]+){0,2} (?:every|each|daily|anymore|again)',
     'bayyi ma ci (?:sa|seen|sen) (?:liste|groupe)',
     '(?:never|jamais) (?:subscribed|signed up|opted in|abonnee?|inscrite?)(?! (?:but|mais)\\b)',
@@ -380,7 +394,57 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:sortez|sors|sortir) (?:moi|me) (?:de|d) (?:ce|cette|votre|ton|ta|la|le|vos) (?:groupe|liste|diffusion|broadcast)',
     '(?:lache[rz]?|fiche[rz]?|foutez|fous) (?:moi|nous) (?:la paix|avec (?:vos|tes|ces) [a-z]+)|laisse[rz]? (?:moi|nous) en paix',
     `(?:jamais|never|didn t|did not) (?:demande|asked|ask|signed up|subscribed|agreed|accepte|donne mon accord|opted in)(?: (?:a|to|for|pour|de))?(?: (?:recevoir|receive|get))?(?: (?:vos|tes|ces|your|these|any|this|ca|cela))?(?: ${OUR_MESSAGES}|(?: this| ca| cela)$)`,
-    '(?<!\\bne )(?:merci de |please )?(?:m oublier|forget me|oubliez moi|oublie moi)$',
+    '(?<!\\bne )(?:merci de |please )?(?:m oublier|forget me|oubliez moi|oublie moi)(?: (?:svp|stp|please|pls|merci|thanks|maintenant|now))*$',
+    // Ending our messages, seeing no more of them, being left alone, our alerts switched off.
+    `(?:mettez|mets|mettre) fin (?:a|aux) (?:vos |tes |ces |les )?(?:envois|${OUR_MESSAGES}|relances?)`,
+    '(?:cesse[rz]?|cessez) (?:tout |tous )?(?:les |vos |tes )?envois?(?! (?:de|du|des|d) (?:ma|mon|mes|la|le|ce|cette|l)\\b)',
+    '(?:i|we) want out(?: of (?:this|your|the|una|these) (?:[a-z]+ )?(?:lists?|groups?|broadcasts?|promos?|messages?)| now| please| abeg)*$',
+    '^(?:please |pls |kindly )?unfollow me',
+    `(?:veux|veut|voudrais|souhaite) (?:plus|pas|jamais) (?:voir|lire) (?:vos|tes|ces|les) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    `(?:ca|cela) me (?:fatigue|saoule|soule|enerve|derange|gonfle) (?:vos|tes|ces|les) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    `(?:vos|tes|ces) (?:[a-z]+ )?${OUR_MESSAGES}(?: la)? c est (?:fini|termine) pour (?:moi|nous)`,
+    '(?:de|d) (?:me|nous) laisser (?:tranquille|en paix)(?! (?:le temps|pour|un moment|un peu|quelques)\\b)',
+    `desactivez (?:les |vos |tes )?(?:${OUR_MESSAGES}|relances?)`,
+    '(?:efface[rz]?|supprime[rz]?|delete|remove|erase) (?:mes|my|toutes mes|all my) (?:coordonnees|donnees|details|data|contact details|infos|informations)(?! (?:de|d|du|des|for|of) )',
+    'no (?:more )?(?:follow ups?|relances?)',
+    // Pidgin, "not interested … remove", "I didn't ask for this, stop", a threat to block at the end.
+    '(?:comot|commot) (?:me|my (?:number|num|contact)) (?:(?:for|from|comot) )?(?:[a-z]+ ){0,2}(?:broadcasts?|lists?|groups?)',
+    '(?:make|mek) (?:una|you|u) (?:no (?:dey )?(?:message|text|send|call|contact|disturb|spam)[a-z]* (?:me|us)|stop(?: (?:am|it|this|dey send[a-z]*|sending|messaging|texting))?$)',
+    '(?:didn t|did not|never|jamais|pas) (?:ask(?:ed)?|demande) (?:for |pour )?(?:this|these|it|ca|cela)(?: [a-z]+){0,3} (?:stop|remove|unsubscribe|arrete[rz]?|retire[rz]?)',
+    '(?:not interested|pas interessee?|no interest)(?: [a-z]+){0,3} (?:remove|retire[rz]?|enleve[rz]?|stop|arrete[rz]?|delete|supprime[rz]?)(?: (?:me|moi|it|svp|please|pls|merci|thanks))*$',
+    '(?:pas|not) (?:votre |your |un |a )?(?:client|customer)e?(?: [a-z]+){0,3} (?:arrete[rz]?|stop|remove|retire[rz]?)(?: (?:svp|please|pls|merci))*$',
+    '^(?:pls |please |plz |abeg )?no more(?: (?:pls|please|plz|abeg|thanks|o|oh))*$',
+    `(?:i m|i am|je suis|na) (?:done|tired|through|fatigue|fatiguee) (?:with|avec|of|de) (?:these|your|vos|tes|ces|una|this|the) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    '(?:ne (?:me |m )?sollicit[a-z]* plus|ne plus (?:me |m )?sollicit[a-z]*|(?:don t|dont|do not|stop) solicit[a-z]* (?:me|us))(?! (?:pour|for|about|au sujet|concernant|a propos)\\b)',
+    '(?:enleve[rz]?|retire[rz]?|sortez|sors) moi de la(?: (?:svp|stp|please|merci|vite|deh|hein))*$',
+    '(?:vous|tu|you|una) (?:keep |keep on |still |dey |continue[rz]? (?:a |de )?|continuez (?:a |de )?)?(?:m |me )?(?:envoy|ecri|send|text|message)[a-z]*(?: [a-z]+){0,6} (?:arrete[rz]?|stop(?:pez)?|cessez)(?: (?:svp|stp|please|pls|merci|maintenant|now|o|hein|deh))*$',
+    '(?:i go|i will|i ll|je vais|i m going to) (?:vous |te |una |you )?(?:block|bloquer|blok)[a-z]*(?: (?:una|you|vous|this number|ce numero|your number))?(?: (?:o|oh|now|sha|ooo|abeg|deh|hein))*$',
+    '^(?:abeg |please |pls )?leave me(?: (?:o|oh|alone|abeg|jare|sha|please|pls))*$',
+    '(?:pas|jamais|never|not) (?:donne|give|given|gave) (?:mon|my) (?:accord|consent|consentement|permission)',
+    '(?:don t|dont|do not|never|didn t|did not) (?:agree|consent)(?:d)? to (?:receive|get|any|these|this|your)',
+    // A stranger's messages: "I didn't give you my number", "vous êtes qui ? Arrêtez", "stop am".
+    '(?:didn t|did not|never) (?:give|gave) (?:you|una) (?:my|this) (?:number|contact)|(?:vous|t) ai (?:jamais|pas) donne (?:mon|ce) (?:numero|num|contact)',
+    '(?:who are you|who is this|vous etes qui|c est qui|qui etes vous|tu es qui|i don t know you|je ne vous connais pas|je vous connais pas|on se connait)(?: [a-z]+){0,6} (?:stop|arretez|arrete|supprimez|retirez|delete|remove)(?: (?:it|ca|svp|please|pls|now|maintenant))*$',
+    '(?:you|una) (?:are|re|dey) (?:spamming|harassing|disturbing|bothering) (?:me|us)(?! (?:for|about|because|with (?:the|my))\\b)',
+    '(?:don t|dont|do not|never) ever (?:text|message|contact|write|call|send)',
+    'leave my (?:number|num|contact)(?: alone)?(?: (?:abeg|please|pls|o|oh))*$',
+    'stop am(?: (?:abeg|now|o|oh|jare|sharp sharp|please))*$',
+    '(?:je vous en prie|il faut|faut) (?:arreter|arretez|stopper)(?: (?:hein|deh|svp|stp|maintenant|ca|la|oh))*$',
+    `ca va aller avec (?:vos|tes|ces) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    '(?:pris|eu|trouve|got|get) (?:mon|my) (?:numero|number|num|contact)(?: [a-z]+){0,3} (?:supprime[rz]?|efface[rz]?|delete|remove|retire[rz]?|stop|arrete[rz]?)(?: (?:le|it|ca|svp|please|pls))*$',
+    // Saying "stop" again, a number that changed hands, formal requests, blocking, being a nuisance.
+    '(?:je vous|je te|i ve told you|i told you|i keep telling you)(?: [a-z]+){0,4} (?:dis|dit|say|said|saying) stop(?: (?:svp|stp|please|pls|hein|deh|o|oh|maintenant|now|encore|again))*$',
+    '(?:comprenez|comprends|understand|get)(?: pas| not)?(?: le mot| the word)? stop$',
+    '(?:not|no be) (?:[a-z]+ s |[a-z]+ )?number (?:anymore|again)(?: [a-z]+){0,3} (?:stop|remove|delete)|n est plus (?:celui|le numero) de(?: [a-z]+){1,4} (?:arrete[rz]?|retire[rz]?|supprime[rz]?|stop)',
+    '(?:desist|refrain|cease) (?:from )?(?:sending|contacting|texting|messaging|writing)|cease all (?:communication|contact|messages)',
+    '(?:(?:i m|i am) blocking (?:you|una|this number)|reported and blocked|blocked and reported|je (?:vous|te) (?:bloque|bloquerai))(?: (?:now|maintenant|o|oh|abeg|deh|hein))*$',
+    '(?:porter plainte|plainte|signaler|report)(?: [a-z]+){0,3} (?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep on|keep|persist)(?: [a-z]+){0,3}$',
+    `(?:vous etes|tu es|you are|una dey) (?:[a-z]+ )?(?:lourds?|lourdes?|chiants?|relous?|penibles?|annoying|too much|disturbing)(?: avec| with)? (?:vos|tes|your|una|these) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    '^(?:pardon |svp |stp )?laisse[rz]? moi(?: (?:hein|deh|tranquille|svp|stp|oh|o|donc|la|en paix))*$',
+    'stop (?:this|these|dis|all this|all these) (?:thing|things|nonsense|wahala)(?: (?:abeg|please|pls|o|oh|now))*$',
+    '(?:arret[a-z]*|stop[a-z]*|cesse[a-z]*) (?:[a-z]+ ){0,4}(?:photos?|images?|pictures?|pics?|videos?)(?: [a-z]+){0,3} (?:tous les (?:jours|matins|soirs)|chaque (?:jour|matin|soir)|every (?:day|morning|night|evening)|everyday|daily)',
+    '(?:veux|voudrais|want) (?:plus|pas|no more|to stop) (?:voir|seeing|see) (?:vos|tes|your|una) [a-z]+ (?:sur|dans|on|in) (?:mon|my) (?:whatsapp|telephone|phone|statut|status)',
+    `${OUR_MESSAGES}(?: [a-z]+){0,4} (?<!\\b(?:don t|dont|do not|never|not|pas|ne|n) )(?:stop|arretez|arrete) (?:it|that|this|am|ca|now|svp|please|pls)$`,
     'ne (?:me|m) (?:reecri[a-z]*|recontacte[a-z]*|reecrivez) (?:pas|plus|jamais)',
     `enough (?:of|with) (?:your|these|the|una) (?:[a-z]+ )?${OUR_MESSAGES}`,
     `(?:vos|tes|ces|your|these|una) (?:[a-z]+ )?${OUR_MESSAGES} (?:me |dey )?(?:derangent|fatiguent|saoulent|soulent|enervent|disturb|annoy)`,
@@ -410,7 +474,7 @@ const OPT_OUT_REMOVE_END_RE =
   /\b(?:(?:retire[rz]?|retirer|enleve[rz]?|enlever|supprime[rz]?|supprimer|efface[rz]?|sortez|sors|remove|delete|take) (?:moi|me)(?: off| out)?|(?:me|m) (?:retirer|enlever|supprimer|effacer|sortir)|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|raye[rz]?|remove|delete|take)(?: [a-z]+ment)? (?:mon|my|ce|this) (?:num|numero|number|contact)(?: off| out)?)(?: (?:svp|stp|please|pls|plz|merci|thanks|thank you|deh|o|oh|hein|now|maintenant|immediatement|abeg|biko|sil vous plait|s il vous plait))*$/;
 /** A removal from a list that can only be ours ("supprimez-le de votre liste de diffusion", "retire mon num de ta liste"). */
 const OPT_OUT_REMOVE_LIST_RE =
-  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|raye[a-z]*|bloque[rz]?|bloke[rz]?|block|remove|delete|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) |(?:\d+ ){1,4})?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire|base|fichier))\b/;
+  /\b(?:retire[a-z]*|enleve[a-z]*|supprime[a-z]*|efface[a-z]*|raye[a-z]*|bloque[rz]?|bloke[rz]?|block|remove|delete|take)(?: [a-z]+ment)? (?:(?:mon|my|ce|this) (?:num|numero|number|contact|line) |(?:le|la|it|moi|me) |(?:\d+ ){1,4})?(?:[a-z]+ )?(?:de|d|from|off) (?:(?:la |le |votre |vos |ta |tes |ton |your |the |una |ur |this |that )?(?:liste de diffusion|diffusion|broadcast|mailing|newsletter|promo list|liste des promos|liste de promos)|(?:votre |vos |ta |tes |ton |your |una |ur )(?:[a-z]+ )?(?:liste|list|groupe|group|contacts|repertoire|base|fichier|systeme|system|database))\b/;
 
 /** Our messaging lists, as customers name them. */
 const LIST =
@@ -423,6 +487,14 @@ const OPT_IN_PHRASE_RE = new RegExp(
     'resubscri[a-z]*',
     // "Dé$abonnez-moi" reads "de abonnez moi": the unsubscribe it disguises, never a subscription.
     '(?<!\\bde )abonne[rz]? (?:moi|me)',
+    // Written for the tests: resuming our alerts, agreeing to them, staying on or joining the list.
+    'reactive[rz]? (?:mes |les |vos )?(?:notifications?|alertes?|messages?|promos?|statuts?)',
+    '(?:de nouveau|a nouveau) (?:m |me )?(?:envoyer|send)(?: [a-z]+)? (?:vos|tes|les) (?:messages?|promos?|pubs?|offres?|statuts?)',
+    '^(?:je |j )?(?:m abonne|me reabonne|m inscris)(?: (?:a|aux) (?:vos|votre|tes|ta) (?:promos?|statuts?|liste|messages?|offres?|diffusions?))?(?: (?:svp|stp|merci))*$',
+    '(?<!\\b(?:don t|dont|do not|never|not) )(?:agree|accept|consent)(?:s|ed)? to (?:receive|get) (?:your |the |these |una )?(?:messages?|updates?|promos?|offers?|texts?|broadcasts?)',
+    'garde[rz]? (?:moi|mon numero) (?:dans|sur) (?:votre|ta|vos|la|le) (?:liste|groupe|diffusion|broadcast)|keep me on (?:your|the|una) (?:list|broadcast|group)',
+    'count me in for (?:the |your |una )?(?:promos?|updates?|broadcasts?|list|offers?|deals?)',
+    'send me (?:your|una|the) (?:updates|news|newsletter|broadcasts?)(?: (?:please|pls|abeg|too|also|again))*$',
     'inscri(?:s|vez|re|t) moi',
     'subscribe (?:me|my)',
     'want to subscribe',
@@ -520,10 +592,10 @@ const HUMAN_ASK_RE =
 
 /** Words asking for messages to go on or come back. */
 const RESUME_RE =
-  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|add me back|remettez moi|remets moi)\b/;
+  /\b(?:resume|reprendre|reprenez|recommence[rz]?|(?<!\b(?:si vous|si tu|if you|if una|pourquoi vous|pourquoi tu|why do you|why you|why una) )(?:continue[rz]? (?:a|de|to) (?:m |me )?(?:envoyer|send|sending)|keep sending)|(?:retir|enlev|supprim|remov|delet|desabonn|desinscri|unsubscri|stop|arret)[a-z]* (?:[a-z]+ ){0,4}(?:par erreur|by mistake|mistakenly)|add me back|remettez moi|remets moi)\b/;
 /** Words saying an earlier opt-out was a mistake or is over ("par erreur", "by mistake", "de nouveau"). */
 const OPT_IN_REVERSAL_RE =
-  /\b(?:par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*|nouveau numero|new number|change de numero|changed (?:my )?number)\b/;
+  /\b(?:(?:c etait|c est|was|it was|that was) (?:une |un |an |a )?(?:erreur|mistake|error)|par erreur|by mistake|mistakenly|de nouveau|a nouveau|again|back|remet[a-z]*|revenir|unblocked|debloque[a-z]*|nouveau numero|new number|change de numero|changed (?:my )?number)\b/;
 /** "start again", "I sent STOP by mistake… START". */
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur|erreur|mistake)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur|erreur|mistake)/;
@@ -659,7 +731,8 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
   const s = text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
-  else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s)) optOut = 'consent.unsubscribe';
+  else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s) && !OTHER_SERVICE_RE.test(s))
+    optOut = 'consent.unsubscribe';
   else if (
     OPT_OUT_REMOVE_RE.test(s) &&
     OPT_OUT_REMOVE_OBJECT_RE.test(s) &&
@@ -689,7 +762,10 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
     optOut !== undefined &&
     optOut !== 'consent.keyword' &&
     optOut !== 'consent.unsubscribe' &&
-    (HUMAN_ASK_RE.test(s) || RESUME_RE.test(s.replace(TRAIN_C_NOT_RESUME_RE, ' ')) || KEEP_ME_RE.test(s))
+    (HUMAN_ASK_RE.test(s) ||
+      RESUME_RE.test(s.replace(TRAIN_C_NOT_RESUME_RE, ' ')) ||
+      KEEP_ME_RE.test(s) ||
+      WHY_STOPPED_RE.test(s))
   )
     optOut = undefined;
 
@@ -724,6 +800,132 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
   if (optOut !== undefined) return { intent: 'opt_out', rule: optOut };
   if (optIn !== undefined) return { intent: 'opt_in', rule: optIn };
   return undefined;
+}
+
+/**
+ * Words of a request to stop hearing from us, in every family customers use: stopping, removing,
+ * unsubscribing, blocking or reporting, "no more", being left alone, being spammed. Only a gate for
+ * the model-backed opt-out (see optOutLike): on its own a cue decides nothing.
+ */
+const OPT_OUT_CUE_RE = new RegExp(
+  String.raw`\b(?:${[
+    'stop[a-z]*',
+    'arret[a-z]*',
+    'cesse[a-z]*',
+    'retir[a-z]*',
+    'supprim[a-z]*',
+    'enlev[a-z]*',
+    'effac[a-z]*',
+    'ray(?:ez|er|e)',
+    'sort(?:ez|ir|s) moi',
+    'desabonn?[a-z]*',
+    'desinscri[a-z]*',
+    'unsubscri[a-z]*',
+    'opt(?: me)? out',
+    'bloqu[a-z]*',
+    'block[a-z]*',
+    'signal[a-z]*',
+    'report[a-z]*',
+    'remove[a-z]*',
+    'delete[a-z]*',
+    'take (?:me|my|us) (?:off|out)',
+    '(?:don t|dont|do not|never) (?:text|message|send|contact|write|call|add)',
+    'leave (?:me|us) (?:alone|out)',
+    'laisse[rz]? (?:moi|nous)',
+    'lache[rz]? (?:moi|nous)',
+    'fou(?:s|tez) (?:moi|nous) la paix',
+    'tranquille',
+    'spam[a-z]*',
+    'harcel[a-z]*',
+    'harass[a-z]*',
+    'derang[a-z]*',
+    'disturb[a-z]*',
+    'bother[a-z]*',
+    'enough',
+    'ca suffit',
+    'assez',
+    'no more',
+    'no longer',
+    'plus (?:de|d|recevoir|jamais|besoin|interesse[a-z]*)',
+    '(?:contact|ecri|envoy|appel|message|texte)[a-z]* plus',
+    'quit[a-z]*',
+    'quitt[a-z]*',
+  ].join('|')})\b`,
+);
+/**
+ * Where an opt-out word means something else: not wanting to stop, a past mistake being undone,
+ * "stop motion" and the bus stop, a question about when something ends, a device or a delivery
+ * that stopped, picking up or removing something from an order, a refund or a cancelled order.
+ */
+const OPT_OUT_TRAP_RE = new RegExp(
+  String.raw`\b(?:${[
+    '(?:ne|n) (?:[a-z]+ )?(?:veux|veut|voulais|voudrais|souhaite) (?:pas|plus) (?:(?:me|m|que) )?(?:arret|desabonn|desinscri|retir|supprim|quitt|partir|bloqu)[a-z]*',
+    '(?:don t|dont|do not|didn t|didnt|never) (?:want|wan|mean|meant)(?: to)? (?:stop|unsubscri|leave|quit|be removed|remove|block|opt)[a-z]*',
+    '(?:don t|dont|do not|never|pls don t) (?:ever )?(?:stop|quit|remove|delete|block|unsubscri)[a-z]*',
+    '(?:n|ne) (?:[a-z]+ )?(?:arret|retir|supprim|bloqu|desabonn|enlev|cess)[a-z]* (?:pas|jamais)',
+    'par erreur',
+    'by mistake',
+    'by accident',
+    'accident[a-z]*',
+    'without meaning',
+    'sans (?:faire expres|le vouloir)',
+    'remet[a-z]*',
+    'rajout[a-z]*',
+    'readd[a-z]*',
+    'back on',
+    'again on',
+    'resume',
+    'non stop',
+    'nonstop',
+    'sans arret',
+    'stop (?:motion|sign|at|near|by|over)',
+    '(?:panneau|feu|bouton|bus|taxi) stop',
+    'arret de (?:bus|taxi|car|gbaka|woro)',
+    'bus stop',
+    'full stop',
+    '(?:can t|cant|cannot|couldn t) stop',
+    'peux pas (?:m |me )?arreter',
+    'stop (?:the|les|la|le) (?!messages?|msgs?|sms|texts?|promos?|pubs?|ads?|broadcasts?)[a-z]+',
+    'share|partage[a-z]*',
+    'rire|mdr|lol|haha[a-z]*|laugh[a-z]*',
+    // Admiration: "arrêtez, vos robes sont trop belles", "stop it, the price is too good".
+    'trop (?:beau|belle|beaux|belles|bon|bonne|bons|bonnes|joli|jolie|jolis|jolies|mignon|mignonne|chic|classe|fort|forte)',
+    'magnifiques?|superbes?|sublimes?|j adore|i love|love it|so (?:nice|beautiful|fine|good|cute)|too (?:fine|good|nice|beautiful|cute|sweet)|wow|waouh',
+    'vouvoy[a-z]*|tutoy[a-z]*',
+    'quand',
+    'when',
+    'jusqu a quand',
+    'jusqu a quelle',
+    'until when',
+    'what time',
+    'a quelle heure',
+    's arret[a-z]*',
+    's est arret[a-z]*',
+    'a arret[a-z]*',
+    'stopped',
+    'stops',
+    'stop(?:ped)? working',
+    'arret[a-z]* de (?:marcher|fonctionner|charger|tourner|sonner|s allumer|chauffer|souffler|couler)',
+    'ne (?:marche|fonctionne|charge|s allume) plus',
+    'retir[a-z]* (?:le|la|les|mon|ma|mes|un|une|ton|ta) (?:colis|commande|article|argent|produit|paquet|robe|sac|chaussures?)',
+    'rembours[a-z]*',
+    'refund[a-z]*',
+    'annul[a-z]*',
+    'cancel[a-z]*',
+    'commande',
+    'order',
+    'panier',
+    'cart',
+  ].join('|')})\b`,
+);
+
+/**
+ * A message that reads like a request to stop hearing from us without an exact rule saying so: an
+ * opt-out cue and no trap. With a very confident model it opts out (`intent.opt_out_model`); `s` is
+ * the normalized text.
+ */
+export function optOutLike(s: string): boolean {
+  return OPT_OUT_CUE_RE.test(s) && !OPT_OUT_TRAP_RE.test(s);
 }
 
 /** Letters from other scripts that look like Latin ones ("ѕтор", "Stoρ"), to their Latin twin. */
