@@ -17,6 +17,9 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Pitié, arrêtez',
+  "C'est trop, arrêtez vos envois",
+  'Je veux plus entendre parler de vos produits',
   "Stop this nonsense, I didn't give you my number",
   "Who are you? I don't know you. Stop",
   'You are spamming me',
@@ -356,6 +359,8 @@ const NEITHER = [
   "Tu es qui pour me dire d'arrêter ?",
   'Je vous en prie, arrêtez-vous devant la pharmacie',
   'Where did you get my number from? My friend?',
+  'Par pitié arrêtez le prix à 5000, pas plus',
+  'Je veux plus entendre parler de ce livreur',
 ];
 
 describe('consent rules', () => {

@@ -429,7 +429,9 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:don t|dont|do not|never) ever (?:text|message|contact|write|call|send)',
     'leave my (?:number|num|contact)(?: alone)?(?: (?:abeg|please|pls|o|oh))*$',
     'stop am(?: (?:abeg|now|o|oh|jare|sharp sharp|please))*$',
-    '(?:je vous en prie|il faut|faut) (?:arreter|arretez|stopper)(?: (?:hein|deh|svp|stp|maintenant|ca|la|oh))*$',
+    '(?:je vous en prie|il faut|faut|pitie|par pitie) (?:arreter|arretez|stopper|stoppez)(?: (?:hein|deh|svp|stp|maintenant|ca|la|oh|tout))*$',
+    '(?:arret[a-z]*|stop[a-z]*|cesse[a-z]*) (?:vos|tes) envois',
+    '(?:veux|voudrais) (?:plus|pas|plus jamais) entendre parler (?:de vous|de vos|de tes|de votre|de ta)',
     `ca va aller avec (?:vos|tes|ces) (?:[a-z]+ )?${OUR_MESSAGES}`,
     '(?:pris|eu|trouve|got|get) (?:mon|my) (?:numero|number|num|contact)(?: [a-z]+){0,3} (?:supprime[rz]?|efface[rz]?|delete|remove|retire[rz]?|stop|arrete[rz]?)(?: (?:le|it|ca|svp|please|pls))*$',
     // Saying "stop" again, a number that changed hands, formal requests, blocking, being a nuisance.
