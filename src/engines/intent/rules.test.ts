@@ -361,6 +361,11 @@ const NEITHER = [
   'Where did you get my number from? My friend?',
   'Par pitié arrêtez le prix à 5000, pas plus',
   'Je veux plus entendre parler de ce livreur',
+  'My son unsubscribed me from the gym, anyway do you have treadmills?',
+  "Leave me alone for 2 days, I'll pay Friday",
+  "Remove me from the delivery list for today, I'm not home",
+  "Retirez-moi de la liste de livraison d'aujourd'hui",
+  'Je me suis désabonnée de la salle de sport, vous vendez des tapis de course ?',
 ];
 
 describe('consent rules', () => {
