@@ -17,6 +17,7 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Stop calling me and stop texting me',
   'Pitié, arrêtez',
   "C'est trop, arrêtez vos envois",
   'Je veux plus entendre parler de vos produits',
@@ -366,6 +367,11 @@ const NEITHER = [
   "Remove me from the delivery list for today, I'm not home",
   "Retirez-moi de la liste de livraison d'aujourd'hui",
   'Je me suis désabonnée de la salle de sport, vous vendez des tapis de course ?',
+  'Stop calling, just text me the price',
+  "Arrêtez d'appeler, écrivez-moi le prix",
+  'Unsubscribe? No way, I love your deals',
+  'Je ne vais jamais me désabonner 😍',
+  "Never unsubscribing, you're the best",
 ];
 
 describe('consent rules', () => {

@@ -330,6 +330,13 @@ const OPT_OUT_PAST_RE =
  */
 const OTHER_SERVICE_RE =
   /\b(?:desabonn?[a-z]*|desinscri[a-z]*|unsubscri[a-z]*)(?: (?:me|moi|us|my [a-z]+))? (?:de|d|du|des|from) (?!(?:vos|votre|tes|ta|ton|ce|cette|cet|ces|cela|ca|this|your|these|those|all|tout|tous|toutes|ici|une|un|una|ur|messages?|promos?|pubs?|sms|liste?|diffusion|broadcast|newsletter|mailing|whatsapp|chez|here|there|it|them|(?:the|la|le|les|l) (?:[a-z]+ )?(?:lists?|listes?|broadcasts?|diffusions?|promos?|messages?|newsletters?|groups?|groupes?|mailing|pubs?|sms|whatsapp))\b)[a-z]+/;
+/** Refusing to unsubscribe: "je ne vais jamais me désabonner", "never unsubscribing", "unsubscribe? no way". */
+const NEVER_UNSUBSCRIBE_RE =
+  /\b(?:(?:never|jamais|won t|wont|will not|would never|ne vais pas|ne vais jamais|not going to|no way i d?)(?: [a-z]+){0,2} (?:unsubscri|desabonn|desinscri)[a-z]*|(?:unsubscri|desabonn|desinscri)[a-z]* (?:no way|jamais|never|not me|pas moi|non merci)\b)/;
+/** Calls stopped, messages wanted: "stop calling, just text me the price", "arrêtez d'appeler, écrivez-moi". */
+const TEXT_INSTEAD_RE =
+  /\b(?:(?:just|rather|instead|plutot|juste) (?:text|write|message|whatsapp|ecri[a-z]*)|(?:text|write|message|ecrivez) (?:me|moi) (?:instead|plutot|le prix|the price)|(?:stop|arrete[rz]?) (?:d |de )?(?:calling|appeler|m appeler)\b.*\b(?:text me|ecrivez moi|ecris moi|message me|whatsapp me)\b)/;
+
 /**
  * Asking why our messages stopped ("why did you stop sending the promos?", "pourquoi vous n'envoyez
  * plus vos promos ?") wants them back: never an opt-out (the reply asks to confirm).
@@ -642,7 +649,12 @@ function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): 
 export function consentCue(s: string, tokens: readonly string[]): ConsentCue | undefined {
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
-  else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s) && !OTHER_SERVICE_RE.test(s))
+  else if (
+    OPT_OUT_VERB_RE.test(s) &&
+    !OPT_OUT_PAST_RE.test(s) &&
+    !OTHER_SERVICE_RE.test(s) &&
+    !NEVER_UNSUBSCRIBE_RE.test(s)
+  )
     optOut = 'consent.unsubscribe';
   else if (
     OPT_OUT_REMOVE_RE.test(s) &&
@@ -671,7 +683,11 @@ export function consentCue(s: string, tokens: readonly string[]): ConsentCue | u
     optOut !== undefined &&
     optOut !== 'consent.keyword' &&
     optOut !== 'consent.unsubscribe' &&
-    (HUMAN_ASK_RE.test(s) || RESUME_RE.test(s) || KEEP_ME_RE.test(s) || WHY_STOPPED_RE.test(s))
+    (HUMAN_ASK_RE.test(s) ||
+      RESUME_RE.test(s) ||
+      KEEP_ME_RE.test(s) ||
+      WHY_STOPPED_RE.test(s) ||
+      TEXT_INSTEAD_RE.test(s))
   )
     optOut = undefined;
 
