@@ -17,6 +17,10 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
+  'Stop calling me and stop texting me',
+  'Pitié, arrêtez',
+  "C'est trop, arrêtez vos envois",
+  'Je veux plus entendre parler de vos produits',
   "Stop this nonsense, I didn't give you my number",
   "Who are you? I don't know you. Stop",
   'You are spamming me',
@@ -356,6 +360,18 @@ const NEITHER = [
   "Tu es qui pour me dire d'arrêter ?",
   'Je vous en prie, arrêtez-vous devant la pharmacie',
   'Where did you get my number from? My friend?',
+  'Par pitié arrêtez le prix à 5000, pas plus',
+  'Je veux plus entendre parler de ce livreur',
+  'My son unsubscribed me from the gym, anyway do you have treadmills?',
+  "Leave me alone for 2 days, I'll pay Friday",
+  "Remove me from the delivery list for today, I'm not home",
+  "Retirez-moi de la liste de livraison d'aujourd'hui",
+  'Je me suis désabonnée de la salle de sport, vous vendez des tapis de course ?',
+  'Stop calling, just text me the price',
+  "Arrêtez d'appeler, écrivez-moi le prix",
+  'Unsubscribe? No way, I love your deals',
+  'Je ne vais jamais me désabonner 😍',
+  "Never unsubscribing, you're the best",
 ];
 
 describe('consent rules', () => {

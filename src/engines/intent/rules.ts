@@ -329,7 +329,14 @@ const OPT_OUT_PAST_RE =
  * the object after "de"/"from" is neither us nor our messages.
  */
 const OTHER_SERVICE_RE =
-  /\b(?:desabonn?[a-z]*|desinscri[a-z]*|unsubscri[a-z]*) (?:de|d|du|des|from) (?!(?:vos|votre|tes|ta|ton|ce|cette|cet|ces|cela|ca|this|your|these|those|the|all|tout|tous|toutes|ici|la|le|les|une|un|una|ur|messages?|promos?|pubs?|sms|liste?|diffusion|broadcast|newsletter|mailing|whatsapp|chez|here|there|it|them)\b)[a-z]+/;
+  /\b(?:desabonn?[a-z]*|desinscri[a-z]*|unsubscri[a-z]*)(?: (?:me|moi|us|my [a-z]+))? (?:de|d|du|des|from) (?!(?:vos|votre|tes|ta|ton|ce|cette|cet|ces|cela|ca|this|your|these|those|all|tout|tous|toutes|ici|une|un|una|ur|messages?|promos?|pubs?|sms|liste?|diffusion|broadcast|newsletter|mailing|whatsapp|chez|here|there|it|them|(?:the|la|le|les|l) (?:[a-z]+ )?(?:lists?|listes?|broadcasts?|diffusions?|promos?|messages?|newsletters?|groups?|groupes?|mailing|pubs?|sms|whatsapp))\b)[a-z]+/;
+/** Refusing to unsubscribe: "je ne vais jamais me désabonner", "never unsubscribing", "unsubscribe? no way". */
+const NEVER_UNSUBSCRIBE_RE =
+  /\b(?:(?:never|jamais|won t|wont|will not|would never|ne vais pas|ne vais jamais|not going to|no way i d?)(?: [a-z]+){0,2} (?:unsubscri|desabonn|desinscri)[a-z]*|(?:unsubscri|desabonn|desinscri)[a-z]* (?:no way|jamais|never|not me|pas moi|non merci)\b)/;
+/** Calls stopped, messages wanted: "stop calling, just text me the price", "arrêtez d'appeler, écrivez-moi". */
+const TEXT_INSTEAD_RE =
+  /\b(?:(?:just|rather|instead|plutot|juste) (?:text|write|message|whatsapp|ecri[a-z]*)|(?:text|write|message|ecrivez) (?:me|moi) (?:instead|plutot|le prix|the price)|(?:stop|arrete[rz]?) (?:d |de )?(?:calling|appeler|m appeler)\b.*\b(?:text me|ecrivez moi|ecris moi|message me|whatsapp me)\b)/;
+
 /**
  * Asking why our messages stopped ("why did you stop sending the promos?", "pourquoi vous n'envoyez
  * plus vos promos ?") wants them back: never an opt-out (the reply asks to confirm).
@@ -344,7 +351,8 @@ const OPT_OUT_REMOVE_RE =
 const OPT_OUT_REMOVE_OBJECT_RE =
   /\b(?:(?:me|m) (?:retirer|enlever|supprimer|sortir|effacer|desinscrire) (?:de|d|des|du|from) (?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|contacts?|groupes?|repertoire)|(?:sortir|sortez moi|sors moi|quitter) (?:de |d |des |du )?(?:la |le |les |vos |votre |ta |tes |ton )?(?:listes?|diffusions?|broadcasts?|groupes?)|(?:mon|my|ce|this) (?:numero|number|contact|nom|name)s?|(?:retire[rz]?|supprime[rz]?|enleve[rz]?|efface[rz]?|remove|delete|take) (?:moi|me)(?: off)? (?:de|from|d|of) (?:la |le |les |vos |votre |ta |tes |your |the |this )?(?:liste?|diffusions?|broadcasts?|contacts?|groupes?|groups?|list|mailing|promos?)|(?:remove|delete|take) (?:me|us) (?:off|out of|from) (?:(?:your|the|this|una|all|of|these|those) ){0,3}(?:[a-z]+ )?(?:broadcasts?|lists?|mailing|contacts?|groups?)|^(?:(?:svp|stp|please|pls) )?(?:retire[rz]?|supprime[rz]?|enleve[rz]?|remove|delete) (?:moi|me)(?: (?:svp|stp|please|pls|merci))*$|(?:retire[rz]?|supprime[rz]?|enleve[rz]?) moi (?:svp|stp|s il vous plait|de la liste|de vos|de votre|de ta|de tes))/;
 /** A removal from something that is not our messaging list ("take me off the waiting list"). */
-const OPT_OUT_REMOVE_NOT_RE = /\b(?:waiting list|liste d attente|commande|order|panier|cart)\b/;
+const OPT_OUT_REMOVE_NOT_RE =
+  /\b(?:waiting list|liste d attente|commande|order|panier|cart|delivery|livraison|pickup|tournee|queue|file d attente)\b/;
 /** A list that can only be ours: a removal from it is an opt-out even beside an order ("…mais livrez le fer commandé"). */
 const BROADCAST_LIST_RE =
   /\b(?:liste de diffusion|diffusion|broadcast(?: list)?|mailing list|newsletter|promo list|liste des promos)\b/;
@@ -357,7 +365,7 @@ const OPT_OUT_CEASE_RE = new RegExp(
 );
 /** "je ne veux plus recevoir vos messages", "ne m'écrivez plus", "don't text me again", "no more adverts". */
 const OPT_OUT_NEGATED_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler|relancer)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille|leave me alone|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler|relancer)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille(?! (?:pour|pendant|le temps|jusqu|quelques|deux|trois|\d))|leave me alone(?! (?:for|till|until|a few|some|\d))|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
 /** What the shop sends, as customers name it: the object a stop request must have. */
 const OUR_MESSAGES =
   '(?:messages?|msgs?|sms|texts?|pubs?|publicites?|promos?|promotions?|annonces?|broadcasts?|updates?|adverts?|ads|statuts?|status|notifications?|alertes?|spam|newsletters?|diffusions?)';
@@ -429,7 +437,9 @@ const OPT_OUT_MORE_RE = new RegExp(
     '(?:don t|dont|do not|never) ever (?:text|message|contact|write|call|send)',
     'leave my (?:number|num|contact)(?: alone)?(?: (?:abeg|please|pls|o|oh))*$',
     'stop am(?: (?:abeg|now|o|oh|jare|sharp sharp|please))*$',
-    '(?:je vous en prie|il faut|faut) (?:arreter|arretez|stopper)(?: (?:hein|deh|svp|stp|maintenant|ca|la|oh))*$',
+    '(?:je vous en prie|il faut|faut|pitie|par pitie) (?:arreter|arretez|stopper|stoppez)(?: (?:hein|deh|svp|stp|maintenant|ca|la|oh|tout))*$',
+    '(?:arret[a-z]*|stop[a-z]*|cesse[a-z]*) (?:vos|tes) envois',
+    '(?:veux|voudrais) (?:plus|pas|plus jamais) entendre parler (?:de vous|de vos|de tes|de votre|de ta)',
     `ca va aller avec (?:vos|tes|ces) (?:[a-z]+ )?${OUR_MESSAGES}`,
     '(?:pris|eu|trouve|got|get) (?:mon|my) (?:numero|number|num|contact)(?: [a-z]+){0,3} (?:supprime[rz]?|efface[rz]?|delete|remove|retire[rz]?|stop|arrete[rz]?)(?: (?:le|it|ca|svp|please|pls))*$',
     // Saying "stop" again, a number that changed hands, formal requests, blocking, being a nuisance.
@@ -731,7 +741,12 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
   const s = text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
-  else if (OPT_OUT_VERB_RE.test(s) && !OPT_OUT_PAST_RE.test(s) && !OTHER_SERVICE_RE.test(s))
+  else if (
+    OPT_OUT_VERB_RE.test(s) &&
+    !OPT_OUT_PAST_RE.test(s) &&
+    !OTHER_SERVICE_RE.test(s) &&
+    !NEVER_UNSUBSCRIBE_RE.test(s)
+  )
     optOut = 'consent.unsubscribe';
   else if (
     OPT_OUT_REMOVE_RE.test(s) &&
@@ -765,7 +780,8 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
     (HUMAN_ASK_RE.test(s) ||
       RESUME_RE.test(s.replace(TRAIN_C_NOT_RESUME_RE, ' ')) ||
       KEEP_ME_RE.test(s) ||
-      WHY_STOPPED_RE.test(s))
+      WHY_STOPPED_RE.test(s) ||
+      TEXT_INSTEAD_RE.test(s))
   )
     optOut = undefined;
 
