@@ -124,6 +124,16 @@ en|en|location|Where is your shop located?|
 fr|fr|hours|Vous ouvrez à quelle heure demain ?|
 fr|fr|hours|Vous êtes ouverts le dimanche ?|
 en|en|hours|What time do you close today?|
+fr|fr|order|chemise x2|chemise
+fr|fr|order|écouteurs x3 svp|ecouteurs
+fr|fr|order|crème karité x 4 pour moi|creme
+fr|fr|order|Mocassins noir 42 x1, à livrer demain|mocassin
+fr|fr|order|pova 5 ×2 stp|tecno_pova
+fr|fr|order|bandoulière beige x2 et chemise XL x1|sac_bandouliere,chemise
+en|en|order|semovita x3|semovita
+en|en|order|sneakers white 43 x2 please|sneakers
+en|en|order|beans x 5, deliver to Yaba|beans
+en|en|order|standing fan ×1 and iron x1|fan,iron
 '''
 msgs = []
 for i, line in enumerate(l for l in rows.strip().split('\n') if l.strip()):
