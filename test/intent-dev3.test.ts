@@ -5,198 +5,21 @@
  * enough messages. Development data: the engine may be trained and tuned on it. This test reads the
  * labels only.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { INTENTS, type Intent } from '../src/domain/types.ts';
+import { describeCorpusShape } from './support/intent-corpus-shape.ts';
 
-interface CatalogueProduct {
-  id: string;
-  name: string;
-  aliases: string[];
-  price: number;
-  currency: string;
-  stock: number;
-  category: string;
-  variants?: Record<string, string[]>;
-}
-
-interface DevMessage {
-  id: string;
-  catalogue: string;
-  lang: string;
-  text: string;
-  intent: Intent;
-  intents: Intent[];
-  products: string[];
-  tags: string[];
-  variant?: Record<string, Record<string, string>>;
-  quantities?: Record<string, number>;
-  unknownProduct?: boolean;
-  note?: string;
-}
-
-interface DevCorpus {
-  version: number;
-  writer: string;
-  description: string;
-  catalogues: Record<string, { seller: string; currency: string; products: CatalogueProduct[] }>;
-  messages: DevMessage[];
-}
-
-const corpus = JSON.parse(
-  readFileSync(new URL('./fixtures/intents/dev-3.json', import.meta.url), 'utf8'),
-) as DevCorpus;
-const { messages, catalogues } = corpus;
-
-const LANGS = ['fr', 'en', 'pidgin', 'mixed'];
-// The tag vocabulary of the held-out sets; the first nine are derived from the fields and the text.
-const DERIVED_TAGS = [
-  'long',
-  'multi_intent',
-  'quantity',
-  'size',
-  'colour',
-  'not_sold',
-  'emoji',
-  'caps',
-  'pidgin',
-];
-const HAND_TAGS = [
-  'sms',
-  'no_accents',
-  'typo',
-  'off_topic',
-  'wolof_mix',
-  'obfuscated',
-  'stop_trap',
-  'counter_offer',
-  'camfranglais',
-  'nouchi',
-];
-// The classes this corpus is weighted to carry more messages than the 35 every other intent has.
-const MIN_PER_INTENT: Partial<Record<Intent, number>> = {
-  opt_out: 90,
-  opt_in: 60,
-  unknown: 70,
-  complaint: 60,
-};
-const MIN_OTHER_INTENT = 35;
-const LONG_CHARS = 160;
-
-function productsOf(m: DevMessage): Map<string, CatalogueProduct> {
-  return new Map((catalogues[m.catalogue]?.products ?? []).map((p) => [p.id, p]));
-}
-
-/** Capitals as the description defines them: a word of 4+ capitals, or 60 % of 8+ letters. */
-function isCaps(text: string): boolean {
-  const letters = text.match(/\p{L}/gu)?.length ?? 0;
-  const upper = text.match(/\p{Lu}/gu)?.length ?? 0;
-  return /(?<!\p{L})\p{Lu}{4,}(?!\p{L})/u.test(text) || (letters >= 8 && upper / letters >= 0.6);
-}
-
-describe('development corpus 3 (test/fixtures/intents/dev-3.json)', () => {
-  it('says who wrote it and how, and holds at least 720 messages with unique ids', () => {
-    expect(corpus.version).toBe(1);
-    expect(corpus.writer).toBe('corpus-dev-3');
-    expect(corpus.description).toContain('2026-12-07');
-    expect(corpus.description).toContain('may be trained and tuned on');
-    expect(Object.keys(catalogues).sort()).toEqual(['brico_lfw', 'elec_yde', 'market_acc', 'shoes_cot']);
-    for (const catalogue of Object.values(catalogues)) {
-      expect(catalogue.products.length).toBeGreaterThanOrEqual(12);
-      for (const p of catalogue.products) {
-        expect(Number.isInteger(p.price) && p.price > 0, p.id).toBe(true);
-        expect(p.currency, p.id).toBe(catalogue.currency);
-      }
-    }
-    expect(messages.length).toBeGreaterThanOrEqual(720);
-    const ids = messages.map((m) => m.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) expect(id).toMatch(/^d3-\d{3}$/);
-  });
-
-  it('labels every message with known intents, primary first, greeting only alone or last', () => {
-    for (const m of messages) {
-      const where = `${m.id}: ${m.intents.join(',')}`;
-      expect(m.text.trim().length, m.id).toBeGreaterThan(0);
-      expect(LANGS, m.id).toContain(m.lang);
-      expect(INTENTS, where).toContain(m.intent);
-      expect(m.intents[0], where).toBe(m.intent);
-      expect(new Set(m.intents).size, where).toBe(m.intents.length);
-      for (const intent of m.intents) expect(INTENTS, where).toContain(intent);
-      const g = m.intents.indexOf('greeting');
-      if (g >= 0) expect(g === 0 ? m.intents.length === 1 : g === m.intents.length - 1, where).toBe(true);
-    }
-  });
-
-  it('names only products, variants and quantities that exist in the message’s catalogue', () => {
-    for (const m of messages) {
-      const catalogue = productsOf(m);
-      expect(catalogue.size, m.id).toBeGreaterThan(0);
-      expect(new Set(m.products).size, m.id).toBe(m.products.length);
-      for (const id of m.products) expect(catalogue.has(id), `${m.id}: ${id}`).toBe(true);
-      for (const [id, count] of Object.entries(m.quantities ?? {})) {
-        expect(m.products, `${m.id}: quantity of ${id}`).toContain(id);
-        expect(Number.isInteger(count) && count > 0, `${m.id}: ${id}=${count}`).toBe(true);
-      }
-      for (const [id, dims] of Object.entries(m.variant ?? {})) {
-        expect(m.products, `${m.id}: variant of ${id}`).toContain(id);
-        for (const [dim, value] of Object.entries(dims)) {
-          expect(catalogue.get(id)?.variants?.[dim] ?? [], `${m.id}: ${id}.${dim}`).toContain(value);
-        }
-      }
-      if (m.unknownProduct !== undefined) expect(m.unknownProduct, m.id).toBe(true);
-    }
-  });
-
-  it('uses the known tag set, and the derived tags agree with the fields and the text', () => {
-    for (const m of messages) {
-      expect(new Set(m.tags).size, m.id).toBe(m.tags.length);
-      for (const tag of m.tags) expect([...DERIVED_TAGS, ...HAND_TAGS], `${m.id}: ${tag}`).toContain(tag);
-      const requests = m.intents.filter((i) => i !== 'greeting').length;
-      expect(m.tags.includes('multi_intent'), m.id).toBe(requests >= 2);
-      expect(m.tags.includes('quantity'), m.id).toBe(m.quantities !== undefined);
-      expect(m.tags.includes('not_sold'), m.id).toBe(m.unknownProduct === true);
-      expect(m.tags.includes('pidgin'), m.id).toBe(m.lang === 'pidgin');
-      const variants = Object.values(m.variant ?? {});
-      expect(m.tags.includes('size'), m.id).toBe(variants.some((v) => v.size !== undefined));
-      expect(m.tags.includes('colour'), m.id).toBe(variants.some((v) => v.colour !== undefined));
-      expect(m.tags.includes('long'), m.id).toBe(m.text.length >= LONG_CHARS);
-      expect(m.tags.includes('emoji'), m.id).toBe(/\p{Extended_Pictographic}/u.test(m.text));
-      expect(m.tags.includes('caps'), m.id).toBe(isCaps(m.text));
-    }
-  });
-
-  it('has enough messages per primary intent, more for the hard classes, and the intended language mix', () => {
-    for (const intent of INTENTS) {
-      const want = MIN_PER_INTENT[intent] ?? MIN_OTHER_INTENT;
-      expect(messages.filter((m) => m.intent === intent).length, intent).toBeGreaterThanOrEqual(want);
-    }
-    const share = (lang: string[]) => messages.filter((m) => lang.includes(m.lang)).length / messages.length;
-    expect(share(['fr'])).toBeGreaterThanOrEqual(0.65);
-    expect(share(['en'])).toBeGreaterThanOrEqual(0.2);
-    expect(share(['pidgin', 'mixed'])).toBeGreaterThanOrEqual(0.04);
-  });
-
-  it('covers the traps: stop-words that are not opt-outs, products not sold, off-topic chat', () => {
-    const tagged = (tag: string) => messages.filter((m) => m.tags.includes(tag));
-    expect(tagged('stop_trap').length).toBeGreaterThanOrEqual(40);
-    expect(tagged('stop_trap').some((m) => m.intents.includes('opt_out'))).toBe(false);
-    expect(tagged('not_sold').length).toBeGreaterThanOrEqual(30);
-    expect(tagged('off_topic').length).toBeGreaterThanOrEqual(40);
-    expect(tagged('counter_offer').length).toBeGreaterThanOrEqual(20);
-    expect(tagged('counter_offer').every((m) => m.intents.includes('negotiate'))).toBe(true);
-  });
-
-  it('holds no two messages with the same words', () => {
-    const seen = new Map<string, string>();
-    for (const m of messages) {
-      const key =
-        m.text
-          .toLowerCase()
-          .replace(/[^\p{L}\p{N}]+/gu, ' ')
-          .trim() || m.text;
-      expect(seen.get(key), `${m.id} repeats ${seen.get(key)}`).toBeUndefined();
-      seen.set(key, m.id);
-    }
-  });
+describeCorpusShape({
+  file: 'dev-3.json',
+  title: 'development corpus 3',
+  writer: 'corpus-dev-3',
+  descriptionSays: ['2026-12-07', 'may be trained and tuned on'],
+  catalogueIds: ['brico_lfw', 'elec_yde', 'market_acc', 'shoes_cot'],
+  productsPerCatalogue: { min: 12 },
+  idPattern: /^d3-\d{3}$/,
+  minMessages: 720,
+  // The classes this corpus is weighted to carry more messages than the 35 every other intent has.
+  minPerIntent: { opt_out: 90, opt_in: 60, unknown: 70, complaint: 60 },
+  minOtherIntent: 35,
+  minShare: { fr: 0.65, en: 0.2, pidginOrMixed: 0.04 },
+  minTagged: { stop_trap: 40, not_sold: 30, off_topic: 40, counter_offer: 20 },
+  derivedFromText: ['long', 'emoji', 'caps'],
 });
