@@ -7,39 +7,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { CorpusMessage as BenchMessage, CorpusProduct } from '../../bench/intent-eval.ts';
 import { INTENTS, type Intent } from '../../src/domain/types.ts';
 
-interface CatalogueProduct {
-  id: string;
-  name: string;
-  aliases: string[];
-  price: number;
-  currency: string;
-  stock: number;
-  category: string;
-  variants?: Record<string, string[]>;
-}
-
-interface CorpusMessage {
-  id: string;
-  catalogue: string;
-  lang: string;
-  text: string;
-  intent: Intent;
-  intents: Intent[];
-  products: string[];
-  tags: string[];
-  variant?: Record<string, Record<string, string>>;
-  quantities?: Record<string, number>;
-  unknownProduct?: boolean;
-  note?: string;
-}
+/** A corpus message as the writers' briefs define it: tags are always present. */
+type CorpusMessage = BenchMessage & { tags: string[]; note?: string };
 
 interface Corpus {
   version: number;
   writer: string;
   description: string;
-  catalogues: Record<string, { seller: string; currency: string; products: CatalogueProduct[] }>;
+  catalogues: Record<string, { seller: string; currency: string; products: CorpusProduct[] }>;
   messages: CorpusMessage[];
 }
 
