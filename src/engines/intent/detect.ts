@@ -39,6 +39,7 @@ import {
   correctCueTypos,
   optOutLike,
   readCues,
+  requestAfterStop,
   unmaskedTexts,
   wantsSomething,
 } from './rules.ts';
@@ -179,6 +180,8 @@ export interface Analysis {
    * opt-out (readsLikeOptOut), which reads them only when the model is nearly sure.
    */
   unreadConsent?: { normalized: string; raw: string };
+  /** An opening "stop" read as an interjection before a request ("Stop, send me your price list"). */
+  stopInterjection?: boolean;
   features: string[];
   language: Language;
   languageCounts: { en: number; fr: number };
@@ -487,13 +490,31 @@ export function analyze(input: IntentInput, chars = true): Analysis {
 
   // Consent: the whole text, and its unmasked forms ("S T O P", "st0p") when the plain one says nothing.
   let consent = consentCue(s, cueTokens);
-  if (consent === undefined && text.length <= MAX_UNMASK_CHARS && DISGUISE_RE.test(text)) {
+  // "Stop, send me your price list": an opening stop closed by punctuation, then a request. The
+  // request alone is read for consent (it may still opt out: "Stop, I said no more messages").
+  let unread = s;
+  const request = consent?.intent === 'opt_out' ? requestAfterStop(text) : undefined;
+  if (request !== undefined) {
+    unread = normalizeText(request, CONSENT_SPELLINGS);
+    consent = consentCue(unread, tokenize(unread));
+  }
+  if (
+    consent === undefined &&
+    request === undefined &&
+    text.length <= MAX_UNMASK_CHARS &&
+    DISGUISE_RE.test(text)
+  ) {
     for (const u of unmaskedTexts(text)) {
       const t = normalizeText(u);
       consent ??= consentCue(t, tokenize(t));
     }
   }
-  if (consent === undefined && text.length <= MAX_SPLIT_KEYWORD_CHARS && /\p{L}\s+\p{L}/u.test(text)) {
+  if (
+    consent === undefined &&
+    request === undefined &&
+    text.length <= MAX_SPLIT_KEYWORD_CHARS &&
+    /\p{L}\s+\p{L}/u.test(text)
+  ) {
     // A keyword broken by a space ("STO P", "ST OP", "Désabon ner"): its letters joined, as one word.
     const joined = normalizeText(text).replace(/[^a-z]/g, '');
     if (joined.length > 0) consent = consentCue(joined, [joined]);
@@ -552,7 +573,8 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
   if (category !== undefined) analysis.category = category;
   if (consent !== undefined) analysis.consent = consent;
-  else analysis.unreadConsent = { normalized: s, raw: text };
+  else analysis.unreadConsent = { normalized: unread, raw: text };
+  if (request !== undefined) analysis.stopInterjection = true;
   if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
   return analysis;
 }
@@ -655,9 +677,11 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     reason: {
       engine: 'intent',
       code: 'intent.model',
-      detail: deferred
-        ? `${intent} by the cue rules, the model being unsure (confidence ${confidence})`
-        : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`,
+      detail: `${
+        deferred
+          ? `${intent} by the cue rules, the model being unsure (confidence ${confidence})`
+          : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`
+      }${a.stopInterjection ? '; the opening "stop" is an interjection before a request, not an opt-out' : ''}`,
     },
   };
   const topClass = model.classes[top]!;

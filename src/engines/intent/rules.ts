@@ -5,7 +5,7 @@
  */
 
 import type { Intent } from '../../domain/types.ts';
-import { damerauLevenshtein } from '../text.ts';
+import { damerauLevenshtein, normalizeText } from '../text.ts';
 import { LEXICON, WANT_FILLER, WANT_TOKENS } from './lexicon.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -942,6 +942,34 @@ const OPT_OUT_TRAP_RE = new RegExp(
  */
 export function optOutLike(s: string): boolean {
   return OPT_OUT_CUE_RE.test(s) && !OPT_OUT_TRAP_RE.test(s);
+}
+
+/**
+ * "Stop, send me your price list", "Arrête ! Envoie-moi le catalogue", "Wow stop, how much is the
+ * A54?": a stop word closed by punctuation at the start of a message, then a request. Normalizing
+ * drops the comma, so "stop, send me…" would read as "stop sending me…"; the stop is an
+ * interjection and the request after the break is what the customer says.
+ */
+const STOP_INTERJECTION_RE =
+  /^\s*(?:(?:ok+|okay|wow|hey|eh|oh|non|no|wait|attends?|attendez)\s*[,.!]*\s+)?(?:stop+|arr[eê]te[rz]?|arr[eê]t)\s*[,.!;:…—–-]+\s*(\S[\s\S]*)$/iu;
+/** A request after the break: asking to be sent, shown or told something, a question, or a want. */
+const REQUEST_OPENING_RE =
+  /^(?:(?:bonjour|bonsoir|hello|hi|please|pls|plz|svp|stp|abeg|sorry|pardon|ok|okay) )*(?:(?:send|text|whatsapp|give|show|tell|call|bring|deliver|envoie[rz]?|envoyez|envoyer|donne[rz]?|donnez|montre[rz]?|montrez|dis|dites|appelle[rz]?|appelez|ecri[a-z]*|livre[rz]?|livrez|apporte[rz]?|apportez|mets|mettez|gardez|garde) (?:me|moi|nous|us|m|le|la|les|un|une|des|du|your|vos|votre|ton|ta|tes|the|a|all|\d+)\b|(?:je|j) (?:veux|voudrais|prends|prend|cherche|commande)\b|i (?:want|need|d like|would like|ll take|will take|go take)\b|(?:how much|how many|combien|c est combien|quel|quelle|quels|quelles|what|which|where|when|ou|quand|est ce que|vous avez|avez vous|tu as|do you|you get|una get|can i|can you|could you|pouvez vous|tu peux|vous pouvez)\b)/;
+/** After the break, a refusal or our messages named keep the stop an opt-out ("Stop, send me nothing else"). */
+const REQUEST_NOT_RE =
+  /\b(?:not|no|nothing|never|don t|dont|anymore|again|rien|plus|jamais|pas|ne|n|encore)\b/;
+
+/**
+ * The request after an opening "stop" interjection (raw text), or undefined when the message is no
+ * such thing: no stop word closed by punctuation at the start, a rest that is no request, or a rest
+ * that refuses or names what the shop sends. An opt-out the rest says itself is still read from it.
+ */
+export function requestAfterStop(raw: string): string | undefined {
+  const rest = STOP_INTERJECTION_RE.exec(raw)?.[1];
+  if (rest === undefined) return undefined;
+  const s = normalizeText(rest);
+  if (!REQUEST_OPENING_RE.test(s) || REQUEST_NOT_RE.test(s) || OUR_MESSAGES_RE.test(s)) return undefined;
+  return rest;
 }
 
 /** Letters from other scripts that look like Latin ones ("ѕтор", "Stoρ"), to their Latin twin. */
