@@ -365,7 +365,7 @@ const OPT_OUT_CEASE_RE = new RegExp(
 );
 /** "je ne veux plus recevoir vos messages", "ne m'écrivez plus", "don't text me again", "no more adverts". */
 const OPT_OUT_NEGATED_RE =
-  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler|relancer)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|don t (?:text|message|contact|write|send|call|sms|spam|add) (?:me|us)|dont (?:text|message|contact|write|send|spam) (?:me|us)|do not (?:text|message|contact|write|send|spam) (?:me|us)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille(?! (?:pour|pendant|le temps|jusqu|quelques|deux|trois|\d))|leave me alone(?! (?:for|till|until|a few|some|\d))|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
+  /\b(?:(?:ne |n )?(?:veux|veut|voudrais|souhaite|desire) (?:plus|pas|rien) (?:(?:du tout|rien|jamais) )?(?:recevoir|de (?:vos |tes |ces |les )?(?:messages?|pubs?|promos?)|faire partie|etre (?:dans|sur))|(?:ne |n )?plus (?:rien )?recevoir|ne (?:m|me|nous) (?:envoyez|envoie|envoyer|envoyes|ecrivez|ecris|ecrire|contactez|contacte|contacter|derangez|appelez) plus(?! (?:le|la|les|l|un|une|ce|cet|cette|mon|ma|mes) (?!messages?|pubs?|promos?|promotions?|sms|offres?|statuts?|annonces?|notifications?|nouveautes?|publicites?))|n (?:envoyez|envoie|ecrivez|ecris) plus (?:rien|jamais|de messages?|d messages?|(?:vos|tes|les|ces) (?:messages?|pubs?|promos?|promotions?|annonces?|sms|statuts?))|(?:plus|pas) besoin (?:de |d )(?:vos |tes |ces |les )?(?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?)|(?:veux|veut|voudrais|souhaite) (?:plus|pas) (?:de )?(?:vos|tes|ces|les) (?:messages?|pubs?|promos?|promotions?|annonces?|statuts?|sms|publicites?|notifications?)|no longer (?:wish|want|need|like) to (?:receive|get|see|be)|(?:no|don t|dont|do not|never) send me (?:anything|any|una|wuna|your|ur|messages?|message|again)|(?:don t|dont|do not|never|no) (?:text|message|contact|send to|write to|call|sms|spam)(?: anything to)? (?:this|my) (?:number|line|phone)|no need (?:for )?(?:your |these |una )?(?:messages?|texts?|adverts?|broadcasts?|updates?|promos?)|(?:bloque|block|signale|report)[a-z]* (?:[a-z]+ ){0,3}(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep|still) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)|ne plus (?:me|m|nous) (?:contacter|ecrire|envoyer|deranger|appeler|relancer)|(?:si|if) (?:vous|tu|you|una) (?:continue[rz]?|continuez|continues|keep) (?:a |to )?(?:m |me )?(?:envoyer|send|sending|texting|messaging|ecrire)(?: [a-z]+){0,4} (?:je|j|i|i go) (?:vous |te |you |una )?(?:bloque|block|signale|report)|ne (?:me|m|nous) (?:rajoutez|rajoute|ajoutez|ajoute|mettez|mets|remettez|inscrivez) plus (?:dans|sur|a|au|aux|en) |faut plus (?:m|me) (?:envoyer|ecrire|send)|plus (?:de|aucun|jamais de) (?:messages?|pubs?|promos?|sms|publicites?|notifications?)|(?:don t (?:text|message|contact|write|send|call|sms|spam|add)|dont (?:text|message|contact|write|send|spam)|do not (?:text|message|contact|write|send|spam)) (?:me|us)(?! (?:the|a|an|my|wrong|another|other) (?:(?:wrong|same|other|new) )?(?!(?:wrong|same|other|new|messages?|msgs?|texts?|sms|promos?|promotions?|adverts?|ads|broadcasts?|updates?|offers?|deals?|spam|pictures|photos|pics|videos|notifications?|newsletters?|status|statuses)\b)[a-z]+\b)|never (?:text|message|contact) me|no more (?:messages?|texts?|adverts?|ads|promos?|promotions?|spam|broadcasts?)|(?:don t|do not|dont|no) (?:want|wan|need) (?:to (?:receive|get|see) )?(?:(?:any|these|those|your|una|the|this|ur)(?: more)? )?(?:messages?|texts?|adverts?|ads|promos?|promotions?|broadcasts?|spam)|(?:marre|fatigue|fatiguee|tired|sick) (?:de |d |of )(?:(?:vos|tes|ces|your|these|this|the) )?(?:messages?|pubs?|promos?|spam|texts?|adverts?|sms|publicites?)|laisse[rz]? moi tranquille(?! (?:pour|pendant|le temps|jusqu|quelques|deux|trois|\d))|leave me alone(?! (?:for|till|until|a few|some|\d))|bul ma (?:yonnee|yonne|yone|yonnal) (?:message|messages|mesaas)|bayyi ma ak (?:sa|seen) (?:message|messages|mesaas)|tika (?:ko)?tindela ngai|no wan (?:hear|receive|see) (?:anything|any|your|una))\b/;
 /** What the shop sends, as customers name it: the object a stop request must have. */
 const OUR_MESSAGES =
   '(?:messages?|msgs?|sms|texts?|pubs?|publicites?|promos?|promotions?|annonces?|broadcasts?|updates?|adverts?|ads|statuts?|status|notifications?|alertes?|spam|newsletters?|diffusions?)';
@@ -702,6 +702,39 @@ const TRAIN_C_OPT_IN_RE = new RegExp(
   ].join('|')})\b`,
 );
 
+// ---------------------------------------------------------------------------------------------
+// Issue 14 fifth pass (helper h-acc): consent families written for the tests (rules.test.ts), none
+// copied from a corpus. Kept in one block so that other edits of the rules above merge cleanly.
+
+/** Being a nuisance with our messages, or being told to stop for it, or not wanting to hear from us. */
+const ACC_OPT_OUT_RE = new RegExp(
+  String.raw`\b(?:${[
+    // "Tu me fatigues avec tes pubs", "vous me saoulez avec vos promos", "you dey disturb me with these broadcasts".
+    `(?:saoule[sz]?|soule[sz]?|fatigue[sz]?|derange[sz]?|enerve[sz]?|disturb[a-z]*|annoy[a-z]*|bother[a-z]*) (?:[a-z]+ ){0,3}(?:avec|with|wit) (?:vos|tes|ces|your|these|una|all these) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    // "Vous dérangez trop, arrêtez", "You people are disturbing me, stop it": the nuisance is us.
+    '(?:vous|tu|you|una|you people) (?:[a-z]+ ){0,2}(?:derange[sz]?|disturb[a-z]*|annoy[a-z]*|bother[a-z]*|saoule[sz]?|fatigue[sz]?)(?: [a-z]+){0,3} (?:stop|stoppez|arrete[rz]?|arretez)(?: (?:it|am|now|please|pls|svp|stp|abeg|ca|la|hein|o|oh|deh))*$',
+    // "I no wan hear from una again", "I don't want to hear from you anymore".
+    '(?:no wan|don t want to|dont want to|do not want to|never want to) hear (?:anything )?from (?:you|una|your shop|this shop|this number)',
+    // Pidgin "abeg no dey send me una message again", "no send me message again o".
+    `no (?:dey )?(?:send|message|text|write)(?:ing)? (?:me|us)(?: (?:una|your|any|these|dis|this))?(?: [a-z]+)?(?: ${OUR_MESSAGES})?(?: (?:again|anymore|o|oh|abeg|please))+$`,
+  ].join('|')})\b`,
+);
+/** Asking to hear of future promotions or arrivals in general (one product back in stock is left to the rules above). */
+const ACC_OPT_IN_RE = new RegExp(
+  String.raw`\b(?:${[
+    // "Informez-moi quand il y a des réductions", "tu peux me prévenir des prochaines promos", "faites-moi signe pour les prochains arrivages".
+    '(?:(?:me|m|nous) (?:previen[a-z]*|prevenir|informer|notifier|alerter|tenir (?:au courant|informee?s?))|(?:previen[a-z]*|prevene[a-z]*|informe[rz]?|notifie[rz]?|alerte[rz]?) (?:moi|nous)|fai(?:s|tes) moi signe|dans la boucle)(?: [a-z0-9]+){0,5} (?:des|les|de vos|de tes|vos|tes|prochaine?s?|futures?) (?:[a-z]+ )?(?:promos?|promotions?|reductions?|soldes?|rabais|bons plans|offres?|arrivages?|nouveautes?)',
+    // "Let me know about future discounts", "keep me in the loop for your next deals".
+    '(?:let (?:me|us) know|keep (?:me|us) (?:posted|updated|informed|in the loop)|notify (?:me|us)|alert (?:me|us))(?: [a-z]+){0,4} (?:future|next|upcoming|new|your next|your future|all your) (?:[a-z]+ )?(?:promos?|promotions?|discounts?|deals?|offers?|sales|arrivals?|stock)',
+    // "je veux vos offres chaque semaine", "I want your deals every week".
+    '(?:veux|voudrais|want|wan) (?:vos|tes|your|una) (?:[a-z]+ )?(?:promos?|promotions?|offres?|offers?|deals?|nouveautes?|updates?|bons plans) (?:chaque|tous les|toutes les|every|each)',
+    // "Partagez-moi vos bons plans", "send me your promos again please".
+    '(?:partage[rz]?|partagez|envoie[rz]?|envoyez|send|share) (?:moi|me|nous|us) (?:vos|tes|your|una) (?:bons plans|deals|offers|offres|promos|promotions)(?: (?:again|encore|aussi|too|svp|stp|please|pls|o|abeg))*$',
+  ].join('|')})\b`,
+);
+/** Pidgin refusals the negation patterns above do not know ("no dey send", "I no wan"). */
+const ACC_NEGATED_OPT_IN_RE = /\b(?:no (?:dey )?send|no wan)\b/;
+
 export type ConsentRule =
   | 'consent.keyword'
   | 'consent.unsubscribe'
@@ -769,6 +802,7 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
   )
     optOut = 'consent.remove_me';
   else if (TRAIN_C_OPT_OUT_RE.test(s)) optOut = 'consent.no_more_messages';
+  else if (ACC_OPT_OUT_RE.test(s)) optOut = 'consent.no_more_messages';
 
   // A request to stop that also asks for a person ("arrêtez vos messages automatiques, je veux
   // parler à quelqu'un") or to resume ("I asked you to stop the broadcasts, please resume") is not
@@ -795,8 +829,11 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
         (OPT_IN_RECEIVE_IT_RE.test(s) && OUR_MESSAGES_RE.test(s))) &&
         !ORDER_ON_ITS_WAY_RE.test(s))) &&
     !NEGATED_OPT_IN_RE.test(s) &&
-    !TRAIN_C_NEGATED_OPT_IN_RE.test(s)
+    !TRAIN_C_NEGATED_OPT_IN_RE.test(s) &&
+    !ACC_NEGATED_OPT_IN_RE.test(s)
   )
+    optIn = 'consent.opt_in_request';
+  else if (ACC_OPT_IN_RE.test(s) && !NEGATED_OPT_IN_RE.test(s) && !ACC_NEGATED_OPT_IN_RE.test(s))
     optIn = 'consent.opt_in_request';
   else if (
     (tokens[0] === 'start' || tokens[0] === 'unstop') &&
