@@ -510,6 +510,15 @@ describe('consent rules: nuisance, pidgin refusals, news of future promotions', 
     "I don't want to hear from you anymore",
     'abeg no dey send me una message again',
     'no send me message again o',
+    "J'en ai marre de recevoir vos trucs",
+    'Ça devient insupportable ces messages chaque jour',
+    "Sorry I'm not interested in your products, kindly stop",
+    'Quittez mon WhatsApp',
+    'Stoppez les envois svp',
+    "Je ne vous ai jamais donné l'autorisation de m'écrire",
+    "You don't have my permission to message me",
+    'Désactivez mon numéro de vos envois',
+    "C'est quoi ce harcèlement ? Je n'ai jamais acheté chez vous",
   ];
   const OPT_IN_FORMS = [
     'Informez-moi quand il y a des réductions',
@@ -529,6 +538,11 @@ describe('consent rules: nuisance, pidgin refusals, news of future promotions', 
     'Let me know if there is a discount on the fan',
     'I no wan the red one, send me the black',
     "Don't send me the wrong size again",
+    "I'm tired of getting your wrong sizes, this is the third time",
+    "J'en ai marre de recevoir des factures aussi élevées",
+    'Not interested in the black one, I want the red one',
+    'Mon fils n’a pas la permission de sortir ce soir',
+    'Le livreur me harcèle au téléphone depuis ce matin',
   ];
   for (const text of OPT_OUT_FORMS) it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
   for (const text of OPT_IN_FORMS) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
