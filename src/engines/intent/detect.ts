@@ -37,6 +37,7 @@ import {
   type ConsentCue,
   consentCue,
   correctCueTypos,
+  optInLike,
   optOutLike,
   readCues,
   requestAfterStop,
@@ -80,6 +81,7 @@ export const INTENT_CODES = [
   'intent.none',
   'intent.consent_rule',
   'intent.opt_out_model',
+  'intent.opt_in_model',
   'intent.acknowledgement',
   'intent.model',
   'intent.low_confidence',
@@ -103,6 +105,15 @@ export type IntentCode = (typeof INTENT_CODES)[number];
  * development or training corpus from 0.8 up; 0.9 keeps a margin (docs/INTENTS.md, fourth pass).
  */
 export const OPT_OUT_MODEL_THRESHOLD = 0.9;
+
+/**
+ * The same second line for opt-in: a message with an opt-in cue and no trap (optInLike in rules.ts)
+ * that no exact rule reads opts in when the model gives opt_in at least this. Chosen like the
+ * opt-out one with a model trained without the tuning splits: no false opt-in on any development or
+ * training corpus from 0.85 up (one at 0.8, a request to post articles on the status); 0.9 keeps a
+ * margin (docs/INTENTS.md, fifth pass).
+ */
+export const OPT_IN_MODEL_THRESHOLD = 0.9;
 
 /** Below this confidence the primary intent is a guess: decide() asks a question or hands over. */
 export const LOW_CONFIDENCE = 0.45;
@@ -347,6 +358,12 @@ const LAUGHTER_RE = /[😂🤣😅😆😹😍🥰🤩]/u;
 export function readsLikeOptOut(a: Analysis): boolean {
   const u = a.unreadConsent;
   return u !== undefined && optOutLike(u.normalized) && !LAUGHTER_RE.test(u.raw);
+}
+
+/** The message reads like a request to receive our messages that no exact rule confirmed. */
+export function readsLikeOptIn(a: Analysis): boolean {
+  const u = a.unreadConsent;
+  return u !== undefined && optInLike(u.normalized);
 }
 
 /** A message this short whose letters, joined, make one consent keyword is read as that keyword. */
@@ -643,6 +660,21 @@ export function classify(a: Analysis, model: IntentModel): Classification {
         engine: 'intent',
         code: 'intent.opt_out_model',
         detail: `opt_out by the model (probability ${confidence} ≥ ${OPT_OUT_MODEL_THRESHOLD}) on a message with an opt-out word and no trap`,
+      },
+    };
+  }
+  const optInIndex = model.classes.indexOf('opt_in');
+  const optInProbability = optInIndex >= 0 ? scored.probabilities[optInIndex]! : 0;
+  if (optInProbability >= OPT_IN_MODEL_THRESHOLD && readsLikeOptIn(a)) {
+    const confidence = round2(optInProbability);
+    return {
+      intent: 'opt_in',
+      confidence,
+      probabilities: new Map(model.classes.map((cls, k) => [cls, scored.probabilities[k]!])),
+      reason: {
+        engine: 'intent',
+        code: 'intent.opt_in_model',
+        detail: `opt_in by the model (probability ${confidence} ≥ ${OPT_IN_MODEL_THRESHOLD}) on a message naming our promotions or lists with no refusal`,
       },
     };
   }

@@ -1025,6 +1025,25 @@ export function requestAfterStop(raw: string): string | undefined {
   return rest;
 }
 
+/**
+ * Words of a request to hear from us: our promotions, alerts, news or lists. Only a gate for the
+ * model-backed opt-in (see optInLike): on its own a cue decides nothing.
+ */
+const OPT_IN_CUE_RE =
+  /\b(?:promos?|promotions?|reductions?|discounts?|soldes?|deals?|offres?|offers?|alertes?|alerts?|updates?|nouveautes?|arrivages?|news|newsletters?|listes?|lists?|broadcasts?|diffusions?|abonn[a-z]*|subscri[a-z]*|inscri[a-z]*)\b/;
+/** A refusal, a stop word or a question about one deal keeps the model-backed opt-in out. */
+const OPT_IN_TRAP_RE =
+  /\b(?:stop[a-z]*|arret[a-z]*|cesse[a-z]*|retire[a-z]*|enleve[a-z]*|supprime[a-z]*|remove|delete|desabonn[a-z]*|desinscri[a-z]*|unsubscri[a-z]*|block[a-z]*|bloque[a-z]*|spam[a-z]*|pas|plus|jamais|rien|not|no|never|don t|dont|nothing|anymore|combien|how much|prix|price|jusqu|until|till|quand finit|when does)\b/;
+
+/**
+ * A message that reads like a request to receive our messages without an exact rule saying so: an
+ * opt-in cue and no trap. With a very confident model it opts in (`intent.opt_in_model`); `s` is
+ * the normalized text.
+ */
+export function optInLike(s: string): boolean {
+  return OPT_IN_CUE_RE.test(s) && !OPT_IN_TRAP_RE.test(s) && !NEGATED_OPT_IN_RE.test(s);
+}
+
 /** Letters from other scripts that look like Latin ones ("ѕтор", "Stoρ"), to their Latin twin. */
 const LOOKALIKES: ReadonlyMap<string, string> = new Map(
   [
