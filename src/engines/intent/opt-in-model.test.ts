@@ -27,7 +27,8 @@ const TRAPS = [
 
 describe('optInLike', () => {
   for (const text of CUES)
-    it(`reads an opt-in cue without a trap: ${text}`, () => expect(optInLike(normalizeText(text))).toBe(true));
+    it(`reads an opt-in cue without a trap: ${text}`, () =>
+      expect(optInLike(normalizeText(text))).toBe(true));
   for (const text of TRAPS)
     it(`sees a trap or no cue: ${text}`, () => expect(optInLike(normalizeText(text))).toBe(false));
 });
