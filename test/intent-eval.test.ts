@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   amountsIn,
   DEFAULT_HELDOUT,
+  EARLIER_HELDOUTS,
   DEV_CORPORA,
   DEV3,
   evaluateCorpus,
@@ -50,6 +51,8 @@ describe('intent evaluation harness', () => {
 
   it('refuses the current held-out set by name or by path, and lists the retired one', () => {
     for (const which of [
+      'heldout-4',
+      'test/fixtures/intents/heldout-4.json',
       'heldout-3',
       'test/fixtures/intents/heldout-3.json',
       'heldout-2',
@@ -65,7 +68,8 @@ describe('intent evaluation harness', () => {
     expect(DEV_CORPORA).toContain(RETIRED_HELDOUT);
     expect(DEV_CORPORA).toContain(DEV3);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
-    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-3.json');
+    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-4.json');
+    for (const earlier of EARLIER_HELDOUTS) expect(DEV_CORPORA).not.toContain(earlier);
   });
 
   it('splits by the number an id ends with, not by the digits of its corpus prefix', () => {
