@@ -228,6 +228,10 @@ fr|fr|location|Votre boutique c'est vers quel carrefour ?|
 en|pidgin|delivery|Una fit bring am come Ikeja today?|
 fr|fr|payment|Je peux payer la moitié maintenant et le reste à la livraison ?|
 fr|fr|human|Passez-moi quelqu'un de la boutique svp, pas le robot|
+fr|fr|catalog|Quels sont les tarifs de vos chaussures ?|
+fr|fr|catalog|Les prix de tes téléphones stp, je compare avant de venir|
+en|en|catalog|What are the prices of your home appliances?|
+en|pidgin|catalog|Abeg send me the prices of all your foodstuff|
 '''
 msgs = []
 for i, line in enumerate(l for l in rows.strip().split('\n') if l.strip() and not l.startswith('#')):
