@@ -134,9 +134,107 @@ en|en|order|semovita x3|semovita
 en|en|order|sneakers white 43 x2 please|sneakers
 en|en|order|beans x 5, deliver to Yaba|beans
 en|en|order|standing fan ×1 and iron x1|fan,iron
+# Issue 14 fifth pass (helper h-acc): greetings and wishes, orders, counter-offers, stock against price
+# against range questions, complaints, general promotion alerts, French-English-pidgin mixes.
+fr|fr|greeting|Joyeuses fêtes à vous et à toute votre famille 🎄|
+fr|fr|greeting|Bonne et heureuse année à toute l'équipe de la boutique !|
+fr|fr|greeting|Mes meilleurs vœux de santé et de réussite pour vos affaires|
+fr|fr|greeting|Bonne fête de Pâques ma chère|
+fr|fr|greeting|Ramadan moubarak à vous et aux vôtres 🌙|
+fr|fr|greeting|Bonjour ma sœur, ça fait longtemps ! La famille va bien ?|
+fr|fr|greeting|Bonsoir tonton, bien arrivé ?|
+fr|mixed|greeting|Hello la boutique, how una dey ce matin ?|
+en|en|greeting|Merry Christmas and a prosperous new year to you ma|
+en|en|greeting|Happy Eid to you and your household|
+en|en|greeting|Good evening, hope business is going well|
+en|pidgin|greeting|My oga, how body? How market?|
+en|en|greeting|Happy independence day to you all 🇳🇬|
+en|en|greeting|Compliments of the season, boss!|
+fr|fr|price|Bonjour, la chemise en XL c'est à combien ?|chemise
+en|en|price|Good morning ma, how much is the semovita now?|semovita
+fr|fr|availability|Bonsoir, la perruque est toujours là ?|perruque
+en|en|availability|Hello, do you have the sneakers in white size 42?|sneakers
+fr|fr|order|Bonjour madame, je veux 2 crèmes karité pour demain|creme
+en|pidgin|order|Good morning, I wan collect 3 paint of beans|beans
+fr|fr|order|Mettez-moi de côté les mocassins marron en 41, je passe samedi|mocassin
+fr|fr|order|C'est bon je prends la bandoulière beige, envoyez-moi le numéro Wave|sac_bandouliere
+fr|fr|order|Annulez la chemise, je garde seulement les écouteurs|chemise,ecouteurs
+fr|fr|order|Ajoutez une crème à ma commande d'hier svp|creme
+fr|fr|order|Je confirme pour le Pova 5, je viens le chercher à 16h|tecno_pova
+fr|mixed|order|Je veux buy 2 écouteurs, tu peux keep them pour moi ?|ecouteurs
+en|en|order|Please book one standing fan for me, I'll pay on delivery|fan
+en|en|order|Change my order from size 42 to 43 please|sneakers
+en|pidgin|order|Abeg package 2 bags of semovita for me, I dey come|semovita
+en|en|order|I'll have the pressing iron, when can I pick it up?|iron
+en|en|order|Count me in for 4 pairs of sneakers, black|sneakers
+fr|fr|negotiate|La perruque à 45 000 je prends tout de suite|perruque
+fr|fr|negotiate|Tu ne peux pas me laisser les mocassins à 18 000 ?|mocassin
+fr|fr|negotiate|C'est un peu cher pour moi, tu peux enlever 2000 ?|
+fr|fr|negotiate|Pour 5 chemises tu me fais quel prix ?|chemise
+fr|fr|negotiate|On peut trouver un terrain d'entente sur le Pova ?|tecno_pova
+fr|fr|negotiate|Je suis revendeuse, quel est ton prix de gros pour les crèmes ?|creme
+fr|mixed|negotiate|Tu me do les écouteurs à 6000 ?|ecouteurs
+fr|mixed|negotiate|If I buy 3 chemises tu fais combien ?|chemise
+en|en|negotiate|Would you accept 35k for the fan? Cash today|fan
+en|en|negotiate|That's above my budget, can you knock something off?|
+en|pidgin|negotiate|Abeg make am 16k make I carry the sneakers now|sneakers
+en|en|negotiate|If I take 4 bags of beans, what's your best price?|beans
+en|en|negotiate|Another shop sells this iron for 12k, can you match it?|iron
+en|pidgin|negotiate|Oga the price too high, drop am small|
+fr|fr|availability|Les écouteurs sont encore en stock ?|ecouteurs
+fr|fr|availability|La bandoulière noire est revenue ?|sac_bandouliere
+fr|fr|availability|Vous avez la chemise en M ?|chemise
+fr|fr|availability|Il vous reste des Pova 5 ?|tecno_pova
+fr|mixed|availability|La perruque is still available ?|perruque
+en|en|availability|Is the pressing iron back in stock?|iron
+en|pidgin|availability|The semovita still dey?|semovita
+en|en|availability|Have you got the standing fan today?|fan
+fr|fr|price|La crème karité coûte combien ?|creme
+fr|fr|price|Quel est le prix des mocassins ?|mocassin
+fr|mixed|price|How much la chemise pagne ?|chemise
+en|en|price|What's the price of the canvas sneakers?|sneakers
+en|pidgin|price|Semovita na how much now?|semovita
+fr|fr|catalog|Vous vendez quoi comme chaussures ?|
+fr|fr|catalog|Vous vendez aussi des montres ?|
+fr|fr|catalog|Envoyez-moi les photos de tous vos sacs|
+fr|fr|catalog|Vous avez quels modèles de téléphones ?|
+fr|fr|catalog|Qu'est-ce que vous avez comme soins pour le visage ?|
+fr|mixed|catalog|Show me vos nouveautés de la semaine|
+en|en|catalog|Do you sell kitchen utensils too?|
+en|en|catalog|What kinds of shoes do you stock?|
+en|en|catalog|Can I see your full list of foodstuff?|
+en|pidgin|catalog|Wetin una dey sell for home appliances?|
+fr|fr|complaint|J'ai reçu une chemise tachée, c'est inacceptable|chemise
+fr|fr|complaint|Les mocassins se décollent déjà, ça fait même pas 2 semaines|mocassin
+fr|fr|complaint|Ça fait une semaine que j'attends ma commande, personne ne répond|
+fr|fr|complaint|Vous m'avez livré la mauvaise taille et le livreur était impoli|
+fr|mixed|complaint|My order never reach, ça fait 5 jours|
+en|en|complaint|The fan stopped rotating after two days, I want my money back|fan
+en|pidgin|complaint|The beans get weevil, una sell spoil market give me|beans
+en|en|complaint|I was charged twice for the same order, please fix this|
+en|en|complaint|Your rider was rude to my mother and left the parcel outside|
+fr|fr|unknown|Ma cousine se marie samedi, on va bien danser 😄|
+fr|fr|unknown|Il pleut fort ici à Cocody depuis ce matin|
+en|en|unknown|Sorry, wrong chat|
+en|pidgin|unknown|Na who dey call me since morning?|
+fr|fr|unknown|Le match d'hier là, on a souffert 😂|
+fr|fr|opt_in|Prévenez-moi pour les prochaines promotions svp|
+fr|fr|opt_in|Je veux être au courant de vos nouveautés chaque semaine|
+en|en|opt_in|Keep me posted on your upcoming deals|
+en|pidgin|opt_in|Abeg put me for una promo list|
+fr|fr|thanks|D'accord, merci pour l'info|
+en|en|thanks|Alright, well received, thanks|
+fr|fr|location|Votre boutique c'est vers quel carrefour ?|
+en|pidgin|delivery|Una fit bring am come Ikeja today?|
+fr|fr|payment|Je peux payer la moitié maintenant et le reste à la livraison ?|
+fr|fr|human|Passez-moi quelqu'un de la boutique svp, pas le robot|
+fr|fr|catalog|Quels sont les tarifs de vos chaussures ?|
+fr|fr|catalog|Les prix de tes téléphones stp, je compare avant de venir|
+en|en|catalog|What are the prices of your home appliances?|
+en|pidgin|catalog|Abeg send me the prices of all your foodstuff|
 '''
 msgs = []
-for i, line in enumerate(l for l in rows.strip().split('\n') if l.strip()):
+for i, line in enumerate(l for l in rows.strip().split('\n') if l.strip() and not l.startswith('#')):
   cat, lang, intent, text, prods = line.split('|')
   msgs.append({"id": f"own{i+1}", "catalogue": "own_fr" if cat == 'fr' else "own_en", "lang": lang, "text": text,
                "intent": intent, "intents": [intent], "products": [p for p in prods.split(',') if p], "tags": ["own"]})

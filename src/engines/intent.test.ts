@@ -468,9 +468,55 @@ const language: Case[] = [
   },
 ];
 
+// "Stop, send me your price list": written for these tests. An opening stop closed by punctuation,
+// then a request, is an interjection; a stop followed by a refusal or by our messages still opts out.
+const stopInterjection: Case[] = [
+  {
+    name: 'does not opt out on "Stop, send me your price list"',
+    text: 'Stop, send me your price list',
+    want: { intent: 'catalog', notIntents: ['opt_out'] },
+  },
+  {
+    name: 'does not opt out on "Arrête ! Envoie-moi la photo du sac noir"',
+    text: 'Arrête ! Envoie-moi la photo du sac noir',
+    want: { notIntents: ['opt_out'], products: ['sac_noir'] },
+  },
+  {
+    name: 'does not opt out on "STOP. Send me your location please"',
+    text: 'STOP. Send me your location please',
+    want: { intent: 'location', notIntents: ['opt_out'] },
+  },
+  {
+    name: 'does not opt out on "Ok stop, je veux la robe wax en L"',
+    text: 'Ok stop, je veux la robe wax en L',
+    want: { notIntents: ['opt_out'], products: ['robe_wax'] },
+  },
+  {
+    name: 'does not opt out on "Stop : combien la montre ?"',
+    text: 'Stop : combien la montre ?',
+    want: { intent: 'price', notIntents: ['opt_out'], products: ['montre'] },
+  },
+  {
+    name: 'explains the interjection in the model reason',
+    text: 'Stop, send me your catalogue',
+    want: { notIntents: ['opt_out'], codes: ['intent.model'] },
+  },
+  ...[
+    'Stop sending me your price list',
+    'Stop, send me nothing else',
+    'Stop, I said no more messages',
+    'Arrêtez, envoyez-moi plus rien',
+    'Stop, send me your promos again and I block you',
+    'Stop, ne m’écrivez plus',
+    'STOP',
+    'Stop!!!',
+  ].map((text) => ({ name: `still opts out on "${text}"`, text, want: { intent: 'opt_out' as const } })),
+];
+
 const groups: [string, Case[]][] = [
   ['opt-out variants', optOut],
   ['hard negatives', hardNegatives],
+  ['stop before a request', stopInterjection],
   ['opt-in', optIn],
   ['several intents', multiIntent],
   ['SMS spellings', sms],

@@ -402,6 +402,8 @@ const FR = {
   'reason.intent.consent_rule': 'Le client demande clairement à se désabonner ou à se réabonner',
   'reason.intent.opt_out_model':
     'Le client demande à ne plus recevoir nos messages (mots d’arrêt et modèle presque certain)',
+  'reason.intent.opt_in_model':
+    'Le client demande à recevoir nos promotions (mots de nos envois et modèle presque certain)',
   'reason.intent.acknowledgement': 'Le client dit simplement merci',
   'reason.intent.model': 'Demande reconnue d’après les mots du message',
   'reason.intent.low_confidence': 'Le bot n’est pas sûr de ce que veut le client',
@@ -868,6 +870,8 @@ const EN = {
   'reason.intent.consent_rule': 'The customer clearly asks to unsubscribe or to subscribe again',
   'reason.intent.opt_out_model':
     'The customer asks to stop receiving our messages (stop words and a nearly certain model)',
+  'reason.intent.opt_in_model':
+    'The customer asks to receive our promotions (words of our messages and a nearly certain model)',
   'reason.intent.acknowledgement': 'The customer just says thanks',
   'reason.intent.model': 'Request recognised from the words of the message',
   'reason.intent.low_confidence': 'The bot is not sure what the customer wants',

@@ -38,6 +38,7 @@ const DETAIL_MATTERS = new Set([
   'health.timelock_active',
   'intent.model',
   'intent.opt_out_model',
+  'intent.opt_in_model',
   'intent.low_confidence',
   'intent.product_matched',
   'intent.product_fuzzy',

@@ -37,8 +37,10 @@ import {
   type ConsentCue,
   consentCue,
   correctCueTypos,
+  optInLike,
   optOutLike,
   readCues,
+  requestAfterStop,
   unmaskedTexts,
   wantsSomething,
 } from './rules.ts';
@@ -79,6 +81,7 @@ export const INTENT_CODES = [
   'intent.none',
   'intent.consent_rule',
   'intent.opt_out_model',
+  'intent.opt_in_model',
   'intent.acknowledgement',
   'intent.model',
   'intent.low_confidence',
@@ -102,6 +105,15 @@ export type IntentCode = (typeof INTENT_CODES)[number];
  * development or training corpus from 0.8 up; 0.9 keeps a margin (docs/INTENTS.md, fourth pass).
  */
 export const OPT_OUT_MODEL_THRESHOLD = 0.9;
+
+/**
+ * The same second line for opt-in: a message with an opt-in cue and no trap (optInLike in rules.ts)
+ * that no exact rule reads opts in when the model gives opt_in at least this. Chosen like the
+ * opt-out one with a model trained without the tuning splits: no false opt-in on any development or
+ * training corpus from 0.85 up (one at 0.8, a request to post articles on the status); 0.9 keeps a
+ * margin (docs/INTENTS.md, fifth pass).
+ */
+export const OPT_IN_MODEL_THRESHOLD = 0.9;
 
 /** Below this confidence the primary intent is a guess: decide() asks a question or hands over. */
 export const LOW_CONFIDENCE = 0.45;
@@ -179,6 +191,8 @@ export interface Analysis {
    * opt-out (readsLikeOptOut), which reads them only when the model is nearly sure.
    */
   unreadConsent?: { normalized: string; raw: string };
+  /** An opening "stop" read as an interjection before a request ("Stop, send me your price list"). */
+  stopInterjection?: boolean;
   features: string[];
   language: Language;
   languageCounts: { en: number; fr: number };
@@ -346,6 +360,12 @@ export function readsLikeOptOut(a: Analysis): boolean {
   return u !== undefined && optOutLike(u.normalized) && !LAUGHTER_RE.test(u.raw);
 }
 
+/** The message reads like a request to receive our messages that no exact rule confirmed. */
+export function readsLikeOptIn(a: Analysis): boolean {
+  const u = a.unreadConsent;
+  return u !== undefined && optInLike(u.normalized);
+}
+
 /** A message this short whose letters, joined, make one consent keyword is read as that keyword. */
 const MAX_SPLIT_KEYWORD_CHARS = 16;
 
@@ -487,13 +507,31 @@ export function analyze(input: IntentInput, chars = true): Analysis {
 
   // Consent: the whole text, and its unmasked forms ("S T O P", "st0p") when the plain one says nothing.
   let consent = consentCue(s, cueTokens);
-  if (consent === undefined && text.length <= MAX_UNMASK_CHARS && DISGUISE_RE.test(text)) {
+  // "Stop, send me your price list": an opening stop closed by punctuation, then a request. The
+  // request alone is read for consent (it may still opt out: "Stop, I said no more messages").
+  let unread = s;
+  const request = consent?.intent === 'opt_out' ? requestAfterStop(text) : undefined;
+  if (request !== undefined) {
+    unread = normalizeText(request, CONSENT_SPELLINGS);
+    consent = consentCue(unread, tokenize(unread));
+  }
+  if (
+    consent === undefined &&
+    request === undefined &&
+    text.length <= MAX_UNMASK_CHARS &&
+    DISGUISE_RE.test(text)
+  ) {
     for (const u of unmaskedTexts(text)) {
       const t = normalizeText(u);
       consent ??= consentCue(t, tokenize(t));
     }
   }
-  if (consent === undefined && text.length <= MAX_SPLIT_KEYWORD_CHARS && /\p{L}\s+\p{L}/u.test(text)) {
+  if (
+    consent === undefined &&
+    request === undefined &&
+    text.length <= MAX_SPLIT_KEYWORD_CHARS &&
+    /\p{L}\s+\p{L}/u.test(text)
+  ) {
     // A keyword broken by a space ("STO P", "ST OP", "Désabon ner"): its letters joined, as one word.
     const joined = normalizeText(text).replace(/[^a-z]/g, '');
     if (joined.length > 0) consent = consentCue(joined, [joined]);
@@ -552,7 +590,8 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
   if (category !== undefined) analysis.category = category;
   if (consent !== undefined) analysis.consent = consent;
-  else analysis.unreadConsent = { normalized: s, raw: text };
+  else analysis.unreadConsent = { normalized: unread, raw: text };
+  if (request !== undefined) analysis.stopInterjection = true;
   if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
   return analysis;
 }
@@ -624,6 +663,21 @@ export function classify(a: Analysis, model: IntentModel): Classification {
       },
     };
   }
+  const optInIndex = model.classes.indexOf('opt_in');
+  const optInProbability = optInIndex >= 0 ? scored.probabilities[optInIndex]! : 0;
+  if (optInProbability >= OPT_IN_MODEL_THRESHOLD && readsLikeOptIn(a)) {
+    const confidence = round2(optInProbability);
+    return {
+      intent: 'opt_in',
+      confidence,
+      probabilities: new Map(model.classes.map((cls, k) => [cls, scored.probabilities[k]!])),
+      reason: {
+        engine: 'intent',
+        code: 'intent.opt_in_model',
+        detail: `opt_in by the model (probability ${confidence} ≥ ${OPT_IN_MODEL_THRESHOLD}) on a message naming our promotions or lists with no refusal`,
+      },
+    };
+  }
   // Otherwise the model never opts anyone in or out: consent classes only raise a question.
   let best = -1;
   let top = -1;
@@ -655,9 +709,11 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     reason: {
       engine: 'intent',
       code: 'intent.model',
-      detail: deferred
-        ? `${intent} by the cue rules, the model being unsure (confidence ${confidence})`
-        : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`,
+      detail: `${
+        deferred
+          ? `${intent} by the cue rules, the model being unsure (confidence ${confidence})`
+          : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`
+      }${a.stopInterjection ? '; the opening "stop" is an interjection before a request, not an opt-out' : ''}`,
     },
   };
   const topClass = model.classes[top]!;

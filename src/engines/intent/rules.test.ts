@@ -497,3 +497,55 @@ describe('consent rules: train-c forms', () => {
     expect(consentOf("On m'a retiré par erreur, remettez-moi svp")).toBe('opt_in');
   });
 });
+
+// Issue 14 fifth pass: families written for these tests (none comes from a corpus), with traps.
+describe('consent rules: nuisance, pidgin refusals, news of future promotions', () => {
+  const OPT_OUT_FORMS = [
+    'Tu me fatigues avec tes pubs',
+    "Vous me saoulez avec vos promos tous les jours, c'est fini",
+    'you dey disturb me with all these broadcasts',
+    'Vous dérangez trop, arrêtez',
+    'You people are disturbing me, stop it',
+    'I no wan hear from una again',
+    "I don't want to hear from you anymore",
+    'abeg no dey send me una message again',
+    'no send me message again o',
+    "J'en ai marre de recevoir vos trucs",
+    'Ça devient insupportable ces messages chaque jour',
+    "Sorry I'm not interested in your products, kindly stop",
+    'Quittez mon WhatsApp',
+    'Stoppez les envois svp',
+    "Je ne vous ai jamais donné l'autorisation de m'écrire",
+    "You don't have my permission to message me",
+    'Désactivez mon numéro de vos envois',
+    "C'est quoi ce harcèlement ? Je n'ai jamais acheté chez vous",
+  ];
+  const OPT_IN_FORMS = [
+    'Informez-moi quand il y a des réductions',
+    'Tu peux me prévenir des prochaines promos ?',
+    'Faites-moi signe pour les prochains arrivages',
+    'Mettez moi dans la boucle pour les soldes',
+    'Let me know about future discounts',
+    'keep me in the loop for your next deals',
+    'je veux vos offres chaque semaine',
+    'Partagez-moi vos bons plans',
+    'send me your promos again please',
+  ];
+  const NEITHER_FORMS = [
+    'Tu me fatigues avec tes questions, je viens demain',
+    'Le bébé me dérange trop, arrête de pleurer',
+    'Informez-moi du prix de la robe',
+    'Let me know if there is a discount on the fan',
+    'I no wan the red one, send me the black',
+    "Don't send me the wrong size again",
+    "I'm tired of getting your wrong sizes, this is the third time",
+    "J'en ai marre de recevoir des factures aussi élevées",
+    'Not interested in the black one, I want the red one',
+    'Mon fils n’a pas la permission de sortir ce soir',
+    'Le livreur me harcèle au téléphone depuis ce matin',
+  ];
+  for (const text of OPT_OUT_FORMS) it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
+  for (const text of OPT_IN_FORMS) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
+  for (const text of NEITHER_FORMS)
+    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+});
