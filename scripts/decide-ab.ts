@@ -235,7 +235,7 @@ async function latency(): Promise<number> {
     return summary(out);
   });
   console.log('pooled:');
-  engines.forEach((e, k) => console.log(format(e.label, pooled[k]!)));
+  for (const [k, e] of engines.entries()) console.log(format(e.label, pooled[k]!));
   const [h, b] = pooled as [ReturnType<typeof summary>, ReturnType<typeof summary>];
   console.log(
     `head/base: p50 ${(h.p50 / b.p50).toFixed(2)}×, p99 ${(h.p99 / b.p99).toFixed(2)}×, mean ${(h.mean / b.mean).toFixed(2)}×`,
