@@ -7,6 +7,7 @@
 import type { Intent } from '../../domain/types.ts';
 import { damerauLevenshtein } from '../text.ts';
 import { LEXICON, WANT_FILLER, WANT_TOKENS } from './lexicon.ts';
+import { literalGate } from './prefilter.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Cue patterns, compiled once. They run on normalized text: lowercase ASCII words and spaces.
@@ -718,6 +719,39 @@ export interface ConsentCue {
   rule: ConsentRule;
 }
 
+/**
+ * Every pattern that can make consentCue read a request (the others only veto one), and the
+ * past-tense stop whose removal feeds OPT_OUT_STOP_MESSAGES_RE. A text containing none of their
+ * literals (prefilter.ts) and no consent keyword asks nothing about consent: most messages skip
+ * the consent patterns with one scan. A pattern added to consentCue that can say yes goes here.
+ */
+export const CONSENT_REQUEST_PATTERNS: readonly RegExp[] = [
+  OPT_OUT_VERB_RE,
+  OPT_OUT_REMOVE_RE,
+  OPT_OUT_CEASE_RE,
+  OPT_OUT_NEGATED_RE,
+  OPT_OUT_MORE_RE,
+  OPT_OUT_STOP_MESSAGES_RE,
+  TRAIN_C_PAST_STOP_RE,
+  OPT_OUT_STOP_END_RE,
+  OPT_OUT_REMOVE_END_RE,
+  OPT_OUT_REMOVE_LIST_RE,
+  TRAIN_C_OPT_OUT_RE,
+  START_AGAIN_RE,
+  OPT_IN_PHRASE_RE,
+  TRAIN_C_OPT_IN_RE,
+  OPT_IN_NOTIFY_RE,
+  OPT_IN_NUMBER_RE,
+  OPT_IN_RECEIVE_IT_RE,
+];
+const CONSENT_GATE = literalGate(CONSENT_REQUEST_PATTERNS);
+
+/** A word of the text is a consent keyword: keywordOnly or a leading "start"/"unstop" may read it. */
+function hasConsentKeyword(tokens: readonly string[]): boolean {
+  for (const t of tokens) if (OPT_OUT_KEYWORDS.has(t) || OPT_IN_KEYWORDS.has(t)) return true;
+  return false;
+}
+
 /** "non stop", "stop motion", "panneau stop", "bus stop", "arrêt de bus": a stop word in another sense. */
 const STOP_IN_ANOTHER_SENSE_RE =
   /\b(?:non stop|nonstop|sans arret|stop (?:motion|sign|at|near|by|over)|(?:panneau|feu|bouton|bus|taxi) stop|arret de (?:bus|taxi|car|gbaka|woro))\b/;
@@ -739,6 +773,7 @@ function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): 
 export function consentCue(text: string, tokens: readonly string[]): ConsentCue | undefined {
   // train-c forms: SMS "menvoyez" is read as "m envoyez".
   const s = text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
+  if (!CONSENT_GATE.test(s) && !hasConsentKeyword(tokens)) return undefined;
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
   else if (
