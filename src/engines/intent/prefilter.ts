@@ -12,120 +12,71 @@
  * prefilter pass every text. properties.test.ts checks the contract with generated messages.
  */
 
-/** What a piece of pattern can match: its exact strings when few, else strings one of which it contains. */
-interface Literals {
-  /** Every string the piece matches, when there are at most MAX_EXACT; null when unknown or too many. */
-  exact: Set<string> | null;
-  /** Strings one of which every match contains; null when nothing is required. */
-  required: Set<string> | null;
-}
+/**
+ * A pattern read into a tree. Characters: `chars` lists them when they are few, and `sample` gives
+ * a few that match either way (for tests that generate matching texts). Lookarounds, anchors and
+ * word boundaries match no characters (`zero`); a back-reference is read as `zero` too.
+ */
+export type PatternNode =
+  | { kind: 'chars'; chars: readonly string[] | null; sample: readonly string[] }
+  | { kind: 'zero'; look?: PatternNode }
+  | { kind: 'seq'; items: readonly PatternNode[] }
+  | { kind: 'alt'; branches: readonly PatternNode[] }
+  | { kind: 'repeat'; min: number; max: number; item: PatternNode };
 
-/** Above this many exact strings a piece is summed up by what it requires. */
-const MAX_EXACT = 64;
+/** A class of this many characters or fewer is spelt out; larger ones require nothing. */
+const MAX_CLASS_CHARS = 8;
+/** Characters tried for a negated class or a dot when generating texts. */
+const OTHER_CHARS = [' ', 'x', '1', '.', ',', 'e'];
 
-const NOTHING: Literals = { exact: null, required: null };
-const EMPTY = (): Literals => ({ exact: new Set(['']), required: null });
-
-/** How good a set of required strings is: its shortest string's length, then fewer strings. */
-function better(a: Set<string> | null, b: Set<string> | null): Set<string> | null {
-  const useful = (s: Set<string> | null) => s !== null && s.size > 0 && !s.has('');
-  if (!useful(a)) return useful(b) ? b : null;
-  if (!useful(b)) return a;
-  const shortest = (s: Set<string>) => Math.min(...[...s].map((x) => x.length));
-  const la = shortest(a!);
-  const lb = shortest(b!);
-  if (la !== lb) return la > lb ? a : b;
-  return a!.size <= b!.size ? a : b;
-}
-
-function requiredOf(l: Literals): Set<string> | null {
-  if (l.exact !== null) return l.exact.has('') ? null : l.exact;
-  return l.required;
-}
-
-class Reader {
+class Parser {
   private at = 0;
   constructor(private readonly src: string) {}
 
-  read(): Literals {
+  parse(): PatternNode {
     const out = this.alternation();
     if (this.at !== this.src.length) throw new Error(`prefilter: unexpected ')' at ${this.at}`);
     return out;
   }
 
-  private alternation(): Literals {
+  private alternation(): PatternNode {
     const branches = [this.sequence()];
     while (this.src[this.at] === '|') {
       this.at++;
       branches.push(this.sequence());
     }
-    if (branches.length === 1) return branches[0]!;
-    if (branches.every((b) => b.exact !== null)) {
-      const union = new Set<string>();
-      for (const b of branches) for (const s of b.exact!) union.add(s);
-      if (union.size <= MAX_EXACT) return { exact: union, required: null };
-    }
-    const required = new Set<string>();
-    for (const b of branches) {
-      const r = requiredOf(b);
-      if (r === null) return NOTHING;
-      for (const s of r) required.add(s);
-    }
-    return { exact: null, required };
+    return branches.length === 1 ? branches[0]! : { kind: 'alt', branches };
   }
 
-  private sequence(): Literals {
-    let run: Set<string> = new Set(['']);
-    let best: Set<string> | null = null;
-    let cut = false;
+  private sequence(): PatternNode {
+    const items: PatternNode[] = [];
     while (this.at < this.src.length && this.src[this.at] !== '|' && this.src[this.at] !== ')') {
-      const piece = this.quantified();
-      if (piece.exact !== null) {
-        const product = new Set<string>();
-        for (const a of run) for (const b of piece.exact) product.add(a + b);
-        if (product.size <= MAX_EXACT) {
-          run = product;
-          continue;
-        }
-        best = better(best, run);
-        run = piece.exact;
-        cut = true;
-        continue;
-      }
-      best = better(better(best, run), piece.required);
-      run = new Set(['']);
-      cut = true;
+      items.push(this.quantified());
     }
-    if (!cut) return { exact: run, required: null };
-    return { exact: null, required: better(best, run) };
+    return items.length === 1 ? items[0]! : { kind: 'seq', items };
   }
 
-  private quantified(): Literals {
-    const atom = this.atom();
+  private quantified(): PatternNode {
+    const item = this.atom();
     const c = this.src[this.at];
-    let min = 1;
-    let max = 1;
+    let min: number;
+    let max: number;
     if (c === '?' || c === '*' || c === '+') {
       this.at++;
       min = c === '+' ? 1 : 0;
       max = c === '?' ? 1 : Number.POSITIVE_INFINITY;
     } else if (c === '{') {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(this.src.slice(this.at));
-      if (m) {
-        this.at += m[0].length;
-        min = Number(m[1]);
-        max = m[2] === undefined ? min : m[3] === '' ? Number.POSITIVE_INFINITY : Number(m[3]);
-      }
-    } else return atom;
+      if (!m) return item;
+      this.at += m[0].length;
+      min = Number(m[1]);
+      max = m[2] === undefined ? min : m[3] === '' ? Number.POSITIVE_INFINITY : Number(m[3]);
+    } else return item;
     if (this.src[this.at] === '?') this.at++; // lazy: the same strings
-    if (min === 1 && max === 1) return atom;
-    if (min === 0 && max === 1 && atom.exact !== null)
-      return { exact: new Set([...atom.exact, '']), required: null };
-    if (min === 0) return NOTHING;
-    return { exact: null, required: requiredOf(atom) };
+    return { kind: 'repeat', min, max, item };
   }
 
-  private atom(): Literals {
+  private atom(): PatternNode {
     const c = this.src[this.at]!;
     if (c === '(') {
       this.at++;
@@ -147,40 +98,51 @@ class Reader {
       if (this.src[this.at] !== ')') throw new Error(`prefilter: unclosed group at ${this.at}`);
       this.at++;
       // A lookaround matches no characters: it requires nothing of the text here.
-      return look ? EMPTY() : inner;
+      return look ? { kind: 'zero', look: inner } : inner;
     }
     if (c === '[') return this.charClass();
-    if (c === '^' || c === '$') {
-      this.at++;
-      return EMPTY();
-    }
-    if (c === '.') {
-      this.at++;
-      return NOTHING;
-    }
-    if (c === '\\') return this.escape();
     this.at++;
-    return { exact: new Set([c]), required: null };
+    if (c === '^' || c === '$') return { kind: 'zero' };
+    if (c === '.') return { kind: 'chars', chars: null, sample: OTHER_CHARS };
+    if (c === '\\') return this.escape();
+    return { kind: 'chars', chars: [c], sample: [c] };
   }
 
-  private escape(): Literals {
-    const c = this.src[this.at + 1]!;
-    this.at += 2;
-    if (c === 'b' || c === 'B') return EMPTY();
-    if ('dDwWsS'.includes(c) || /[0-9k]/.test(c)) {
-      if (c === 'k') this.at = this.src.indexOf('>', this.at) + 1;
-      else if (/[1-9]/.test(c)) while (/[0-9]/.test(this.src[this.at] ?? '')) this.at++;
-      return NOTHING; // a class of many characters, or a back-reference
+  /** After a backslash outside a class. */
+  private escape(): PatternNode {
+    const c = this.src[this.at]!;
+    this.at++;
+    if (c === 'b' || c === 'B') return { kind: 'zero' };
+    if (c === 'k') {
+      this.at = this.src.indexOf('>', this.at) + 1;
+      return { kind: 'zero' };
     }
+    if (/[1-9]/.test(c)) {
+      while (/[0-9]/.test(this.src[this.at] ?? '')) this.at++;
+      return { kind: 'zero' }; // a back-reference: required literals never look into it
+    }
+    const many = this.classEscape(c);
+    if (many !== undefined) return { kind: 'chars', chars: null, sample: many };
+    const ch = this.escapedChar(c);
+    return { kind: 'chars', chars: [ch], sample: [ch] };
+  }
+
+  /** Sample characters of \d, \w, \s, \p{…} and their negations; undefined for other escapes. */
+  private classEscape(c: string): string[] | undefined {
+    if (c === 'd') return ['0', '4', '7'];
+    if (c === 'w') return ['a', 'z', '3'];
+    if (c === 's') return [' '];
+    if (c === 'D') return [' ', 'x'];
+    if (c === 'W') return [' ', '.'];
+    if (c === 'S') return ['x', '.'];
     if (c === 'p' || c === 'P') {
       this.at = this.src.indexOf('}', this.at) + 1;
-      return NOTHING;
+      return c === 'p' ? ['a', 'e'] : [' ', '1'];
     }
-    const ch = this.escapedChar(c);
-    return { exact: new Set([ch]), required: null };
+    return undefined;
   }
 
-  /** The character an escape outside a class stands for (after the backslash and `c` were read). */
+  /** The character an escape stands for (the backslash and `c` read). */
   private escapedChar(c: string): string {
     if (c === 'n') return '\n';
     if (c === 'r') return '\r';
@@ -196,8 +158,8 @@ class Reader {
     return c;
   }
 
-  /** A class of a few plain characters ("[rz]", "[sz]") is those characters; anything else, unknown. */
-  private charClass(): Literals {
+  /** "[rz]" is those two characters; "[a-z]", a negated class or one with \w, many. */
+  private charClass(): PatternNode {
     this.at++;
     let negated = false;
     if (this.src[this.at] === '^') {
@@ -205,37 +167,133 @@ class Reader {
       this.at++;
     }
     const chars = new Set<string>();
-    let plain = true;
-    while (this.at < this.src.length && this.src[this.at] !== ']') {
-      let ch = this.src[this.at]!;
+    let many = false;
+    const readChar = (): string | string[] => {
+      const ch = this.src[this.at]!;
       this.at++;
-      if (ch === '\\') {
-        const e = this.src[this.at]!;
-        this.at++;
-        if (/[dDwWsSbB]/.test(e)) {
-          plain = false;
-          continue;
-        }
-        if (e === 'p' || e === 'P') {
-          this.at = this.src.indexOf('}', this.at) + 1;
-          plain = false;
-          continue;
-        }
-        ch = this.escapedChar(e);
-      }
-      if (this.src[this.at] === '-' && this.src[this.at + 1] !== ']') {
-        plain = false; // a range: too many characters to spell out
-        this.at++;
-        if (this.src[this.at] === '\\') this.at++;
-        this.at++;
+      if (ch !== '\\') return ch;
+      const e = this.src[this.at]!;
+      this.at++;
+      return this.classEscape(e) ?? this.escapedChar(e);
+    };
+    while (this.at < this.src.length && this.src[this.at] !== ']') {
+      const from = readChar();
+      if (typeof from !== 'string') {
+        many = true;
+        for (const x of from) chars.add(x);
         continue;
       }
-      chars.add(ch);
+      if (this.src[this.at] === '-' && this.src[this.at + 1] !== ']') {
+        this.at++;
+        const to = readChar();
+        if (typeof to !== 'string') throw new Error('prefilter: bad range');
+        for (let code = from.codePointAt(0)!; code <= to.codePointAt(0)!; code++) {
+          chars.add(String.fromCodePoint(code));
+          if (chars.size > 64) many = true;
+          if (chars.size > 64) break;
+        }
+        continue;
+      }
+      chars.add(from);
     }
     if (this.src[this.at] !== ']') throw new Error('prefilter: unclosed character class');
     this.at++;
-    if (negated || !plain || chars.size === 0 || chars.size > 8) return NOTHING;
-    return { exact: chars, required: null };
+    if (negated) return { kind: 'chars', chars: null, sample: OTHER_CHARS.filter((x) => !chars.has(x)) };
+    const list = [...chars];
+    if (many || list.length > MAX_CLASS_CHARS) return { kind: 'chars', chars: null, sample: list };
+    return { kind: 'chars', chars: list, sample: list };
+  }
+}
+
+/** Reads a pattern's source into a tree (the subset of syntax the cue patterns use). */
+export function parsePattern(source: string): PatternNode {
+  return new Parser(source).parse();
+}
+
+/** What a piece of pattern can match: its exact strings when few, else strings one of which it contains. */
+interface Literals {
+  /** Every string the piece matches, when there are at most MAX_EXACT; null when unknown or too many. */
+  exact: Set<string> | null;
+  /** Strings one of which every match contains; null when nothing is required. */
+  required: Set<string> | null;
+}
+
+/** Above this many exact strings a piece is summed up by what it requires. */
+const MAX_EXACT = 64;
+
+const NOTHING: Literals = { exact: null, required: null };
+
+/** How good a set of required strings is: its shortest string's length, then fewer strings. */
+function better(a: Set<string> | null, b: Set<string> | null): Set<string> | null {
+  const useful = (s: Set<string> | null) => s !== null && s.size > 0 && !s.has('');
+  if (!useful(a)) return useful(b) ? b : null;
+  if (!useful(b)) return a;
+  const shortest = (s: Set<string>) => Math.min(...[...s].map((x) => x.length));
+  const la = shortest(a!);
+  const lb = shortest(b!);
+  if (la !== lb) return la > lb ? a : b;
+  return a!.size <= b!.size ? a : b;
+}
+
+function requiredOf(l: Literals): Set<string> | null {
+  if (l.exact !== null) return l.exact.has('') ? null : l.exact;
+  return l.required;
+}
+
+function literalsOf(node: PatternNode): Literals {
+  switch (node.kind) {
+    case 'chars':
+      return node.chars === null ? NOTHING : { exact: new Set(node.chars), required: null };
+    case 'zero':
+      return { exact: new Set(['']), required: null };
+    case 'alt': {
+      const branches = node.branches.map(literalsOf);
+      if (branches.every((b) => b.exact !== null)) {
+        const union = new Set<string>();
+        for (const b of branches) for (const s of b.exact!) union.add(s);
+        if (union.size <= MAX_EXACT) return { exact: union, required: null };
+      }
+      const required = new Set<string>();
+      for (const b of branches) {
+        const r = requiredOf(b);
+        if (r === null) return NOTHING;
+        for (const s of r) required.add(s);
+      }
+      return { exact: null, required };
+    }
+    case 'repeat': {
+      const item = literalsOf(node.item);
+      if (node.min === 1 && node.max === 1) return item;
+      if (node.min === 0 && node.max === 1 && item.exact !== null)
+        return { exact: new Set([...item.exact, '']), required: null };
+      if (node.min === 0) return NOTHING;
+      return { exact: null, required: requiredOf(item) };
+    }
+    case 'seq': {
+      // Exact strings of consecutive pieces are joined while few; the best run or requirement wins.
+      let run: Set<string> = new Set(['']);
+      let best: Set<string> | null = null;
+      let cut = false;
+      for (const piece of node.items.map(literalsOf)) {
+        if (piece.exact !== null) {
+          const product = new Set<string>();
+          for (const a of run) for (const b of piece.exact) product.add(a + b);
+          if (product.size <= MAX_EXACT) {
+            run = product;
+            continue;
+          }
+          best = better(best, run);
+          run = piece.exact;
+          cut = true;
+          continue;
+        }
+        best = better(better(best, run), piece.required);
+        run = new Set(['']);
+        cut = true;
+      }
+      if (!cut) return { exact: run, required: null };
+      return { exact: null, required: better(best, run) };
+    }
   }
 }
 
@@ -245,7 +303,7 @@ class Reader {
  */
 export function requiredLiterals(re: RegExp): string[] | undefined {
   if (re.flags.includes('i') || re.flags.includes('v')) return undefined;
-  const required = requiredOf(new Reader(re.source).read());
+  const required = requiredOf(literalsOf(parsePattern(re.source)));
   return required === null ? undefined : [...required].sort();
 }
 

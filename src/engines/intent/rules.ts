@@ -744,7 +744,7 @@ export const CONSENT_REQUEST_PATTERNS: readonly RegExp[] = [
   OPT_IN_NUMBER_RE,
   OPT_IN_RECEIVE_IT_RE,
 ];
-const CONSENT_GATE = literalGate(CONSENT_REQUEST_PATTERNS);
+export const CONSENT_GATE = literalGate(CONSENT_REQUEST_PATTERNS);
 
 /** A word of the text is a consent keyword: keywordOnly or a leading "start"/"unstop" may read it. */
 function hasConsentKeyword(tokens: readonly string[]): boolean {
@@ -771,9 +771,21 @@ function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): 
  * `tokens` its words. Exact rules only: the model never opts anyone out.
  */
 export function consentCue(text: string, tokens: readonly string[]): ConsentCue | undefined {
-  // train-c forms: SMS "menvoyez" is read as "m envoyez".
-  const s = text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
+  const s = consentText(text);
   if (!CONSENT_GATE.test(s) && !hasConsentKeyword(tokens)) return undefined;
+  return readConsentRules(s, tokens);
+}
+
+/** The text the consent rules read. train-c forms: SMS "menvoyez" is read as "m envoyez". */
+export function consentText(text: string): string {
+  return text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
+}
+
+/**
+ * consentCue without its prefilter, on the text with SMS contractions already undone. Exported for
+ * the test that holds the two equal.
+ */
+export function readConsentRules(s: string, tokens: readonly string[]): ConsentCue | undefined {
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
   else if (
