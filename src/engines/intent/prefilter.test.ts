@@ -16,6 +16,7 @@ import {
   CONSENT_REQUEST_PATTERNS,
   consentCue,
   consentText,
+  plainTest,
   readConsentRules,
 } from './rules.ts';
 
@@ -71,7 +72,7 @@ const CORPUS_CONSENT = [
 /** The verdict with and without the prefilter, as the intent engine calls it. */
 function bothWays(text: string) {
   const tokens = tokenize(text);
-  return { gated: consentCue(text, tokens), full: readConsentRules(consentText(text), tokens) };
+  return { gated: consentCue(text, tokens), full: readConsentRules(consentText(text), tokens, plainTest) };
 }
 
 describe('requiredLiterals', () => {

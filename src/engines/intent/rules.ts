@@ -781,41 +781,54 @@ export function consentText(text: string): string {
   return text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
 }
 
+/** How readConsentRules tests a request pattern. */
+export type PatternTest = (re: RegExp, s: string) => boolean;
+/** Each request pattern's own literals: a pattern whose literals are absent is not run. */
+const REQUEST_GATES = new Map(CONSENT_REQUEST_PATTERNS.map((re) => [re, literalGate([re])]));
+const gatedTest: PatternTest = (re, s) => (REQUEST_GATES.get(re)?.test(s) ?? true) && re.test(s);
+/** Every pattern run, no prefilter: the reference the prefilter tests compare with. */
+export const plainTest: PatternTest = (re, s) => re.test(s);
+
 /**
- * consentCue without its prefilter, on the text with SMS contractions already undone. Exported for
- * the test that holds the two equal.
+ * The consent rules on the text with SMS contractions already undone. Request patterns are tested
+ * by `test`: behind their own literal prefilters by default, or plainly (plainTest) by the test
+ * that holds the two equal.
  */
-export function readConsentRules(s: string, tokens: readonly string[]): ConsentCue | undefined {
+export function readConsentRules(
+  s: string,
+  tokens: readonly string[],
+  test: PatternTest = gatedTest,
+): ConsentCue | undefined {
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
   else if (
-    OPT_OUT_VERB_RE.test(s) &&
+    test(OPT_OUT_VERB_RE, s) &&
     !OPT_OUT_PAST_RE.test(s) &&
     !OTHER_SERVICE_RE.test(s) &&
     !NEVER_UNSUBSCRIBE_RE.test(s)
   )
     optOut = 'consent.unsubscribe';
   else if (
-    OPT_OUT_REMOVE_RE.test(s) &&
+    test(OPT_OUT_REMOVE_RE, s) &&
     OPT_OUT_REMOVE_OBJECT_RE.test(s) &&
     (!OPT_OUT_REMOVE_NOT_RE.test(s) || BROADCAST_LIST_RE.test(s))
   )
     optOut = 'consent.remove_number';
-  else if (OPT_OUT_CEASE_RE.test(s)) optOut = 'consent.stop_sending';
-  else if (OPT_OUT_NEGATED_RE.test(s) || OPT_OUT_MORE_RE.test(s)) optOut = 'consent.no_more_messages';
+  else if (test(OPT_OUT_CEASE_RE, s)) optOut = 'consent.stop_sending';
+  else if (test(OPT_OUT_NEGATED_RE, s) || test(OPT_OUT_MORE_RE, s)) optOut = 'consent.no_more_messages';
   else if (
     (OPT_OUT_STOP_MESSAGES_RE.test(s.replace(TRAIN_C_PAST_STOP_RE, ' ')) &&
       !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
-    (OPT_OUT_STOP_END_RE.test(s) && OUR_MESSAGES_RE.test(s))
+    (test(OPT_OUT_STOP_END_RE, s) && OUR_MESSAGES_RE.test(s))
   )
     optOut = 'consent.stop_messages';
   else if (
-    (OPT_OUT_REMOVE_END_RE.test(s) || OPT_OUT_REMOVE_LIST_RE.test(s)) &&
+    (test(OPT_OUT_REMOVE_END_RE, s) || test(OPT_OUT_REMOVE_LIST_RE, s)) &&
     (!OPT_OUT_REMOVE_NOT_RE.test(s) || BROADCAST_LIST_RE.test(s)) &&
     !REMOVAL_REVERSED_RE.test(s)
   )
     optOut = 'consent.remove_me';
-  else if (TRAIN_C_OPT_OUT_RE.test(s)) optOut = 'consent.no_more_messages';
+  else if (test(TRAIN_C_OPT_OUT_RE, s)) optOut = 'consent.no_more_messages';
 
   // A request to stop that also asks for a person ("arrêtez vos messages automatiques, je veux
   // parler à quelqu'un") or to resume ("I asked you to stop the broadcasts, please resume") is not
@@ -833,13 +846,13 @@ export function readConsentRules(s: string, tokens: readonly string[]): ConsentC
     optOut = undefined;
 
   let optIn: ConsentRule | undefined;
-  if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
+  if (keywordOnly(tokens, OPT_IN_KEYWORDS) || test(START_AGAIN_RE, s)) optIn = 'consent.opt_in_keyword';
   else if (
-    (OPT_IN_PHRASE_RE.test(s) ||
-      TRAIN_C_OPT_IN_RE.test(s) ||
-      ((OPT_IN_NOTIFY_RE.test(s) ||
-        OPT_IN_NUMBER_RE.test(s) ||
-        (OPT_IN_RECEIVE_IT_RE.test(s) && OUR_MESSAGES_RE.test(s))) &&
+    (test(OPT_IN_PHRASE_RE, s) ||
+      test(TRAIN_C_OPT_IN_RE, s) ||
+      ((test(OPT_IN_NOTIFY_RE, s) ||
+        test(OPT_IN_NUMBER_RE, s) ||
+        (test(OPT_IN_RECEIVE_IT_RE, s) && OUR_MESSAGES_RE.test(s))) &&
         !ORDER_ON_ITS_WAY_RE.test(s))) &&
     !NEGATED_OPT_IN_RE.test(s) &&
     !TRAIN_C_NEGATED_OPT_IN_RE.test(s)
