@@ -1,5 +1,5 @@
 /**
- * The consent prefilter never changes a verdict: whatever text the full consent rules read as a
+ * The consent and cue prefilters never change a verdict: whatever text the full consent rules read as a
  * request, the prefilter lets through. Texts are generated from the patterns themselves (random
  * walks of each pattern's tree, with noise words around them), from the rules' own vocabulary, and
  * from the development corpora's consent messages cut and joined with noise. A pattern that can
@@ -16,6 +16,7 @@ import {
   CONSENT_REQUEST_PATTERNS,
   consentCue,
   consentText,
+  GATED_CUE_PATTERNS,
   plainTest,
   readConsentRules,
 } from './rules.ts';
@@ -142,6 +143,30 @@ describe('consent prefilter', () => {
         { numRuns: 300 },
       );
       // The generator must reach the pattern, or the property above says nothing about it.
+      expect(matched, re.source.slice(0, 80)).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets a gated cue pattern run on every text it matches (texts generated from the patterns)', () => {
+    for (const re of GATED_CUE_PATTERNS) {
+      const gate = literalGate([re]);
+      expect(gate.literals.length, re.source.slice(0, 80)).toBeGreaterThan(0);
+      const tree = parsePattern(re.source);
+      let matched = 0;
+      fc.assert(
+        fc.property(
+          fc.array(fc.nat(), { minLength: 1, maxLength: 64 }),
+          fc.option(noise),
+          fc.option(noise),
+          (tape, before, after) => {
+            const text = [before, sample(tree, picker(tape)), after].filter((t) => t).join(' ');
+            if (!re.test(text)) return;
+            matched++;
+            expect(gate.test(text), text).toBe(true);
+          },
+        ),
+        { numRuns: 300 },
+      );
       expect(matched, re.source.slice(0, 80)).toBeGreaterThan(0);
     }
   });

@@ -156,6 +156,29 @@ const FIRST_CUES: readonly (readonly [Intent, RegExp])[] = [
   ['hours', HOURS_RE],
   ['catalog', CATALOG_RE],
 ];
+/**
+ * Cue patterns most messages do not match, behind a prefilter of the literals their sources
+ * require (prefilter.ts): a pattern whose literals are absent from the text is not run. Patterns
+ * that nearly every message holding their literals matches (price, weak stock, delivery, hours,
+ * thanks) gain nothing from one and run plainly.
+ */
+export const GATED_CUE_PATTERNS: readonly RegExp[] = [
+  HUMAN_RE,
+  COMPLAINT_RE,
+  ORDER_RE,
+  NEGOTIATE_RE,
+  AVAIL_STRONG_RE,
+  PAYMENT_RE,
+  LOCATION_RE,
+  CATALOG_RE,
+  CATALOG_STRONG_RE,
+  GREETING_RE,
+];
+const CUE_GATES = new Map(GATED_CUE_PATTERNS.map((re) => [re, literalGate([re])]));
+/** `re.test(s)`, skipped when the text lacks the pattern's literals. */
+function cue(re: RegExp, s: string): boolean {
+  return (CUE_GATES.get(re)?.test(s) ?? true) && re.test(s);
+}
 /** "Vous vendez des… ?", "do you sell…?": asking whether the shop carries a kind of thing. */
 const SELL_QUESTION_RE =
   /\b(?:vous vendez|vendez vous|tu vends|do you (?:also )?sell|you sell|una (?:dey )?sell|vous faites (?:aussi )?(?:les|des|du|de la)|do you (?:also )?(?:stock|carry))\b/;
@@ -186,30 +209,30 @@ export interface CueContext {
 export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]): CueReading {
   const found = new Set<Intent>();
   const flags: string[] = [];
-  if (HUMAN_RE.test(s)) found.add('human');
-  if (COMPLAINT_RE.test(s)) found.add('complaint');
-  if (ORDER_RE.test(s)) found.add('order');
+  if (cue(HUMAN_RE, s)) found.add('human');
+  if (cue(COMPLAINT_RE, s)) found.add('complaint');
+  if (cue(ORDER_RE, s)) found.add('order');
   if (ctx.wants) {
     found.add('order');
     flags.push('want');
   }
-  if (NEGOTIATE_RE.test(s)) found.add('negotiate');
+  if (cue(NEGOTIATE_RE, s)) found.add('negotiate');
   PRICE_EXCLUDE_RE.lastIndex = 0;
   const priceText = PRICE_EXCLUDE_RE.test(s) ? s.replace(PRICE_EXCLUDE_RE, ' ') : s;
   if (PRICE_RE.test(priceText)) found.add('price');
   const weakAvail = AVAIL_WEAK_RE.test(s);
   if (weakAvail) flags.push('avail_weak');
-  if (AVAIL_STRONG_RE.test(s) || ((ctx.hasProduct || ctx.hasUnknownPhrase) && weakAvail))
+  if (cue(AVAIL_STRONG_RE, s) || ((ctx.hasProduct || ctx.hasUnknownPhrase) && weakAvail))
     found.add('availability');
-  if (PAYMENT_RE.test(s)) found.add('payment');
+  if (cue(PAYMENT_RE, s)) found.add('payment');
   if (DELIVERY_RE.test(s)) found.add('delivery');
-  if (LOCATION_RE.test(s)) found.add('location');
+  if (cue(LOCATION_RE, s)) found.add('location');
   if (HOURS_RE.test(s)) found.add('hours');
-  if (CATALOG_RE.test(s)) found.add('catalog');
-  const catalogStrong = CATALOG_STRONG_RE.test(s);
+  if (cue(CATALOG_RE, s)) found.add('catalog');
+  const catalogStrong = cue(CATALOG_STRONG_RE, s);
   if (catalogStrong) flags.push('catalog_strong');
   if (THANKS_RE.test(s)) found.add('thanks');
-  if (GREETING_RE.test(s)) found.add('greeting');
+  if (cue(GREETING_RE, s)) found.add('greeting');
   // "La livraison c'est combien ?" asks the delivery fee, not a product price.
   if (found.has('delivery') && found.has('price') && !ctx.hasProduct) found.delete('price');
   // "Combien pour envoyer le kit à Saint-Louis ?", "how much to deliver the stove to Yaba?": the fee.
