@@ -12,7 +12,8 @@
  *     decide() on the short development messages (the `npm run bench intents` latency set), the
  *     two engines alternately, in blocks of `calls` calls, which engine goes first alternating.
  *   node --import tsx scripts/decide-ab.ts memory  [--base <rev>]
- *     Heap and RSS of a fresh process that loads one engine and decides every short message once.
+ *     Heap and RSS of a fresh process that loads one engine and decides every message of the
+ *     development corpora once (every pattern run), three processes per engine.
  *
  * `--base` defaults to the merge base of HEAD and main.
  */
@@ -266,6 +267,15 @@ async function memoryChild(src: string): Promise<number> {
   gc();
   const before = process.memoryUsage();
   const engine = await loadEngine('child', src);
+  // Every message of the development corpora, so that every pattern has run (and been compiled)
+  // in both engines: a prefilter that skips patterns would otherwise look like a memory saving.
+  for (const path of corpusPaths().filter((p) => !HELDOUT.test(p))) {
+    const corpus = loadCorpus(path);
+    for (const m of corpus.messages) {
+      const catalog = corpus.catalogues[m.catalogue]!.products;
+      engine.decide(contextFor(m.id, m.text, catalog));
+    }
+  }
   for (const ctx of shortContexts()) engine.decide(ctx);
   gc();
   gc();
