@@ -284,6 +284,7 @@ async function memoryChild(src: string): Promise<number> {
     JSON.stringify({
       heapUsedMB: after.heapUsed / 2 ** 20,
       rssMB: after.rss / 2 ** 20,
+      arrayBuffersMB: after.arrayBuffers / 2 ** 20,
       heapGrowthMB: (after.heapUsed - before.heapUsed) / 2 ** 20,
     }),
   );
@@ -304,7 +305,7 @@ async function memory(): Promise<number> {
       );
       const m = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
       console.log(
-        `${label.padEnd(14)} heap used ${m.heapUsedMB!.toFixed(2)} MB (engine loaded and warm: +${m.heapGrowthMB!.toFixed(2)} MB), rss ${m.rssMB!.toFixed(1)} MB`,
+        `${label.padEnd(14)} heap used ${m.heapUsedMB!.toFixed(2)} MB (engine loaded and warm: +${m.heapGrowthMB!.toFixed(2)} MB), array buffers ${m.arrayBuffersMB!.toFixed(2)} MB, rss ${m.rssMB!.toFixed(1)} MB`,
       );
     }
   }
