@@ -228,7 +228,11 @@ function better(a: Set<string> | null, b: Set<string> | null): Set<string> | nul
   const useful = (s: Set<string> | null) => s !== null && s.size > 0 && !s.has('');
   if (!useful(a)) return useful(b) ? b : null;
   if (!useful(b)) return a;
-  const shortest = (s: Set<string>) => Math.min(...[...s].map((x) => x.length));
+  const shortest = (s: Set<string>) => {
+    let min = Number.POSITIVE_INFINITY;
+    for (const x of s) if (x.length < min) min = x.length;
+    return min;
+  };
   const la = shortest(a!);
   const lb = shortest(b!);
   if (la !== lb) return la > lb ? a : b;
@@ -297,14 +301,24 @@ function literalsOf(node: PatternNode): Literals {
   }
 }
 
+/** Literals already read, per pattern: a pattern may sit behind a shared gate and its own. */
+const READ = new WeakMap<RegExp, readonly string[] | null>();
+
 /**
  * Literal strings one of which every match of `re` contains, or undefined when none can be read
  * (then no text may be skipped). Case-insensitive patterns are not read.
  */
 export function requiredLiterals(re: RegExp): string[] | undefined {
-  if (re.flags.includes('i') || re.flags.includes('v')) return undefined;
-  const required = requiredOf(literalsOf(parsePattern(re.source)));
-  return required === null ? undefined : [...required].sort();
+  let read = READ.get(re);
+  if (read === undefined) {
+    const required =
+      re.flags.includes('i') || re.flags.includes('v')
+        ? null
+        : requiredOf(literalsOf(parsePattern(re.source)));
+    read = required === null ? null : [...required].sort();
+    READ.set(re, read);
+  }
+  return read === null ? undefined : [...read];
 }
 
 export interface LiteralGate {
@@ -319,23 +333,33 @@ function escapeRegExp(s: string): string {
 }
 
 /**
- * A gate for a family of patterns: passes a text that contains a required literal of any of them
- * (a literal containing another is dropped: the shorter one is found first). Passes every text
- * when one pattern has no literal to read.
+ * A gate for a family of patterns: passes a text that contains a required literal of any of them.
+ * Passes every text when one pattern has no literal to read. Built on first use, like the
+ * patterns themselves (V8 compiles a regular expression when it first runs): loading the module
+ * costs nothing.
  */
 export function literalGate(patterns: readonly RegExp[]): LiteralGate {
-  const all = new Set<string>();
-  for (const re of patterns) {
-    const literals = requiredLiterals(re);
-    if (literals === undefined) return { test: () => true, literals: [] };
-    for (const l of literals) all.add(l);
-  }
-  const sorted = [...all].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-  const kept: string[] = [];
-  for (const l of sorted) if (!kept.some((k) => l.includes(k))) kept.push(l);
-  kept.sort();
-  const re = new RegExp(trieSource(kept));
-  return { test: (text) => re.test(text), literals: kept };
+  let built: { re: RegExp | null; literals: readonly string[] } | undefined;
+  const build = () => {
+    const all = new Set<string>();
+    for (const re of patterns) {
+      const literals = requiredLiterals(re);
+      if (literals === undefined) return { re: null, literals: [] };
+      for (const l of literals) all.add(l);
+    }
+    const literals = withoutContaining([...all]).sort();
+    return { re: new RegExp(trieSource(literals)), literals };
+  };
+  return {
+    test(text) {
+      built ??= build();
+      return built.re === null || built.re.test(text);
+    },
+    get literals() {
+      built ??= build();
+      return built.literals;
+    },
+  };
 }
 
 interface TrieNode {
@@ -343,12 +367,7 @@ interface TrieNode {
   next: Map<string, TrieNode>;
 }
 
-/**
- * One pattern for many literals, their common beginnings shared ("stop|stoppez|start" as
- * "st(?:op|art)"): the regular expression engine tries each position once per shared prefix
- * instead of once per literal.
- */
-function trieSource(literals: readonly string[]): string {
+function trieOf(literals: readonly string[]): TrieNode {
   const root: TrieNode = { end: false, next: new Map() };
   for (const l of literals) {
     let node = root;
@@ -362,6 +381,31 @@ function trieSource(literals: readonly string[]): string {
     }
     node.end = true;
   }
+  return root;
+}
+
+/** The literals that contain no other one: a text holding the longer one holds the shorter. */
+function withoutContaining(literals: readonly string[]): string[] {
+  const root = trieOf(literals);
+  return literals.filter((l) => {
+    for (let start = 0; start < l.length; start++) {
+      let node: TrieNode | undefined = root;
+      for (let k = start; k < l.length && node !== undefined; k++) {
+        node = node.next.get(l[k]!);
+        if (node?.end && (start > 0 || k < l.length - 1)) return false;
+      }
+    }
+    return true;
+  });
+}
+
+/**
+ * One pattern for many literals, their common beginnings shared ("stop|stoppez|start" as
+ * "st(?:op|art)"): the regular expression engine tries each position once per shared prefix
+ * instead of once per literal.
+ */
+function trieSource(literals: readonly string[]): string {
+  const root = trieOf(literals);
   const emit = (node: TrieNode): string => {
     // A literal ending here is enough: what could follow it is not needed to pass.
     if (node.end) return '';
