@@ -7,6 +7,7 @@
  * - `catalogue.ts`: the catalogue index (cached by content) and product, variant and category matching.
  * - `quantities.ts`: which numbers are quantities.
  * - `rules.ts`: cue patterns and the exact consent rules (opt-out, opt-in).
+ * - `prefilter.ts`: literal prefilters read from the patterns' sources, so most messages skip them.
  * - `features.ts`, `model.ts`, `model.json`: the statistical model (trained by `npm run train:intents`).
  * - `detect.ts`: reading, classification and the verdict.
  */

@@ -7,6 +7,7 @@
 import type { Intent } from '../../domain/types.ts';
 import { damerauLevenshtein, normalizeText } from '../text.ts';
 import { LEXICON, WANT_FILLER, WANT_TOKENS } from './lexicon.ts';
+import { literalGate } from './prefilter.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Cue patterns, compiled once. They run on normalized text: lowercase ASCII words and spaces.
@@ -155,6 +156,29 @@ const FIRST_CUES: readonly (readonly [Intent, RegExp])[] = [
   ['hours', HOURS_RE],
   ['catalog', CATALOG_RE],
 ];
+/**
+ * Cue patterns most messages do not match, behind a prefilter of the literals their sources
+ * require (prefilter.ts): a pattern whose literals are absent from the text is not run. Patterns
+ * that nearly every message holding their literals matches (price, weak stock, delivery, hours,
+ * thanks) gain nothing from one and run plainly.
+ */
+export const GATED_CUE_PATTERNS: readonly RegExp[] = [
+  HUMAN_RE,
+  COMPLAINT_RE,
+  ORDER_RE,
+  NEGOTIATE_RE,
+  AVAIL_STRONG_RE,
+  PAYMENT_RE,
+  LOCATION_RE,
+  CATALOG_RE,
+  CATALOG_STRONG_RE,
+  GREETING_RE,
+];
+const CUE_GATES = new Map(GATED_CUE_PATTERNS.map((re) => [re, literalGate([re])]));
+/** `re.test(s)`, skipped when the text lacks the pattern's literals. */
+function cue(re: RegExp, s: string): boolean {
+  return (CUE_GATES.get(re)?.test(s) ?? true) && re.test(s);
+}
 /** "Vous vendez des… ?", "do you sell…?": asking whether the shop carries a kind of thing. */
 const SELL_QUESTION_RE =
   /\b(?:vous vendez|vendez vous|tu vends|do you (?:also )?sell|you sell|una (?:dey )?sell|vous faites (?:aussi )?(?:les|des|du|de la)|do you (?:also )?(?:stock|carry))\b/;
@@ -185,30 +209,30 @@ export interface CueContext {
 export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]): CueReading {
   const found = new Set<Intent>();
   const flags: string[] = [];
-  if (HUMAN_RE.test(s)) found.add('human');
-  if (COMPLAINT_RE.test(s)) found.add('complaint');
-  if (ORDER_RE.test(s)) found.add('order');
+  if (cue(HUMAN_RE, s)) found.add('human');
+  if (cue(COMPLAINT_RE, s)) found.add('complaint');
+  if (cue(ORDER_RE, s)) found.add('order');
   if (ctx.wants) {
     found.add('order');
     flags.push('want');
   }
-  if (NEGOTIATE_RE.test(s)) found.add('negotiate');
+  if (cue(NEGOTIATE_RE, s)) found.add('negotiate');
   PRICE_EXCLUDE_RE.lastIndex = 0;
   const priceText = PRICE_EXCLUDE_RE.test(s) ? s.replace(PRICE_EXCLUDE_RE, ' ') : s;
   if (PRICE_RE.test(priceText)) found.add('price');
   const weakAvail = AVAIL_WEAK_RE.test(s);
   if (weakAvail) flags.push('avail_weak');
-  if (AVAIL_STRONG_RE.test(s) || ((ctx.hasProduct || ctx.hasUnknownPhrase) && weakAvail))
+  if (cue(AVAIL_STRONG_RE, s) || ((ctx.hasProduct || ctx.hasUnknownPhrase) && weakAvail))
     found.add('availability');
-  if (PAYMENT_RE.test(s)) found.add('payment');
+  if (cue(PAYMENT_RE, s)) found.add('payment');
   if (DELIVERY_RE.test(s)) found.add('delivery');
-  if (LOCATION_RE.test(s)) found.add('location');
+  if (cue(LOCATION_RE, s)) found.add('location');
   if (HOURS_RE.test(s)) found.add('hours');
-  if (CATALOG_RE.test(s)) found.add('catalog');
-  const catalogStrong = CATALOG_STRONG_RE.test(s);
+  if (cue(CATALOG_RE, s)) found.add('catalog');
+  const catalogStrong = cue(CATALOG_STRONG_RE, s);
   if (catalogStrong) flags.push('catalog_strong');
   if (THANKS_RE.test(s)) found.add('thanks');
-  if (GREETING_RE.test(s)) found.add('greeting');
+  if (cue(GREETING_RE, s)) found.add('greeting');
   // "La livraison c'est combien ?" asks the delivery fee, not a product price.
   if (found.has('delivery') && found.has('price') && !ctx.hasProduct) found.delete('price');
   // "Combien pour envoyer le kit à Saint-Louis ?", "how much to deliver the stove to Yaba?": the fee.
@@ -767,6 +791,41 @@ export interface ConsentCue {
   rule: ConsentRule;
 }
 
+/**
+ * Every pattern that can make consentCue read a request (the others only veto one), and the
+ * past-tense stop whose removal feeds OPT_OUT_STOP_MESSAGES_RE. A text containing none of their
+ * literals (prefilter.ts) and no consent keyword asks nothing about consent: most messages skip
+ * the consent patterns with one scan. A pattern added to consentCue that can say yes goes here.
+ */
+export const CONSENT_REQUEST_PATTERNS: readonly RegExp[] = [
+  OPT_OUT_VERB_RE,
+  OPT_OUT_REMOVE_RE,
+  OPT_OUT_CEASE_RE,
+  OPT_OUT_NEGATED_RE,
+  OPT_OUT_MORE_RE,
+  OPT_OUT_STOP_MESSAGES_RE,
+  TRAIN_C_PAST_STOP_RE,
+  OPT_OUT_STOP_END_RE,
+  OPT_OUT_REMOVE_END_RE,
+  OPT_OUT_REMOVE_LIST_RE,
+  TRAIN_C_OPT_OUT_RE,
+  ACC_OPT_OUT_RE,
+  START_AGAIN_RE,
+  OPT_IN_PHRASE_RE,
+  TRAIN_C_OPT_IN_RE,
+  OPT_IN_NOTIFY_RE,
+  OPT_IN_NUMBER_RE,
+  OPT_IN_RECEIVE_IT_RE,
+  ACC_OPT_IN_RE,
+];
+export const CONSENT_GATE = literalGate(CONSENT_REQUEST_PATTERNS);
+
+/** A word of the text is a consent keyword: keywordOnly or a leading "start"/"unstop" may read it. */
+function hasConsentKeyword(tokens: readonly string[]): boolean {
+  for (const t of tokens) if (OPT_OUT_KEYWORDS.has(t) || OPT_IN_KEYWORDS.has(t)) return true;
+  return false;
+}
+
 /** "non stop", "stop motion", "panneau stop", "bus stop", "arrêt de bus": a stop word in another sense. */
 const STOP_IN_ANOTHER_SENSE_RE =
   /\b(?:non stop|nonstop|sans arret|stop (?:motion|sign|at|near|by|over)|(?:panneau|feu|bouton|bus|taxi) stop|arret de (?:bus|taxi|car|gbaka|woro))\b/;
@@ -786,39 +845,65 @@ function keywordOnly(tokens: readonly string[], keywords: ReadonlySet<string>): 
  * `tokens` its words. Exact rules only: the model never opts anyone out.
  */
 export function consentCue(text: string, tokens: readonly string[]): ConsentCue | undefined {
-  // train-c forms: SMS "menvoyez" is read as "m envoyez".
-  const s = text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
+  const s = consentText(text);
+  if (!CONSENT_GATE.test(s) && !hasConsentKeyword(tokens)) return undefined;
+  return readConsentRules(s, tokens);
+}
+
+/** The text the consent rules read. train-c forms: SMS "menvoyez" is read as "m envoyez". */
+export function consentText(text: string): string {
+  return text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
+}
+
+/** How readConsentRules tests a request pattern. */
+export type PatternTest = (re: RegExp, s: string) => boolean;
+/** Each request pattern's own literals: a pattern whose literals are absent is not run. */
+const REQUEST_GATES = new Map(CONSENT_REQUEST_PATTERNS.map((re) => [re, literalGate([re])]));
+const gatedTest: PatternTest = (re, s) => (REQUEST_GATES.get(re)?.test(s) ?? true) && re.test(s);
+/** Every pattern run, no prefilter: the reference the prefilter tests compare with. */
+export const plainTest: PatternTest = (re, s) => re.test(s);
+
+/**
+ * The consent rules on the text with SMS contractions already undone. Request patterns are tested
+ * by `test`: behind their own literal prefilters by default, or plainly (plainTest) by the test
+ * that holds the two equal.
+ */
+export function readConsentRules(
+  s: string,
+  tokens: readonly string[],
+  test: PatternTest = gatedTest,
+): ConsentCue | undefined {
   let optOut: ConsentRule | undefined;
   if (keywordOnly(tokens, OPT_OUT_KEYWORDS) && !STOP_IN_ANOTHER_SENSE_RE.test(s)) optOut = 'consent.keyword';
   else if (
-    OPT_OUT_VERB_RE.test(s) &&
+    test(OPT_OUT_VERB_RE, s) &&
     !OPT_OUT_PAST_RE.test(s) &&
     !OTHER_SERVICE_RE.test(s) &&
     !NEVER_UNSUBSCRIBE_RE.test(s)
   )
     optOut = 'consent.unsubscribe';
   else if (
-    OPT_OUT_REMOVE_RE.test(s) &&
+    test(OPT_OUT_REMOVE_RE, s) &&
     OPT_OUT_REMOVE_OBJECT_RE.test(s) &&
     (!OPT_OUT_REMOVE_NOT_RE.test(s) || BROADCAST_LIST_RE.test(s))
   )
     optOut = 'consent.remove_number';
-  else if (OPT_OUT_CEASE_RE.test(s)) optOut = 'consent.stop_sending';
-  else if (OPT_OUT_NEGATED_RE.test(s) || OPT_OUT_MORE_RE.test(s)) optOut = 'consent.no_more_messages';
+  else if (test(OPT_OUT_CEASE_RE, s)) optOut = 'consent.stop_sending';
+  else if (test(OPT_OUT_NEGATED_RE, s) || test(OPT_OUT_MORE_RE, s)) optOut = 'consent.no_more_messages';
   else if (
     (OPT_OUT_STOP_MESSAGES_RE.test(s.replace(TRAIN_C_PAST_STOP_RE, ' ')) &&
       !STOP_IN_ANOTHER_SENSE_RE.test(s)) ||
-    (OPT_OUT_STOP_END_RE.test(s) && OUR_MESSAGES_RE.test(s))
+    (test(OPT_OUT_STOP_END_RE, s) && OUR_MESSAGES_RE.test(s))
   )
     optOut = 'consent.stop_messages';
   else if (
-    (OPT_OUT_REMOVE_END_RE.test(s) || OPT_OUT_REMOVE_LIST_RE.test(s)) &&
+    (test(OPT_OUT_REMOVE_END_RE, s) || test(OPT_OUT_REMOVE_LIST_RE, s)) &&
     (!OPT_OUT_REMOVE_NOT_RE.test(s) || BROADCAST_LIST_RE.test(s)) &&
     !REMOVAL_REVERSED_RE.test(s)
   )
     optOut = 'consent.remove_me';
-  else if (TRAIN_C_OPT_OUT_RE.test(s)) optOut = 'consent.no_more_messages';
-  else if (ACC_OPT_OUT_RE.test(s)) optOut = 'consent.no_more_messages';
+  else if (test(TRAIN_C_OPT_OUT_RE, s)) optOut = 'consent.no_more_messages';
+  else if (test(ACC_OPT_OUT_RE, s)) optOut = 'consent.no_more_messages';
 
   // A request to stop that also asks for a person ("arrêtez vos messages automatiques, je veux
   // parler à quelqu'un") or to resume ("I asked you to stop the broadcasts, please resume") is not
@@ -836,20 +921,20 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
     optOut = undefined;
 
   let optIn: ConsentRule | undefined;
-  if (keywordOnly(tokens, OPT_IN_KEYWORDS) || START_AGAIN_RE.test(s)) optIn = 'consent.opt_in_keyword';
+  if (keywordOnly(tokens, OPT_IN_KEYWORDS) || test(START_AGAIN_RE, s)) optIn = 'consent.opt_in_keyword';
   else if (
-    (OPT_IN_PHRASE_RE.test(s) ||
-      TRAIN_C_OPT_IN_RE.test(s) ||
-      ((OPT_IN_NOTIFY_RE.test(s) ||
-        OPT_IN_NUMBER_RE.test(s) ||
-        (OPT_IN_RECEIVE_IT_RE.test(s) && OUR_MESSAGES_RE.test(s))) &&
+    (test(OPT_IN_PHRASE_RE, s) ||
+      test(TRAIN_C_OPT_IN_RE, s) ||
+      ((test(OPT_IN_NOTIFY_RE, s) ||
+        test(OPT_IN_NUMBER_RE, s) ||
+        (test(OPT_IN_RECEIVE_IT_RE, s) && OUR_MESSAGES_RE.test(s))) &&
         !ORDER_ON_ITS_WAY_RE.test(s))) &&
     !NEGATED_OPT_IN_RE.test(s) &&
     !TRAIN_C_NEGATED_OPT_IN_RE.test(s) &&
     !ACC_NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
-  else if (ACC_OPT_IN_RE.test(s) && !NEGATED_OPT_IN_RE.test(s) && !ACC_NEGATED_OPT_IN_RE.test(s))
+  else if (test(ACC_OPT_IN_RE, s) && !NEGATED_OPT_IN_RE.test(s) && !ACC_NEGATED_OPT_IN_RE.test(s))
     optIn = 'consent.opt_in_request';
   else if (
     (tokens[0] === 'start' || tokens[0] === 'unstop') &&

@@ -1,0 +1,327 @@
+/**
+ * The engine of this work tree against the engine of another commit, loaded side by side in one
+ * process (`git archive` of the other commit's src/ unpacked under node_modules/.cache, so both
+ * resolve the same packages). For performance work that must not change any result (issue 14).
+ *
+ *   node --import tsx scripts/decide-ab.ts check   [--base <rev>]
+ *     detectIntent() and decide() on every message of every intent corpus under test/fixtures,
+ *     with both engines: per corpus, the number of messages, a hash of the outputs and how many
+ *     differ. Exits 1 on any difference. Held-out corpora are only hashed and counted: their texts
+ *     and outcomes are never printed (differing message ids are listed for development corpora).
+ *   node --import tsx scripts/decide-ab.ts latency [--base <rev>] [--reps 6] [--calls 20000]
+ *     decide() on the short development messages (the `npm run bench intents` latency set), the
+ *     two engines alternately, in blocks of `calls` calls, which engine goes first alternating.
+ *   node --import tsx scripts/decide-ab.ts memory  [--base <rev>]
+ *     Heap and RSS of a fresh process that loads one engine and decides every message of the
+ *     development corpora once (every pattern run), three processes per engine.
+ *
+ * `--base` defaults to the merge base of HEAD and main.
+ */
+import { execFileSync, execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type IntentCorpus, loadCorpus, sellerLanguage } from '../bench/intent-eval.ts';
+import type { DecisionContext } from '../src/engines/context.ts';
+import { parseContext } from '../src/engines/context.ts';
+import type { IntentInput, IntentVerdict } from '../src/engines/intent.ts';
+
+interface Engine {
+  label: string;
+  decide: (ctx: DecisionContext) => unknown;
+  detectIntent: (input: IntentInput) => IntentVerdict;
+}
+
+const HELDOUT = /heldout-\d+\.json$/;
+const SHORT_CHARS = 60;
+const DEV = 'test/fixtures/intents/dev.json';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+/** src/ of `rev`, unpacked once under node_modules/.cache (ignored by git, resolves node_modules). */
+function baseSrc(rev: string): string {
+  const sha = execFileSync('git', ['rev-parse', rev], { encoding: 'utf8' }).trim();
+  const dir = resolve('node_modules/.cache/decide-ab', sha);
+  if (!existsSync(join(dir, 'src'))) {
+    mkdirSync(dir, { recursive: true });
+    execSync(`git archive ${sha} src | tar -x -C ${JSON.stringify(dir)}`);
+  }
+  return join(dir, 'src');
+}
+
+async function loadEngine(label: string, src: string): Promise<Engine> {
+  const decideModule = await import(pathToFileURL(join(src, 'engines/decide.ts')).href);
+  const intentModule = await import(pathToFileURL(join(src, 'engines/intent.ts')).href);
+  return { label, decide: decideModule.decide, detectIntent: intentModule.detectIntent };
+}
+
+function baseRev(): string {
+  return option('base', execFileSync('git', ['merge-base', 'HEAD', 'main'], { encoding: 'utf8' }).trim());
+}
+
+/** The context bench/intent-eval.ts gives decide() for a corpus message. */
+function contextFor(id: string, text: string, catalog: IntentCorpus['catalogues'][string]['products']) {
+  return parseContext({
+    now: '2026-03-02T10:00:00Z',
+    channel: {
+      id: 'chn_eval',
+      createdAt: '2025-06-01T08:00:00Z',
+      transport: 'cloud',
+      language: sellerLanguage(catalog),
+    },
+    contact: {
+      id: 'ctc_eval',
+      phone: '+2250701020304',
+      stage: 'engaged',
+      lastInboundAt: '2026-03-02T09:00:00Z',
+      lastOutboundAt: '2026-03-02T09:01:00Z',
+    },
+    message: { id: `wamid.${id}`, text },
+    catalog,
+  });
+}
+
+function corpusPaths(): string[] {
+  const dir = 'test/fixtures/intents';
+  return [
+    'test/fixtures/intent-corpus.json',
+    ...readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => `${dir}/${f}`),
+  ];
+}
+
+/** One JSON line per message: the whole verdict and the whole decision. */
+function outputs(engine: Engine, corpus: IntentCorpus): string[] {
+  return corpus.messages.map((m) => {
+    const catalog = corpus.catalogues[m.catalogue]!.products;
+    const verdict = engine.detectIntent({ text: m.text, catalog, defaultLanguage: sellerLanguage(catalog) });
+    const decision = engine.decide(contextFor(m.id, m.text, catalog));
+    return JSON.stringify({ verdict, decision });
+  });
+}
+
+function digest(lines: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const l of lines) h.update(l).update('\n');
+  return h.digest('hex').slice(0, 16);
+}
+
+async function check(): Promise<number> {
+  const rev = baseRev();
+  const head = await loadEngine('head', resolve('src'));
+  const base = await loadEngine(`base ${rev.slice(0, 7)}`, baseSrc(rev));
+  let differing = 0;
+  console.log(`corpus${' '.repeat(34)}messages  head hash         base hash         differ`);
+  for (const path of corpusPaths()) {
+    const corpus = loadCorpus(path);
+    const a = outputs(head, corpus);
+    const b = outputs(base, corpus);
+    const diff: string[] = [];
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff.push(corpus.messages[i]!.id);
+    differing += diff.length;
+    console.log(
+      `${path.padEnd(40)}${String(a.length).padStart(8)}  ${digest(a)}  ${digest(b)}  ${diff.length}`,
+    );
+    // Held-out corpora: counts only, never which messages.
+    if (diff.length > 0 && !HELDOUT.test(path))
+      console.log(`  differing ids: ${diff.slice(0, 10).join(' ')}`);
+  }
+  console.log(differing === 0 ? 'identical outputs' : `${differing} messages differ`);
+  return differing === 0 ? 0 : 1;
+}
+
+function shortContexts(): DecisionContext[] {
+  const dev = loadCorpus(DEV);
+  const out: DecisionContext[] = [];
+  for (const m of dev.messages) {
+    if ([...m.text].length > SHORT_CHARS) continue;
+    const catalog = dev.catalogues[m.catalogue]!.products;
+    out.push(
+      parseContext({
+        now: '2026-03-02T10:00:00Z',
+        channel: {
+          id: 'chn_bench',
+          createdAt: '2025-06-01T08:00:00Z',
+          transport: 'cloud',
+          language: sellerLanguage(catalog),
+        },
+        contact: {
+          id: `ctc_${m.id}`,
+          phone: '+2250701020304',
+          stage: 'engaged',
+          lastInboundAt: '2026-03-02T09:00:00Z',
+          lastOutboundAt: '2026-03-02T09:01:00Z',
+        },
+        message: { id: `wamid.${m.id}`, text: m.text },
+        catalog,
+        stats: { sentLastMinute: 1, sentLastHour: 40, sentToday: 200, coldToday: 1 },
+      }),
+    );
+  }
+  return out;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+function summary(samples: Float64Array): { p50: number; p90: number; p99: number; mean: number } {
+  const sorted = Float64Array.from(samples).sort();
+  let total = 0;
+  for (const s of samples) total += s;
+  return {
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    mean: total / samples.length,
+  };
+}
+
+/** CPU time of the process per call, µs, by block: unlike wall time, not inflated by preemption. */
+const cpuPerCall = new Map<string, number[]>();
+
+function block(
+  engine: Engine,
+  ctxs: readonly DecisionContext[],
+  calls: number,
+  offset: number,
+): Float64Array {
+  const samples = new Float64Array(calls);
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < calls; i++) {
+    const ctx = ctxs[(offset + i) % ctxs.length]!;
+    const t0 = process.hrtime.bigint();
+    engine.decide(ctx);
+    samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const list = cpuPerCall.get(engine.label) ?? [];
+  list.push((cpu.user + cpu.system) / calls);
+  cpuPerCall.set(engine.label, list);
+  return samples;
+}
+
+function format(label: string, s: ReturnType<typeof summary>): string {
+  return `${label.padEnd(24)} p50 ${s.p50.toFixed(1).padStart(7)}  p90 ${s.p90.toFixed(1).padStart(7)}  p99 ${s.p99.toFixed(1).padStart(7)}  mean ${s.mean.toFixed(1).padStart(7)} µs`;
+}
+
+async function latency(): Promise<number> {
+  const rev = baseRev();
+  const reps = Number(option('reps', '6'));
+  const calls = Number(option('calls', '20000'));
+  const engines = [
+    await loadEngine('head', resolve('src')),
+    await loadEngine(`base ${rev.slice(0, 7)}`, baseSrc(rev)),
+  ];
+  const ctxs = shortContexts();
+  console.log(`load before: ${execSync('uptime').toString().trim()}`);
+  console.log(
+    `${ctxs.length} short dev messages, ${reps} repetitions × ${calls} calls per engine, alternating`,
+  );
+  for (const e of engines) block(e, ctxs, 4000, 0); // warm-up
+  cpuPerCall.clear();
+  const all = engines.map(() => [] as Float64Array[]);
+  for (let r = 0; r < reps; r++) {
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const k of order) {
+      const samples = block(engines[k]!, ctxs, calls, r * 7919);
+      all[k]!.push(samples);
+      const cpu = cpuPerCall.get(engines[k]!.label)!.at(-1)!;
+      console.log(
+        `${format(`rep ${r + 1} ${engines[k]!.label}`, summary(samples))}  cpu ${cpu.toFixed(1)} µs/call`,
+      );
+    }
+  }
+  const pooled = all.map((chunks) => {
+    const out = new Float64Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return summary(out);
+  });
+  console.log('pooled:');
+  for (const [k, e] of engines.entries()) console.log(format(e.label, pooled[k]!));
+  const [h, b] = pooled as [ReturnType<typeof summary>, ReturnType<typeof summary>];
+  console.log(
+    `head/base: p50 ${(h.p50 / b.p50).toFixed(2)}×, p99 ${(h.p99 / b.p99).toFixed(2)}×, mean ${(h.mean / b.mean).toFixed(2)}×`,
+  );
+  const cpuMin = engines.map((e) => Math.min(...cpuPerCall.get(e.label)!));
+  console.log(
+    `CPU time per call, best block: head ${cpuMin[0]!.toFixed(1)} µs, base ${cpuMin[1]!.toFixed(1)} µs (${(cpuMin[0]! / cpuMin[1]!).toFixed(2)}×)`,
+  );
+  console.log(`load after: ${execSync('uptime').toString().trim()}`);
+  return 0;
+}
+
+async function memoryChild(src: string): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  gc();
+  const before = process.memoryUsage();
+  const engine = await loadEngine('child', src);
+  // Every message of the development corpora, so that every pattern has run (and been compiled)
+  // in both engines: a prefilter that skips patterns would otherwise look like a memory saving.
+  for (const path of corpusPaths().filter((p) => !HELDOUT.test(p))) {
+    const corpus = loadCorpus(path);
+    for (const m of corpus.messages) {
+      const catalog = corpus.catalogues[m.catalogue]!.products;
+      engine.decide(contextFor(m.id, m.text, catalog));
+    }
+  }
+  for (const ctx of shortContexts()) engine.decide(ctx);
+  gc();
+  gc();
+  const after = process.memoryUsage();
+  console.log(
+    JSON.stringify({
+      heapUsedMB: after.heapUsed / 2 ** 20,
+      rssMB: after.rss / 2 ** 20,
+      arrayBuffersMB: after.arrayBuffers / 2 ** 20,
+      heapGrowthMB: (after.heapUsed - before.heapUsed) / 2 ** 20,
+    }),
+  );
+  return 0;
+}
+
+async function memory(): Promise<number> {
+  const rev = baseRev();
+  for (const [label, src] of [
+    ['head', resolve('src')],
+    [`base ${rev.slice(0, 7)}`, baseSrc(rev)],
+  ] as const) {
+    for (let run = 0; run < 3; run++) {
+      const out = execFileSync(
+        process.execPath,
+        ['--expose-gc', '--import', 'tsx', 'scripts/decide-ab.ts', 'memory-child', src],
+        { encoding: 'utf8' },
+      );
+      const m = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
+      console.log(
+        `${label.padEnd(14)} heap used ${m.heapUsedMB!.toFixed(2)} MB (engine loaded and warm: +${m.heapGrowthMB!.toFixed(2)} MB), array buffers ${m.arrayBuffersMB!.toFixed(2)} MB, rss ${m.rssMB!.toFixed(1)} MB`,
+      );
+    }
+  }
+  return 0;
+}
+
+const mode = process.argv[2] ?? 'check';
+const modes: Record<string, () => Promise<number>> = {
+  check,
+  latency,
+  memory,
+  'memory-child': () => memoryChild(process.argv[3]!),
+};
+const run = modes[mode];
+if (!run) {
+  console.error(`unknown mode ${mode}: check, latency or memory`);
+  process.exit(2);
+}
+process.exitCode = await run();
