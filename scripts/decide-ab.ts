@@ -10,7 +10,9 @@
  *     and outcomes are never printed (differing message ids are listed for development corpora).
  *   node --import tsx scripts/decide-ab.ts latency [--base <rev>] [--reps 6] [--calls 20000]
  *     decide() on the short development messages (the `npm run bench intents` latency set), the
- *     two engines alternately, in blocks of `calls` calls, which engine goes first alternating.
+ *     two engines alternately, each block of `calls` calls in a fresh process (two copies in one
+ *     process are not comparable), which engine goes first alternating; medians over the blocks.
+ *     Both engines are unpacked commits (HEAD and the base), loaded the same way: commit first.
  *   node --import tsx scripts/decide-ab.ts memory  [--base <rev>]
  *     Heap and RSS of a fresh process that loads one engine and decides every message of the
  *     development corpora once (every pattern run), three processes per engine.
@@ -211,51 +213,71 @@ function format(label: string, s: ReturnType<typeof summary>): string {
   return `${label.padEnd(24)} p50 ${s.p50.toFixed(1).padStart(7)}  p90 ${s.p90.toFixed(1).padStart(7)}  p99 ${s.p99.toFixed(1).padStart(7)}  mean ${s.mean.toFixed(1).padStart(7)} µs`;
 }
 
+/**
+ * One engine alone in this process: warm-up, then `calls` decisions; prints the samples' summary
+ * and the CPU time per call as JSON. Two copies of the engine in one process are not comparable
+ * (the copy loaded second measured 1.6× slower than the first on the same code), so each block of
+ * the comparison runs in a fresh process.
+ */
+async function latencyChild(src: string, calls: number, offset: number): Promise<number> {
+  const engine = await loadEngine('child', src);
+  const ctxs = shortContexts();
+  block(engine, ctxs, 4000, 0); // warm-up: every pattern compiled, every cache filled
+  const samples = block(engine, ctxs, calls, offset);
+  console.log(JSON.stringify({ ...summary(samples), cpu: cpuPerCall.get('child')!.at(-1)! }));
+  return 0;
+}
+
 async function latency(): Promise<number> {
   const rev = baseRev();
   const reps = Number(option('reps', '6'));
   const calls = Number(option('calls', '20000'));
   const engines = [
-    await loadEngine('head', resolve('src')),
-    await loadEngine(`base ${rev.slice(0, 7)}`, baseSrc(rev)),
+    // HEAD unpacked like the base, so that both load the same way (committed changes only).
+    { label: 'head', src: baseSrc('HEAD') },
+    { label: `base ${rev.slice(0, 7)}`, src: baseSrc(rev) },
   ];
-  const ctxs = shortContexts();
   console.log(`load before: ${execSync('uptime').toString().trim()}`);
   console.log(
-    `${ctxs.length} short dev messages, ${reps} repetitions × ${calls} calls per engine, alternating`,
+    `512 short dev messages; ${reps} repetitions × ${calls} calls per engine, each in a fresh process, alternating`,
   );
-  for (const e of engines) block(e, ctxs, 4000, 0); // warm-up
-  cpuPerCall.clear();
-  const all = engines.map(() => [] as Float64Array[]);
+  type Block = ReturnType<typeof summary> & { cpu: number };
+  const blocks: Block[][] = engines.map(() => []);
   for (let r = 0; r < reps; r++) {
     const order = r % 2 === 0 ? [0, 1] : [1, 0];
     for (const k of order) {
-      const samples = block(engines[k]!, ctxs, calls, r * 7919);
-      all[k]!.push(samples);
-      const cpu = cpuPerCall.get(engines[k]!.label)!.at(-1)!;
-      console.log(
-        `${format(`rep ${r + 1} ${engines[k]!.label}`, summary(samples))}  cpu ${cpu.toFixed(1)} µs/call`,
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'scripts/decide-ab.ts',
+          'latency-child',
+          engines[k]!.src,
+          String(calls),
+          String(r * 7919),
+        ],
+        { encoding: 'utf8' },
       );
+      const b = JSON.parse(out.trim().split('\n').pop()!) as Block;
+      blocks[k]!.push(b);
+      console.log(`${format(`rep ${r + 1} ${engines[k]!.label}`, b)}  cpu ${b.cpu.toFixed(1)} µs/call`);
     }
   }
-  const pooled = all.map((chunks) => {
-    const out = new Float64Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return summary(out);
-  });
-  console.log('pooled:');
-  for (const [k, e] of engines.entries()) console.log(format(e.label, pooled[k]!));
-  const [h, b] = pooled as [ReturnType<typeof summary>, ReturnType<typeof summary>];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const med = blocks.map((bs) => ({
+    p50: median(bs.map((b) => b.p50)),
+    p90: median(bs.map((b) => b.p90)),
+    p99: median(bs.map((b) => b.p99)),
+    mean: median(bs.map((b) => b.mean)),
+    cpu: median(bs.map((b) => b.cpu)),
+  }));
+  console.log('median over repetitions:');
+  for (const [k, e] of engines.entries())
+    console.log(`${format(e.label, med[k]!)}  cpu ${med[k]!.cpu.toFixed(1)} µs/call`);
+  const [h, b] = med as [(typeof med)[number], (typeof med)[number]];
   console.log(
-    `head/base: p50 ${(h.p50 / b.p50).toFixed(2)}×, p99 ${(h.p99 / b.p99).toFixed(2)}×, mean ${(h.mean / b.mean).toFixed(2)}×`,
-  );
-  const cpuMin = engines.map((e) => Math.min(...cpuPerCall.get(e.label)!));
-  console.log(
-    `CPU time per call, best block: head ${cpuMin[0]!.toFixed(1)} µs, base ${cpuMin[1]!.toFixed(1)} µs (${(cpuMin[0]! / cpuMin[1]!).toFixed(2)}×)`,
+    `head/base: p50 ${(h.p50 / b.p50).toFixed(2)}×, p90 ${(h.p90 / b.p90).toFixed(2)}×, p99 ${(h.p99 / b.p99).toFixed(2)}×, mean ${(h.mean / b.mean).toFixed(2)}×, cpu ${(h.cpu / b.cpu).toFixed(2)}×`,
   );
   console.log(`load after: ${execSync('uptime').toString().trim()}`);
   return 0;
@@ -318,6 +340,7 @@ const modes: Record<string, () => Promise<number>> = {
   latency,
   memory,
   'memory-child': () => memoryChild(process.argv[3]!),
+  'latency-child': () => latencyChild(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5])),
 };
 const run = modes[mode];
 if (!run) {

@@ -103,6 +103,8 @@ describe('requiredLiterals', () => {
     },
     { name: 'an optional piece alone requires nothing', re: /(?:stop)?/, want: undefined },
     { name: 'case-insensitive patterns are not read', re: /stop/i, want: undefined },
+    { name: 'a back-reference is unknown text, not nothing', re: /x(a)\1y/, want: ['xa'] },
+    { name: 'an escape the reader does not know is unknown text', re: /ab\cJcd/, want: ['ab'] },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -118,6 +120,13 @@ describe('requiredLiterals', () => {
 });
 
 describe('consent prefilter', () => {
+  it('gates no global or sticky pattern (skipping test() would leave its lastIndex unchanged)', () => {
+    for (const re of [...CONSENT_REQUEST_PATTERNS, ...GATED_CUE_PATTERNS]) {
+      if (re.source.startsWith('\\b(?:j ai|on a|il a')) continue; // TRAIN_C_PAST_STOP_RE: replace() only
+      expect(re.global || re.sticky, re.source.slice(0, 80)).toBe(false);
+    }
+  });
+
   it('reads literals from every consent request pattern', () => {
     for (const re of CONSENT_REQUEST_PATTERNS) expect(requiredLiterals(re), re.source).toBeDefined();
     expect(CONSENT_GATE.literals.length).toBeGreaterThan(0);

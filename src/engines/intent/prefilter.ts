@@ -113,16 +113,22 @@ class Parser {
     const c = this.src[this.at]!;
     this.at++;
     if (c === 'b' || c === 'B') return { kind: 'zero' };
+    // A back-reference matches what its group matched: unknown characters, never required.
     if (c === 'k') {
       this.at = this.src.indexOf('>', this.at) + 1;
-      return { kind: 'zero' };
+      return { kind: 'chars', chars: null, sample: [''] };
     }
     if (/[1-9]/.test(c)) {
       while (/[0-9]/.test(this.src[this.at] ?? '')) this.at++;
-      return { kind: 'zero' }; // a back-reference: required literals never look into it
+      return { kind: 'chars', chars: null, sample: [''] };
     }
     const many = this.classEscape(c);
     if (many !== undefined) return { kind: 'chars', chars: null, sample: many };
+    // \cX, \0 and escapes this reader does not know: unknown characters.
+    if (/[a-zA-Z0]/.test(c) && !/[nrtfvxu]/.test(c)) {
+      if (c === 'c' && /[a-zA-Z]/.test(this.src[this.at] ?? '')) this.at++;
+      return { kind: 'chars', chars: null, sample: [''] };
+    }
     const ch = this.escapedChar(c);
     return { kind: 'chars', chars: [ch], sample: [ch] };
   }
@@ -147,6 +153,8 @@ class Parser {
     if (c === 'n') return '\n';
     if (c === 'r') return '\r';
     if (c === 't') return '\t';
+    if (c === 'f') return '\f';
+    if (c === 'v') return '\v';
     if (c === 'x' || c === 'u') {
       const m = (c === 'x' ? /^[0-9a-fA-F]{2}/ : /^(?:[0-9a-fA-F]{4}|\{[0-9a-fA-F]+\})/).exec(
         this.src.slice(this.at),
@@ -174,7 +182,15 @@ class Parser {
       if (ch !== '\\') return ch;
       const e = this.src[this.at]!;
       this.at++;
-      return this.classEscape(e) ?? this.escapedChar(e);
+      if (e === 'b') return '\b';
+      const many = this.classEscape(e);
+      if (many !== undefined) return many;
+      // \cX, \0 and escapes this reader does not know: the class is too wide to spell out.
+      if (/[a-zA-Z0]/.test(e) && !/[nrtfvxu]/.test(e)) {
+        if (e === 'c' && /[a-zA-Z]/.test(this.src[this.at] ?? '')) this.at++;
+        return [];
+      }
+      return this.escapedChar(e);
     };
     while (this.at < this.src.length && this.src[this.at] !== ']') {
       const from = readChar();
