@@ -163,12 +163,20 @@ interface ContactRow {
   last_human_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** Only in reads of one contact (ROW_COLUMNS). */
+  conversation_enc?: string | null;
 }
 
 const TABLE = 'contacts';
 const COLUMNS = `id, tenant_id, channel_id, phone_enc, bsuid_enc, name_enc, country, timezone, stage, opted_out, opted_in,
   opted_out_at, last_inbound_at, last_outbound_at, followups_sent, handoff_at, ownership, ownership_since, owner_enc,
   last_human_at, created_at, updated_at`;
+/**
+ * One contact's reads and writes also bring its sealed conversation state back, so the decision
+ * that follows the look-up (or the update) needs no read of its own (issue 17: one statement per
+ * message fewer). Lists leave it out.
+ */
+const ROW_COLUMNS = `${COLUMNS}, conversation_enc`;
 
 /** E.164 from what a seller typed or what a transport sent (a WhatsApp id like `225…@s.whatsapp.net`). */
 function toPhone(input: string, defaultCountryCode?: string): PhoneNumber {
@@ -180,7 +188,16 @@ function toPhone(input: string, defaultCountryCode?: string): PhoneNumber {
 }
 
 export function contactsRepo(c: RepoContext): ContactsRepo {
-  const toContact = (r: ContactRow): Contact => ({
+  /**
+   * The sealed conversation state of the contacts read or written in this transaction, as of that
+   * statement. Every write of the column goes through this repository (patch), which refreshes it.
+   */
+  const conversations = new Map<string, string | null>();
+  const toContact = (r: ContactRow): Contact => {
+    if (r.conversation_enc !== undefined) conversations.set(r.id, r.conversation_enc);
+    return contactOf(r);
+  };
+  const contactOf = (r: ContactRow): Contact => ({
     id: r.id,
     tenantId: r.tenant_id,
     channelId: r.channel_id,
@@ -211,7 +228,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     value: string,
   ): Promise<ContactRow | null> {
     const { rows } = await c.tx.query<ContactRow>(
-      `SELECT ${COLUMNS} FROM contacts WHERE tenant_id = $1 AND channel_id = $2 AND ${column} = ANY($3::text[])
+      `SELECT ${ROW_COLUMNS} FROM contacts WHERE tenant_id = $1 AND channel_id = $2 AND ${column} = ANY($3::text[])
        LIMIT 1`,
       [c.tenantId, channelId, c.keyring.blindIndexes(value, c.tenantId)],
     );
@@ -248,7 +265,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     }
     if (sets.length === 0) return row;
     const { rows } = await c.tx.query<ContactRow>(
-      `UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      `UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING ${ROW_COLUMNS}`,
       params,
     );
     return rows[0] ?? row;
@@ -279,7 +296,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
         `INSERT INTO contacts (id, tenant_id, channel_id, phone_enc, phone_bidx, bsuid_enc, bsuid_bidx, name_enc, country, timezone)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT DO NOTHING
-         RETURNING ${COLUMNS}`,
+         RETURNING ${ROW_COLUMNS}`,
         [
           id,
           c.tenantId,
@@ -321,7 +338,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
 
     async get(id) {
       const { rows } = await c.tx.query<ContactRow>(
-        `SELECT ${COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = $2`,
+        `SELECT ${ROW_COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = $2`,
         [c.tenantId, id],
       );
       return rows[0] ? toContact(rows[0]) : null;
@@ -411,13 +428,18 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
       }
       sets.push('updated_at = now()');
       const { rows } = await c.tx.query<ContactRow>(
-        `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+        `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING ${ROW_COLUMNS}`,
         params,
       );
+      if (!rows[0]) conversations.delete(id);
       return rows[0] ? toContact(rows[0]) : null;
     },
 
     async conversation(id) {
+      if (conversations.has(id)) {
+        const known = unsealOrNull(c, TABLE, 'conversation_enc', id, conversations.get(id) ?? null);
+        return known === null ? null : (JSON.parse(known) as Record<string, unknown>);
+      }
       const { rows } = await c.tx.query<{ conversation_enc: string | null }>(
         'SELECT conversation_enc FROM contacts WHERE tenant_id = $1 AND id = $2',
         [c.tenantId, id],
