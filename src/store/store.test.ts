@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
 import { DecryptError } from '../crypto/keyring.ts';
 import { HOUR_MS, MINUTE_MS } from '../domain/time.ts';
-import { isId } from './ids.ts';
+import { isId, newId } from './ids.ts';
 import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/api-keys.ts';
 import { findChannelByRouteKey } from './repos/channels.ts';
 import { ConflictError, InvalidCursorError, ProviderIdTakenError } from './repos/common.ts';
@@ -230,11 +230,10 @@ describe.each(testBackends())('store on $name', (backend) => {
         untouched: { step: 'address', n: 2 },
         cleared: null,
       });
-      const sealed = await db.exec<{ conversation_enc: string | null }>(
-        'SELECT conversation_enc FROM contacts WHERE id = $1',
-        [contact.id],
-      );
-      expect(sealed.rows[0]?.conversation_enc).toBeNull();
+      const sealed = await db.exec('SELECT conversation_enc FROM contacts WHERE id = $1', [contact.id]);
+      expect(
+        (sealed.rows[0] as { conversation_enc: string | null } | undefined)?.conversation_enc,
+      ).toBeNull();
     });
 
     it('pages through contacts newest first without skipping or repeating', async () => {
@@ -302,10 +301,11 @@ describe.each(testBackends())('store on $name', (backend) => {
 
     it('inserts several outbound messages in one statement, in order, sealed, with their given ids and experiments', async () => {
       const { tenantId, channel, contact } = await setup();
+      const givenId = newId('msg');
       const [first, second] = await store.tx(tenantId, (r) =>
         r.messages.insertOutboundMany([
           {
-            id: 'msg_many_1',
+            id: givenId,
             channelId: channel.id,
             contactId: contact.id,
             kind: 'reply',
@@ -324,7 +324,7 @@ describe.each(testBackends())('store on $name', (backend) => {
         ]),
       );
       expect(first).toMatchObject({
-        id: 'msg_many_1',
+        id: givenId,
         body: 'Sac noir : 15 000 FCFA',
         status: 'queued',
         isCold: false,
@@ -337,17 +337,14 @@ describe.each(testBackends())('store on $name', (backend) => {
       });
       expect(second?.id.startsWith('msg_')).toBe(true);
       expect(second?.createdAtMs).toBe(1_700_000_000_001);
-      const stored = await db.exec<{
-        id: string;
-        body_enc: string;
-        experiment_id: string | null;
-        variant_id: string | null;
-      }>(
+      const stored = (await db.exec(
         'SELECT id, body_enc, experiment_id, variant_id FROM messages WHERE id = ANY($1::text[]) ORDER BY created_at',
         [[first?.id, second?.id]],
-      );
+      )) as {
+        rows: { id: string; body_enc: string; experiment_id: string | null; variant_id: string | null }[];
+      };
       expect(stored.rows.map((m) => [m.id, m.experiment_id, m.variant_id])).toEqual([
-        ['msg_many_1', null, null],
+        [givenId, null, null],
         [second?.id, 'exp_1', 'b'],
       ]);
       expect(stored.rows.some((m) => m.body_enc.includes('Sac noir'))).toBe(false);
