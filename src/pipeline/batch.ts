@@ -4,6 +4,11 @@
  * (the same shape as src/store/group-commit.ts). The per-message cost that a batch pays once —
  * BEGIN, role and tenant, COMMIT (a WAL flush), the channel row, its health events, the send
  * counters, the catalogue and the playbook — is then shared by up to `maxBatchEvents` messages.
+ * The rows every message writes last — its decision, its queued reply, its send job, its event-log
+ * entries — are held back and written at the batch's end, one multi-row INSERT per table
+ * (deferredWrites, Queue.enqueueManyIn, store.tx `deferEvents`); what stays one statement per
+ * message is what a later message of the batch may depend on: the contact, the inbound message
+ * (its provider id is the redelivery check) and the contact's update.
  *
  * The promise of the unbatched path is kept:
  * - A webhook's promise resolves only after its batch has committed: nothing is acknowledged
