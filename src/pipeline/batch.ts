@@ -376,6 +376,9 @@ const BLIND_TO_DEFERRED = new Set([
  * method not known to be blind to them (BLIND_TO_DEFERRED) writes them first, so a reader never
  * misses one: a human echo cancelling queued replies, an order, a status update. `flush` must be
  * called before the transaction commits; an error there rolls the batch back like any other.
+ * A held reply's `message.created` event is appended when it is written, so within a batch it
+ * follows the batch's other events instead of sitting between them; it commits with them all the
+ * same.
  */
 export function deferredWrites(r: TenantRepos): { repos: TenantRepos; flush: () => Promise<void> } {
   let decisions: (NewDecision & { id: string })[] = [];
