@@ -4,6 +4,11 @@
  * (the same shape as src/store/group-commit.ts). The per-message cost that a batch pays once —
  * BEGIN, role and tenant, COMMIT (a WAL flush), the channel row, its health events, the send
  * counters, the catalogue and the playbook — is then shared by up to `maxBatchEvents` messages.
+ * The rows every message writes last — its decision, its queued reply, its send job, its event-log
+ * entries — are held back and written at the batch's end, one multi-row INSERT per table
+ * (deferredWrites, Queue.enqueueManyIn, store.tx `deferEvents`); what stays one statement per
+ * message is what a later message of the batch may depend on: the contact, the inbound message
+ * (its provider id is the redelivery check) and the contact's update.
  *
  * The promise of the unbatched path is kept:
  * - A webhook's promise resolves only after its batch has committed: nothing is acknowledged
@@ -24,7 +29,14 @@
 
 import type { Decision } from '../engines/decide.ts';
 import type { JobSpec } from '../queue/index.ts';
-import type { Queryable, TenantRepos } from '../store/index.ts';
+import {
+  type Message,
+  type NewDecision,
+  type NewOutboundMessage,
+  newId,
+  type Queryable,
+  type TenantRepos,
+} from '../store/index.ts';
 import type { InboundEvent } from '../whatsapp/index.ts';
 import type { PipelineDeps, PipelineMetrics } from './deps.ts';
 import {
@@ -206,9 +218,10 @@ async function commitBatch(
     tenantId,
     async (r) => {
       batchSql = r.sql;
-      const repos = batchRepos(r);
+      const { repos, flush } = deferredWrites(batchRepos(r));
       for (const [i, p] of batch.entries())
         for (const event of p.events) await processEventIn(batchDeps, repos, p.target, event, outcomes[i]!);
+      await flush();
       if (jobs.length > 0) await deps.queue.enqueueManyIn(r.sql, jobs);
     },
     { deferEvents: true },
@@ -328,9 +341,112 @@ export function batchRepos(r: TenantRepos): TenantRepos {
         'contactHasPendingDecision',
         'insertInbound',
         'insertOutbound',
+        'insertOutboundMany',
         'insertHumanEcho',
       ],
       forget,
     ),
+  };
+}
+
+/**
+ * Repository methods that never read or reference a decision or an outbound reply the batch
+ * holds back (deferredWrites): they run at once. Any other method writes the held rows first.
+ */
+const BLIND_TO_DEFERRED = new Set([
+  'channels.get',
+  'healthEvents.recent',
+  // Send counters count messages sent, never queued ones (src/store/repos/stats.ts).
+  'stats.sendStats',
+  'products.list',
+  'playbook.get',
+  'contacts.upsertBySender',
+  'contacts.patch',
+  'contacts.conversation',
+  // An inbound message conflicts only on its provider id; a held reply has none.
+  'messages.insertInbound',
+  'events.append',
+]);
+
+/**
+ * The decision rows and queued replies of a batch are written together at its end, one multi-row
+ * INSERT each (decisions first: a reply references its decision), instead of two statements per
+ * message. Nothing a batch's next message is decided on reads them (the conversation, contact
+ * and counters do not; a reply counts in the send counters only once sent), and any repository
+ * method not known to be blind to them (BLIND_TO_DEFERRED) writes them first, so a reader never
+ * misses one: a human echo cancelling queued replies, an order, a status update. `flush` must be
+ * called before the transaction commits; an error there rolls the batch back like any other.
+ * A held reply's `message.created` event is appended when it is written, so within a batch it
+ * follows the batch's other events instead of sitting between them; it commits with them all the
+ * same.
+ */
+export function deferredWrites(r: TenantRepos): { repos: TenantRepos; flush: () => Promise<void> } {
+  let decisions: (NewDecision & { id: string })[] = [];
+  let replies: (NewOutboundMessage & { id: string })[] = [];
+  const flush = async (): Promise<void> => {
+    if (decisions.length > 0) {
+      const rows = decisions;
+      decisions = [];
+      await r.decisions.insertMany(rows);
+    }
+    if (replies.length > 0) {
+      const rows = replies;
+      replies = [];
+      await r.messages.insertOutboundMany(rows);
+    }
+  };
+  const repos: Record<string, unknown> = { ...r };
+  for (const [repoName, repo] of Object.entries(r)) {
+    if (repo === null || typeof repo !== 'object' || repoName === 'sql') continue;
+    const wrapped: Record<string, unknown> = { ...(repo as Record<string, unknown>) };
+    for (const [name, value] of Object.entries(repo as Record<string, unknown>)) {
+      if (typeof value !== 'function' || BLIND_TO_DEFERRED.has(`${repoName}.${name}`)) continue;
+      const method = value as Method;
+      wrapped[name] = (...args: unknown[]) =>
+        decisions.length > 0 || replies.length > 0
+          ? flush().then(() => method.apply(repo, args))
+          : method.apply(repo, args);
+    }
+    repos[repoName] = wrapped;
+  }
+  const out = repos as unknown as TenantRepos;
+  out.decisions.insertMany = (inputs) => {
+    decisions.push(...inputs);
+    return Promise.resolve();
+  };
+  const insertOutbound = out.messages.insertOutbound;
+  out.messages.insertOutbound = (input) => {
+    // Only a queued reply with its time is held (the pipeline's); anything else goes in at once.
+    if (input.providerId || (input.status ?? 'queued') !== 'queued' || input.createdAtMs === undefined)
+      return insertOutbound(input);
+    const id = newId('msg');
+    replies.push({ ...input, id });
+    return Promise.resolve(heldReply(r.tenantId, id, input, input.createdAtMs));
+  };
+  return { repos: out, flush };
+}
+
+/** The row a held reply will be once written (what insertOutbound would have answered). */
+function heldReply(tenantId: string, id: string, input: NewOutboundMessage, createdAtMs: number): Message {
+  return {
+    id,
+    tenantId,
+    channelId: input.channelId,
+    contactId: input.contactId,
+    direction: 'out',
+    kind: input.kind,
+    providerId: null,
+    body: input.body ?? null,
+    type: input.type ?? 'text',
+    status: 'queued',
+    errorCode: null,
+    isCold: input.isCold ?? false,
+    decisionId: input.decisionId ?? null,
+    replyToProviderId: input.replyToProviderId ?? null,
+    sendStartedAtMs: null,
+    attempts: 0,
+    createdAtMs,
+    sentAtMs: null,
+    updatedAtMs: createdAtMs,
   };
 }

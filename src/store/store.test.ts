@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
 import { DecryptError } from '../crypto/keyring.ts';
 import { HOUR_MS, MINUTE_MS } from '../domain/time.ts';
-import { isId } from './ids.ts';
+import { isId, newId } from './ids.ts';
 import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/api-keys.ts';
 import { findChannelByRouteKey } from './repos/channels.ts';
 import { ConflictError, InvalidCursorError, ProviderIdTakenError } from './repos/common.ts';
@@ -210,6 +210,32 @@ describe.each(testBackends())('store on $name', (backend) => {
       expect(back).toMatchObject({ optedOut: false, optedOutAtMs: null, optedIn: true });
     });
 
+    it('answers the conversation state as last stored, also after a look-up or update in the same transaction', async () => {
+      const { tenantId, channel, contact } = await setup();
+      expect(await store.tx(tenantId, (r) => r.contacts.conversation(contact.id))).toBeNull();
+      await store.tx(tenantId, (r) => r.contacts.patch(contact.id, { conversation: { step: 'cart', n: 1 } }));
+      const seen = await store.tx(tenantId, async (r) => {
+        const { contact: found } = await r.contacts.upsertByPhone(channel.id, '+2250701020304');
+        const before = await r.contacts.conversation(found.id);
+        await r.contacts.patch(found.id, { conversation: { step: 'address', n: 2 } });
+        const after = await r.contacts.conversation(found.id);
+        await r.contacts.patch(found.id, { stage: 'interested' });
+        const untouched = await r.contacts.conversation(found.id);
+        await r.contacts.patch(found.id, { conversation: null });
+        return { before, after, untouched, cleared: await r.contacts.conversation(found.id) };
+      });
+      expect(seen).toEqual({
+        before: { step: 'cart', n: 1 },
+        after: { step: 'address', n: 2 },
+        untouched: { step: 'address', n: 2 },
+        cleared: null,
+      });
+      const sealed = await db.exec('SELECT conversation_enc FROM contacts WHERE id = $1', [contact.id]);
+      expect(
+        (sealed.rows[0] as { conversation_enc: string | null } | undefined)?.conversation_enc,
+      ).toBeNull();
+    });
+
     it('pages through contacts newest first without skipping or repeating', async () => {
       const tenantId = await freshTenant(db);
       const channel = await freshChannel(store, tenantId);
@@ -271,6 +297,57 @@ describe.each(testBackends())('store on $name', (backend) => {
       // Without a provider id there is nothing to collide on.
       await store.tx(tenantId, (r) => r.messages.insertOutbound(sent));
       await store.tx(tenantId, (r) => r.messages.insertOutbound(sent));
+    });
+
+    it('inserts several outbound messages in one statement, in order, sealed, with their given ids and experiments', async () => {
+      const { tenantId, channel, contact } = await setup();
+      const givenId = newId('msg');
+      const [first, second] = await store.tx(tenantId, (r) =>
+        r.messages.insertOutboundMany([
+          {
+            id: givenId,
+            channelId: channel.id,
+            contactId: contact.id,
+            kind: 'reply',
+            body: 'Sac noir : 15 000 FCFA',
+            createdAtMs: 1_700_000_000_000,
+          },
+          {
+            channelId: channel.id,
+            contactId: contact.id,
+            kind: 'reply',
+            body: 'Livraison demain',
+            isCold: true,
+            experiment: { id: 'exp_1', variantId: 'b' },
+            createdAtMs: 1_700_000_000_001,
+          },
+        ]),
+      );
+      expect(first).toMatchObject({
+        id: givenId,
+        body: 'Sac noir : 15 000 FCFA',
+        status: 'queued',
+        isCold: false,
+      });
+      expect(second).toMatchObject({
+        body: 'Livraison demain',
+        status: 'queued',
+        isCold: true,
+        direction: 'out',
+      });
+      expect(second?.id.startsWith('msg_')).toBe(true);
+      expect(second?.createdAtMs).toBe(1_700_000_000_001);
+      const stored = (await db.exec(
+        'SELECT id, body_enc, experiment_id, variant_id FROM messages WHERE id = ANY($1::text[]) ORDER BY created_at',
+        [[first?.id, second?.id]],
+      )) as {
+        rows: { id: string; body_enc: string; experiment_id: string | null; variant_id: string | null }[];
+      };
+      expect(stored.rows.map((m) => [m.id, m.experiment_id, m.variant_id])).toEqual([
+        [givenId, null, null],
+        [second?.id, 'exp_1', 'b'],
+      ]);
+      expect(stored.rows.some((m) => m.body_enc.includes('Sac noir'))).toBe(false);
     });
 
     it('never moves a status backwards: read then delivered stays read', async () => {

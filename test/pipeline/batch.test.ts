@@ -321,6 +321,115 @@ for (const backend of testBackends()) {
       expect(await replies(tenantId)).toBe(3);
     });
 
+    it('answers a message delivered twice within one batch once', async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      const { ingest, reports } = batcher();
+      const twice = h.message('+2250701090901', "c'est combien le sac noir ?", { providerId: 'twice_1' });
+      const outcomes = outcomesOf(
+        await together(ingest, { tenantId, channelId }, [
+          [twice],
+          [h.message('+2250701090902', 'Bonjour')],
+          [twice],
+          [twice, h.message('+2250701090901', 'merci', { providerId: 'twice_2' })],
+        ]),
+      );
+      expect(reports.some((r) => r.fellBack)).toBe(false);
+      expect(outcomes.map((o) => [o.messages, o.duplicates])).toEqual([
+        [1, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]);
+      expect(await inbound(tenantId)).toBe(3);
+      expect(await decisions(tenantId)).toBe(3);
+      expect(await replies(tenantId)).toBe(3);
+    });
+
+    it("writes the batch's held replies before a seller's echo of the same customer cancels them", async () => {
+      // Unbatched, the customer's question is answered (a queued reply) and the seller's message
+      // typed on the phone then takes the conversation over, cancelling that reply. Batched, the
+      // reply is held back for the batch's multi-row INSERT: it must be written before the
+      // cancellation looks for it.
+      const run = async (batched: boolean) => {
+        now = T0;
+        const { tenantId, channelId } = await h.shop();
+        const question = h.message('+2250701100101', "c'est combien le sac noir ?");
+        const echo: InboundEvent = {
+          ...h.message('+2250701100101', 'Je vous réponds tout de suite'),
+          fromMe: true,
+        } as InboundEvent;
+        if (batched) {
+          const { ingest, reports } = batcher();
+          outcomesOf(await together(ingest, { tenantId, channelId }, [[question], [echo]]));
+          expect(reports.map((r) => [r.events, r.fellBack])).toEqual([[2, false]]);
+        } else {
+          for (const e of [question, echo]) await processEvents(h.deps, { tenantId, channelId }, [e]);
+        }
+        const { rows } = await h.db.ownerTx((t) =>
+          t.query<{ kind: string; status: string }>(
+            `SELECT kind, status FROM messages WHERE tenant_id = $1 AND direction = 'out' ORDER BY kind`,
+            [tenantId],
+          ),
+        );
+        return rows;
+      };
+      const one = await run(false);
+      expect(one).toEqual([
+        { kind: 'human', status: 'sent' },
+        { kind: 'reply', status: 'failed' },
+      ]);
+      expect(await run(true)).toEqual(one);
+    });
+
+    it('rolls the whole batch back when its multi-row writes fail, then stores each webhook exactly once', async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      let multiRowInserts = 0;
+      // The batch's multi-row INSERT of decisions fails (one row at a time succeeds): nothing of the
+      // batch may stay, and the one-by-one pass stores every message once.
+      const picky: Store = {
+        ...h.store,
+        tx: (id, fn, options) =>
+          h.store.tx(
+            id,
+            (r) =>
+              fn({
+                ...r,
+                decisions: {
+                  ...r.decisions,
+                  insertMany: (rows) => {
+                    if (rows.length > 1) {
+                      multiRowInserts++;
+                      throw new TypeError('simulated: rows refused together');
+                    }
+                    return r.decisions.insertMany(rows);
+                  },
+                },
+              }),
+            options,
+          ),
+      };
+      const { ingest, reports } = batcher({ ...h.deps, store: picky });
+      const webhooks = [
+        [h.message('+2250701110101', 'Bonjour')],
+        [h.message('+2250701110101', 'cb le sac noir')],
+        [h.message('+2250701110101', 'je le prends')],
+      ];
+      const outcomes = outcomesOf(await together(ingest, { tenantId, channelId }, webhooks));
+      expect(multiRowInserts).toBe(1);
+      expect(reports.map((r) => [r.events, r.fellBack])).toEqual([[3, true]]);
+      expect(outcomes.map((o) => [o.messages, o.failed])).toEqual([
+        [1, 0],
+        [1, 0],
+        [1, 0],
+      ]);
+      expect(await inbound(tenantId)).toBe(3);
+      expect(await decisions(tenantId)).toBe(3);
+      expect(await replies(tenantId)).toBe(3);
+      expect(await parked(tenantId)).toBe(0);
+    });
+
     it('does not loosen the daily cap: a batch of cap + 5 messages never sends more than the cap', async () => {
       now = T0;
       // Conservative preset, channel created today: warm-up day 0 allows few sends.

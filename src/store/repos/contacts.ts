@@ -163,12 +163,20 @@ interface ContactRow {
   last_human_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** Only in reads of one contact (ROW_COLUMNS). */
+  conversation_enc?: string | null;
 }
 
 const TABLE = 'contacts';
 const COLUMNS = `id, tenant_id, channel_id, phone_enc, bsuid_enc, name_enc, country, timezone, stage, opted_out, opted_in,
   opted_out_at, last_inbound_at, last_outbound_at, followups_sent, handoff_at, ownership, ownership_since, owner_enc,
   last_human_at, created_at, updated_at`;
+/**
+ * One contact's reads and writes also bring its sealed conversation state back, so the decision
+ * that follows the look-up (or the update) needs no read of its own (issue 17: one statement per
+ * message fewer). Lists leave it out.
+ */
+const ROW_COLUMNS = `${COLUMNS}, conversation_enc`;
 
 /** E.164 from what a seller typed or what a transport sent (a WhatsApp id like `225…@s.whatsapp.net`). */
 function toPhone(input: string, defaultCountryCode?: string): PhoneNumber {
@@ -180,7 +188,16 @@ function toPhone(input: string, defaultCountryCode?: string): PhoneNumber {
 }
 
 export function contactsRepo(c: RepoContext): ContactsRepo {
-  const toContact = (r: ContactRow): Contact => ({
+  /**
+   * The sealed conversation state of the contacts read or written in this transaction, as of that
+   * statement. Every write of the column goes through this repository (patch), which refreshes it.
+   */
+  const conversations = new Map<string, string | null>();
+  const toContact = (r: ContactRow): Contact => {
+    if (r.conversation_enc !== undefined) conversations.set(r.id, r.conversation_enc);
+    return contactOf(r);
+  };
+  const contactOf = (r: ContactRow): Contact => ({
     id: r.id,
     tenantId: r.tenant_id,
     channelId: r.channel_id,
@@ -211,7 +228,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     value: string,
   ): Promise<ContactRow | null> {
     const { rows } = await c.tx.query<ContactRow>(
-      `SELECT ${COLUMNS} FROM contacts WHERE tenant_id = $1 AND channel_id = $2 AND ${column} = ANY($3::text[])
+      `SELECT ${ROW_COLUMNS} FROM contacts WHERE tenant_id = $1 AND channel_id = $2 AND ${column} = ANY($3::text[])
        LIMIT 1`,
       [c.tenantId, channelId, c.keyring.blindIndexes(value, c.tenantId)],
     );
@@ -248,7 +265,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     }
     if (sets.length === 0) return row;
     const { rows } = await c.tx.query<ContactRow>(
-      `UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+      `UPDATE contacts SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING ${ROW_COLUMNS}`,
       params,
     );
     return rows[0] ?? row;
@@ -265,33 +282,68 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     if (!number && !bsuid) throw new RangeError('a contact needs a phone number or a BSUID');
     const wantedName = name === undefined || name === null || name.trim() === '' ? null : name.trim();
     for (let attempt = 0; attempt < 2; attempt++) {
+      const id = newId('ctc');
+      // The phone's country and zone when there is one; else the BSUID's country prefix.
+      const country = number?.country ?? bsuid?.country ?? null;
+      const timezone = number ? (number.timeZone ?? null) : (bsuid?.timeZone ?? null);
+      const values = [
+        id,
+        c.tenantId,
+        channelId,
+        number ? seal(c, TABLE, 'phone_enc', id, number.e164) : null,
+        number ? c.keyring.blindIndex(number.e164, c.tenantId) : null,
+        bsuid ? seal(c, TABLE, 'bsuid_enc', id, bsuid.value) : null,
+        bsuid ? c.keyring.blindIndex(bsuid.value, c.tenantId) : null,
+        wantedName === null ? null : seal(c, TABLE, 'name_enc', id, wantedName),
+        country,
+        timezone,
+      ];
+      // A sender known by one identity (the usual webhook): the look-up and, when nobody holds
+      // it, the insert in one statement (one round trip fewer for a new customer). A sender with
+      // both is looked up by phone, then by BSUID, as two statements.
+      if (attempt === 0 && (number === undefined) !== (bsuid === undefined)) {
+        const [column, value] = number
+          ? (['phone_bidx', number.e164] as const)
+          : (['bsuid_bidx', bsuid!.value] as const);
+        const { rows } = await c.tx.query<ContactRow & { created: boolean }>(
+          `WITH found AS (
+             SELECT ${ROW_COLUMNS} FROM contacts
+              WHERE tenant_id = $2 AND channel_id = $3 AND ${column} = ANY($11::text[]) LIMIT 1
+           ), inserted AS (
+             INSERT INTO contacts (id, tenant_id, channel_id, phone_enc, phone_bidx, bsuid_enc, bsuid_bidx, name_enc, country, timezone)
+             SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text
+              WHERE NOT EXISTS (SELECT 1 FROM found)
+             ON CONFLICT DO NOTHING
+             RETURNING ${ROW_COLUMNS}
+           )
+           SELECT *, false AS created FROM found UNION ALL SELECT *, true AS created FROM inserted`,
+          [...values, c.keyring.blindIndexes(value, c.tenantId)],
+        );
+        const row = rows[0];
+        if (row?.created === true) {
+          const { created: _, ...inserted } = row;
+          return { contact: toContact(inserted), created: true };
+        }
+        if (row !== undefined) {
+          const { created: _, ...existing } = row;
+          return { contact: toContact(await complete(existing, number, bsuid, wantedName)), created: false };
+        }
+        // Neither found nor inserted: a concurrent transaction inserted the same identity after
+        // our snapshot; its row is committed now, so the second attempt finds it.
+        continue;
+      }
       const existing =
         (number ? await findRow(channelId, 'phone_bidx', number.e164) : null) ??
         (bsuid ? await findRow(channelId, 'bsuid_bidx', bsuid.value) : null);
       if (existing) {
         return { contact: toContact(await complete(existing, number, bsuid, wantedName)), created: false };
       }
-      const id = newId('ctc');
-      // The phone's country and zone when there is one; else the BSUID's country prefix.
-      const country = number?.country ?? bsuid?.country ?? null;
-      const timezone = number ? (number.timeZone ?? null) : (bsuid?.timeZone ?? null);
       const { rows } = await c.tx.query<ContactRow>(
         `INSERT INTO contacts (id, tenant_id, channel_id, phone_enc, phone_bidx, bsuid_enc, bsuid_bidx, name_enc, country, timezone)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT DO NOTHING
-         RETURNING ${COLUMNS}`,
-        [
-          id,
-          c.tenantId,
-          channelId,
-          number ? seal(c, TABLE, 'phone_enc', id, number.e164) : null,
-          number ? c.keyring.blindIndex(number.e164, c.tenantId) : null,
-          bsuid ? seal(c, TABLE, 'bsuid_enc', id, bsuid.value) : null,
-          bsuid ? c.keyring.blindIndex(bsuid.value, c.tenantId) : null,
-          wantedName === null ? null : seal(c, TABLE, 'name_enc', id, wantedName),
-          country,
-          timezone,
-        ],
+         RETURNING ${ROW_COLUMNS}`,
+        values,
       );
       if (rows[0]) return { contact: toContact(rows[0]), created: true };
       // A concurrent transaction inserted the same phone or BSUID between our look-up and insert;
@@ -321,7 +373,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
 
     async get(id) {
       const { rows } = await c.tx.query<ContactRow>(
-        `SELECT ${COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = $2`,
+        `SELECT ${ROW_COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = $2`,
         [c.tenantId, id],
       );
       return rows[0] ? toContact(rows[0]) : null;
@@ -411,13 +463,18 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
       }
       sets.push('updated_at = now()');
       const { rows } = await c.tx.query<ContactRow>(
-        `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+        `UPDATE contacts SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2 RETURNING ${ROW_COLUMNS}`,
         params,
       );
+      if (!rows[0]) conversations.delete(id);
       return rows[0] ? toContact(rows[0]) : null;
     },
 
     async conversation(id) {
+      if (conversations.has(id)) {
+        const known = unsealOrNull(c, TABLE, 'conversation_enc', id, conversations.get(id) ?? null);
+        return known === null ? null : (JSON.parse(known) as Record<string, unknown>);
+      }
       const { rows } = await c.tx.query<{ conversation_enc: string | null }>(
         'SELECT conversation_enc FROM contacts WHERE tenant_id = $1 AND id = $2',
         [c.tenantId, id],

@@ -102,6 +102,11 @@ export interface StatusUpdate {
 export interface MessagesRepo {
   insertInbound(input: NewInboundMessage): Promise<{ inserted: boolean; message: Message }>;
   insertOutbound(input: NewOutboundMessage): Promise<Message>;
+  /**
+   * Several outbound messages in one multi-row INSERT (a batch of webhooks, src/pipeline/batch.ts),
+   * in the given order; an input's `id` (newId('msg')) is used when given.
+   */
+  insertOutboundMany(inputs: readonly (NewOutboundMessage & { id?: string })[]): Promise<Message[]>;
   get(id: string): Promise<Message | null>;
   getByProviderId(channelId: string, providerId: string): Promise<Message | null>;
   /**
@@ -303,6 +308,78 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
     return { updated: false, message: current };
   }
 
+  async function insertOutboundMany(
+    inputs: readonly (NewOutboundMessage & { id?: string })[],
+  ): Promise<Message[]> {
+    if (inputs.length === 0) return [];
+    const params: unknown[] = [];
+    const rows: string[] = [];
+    const ids: string[] = [];
+    for (const input of inputs) {
+      const id = input.id ?? newId('msg');
+      ids.push(id);
+      const status = input.status ?? 'queued';
+      const hasBody = input.body !== undefined && input.body !== null;
+      const sentAt =
+        status === 'sent' ? isoOrNull(input.sentAtMs ?? input.createdAtMs) : isoOrNull(input.sentAtMs);
+      const base = params.length;
+      params.push(
+        id,
+        c.tenantId,
+        input.channelId,
+        input.contactId,
+        input.kind,
+        input.providerId ?? null,
+        hasBody ? seal(c, TABLE, 'body_enc', id, input.body as string) : null,
+        hasBody ? c.keyring.blindIndex(input.body as string, c.tenantId) : null,
+        input.type ?? null,
+        status,
+        input.isCold ?? false,
+        input.decisionId ?? null,
+        isoOrNull(input.createdAtMs),
+        sentAt,
+        input.replyToProviderId ?? null,
+        input.experiment?.id ?? null,
+        input.experiment?.variantId ?? null,
+      );
+      const p = (n: number) => `$${base + n}`;
+      rows.push(
+        `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'out', ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, coalesce(${p(9)}, 'text'), ${p(10)}, ${p(11)}::boolean, ${p(12)},
+           coalesce(${p(13)}::timestamptz, now()),
+           CASE WHEN ${p(10)} = 'sent' THEN coalesce(${p(14)}::timestamptz, ${p(13)}::timestamptz, now()) ELSE ${p(14)}::timestamptz END,
+           ${p(15)}, ${p(16)}, ${p(17)})`,
+      );
+    }
+    let inserted: MessageRow[];
+    try {
+      ({ rows: inserted } = await c.tx.query<MessageRow>(
+        `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
+           type, status, is_cold, decision_id, created_at, sent_at, reply_to_provider_id, experiment_id, variant_id)
+         VALUES ${rows.join(', ')}
+         RETURNING ${COLUMNS}`,
+        params,
+      ));
+    } catch (err) {
+      // UNIQUE (channel_id, provider_id): the only unique key an outbound insert can break.
+      const taken = inputs.find((i) => i.providerId);
+      if (isUniqueViolation(err) && taken?.providerId) {
+        throw new ProviderIdTakenError(taken.channelId, taken.providerId, { cause: err });
+      }
+      throw err;
+    }
+    // RETURNING gives the rows in VALUES order for a plain INSERT; matched by id all the same.
+    const byId = new Map(inserted.map((row) => [row.id, row]));
+    const out: Message[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (!row) throw new Error('outbound message insert returned fewer rows than it was given');
+      const message = toMessage(row);
+      await announce('message.created', message);
+      out.push(message);
+    }
+    return out;
+  }
+
   return {
     async insertInbound(input) {
       const id = newId('msg');
@@ -335,56 +412,11 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
     },
 
     async insertOutbound(input) {
-      const id = newId('msg');
-      const status = input.status ?? 'queued';
-      const hasBody = input.body !== undefined && input.body !== null;
-      const sentAt =
-        status === 'sent' ? isoOrNull(input.sentAtMs ?? input.createdAtMs) : isoOrNull(input.sentAtMs);
-      let rows: MessageRow[];
-      try {
-        ({ rows } = await c.tx.query<MessageRow>(
-          `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
-           type, status, is_cold, decision_id, created_at, sent_at, reply_to_provider_id)
-         VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, $8, coalesce($9, 'text'), $10, $11, $12,
-           coalesce($13::timestamptz, now()),
-           CASE WHEN $10 = 'sent' THEN coalesce($14::timestamptz, $13::timestamptz, now()) ELSE $14::timestamptz END,
-           $15)
-         RETURNING ${COLUMNS}`,
-          [
-            id,
-            c.tenantId,
-            input.channelId,
-            input.contactId,
-            input.kind,
-            input.providerId ?? null,
-            hasBody ? seal(c, TABLE, 'body_enc', id, input.body as string) : null,
-            hasBody ? c.keyring.blindIndex(input.body as string, c.tenantId) : null,
-            input.type ?? null,
-            status,
-            input.isCold ?? false,
-            input.decisionId ?? null,
-            isoOrNull(input.createdAtMs),
-            sentAt,
-            input.replyToProviderId ?? null,
-          ],
-        ));
-      } catch (err) {
-        // UNIQUE (channel_id, provider_id): the only unique key an outbound insert can break.
-        if (isUniqueViolation(err) && input.providerId) {
-          throw new ProviderIdTakenError(input.channelId, input.providerId, { cause: err });
-        }
-        throw err;
-      }
-      if (input.experiment) {
-        await c.tx.query(
-          'UPDATE messages SET experiment_id = $3, variant_id = $4 WHERE tenant_id = $1 AND id = $2',
-          [c.tenantId, id, input.experiment.id, input.experiment.variantId],
-        );
-      }
-      const inserted = toMessage(rows[0]!);
-      await announce('message.created', inserted);
-      return inserted;
+      const [inserted] = await insertOutboundMany([input]);
+      return inserted!;
     },
+
+    insertOutboundMany,
 
     get,
     getByProviderId,
