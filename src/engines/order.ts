@@ -34,6 +34,8 @@ export interface OrderInput {
   intent: IntentVerdict;
   /** The customer's message as written. */
   text: string;
+  /** normalizeText(text), when the caller already has it (decide gets it from the intent reading). */
+  normalizedText?: string;
   catalog: readonly Product[];
   playbook?: PlaybookInput;
   /** Id of the message (the order is idempotent on it). */
@@ -444,7 +446,7 @@ function runOrder(input: OrderInput): OrderStep {
   const lang = state?.language ?? input.intent.language;
   const words = new Words(lang, input);
   const byId = new Map(input.catalog.map((p) => [p.id, p]));
-  const normalized = normalizeText(input.text);
+  const normalized = input.normalizedText ?? normalizeText(input.text);
   const tokens = tokenize(normalized);
   const intents = input.intent.intents;
   const entities = input.intent.entities;
