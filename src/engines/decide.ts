@@ -27,7 +27,7 @@ import type { Conversation, DecisionContext } from './context.ts';
 import { type FollowupVerdict, planFollowup } from './followup.ts';
 import { advanceFunnel, type FunnelVerdict, STAGE_RANK } from './funnel.ts';
 import { evaluateHealth, type HealthVerdict } from './health.ts';
-import { detectIntent, type IntentVerdict } from './intent.ts';
+import { type IntentVerdict, readIntent } from './intent.ts';
 import { continueOrder, type OrderDraft, type OrderStep } from './order.ts';
 import { evaluatePacing, type PacingVerdict } from './pacing.ts';
 import { evaluateQuota, type QuotaVerdict } from './quota.ts';
@@ -300,15 +300,12 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   const { ctx, nowMs, config } = p;
   const catalog = ctx.catalog ?? [];
   const seed = `${ctx.channel.id}|${ctx.contact.id}|${message.id}`;
-  const classified = applyClassification(
-    detectIntent({
-      text: message.text,
-      catalog,
-      defaultLanguage: customerLanguage(ctx.contact.phone, ctx.channel.language),
-    }),
-    ctx.assist?.classification,
+  const read = readIntent({
+    text: message.text,
     catalog,
-  );
+    defaultLanguage: customerLanguage(ctx.contact.phone, ctx.channel.language),
+  });
+  const classified = applyClassification(read.verdict, ctx.assist?.classification, catalog);
   const intent = classified.verdict;
   const consent = evaluateConsent({
     kind: 'reply',
@@ -337,6 +334,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
           conversation: ctx.conversation,
           intent,
           text: message.text,
+          normalizedText: read.normalizedText,
           catalog,
           playbook: ctx.playbook,
           messageId: message.id,

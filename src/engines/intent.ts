@@ -21,4 +21,5 @@ export {
   type IntentVerdict,
   LOW_CONFIDENCE,
   MAX_INTENT_TEXT_CHARS,
+  readIntent,
 } from './intent/detect.ts';

@@ -34,6 +34,8 @@ export interface OrderInput {
   intent: IntentVerdict;
   /** The customer's message as written. */
   text: string;
+  /** normalizeText(text), when the caller already has it (decide gets it from the intent reading). */
+  normalizedText?: string;
   catalog: readonly Product[];
   playbook?: PlaybookInput;
   /** Id of the message (the order is idempotent on it). */
@@ -202,15 +204,19 @@ export function readPayment(normalized: string): PaymentMethod | undefined {
   return undefined;
 }
 
-/** Whether the whole message says yes (and nothing else). */
-export function isConfirmation(text: string, normalized: string): boolean {
-  const tokens = tokenize(normalized);
+/** Whether the whole message says yes (and nothing else). `tokens`: tokenize(normalized), if known. */
+export function isConfirmation(
+  text: string,
+  normalized: string,
+  tokens: readonly string[] = tokenize(normalized),
+): boolean {
   if (tokens.length === 0) return YES_EMOJI_RE.test(text);
   if (tokens.length > 8) return false;
+  const padded = ` ${normalized} `;
   const yes =
     YES_EMOJI_RE.test(text) ||
     tokens.some((t) => YES_WORDS.has(t)) ||
-    YES_PHRASES.some((p) => ` ${normalized} `.includes(` ${p} `));
+    YES_PHRASES.some((p) => padded.includes(` ${p} `));
   return yes && tokens.every((t) => YES_WORDS.has(t) || YES_FILLER.has(t));
 }
 
@@ -240,9 +246,12 @@ function similar(a: string, b: string): number | undefined {
  * sounding the same ("Yopougon", "yopougon", "yopogon", "Yop" when the seller lists it as an alias).
  * The longest, closest label wins.
  */
-export function matchZone(normalized: string, delivery: DeliveryFacts | undefined): ZoneMatch | undefined {
+export function matchZone(
+  normalized: string,
+  delivery: DeliveryFacts | undefined,
+  tokens: readonly string[] = tokenize(normalized),
+): ZoneMatch | undefined {
   if (!delivery) return undefined;
-  const tokens = tokenize(normalized);
   let best: ZoneMatch | undefined;
   for (const zone of delivery.zones) {
     for (const label of [zone.name, ...(zone.aliases ?? [])]) {
@@ -444,14 +453,14 @@ function runOrder(input: OrderInput): OrderStep {
   const lang = state?.language ?? input.intent.language;
   const words = new Words(lang, input);
   const byId = new Map(input.catalog.map((p) => [p.id, p]));
-  const normalized = normalizeText(input.text);
+  const normalized = input.normalizedText ?? normalizeText(input.text);
   const tokens = tokenize(normalized);
   const intents = input.intent.intents;
   const entities = input.intent.entities;
   const mentions = entities.products.filter((m) => m.score >= SPECIFIC_MATCH_SCORE && byId.has(m.productId));
-  const zone = matchZone(normalized, input.playbook?.delivery);
+  const zone = matchZone(normalized, input.playbook?.delivery, tokens);
   const payment = readPayment(normalized);
-  const yes = isConfirmation(input.text, normalized);
+  const yes = isConfirmation(input.text, normalized, tokens);
   const stamp = new Date(input.nowMs).toISOString();
   const unchanged = (): OrderStep => ({
     handled: false,

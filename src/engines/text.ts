@@ -270,9 +270,16 @@ export function foldText(text: string): string {
  * looks at most four characters ahead, none retries a run of unbounded length.
  */
 export function normalizeText(text: string, reveal?: ReadonlySet<string>): string {
-  let s = foldText(text);
-  if (reveal !== undefined) s = revealSpelledWords(s, reveal);
-  s = s.replace(EMOJI_RE, (emoji) => ` ${EMOJI_WORDS.get(emoji) ?? ''} `);
+  const folded = foldText(text);
+  return normalizeFolded(reveal === undefined ? folded : revealSpelledWords(folded, reveal));
+}
+
+/**
+ * normalizeText after its first step: `folded` is foldText's output (spelt words revealed or not).
+ * Lets a caller that folds the text itself reuse the fold (see analyze in intent/detect.ts).
+ */
+export function normalizeFolded(folded: string): string {
+  let s = folded.replace(EMOJI_RE, (emoji) => ` ${EMOJI_WORDS.get(emoji) ?? ''} `);
   s = s.replace(LIGATURE_RE, (ch) => LIGATURES.get(ch) ?? ' ');
   s = s.replace(NON_WORD_RE, ' ');
   s = s.replace(THOUSANDS_K_RE, '$1000');

@@ -13,7 +13,14 @@
  */
 
 import type { Entities, Intent, Language, Product, ProductMention, Reason } from '../../domain/types.ts';
-import { MAX_WORD_CHARS, normalizeText, tokenize } from '../text.ts';
+import {
+  foldText,
+  MAX_WORD_CHARS,
+  normalizeFolded,
+  normalizeText,
+  revealSpelledWords,
+  tokenize,
+} from '../text.ts';
 import {
   type FuzzyBudget,
   findCategory,
@@ -196,6 +203,11 @@ export interface Analysis {
   features: string[];
   language: Language;
   languageCounts: { en: number; fr: number };
+  /**
+   * normalizeText(input.text) when the reading normalized exactly that (no counter removed, no cut,
+   * no spelt word revealed): the order engine reuses it instead of normalizing the message again.
+   */
+  plainText?: string;
 }
 
 /** Words after which a product qualifies the one before it ("coque pour A14", "case for iPhone 11"). */
@@ -381,7 +393,10 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   const catalog = input.catalog;
   const index = indexFor(catalog);
   const text = capText(input.text);
-  const fullText = normalizeText(withoutCounters(text), CONSENT_SPELLINGS);
+  const read = withoutCounters(text);
+  const folded = foldText(read);
+  const revealed = revealSpelledWords(folded, CONSENT_SPELLINGS);
+  const fullText = normalizeFolded(revealed);
   let tokens = tokenize(fullText);
   if (tokens.length > MAX_MESSAGE_WORDS) tokens = tokens.slice(0, MAX_MESSAGE_WORDS);
   const n = tokens.length;
@@ -593,6 +608,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   else analysis.unreadConsent = { normalized: unread, raw: text };
   if (request !== undefined) analysis.stopInterjection = true;
   if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
+  if (read === input.text && revealed === folded) analysis.plainText = fullText;
   return analysis;
 }
 
@@ -727,7 +743,23 @@ export function classify(a: Analysis, model: IntentModel): Classification {
  * variants.
  */
 export function detectIntent(input: IntentInput, model: IntentModel = INTENT_MODEL): IntentVerdict {
+  return verdictOf(analyze(input, model.chars), input, model);
+}
+
+/**
+ * detectIntent, with normalizeText(input.text) when the reading computed it on the way (decide
+ * passes it on to the order engine, which would otherwise normalize the message a second time).
+ */
+export function readIntent(
+  input: IntentInput,
+  model: IntentModel = INTENT_MODEL,
+): { verdict: IntentVerdict; normalizedText?: string } {
   const a = analyze(input, model.chars);
+  const verdict = verdictOf(a, input, model);
+  return a.plainText === undefined ? { verdict } : { verdict, normalizedText: a.plainText };
+}
+
+function verdictOf(a: Analysis, input: IntentInput, model: IntentModel): IntentVerdict {
   const c = classify(a, model);
   // The other intents a reply may answer: those the cue rules found, in priority order.
   const intents: Intent[] = [c.intent];

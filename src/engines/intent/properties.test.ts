@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Product } from '../../domain/types.ts';
-import { detectIntent } from '../intent.ts';
+import { detectIntent, readIntent } from '../intent.ts';
+import { normalizeText } from '../text.ts';
 
 const CATALOG: Product[] = [
   { id: 'sac_noir', name: 'Sac noir', price: 15000, currency: 'XOF', stock: 4, category: 'sacs' },
@@ -274,5 +275,28 @@ describe('intent properties', () => {
       expect(v.entities.category, text).toBe('téléphones');
       expect(v.entities.products, text).toEqual([]);
     }
+  });
+});
+
+describe('the normalized text readIntent hands on', () => {
+  const texts = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.constantFrom(
+      'S T O P',
+      'st0p',
+      'Stop, send me your price list',
+      '2 sacs (x3)',
+      'Sac noir 🔥 svp',
+      'Merciii',
+    ),
+  );
+  it('is normalizeText of the message whenever it is given', () => {
+    fc.assert(
+      fc.property(texts, (text) => {
+        const read = readIntent({ text, catalog: CATALOG });
+        expect(read.verdict).toEqual(detectIntent({ text, catalog: CATALOG }));
+        if (read.normalizedText !== undefined) expect(read.normalizedText).toBe(normalizeText(text));
+      }),
+    );
   });
 });
