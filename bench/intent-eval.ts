@@ -168,7 +168,11 @@ export interface MessageOutcome {
 
 const NOW = '2026-03-02T10:00:00Z';
 
-function contextFor(m: CorpusMessage, catalog: readonly CorpusProduct[]): DecisionContext {
+/** The context a corpus message is decided in: an engaged contact of a Cloud API channel. */
+export function contextFor(
+  m: Pick<CorpusMessage, 'id' | 'text'>,
+  catalog: readonly CorpusProduct[],
+): DecisionContext {
   return parseContext({
     now: NOW,
     channel: {
@@ -187,6 +191,44 @@ function contextFor(m: CorpusMessage, catalog: readonly CorpusProduct[]): Decisi
     message: { id: `wamid.${m.id}`, text: m.text },
     catalog,
   });
+}
+
+/** "Short" WhatsApp messages for the decide() latency goal of issue 14. */
+export const SHORT_CHARS = 60;
+
+/**
+ * The latency set: every message of dev.json of at most SHORT_CHARS characters, decided as a
+ * contact well within the send limits (`npm run bench intents`, scripts/decide-ab.ts).
+ */
+export function shortDevContexts(): DecisionContext[] {
+  const dev = loadCorpus('test/fixtures/intents/dev.json');
+  const out: DecisionContext[] = [];
+  for (const m of dev.messages) {
+    if ([...m.text].length > SHORT_CHARS) continue;
+    const catalog = dev.catalogues[m.catalogue]!.products;
+    out.push(
+      parseContext({
+        now: NOW,
+        channel: {
+          id: 'chn_bench',
+          createdAt: '2025-06-01T08:00:00Z',
+          transport: 'cloud',
+          language: sellerLanguage(catalog),
+        },
+        contact: {
+          id: `ctc_${m.id}`,
+          phone: '+2250701020304',
+          stage: 'engaged',
+          lastInboundAt: '2026-03-02T09:00:00Z',
+          lastOutboundAt: '2026-03-02T09:01:00Z',
+        },
+        message: { id: `wamid.${m.id}`, text: m.text },
+        catalog,
+        stats: { sentLastMinute: 1, sentLastHour: 40, sentToday: 200, coldToday: 1 },
+      }),
+    );
+  }
+  return out;
 }
 
 /** Amounts written by formatPrice: "15 000 FCFA", "₦78,000", "15,50 €", "€15.50". */

@@ -11,7 +11,6 @@
  * held-out part is skipped, with a message, when it is not.
  */
 import { existsSync } from 'node:fs';
-import { type DecisionContext, parseContext } from '../src/engines/context.ts';
 import { decide } from '../src/engines/decide.ts';
 import {
   DEFAULT_HELDOUT,
@@ -21,7 +20,8 @@ import {
   formatAggregates,
   loadCorpus,
   RETIRED_HELDOUT,
-  sellerLanguage,
+  SHORT_CHARS,
+  shortDevContexts,
   splitCorpus,
 } from './intent-eval.ts';
 import { formatTable, measureSync } from './lib.ts';
@@ -39,39 +39,6 @@ export function heldoutChoice(env: string | undefined): { path: string } | { ski
       skip: `${path} not present: held-out part skipped (INTENT_BENCH_HELDOUT=<path> names another file)`,
     };
   return { path };
-}
-/** "Short" WhatsApp messages for the latency goal. */
-const SHORT_CHARS = 60;
-
-function latencyContexts(): DecisionContext[] {
-  const dev = loadCorpus(DEV);
-  const out: DecisionContext[] = [];
-  for (const m of dev.messages) {
-    if ([...m.text].length > SHORT_CHARS) continue;
-    const catalog = dev.catalogues[m.catalogue]!.products;
-    out.push(
-      parseContext({
-        now: '2026-03-02T10:00:00Z',
-        channel: {
-          id: 'chn_bench',
-          createdAt: '2025-06-01T08:00:00Z',
-          transport: 'cloud',
-          language: sellerLanguage(catalog),
-        },
-        contact: {
-          id: `ctc_${m.id}`,
-          phone: '+2250701020304',
-          stage: 'engaged',
-          lastInboundAt: '2026-03-02T09:00:00Z',
-          lastOutboundAt: '2026-03-02T09:01:00Z',
-        },
-        message: { id: `wamid.${m.id}`, text: m.text },
-        catalog,
-        stats: { sentLastMinute: 1, sentLastHour: 40, sentToday: 200, coldToday: 1 },
-      }),
-    );
-  }
-  return out;
 }
 
 export async function run(): Promise<string> {
@@ -101,7 +68,7 @@ export async function run(): Promise<string> {
     );
   }
 
-  const ctxs = latencyContexts();
+  const ctxs = shortDevContexts();
   const iterations = 40_000;
   const baseline = measureSync('baseline: JSON deep copy of the context', iterations, (i) =>
     JSON.parse(JSON.stringify(ctxs[i % ctxs.length])),

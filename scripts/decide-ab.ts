@@ -24,9 +24,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type IntentCorpus, loadCorpus, sellerLanguage } from '../bench/intent-eval.ts';
+import {
+  contextFor,
+  type IntentCorpus,
+  loadCorpus,
+  sellerLanguage,
+  shortDevContexts,
+} from '../bench/intent-eval.ts';
 import type { DecisionContext } from '../src/engines/context.ts';
-import { parseContext } from '../src/engines/context.ts';
 import type { IntentInput, IntentVerdict } from '../src/engines/intent.ts';
 
 interface Engine {
@@ -36,8 +41,6 @@ interface Engine {
 }
 
 const HELDOUT = /heldout-\d+\.json$/;
-const SHORT_CHARS = 60;
-const DEV = 'test/fixtures/intents/dev.json';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,28 +68,6 @@ function baseRev(): string {
   return option('base', execFileSync('git', ['merge-base', 'HEAD', 'main'], { encoding: 'utf8' }).trim());
 }
 
-/** The context bench/intent-eval.ts gives decide() for a corpus message. */
-function contextFor(id: string, text: string, catalog: IntentCorpus['catalogues'][string]['products']) {
-  return parseContext({
-    now: '2026-03-02T10:00:00Z',
-    channel: {
-      id: 'chn_eval',
-      createdAt: '2025-06-01T08:00:00Z',
-      transport: 'cloud',
-      language: sellerLanguage(catalog),
-    },
-    contact: {
-      id: 'ctc_eval',
-      phone: '+2250701020304',
-      stage: 'engaged',
-      lastInboundAt: '2026-03-02T09:00:00Z',
-      lastOutboundAt: '2026-03-02T09:01:00Z',
-    },
-    message: { id: `wamid.${id}`, text },
-    catalog,
-  });
-}
-
 function corpusPaths(): string[] {
   const dir = 'test/fixtures/intents';
   return [
@@ -103,7 +84,7 @@ function outputs(engine: Engine, corpus: IntentCorpus): string[] {
   return corpus.messages.map((m) => {
     const catalog = corpus.catalogues[m.catalogue]!.products;
     const verdict = engine.detectIntent({ text: m.text, catalog, defaultLanguage: sellerLanguage(catalog) });
-    const decision = engine.decide(contextFor(m.id, m.text, catalog));
+    const decision = engine.decide(contextFor(m, catalog));
     return JSON.stringify({ verdict, decision });
   });
 }
@@ -136,37 +117,6 @@ async function check(): Promise<number> {
   }
   console.log(differing === 0 ? 'identical outputs' : `${differing} messages differ`);
   return differing === 0 ? 0 : 1;
-}
-
-function shortContexts(): DecisionContext[] {
-  const dev = loadCorpus(DEV);
-  const out: DecisionContext[] = [];
-  for (const m of dev.messages) {
-    if ([...m.text].length > SHORT_CHARS) continue;
-    const catalog = dev.catalogues[m.catalogue]!.products;
-    out.push(
-      parseContext({
-        now: '2026-03-02T10:00:00Z',
-        channel: {
-          id: 'chn_bench',
-          createdAt: '2025-06-01T08:00:00Z',
-          transport: 'cloud',
-          language: sellerLanguage(catalog),
-        },
-        contact: {
-          id: `ctc_${m.id}`,
-          phone: '+2250701020304',
-          stage: 'engaged',
-          lastInboundAt: '2026-03-02T09:00:00Z',
-          lastOutboundAt: '2026-03-02T09:01:00Z',
-        },
-        message: { id: `wamid.${m.id}`, text: m.text },
-        catalog,
-        stats: { sentLastMinute: 1, sentLastHour: 40, sentToday: 200, coldToday: 1 },
-      }),
-    );
-  }
-  return out;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -221,7 +171,7 @@ function format(label: string, s: ReturnType<typeof summary>): string {
  */
 async function latencyChild(src: string, calls: number, offset: number): Promise<number> {
   const engine = await loadEngine('child', src);
-  const ctxs = shortContexts();
+  const ctxs = shortDevContexts();
   block(engine, ctxs, 4000, 0); // warm-up: every pattern compiled, every cache filled
   const samples = block(engine, ctxs, calls, offset);
   console.log(JSON.stringify({ ...summary(samples), cpu: cpuPerCall.get('child')!.at(-1)! }));
@@ -295,10 +245,10 @@ async function memoryChild(src: string): Promise<number> {
     const corpus = loadCorpus(path);
     for (const m of corpus.messages) {
       const catalog = corpus.catalogues[m.catalogue]!.products;
-      engine.decide(contextFor(m.id, m.text, catalog));
+      engine.decide(contextFor(m, catalog));
     }
   }
-  for (const ctx of shortContexts()) engine.decide(ctx);
+  for (const ctx of shortDevContexts()) engine.decide(ctx);
   gc();
   gc();
   const after = process.memoryUsage();

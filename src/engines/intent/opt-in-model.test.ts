@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { biasModel as biasModelFor, unreadConsentAnalysis } from '../../../test/support/intent-model.ts';
 import { normalizeText } from '../text.ts';
 import { type Analysis, classify, OPT_IN_MODEL_THRESHOLD } from './detect.ts';
 import type { IntentModel } from './model.ts';
@@ -33,33 +34,14 @@ describe('optInLike', () => {
     it(`sees a trap or no cue: ${text}`, () => expect(optInLike(normalizeText(text))).toBe(false));
 });
 
-/** A model with no features: its bias alone gives opt_in the wanted probability. */
-function biasModel(optInProbability: number): IntentModel {
-  const scale = 1000;
-  const d = Math.round(scale * Math.log(optInProbability / (1 - optInProbability)));
-  return {
-    classes: ['unknown', 'opt_in'],
-    scale,
-    chars: false,
-    bias: Int32Array.from([0, d]),
-    rowOf: new Map(),
-    rows: new Int16Array(0),
-  };
+function biasModel(probability: number): IntentModel {
+  return biasModelFor('opt_in', probability);
 }
 
 function analysis(like: boolean): Analysis {
-  const a: Analysis = {
-    tokens: [],
-    mentions: [],
-    ruleIntents: new Set(),
-    rulePrimary: 'unknown',
-    features: [],
-    language: 'fr',
-    languageCounts: { en: 0, fr: 0 },
-  };
-  const text = like ? 'Je veux bénéficier des promos par WhatsApp' : 'On se voit demain au marché';
-  a.unreadConsent = { normalized: normalizeText(text), raw: text };
-  return a;
+  return unreadConsentAnalysis(
+    like ? 'Je veux bénéficier des promos par WhatsApp' : 'On se voit demain au marché',
+  );
 }
 
 describe('model-backed opt-in', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { biasModel as biasModelFor, unreadConsentAnalysis } from '../../../test/support/intent-model.ts';
 import { normalizeText } from '../text.ts';
 import { type Analysis, classify, detectIntent, OPT_OUT_MODEL_THRESHOLD } from './detect.ts';
 import type { IntentModel } from './model.ts';
@@ -49,34 +50,14 @@ describe('optOutLike', () => {
     it(`sees a trap or no cue: ${text}`, () => expect(optOutLike(normalizeText(text))).toBe(false));
 });
 
-/** A model with no features: its bias alone gives opt_out the wanted probability. */
-function biasModel(optOutProbability: number): IntentModel {
-  const scale = 1000;
-  // Two classes: p(opt_out) = 1 / (1 + e^-(d/scale)) for a bias difference d.
-  const d = Math.round(scale * Math.log(optOutProbability / (1 - optOutProbability)));
-  return {
-    classes: ['unknown', 'opt_out'],
-    scale,
-    chars: false,
-    bias: Int32Array.from([0, d]),
-    rowOf: new Map(),
-    rows: new Int16Array(0),
-  };
+function biasModel(probability: number): IntentModel {
+  return biasModelFor('opt_out', probability);
 }
 
 function analysis(optOutLikeFlag: boolean): Analysis {
-  const a: Analysis = {
-    tokens: [],
-    mentions: [],
-    ruleIntents: new Set(),
-    rulePrimary: 'unknown',
-    features: [],
-    language: 'fr',
-    languageCounts: { en: 0, fr: 0 },
-  };
-  const text = optOutLikeFlag ? 'Franchement arrêtez, ça devient lourd' : 'On se voit demain au marché';
-  a.unreadConsent = { normalized: normalizeText(text), raw: text };
-  return a;
+  return unreadConsentAnalysis(
+    optOutLikeFlag ? 'Franchement arrêtez, ça devient lourd' : 'On se voit demain au marché',
+  );
 }
 
 describe('model-backed opt-out on real text', () => {
