@@ -168,21 +168,25 @@ export interface MessageOutcome {
 
 const NOW = '2026-03-02T10:00:00Z';
 
-/** The context a corpus message is decided in: an engaged contact of a Cloud API channel. */
-export function contextFor(
+/**
+ * The raw context a corpus message is decided in: an engaged contact of a Cloud API channel.
+ * `ids` names the channel and the contact (the evaluation uses one of each for every message).
+ */
+function contextInput(
   m: Pick<CorpusMessage, 'id' | 'text'>,
   catalog: readonly CorpusProduct[],
-): DecisionContext {
-  return parseContext({
+  ids = { channel: 'chn_eval', contact: 'ctc_eval' },
+) {
+  return {
     now: NOW,
     channel: {
-      id: 'chn_eval',
+      id: ids.channel,
       createdAt: '2025-06-01T08:00:00Z',
       transport: 'cloud',
       language: sellerLanguage(catalog),
     },
     contact: {
-      id: 'ctc_eval',
+      id: ids.contact,
       phone: '+2250701020304',
       stage: 'engaged',
       lastInboundAt: '2026-03-02T09:00:00Z',
@@ -190,14 +194,22 @@ export function contextFor(
     },
     message: { id: `wamid.${m.id}`, text: m.text },
     catalog,
-  });
+  };
+}
+
+/** The context a corpus message is decided in by the evaluation. */
+export function contextFor(
+  m: Pick<CorpusMessage, 'id' | 'text'>,
+  catalog: readonly CorpusProduct[],
+): DecisionContext {
+  return parseContext(contextInput(m, catalog));
 }
 
 /** "Short" WhatsApp messages for the decide() latency goal of issue 14. */
 export const SHORT_CHARS = 60;
 
 /**
- * The latency set: every message of dev.json of at most SHORT_CHARS characters, decided as a
+ * The latency set: every message of dev.json of at most SHORT_CHARS characters, each from its own
  * contact well within the send limits (`npm run bench intents`, scripts/decide-ab.ts).
  */
 export function shortDevContexts(): DecisionContext[] {
@@ -206,24 +218,10 @@ export function shortDevContexts(): DecisionContext[] {
   for (const m of dev.messages) {
     if ([...m.text].length > SHORT_CHARS) continue;
     const catalog = dev.catalogues[m.catalogue]!.products;
+    const input = contextInput(m, catalog, { channel: 'chn_bench', contact: `ctc_${m.id}` });
     out.push(
       parseContext({
-        now: NOW,
-        channel: {
-          id: 'chn_bench',
-          createdAt: '2025-06-01T08:00:00Z',
-          transport: 'cloud',
-          language: sellerLanguage(catalog),
-        },
-        contact: {
-          id: `ctc_${m.id}`,
-          phone: '+2250701020304',
-          stage: 'engaged',
-          lastInboundAt: '2026-03-02T09:00:00Z',
-          lastOutboundAt: '2026-03-02T09:01:00Z',
-        },
-        message: { id: `wamid.${m.id}`, text: m.text },
-        catalog,
+        ...input,
         stats: { sentLastMinute: 1, sentLastHour: 40, sentToday: 200, coldToday: 1 },
       }),
     );
