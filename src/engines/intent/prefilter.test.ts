@@ -59,6 +59,31 @@ const VOCABULARY = [
 const word = fc.constantFrom(...VOCABULARY);
 const noise = fc.array(word, { maxLength: 4 }).map((w) => w.join(' '));
 
+/**
+ * Runs `onMatch` on texts generated from `re` (with noise around them) that `re` matches, and
+ * answers how many there were: a caller asserts it is not zero, or its property said nothing.
+ */
+function forGeneratedMatches(re: RegExp, onMatch: (text: string) => void): number {
+  const tree = parsePattern(re.source);
+  let matched = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.nat(), { minLength: 1, maxLength: 64 }),
+      fc.option(noise),
+      fc.option(noise),
+      (tape, before, after) => {
+        const text = [before, sample(tree, picker(tape)), after].filter((t) => t).join(' ');
+        re.lastIndex = 0;
+        if (!re.test(text)) return;
+        matched++;
+        onMatch(text);
+      },
+    ),
+    { numRuns: 300 },
+  );
+  return matched;
+}
+
 /** Consent messages of the development and training corpora (never the held-out ones). */
 const CORPUS_CONSENT = [
   'test/fixtures/intent-corpus.json',
@@ -134,22 +159,8 @@ describe('consent prefilter', () => {
 
   it('lets through every text a consent request pattern matches (texts generated from the patterns)', () => {
     for (const re of CONSENT_REQUEST_PATTERNS) {
-      const tree = parsePattern(re.source);
-      let matched = 0;
-      fc.assert(
-        fc.property(
-          fc.array(fc.nat(), { minLength: 1, maxLength: 64 }),
-          fc.option(noise),
-          fc.option(noise),
-          (tape, before, after) => {
-            const text = [before, sample(tree, picker(tape)), after].filter((t) => t).join(' ');
-            re.lastIndex = 0;
-            if (!re.test(text)) return;
-            matched++;
-            expect(CONSENT_GATE.test(consentText(text)), text).toBe(true);
-          },
-        ),
-        { numRuns: 300 },
+      const matched = forGeneratedMatches(re, (text) =>
+        expect(CONSENT_GATE.test(consentText(text)), text).toBe(true),
       );
       // The generator must reach the pattern, or the property above says nothing about it.
       expect(matched, re.source.slice(0, 80)).toBeGreaterThan(0);
@@ -160,22 +171,7 @@ describe('consent prefilter', () => {
     for (const re of GATED_CUE_PATTERNS) {
       const gate = literalGate([re]);
       expect(gate.literals.length, re.source.slice(0, 80)).toBeGreaterThan(0);
-      const tree = parsePattern(re.source);
-      let matched = 0;
-      fc.assert(
-        fc.property(
-          fc.array(fc.nat(), { minLength: 1, maxLength: 64 }),
-          fc.option(noise),
-          fc.option(noise),
-          (tape, before, after) => {
-            const text = [before, sample(tree, picker(tape)), after].filter((t) => t).join(' ');
-            if (!re.test(text)) return;
-            matched++;
-            expect(gate.test(text), text).toBe(true);
-          },
-        ),
-        { numRuns: 300 },
-      );
+      const matched = forGeneratedMatches(re, (text) => expect(gate.test(text), text).toBe(true));
       expect(matched, re.source.slice(0, 80)).toBeGreaterThan(0);
     }
   });
