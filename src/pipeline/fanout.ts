@@ -24,6 +24,9 @@ import type { EventRecord, TenantRepos } from '../store/index.ts';
 import type { PipelineDeps } from './deps.ts';
 import { DEFAULT_SETTLE_MS, EventTail } from './event-tail.ts';
 
+/** Tenants read per query when a pass looks for tenants with new events. */
+const TENANT_PAGE = 500;
+
 /** The fan-out's cursor name in `event_cursors`. */
 export const FANOUT_CONSUMER = 'fanout';
 /** Other processes' events are found by this poll (this process's commits wake the loop at once). */
@@ -128,22 +131,32 @@ export interface Fanout {
 /** Starts the fan-out loop and registers the `webhook` and `notify` workers. */
 export async function startFanout(
   deps: FanoutDeps,
-  options: { pollMs?: number; settleMs?: number; loop?: boolean } = {},
+  options: { pollMs?: number; settleMs?: number; loop?: boolean; tenantPage?: number } = {},
 ): Promise<Fanout> {
   const tails = new Map<string, EventTail>();
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  const tenantPage = options.tenantPage ?? TENANT_PAGE;
 
+  /**
+   * Every tenant whose log holds events past the fan-out's cursor, read in pages of
+   * `tenantPage` (TENANT_PAGE) ordered by id, so a pass reaches every one of them however many there are.
+   */
   async function tenantsWithNews(): Promise<string[]> {
-    const { rows } = await deps.store.db.ownerTx((tx) =>
-      tx.query<{ tenant_id: string }>(
-        `SELECT e.tenant_id FROM events e
-         LEFT JOIN event_cursors c ON c.tenant_id = e.tenant_id AND c.consumer = $1
-         WHERE e.seq > coalesce(c.last_seq, 0)
-         GROUP BY e.tenant_id LIMIT 500`,
-        [FANOUT_CONSUMER],
-      ),
-    );
-    return rows.map((r) => r.tenant_id);
+    const out: string[] = [];
+    for (;;) {
+      const after = out.at(-1) ?? '';
+      const { rows } = await deps.store.db.ownerTx((tx) =>
+        tx.query<{ tenant_id: string }>(
+          `SELECT e.tenant_id FROM events e
+           LEFT JOIN event_cursors c ON c.tenant_id = e.tenant_id AND c.consumer = $1
+           WHERE e.seq > coalesce(c.last_seq, 0) AND e.tenant_id > $2
+           GROUP BY e.tenant_id ORDER BY e.tenant_id LIMIT $3`,
+          [FANOUT_CONSUMER, after, tenantPage],
+        ),
+      );
+      for (const r of rows) out.push(r.tenant_id);
+      if (rows.length < tenantPage) return out;
+    }
   }
 
   async function runTenant(tenantId: string): Promise<void> {
@@ -166,7 +179,7 @@ export async function startFanout(
   async function pass(): Promise<void> {
     let news: string[];
     try {
-      news = [...(await tenantsWithNews())];
+      news = await tenantsWithNews();
     } catch (err) {
       // The database is away (an outage, a killed connection): the next pass tries again. A
       // rejection here would otherwise end the process through an unhandled promise.

@@ -84,6 +84,36 @@ async function tenantWithChannel() {
 }
 
 describe('the event fan-out', () => {
+  it('reaches every tenant with new events however many there are (tenants read page by page)', async () => {
+    const tenants: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { tenantId, channelId } = await tenantWithChannel();
+      await store.tx(tenantId, async (r) => {
+        await r.webhooksOut.createEndpoint({
+          url: `https://hooks.example/page-${i}`,
+          secret: 'whsec_test',
+          eventTypes: ['order.created'],
+        });
+        const { contact } = await r.contacts.upsertByPhone(channelId, '+2250701020304', 'Aya');
+        await r.events.append({
+          type: 'order.created',
+          channelId,
+          contactId: contact.id,
+          subjectId: `ord_page_${i}`,
+          data: { total: 15000 },
+          atMs: now,
+        });
+      });
+      tenants.push(tenantId);
+    }
+    // Pages of one tenant: every other tenant of the shared database is a page of its own too.
+    const fanout = await startFanout(deps, { loop: false, settleMs: 60_000, tenantPage: 1 });
+    jobs.length = 0;
+    await fanout.runOnce();
+    const reached = new Set(jobs.filter((j) => j.name === 'webhook').map((j) => j.data.tenantId));
+    for (const tenantId of tenants) expect(reached.has(tenantId), tenantId).toBe(true);
+  });
+
   it('turns an event appended by any code into one signed delivery per matching endpoint and one notification', async () => {
     const { tenantId, channelId } = await tenantWithChannel();
     const { endpoint, other } = await store.tx(tenantId, async (r) => ({
