@@ -4,7 +4,7 @@
  * For dev.json, dev-3.json and the retired held-out set (test/fixtures/intents/heldout.json,
  * development data since it was retired) only their tuning split is listed (see isValidationMessage in
  * bench/intent-eval.ts). It refuses every other corpus, by name or path: the held-out set
- * (heldout-4.json, and heldout-2.json and heldout-3.json before it) is only ever evaluated in aggregate (`npm run bench intents`), so nobody tunes on
+ * (heldout-5.json, and heldout-2.json to heldout-4.json before it) is only ever evaluated in aggregate (`npm run bench intents`), so nobody tunes on
  * its messages.
  */
 import { readFileSync } from 'node:fs';

@@ -53,6 +53,8 @@ describe('intent evaluation harness', () => {
     for (const which of [
       'heldout-4',
       'test/fixtures/intents/heldout-4.json',
+      'heldout-5',
+      'test/fixtures/intents/heldout-5.json',
       'heldout-3',
       'test/fixtures/intents/heldout-3.json',
       'heldout-2',
@@ -68,7 +70,7 @@ describe('intent evaluation harness', () => {
     expect(DEV_CORPORA).toContain(RETIRED_HELDOUT);
     expect(DEV_CORPORA).toContain(DEV3);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
-    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-4.json');
+    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-5.json');
     for (const earlier of EARLIER_HELDOUTS) expect(DEV_CORPORA).not.toContain(earlier);
   });
 
