@@ -15,7 +15,10 @@ import {
   idNumber,
   isValidationMessage,
   loadCorpus,
+  RETIRED_H2,
+  RETIRED_H3,
   RETIRED_HELDOUT,
+  SPLIT_CORPORA,
   splitCorpus,
 } from '../bench/intent-eval.ts';
 import { heldoutChoice } from '../bench/intents.ts';
@@ -50,15 +53,7 @@ describe('intent evaluation harness', () => {
   });
 
   it('refuses the current held-out set by name or by path, and lists the retired one', () => {
-    for (const which of [
-      'heldout-4',
-      'test/fixtures/intents/heldout-4.json',
-      'heldout-3',
-      'test/fixtures/intents/heldout-3.json',
-      'heldout-2',
-      'test/fixtures/intents/heldout-2.json',
-      'heldout',
-    ]) {
+    for (const which of ['heldout-4', 'test/fixtures/intents/heldout-4.json', 'heldout-5', 'heldout']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/intent-errors.ts', which], {
         encoding: 'utf8',
       });
@@ -67,10 +62,35 @@ describe('intent evaluation harness', () => {
     }
     expect(DEV_CORPORA).toContain(RETIRED_HELDOUT);
     expect(DEV_CORPORA).toContain(DEV3);
+    expect(DEV_CORPORA).toContain(RETIRED_H2);
+    expect(DEV_CORPORA).toContain(RETIRED_H3);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
+    expect(SPLIT_CORPORA).not.toContain(DEFAULT_HELDOUT);
     expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-4.json');
     for (const earlier of EARLIER_HELDOUTS) expect(DEV_CORPORA).not.toContain(earlier);
+    expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H2);
+    expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H3);
   });
+
+  it('lists only the tuning split of heldout-2 and heldout-3, retired into development data', () => {
+    for (const [which, path] of [
+      ['h2', RETIRED_H2],
+      ['h3', RETIRED_H3],
+    ] as const) {
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/intent-errors.ts', which, '--intent', 'opt_in', '--all'],
+        { encoding: 'utf8' },
+      );
+      expect(r.status).toBe(0);
+      const corpus = loadCorpus(path);
+      const listed = [...r.stdout.matchAll(/^(h[23]-\d{3}) /gm)].map((x) => x[1]!);
+      const tuningOptIns = splitCorpus(corpus, 'tuning').messages.filter((m) => m.intent === 'opt_in');
+      expect(listed).toEqual(tuningOptIns.map((m) => m.id));
+      expect(listed.some((id) => isValidationMessage({ id }))).toBe(false);
+      expect(heldoutChoice(path)).toEqual({ skip: expect.stringContaining('development data') });
+    }
+  }, 60_000);
 
   it('splits by the number an id ends with, not by the digits of its corpus prefix', () => {
     expect(idNumber('d17')).toBe(17);
@@ -100,14 +120,16 @@ describe('intent evaluation harness', () => {
     expect('path' in chosen ? chosen.path : chosen.skip).toContain(DEFAULT_HELDOUT);
   });
 
-  it('splits the development corpus by id: a third for validation, the rest for tuning', () => {
-    const dev = loadCorpus('test/fixtures/intents/dev.json');
-    const validation = splitCorpus(dev, 'validation').messages;
-    const tuning = splitCorpus(dev, 'tuning').messages;
-    expect(validation.length + tuning.length).toBe(dev.messages.length);
-    expect(validation.every(isValidationMessage)).toBe(true);
-    expect(tuning.some(isValidationMessage)).toBe(false);
-    expect(validation.length / dev.messages.length).toBeCloseTo(1 / 3, 1);
+  it('splits every development corpus by id: a third for validation, the rest for tuning', () => {
+    for (const path of SPLIT_CORPORA) {
+      const dev = loadCorpus(path);
+      const validation = splitCorpus(dev, 'validation').messages;
+      const tuning = splitCorpus(dev, 'tuning').messages;
+      expect(validation.length + tuning.length).toBe(dev.messages.length);
+      expect(validation.every(isValidationMessage)).toBe(true);
+      expect(tuning.some(isValidationMessage)).toBe(false);
+      expect(validation.length / dev.messages.length).toBeCloseTo(1 / 3, 1);
+    }
   });
 });
 
