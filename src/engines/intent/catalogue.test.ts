@@ -371,3 +371,37 @@ describe('replies', () => {
     expect(replyTo('bonjour, le sac noir c combien ?').confidence).toBeGreaterThan(0.45);
   });
 });
+
+// Issue 14 sixth pass: a one-word alias shared by two products ("maillot") yields to the product
+// whose own variant value (a team, a flavour) the customer names right before it.
+describe('a variant value names its product over a shared one-word alias', () => {
+  const KITS: readonly Product[] = [
+    p('maillot_sn', 'Maillot Lions de la Teranga', { aliases: ['maillot senegal', 'maillot'], price: 20000 }),
+    p('maillot_club', 'Maillot de club', {
+      aliases: ['maillot club'],
+      price: 18000,
+      variants: { team: ['psg', 'olympique lyonnais', 'asec'], size: ['S', 'M', 'L'] },
+    }),
+    p('jus', 'Jus naturel 1 L', { aliases: ['jus'], price: 1500 }),
+    p('jus_mix', 'Jus en bouteille', { variants: { parfum: ['bissap', 'gingembre'] }, price: 1000 }),
+  ];
+  const products = (text: string) =>
+    detectIntent({ text, catalog: KITS, defaultLanguage: 'fr' }).entities.products.map((x) => x.productId);
+  const cases: { name: string; text: string; want: string[] }[] = [
+    { name: 'a team before the shared word', text: 'asec maillot taille L', want: ['maillot_club'] },
+    { name: 'a team right after the shared word', text: 'le maillot PSG il reste ?', want: ['maillot_club'] },
+    { name: 'a two-word team', text: 'Olympique Lyonnais maillot en M, combien ?', want: ['maillot_club'] },
+    { name: 'a flavour before the shared word', text: 'gingembre jus vous avez ?', want: ['jus_mix'] },
+    {
+      name: 'no value: the alias keeps its product',
+      text: 'le maillot coûte combien ?',
+      want: ['maillot_sn'],
+    },
+    {
+      name: 'a value far from the word does not move it',
+      text: 'asec a gagné hier, les gars, donnez-moi le maillot',
+      want: ['maillot_sn'],
+    },
+  ];
+  for (const c of cases) it(c.name, () => expect(products(c.text)).toEqual(c.want));
+});

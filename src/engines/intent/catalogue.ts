@@ -632,7 +632,12 @@ export function findMentions(
     const positions = hit.positions;
     const span = Math.max(...positions) - Math.min(...positions);
     if (entry.contiguous && span !== entry.keys.length - 1) continue;
-    full.push({ product: entry.product, count: hit.count, score: hit.scoreSum / hit.count, span, positions });
+    // "Kotoko jersey" where "jersey" is one product's alias and "kotoko" a team of another jersey: the
+    // word names the product whose own variant value stands right before it.
+    const owner =
+      entry.keys.length === 1 ? variantOwnerBefore(tokens, positions[0]!, entry.product, index) : undefined;
+    const product = owner ?? entry.product;
+    full.push({ product, count: hit.count, score: hit.scoreSum / hit.count, span, positions });
   }
   full.sort((a, b) => b.count - a.count || b.score - a.score || a.span - b.span || a.product - b.product);
   const mentions: Mention[] = [];
@@ -710,6 +715,36 @@ export function findMentions(
   if (kept.length < mentions.length)
     for (const m of mentions) if (!kept.includes(m)) for (const i of m.positions) consumed[i] = false;
   return kept;
+}
+
+/**
+ * Another product sharing the word at position i whose non-colour, non-size variant value (a team,
+ * a model, a flavour: "Kotoko", "Real Madrid", "Hearts of Oak") stands just before or right after it,
+ * or undefined. A one-word alias ("jersey") of one product then yields to the product the value names.
+ */
+function variantOwnerBefore(
+  tokens: readonly string[],
+  i: number,
+  product: number,
+  index: CatalogIndex,
+): number | undefined {
+  const key = keyOf(tokens[i]!);
+  for (let p = 0; p < index.values.length; p++) {
+    if (p === product || !index.words[p]!.has(key)) continue;
+    for (const v of index.values[p]!) {
+      if (v.kind !== 'other') continue;
+      const n = v.tokens.length;
+      // The value ends at most three words before the word ("Hearts of Oak jersey" → "hearts"), or
+      // starts right after it ("le maillot PSG").
+      for (const start of [i - n, i - n - 1, i - n - 2, i + 1]) {
+        if (start < 0 || start + n > tokens.length) continue;
+        let same = true;
+        for (let j = 0; j < n; j++) if (tokens[start + j] !== v.tokens[j]) same = false;
+        if (same) return p;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Services a shop selling goods may lack: asked for with the product they apply to. */

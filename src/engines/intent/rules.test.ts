@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeText, tokenize } from '../text.ts';
-import { consentCue, unmaskedTexts } from './rules.ts';
+import { consentCue, LOCATION_RE, unmaskedTexts } from './rules.ts';
 
 function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
   const s = normalizeText(text);
@@ -590,4 +590,21 @@ describe('consent rules: SMS spellings, "ne plus m\'inclure", Lingala and Wolof,
   for (const text of OPT_IN_FORMS) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
   for (const text of NEITHER_FORMS)
     it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+});
+
+// Issue 14 sixth pass: where the shop is, asked by a landmark ("c'est derrière le marché ?").
+describe('location cue: a landmark next to the shop', () => {
+  const ASKS = [
+    "c'est juste à côté de la pharmacie du marché ?",
+    'vous êtes derrière la station Total ?',
+    'cé en face du lycée ?',
+    'Sur quelle avenue exactement ?',
+    'is it opposite the police station?',
+    'which building are you in?',
+  ];
+  const NOT = ['le colis est devant la porte ?', "c'est vers 14h que tu passes ?", 'la robe en face de moi'];
+  for (const text of ASKS)
+    it(`asks where: ${text}`, () => expect(LOCATION_RE.test(normalizeText(text))).toBe(true));
+  for (const text of NOT)
+    it(`asks no place: ${text}`, () => expect(LOCATION_RE.test(normalizeText(text))).toBe(false));
 });
