@@ -405,3 +405,23 @@ describe('a variant value names its product over a shared one-word alias', () =>
   ];
   for (const c of cases) it(c.name, () => expect(products(c.text)).toEqual(c.want));
 });
+
+// Issue 14 sixth pass: conjunctions, pronouns, quantifiers and number words never name a product the
+// catalogue lacks; a real unknown item still does.
+describe('unknown products are goods, not function words', () => {
+  const unknownOf = (text: string) =>
+    detectIntent({ text, catalog: SHOP, defaultLanguage: 'fr' }).entities.unknownProduct;
+  const NONE = [
+    'le sac noir il reste ? sinon le rouge',
+    'vous avez les escarpins ? je veux voir entre le noir et le nude',
+    'Baskets blanches in 41, do you have them?',
+    'do you have enough baskets for a team?',
+    'I want twelve baskets blanches',
+  ];
+  for (const text of NONE)
+    it(`names nothing unknown: ${text}`, () => expect(unknownOf(text)).toBeUndefined());
+  it('still names an item the shop lacks', () => {
+    expect(unknownOf('vous avez des casquettes ?')).toBeDefined();
+    expect(unknownOf('do you have scarves?')).toBeDefined();
+  });
+});

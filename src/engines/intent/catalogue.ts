@@ -16,6 +16,7 @@ import {
   LETTER_SIZES,
   LEXICON,
   MODIFIER_STEMS,
+  NUMBER_WORDS,
   REPLACING_WORDS,
   SIZE_CUES,
   STOP_IN_NAMES,
@@ -1144,8 +1145,20 @@ const OPENING_DETERMINERS = new Set(['le', 'la', 'les', 'l', 'un', 'une', 'the',
 /** Joins of a list: an unknown word after a product and "et" is another item asked for. */
 const ITEM_JOINS = new Set(['et', 'and', 'ou', 'or']);
 
+/**
+ * Words that never name goods, which the shop lexicon does not hold: conjunctions and pronouns
+ * ("sinon le blanc", "do you have them?"), quantifiers ("enough", "chaque mois"), comparisons
+ * ("the biggest one") and number words ("twelve jerseys"). Issue 14 sixth pass: read as the name of
+ * a product the catalogue lacks on four development corpora.
+ */
+const NEVER_ITEM = words(`
+  sinon entre them ceux celui celle celles enough assez chaque each every apart aside sauf except
+  biggest smallest cheapest largest best meilleur meilleure moins cher cest
+`);
+
 function phraseWord(w: string, first: boolean): boolean {
-  if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) return false;
+  if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w) || NEVER_ITEM.has(w)) return false;
+  if (NUMBER_WORDS.has(w)) return false;
   return !(first && MODIFIER_STEMS.has(stemToken(w)));
 }
 
