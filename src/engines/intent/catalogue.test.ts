@@ -425,3 +425,25 @@ describe('unknown products are goods, not function words', () => {
     expect(unknownOf('do you have scarves?')).toBeDefined();
   });
 });
+
+// Issue 14 sixth pass: "<name> à <verb>" is a tool named by what it does, another product.
+describe('a one-word name followed by "à <verb>" names another tool', () => {
+  const TOOLS: readonly Product[] = [
+    p('fer', 'Fer à repasser', { aliases: ['fer'], price: 9000 }),
+    p('machine', 'Machine', { aliases: ['machine'], price: 90000 }),
+  ];
+  const read = (text: string) => {
+    const v = detectIntent({ text, catalog: TOOLS, defaultLanguage: 'fr' });
+    return { products: v.entities.products.map((x) => x.productId), unknown: v.entities.unknownProduct };
+  };
+  it('a soldering iron is not the flat iron on sale', () => {
+    expect(read('vous avez un fer à souder ?')).toEqual({ products: [], unknown: 'fer a souder' });
+  });
+  it('a sewing machine is not the machine on sale', () => {
+    expect(read('vous avez des machines à coudre ?').products).toEqual([]);
+  });
+  it('the flat iron named in full, or with a price after "à", is still the one on sale', () => {
+    expect(read('le fer à repasser est à combien ?').products).toEqual(['fer']);
+    expect(read('le fer à 9000 il reste ?').products).toEqual(['fer']);
+  });
+});

@@ -510,14 +510,21 @@ function determined(tokens: readonly string[], i: number): boolean {
   return NOUN_LEADS.has(prev) || isDigits(prev);
 }
 
-/** "<name> de <unknown word>": the name qualified into another thing (never a measure: "sac de riz"). */
+/**
+ * "<name> de <unknown word>": the name qualified into another thing (never a measure: "sac de riz");
+ * also "<name> à <verb>" ("fer à souder", "machine à coudre" with a "fer" or a "machine" on sale),
+ * a tool named by what it does.
+ */
 function ofOther(
   tokens: readonly string[],
   matches: readonly (TokenMatch | undefined)[],
   i: number,
 ): boolean {
   const link = tokens[i + 1];
-  if (link !== 'de' && link !== 'd' && link !== 'of') return false;
+  if (link === 'a') {
+    const verb = tokens[i + 2] ?? '';
+    if (verb.length < 5 || !/(?:er|ir|re)$/.test(verb)) return false;
+  } else if (link !== 'de' && link !== 'd' && link !== 'of') return false;
   if (MEASURE_WORDS.has(tokens[i]!)) return false;
   return contentWord(tokens, matches, i + 2);
 }
