@@ -143,7 +143,7 @@ describe('intent engine on the development corpus', () => {
 
   it('reaches its accuracy floor on the validation split it was not trained on', () => {
     const a = evaluateCorpus(splitCorpus(dev, 'validation'));
-    expect(a.correct / a.messages).toBeGreaterThanOrEqual(0.89);
+    expect(a.correct / a.messages).toBeGreaterThanOrEqual(0.91);
     expect(a.products.correct / a.products.reported).toBeGreaterThanOrEqual(0.92);
     expect(a.optOut.found).toBe(a.optOut.support);
     expect(a.optOut.falseOptOuts).toBe(0);
@@ -180,5 +180,36 @@ describe('intent engine on dev-3', () => {
     const a = evaluateCorpus(dev3);
     expect(a.optOut.falseOptOuts).toBe(0);
     expect(a.optOut.found / a.optOut.support).toBeGreaterThanOrEqual(0.92);
+  }, 120_000);
+});
+
+/**
+ * Floors on heldout-2 and heldout-3, retired into development data in the sixth pass
+ * (docs/INTENTS.md), just under what the engine reaches: their validation splits are never trained
+ * on; every opt-out of heldout-2 is found and nobody is opted out who did not ask.
+ */
+describe('intent engine on the retired heldout-2 and heldout-3', () => {
+  const h2 = loadCorpus(RETIRED_H2);
+  const h3 = loadCorpus(RETIRED_H3);
+
+  it('reaches its accuracy floors on their validation splits', () => {
+    const a2 = evaluateCorpus(splitCorpus(h2, 'validation'));
+    expect(a2.correct / a2.messages).toBeGreaterThanOrEqual(0.9);
+    expect(a2.optOut.found).toBe(a2.optOut.support);
+    expect(a2.optOut.falseOptOuts).toBe(0);
+    const a3 = evaluateCorpus(splitCorpus(h3, 'validation'));
+    expect(a3.correct / a3.messages).toBeGreaterThanOrEqual(0.9);
+    expect(a3.optOut.found / a3.optOut.support).toBeGreaterThanOrEqual(0.92);
+    expect(a3.optOut.falseOptOuts).toBe(0);
+  }, 120_000);
+
+  it('opts out nobody who did not ask on the whole corpora, and finds the opt-outs', () => {
+    const a2 = evaluateCorpus(h2);
+    expect(a2.optOut.found).toBe(a2.optOut.support);
+    expect(a2.optOut.falseOptOuts).toBe(0);
+    const a3 = evaluateCorpus(h3);
+    expect(a3.optOut.found / a3.optOut.support).toBeGreaterThanOrEqual(0.97);
+    expect(a3.optOut.falseOptOuts).toBe(0);
+    expect(a3.replies.unaskedQuotes).toBeLessThanOrEqual(5);
   }, 120_000);
 });
