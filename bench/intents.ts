@@ -1,6 +1,7 @@
 /**
  * `npm run bench intents`: accuracy of the intent engine on the development corpora (the validation
- * splits of dev.json, dev-3.json and the retired held-out set, never trained on, then the whole of each) and
+ * splits of dev.json, dev-3.json and the retired held-out sets heldout, heldout-2 and heldout-3, never
+ * trained on, then the whole of each) and
  * on a held-out corpus chosen by path (aggregate figures only: the held-out messages are never
  * printed, and their per-message outcomes never leave evaluateCorpus), then decide() latency on short
  * messages next to the engines bench baseline (a JSON deep copy of the same context) measured in the
@@ -19,6 +20,8 @@ import {
   evaluateCorpus,
   formatAggregates,
   loadCorpus,
+  RETIRED_H2,
+  RETIRED_H3,
   RETIRED_HELDOUT,
   SHORT_CHARS,
   shortDevContexts,
@@ -55,9 +58,18 @@ export async function run(): Promise<string> {
   parts.push(
     `${formatAggregates(evaluateCorpus(splitCorpus(dev3, 'validation')))}\n\n(dev-3, validation split: never trained on)`,
   );
+  const h2 = loadCorpus(RETIRED_H2);
+  const h3 = loadCorpus(RETIRED_H3);
+  for (const c of [h2, h3]) {
+    parts.push(
+      `${formatAggregates(evaluateCorpus(splitCorpus(c, 'validation')))}\n\n(${c.name}, retired held-out set, validation split: never trained on)`,
+    );
+  }
   parts.push(formatAggregates(evaluateCorpus(dev)));
   parts.push(formatAggregates(evaluateCorpus(retired)));
   parts.push(formatAggregates(evaluateCorpus(dev3)));
+  parts.push(formatAggregates(evaluateCorpus(h2)));
+  parts.push(formatAggregates(evaluateCorpus(h3)));
   parts.push(formatAggregates(evaluateCorpus(loadCorpus(OLD))));
   // Each look at the held-out set is counted, so tuning runs skip it (INTENT_BENCH_HELDOUT=0).
   const choice = heldoutChoice(process.env.INTENT_BENCH_HELDOUT);

@@ -1,11 +1,11 @@
 /**
- * `npm run intents:errors [dev|dev3|retired|old|trainc] [--intent X]`: lists the messages of a DEVELOPMENT corpus
+ * `npm run intents:errors [dev|dev3|retired|h2|h3|old|trainc] [--intent X]`: lists the messages of a DEVELOPMENT corpus
  * the intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
- * For dev.json, dev-3.json and the retired held-out set (test/fixtures/intents/heldout.json,
- * development data since it was retired) only their tuning split is listed (see isValidationMessage in
- * bench/intent-eval.ts). It refuses every other corpus, by name or path: the held-out set
- * (heldout-5.json, and heldout-2.json to heldout-4.json before it) is only ever evaluated in aggregate (`npm run bench intents`), so nobody tunes on
- * its messages.
+ * For dev.json, dev-3.json and the retired held-out sets (heldout.json, heldout-2.json and
+ * heldout-3.json, development data since they were retired) only their tuning split is listed (see
+ * isValidationMessage in bench/intent-eval.ts). It refuses every other corpus, by name or path: the
+ * held-out set (heldout-5.json, and heldout-4.json before it) is only ever evaluated in aggregate (`npm run bench intents`), so
+ * nobody tunes on its messages.
  */
 import { readFileSync } from 'node:fs';
 import { DEV_CORPORA, evaluateMessage, isValidationMessage, loadCorpus } from '../bench/intent-eval.ts';
@@ -18,13 +18,15 @@ const named: Record<string, string> = {
   old: DEV_CORPORA[1]!,
   retired: DEV_CORPORA[2]!,
   dev3: DEV_CORPORA[3]!,
+  h2: DEV_CORPORA[4]!,
+  h3: DEV_CORPORA[5]!,
   // Training data, written for training only: listed whole.
   trainc: 'test/fixtures/intents/train-c.json',
 };
 const path = Object.hasOwn(named, which) ? named[which] : undefined;
 if (path === undefined) {
   console.error(
-    'intent-errors lists development corpora only: "dev", "dev3", "retired", "old" or "trainc". The held-out set is aggregate-only.',
+    'intent-errors lists development corpora only: "dev", "dev3", "retired", "h2", "h3", "old" or "trainc". The held-out set is aggregate-only.',
   );
   process.exit(2);
 }
@@ -37,7 +39,7 @@ const model =
 const corpus = loadCorpus(path);
 let shown = 0;
 for (const m of corpus.messages) {
-  // The validation splits of dev.json, dev-3.json and the retired set are scored in aggregate only.
+  // The validation splits of dev.json, dev-3.json and the retired sets are scored in aggregate only.
   if (which !== 'old' && which !== 'trainc' && isValidationMessage(m)) continue;
   if (onlyIntent && m.intent !== onlyIntent) continue;
   const o = evaluateMessage(m, corpus.catalogues[m.catalogue]!.products, model);

@@ -5,26 +5,27 @@
  *
  * Training data: the three training corpora (test/fixtures/intents/train-a.json, train-b.json and
  * train-c.json, written for training only), the tuning splits of the development corpora
- * (test/fixtures/intents/dev.json, test/fixtures/intents/dev-3.json) and of the RETIRED held-out set (test/fixtures/intents/heldout.json,
- * development data since it was retired), the older corpus (test/fixtures/intent-corpus.json) and
+ * (test/fixtures/intents/dev.json, test/fixtures/intents/dev-3.json) and of the RETIRED held-out sets
+ * (test/fixtures/intents/heldout.json, heldout-2.json and heldout-3.json, development data since they
+ * were retired), the older corpus (test/fixtures/intent-corpus.json) and
  * examples written for training only (scripts/intent-training/own-examples.json). The validation
- * splits of dev.json, dev-3.json and the retired set (a third of each, see isValidationMessage) are
- * NOT trained on: they are what the script reports, so its figures say how the model does on
- * messages it never saw. The held-out sets (heldout-2.json to heldout-5.json) are never read here.
+ * splits of these five split corpora (a third of each, see isValidationMessage) are NOT trained on:
+ * they are what the script reports, so its figures say how the model does on messages it never saw.
+ * The held-out sets (heldout-4.json, heldout-5.json) are never read here.
  *
  * Model selection: a small grid, each setting scored on the validation splits by the whole
  * classifier (exact consent rules plus the model). `--cv` also prints a 3-fold cross-validation over
- * dev.json, dev-3.json and the retired set together (fold = id modulo 3; train-a, train-b, train-c and the older
+ * the five split corpora together (fold = id modulo 3; train-a, train-b, train-c and the older
  * corpus are in every training fold).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
   type CorpusMessage,
-  DEV3,
   type IntentCorpus,
   idNumber,
   loadCorpus,
+  SPLIT_CORPORA,
   sellerLanguage,
 } from '../bench/intent-eval.ts';
 import { INTENTS, type Intent } from '../src/domain/types.ts';
@@ -32,8 +33,6 @@ import { type Analysis, analyze, classify } from '../src/engines/intent/detect.t
 import { featureBucket, HASH_BITS } from '../src/engines/intent/features.ts';
 import type { IntentModel, ModelFile } from '../src/engines/intent/model.ts';
 
-const DEV = 'test/fixtures/intents/dev.json';
-const RETIRED = 'test/fixtures/intents/heldout.json';
 const TRAIN = [
   'test/fixtures/intents/train-a.json',
   'test/fixtures/intents/train-b.json',
@@ -202,7 +201,7 @@ const trainSets = TRAIN.map(loadCorpus);
 const old = loadCorpus(OLD);
 const own = loadCorpus(OWN);
 /** Corpora written like real customers' messages: split in folds by id (fold 0 = validation split). */
-const DEV_LIKE = [DEV, RETIRED, DEV3];
+const DEV_LIKE = SPLIT_CORPORA;
 const devLike = DEV_LIKE.map(loadCorpus);
 const foldOf = (m: CorpusMessage) => idNumber(m.id) % 3;
 const cache = new Map<
@@ -316,7 +315,7 @@ if (process.argv.includes('--cv')) {
     console.log(`cv fold ${fold} → ${fmt(v)}`);
   }
   console.log(
-    `cv (3 folds of dev + retired + dev-3) → ${((100 * correct) / total).toFixed(1)} % (${correct}/${total})`,
+    `cv (3 folds of dev + retired + dev-3 + heldout-2 + heldout-3) → ${((100 * correct) / total).toFixed(1)} % (${correct}/${total})`,
   );
 }
 

@@ -15,7 +15,10 @@ import {
   idNumber,
   isValidationMessage,
   loadCorpus,
+  RETIRED_H2,
+  RETIRED_H3,
   RETIRED_HELDOUT,
+  SPLIT_CORPORA,
   splitCorpus,
 } from '../bench/intent-eval.ts';
 import { heldoutChoice } from '../bench/intents.ts';
@@ -55,10 +58,6 @@ describe('intent evaluation harness', () => {
       'test/fixtures/intents/heldout-4.json',
       'heldout-5',
       'test/fixtures/intents/heldout-5.json',
-      'heldout-3',
-      'test/fixtures/intents/heldout-3.json',
-      'heldout-2',
-      'test/fixtures/intents/heldout-2.json',
       'heldout',
     ]) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/intent-errors.ts', which], {
@@ -69,10 +68,35 @@ describe('intent evaluation harness', () => {
     }
     expect(DEV_CORPORA).toContain(RETIRED_HELDOUT);
     expect(DEV_CORPORA).toContain(DEV3);
+    expect(DEV_CORPORA).toContain(RETIRED_H2);
+    expect(DEV_CORPORA).toContain(RETIRED_H3);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
+    expect(SPLIT_CORPORA).not.toContain(DEFAULT_HELDOUT);
     expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-5.json');
     for (const earlier of EARLIER_HELDOUTS) expect(DEV_CORPORA).not.toContain(earlier);
+    expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H2);
+    expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H3);
   });
+
+  it('lists only the tuning split of heldout-2 and heldout-3, retired into development data', () => {
+    for (const [which, path] of [
+      ['h2', RETIRED_H2],
+      ['h3', RETIRED_H3],
+    ] as const) {
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/intent-errors.ts', which, '--intent', 'opt_in', '--all'],
+        { encoding: 'utf8' },
+      );
+      expect(r.status).toBe(0);
+      const corpus = loadCorpus(path);
+      const listed = [...r.stdout.matchAll(/^(h[23]-\d{3}) /gm)].map((x) => x[1]!);
+      const tuningOptIns = splitCorpus(corpus, 'tuning').messages.filter((m) => m.intent === 'opt_in');
+      expect(listed).toEqual(tuningOptIns.map((m) => m.id));
+      expect(listed.some((id) => isValidationMessage({ id }))).toBe(false);
+      expect(heldoutChoice(path)).toEqual({ skip: expect.stringContaining('development data') });
+    }
+  }, 60_000);
 
   it('splits by the number an id ends with, not by the digits of its corpus prefix', () => {
     expect(idNumber('d17')).toBe(17);
@@ -102,14 +126,16 @@ describe('intent evaluation harness', () => {
     expect('path' in chosen ? chosen.path : chosen.skip).toContain(DEFAULT_HELDOUT);
   });
 
-  it('splits the development corpus by id: a third for validation, the rest for tuning', () => {
-    const dev = loadCorpus('test/fixtures/intents/dev.json');
-    const validation = splitCorpus(dev, 'validation').messages;
-    const tuning = splitCorpus(dev, 'tuning').messages;
-    expect(validation.length + tuning.length).toBe(dev.messages.length);
-    expect(validation.every(isValidationMessage)).toBe(true);
-    expect(tuning.some(isValidationMessage)).toBe(false);
-    expect(validation.length / dev.messages.length).toBeCloseTo(1 / 3, 1);
+  it('splits every development corpus by id: a third for validation, the rest for tuning', () => {
+    for (const path of SPLIT_CORPORA) {
+      const dev = loadCorpus(path);
+      const validation = splitCorpus(dev, 'validation').messages;
+      const tuning = splitCorpus(dev, 'tuning').messages;
+      expect(validation.length + tuning.length).toBe(dev.messages.length);
+      expect(validation.every(isValidationMessage)).toBe(true);
+      expect(tuning.some(isValidationMessage)).toBe(false);
+      expect(validation.length / dev.messages.length).toBeCloseTo(1 / 3, 1);
+    }
   });
 });
 
@@ -123,7 +149,7 @@ describe('intent engine on the development corpus', () => {
 
   it('reaches its accuracy floor on the validation split it was not trained on', () => {
     const a = evaluateCorpus(splitCorpus(dev, 'validation'));
-    expect(a.correct / a.messages).toBeGreaterThanOrEqual(0.89);
+    expect(a.correct / a.messages).toBeGreaterThanOrEqual(0.91);
     expect(a.products.correct / a.products.reported).toBeGreaterThanOrEqual(0.92);
     expect(a.optOut.found).toBe(a.optOut.support);
     expect(a.optOut.falseOptOuts).toBe(0);
@@ -160,5 +186,36 @@ describe('intent engine on dev-3', () => {
     const a = evaluateCorpus(dev3);
     expect(a.optOut.falseOptOuts).toBe(0);
     expect(a.optOut.found / a.optOut.support).toBeGreaterThanOrEqual(0.92);
+  }, 120_000);
+});
+
+/**
+ * Floors on heldout-2 and heldout-3, retired into development data in the sixth pass
+ * (docs/INTENTS.md), just under what the engine reaches: their validation splits are never trained
+ * on; every opt-out of heldout-2 is found and nobody is opted out who did not ask.
+ */
+describe('intent engine on the retired heldout-2 and heldout-3', () => {
+  const h2 = loadCorpus(RETIRED_H2);
+  const h3 = loadCorpus(RETIRED_H3);
+
+  it('reaches its accuracy floors on their validation splits', () => {
+    const a2 = evaluateCorpus(splitCorpus(h2, 'validation'));
+    expect(a2.correct / a2.messages).toBeGreaterThanOrEqual(0.9);
+    expect(a2.optOut.found).toBe(a2.optOut.support);
+    expect(a2.optOut.falseOptOuts).toBe(0);
+    const a3 = evaluateCorpus(splitCorpus(h3, 'validation'));
+    expect(a3.correct / a3.messages).toBeGreaterThanOrEqual(0.9);
+    expect(a3.optOut.found / a3.optOut.support).toBeGreaterThanOrEqual(0.92);
+    expect(a3.optOut.falseOptOuts).toBe(0);
+  }, 120_000);
+
+  it('opts out nobody who did not ask on the whole corpora, and finds the opt-outs', () => {
+    const a2 = evaluateCorpus(h2);
+    expect(a2.optOut.found).toBe(a2.optOut.support);
+    expect(a2.optOut.falseOptOuts).toBe(0);
+    const a3 = evaluateCorpus(h3);
+    expect(a3.optOut.found / a3.optOut.support).toBeGreaterThanOrEqual(0.97);
+    expect(a3.optOut.falseOptOuts).toBe(0);
+    expect(a3.replies.unaskedQuotes).toBeLessThanOrEqual(5);
   }, 120_000);
 });

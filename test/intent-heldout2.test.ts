@@ -1,8 +1,8 @@
 /**
  * The second held-out corpus (issue 14) is well-formed: every label, product, variant and quantity
  * refers to something that exists, the tags derived from the fields agree with them, and the hard
- * classes hold enough messages. This test reads the labels only: the corpus is evaluated in
- * aggregate (`npm run bench intents`), never listed message by message.
+ * classes hold enough messages. Retired into development data in the sixth pass (tuning
+ * split listed by `npm run intents:errors`, validation split aggregate-only).
  */
 import { describeCorpusShape } from './support/intent-corpus-shape.ts';
 

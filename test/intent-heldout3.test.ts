@@ -2,8 +2,8 @@
  * The third held-out corpus is well-formed: every label, product, variant and quantity refers to
  * something that exists, the tags derived from the fields agree with them, and the hard classes hold
  * enough messages (a stop trap is a message where 'stop', arrêt or s'arrête does not ask to stop the
- * messages). This test reads the labels only: the corpus is evaluated in aggregate
- * (`npm run bench intents`), never listed message by message.
+ * messages). Retired into development data in the sixth pass (tuning split listed
+ * by `npm run intents:errors`, validation split aggregate-only).
  */
 import { describeCorpusShape } from './support/intent-corpus-shape.ts';
 

@@ -371,3 +371,79 @@ describe('replies', () => {
     expect(replyTo('bonjour, le sac noir c combien ?').confidence).toBeGreaterThan(0.45);
   });
 });
+
+// Issue 14 sixth pass: a one-word alias shared by two products ("maillot") yields to the product
+// whose own variant value (a team, a flavour) the customer names right before it.
+describe('a variant value names its product over a shared one-word alias', () => {
+  const KITS: readonly Product[] = [
+    p('maillot_sn', 'Maillot Lions de la Teranga', { aliases: ['maillot senegal', 'maillot'], price: 20000 }),
+    p('maillot_club', 'Maillot de club', {
+      aliases: ['maillot club'],
+      price: 18000,
+      variants: { team: ['psg', 'olympique lyonnais', 'asec'], size: ['S', 'M', 'L'] },
+    }),
+    p('jus', 'Jus naturel 1 L', { aliases: ['jus'], price: 1500 }),
+    p('jus_mix', 'Jus en bouteille', { variants: { parfum: ['bissap', 'gingembre'] }, price: 1000 }),
+  ];
+  const products = (text: string) =>
+    detectIntent({ text, catalog: KITS, defaultLanguage: 'fr' }).entities.products.map((x) => x.productId);
+  const cases: { name: string; text: string; want: string[] }[] = [
+    { name: 'a team before the shared word', text: 'asec maillot taille L', want: ['maillot_club'] },
+    { name: 'a team right after the shared word', text: 'le maillot PSG il reste ?', want: ['maillot_club'] },
+    { name: 'a two-word team', text: 'Olympique Lyonnais maillot en M, combien ?', want: ['maillot_club'] },
+    { name: 'a flavour before the shared word', text: 'gingembre jus vous avez ?', want: ['jus_mix'] },
+    {
+      name: 'no value: the alias keeps its product',
+      text: 'le maillot coûte combien ?',
+      want: ['maillot_sn'],
+    },
+    {
+      name: 'a value far from the word does not move it',
+      text: 'asec a gagné hier, les gars, donnez-moi le maillot',
+      want: ['maillot_sn'],
+    },
+  ];
+  for (const c of cases) it(c.name, () => expect(products(c.text)).toEqual(c.want));
+});
+
+// Issue 14 sixth pass: conjunctions, pronouns, quantifiers and number words never name a product the
+// catalogue lacks; a real unknown item still does.
+describe('unknown products are goods, not function words', () => {
+  const unknownOf = (text: string) =>
+    detectIntent({ text, catalog: SHOP, defaultLanguage: 'fr' }).entities.unknownProduct;
+  const NONE = [
+    'le sac noir il reste ? sinon le rouge',
+    'vous avez les escarpins ? je veux voir entre le noir et le nude',
+    'Baskets blanches in 41, do you have them?',
+    'do you have enough baskets for a team?',
+    'I want twelve baskets blanches',
+  ];
+  for (const text of NONE)
+    it(`names nothing unknown: ${text}`, () => expect(unknownOf(text)).toBeUndefined());
+  it('still names an item the shop lacks', () => {
+    expect(unknownOf('vous avez des casquettes ?')).toBeDefined();
+    expect(unknownOf('do you have scarves?')).toBeDefined();
+  });
+});
+
+// Issue 14 sixth pass: "<name> à <verb>" is a tool named by what it does, another product.
+describe('a one-word name followed by "à <verb>" names another tool', () => {
+  const TOOLS: readonly Product[] = [
+    p('fer', 'Fer à repasser', { aliases: ['fer'], price: 9000 }),
+    p('machine', 'Machine', { aliases: ['machine'], price: 90000 }),
+  ];
+  const read = (text: string) => {
+    const v = detectIntent({ text, catalog: TOOLS, defaultLanguage: 'fr' });
+    return { products: v.entities.products.map((x) => x.productId), unknown: v.entities.unknownProduct };
+  };
+  it('a soldering iron is not the flat iron on sale', () => {
+    expect(read('vous avez un fer à souder ?')).toEqual({ products: [], unknown: 'fer a souder' });
+  });
+  it('a sewing machine is not the machine on sale', () => {
+    expect(read('vous avez des machines à coudre ?').products).toEqual([]);
+  });
+  it('the flat iron named in full, or with a price after "à", is still the one on sale', () => {
+    expect(read('le fer à repasser est à combien ?').products).toEqual(['fer']);
+    expect(read('le fer à 9000 il reste ?').products).toEqual(['fer']);
+  });
+});

@@ -16,6 +16,7 @@ import {
   LETTER_SIZES,
   LEXICON,
   MODIFIER_STEMS,
+  NUMBER_WORDS,
   REPLACING_WORDS,
   SIZE_CUES,
   STOP_IN_NAMES,
@@ -509,14 +510,21 @@ function determined(tokens: readonly string[], i: number): boolean {
   return NOUN_LEADS.has(prev) || isDigits(prev);
 }
 
-/** "<name> de <unknown word>": the name qualified into another thing (never a measure: "sac de riz"). */
+/**
+ * "<name> de <unknown word>": the name qualified into another thing (never a measure: "sac de riz");
+ * also "<name> à <verb>" ("fer à souder", "machine à coudre" with a "fer" or a "machine" on sale),
+ * a tool named by what it does.
+ */
 function ofOther(
   tokens: readonly string[],
   matches: readonly (TokenMatch | undefined)[],
   i: number,
 ): boolean {
   const link = tokens[i + 1];
-  if (link !== 'de' && link !== 'd' && link !== 'of') return false;
+  if (link === 'a') {
+    const verb = tokens[i + 2] ?? '';
+    if (verb.length < 5 || !/(?:er|ir|re)$/.test(verb)) return false;
+  } else if (link !== 'de' && link !== 'd' && link !== 'of') return false;
   if (MEASURE_WORDS.has(tokens[i]!)) return false;
   return contentWord(tokens, matches, i + 2);
 }
@@ -632,7 +640,12 @@ export function findMentions(
     const positions = hit.positions;
     const span = Math.max(...positions) - Math.min(...positions);
     if (entry.contiguous && span !== entry.keys.length - 1) continue;
-    full.push({ product: entry.product, count: hit.count, score: hit.scoreSum / hit.count, span, positions });
+    // "Kotoko jersey" where "jersey" is one product's alias and "kotoko" a team of another jersey: the
+    // word names the product whose own variant value stands right before it.
+    const owner =
+      entry.keys.length === 1 ? variantOwnerBefore(tokens, positions[0]!, entry.product, index) : undefined;
+    const product = owner ?? entry.product;
+    full.push({ product, count: hit.count, score: hit.scoreSum / hit.count, span, positions });
   }
   full.sort((a, b) => b.count - a.count || b.score - a.score || a.span - b.span || a.product - b.product);
   const mentions: Mention[] = [];
@@ -710,6 +723,36 @@ export function findMentions(
   if (kept.length < mentions.length)
     for (const m of mentions) if (!kept.includes(m)) for (const i of m.positions) consumed[i] = false;
   return kept;
+}
+
+/**
+ * Another product sharing the word at position i whose non-colour, non-size variant value (a team,
+ * a model, a flavour: "Kotoko", "Real Madrid", "Hearts of Oak") stands just before or right after it,
+ * or undefined. A one-word alias ("jersey") of one product then yields to the product the value names.
+ */
+function variantOwnerBefore(
+  tokens: readonly string[],
+  i: number,
+  product: number,
+  index: CatalogIndex,
+): number | undefined {
+  const key = keyOf(tokens[i]!);
+  for (let p = 0; p < index.values.length; p++) {
+    if (p === product || !index.words[p]!.has(key)) continue;
+    for (const v of index.values[p]!) {
+      if (v.kind !== 'other') continue;
+      const n = v.tokens.length;
+      // The value ends at most three words before the word ("Hearts of Oak jersey" → "hearts"), or
+      // starts right after it ("le maillot PSG").
+      for (const start of [i - n, i - n - 1, i - n - 2, i + 1]) {
+        if (start < 0 || start + n > tokens.length) continue;
+        let same = true;
+        for (let j = 0; j < n; j++) if (tokens[start + j] !== v.tokens[j]) same = false;
+        if (same) return p;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Services a shop selling goods may lack: asked for with the product they apply to. */
@@ -1109,8 +1152,20 @@ const OPENING_DETERMINERS = new Set(['le', 'la', 'les', 'l', 'un', 'une', 'the',
 /** Joins of a list: an unknown word after a product and "et" is another item asked for. */
 const ITEM_JOINS = new Set(['et', 'and', 'ou', 'or']);
 
+/**
+ * Words that never name goods, which the shop lexicon does not hold: conjunctions and pronouns
+ * ("sinon le blanc", "do you have them?"), quantifiers ("enough", "chaque mois"), comparisons
+ * ("the biggest one") and number words ("twelve jerseys"). Issue 14 sixth pass: read as the name of
+ * a product the catalogue lacks on four development corpora.
+ */
+const NEVER_ITEM = words(`
+  sinon entre them ceux celui celle celles enough assez chaque each every apart aside sauf except
+  biggest smallest cheapest largest best meilleur meilleure moins cher cest
+`);
+
 function phraseWord(w: string, first: boolean): boolean {
-  if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w)) return false;
+  if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w) || NEVER_ITEM.has(w)) return false;
+  if (NUMBER_WORDS.has(w)) return false;
   return !(first && MODIFIER_STEMS.has(stemToken(w)));
 }
 

@@ -57,7 +57,7 @@ const CHAIN_RE =
 export const DELIVERY_FEE_RE =
   /\b(?:combien|how much|hm|c est combien|ca fait combien) (?:(?:pour|to|for) )?(?:(?:l |la |le )?(?:envoyer|envoi|livrer|livraison|expedier|expedition|deliver|delivery|ship|shipping|send|transport)|(?:frais|fee|fees))\b/;
 export const LOCATION_RE =
-  /\b(?:vous etes ou|etes vous ou|vous etes situee?s?|situee?s?|se trouve[a-z]*|c est ou|c ou|ou (?:est|se trouve|etes|sont|se situe)|ou exactement|adresse|address|localisation|location|located|geoloc[a-z]*|position|maps?|itineraire|boutique physique|magasin physique|physical (?:store|shop)|where|sur place|venir (?:voir|a la boutique|chercher|recuperer)|passer (?:voir|recuperer|chercher|a la boutique)|quel (?:quartier|cote|niveau|endroit)|vers quel|(?:vous etes|etes vous|you are|you re) (?:basee?s?|installee?s?)|on se (?:voit|retrouve) ou|which (?:area|part|side)|what area|based (?:in|at)|(?:tu es|t es|tu etes) ou|where (?:are|r) you|where you dey|bus|taxi|loin|proche|near|nearest|landmark|repere|retrait|pick ?up|retirer (?:ma|mon|la|le|les) (?:commande|colis|article)|pick (?:it |them |the [a-z]+ )?up|collect (?:it|them|my)|drop (?:a |your )?(?:pin|location)|send (?:me )?(?:your )?location|(?:envoie|envoyez) (?:ta|votre|moi ta|moi votre) (?:localisation|position)|branch|succursale|autre boutique|another (?:shop|store|branch)|comment (?:je |on )?(?:vous|te|t) (?:trouve[rz]?|rejoin[a-z]*)|how (?:do|can) i (?:find|reach|get to) (?:you|your)|which (?:direction|way)|(?:le|the) (?:chemin|way|road|route) (?:pour|to|depuis|from)|indique[rz]? (?:moi )?(?:le chemin|la route)|quel endroit|kel endroi|a quel endroit|etage|rez de chaussee|(?:which|what) floor|a pied|on foot)\b/;
+  /\b(?:vous etes ou|etes vous ou|vous etes situee?s?|situee?s?|se trouve[a-z]*|c est ou|c ou|ou (?:est|se trouve|etes|sont|se situe)|ou exactement|adresse|address|localisation|location|located|geoloc[a-z]*|position|maps?|itineraire|boutique physique|magasin physique|physical (?:store|shop)|where|sur place|venir (?:voir|a la boutique|chercher|recuperer)|passer (?:voir|recuperer|chercher|a la boutique)|quel (?:quartier|cote|niveau|endroit)|vers quel|(?:vous etes|etes vous|you are|you re) (?:basee?s?|installee?s?)|on se (?:voit|retrouve) ou|which (?:area|part|side)|what area|based (?:in|at)|(?:tu es|t es|tu etes) ou|where (?:are|r) you|where you dey|bus|taxi|loin|proche|near|nearest|landmark|repere|retrait|pick ?up|retirer (?:ma|mon|la|le|les) (?:commande|colis|article)|pick (?:it |them |the [a-z]+ )?up|collect (?:it|them|my)|drop (?:a |your )?(?:pin|location)|send (?:me )?(?:your )?location|(?:envoie|envoyez) (?:ta|votre|moi ta|moi votre) (?:localisation|position)|branch|succursale|autre boutique|another (?:shop|store|branch)|comment (?:je |on )?(?:vous|te|t) (?:trouve[rz]?|rejoin[a-z]*)|how (?:do|can) i (?:find|reach|get to) (?:you|your)|which (?:direction|way)|(?:le|the) (?:chemin|way|road|route) (?:pour|to|depuis|from)|indique[rz]? (?:moi )?(?:le chemin|la route)|quel endroit|kel endroi|a quel endroit|etage|rez de chaussee|(?:which|what) floor|a pied|on foot|(?:c est|cest|ce|c|vous etes|etes vous|tu es|t es|you re|you are|is it|is the shop|is your shop) (?:juste |bien |toujours )?(?:a cote|derriere|devant|en face|non loin|au niveau|behind|opposite|next to|close to|beside|across from) (?:du|de|des|d|la|le|l|the)|(?:dans|sur) quel(?:le)? (?:immeuble|batiment|building|avenue|rue|boulevard|carrefour)|(?:which|what) (?:building|street|junction))\b/;
 export const HOURS_RE =
   /\b(?:heures?|horaires?|ouverte?s?|ouvre[sz]?|ouvrez|ouvrir|ouverture|fermez|fermer|fermeture|fermes?|open(?:ing|s)?|close[sd]?(?! to)|closing|what time|jours? feries?|jours? de fete|(?:vous etes|etes vous) (?:la|ouverte?s?) (?:demain|aujourd hui|ce (?:soir|matin|week end|weekend)|le (?:dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi|week end|weekend)|dimanche|samedi|lundi|mardi|mercredi|jeudi|vendredi)|vous travaillez|you work|working (?:hours|days)|business hours|meilleur moment|best time)\b/;
 export const CATALOG_RE =
@@ -775,6 +775,50 @@ const ACC_OPT_IN_RE = new RegExp(
 /** Pidgin refusals the negation patterns above do not know ("no dey send", "I no wan"). */
 const ACC_NEGATED_OPT_IN_RE = /\b(?:no (?:dey )?send|no wan)\b/;
 
+// ---------------------------------------------------------------------------------------------
+// Issue 14 sixth pass (helper acc2): consent families seen missed on the tuning splits of heldout-2
+// and heldout-3 (retired into development data), written as forms with their traps in
+// rules.test.ts. Kept in one block so that other edits of the rules above merge cleanly.
+
+/**
+ * SMS spellings the consent rules read as their dictionary form: "arete"/"arette" for "arrête",
+ * "mesage"/"messsages" for "message(s)", and "m'envoyé" (SMS for "m'envoyer"/"m'envoyez") after the
+ * contraction is undone. Only the consent rules read this text.
+ */
+const SMS_CONSENT_SPELLINGS: readonly (readonly [RegExp, string])[] = [
+  [/\bar{1,2}et{1,2}(?=(?:e|es|er|ez|ons)\b)/g, 'arret'],
+  [/\bme(?:s|sss)age(s?)\b/g, 'message$1'],
+  [/\b(m|me|nous) envoye\b/g, '$1 envoyer'],
+];
+const SIXTH_OPT_OUT_RE = new RegExp(
+  String.raw`\b(?:${[
+    // "Merci de ne plus envoyer de messages à ce numéro", "ne plus m'envoyer vos pubs ici": no more of what we send.
+    `ne plus (?:m |me |nous )?(?:envoyer|ecrire|expedier|transferer) (?:de |d |des |vos |tes |ces |les )?(?:[a-z]+ )?${OUR_MESSAGES}(?! (?:vocaux|vocal|audio|audios)\\b)`,
+    // "Merci de ne plus m'inclure dans vos diffusions", "ne m'incluez plus dans votre liste".
+    `ne plus (?:m |me |nous )(?:inclure|ajouter|rajouter|mettre|inscrire|compter) (?:dans|sur|a|au|aux|parmi|en) (?:(?:vos|votre|tes|ta|ton|la|le|les|ces|ce|cette) )?(?:[a-z]+ )?${LIST}`,
+    `ne (?:m|me|nous) (?:incluez|inclue[sz]?|inclus|comptez) plus (?:dans|sur|a|au|aux|parmi|en) (?:(?:vos|votre|tes|ta|ton|la|le|les|ces|ce|cette) )?(?:[a-z]+ )?${LIST}`,
+    // "Sortez-moi de là immédiatement", "enlevez-moi de là tout de suite": the last words of the message.
+    '(?:enleve[rz]?|retire[rz]?|sortez|sors|supprime[rz]?) moi de la(?: (?:svp|stp|please|merci|vite|deh|hein|immediatement|tout de suite|maintenant|now|rapidement|sil vous plait|s il vous plait))+$',
+    // Lingala: "tika kotinda ba messages" (stop sending messages), "tika ba pub na yo" (leave your ads).
+    `tika (?:ko)?tind[a-z]* (?:ngai |biso )?(?:ba )?${OUR_MESSAGES}`,
+    'tika ba (?:pubs?|promos?|messages?|sms|publicites?)(?: na (?:yo|bino))?(?: [a-z]+){0,4}$',
+  ].join('|')})\b`,
+);
+const SIXTH_OPT_IN_RE = new RegExp(
+  String.raw`\b(?:${[
+    // "Renvoyez-moi vos messages", "remettez-moi vos promos": our messages again.
+    `(?:renvoye[rz]?|renvoie[rsz]?|remettez|remets) (?:moi|nous) (?:vos|tes) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    // "Vous pouvez me réactiver ?", "réactivez-moi svp": an opt-out undone (not "réactivez-moi la carte").
+    '(?:(?:me|m|nous) reactive[rz]?|reactive[rz]? (?:moi|nous))(?! (?:le|la|les|l|un|une|mon|ma|mes|ce|cette|son|sa)\\b)',
+    // "Send me your weekly deals, I'm interested", "envoyez-moi vos promos hebdomadaires": recurring messages.
+    '(?:send|envoie[rz]?|envoyez) (?:me|moi|us|nous) (?:vos|tes|your|una) (?:weekly|daily|monthly|hebdo[a-z]*|quotidien[a-z]*|mensuel[a-z]*) (?:promos?|promotions?|deals?|offers?|offres?|updates?|bons plans|alertes?|alerts?)(?![a-z ]* (?:no thanks|non merci|no need|pas besoin|not interested|pas interessee?)\\b)',
+    // "Je veux les promos", "oui je veux les promotions": nothing else asked.
+    '^(?:oui |yes |ok |okay )?(?:je veux|j veux|i want|moi je veux) (?:les|the) (?:promos|promotions|alertes|alerts|updates|nouveautes)(?: (?:svp|stp|please|pls|merci|thanks|aussi|too))*$',
+    // Wolof "duggal ma ci sa liste" (add me to your list), the opposite of "bayyi ma ci sa liste".
+    'duggal ma ci (?:sa|seen|sen) (?:liste|groupe)',
+  ].join('|')})\b`,
+);
+
 export type ConsentRule =
   | 'consent.keyword'
   | 'consent.unsubscribe'
@@ -810,6 +854,7 @@ export const CONSENT_REQUEST_PATTERNS: readonly RegExp[] = [
   OPT_OUT_REMOVE_LIST_RE,
   TRAIN_C_OPT_OUT_RE,
   ACC_OPT_OUT_RE,
+  SIXTH_OPT_OUT_RE,
   START_AGAIN_RE,
   OPT_IN_PHRASE_RE,
   TRAIN_C_OPT_IN_RE,
@@ -817,6 +862,7 @@ export const CONSENT_REQUEST_PATTERNS: readonly RegExp[] = [
   OPT_IN_NUMBER_RE,
   OPT_IN_RECEIVE_IT_RE,
   ACC_OPT_IN_RE,
+  SIXTH_OPT_IN_RE,
 ];
 export const CONSENT_GATE = literalGate(CONSENT_REQUEST_PATTERNS);
 
@@ -850,9 +896,14 @@ export function consentCue(text: string, tokens: readonly string[]): ConsentCue 
   return readConsentRules(s, tokens);
 }
 
-/** The text the consent rules read. train-c forms: SMS "menvoyez" is read as "m envoyez". */
+/**
+ * The text the consent rules read. train-c forms: SMS "menvoyez" is read as "m envoyez"; sixth
+ * pass: SMS spellings of the consent words (SMS_CONSENT_SPELLINGS).
+ */
 export function consentText(text: string): string {
-  return text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
+  let s = text.replace(TRAIN_C_CONTRACTION_RE, 'm ');
+  for (const [re, to] of SMS_CONSENT_SPELLINGS) s = s.replace(re, to);
+  return s;
 }
 
 /** How readConsentRules tests a request pattern. */
@@ -904,6 +955,7 @@ export function readConsentRules(
     optOut = 'consent.remove_me';
   else if (test(TRAIN_C_OPT_OUT_RE, s)) optOut = 'consent.no_more_messages';
   else if (test(ACC_OPT_OUT_RE, s)) optOut = 'consent.no_more_messages';
+  else if (test(SIXTH_OPT_OUT_RE, s)) optOut = 'consent.no_more_messages';
 
   // A request to stop that also asks for a person ("arrêtez vos messages automatiques, je veux
   // parler à quelqu'un") or to resume ("I asked you to stop the broadcasts, please resume") is not
@@ -934,7 +986,11 @@ export function readConsentRules(
     !ACC_NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
-  else if (test(ACC_OPT_IN_RE, s) && !NEGATED_OPT_IN_RE.test(s) && !ACC_NEGATED_OPT_IN_RE.test(s))
+  else if (
+    (test(ACC_OPT_IN_RE, s) || test(SIXTH_OPT_IN_RE, s)) &&
+    !NEGATED_OPT_IN_RE.test(s) &&
+    !ACC_NEGATED_OPT_IN_RE.test(s)
+  )
     optIn = 'consent.opt_in_request';
   else if (
     (tokens[0] === 'start' || tokens[0] === 'unstop') &&
