@@ -197,6 +197,13 @@ function signedWebhook(phoneNumberId: string, run: string, i: number): BenchRequ
   return { path: PATH, body, headers: { 'x-hub-signature-256': `sha256=${signature}` } };
 }
 
+/**
+ * The process's CPU (user + system, every thread: the server's worker and the load generator) per
+ * acknowledged request over the measured part, by benchmark name. PostgreSQL's own CPU is not in
+ * it (another process, shared with whatever else runs on the machine).
+ */
+const cpuPerRequestUs = new Map<string, number>();
+
 async function measure(spec: ServerSpec, name: string): Promise<LoadResult> {
   const server = await startWorkerServer(import.meta.url, { benchServer: spec });
   const run = randomBytes(4).toString('hex');
@@ -206,11 +213,15 @@ async function measure(spec: ServerSpec, name: string): Promise<LoadResult> {
       durationMs: WARMUP_MS,
       next: (i) => signedWebhook(spec.phoneNumberId, `w${run}`, i),
     });
-    return await load(name, server.port, {
+    const cpu0 = process.cpuUsage();
+    const result = await load(name, server.port, {
       connections: CONNECTIONS,
       durationMs: MEASURE_MS,
       next: (i) => signedWebhook(spec.phoneNumberId, run, i),
     });
+    const cpu = process.cpuUsage(cpu0);
+    cpuPerRequestUs.set(name, (cpu.user + cpu.system) / Math.max(1, result.requests));
+    return result;
   } finally {
     await server.stop();
   }
@@ -263,6 +274,14 @@ export async function run(): Promise<string> {
     `${CONNECTIONS} keep-alive connections, ${MEASURE_MS / 1000} s after a ${WARMUP_MS / 1000} s warm-up; 5,000 customers, 4 questions`,
     '',
     loadTable(rows, bare),
+    '',
+    'Node CPU per acknowledged request (user + system, server worker and load generator together):',
+    ...rows.map(
+      (r) =>
+        `  ${r.name.padEnd(66)} ${Math.round(cpuPerRequestUs.get(r.name) ?? 0)
+          .toLocaleString('en-US')
+          .padStart(7)} µs`,
+    ),
     '',
     ...pairs.map(
       ([backend, durable, r]) =>

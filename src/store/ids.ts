@@ -37,15 +37,30 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBase62(ID_RANDOM_CHARS)}`;
 }
 
+/**
+ * Random bytes come from a pool, as the keyring's IVs do (issue 17): one randomBytes() call per id
+ * cost more than the rest of building the id, and a webhook makes about seven ids. Each byte is
+ * used once; a spent pool is replaced by a new buffer, never refilled in place.
+ */
+const POOL_BYTES = 4_096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function nextByte(): number {
+  if (poolOffset >= pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
+
 /** `length` uniform base62 characters from the OS CSPRNG (5.95 bits each). */
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte >= REJECT_FROM) continue;
-      out += ALPHABET[byte % 62];
-      if (out.length === length) break;
-    }
+    const byte = nextByte();
+    if (byte >= REJECT_FROM) continue;
+    out += ALPHABET[byte % 62];
   }
   return out;
 }

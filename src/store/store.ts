@@ -107,8 +107,18 @@ export function createStore(db: Db, keyring: Keyring): Store {
         appended = true;
       };
       const result = await db.tenantTx(tenantId, async (tx) => {
-        if (options.deferEvents !== true) return fn(tenantRepos({ tx, tenantId, keyring, onEventAppended }));
-        const context: RepoContext = { tx, tenantId, keyring, onEventAppended, deferredEvents: [] };
+        // One memo of plaintexts per transaction (repos/common.ts, `seal`).
+        const plaintexts = new Map<string, string>();
+        if (options.deferEvents !== true)
+          return fn(tenantRepos({ tx, tenantId, keyring, onEventAppended, plaintexts }));
+        const context: RepoContext = {
+          tx,
+          tenantId,
+          keyring,
+          onEventAppended,
+          deferredEvents: [],
+          plaintexts,
+        };
         const value = await fn(tenantRepos(context));
         await flushDeferredEvents(context);
         return value;

@@ -18,6 +18,35 @@ export interface RepoContext {
    * transaction (store.tx with `deferEvents`, a batch of webhooks); reading the log flushes first.
    */
   readonly deferredEvents?: unknown[][];
+  /**
+   * The plaintexts of the short values this transaction sealed or unsealed, by place and sealed
+   * text (store.tx sets it; see `seal`). Without it every value is decrypted each time.
+   */
+  readonly plaintexts?: Map<string, string>;
+}
+
+/**
+ * Issue 17: a webhook's transaction decrypted what it had just sealed or already decrypted (the
+ * contact's phone and name from the upsert's RETURNING and again from the update's, the message
+ * bodies from their INSERT … RETURNING): 6 of 16 AES-GCM calls per message. A sealed value names
+ * its place (tenant, table, column, row) in its AAD and carries a fresh random IV, so the same
+ * sealed text read back for the same place decrypts to the plaintext remembered for it, and
+ * anything else (another row's ciphertext, a changed byte) misses and is decrypted, failing as
+ * before. Per transaction only, and bounded: long values (decision verdicts) are not kept, and a
+ * transaction touching many rows (a rotation, a long list) starts over past MEMO_ENTRIES.
+ */
+const MEMO_MAX_CHARS = 1_024;
+const MEMO_ENTRIES = 512;
+
+function memoKey(table: string, column: string, rowId: string, sealed: string): string {
+  return `${table}\u0000${column}\u0000${rowId}\u0000${sealed}`;
+}
+
+function remember(c: RepoContext, key: string, plaintext: string): void {
+  const memo = c.plaintexts;
+  if (memo === undefined || plaintext.length > MEMO_MAX_CHARS) return;
+  if (memo.size >= MEMO_ENTRIES) memo.clear();
+  memo.set(key, plaintext);
 }
 
 /** Encrypts a personal field, bound (AAD) to its tenant, table, column and row. */
@@ -28,12 +57,19 @@ export function seal(
   rowId: string,
   plaintext: string,
 ): string {
-  return c.keyring.encrypt(plaintext, { tenantId: c.tenantId, table, column, rowId });
+  const sealed = c.keyring.encrypt(plaintext, { tenantId: c.tenantId, table, column, rowId });
+  remember(c, memoKey(table, column, rowId, sealed), plaintext);
+  return sealed;
 }
 
 /** Decrypts a personal field; a value copied from elsewhere throws DecryptError. */
 export function unseal(c: RepoContext, table: string, column: string, rowId: string, sealed: string): string {
-  return c.keyring.decrypt(sealed, { tenantId: c.tenantId, table, column, rowId });
+  const key = c.plaintexts === undefined ? '' : memoKey(table, column, rowId, sealed);
+  const known = c.plaintexts?.get(key);
+  if (known !== undefined) return known;
+  const plaintext = c.keyring.decrypt(sealed, { tenantId: c.tenantId, table, column, rowId });
+  remember(c, key, plaintext);
+  return plaintext;
 }
 
 export function unsealOrNull(
