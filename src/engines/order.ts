@@ -14,6 +14,7 @@
  */
 
 import type { DeliveryFacts, DeliveryZone, PaymentMethod } from '../domain/selling.ts';
+import { isoFromMs, msFromIso } from '../domain/time.ts';
 import type { Language, Product, ProductMention, Reason, Stage } from '../domain/types.ts';
 import type { CartLine, Conversation, PlaybookInput } from './context.ts';
 import type { IntentVerdict } from './intent.ts';
@@ -423,7 +424,7 @@ class Words {
 function fresh(input: OrderInput, reasons: Reason[]): Conversation | undefined {
   const c = input.conversation;
   if (!c) return undefined;
-  const at = c.updatedAt === undefined ? undefined : Date.parse(c.updatedAt);
+  const at = c.updatedAt === undefined ? undefined : msFromIso(c.updatedAt);
   if (at !== undefined && input.nowMs - at > CART_TTL_MS) {
     reasons.push(reason('order.expired', 'The cart was left alone for more than 3 days: dropped'));
     return undefined;
@@ -461,7 +462,7 @@ function runOrder(input: OrderInput): OrderStep {
   const zone = matchZone(normalized, input.playbook?.delivery, tokens);
   const payment = readPayment(normalized);
   const yes = isConfirmation(input.text, normalized, tokens);
-  const stamp = new Date(input.nowMs).toISOString();
+  const stamp = isoFromMs(input.nowMs);
   const unchanged = (): OrderStep => ({
     handled: false,
     ...(expired ? { conversation: null } : {}),
