@@ -384,6 +384,31 @@ describe('localParts reads the same wall time as Intl, around every kind of offs
     );
   });
 
+  // From year 987 (the zone offsets, read through Intl and Date.UTC, are wrong before year 100,
+  // which no accepted instant reaches) to past year 10000 (where localParts leaves the arithmetic).
+  it('reads the calendar as Date does for UTC instants of years 987 to 11159, fractions of a millisecond dropped', () => {
+    const viaDate = (ms: number): LocalParts => {
+      const d = new Date(ms);
+      return {
+        year: d.getUTCFullYear(),
+        month: d.getUTCMonth() + 1,
+        day: d.getUTCDate(),
+        hour: d.getUTCHours(),
+        minute: d.getUTCMinutes(),
+        second: d.getUTCSeconds(),
+        weekday: d.getUTCDay(),
+      };
+    };
+    fc.assert(
+      fc.property(fc.double({ min: -3.1e13, max: 2.9e14, noNaN: true }), (ms) => {
+        expect(localParts(ms, 'UTC')).toEqual(viaDate(ms));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const ms of [-0.5, 0.5, -1, Date.UTC(2024, 1, 29, 23, 59, 59, 999.9), Date.UTC(1969, 11, 31, 23)])
+      expect(localParts(ms, 'UTC'), String(ms)).toEqual(viaDate(ms));
+  });
+
   it('agrees every 7 s around the offset changes of 2026 and 2027', () => {
     for (const zone of zones) {
       // Walk two years hour by hour; where the offset changes, check each second of the hours around it.

@@ -99,6 +99,10 @@ function cachedOffsetMs(atMs: number, timeZone: string): number | null {
 export function localParts(atMs: number, timeZone: string): LocalParts {
   const offset = cachedOffsetMs(atMs, timeZone);
   if (offset === null) return intlParts(atMs, timeZone);
+  if (hasFourDigitYear(atMs + offset)) {
+    const { year, month, day, hour, minute, second, weekday } = utcParts(atMs + offset);
+    return { year, month, day, hour, minute, second, weekday };
+  }
   const local = new Date(atMs + offset);
   return {
     year: local.getUTCFullYear(),
@@ -164,14 +168,12 @@ const YEAR_0_MS = Date.UTC(2000, 0, 1) - 730_485 * DAY_MS;
 const YEAR_10000_MS = Date.UTC(9999, 11, 31) + DAY_MS;
 
 /**
- * `new Date(ms).toISOString()` without the Date: a decision formats two or three instants and
- * V8's toISOString costs about 1.7 µs a call on this machine (profile of decide(), issue 14),
- * this under 0.2 µs. The calendar is Howard Hinnant's civil-from-days. Identical output for every
- * instant with a four-digit year; anything else (and NaN, which throws) goes to toISOString.
+ * The UTC calendar fields of an instant with a four-digit year, by Howard Hinnant's
+ * civil-from-days arithmetic instead of a Date and its getters (localParts runs three times per
+ * reply decision). Fractions of a millisecond are dropped as the Date constructor drops them.
  */
-export function isoFromMs(ms: number): string {
-  if (!(ms >= YEAR_0_MS && ms < YEAR_10000_MS)) return new Date(ms).toISOString();
-  const t = Math.trunc(ms); // as the Date constructor clips the time value
+function utcParts(ms: number): LocalParts & { millisecond: number } {
+  const t = Math.trunc(ms);
   const days = Math.floor(t / DAY_MS);
   let rest = t - days * DAY_MS;
   const z = days + 719_468;
@@ -182,18 +184,42 @@ export function isoFromMs(ms: number): string {
   );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   const hour = Math.floor(rest / HOUR_MS);
   rest -= hour * HOUR_MS;
   const minute = Math.floor(rest / MINUTE_MS);
   rest -= minute * MINUTE_MS;
   const second = Math.floor(rest / SECOND_MS);
-  const milli = rest - second * SECOND_MS;
+  return {
+    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day: doy - Math.floor((153 * mp + 2) / 5) + 1,
+    hour,
+    minute,
+    second,
+    // 1 January 1970 was a Thursday.
+    weekday: (((days + 4) % 7) + 7) % 7,
+    millisecond: rest - second * SECOND_MS,
+  };
+}
+
+/** True when utcParts handles the instant (a four-digit year). */
+function hasFourDigitYear(ms: number): boolean {
+  return ms >= YEAR_0_MS && ms < YEAR_10000_MS;
+}
+
+/**
+ * `new Date(ms).toISOString()` without the Date: a decision formats two or three instants and
+ * V8's toISOString costs about 1.7 µs a call on this machine (profile of decide(), issue 14),
+ * this well under half of it. Identical output for every instant with a four-digit year;
+ * anything else (and NaN, which throws) goes to toISOString.
+ */
+export function isoFromMs(ms: number): string {
+  if (!hasFourDigitYear(ms)) return new Date(ms).toISOString();
+  const { year, month, day, hour, minute, second, millisecond } = utcParts(ms);
   return `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${
     TWO_DIGITS[hour]
-  }:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${milli < 100 ? '0' : ''}${milli < 10 ? '0' : ''}${milli}Z`;
+  }:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${millisecond < 100 ? '0' : ''}${millisecond < 10 ? '0' : ''}${millisecond}Z`;
 }
 
 /** Digit value of the character at i, or -1. */
