@@ -4,9 +4,11 @@ import {
   DAY_MS,
   HOUR_MS,
   instantOfLocal,
+  isoFromMs,
   isValidTimeZone,
   type LocalParts,
   localParts,
+  msFromIso,
   nextLocalMidnight,
   startOfLocalDay,
   zoneOffsetMs,
@@ -382,6 +384,31 @@ describe('localParts reads the same wall time as Intl, around every kind of offs
     );
   });
 
+  // From year 987 (the zone offsets, read through Intl and Date.UTC, are wrong before year 100,
+  // which no accepted instant reaches) to past year 10000 (where localParts leaves the arithmetic).
+  it('reads the calendar as Date does for UTC instants of years 987 to 11159, fractions of a millisecond dropped', () => {
+    const viaDate = (ms: number): LocalParts => {
+      const d = new Date(ms);
+      return {
+        year: d.getUTCFullYear(),
+        month: d.getUTCMonth() + 1,
+        day: d.getUTCDate(),
+        hour: d.getUTCHours(),
+        minute: d.getUTCMinutes(),
+        second: d.getUTCSeconds(),
+        weekday: d.getUTCDay(),
+      };
+    };
+    fc.assert(
+      fc.property(fc.double({ min: -3.1e13, max: 2.9e14, noNaN: true }), (ms) => {
+        expect(localParts(ms, 'UTC')).toEqual(viaDate(ms));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const ms of [-0.5, 0.5, -1, Date.UTC(2024, 1, 29, 23, 59, 59, 999.9), Date.UTC(1969, 11, 31, 23)])
+      expect(localParts(ms, 'UTC'), String(ms)).toEqual(viaDate(ms));
+  });
+
   it('agrees every 7 s around the offset changes of 2026 and 2027', () => {
     for (const zone of zones) {
       // Walk two years hour by hour; where the offset changes, check each second of the hours around it.
@@ -394,5 +421,92 @@ describe('localParts reads the same wall time as Intl, around every kind of offs
           expect(localParts(s, zone), zone).toEqual(oracle(s, zone));
       }
     }
+  });
+});
+
+describe('isoFromMs and msFromIso', () => {
+  const YEAR_0 = Date.UTC(2000, 0, 1) - 730_485 * DAY_MS;
+  const YEAR_10000 = Date.UTC(9999, 11, 31) + DAY_MS;
+
+  it('isoFromMs writes what toISOString writes, at the edges of four-digit years and beyond', () => {
+    for (const ms of [
+      0,
+      -1,
+      1.5,
+      -1.5,
+      -0,
+      YEAR_0,
+      YEAR_0 - 1,
+      YEAR_10000 - 1,
+      YEAR_10000,
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2100, 1, 28, 12),
+      8.64e15,
+      -8.64e15,
+    ]) {
+      expect(isoFromMs(ms), String(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+
+  it('isoFromMs throws on an invalid time as toISOString does', () => {
+    expect(() => isoFromMs(Number.NaN)).toThrow(RangeError);
+    expect(() => isoFromMs(8.64e15 + 1)).toThrow(RangeError);
+  });
+
+  it('isoFromMs writes what toISOString writes for any instant', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }), (ms) => {
+        expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: YEAR_0 - DAY_MS, max: YEAR_10000 + DAY_MS }), (ms) => {
+        expect(isoFromMs(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('msFromIso reads what Date.parse reads, on its fast path and off it', () => {
+    for (const text of [
+      '2026-03-02T10:15:00Z',
+      '2026-03-02T10:15:00.123Z',
+      '2026-02-29T00:00:00Z', // not a leap year: Date.parse rolls over to 1 March
+      '2026-02-28T24:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-01-01T00:00:60Z',
+      '2026-01-01T00:00:00.5Z',
+      '2026-01-01T00:00:00+01:00',
+      '2026-01-01T00:00:00',
+      '2026-01-01',
+      '0099-01-01T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '+002026-01-01T00:00:00Z',
+      '2026-0a-01T00:00:00Z',
+      'not a date',
+      '',
+    ]) {
+      expect(msFromIso(text), text).toEqual(Date.parse(text));
+    }
+  });
+
+  it('msFromIso reads what Date.parse reads for any ISO string of the forms the system writes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: YEAR_0, max: YEAR_10000 - 1 }), fc.boolean(), (ms, withMillis) => {
+        const iso = new Date(ms).toISOString();
+        const text = withMillis ? iso : `${iso.slice(0, 19)}Z`;
+        expect(msFromIso(text)).toEqual(Date.parse(text));
+      }),
+      { numRuns: 5000 },
+    );
+    const digits = fc.constantFrom(...'0123456789');
+    fc.assert(
+      fc.property(fc.array(digits, { minLength: 17, maxLength: 17 }), (d) => {
+        const text = `${d.slice(0, 4).join('')}-${d[4]}${d[5]}-${d[6]}${d[7]}T${d[8]}${d[9]}:${d[10]}${d[11]}:${d[12]}${d[13]}.${d[14]}${d[15]}${d[16]}Z`;
+        expect(msFromIso(text), text).toEqual(Date.parse(text));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

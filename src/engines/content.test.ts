@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from './config.ts';
-import { CONTENT_CODES, type ContentInput, evaluateContent } from './content.ts';
+import { CONTENT_CODES, type ContentInput, evaluateContent, normalizeForTriggers } from './content.ts';
 
 const moderate = PRESETS.moderate.content;
 
@@ -276,5 +276,62 @@ describe('evaluateContent', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('normalizeForTriggers', () => {
+  /** The whole-string chain it replaced (NFD, marks removed, invisible characters, quotes, spaces). */
+  const reference = (text: string): string => {
+    const lower = text.toLowerCase();
+    if (!/[^ -~\t\n\r]/.test(lower)) return lower;
+    return lower
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
+      .replace(/[\u2018\u2019\u02bc`]/g, "'")
+      .replace(/[\u00a0\u202f]/g, ' ');
+  };
+  // Letters with and without accents, loose combining marks of several classes (U+0316 below,
+  // U+0315 above right, U+05B0 Hebrew, U+20D7 for symbols), invisible characters, quotes, spaces,
+  // Greek capital sigma (lower-cased by context), Hangul, emoji and lone surrogates.
+  const alphabet = [
+    ..."aeEiOu gratuit`'!?•—«»×₦€ÉéèêçàùîôûñßİΣσ한\u200b\u2060\ufeff\u2018\u2019\u02bc\u00a0\u202f",
+    '\u0301',
+    '\u0316',
+    '\u0315',
+    '\u05b0',
+    '\u20d7',
+    '\u0340',
+    '😊',
+    '🙏',
+    '\ud83d',
+    '\ude0a',
+    '\u1e9e',
+    '\u01c4',
+  ];
+
+  it('gives what the whole-string chain gives on any mix of accents, marks and symbols', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }), (chars) => {
+        const text = chars.join('');
+        expect(normalizeForTriggers(text)).toBe(reference(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives what the whole-string chain gives on arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        expect(normalizeForTriggers(text)).toBe(reference(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('folds a typical French reply and keeps a spam phrase findable', () => {
+    expect(
+      normalizeForTriggers('Oui 🙏 la Robe Wax est à 15\u202f000 FCFA • Livraison GRATUITE aujourd\u2019hui'),
+    ).toBe("oui 🙏 la robe wax est a 15 000 fcfa • livraison gratuite aujourd'hui");
   });
 });

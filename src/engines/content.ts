@@ -122,19 +122,77 @@ const TRIGGER_RE = new RegExp(
   'g',
 );
 
-/**
- * Lower case, accents and invisible characters removed (so "gra\u200Btuit" is still found),
- * typographic apostrophes and spaces made plain. Skips the work on plain ASCII.
- */
-function normalizeForTriggers(text: string): string {
-  const lower = text.toLowerCase();
-  if (!NON_ASCII_RE.test(lower)) return lower;
+/** The accents, invisible characters, apostrophes and spaces normalizeForTriggers removes or makes plain. */
+function foldMarks(lower: string): string {
   return lower
     .normalize('NFD')
     .replace(COMBINING_RE, '')
     .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
     .replace(/[\u2018\u2019\u02bc`]/g, "'")
     .replace(/[\u00a0\u202f]/g, ' ');
+}
+
+/** True when the code point never reorders with a neighbouring mark under NFD (canonical class 0). */
+function isStarter(char: string): boolean {
+  return (
+    `a${char}\u0316`.normalize('NFD') === `a${char}\u0316` &&
+    `a\u0315${char}`.normalize('NFD') === `a\u0315${char}`
+  );
+}
+
+/**
+ * foldMarks of single characters (code points), computed with foldMarks itself on first sight;
+ * null for a character that cannot be folded alone. A character qualifies when its NFD
+ * decomposition starts with a starter and holds nothing but starters and marks of U+0300–U+036F
+ * (which foldMarks removes): then, in a whole string, canonical reordering only permutes marks
+ * that are all removed, so the string's fold is the concatenation of its characters' folds.
+ * A reply nearly always holds accents, "•" or an emoji, and folding it character by character
+ * skips NFD and four regex passes over the whole text (profile of decide(), issue 14). Bounded:
+ * once full, characters not yet seen take the whole-string path.
+ */
+const charFolds = new Map<number, string | null>();
+const CHAR_FOLDS_MAX = 4096;
+
+function charFold(codePoint: number): string | null | undefined {
+  const known = charFolds.get(codePoint);
+  if (known !== undefined || charFolds.size >= CHAR_FOLDS_MAX) return known;
+  const char = String.fromCodePoint(codePoint);
+  const nfd = char.normalize('NFD');
+  let foldable = nfd.length > 0;
+  let first = true;
+  for (const part of nfd) {
+    const code = part.codePointAt(0) ?? 0;
+    const mark = code >= 0x300 && code <= 0x36f;
+    if ((first && mark) || (!mark && !isStarter(part))) foldable = false;
+    first = false;
+  }
+  const fold = foldable ? foldMarks(char) : null;
+  charFolds.set(codePoint, fold);
+  return fold;
+}
+
+/**
+ * Lower case, accents and invisible characters removed (so "gra\u200Btuit" is still found),
+ * typographic apostrophes and spaces made plain. Skips the work on plain ASCII, and folds
+ * character by character when every other character can be folded alone (charFold).
+ */
+export function normalizeForTriggers(text: string): string {
+  const lower = text.toLowerCase();
+  if (!NON_ASCII_RE.test(lower)) return lower;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const code = lower.charCodeAt(i);
+    // foldMarks also straightens the backtick, but only when the text is not plain ASCII (above).
+    if (code < 0x80 && code !== 0x60) continue;
+    const codePoint = lower.codePointAt(i) ?? code;
+    const fold = code === 0x60 ? "'" : charFold(codePoint);
+    if (fold === null || fold === undefined) return foldMarks(lower);
+    out += lower.slice(from, i) + fold;
+    if (codePoint > 0xffff) i++;
+    from = i + 1;
+  }
+  return out + lower.slice(from);
 }
 
 /** Length in code points (what WhatsApp counts), without allocating. */

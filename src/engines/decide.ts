@@ -8,6 +8,7 @@
  * and the send time is checked against the window again so it never lands outside it.
  */
 import { tryNormalizePhone } from '../domain/phone.ts';
+import { isoFromMs, msFromIso } from '../domain/time.ts';
 import type {
   DecisionAction,
   Entities,
@@ -119,7 +120,7 @@ const HEALTH_RECHECK_MS = 30 * 60_000;
 const MAX_WINDOW_SHIFTS = 3;
 
 const optionalMs = (iso: string | undefined): number | undefined =>
-  iso === undefined ? undefined : Date.parse(iso);
+  iso === undefined ? undefined : msFromIso(iso);
 
 interface Prepared {
   ctx: DecisionContext;
@@ -140,7 +141,7 @@ interface Prepared {
 }
 
 function prepare(ctx: DecisionContext): Prepared {
-  const nowMs = Date.parse(ctx.now);
+  const nowMs = msFromIso(ctx.now);
   const config = presetConfig(ctx.channel.preset);
   const ladderMs = ctx.playbook?.followupLadderMs;
   const effective: EngineConfig = ladderMs
@@ -164,7 +165,7 @@ function prepare(ctx: DecisionContext): Prepared {
   const hasHistory = lastInboundAtMs !== undefined || lastOutboundAtMs !== undefined;
   const events: HealthEvent[] = (ctx.channel.healthEvents ?? []).map((e) => ({
     type: e.type as HealthEvent['type'],
-    atMs: Date.parse(e.at),
+    atMs: msFromIso(e.at),
     untilMs: optionalMs(e.until),
   }));
   // A reply goes to someone who just wrote, so the chat exists even if we never answered.
@@ -259,7 +260,7 @@ function timing(p: Prepared, pacing: PacingVerdict | undefined, sendAtMs?: numbe
   const at = pacing?.sendAtMs ?? sendAtMs;
   return {
     sendAtMs: at,
-    sendAt: at === undefined ? undefined : new Date(at).toISOString(),
+    sendAt: at === undefined ? undefined : isoFromMs(at),
     delayMs: at === undefined ? 0 : Math.max(0, at - p.nowMs),
     typingMs: pacing?.typingMs ?? 0,
     readDelayMs: pacing?.readDelayMs ?? 0,
@@ -442,7 +443,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   const warmup = evaluateWarmup(
     {
       kind: 'reply',
-      channelCreatedAtMs: Date.parse(ctx.channel.createdAt),
+      channelCreatedAtMs: msFromIso(ctx.channel.createdAt),
       warmupStartedAtMs: optionalMs(ctx.channel.warmupStartedAt),
       lastSentAtMs: p.stats.lastSentAtMs,
       isColdContact: false,
@@ -621,7 +622,7 @@ function decideOutbound(p: Prepared): Decision {
   const warmup = evaluateWarmup(
     {
       kind,
-      channelCreatedAtMs: Date.parse(ctx.channel.createdAt),
+      channelCreatedAtMs: msFromIso(ctx.channel.createdAt),
       warmupStartedAtMs: optionalMs(ctx.channel.warmupStartedAt),
       lastSentAtMs: p.stats.lastSentAtMs,
       isColdContact: isCold,

@@ -6,7 +6,7 @@ import { isId, newId } from './ids.ts';
 import { findApiKeyByHash, generateApiKey, hashApiKey } from './repos/api-keys.ts';
 import { findChannelByRouteKey } from './repos/channels.ts';
 import { ConflictError, InvalidCursorError, ProviderIdTakenError } from './repos/common.ts';
-import { sealLegacyReasons } from './repos/decisions.ts';
+import { packJson, sealLegacyReasons } from './repos/decisions.ts';
 import { canMoveStatus, type MessageStatus, type OutboundStatus } from './repos/messages.ts';
 import { createStore, type Store } from './store.ts';
 import type { Db } from './types.ts';
@@ -717,7 +717,7 @@ describe.each(testBackends())('store on $name', (backend) => {
       expect((await store.tx(tenantId, (r) => r.decisions.get(d.id)))?.reasons).toEqual(reasons);
     });
 
-    it('stores large verdicts and reasons deflated, reads them back, and still reads plain JSON rows', async () => {
+    it('stores verdicts and reasons deflated together, reads them back, and still reads rows of the earlier forms', async () => {
       const { tenantId, channel } = await setup();
       const reasons = Array.from({ length: 12 }, (_, i) => ({
         engine: 'pacing' as const,
@@ -743,13 +743,31 @@ describe.each(testBackends())('store on $name', (backend) => {
           )
         ).rows[0]!;
       const packed = await sealedRow();
-      // Sealing adds a third (base64) to what it seals: below the JSON's own length, it was deflated.
+      // Sealing adds a third (base64) to what it seals: below the JSON's own length, it was deflated;
+      // the reasons are in verdicts_enc, reasons_enc seals a short marker.
       expect(packed.verdicts_enc.length).toBeLessThan(JSON.stringify(verdicts).length);
-      expect(packed.reasons_enc.length).toBeLessThan(JSON.stringify(reasons).length);
+      expect(packed.reasons_enc.length).toBeLessThan(100);
+      const keyring = store.keyring;
+      const unsealed = (column: string, value: string) =>
+        keyring.decrypt(value, { tenantId, table: 'decisions', column, rowId: d.id });
+      expect(unsealed('verdicts_enc', packed.verdicts_enc)).toMatch(/^z2:/);
+      expect(await store.tx(tenantId, (r) => r.decisions.get(d.id))).toMatchObject({ reasons, verdicts });
+      const listed = await store.tx(tenantId, (r) => r.decisions.list({ channelId: channel.id }));
+      expect(listed.items.find((i) => i.id === d.id)).toMatchObject({ reasons, verdicts });
+
+      // A row written when reasons and verdicts were deflated apart (z1:).
+      const where = { tenantId, table: 'decisions', rowId: d.id };
+      await db.ownerTx((tx) =>
+        tx.query('UPDATE decisions SET reasons_enc = $2, verdicts_enc = $3 WHERE id = $1', [
+          d.id,
+          store.keyring.encrypt(packJson(reasons), { ...where, column: 'reasons_enc' }),
+          store.keyring.encrypt(packJson(verdicts), { ...where, column: 'verdicts_enc' }),
+        ]),
+      );
+      expect(unsealed('reasons_enc', (await sealedRow()).reasons_enc)).toMatch(/^z1:/);
       expect(await store.tx(tenantId, (r) => r.decisions.get(d.id))).toMatchObject({ reasons, verdicts });
 
       // A row written before compression: the same values sealed as plain JSON.
-      const where = { tenantId, table: 'decisions', rowId: d.id };
       await db.ownerTx((tx) =>
         tx.query('UPDATE decisions SET reasons_enc = $2, verdicts_enc = $3 WHERE id = $1', [
           d.id,
