@@ -605,6 +605,18 @@ const OPT_IN_NOTIFY_RE = new RegExp(
 const OPT_IN_RECEIVE_IT_RE =
   /\b(?:(?:veux|voudrais|want to|would like to) (?:les |la |le |them |it )?(?:recevoir|receive)(?: (?:aussi|too|again|encore|de nouveau))?$|(?:veux|voudrais) (?:les|la) recevoir|(?:comment|how) (?:je peux |puis je |faire pour |on fait pour |can i |do i )(?:recevoir|avoir|receive|get) (?:ca|cela|ces|vos|les|them|it|your|that|this))\b/;
 
+/**
+ * "Envoyez-moi un message quand le colis part", "tenez-moi au courant quand le livreur est en
+ * route", "keep me posted when it ships", "préviens-moi quand ça arrive": asking to hear about one
+ * order, not to receive our messages. A notify request whose event is an order's journey (the
+ * parcel, the courier, leaving, being ready, being at the door) or a pronoun arriving is no opt-in.
+ */
+const ORDER_EVENT_NOTIFY_RE =
+  /\b(?:quand|des que|lorsque|when|once|as soon as) (?:[a-z0-9]+ ){0,6}?(?:colis|commande|order|package|parcel|livreur|rider|driver|coursier|dispatch[a-z]*|livraison|delivery|(?:ca|sa|il|elle|it|e|he|she) (?:arrive|arrives|arrivera|comes|reaches|lands)|part|partira|parti|partie|quitte|leaves|left|expedie[a-z]*|ships|shipped|pret|prete|prets|pretes|ready|devant|dehors|outside|en route|on (?:the|his|her) way|a la porte|at the gate|livre[a-z]*|delivered)\b/;
+/** Our news in a notify request keeps it an opt-in ("préviens-moi quand les nouveautés arrivent"). */
+const OUR_NEWS_RE =
+  /\b(?:promos?|promotions?|nouveautes?|nouveaux|nouvelles?|new|back|revien[a-z]*|restock[a-z]*|stock|dispo|disponibles?|available|arrivages?|soldes?|offres?|offers?|deals?|sales?|listes?|lists?|broadcasts?|diffusions?|statuts?|status)\b/;
+
 /** "Ajoutez mon numéro", "inscrivez mon numéro pro aussi", "add my number": unless it is for an order. */
 const OPT_IN_NUMBER_RE =
   /\b(?:ajoute[rz]?|rajoute[rz]?|add|inscri(?:s|vez|re)|enregistre[rz]?|save) (?:mon num(?:ero)?|my (?:[a-z]+ )?number|ce numero|this number)\b/;
@@ -992,6 +1004,8 @@ export function readConsentRules(
     !ACC_NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
+  if (optIn === 'consent.opt_in_request' && ORDER_EVENT_NOTIFY_RE.test(s) && !OUR_NEWS_RE.test(s))
+    optIn = undefined;
   else if (
     (tokens[0] === 'start' || tokens[0] === 'unstop') &&
     (tokens.length <= 6 || OPT_IN_REVERSAL_RE.test(s))
