@@ -1004,14 +1004,15 @@ export function readConsentRules(
     !ACC_NEGATED_OPT_IN_RE.test(s)
   )
     optIn = 'consent.opt_in_request';
-  if (optIn === 'consent.opt_in_request' && ORDER_EVENT_NOTIFY_RE.test(s) && !OUR_NEWS_RE.test(s))
-    optIn = undefined;
   else if (
     (tokens[0] === 'start' || tokens[0] === 'unstop') &&
     (tokens.length <= 6 || OPT_IN_REVERSAL_RE.test(s))
   ) {
     optIn = 'consent.opt_in_keyword';
   }
+  // A notice about one order ("envoyez-moi un message quand le colis part") asks for no promotions.
+  if (optIn === 'consent.opt_in_request' && ORDER_EVENT_NOTIFY_RE.test(s) && !OUR_NEWS_RE.test(s))
+    optIn = undefined;
 
   if (optOut !== undefined && optIn !== undefined) {
     // "je me suis désabonnée par erreur, remettez-moi": a reversal wins; otherwise the opt-out does.
