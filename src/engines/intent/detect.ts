@@ -641,8 +641,11 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** Classes of the model a reproach about a delivery overrules (see classify). */
-const REPROACH_YIELDS: ReadonlySet<Intent> = new Set(['delivery', 'thanks', 'greeting', 'unknown']);
+/**
+ * Classes of the model a reproach overrules when the delivery cue is also present (see classify):
+ * a grievance about a delivery is no thank-you, greeting or blank. Delivery itself always yields.
+ */
+const REPROACH_YIELDS: ReadonlySet<Intent> = new Set(['thanks', 'greeting', 'unknown']);
 
 /** The primary intent of an analysed message: an exact consent rule, else the model's best class. */
 export function classify(a: Analysis, model: IntentModel): Classification {
@@ -720,8 +723,8 @@ export function classify(a: Analysis, model: IntentModel): Classification {
   if (deferred) best = ruleIndex;
   // A reproach about a delivery ("on m'a promis samedi, on est mercredi", "le livreur m'a insulté")
   // is a complaint even when the model, led by the delivery words, reads delivery: the seller must
-  // answer the grievance first (INTENT_PRIORITY). Nor is a reproach a thank-you, a greeting or
-  // nothing at all. The model's belief that the message is about a delivery, as a complaint or a
+  // answer the grievance first (INTENT_PRIORITY). Nor is a reproach that names the delivery a
+  // thank-you, a greeting or nothing at all. The model's belief that the message is about a delivery, as a complaint or a
   // question, is the confidence; the rule only says which of the two comes first.
   const deliveryIndex = model.classes.indexOf('delivery');
   const complaintIndex = model.classes.indexOf('complaint');
@@ -729,7 +732,7 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     a.reproach === true &&
     complaintIndex >= 0 &&
     deliveryIndex >= 0 &&
-    REPROACH_YIELDS.has(model.classes[best]!);
+    (best === deliveryIndex || (a.ruleIntents.has('delivery') && REPROACH_YIELDS.has(model.classes[best]!)));
   let confidence = round2(scored.probabilities[best]!);
   if (reproached) {
     confidence = round2(

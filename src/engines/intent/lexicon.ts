@@ -218,7 +218,6 @@ export const CATEGORY_SYNONYMS: ReadonlyMap<string, string> = new Map(
       ['telephone', 'telephone telephones phone phones portable portables smartphone smartphones tel'],
       ['chaussure', 'chaussure chaussures shoe shoes soulier souliers'],
       ['vetement', 'vetement vetements habit habits clothes clothing tenue tenues'],
-      ['sac', 'sac sacs bag bags'],
       ['accessoire', 'accessoire accessoires accessory accessories'],
       ['cheveux', 'cheveux hair meche meches'],
       ['parfum', 'parfum parfums perfume perfumes fragrance'],
@@ -235,7 +234,7 @@ export const CATEGORY_SYNONYMS: ReadonlyMap<string, string> = new Map(
  * Common product nouns to a shared key, French and English, so a customer writing in one language
  * finds a catalogue written in the other ("stroller" finds "Poussette", "lit bébé" meets "baby cot",
  * "solar kit" meets "Kit solaire"). Nouns only, each form unambiguous as a shop word (not "charger",
- * a French verb), except the few in AMBIGUOUS_NOUN_FORMS, which also name an everyday verb or person.
+ * a French verb; not "bag", mostly a measure: "2 bags of rice"), except the few in AMBIGUOUS_NOUN_FORMS, which also name an everyday verb or person.
  */
 export const PRODUCT_NOUNS: ReadonlyMap<string, string> = new Map(
   (
@@ -249,7 +248,6 @@ export const PRODUCT_NOUNS: ReadonlyMap<string, string> = new Map(
       ['montre', 'montre montres watch watches'],
       ['solaire', 'solaire solaires solar'],
       ['panneau', 'panneau panneaux panel panels'],
-      ['sac', 'sac sacs bag bags'],
       ['chaussure', 'chaussure chaussures shoe shoes'],
       [
         'refrigerateur',
@@ -288,7 +286,7 @@ export const PRODUCT_NOUNS: ReadonlyMap<string, string> = new Map(
 
 /**
  * English forms of PRODUCT_NOUNS that are also everyday words ("watch the match", "I'm a fan",
- * "iron out", "bag it"): they name the catalogue's product in the other language only as a noun,
+ * "iron out"): they name the catalogue's product in the other language only as a noun,
  * after a determiner, a possessive, a count or a colour, and never before "of", "out" or "it".
  */
-export const AMBIGUOUS_NOUN_FORMS = words('fan fans iron irons watch watches bag bags');
+export const AMBIGUOUS_NOUN_FORMS = words('fan fans iron irons watch watches');
