@@ -26,6 +26,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   contextFor,
+  DEV_CORPORA,
   type IntentCorpus,
   loadCorpus,
   sellerLanguage,
@@ -40,7 +41,15 @@ interface Engine {
   detectIntent: (input: IntentInput) => IntentVerdict;
 }
 
-const HELDOUT = /heldout-\d+\.json$/;
+const HELDOUT_NAME = /heldout-\d+\.json$/;
+/**
+ * A held-out corpus: only hashed and counted, its messages never listed. Every heldout-N.json is,
+ * unless it was retired into development data (DEV_CORPORA: heldout-2 and heldout-3 since the sixth
+ * pass), so a new held-out set is protected before anyone names it here.
+ */
+function isHeldOut(path: string): boolean {
+  return HELDOUT_NAME.test(path) && !DEV_CORPORA.includes(path);
+}
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,8 +121,7 @@ async function check(): Promise<number> {
       `${path.padEnd(40)}${String(a.length).padStart(8)}  ${digest(a)}  ${digest(b)}  ${diff.length}`,
     );
     // Held-out corpora: counts only, never which messages.
-    if (diff.length > 0 && !HELDOUT.test(path))
-      console.log(`  differing ids: ${diff.slice(0, 10).join(' ')}`);
+    if (diff.length > 0 && !isHeldOut(path)) console.log(`  differing ids: ${diff.slice(0, 10).join(' ')}`);
   }
   console.log(differing === 0 ? 'identical outputs' : `${differing} messages differ`);
   return differing === 0 ? 0 : 1;
@@ -241,7 +249,7 @@ async function memoryChild(src: string): Promise<number> {
   const engine = await loadEngine('child', src);
   // Every message of the development corpora, so that every pattern has run (and been compiled)
   // in both engines: a prefilter that skips patterns would otherwise look like a memory saving.
-  for (const path of corpusPaths().filter((p) => !HELDOUT.test(p))) {
+  for (const path of corpusPaths().filter((p) => !isHeldOut(p))) {
     const corpus = loadCorpus(path);
     for (const m of corpus.messages) {
       const catalog = corpus.catalogues[m.catalogue]!.products;

@@ -447,3 +447,51 @@ describe('a one-word name followed by "à <verb>" names another tool', () => {
     expect(read('le fer à 9000 il reste ?').products).toEqual(['fer']);
   });
 });
+
+// Issue 14 sixth pass, follow-up: a product named in the other language than the catalogue's.
+describe('common product nouns meet across French and English', () => {
+  const HOME: readonly Product[] = [
+    p('poussette', 'Poussette pliable', { price: 45000 }),
+    p('lit', 'Lit bébé en bois', { price: 60000 }),
+    p('kit', 'Kit solaire 100W', { price: 120000 }),
+    p('ventilo', 'Ventilateur', { price: 25000 }),
+    p('fer', 'Fer à repasser', { price: 9000 }),
+    p('matelas', 'Matelas 2 places', { price: 70000 }),
+    p('montre', 'Montre digitale', { price: 15000 }),
+  ];
+  const STORE: readonly Product[] = [
+    p('stroller', 'Baby stroller', { price: 45000 }),
+    p('mattress', 'Foam mattress', { price: 70000 }),
+    p('chair', 'Plastic chair', { price: 30000 }),
+  ];
+  const productsOf = (text: string, catalog: readonly Product[]) =>
+    detectIntent({ text, catalog }).entities.products.map((x) => x.productId);
+  const FOUND: readonly [string, readonly Product[], string][] = [
+    ['how much is the stroller?', HOME, 'poussette'],
+    ['do you still have the baby cot', HOME, 'lit'],
+    ['price of your solar kit please', HOME, 'kit'],
+    ['I want 2 fans', HOME, 'ventilo'],
+    ['is the iron available?', HOME, 'fer'],
+    ['the mattress is how much', HOME, 'matelas'],
+    ['how much is the watch', HOME, 'montre'],
+    ['la poussette c’est combien ?', STORE, 'stroller'],
+    ['je veux un matelas', STORE, 'mattress'],
+    ['vous avez des chaises ?', STORE, 'chair'],
+  ];
+  for (const [text, catalog, id] of FOUND)
+    it(`finds ${id} in: ${text}`, () => expect(productsOf(text, catalog)).toEqual([id]));
+  const VERBS_AND_PEOPLE = [
+    'did you watch the match yesterday?',
+    'I love to watch movies at night',
+    "I'm a big fan of your shop",
+    'we will iron out the details tomorrow',
+    'please iron my shirt before you bring it',
+    'bag it for me please',
+  ];
+  for (const text of VERBS_AND_PEOPLE)
+    it(`names no product in: ${text}`, () =>
+      expect(productsOf(text, [...HOME, p('sac', 'Sac à dos')])).toEqual([]));
+  it('a catalogue that names the product with the everyday word itself keeps its own matching', () => {
+    expect(productsOf('fan dey?', [p('fan', 'Fan')])).toEqual(['fan']);
+  });
+});

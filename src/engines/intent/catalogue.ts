@@ -11,12 +11,14 @@ import type { Product } from '../../domain/types.ts';
 import { limitCatalog } from '../catalog.ts';
 import { damerauLevenshtein, normalizeText, phoneticKey, stemToken, tokenize } from '../text.ts';
 import {
+  AMBIGUOUS_NOUN_FORMS,
   CATEGORY_SYNONYMS,
   COLOURS,
   LETTER_SIZES,
   LEXICON,
   MODIFIER_STEMS,
   NUMBER_WORDS,
+  PRODUCT_NOUNS,
   REPLACING_WORDS,
   SIZE_CUES,
   STOP_IN_NAMES,
@@ -37,10 +39,16 @@ function stripPlural(token: string): string {
     : token;
 }
 
-/** The comparison form of a catalogue or message word: colours meet across languages ("white" = "blanc"). */
+/**
+ * The comparison form of a catalogue or message word: colours ("white" = "blanc") and common product
+ * nouns ("stroller" = "poussette", PRODUCT_NOUNS) meet across languages.
+ */
 function keyOf(token: string): string {
   const colour = COLOURS.get(token);
   if (colour !== undefined) return `#${colour}`;
+  // The French noun's stem, so typos and inflections of the French word still meet it ("montr").
+  const noun = PRODUCT_NOUNS.get(token);
+  if (noun !== undefined) return stemToken(noun);
   return isDigits(token) ? token : stemToken(token);
 }
 
@@ -62,6 +70,11 @@ interface NameEntry {
   keys: string[];
   /** A name made only of descriptors ("le rouge", "11") matches only as the exact phrase. */
   contiguous: boolean;
+  /**
+   * A one-word name that is a common product noun (PRODUCT_NOUNS), singular: named in full only by
+   * that word; its translation names the family ("écouteurs" is not the alias "earbuds" alone).
+   */
+  noun?: string;
 }
 
 interface VocabEntry {
@@ -211,7 +224,9 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
       const raws = descriptive && kept.length < all.length ? all : kept;
       const keys = raws.map(keyOf);
       const e = names.length;
-      names.push({ product: p, keys, contiguous: descriptive });
+      const entry: NameEntry = { product: p, keys, contiguous: descriptive };
+      if (raws.length === 1 && PRODUCT_NOUNS.has(raws[0]!)) entry.noun = stripPlural(raws[0]!);
+      names.push(entry);
       keys.forEach((key, pos) => {
         const refs = keyRefs.get(key);
         if (refs) refs.push(e, pos);
@@ -414,7 +429,11 @@ export function matchToken(token: string, index: CatalogIndex, budget: FuzzyBudg
   if (index.keyRefs.has(key)) {
     // Words that only look like a plural: "fils" (son) is not two "fil" (wire).
     const plural = !FALSE_PLURALS.has(token);
-    if ((plural && index.exactForms.has(stripPlural(token))) || COLOURS.has(token))
+    if (
+      (plural && index.exactForms.has(stripPlural(token))) ||
+      COLOURS.has(token) ||
+      PRODUCT_NOUNS.has(token)
+    )
       return { key, score: 1, weak: false };
     if (!known) return { key, score: 0.95, weak: false };
   }
@@ -510,6 +529,31 @@ function determined(tokens: readonly string[], i: number): boolean {
   return NOUN_LEADS.has(prev) || isDigits(prev);
 }
 
+/** Words after which an ambiguous noun form is a verb or a person ("a fan of", "iron out", "bag it"). */
+const NOT_NOUN_AFTER = new Set(['of', 'out', 'it', 'them', 'the', 'my', 'your', 'this', 'that', 'up']);
+
+/**
+ * An everyday English word ("fan", "iron", "watch", "bag": AMBIGUOUS_NOUN_FORMS) that would name
+ * a product of the catalogue only through its translation, used here as a verb or a person: not
+ * after a determiner, a possessive, a count, a colour or an adjective, or before "of", "out", "it". A catalogue
+ * that names the product with the word itself keeps its own rules.
+ */
+function notNounHere(tokens: readonly string[], i: number, index: CatalogIndex): boolean {
+  const t = tokens[i]!;
+  if (!AMBIGUOUS_NOUN_FORMS.has(t) || index.exactForms.has(stripPlural(t))) return false;
+  if (NOT_NOUN_AFTER.has(tokens[i + 1] ?? '')) return true;
+  const prev = tokens[i - 1] ?? '';
+  // A content word the engine does not know before it is an adjective or a noun ("standing fan").
+  const qualified = prev.length >= 3 && !LEXICON.has(prev) && !SUBJECTS.has(prev);
+  return !(
+    NOUN_LEADS.has(prev) ||
+    isDigits(prev) ||
+    COLOURS.has(prev) ||
+    NUMBER_WORDS.has(prev) ||
+    qualified
+  );
+}
+
 /**
  * "<name> de <unknown word>": the name qualified into another thing (never a measure: "sac de riz");
  * also "<name> à <verb>" ("fer à souder", "machine à coudre" with a "fer" or a "machine" on sale),
@@ -601,7 +645,7 @@ export function findMentions(
   const hits = new Map<number, NameHit>();
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || afterTimeOfDay(tokens, i) || afterSubject(tokens, i)) continue;
+    if (!m || afterTimeOfDay(tokens, i) || afterSubject(tokens, i) || notNounHere(tokens, i, index)) continue;
     const refs = index.keyRefs.get(m.key);
     if (!refs) continue;
     for (let r = 0; r < refs.length; r += 2) {
@@ -626,6 +670,10 @@ export function findMentions(
   for (const [e, hit] of hits) {
     const entry = index.names[e]!;
     if (hit.count !== entry.keys.length || hit.strong === 0) continue;
+    if (entry.noun !== undefined) {
+      const t = tokens[hit.positions[0]!]!;
+      if (PRODUCT_NOUNS.has(t) && stripPlural(t) !== entry.noun) continue;
+    }
     // "spark 20" when the catalogue sells the Spark 10: another model, not this product.
     if (entry.keys.length === 1 && otherModel(tokens, hit.positions[0]!, [entry.product], index)) continue;
     // "lait de toilette" with a "lait" on sale, "Saint-Jean de Cocody": a one-word name qualified by a
@@ -666,6 +714,7 @@ export function findMentions(
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
     if (!m || m.weak || consumed[i] || afterTimeOfDay(tokens, i) || afterSubject(tokens, i)) continue;
+    if (notNounHere(tokens, i, index)) continue;
     const members = index.family.get(m.key);
     if (!members) continue;
     // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the

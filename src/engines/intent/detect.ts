@@ -200,6 +200,8 @@ export interface Analysis {
   unreadConsent?: { normalized: string; raw: string };
   /** An opening "stop" read as an interjection before a request ("Stop, send me your price list"). */
   stopInterjection?: boolean;
+  /** A reproach about a delivery (readCues): the complaint comes before the delivery question. */
+  reproach?: boolean;
   features: string[];
   language: Language;
   languageCounts: { en: number; fr: number };
@@ -607,6 +609,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
   if (consent !== undefined) analysis.consent = consent;
   else analysis.unreadConsent = { normalized: unread, raw: text };
   if (request !== undefined) analysis.stopInterjection = true;
+  if (cues.reproach) analysis.reproach = true;
   if (consent === undefined && text.length <= 40 && ACK_RE.test(text)) analysis.acknowledgement = true;
   if (read === input.text && revealed === folded) analysis.plainText = fullText;
   return analysis;
@@ -637,6 +640,12 @@ export interface Classification {
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+/**
+ * Classes of the model a reproach overrules when the delivery cue is also present (see classify):
+ * a grievance about a delivery is no thank-you, greeting or blank. Delivery itself always yields.
+ */
+const REPROACH_YIELDS: ReadonlySet<Intent> = new Set(['thanks', 'greeting', 'unknown']);
 
 /** The primary intent of an analysed message: an exact consent rule, else the model's best class. */
 export function classify(a: Analysis, model: IntentModel): Classification {
@@ -712,8 +721,26 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     ruleIndex >= 0 &&
     ruleIndex !== best;
   if (deferred) best = ruleIndex;
+  // A reproach about a delivery ("on m'a promis samedi, on est mercredi", "le livreur m'a insulté")
+  // is a complaint even when the model, led by the delivery words, reads delivery: the seller must
+  // answer the grievance first (INTENT_PRIORITY). Nor is a reproach that names the delivery a
+  // thank-you, a greeting or nothing at all. The model's belief that the message is about a delivery, as a complaint or a
+  // question, is the confidence; the rule only says which of the two comes first.
+  const deliveryIndex = model.classes.indexOf('delivery');
+  const complaintIndex = model.classes.indexOf('complaint');
+  const reproached =
+    a.reproach === true &&
+    complaintIndex >= 0 &&
+    deliveryIndex >= 0 &&
+    (best === deliveryIndex || (a.ruleIntents.has('delivery') && REPROACH_YIELDS.has(model.classes[best]!)));
+  let confidence = round2(scored.probabilities[best]!);
+  if (reproached) {
+    confidence = round2(
+      Math.min(1, scored.probabilities[deliveryIndex]! + scored.probabilities[complaintIndex]!),
+    );
+    best = complaintIndex;
+  }
   const intent = model.classes[best]!;
-  const confidence = round2(scored.probabilities[best]!);
   const groups = scored
     .contributions(best)
     .slice(0, 3)
@@ -726,9 +753,11 @@ export function classify(a: Analysis, model: IntentModel): Classification {
       engine: 'intent',
       code: 'intent.model',
       detail: `${
-        deferred
-          ? `${intent} by the cue rules, the model being unsure (confidence ${confidence})`
-          : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`
+        reproached
+          ? `complaint before delivery: the message reproaches the shop about a delivery (confidence ${confidence})`
+          : deferred
+            ? `${intent} by the cue rules, the model being unsure (confidence ${confidence})`
+            : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`
       }${a.stopInterjection ? '; the opening "stop" is an interjection before a request, not an opt-out' : ''}`,
     },
   };

@@ -218,7 +218,6 @@ export const CATEGORY_SYNONYMS: ReadonlyMap<string, string> = new Map(
       ['telephone', 'telephone telephones phone phones portable portables smartphone smartphones tel'],
       ['chaussure', 'chaussure chaussures shoe shoes soulier souliers'],
       ['vetement', 'vetement vetements habit habits clothes clothing tenue tenues'],
-      ['sac', 'sac sacs bag bags'],
       ['accessoire', 'accessoire accessoires accessory accessories'],
       ['cheveux', 'cheveux hair meche meches'],
       ['parfum', 'parfum parfums perfume perfumes fragrance'],
@@ -230,3 +229,64 @@ export const CATEGORY_SYNONYMS: ReadonlyMap<string, string> = new Map(
     ] as const
   ).flatMap(([canonical, forms]) => forms.split(' ').map((form) => [form, canonical] as const)),
 );
+
+/**
+ * Common product nouns to a shared key, French and English, so a customer writing in one language
+ * finds a catalogue written in the other ("stroller" finds "Poussette", "lit bébé" meets "baby cot",
+ * "solar kit" meets "Kit solaire"). Nouns only, each form unambiguous as a shop word (not "charger",
+ * a French verb; not "bag", mostly a measure: "2 bags of rice"), except the few in AMBIGUOUS_NOUN_FORMS, which also name an everyday verb or person.
+ */
+export const PRODUCT_NOUNS: ReadonlyMap<string, string> = new Map(
+  (
+    [
+      ['poussette', 'poussette poussettes stroller strollers pram prams pushchair pushchairs'],
+      ['lit', 'lit lits bed beds cot cots crib cribs'],
+      ['bebe', 'bebe bebes baby babies'],
+      ['matelas', 'matelas mattress mattresses'],
+      ['ventilateur', 'ventilateur ventilateurs ventilo ventilos fan fans'],
+      ['fer', 'fer fers iron irons'],
+      ['montre', 'montre montres watch watches'],
+      ['solaire', 'solaire solaires solar'],
+      ['panneau', 'panneau panneaux panel panels'],
+      ['chaussure', 'chaussure chaussures shoe shoes'],
+      [
+        'refrigerateur',
+        'refrigerateur refrigerateurs frigo frigos fridge fridges refrigerator refrigerators',
+      ],
+      ['congelateur', 'congelateur congelateurs freezer freezers'],
+      ['bouilloire', 'bouilloire bouilloires kettle kettles'],
+      ['mixeur', 'mixeur mixeurs blender blenders'],
+      ['chaise', 'chaise chaises chair chairs'],
+      ['canape', 'canape canapes sofa sofas couch couches'],
+      ['oreiller', 'oreiller oreillers pillow pillows'],
+      ['couverture', 'couverture couvertures blanket blankets'],
+      ['rideau', 'rideau rideaux curtain curtains'],
+      ['armoire', 'armoire armoires wardrobe wardrobes'],
+      ['robe', 'robe robes dress dresses'],
+      ['chemise', 'chemise chemises shirt shirts'],
+      ['jupe', 'jupe jupes skirt skirts'],
+      ['pantalon', 'pantalon pantalons trousers'],
+      ['collier', 'collier colliers necklace necklaces'],
+      ['perruque', 'perruque perruques wig wigs'],
+      ['savon', 'savon savons soap soaps'],
+      ['ecouteur', 'ecouteur ecouteurs earphone earphones earbud earbuds'],
+      ['ampoule', 'ampoule ampoules bulb bulbs'],
+      ['lampe', 'lampe lampes lamp lamps'],
+      ['miroir', 'miroir miroirs mirror mirrors'],
+      ['parapluie', 'parapluie parapluies umbrella umbrellas'],
+      ['ordinateur', 'ordinateur ordinateurs computer computers laptop laptops'],
+      ['imprimante', 'imprimante imprimantes printer printers'],
+      ['engrais', 'engrais fertilizer fertilizers fertiliser fertilisers'],
+      ['brouette', 'brouette brouettes wheelbarrow wheelbarrows'],
+      ['pulverisateur', 'pulverisateur pulverisateurs sprayer sprayers'],
+      ['gateau', 'gateau gateaux cake cakes'],
+    ] as const
+  ).flatMap(([canonical, forms]) => forms.split(' ').map((form) => [form, canonical] as const)),
+);
+
+/**
+ * English forms of PRODUCT_NOUNS that are also everyday words ("watch the match", "I'm a fan",
+ * "iron out"): they name the catalogue's product in the other language only as a noun,
+ * after a determiner, a possessive, a count or a colour, and never before "of", "out" or "it".
+ */
+export const AMBIGUOUS_NOUN_FORMS = words('fan fans iron irons watch watches');

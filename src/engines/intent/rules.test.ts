@@ -592,6 +592,29 @@ describe('consent rules: SMS spellings, "ne plus m\'inclure", Lingala and Wolof,
     it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
 });
 
+// Issue 14 sixth pass, follow-up: asking to hear about one order is not asking for our messages.
+describe('consent rules: a notice about one order is no opt-in', () => {
+  const NEITHER_FORMS = [
+    'envoyez-moi un message quand le colis part',
+    "texte-moi quand c'est prêt",
+    'préviens-moi quand ça arrive stp',
+    'envoie moi un sms dès que le livreur quitte la boutique',
+    'tenez-moi au courant quand la commande est expédiée',
+    'keep me posted when it ships',
+    'please keep me updated once the rider is on the way',
+    'envoie moi un message quand tu es devant le portail',
+  ];
+  const OPT_IN_FORMS = [
+    'envoyez-moi un message quand les nouveautés arrivent',
+    'préviens-moi quand la perruque revient en stock',
+    'tenez-moi au courant de vos promos quand elles sortent',
+    'keep me posted when new stock lands',
+  ];
+  for (const text of NEITHER_FORMS)
+    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+  for (const text of OPT_IN_FORMS) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
+});
+
 // Issue 14 sixth pass: where the shop is, asked by a landmark ("c'est derrière le marché ?").
 describe('location cue: a landmark next to the shop', () => {
   const ASKS = [

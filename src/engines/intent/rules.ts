@@ -47,6 +47,21 @@ export const PAYMENT_RE =
   /\b(?:pai|paie|paies|paient|paye|payes|payer|payez|payee|paiements?|payements?|pay|paid|paying|payments?|orange money|om|wave|momo|mtn|moov|mobile money|flooz|free money|wari|depot|transferts?|transfer[a-z]*|virement|envoye l argent|sent the money|send (?:the )?money|account (?:number|details)|numero (?:wave|om|orange|momo|de paiement|de compte|moov|mtn)|carte bancaire|cartes?|cards?|cash|especes|visa|mastercard|iban|rib|paypal|western union|mpesa|pos|acompte|deposit|installments?|versements?|(?:payer|paie|paye|paiement|cash|regler|reglement|especes) a la livraison|(?:pay|payment|cash) on delivery|quel numero (?:pour|je) (?:envoyer|envoie|payer|paie|fais|fait)|which number (?:i|to|should)|envoyer l argent|envoie l argent|send (?:you )?(?:the )?(?:money|cash)|(?:fait|fais|envoye|paye) (?:le |un )?(?:depot|transfert|virement|paiement)|i (?:have |ve )?(?:sent|paid|transferred) (?:you )?(?:the )?(?:money|\d+k?|it)|frais (?:wave|om|orange money|momo|de transfert|de retrait)|narration|receipt|recu de paiement)\b/;
 export const DELIVERY_RE =
   /\b(?:livr[a-z]*|deliver[a-z]*|shipping|ship|expedi[a-z]*|envoye[rz]? (?:en|au|a|jusqu|par (?:car|bus|dhl|colis|la poste))|envoie[rz]? (?:en|au|jusqu)|colis|frais de port|when will i (?:get|receive)|receive (?:it|my|the)|recevoir (?:le|mon|ma|la) (?:colis|commande)|arrive quand|ca arrive|arrivera|combien de (?:jours|temps)|how long|how many days|delais?|same day|dispatch[a-z]*|courier|coursier|en route|on (?:the|his|her) way|deja (?:quitte|parti)|already left|apporte[rz]?|je (?:recois|vais recevoir|reçois)|(?:get|receive) (?:it |them )?(?:today|tomorrow)|change (?:d|of|my) adresse|changed my address|new address|nouvelle adresse|waybill|rider|livreur|dispatch)\b/;
+/**
+ * A reproach about a delivery: a broken promise, a wait in vain or counted in days, a rude or
+ * overcharging courier, exasperation or a threat. With one, a message the model reads as delivery
+ * is a complaint ("on m'a promis samedi, on est mercredi", "le livreur m'a insulté"); without one,
+ * "mon colis est où ?" stays a delivery question. See also STILL_NOTHING_RE.
+ */
+export const REPROACH_RE =
+  /\b(?:promis|promised|promise|(?:vous aviez|vous m aviez|tu avais|tu m avais|on m a|on m avait|on avait|you|una|they) (?:dit|said|say|told me)\b(?: [a-z0-9]+){0,6} (?:et|and|but|mais|still|toujours|rien|nothing)|we agreed|on (?:s etait|avait) (?:mis )?d accord|pour rien|for nothing|(?:j ai|i) (?:attendu|waited) (?:toute|tout|till|until|all|jusqu)|insult[a-z]*|rude|mal parle|impoli[a-z]*|comme un chien|(?:demande|collected|took|pris|charged|asked|collecte|prend)(?: [a-z0-9]+){0,5} (?:extra|en plus|de plus|de trop)|overcharg[a-z]*|\d+ ?h(?:eures?)? de retard|hours? late|trop c est trop|stop telling|arrete[rz]? de (?:me )?(?:dire|mentir|raconter)|(?:vous|tu) (?:vous )?(?:foutez|fous|moquez|moques)|c est comme ca (?:que )?(?:vous|tu)|is this how|this is not how|unacceptable|inadmissible|decevant|decue?|pas contente?|not happy|no happy|honte|shame|pas serieux|not serious|police|exposer|tu vas m entendre)\b/;
+/**
+ * Nothing arrived, a missed day or a wait counted in days, said as a statement ("ça fait 3 jours
+ * que j'attends", "toujours rien"): a reproach. Asked with a question ("it's been 3 days, is my
+ * order on the way?") the customer is tracking the parcel, as the corpora label it.
+ */
+export const STILL_NOTHING_RE =
+  /\b(?:devai(?:t|ent) (?:arriver|etre livree?s?|venir|passer)|was supposed to|were supposed to|should have (?:come|arrived|been delivered)|(?:ca fait|cela fait|voila|it s been|it has been|for) (?:maintenant )?\d+ (?:jours|days|semaines|weeks)|\d+ (?:jours|days|semaines|weeks) (?:now|que j attends|i (?:dey|am|ve been) wait[a-z]*)|toujours (?:pas|rien)|still (?:not|nothing|no)|nothing yet|jusqu a present rien|rien recu|pas recu|not received|never (?:came|arrived|showed up)|personne n est venu|nobody (?:came|showed up))\b/;
 const COURIER_RE = /\b(?:rider|livreur|driver|coursier|dispatch|delivery (?:man|guy)|moto taxi|motard)\b/;
 const NEW_ADDRESS_RE = /\b(?:change (?:d|of|my) adresse|changed my address|new address|nouvelle adresse)\b/;
 const PICKUP_RE =
@@ -190,6 +205,11 @@ export interface CueReading {
   primary: Intent;
   /** Secondary cue flags used as model features (weak stock words, browsing words, anger…). */
   flags: string[];
+  /**
+   * The message reproaches the shop about a delivery (REPROACH_RE, or nothing arrived said as a
+   * statement). Not a model feature: classify() uses it to put the complaint before delivery.
+   */
+  reproach: boolean;
 }
 
 export interface CueContext {
@@ -293,7 +313,8 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
       break;
     }
   }
-  return { intents: found, primary, flags };
+  const reproach = REPROACH_RE.test(s) || (!ctx.question && STILL_NOTHING_RE.test(s));
+  return { intents: found, primary, flags, reproach };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -604,6 +625,18 @@ const OPT_IN_NOTIFY_RE = new RegExp(
 /** "Je veux les recevoir", "comment je peux recevoir ça ?": asking for something, when it is our messages. */
 const OPT_IN_RECEIVE_IT_RE =
   /\b(?:(?:veux|voudrais|want to|would like to) (?:les |la |le |them |it )?(?:recevoir|receive)(?: (?:aussi|too|again|encore|de nouveau))?$|(?:veux|voudrais) (?:les|la) recevoir|(?:comment|how) (?:je peux |puis je |faire pour |on fait pour |can i |do i )(?:recevoir|avoir|receive|get) (?:ca|cela|ces|vos|les|them|it|your|that|this))\b/;
+
+/**
+ * "Envoyez-moi un message quand le colis part", "tenez-moi au courant quand le livreur est en
+ * route", "keep me posted when it ships", "préviens-moi quand ça arrive": asking to hear about one
+ * order, not to receive our messages. A notify request whose event is an order's journey (the
+ * parcel, the courier, leaving, being ready, being at the door) or a pronoun arriving is no opt-in.
+ */
+const ORDER_EVENT_NOTIFY_RE =
+  /\b(?:quand|des que|lorsque|when|once|as soon as) (?:[a-z0-9]+ ){0,6}?(?:colis|commande|order|package|parcel|livreur|rider|driver|coursier|dispatch[a-z]*|livraison|delivery|(?:ca|sa|il|elle|it|e|he|she) (?:arrive|arrives|arrivera|comes|reaches|lands)|part|partira|parti|partie|quitte|leaves|left|expedie[a-z]*|ships|shipped|pret|prete|prets|pretes|ready|devant|dehors|outside|en route|on (?:the|his|her) way|a la porte|at the gate|livre[a-z]*|delivered)\b/;
+/** Our news in a notify request keeps it an opt-in ("préviens-moi quand les nouveautés arrivent"). */
+const OUR_NEWS_RE =
+  /\b(?:promos?|promotions?|nouveautes?|nouveaux|nouvelles?|new|back|revien[a-z]*|restock[a-z]*|stock|dispo|disponibles?|available|arrivages?|soldes?|offres?|offers?|deals?|sales?|listes?|lists?|broadcasts?|diffusions?|statuts?|status)\b/;
 
 /** "Ajoutez mon numéro", "inscrivez mon numéro pro aussi", "add my number": unless it is for an order. */
 const OPT_IN_NUMBER_RE =
@@ -998,6 +1031,9 @@ export function readConsentRules(
   ) {
     optIn = 'consent.opt_in_keyword';
   }
+  // A notice about one order ("envoyez-moi un message quand le colis part") asks for no promotions.
+  if (optIn === 'consent.opt_in_request' && ORDER_EVENT_NOTIFY_RE.test(s) && !OUR_NEWS_RE.test(s))
+    optIn = undefined;
 
   if (optOut !== undefined && optIn !== undefined) {
     // "je me suis désabonnée par erreur, remettez-moi": a reversal wins; otherwise the opt-out does.
