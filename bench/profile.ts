@@ -215,8 +215,11 @@ if (which === 'decision') {
     'cb la robe wax stp',
     'Hello, how much are the Nike shoes?',
   ];
+  // PROFILE_SENDERS distinct customers (default 5,000: every measured message is a new one up to
+  // 4,900 requests); at 100 or fewer the warm-up has met them all, so every one is returning.
+  const senders = Number(process.env.PROFILE_SENDERS ?? 5_000);
   await drive(16, async (i) => {
-    const from = `22507${String(10_000_000 + ((i + 5_000) % 5_000)).slice(-8)}`;
+    const from = `22507${String(10_000_000 + ((i + senders) % senders)).slice(-8)}`;
     const payload = JSON.stringify({
       object: 'whatsapp_business_account',
       entry: [

@@ -98,6 +98,8 @@ export function tenantRepos(context: RepoContext): TenantRepos {
 
 export function createStore(db: Db, keyring: Keyring): Store {
   const eventListeners = new Set<(tenantId: string) => void>();
+  // Shared by this store's transactions (repos/common.ts, RepoContext.knownSenders).
+  const knownSenders = new Set<string>();
   return {
     db,
     keyring,
@@ -110,7 +112,7 @@ export function createStore(db: Db, keyring: Keyring): Store {
         // One memo of plaintexts per transaction (repos/common.ts, `seal`).
         const plaintexts = new Map<string, string>();
         if (options.deferEvents !== true)
-          return fn(tenantRepos({ tx, tenantId, keyring, onEventAppended, plaintexts }));
+          return fn(tenantRepos({ tx, tenantId, keyring, onEventAppended, plaintexts, knownSenders }));
         const context: RepoContext = {
           tx,
           tenantId,
@@ -118,6 +120,7 @@ export function createStore(db: Db, keyring: Keyring): Store {
           onEventAppended,
           deferredEvents: [],
           plaintexts,
+          knownSenders,
         };
         const value = await fn(tenantRepos(context));
         await flushDeferredEvents(context);

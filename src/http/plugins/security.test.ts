@@ -1,8 +1,9 @@
+import { fastifyHelmet } from '@fastify/helmet';
 import { fastify } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildRealApp, OPEN_TIMEOUT_MS, type RealApp } from '../../../test/support/app.ts';
 import type { Api } from '../routes/v1/common.ts';
-import { DOCS_CSP, securityPlugin } from './security.ts';
+import { DOCS_CSP, HELMET_OPTIONS, helmetHeaders, securityPlugin } from './security.ts';
 
 describe('securityPlugin without CORS origins', () => {
   let real: RealApp;
@@ -130,5 +131,45 @@ describe('securityPlugin options', () => {
     const res = await app.inject({ method: 'GET', url: '/x', headers: { origin: 'https://any.example' } });
     expect(res.headers['access-control-allow-origin']).toBe('*');
     await app.close();
+  });
+});
+
+describe('helmet headers computed once', () => {
+  /** Response headers of a bare app, without the ones every response has anyway. */
+  async function headersOf(register: (app: ReturnType<typeof fastify>) => Promise<void>) {
+    const app = fastify();
+    await register(app);
+    app.get('/x', async () => ({ ok: true }));
+    app.post('/x', async () => ({ ok: true }));
+    try {
+      const got: Record<string, unknown>[] = [];
+      for (const method of ['GET', 'POST'] as const) {
+        const res = await app.inject({ method, url: '/x', payload: method === 'POST' ? {} : undefined });
+        const { date: _date, 'content-length': _length, ...rest } = res.headers;
+        got.push(rest);
+      }
+      return got;
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('sends exactly the headers @fastify/helmet sends for the same options, on every request', async () => {
+    const ours = await headersOf(async (app) => {
+      await app.register(securityPlugin, { apiPrefix: '/api', docsPrefix: '/docs' });
+    });
+    const theirs = await headersOf(async (app) => {
+      await app.register(fastifyHelmet, { global: true, ...HELMET_OPTIONS });
+    });
+    expect(ours).toEqual(theirs);
+    expect(Object.keys(ours[0] ?? {})).toContain('content-security-policy');
+  });
+
+  it('refuses options whose headers would depend on the request', () => {
+    expect(() =>
+      helmetHeaders({
+        contentSecurityPolicy: { directives: { scriptSrc: [(req) => String(req.headers.host)] } },
+      }),
+    ).toThrow(/per request/);
   });
 });

@@ -23,6 +23,12 @@ export interface RepoContext {
    * text (store.tx sets it; see `seal`). Without it every value is decrypted each time.
    */
   readonly plaintexts?: Map<string, string>;
+  /**
+   * Senders (channel, blind-index column, blind index) this store found or created in a committed
+   * or running transaction, shared by the store's transactions (repos/contacts.ts, upsert): a hint
+   * only, never trusted for a result, so a stale entry costs one look-up and nothing else.
+   */
+  readonly knownSenders?: Set<string>;
 }
 
 /**

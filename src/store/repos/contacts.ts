@@ -178,6 +178,9 @@ const COLUMNS = `id, tenant_id, channel_id, phone_enc, bsuid_enc, name_enc, coun
  */
 const ROW_COLUMNS = `${COLUMNS}, conversation_enc`;
 
+/** Bound of RepoContext.knownSenders; past it the set starts over (a miss only costs the seals). */
+const KNOWN_SENDERS_MAX = 50_000;
+
 /** E.164 from what a seller typed or what a transport sent (a WhatsApp id like `225…@s.whatsapp.net`). */
 function toPhone(input: string, defaultCountryCode?: string): PhoneNumber {
   if (!input.includes('@')) return normalizePhone(input, defaultCountryCode);
@@ -271,6 +274,13 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     return rows[0] ?? row;
   }
 
+  function rememberSender(key: string): void {
+    const known = c.knownSenders;
+    if (known === undefined) return;
+    if (known.size >= KNOWN_SENDERS_MAX) known.clear();
+    known.add(key);
+  }
+
   async function upsert(
     channelId: string,
     identity: ContactIdentity,
@@ -281,23 +291,24 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
     const bsuid = identity.bsuid === undefined ? undefined : parseBsuid(identity.bsuid);
     if (!number && !bsuid) throw new RangeError('a contact needs a phone number or a BSUID');
     const wantedName = name === undefined || name === null || name.trim() === '' ? null : name.trim();
+    // The phone's country and zone when there is one; else the BSUID's country prefix.
+    const country = number?.country ?? bsuid?.country ?? null;
+    const timezone = number ? (number.timeZone ?? null) : (bsuid?.timeZone ?? null);
+    // Sealed only for an insert: a returning customer's message needs none of these (issue 17).
+    const insertValues = (id: string) => [
+      id,
+      c.tenantId,
+      channelId,
+      number ? seal(c, TABLE, 'phone_enc', id, number.e164) : null,
+      number ? c.keyring.blindIndex(number.e164, c.tenantId) : null,
+      bsuid ? seal(c, TABLE, 'bsuid_enc', id, bsuid.value) : null,
+      bsuid ? c.keyring.blindIndex(bsuid.value, c.tenantId) : null,
+      wantedName === null ? null : seal(c, TABLE, 'name_enc', id, wantedName),
+      country,
+      timezone,
+    ];
     for (let attempt = 0; attempt < 2; attempt++) {
       const id = newId('ctc');
-      // The phone's country and zone when there is one; else the BSUID's country prefix.
-      const country = number?.country ?? bsuid?.country ?? null;
-      const timezone = number ? (number.timeZone ?? null) : (bsuid?.timeZone ?? null);
-      const values = [
-        id,
-        c.tenantId,
-        channelId,
-        number ? seal(c, TABLE, 'phone_enc', id, number.e164) : null,
-        number ? c.keyring.blindIndex(number.e164, c.tenantId) : null,
-        bsuid ? seal(c, TABLE, 'bsuid_enc', id, bsuid.value) : null,
-        bsuid ? c.keyring.blindIndex(bsuid.value, c.tenantId) : null,
-        wantedName === null ? null : seal(c, TABLE, 'name_enc', id, wantedName),
-        country,
-        timezone,
-      ];
       // A sender known by one identity (the usual webhook): the look-up and, when nobody holds
       // it, the insert in one statement (one round trip fewer for a new customer). A sender with
       // both is looked up by phone, then by BSUID, as two statements.
@@ -305,6 +316,17 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
         const [column, value] = number
           ? (['phone_bidx', number.e164] as const)
           : (['bsuid_bidx', bsuid!.value] as const);
+        // A sender this process has already seen on the channel is looked up alone, so nothing is
+        // sealed for an insert that cannot happen (2 AES-GCM calls per message of a returning
+        // customer). Still one statement; a contact gone since (erased) falls through to the insert.
+        const knownKey = `${c.tenantId}\u0000${channelId}\u0000${column}\u0000${c.keyring.blindIndex(value, c.tenantId)}`;
+        if (c.knownSenders?.has(knownKey) === true) {
+          const known = await findRow(channelId, column, value);
+          if (known) {
+            return { contact: toContact(await complete(known, number, bsuid, wantedName)), created: false };
+          }
+          c.knownSenders.delete(knownKey);
+        }
         const { rows } = await c.tx.query<ContactRow & { created: boolean }>(
           `WITH found AS (
              SELECT ${ROW_COLUMNS} FROM contacts
@@ -317,9 +339,10 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
              RETURNING ${ROW_COLUMNS}
            )
            SELECT *, false AS created FROM found UNION ALL SELECT *, true AS created FROM inserted`,
-          [...values, c.keyring.blindIndexes(value, c.tenantId)],
+          [...insertValues(id), c.keyring.blindIndexes(value, c.tenantId)],
         );
         const row = rows[0];
+        if (row !== undefined) rememberSender(knownKey);
         if (row?.created === true) {
           const { created: _, ...inserted } = row;
           return { contact: toContact(inserted), created: true };
@@ -343,7 +366,7 @@ export function contactsRepo(c: RepoContext): ContactsRepo {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT DO NOTHING
          RETURNING ${ROW_COLUMNS}`,
-        values,
+        insertValues(id),
       );
       if (rows[0]) return { contact: toContact(rows[0]), created: true };
       // A concurrent transaction inserted the same phone or BSUID between our look-up and insert;
