@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
-import type { Keyring } from '../crypto/keyring.ts';
+import { countingKeyring, freshChannel, freshTenant, testBackends } from '../../test/support/store.ts';
 import { createStore, type Store } from './store.ts';
 import type { Db } from './types.ts';
 
@@ -12,19 +11,11 @@ import type { Db } from './types.ts';
 describe.each(testBackends())('contact upsert seals only what it writes on $name', (backend) => {
   let db: Db;
   let store: Store;
-  const sealed: string[] = [];
-  const keyring = testKeyring();
+  const { keyring, sealed } = countingKeyring();
 
   beforeAll(async () => {
     db = await backend.open();
-    const counting: Keyring = {
-      ...keyring,
-      encrypt(plaintext, ctx) {
-        sealed.push(`${ctx.table}.${ctx.column}`);
-        return keyring.encrypt(plaintext, ctx);
-      },
-    };
-    store = createStore(db, counting);
+    store = createStore(db, keyring);
   });
   afterAll(async () => {
     await store?.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshChannel, freshTenant, testBackends, testKeyring } from '../../test/support/store.ts';
-import { DecryptError, type Keyring } from '../crypto/keyring.ts';
+import { countingKeyring, freshChannel, freshTenant, testBackends } from '../../test/support/store.ts';
+import { DecryptError } from '../crypto/keyring.ts';
 import { createStore, type Store } from './store.ts';
 import type { Db } from './types.ts';
 
@@ -12,19 +12,11 @@ import type { Db } from './types.ts';
 describe.each(testBackends())('plaintexts remembered per transaction on $name', (backend) => {
   let db: Db;
   let store: Store;
-  const decrypted: string[] = [];
+  const { keyring, decrypted } = countingKeyring();
 
   beforeAll(async () => {
     db = await backend.open();
-    const keyring = testKeyring();
-    const counting: Keyring = {
-      ...keyring,
-      decrypt(sealed, ctx) {
-        decrypted.push(`${ctx.table}.${ctx.column}`);
-        return keyring.decrypt(sealed, ctx);
-      },
-    };
-    store = createStore(db, counting);
+    store = createStore(db, keyring);
   });
   afterAll(async () => {
     await store?.close();

@@ -32,6 +32,28 @@ export function testKeyring(): Keyring {
   return createKeyring(generateKey());
 }
 
+/**
+ * A test keyring that records the place (`table.column`) of every value it seals and decrypts, for
+ * tests that count AES-GCM calls. Empty the arrays (`length = 0`) to start counting afresh.
+ */
+export function countingKeyring(): { keyring: Keyring; sealed: string[]; decrypted: string[] } {
+  const inner = testKeyring();
+  const sealed: string[] = [];
+  const decrypted: string[] = [];
+  const keyring: Keyring = {
+    ...inner,
+    encrypt(plaintext, ctx) {
+      sealed.push(`${ctx.table}.${ctx.column}`);
+      return inner.encrypt(plaintext, ctx);
+    },
+    decrypt(value, ctx) {
+      decrypted.push(`${ctx.table}.${ctx.column}`);
+      return inner.decrypt(value, ctx);
+    },
+  };
+  return { keyring, sealed, decrypted };
+}
+
 export async function freshTenant(db: Db, name = 'Boutique test'): Promise<string> {
   return (await createTenant(db, { name })).id;
 }
