@@ -5,12 +5,14 @@
  * floating-point order can change a verdict. Ties go to the class listed first.
  */
 import { Buffer } from 'node:buffer';
+import { inflateRawSync } from 'node:zlib';
 import type { Intent } from '../../domain/types.ts';
 import { FEATURE_GROUPS, type FeatureGroup, featureBucket } from './features.ts';
 import weights from './model.json' with { type: 'json' };
 
 export interface ModelFile {
-  format: 'sellify-intent-model/1';
+  /** `/1`: buckets and weights are base64 of the raw arrays; `/2`: base64 of their raw deflate. */
+  format: 'sellify-intent-model/1' | 'sellify-intent-model/2';
   classes: string[];
   hashBits: number;
   /** Integer weights are the trained weights times this. */
@@ -36,10 +38,14 @@ export interface IntentModel {
 }
 
 export function loadModel(file: ModelFile): IntentModel {
-  if (file.format !== 'sellify-intent-model/1') throw new Error(`unknown intent model format ${file.format}`);
+  const deflated = file.format === 'sellify-intent-model/2';
+  if (!deflated && file.format !== 'sellify-intent-model/1')
+    throw new Error(`unknown intent model format ${file.format}`);
+  const bytes = (base64: string) =>
+    deflated ? inflateRawSync(Buffer.from(base64, 'base64')) : Buffer.from(base64, 'base64');
   const k = file.classes.length;
-  const bucketBytes = Buffer.from(file.buckets, 'base64');
-  const weightBytes = Buffer.from(file.weights, 'base64');
+  const bucketBytes = bytes(file.buckets);
+  const weightBytes = bytes(file.weights);
   const n = bucketBytes.length / 4;
   if (weightBytes.length !== n * k * 2) throw new Error('intent model: weights do not match the buckets');
   const rowOf = new Map<number, number>();
