@@ -14,6 +14,19 @@ function consentOf(text: string): 'opt_out' | 'opt_in' | undefined {
   return cue?.intent;
 }
 
+/** One test per text: each opt-out form opts out, each opt-in form opts in, each trap is neither. */
+function itReadsConsent(forms: {
+  optOut?: readonly string[];
+  optIn?: readonly string[];
+  neither?: readonly string[];
+}) {
+  for (const text of forms.optOut ?? [])
+    it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
+  for (const text of forms.optIn ?? []) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
+  for (const text of forms.neither ?? [])
+    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+}
+
 // Written for these tests (none comes from an evaluation corpus): many ways to ask to stop, to ask
 // to come back, and ordinary sentences that contain "stop", "retirer", "plus" or "désabonner".
 const OPT_OUT = [
@@ -375,10 +388,7 @@ const NEITHER = [
 ];
 
 describe('consent rules', () => {
-  for (const text of OPT_OUT) it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
-  for (const text of OPT_IN) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
-  for (const text of NEITHER)
-    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+  itReadsConsent({ optOut: OPT_OUT, optIn: OPT_IN, neither: NEITHER });
 
   // A stop request mixed with a request for a person or to resume is confirmed first, never acted on.
   for (const text of [
@@ -486,10 +496,7 @@ describe('consent rules: train-c forms', () => {
     "J'ai annulé mon abonnement à Canal",
     "des abonnés m'ont recommandé votre boutique",
   ];
-  for (const text of OPT_OUT_FORMS) it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
-  for (const text of OPT_IN_FORMS) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
-  for (const text of NOT_CONSENT)
-    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+  itReadsConsent({ optOut: OPT_OUT_FORMS, optIn: OPT_IN_FORMS, neither: NOT_CONSENT });
 
   // A stop whose object an opt-in phrase names stays a stop; a removal by mistake is still undone.
   it('keeps a stop that quotes an opt-in phrase', () => {
@@ -544,10 +551,7 @@ describe('consent rules: nuisance, pidgin refusals, news of future promotions', 
     'Mon fils n’a pas la permission de sortir ce soir',
     'Le livreur me harcèle au téléphone depuis ce matin',
   ];
-  for (const text of OPT_OUT_FORMS) it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
-  for (const text of OPT_IN_FORMS) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
-  for (const text of NEITHER_FORMS)
-    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+  itReadsConsent({ optOut: OPT_OUT_FORMS, optIn: OPT_IN_FORMS, neither: NEITHER_FORMS });
 });
 
 // Issue 14 sixth pass: families missed on the tuning splits of heldout-2 and heldout-3, written
@@ -586,10 +590,7 @@ describe('consent rules: SMS spellings, "ne plus m\'inclure", Lingala and Wolof,
     'send me your weekly deals? no thanks',
     'renvoyez-moi le reçu de paiement svp',
   ];
-  for (const text of OPT_OUT_FORMS) it(`opts out: ${text}`, () => expect(consentOf(text)).toBe('opt_out'));
-  for (const text of OPT_IN_FORMS) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
-  for (const text of NEITHER_FORMS)
-    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
+  itReadsConsent({ optOut: OPT_OUT_FORMS, optIn: OPT_IN_FORMS, neither: NEITHER_FORMS });
 });
 
 // Issue 14 sixth pass, follow-up: asking to hear about one order is not asking for our messages.
@@ -610,9 +611,7 @@ describe('consent rules: a notice about one order is no opt-in', () => {
     'tenez-moi au courant de vos promos quand elles sortent',
     'keep me posted when new stock lands',
   ];
-  for (const text of NEITHER_FORMS)
-    it(`is no consent request: ${text}`, () => expect(consentOf(text)).toBeUndefined());
-  for (const text of OPT_IN_FORMS) it(`opts in: ${text}`, () => expect(consentOf(text)).toBe('opt_in'));
+  itReadsConsent({ optIn: OPT_IN_FORMS, neither: NEITHER_FORMS });
 });
 
 // Issue 14 sixth pass: where the shop is, asked by a landmark ("c'est derrière le marché ?").
