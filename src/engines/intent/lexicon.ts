@@ -9,6 +9,15 @@ export function words(list: string): ReadonlySet<string> {
   return new Set(list.split(/\s+/).filter((w) => w !== ''));
 }
 
+/** Every form of each entry (space-separated) to the entry's canonical word. */
+function canonicalForms(
+  entries: readonly (readonly [canonical: string, forms: string])[],
+): ReadonlyMap<string, string> {
+  return new Map(
+    entries.flatMap(([canonical, forms]) => forms.split(' ').map((form) => [form, canonical] as const)),
+  );
+}
+
 /** English cue words for language detection (function words and shop vocabulary). */
 export const EN_WORDS = words(`
   the an is are am was be been do does did you your yours i me my mine we us our it its this that these those
@@ -168,33 +177,29 @@ export const ASK_WORDS = words('combien prix price disponible available tarif co
  * "white", "blanche" and "blancs" all meet "blanc". A colour is compared only with colours: a typo
  * never turns one colour into another ("marron" is never "noir").
  */
-export const COLOURS: ReadonlyMap<string, string> = new Map(
-  (
-    [
-      ['noir', 'noir noire noirs noires black'],
-      ['blanc', 'blanc blanche blancs blanches white'],
-      ['rouge', 'rouge rouges red'],
-      ['bleu', 'bleu bleue bleus bleues blue'],
-      ['vert', 'vert verte verts vertes green'],
-      ['jaune', 'jaune jaunes yellow'],
-      ['rose', 'rose roses pink'],
-      ['gris', 'gris grise grises grey gray'],
-      ['marron', 'marron marrons brown chocolat'],
-      ['beige', 'beige beiges'],
-      ['dore', 'dore doree dores dorees gold golden'],
-      ['argent', 'argent argente argentee argentes silver'],
-      ['violet', 'violet violette violets violettes purple mauve'],
-      ['orange', 'orange oranges'],
-      ['kaki', 'kaki khaki'],
-      ['bordeaux', 'bordeaux burgundy maroon'],
-      ['nude', 'nude nudes'],
-      ['chatain', 'chatain chatains'],
-      ['blond', 'blond blonde blonds blondes'],
-      ['turquoise', 'turquoise'],
-      ['multicolore', 'multicolore multicolor'],
-    ] as const
-  ).flatMap(([canonical, forms]) => forms.split(' ').map((form) => [form, canonical] as const)),
-);
+export const COLOURS: ReadonlyMap<string, string> = canonicalForms([
+  ['noir', 'noir noire noirs noires black'],
+  ['blanc', 'blanc blanche blancs blanches white'],
+  ['rouge', 'rouge rouges red'],
+  ['bleu', 'bleu bleue bleus bleues blue'],
+  ['vert', 'vert verte verts vertes green'],
+  ['jaune', 'jaune jaunes yellow'],
+  ['rose', 'rose roses pink'],
+  ['gris', 'gris grise grises grey gray'],
+  ['marron', 'marron marrons brown chocolat'],
+  ['beige', 'beige beiges'],
+  ['dore', 'dore doree dores dorees gold golden'],
+  ['argent', 'argent argente argentee argentes silver'],
+  ['violet', 'violet violette violets violettes purple mauve'],
+  ['orange', 'orange oranges'],
+  ['kaki', 'kaki khaki'],
+  ['bordeaux', 'bordeaux burgundy maroon'],
+  ['nude', 'nude nudes'],
+  ['chatain', 'chatain chatains'],
+  ['blond', 'blond blonde blonds blondes'],
+  ['turquoise', 'turquoise'],
+  ['multicolore', 'multicolore multicolor'],
+]);
 
 /** Words that introduce a size ("taille 39", "en 42", "size 6x7"). */
 export const SIZE_CUES = words('taille tailles pointure pointures size sizes en in t numero');
@@ -212,23 +217,19 @@ export const ORDINAL_SUFFIXES = words('e eme er ere em nd rd th st');
  * Category words to a shared stem, French and English, so "phones" finds the category
  * "téléphones" and "habits" finds "vêtements".
  */
-export const CATEGORY_SYNONYMS: ReadonlyMap<string, string> = new Map(
-  (
-    [
-      ['telephone', 'telephone telephones phone phones portable portables smartphone smartphones tel'],
-      ['chaussure', 'chaussure chaussures shoe shoes soulier souliers'],
-      ['vetement', 'vetement vetements habit habits clothes clothing tenue tenues'],
-      ['accessoire', 'accessoire accessoires accessory accessories'],
-      ['cheveux', 'cheveux hair meche meches'],
-      ['parfum', 'parfum parfums perfume perfumes fragrance'],
-      ['soin', 'soin soins care skincare'],
-      ['maquillage', 'maquillage makeup cosmetique cosmetiques cosmetics'],
-      ['food', 'food foodstuff foodstuffs nourriture vivres provisions'],
-      ['kitchen', 'kitchen cuisine'],
-      ['bijou', 'bijou bijoux jewelry jewellery'],
-    ] as const
-  ).flatMap(([canonical, forms]) => forms.split(' ').map((form) => [form, canonical] as const)),
-);
+export const CATEGORY_SYNONYMS: ReadonlyMap<string, string> = canonicalForms([
+  ['telephone', 'telephone telephones phone phones portable portables smartphone smartphones tel'],
+  ['chaussure', 'chaussure chaussures shoe shoes soulier souliers'],
+  ['vetement', 'vetement vetements habit habits clothes clothing tenue tenues'],
+  ['accessoire', 'accessoire accessoires accessory accessories'],
+  ['cheveux', 'cheveux hair meche meches'],
+  ['parfum', 'parfum parfums perfume perfumes fragrance'],
+  ['soin', 'soin soins care skincare'],
+  ['maquillage', 'maquillage makeup cosmetique cosmetiques cosmetics'],
+  ['food', 'food foodstuff foodstuffs nourriture vivres provisions'],
+  ['kitchen', 'kitchen cuisine'],
+  ['bijou', 'bijou bijoux jewelry jewellery'],
+]);
 
 /**
  * Common product nouns to a shared key, French and English, so a customer writing in one language
@@ -236,53 +237,46 @@ export const CATEGORY_SYNONYMS: ReadonlyMap<string, string> = new Map(
  * "solar kit" meets "Kit solaire"). Nouns only, each form unambiguous as a shop word (not "charger",
  * a French verb; not "bag", mostly a measure: "2 bags of rice"), except the few in AMBIGUOUS_NOUN_FORMS, which also name an everyday verb or person.
  */
-export const PRODUCT_NOUNS: ReadonlyMap<string, string> = new Map(
-  (
-    [
-      ['poussette', 'poussette poussettes stroller strollers pram prams pushchair pushchairs'],
-      ['lit', 'lit lits bed beds cot cots crib cribs'],
-      ['bebe', 'bebe bebes baby babies'],
-      ['matelas', 'matelas mattress mattresses'],
-      ['ventilateur', 'ventilateur ventilateurs ventilo ventilos fan fans'],
-      ['fer', 'fer fers iron irons'],
-      ['montre', 'montre montres watch watches'],
-      ['solaire', 'solaire solaires solar'],
-      ['panneau', 'panneau panneaux panel panels'],
-      ['chaussure', 'chaussure chaussures shoe shoes'],
-      [
-        'refrigerateur',
-        'refrigerateur refrigerateurs frigo frigos fridge fridges refrigerator refrigerators',
-      ],
-      ['congelateur', 'congelateur congelateurs freezer freezers'],
-      ['bouilloire', 'bouilloire bouilloires kettle kettles'],
-      ['mixeur', 'mixeur mixeurs blender blenders'],
-      ['chaise', 'chaise chaises chair chairs'],
-      ['canape', 'canape canapes sofa sofas couch couches'],
-      ['oreiller', 'oreiller oreillers pillow pillows'],
-      ['couverture', 'couverture couvertures blanket blankets'],
-      ['rideau', 'rideau rideaux curtain curtains'],
-      ['armoire', 'armoire armoires wardrobe wardrobes'],
-      ['robe', 'robe robes dress dresses'],
-      ['chemise', 'chemise chemises shirt shirts'],
-      ['jupe', 'jupe jupes skirt skirts'],
-      ['pantalon', 'pantalon pantalons trousers'],
-      ['collier', 'collier colliers necklace necklaces'],
-      ['perruque', 'perruque perruques wig wigs'],
-      ['savon', 'savon savons soap soaps'],
-      ['ecouteur', 'ecouteur ecouteurs earphone earphones earbud earbuds'],
-      ['ampoule', 'ampoule ampoules bulb bulbs'],
-      ['lampe', 'lampe lampes lamp lamps'],
-      ['miroir', 'miroir miroirs mirror mirrors'],
-      ['parapluie', 'parapluie parapluies umbrella umbrellas'],
-      ['ordinateur', 'ordinateur ordinateurs computer computers laptop laptops'],
-      ['imprimante', 'imprimante imprimantes printer printers'],
-      ['engrais', 'engrais fertilizer fertilizers fertiliser fertilisers'],
-      ['brouette', 'brouette brouettes wheelbarrow wheelbarrows'],
-      ['pulverisateur', 'pulverisateur pulverisateurs sprayer sprayers'],
-      ['gateau', 'gateau gateaux cake cakes'],
-    ] as const
-  ).flatMap(([canonical, forms]) => forms.split(' ').map((form) => [form, canonical] as const)),
-);
+export const PRODUCT_NOUNS: ReadonlyMap<string, string> = canonicalForms([
+  ['poussette', 'poussette poussettes stroller strollers pram prams pushchair pushchairs'],
+  ['lit', 'lit lits bed beds cot cots crib cribs'],
+  ['bebe', 'bebe bebes baby babies'],
+  ['matelas', 'matelas mattress mattresses'],
+  ['ventilateur', 'ventilateur ventilateurs ventilo ventilos fan fans'],
+  ['fer', 'fer fers iron irons'],
+  ['montre', 'montre montres watch watches'],
+  ['solaire', 'solaire solaires solar'],
+  ['panneau', 'panneau panneaux panel panels'],
+  ['chaussure', 'chaussure chaussures shoe shoes'],
+  ['refrigerateur', 'refrigerateur refrigerateurs frigo frigos fridge fridges refrigerator refrigerators'],
+  ['congelateur', 'congelateur congelateurs freezer freezers'],
+  ['bouilloire', 'bouilloire bouilloires kettle kettles'],
+  ['mixeur', 'mixeur mixeurs blender blenders'],
+  ['chaise', 'chaise chaises chair chairs'],
+  ['canape', 'canape canapes sofa sofas couch couches'],
+  ['oreiller', 'oreiller oreillers pillow pillows'],
+  ['couverture', 'couverture couvertures blanket blankets'],
+  ['rideau', 'rideau rideaux curtain curtains'],
+  ['armoire', 'armoire armoires wardrobe wardrobes'],
+  ['robe', 'robe robes dress dresses'],
+  ['chemise', 'chemise chemises shirt shirts'],
+  ['jupe', 'jupe jupes skirt skirts'],
+  ['pantalon', 'pantalon pantalons trousers'],
+  ['collier', 'collier colliers necklace necklaces'],
+  ['perruque', 'perruque perruques wig wigs'],
+  ['savon', 'savon savons soap soaps'],
+  ['ecouteur', 'ecouteur ecouteurs earphone earphones earbud earbuds'],
+  ['ampoule', 'ampoule ampoules bulb bulbs'],
+  ['lampe', 'lampe lampes lamp lamps'],
+  ['miroir', 'miroir miroirs mirror mirrors'],
+  ['parapluie', 'parapluie parapluies umbrella umbrellas'],
+  ['ordinateur', 'ordinateur ordinateurs computer computers laptop laptops'],
+  ['imprimante', 'imprimante imprimantes printer printers'],
+  ['engrais', 'engrais fertilizer fertilizers fertiliser fertilisers'],
+  ['brouette', 'brouette brouettes wheelbarrow wheelbarrows'],
+  ['pulverisateur', 'pulverisateur pulverisateurs sprayer sprayers'],
+  ['gateau', 'gateau gateaux cake cakes'],
+]);
 
 /**
  * English forms of PRODUCT_NOUNS that are also everyday words ("watch the match", "I'm a fan",
