@@ -219,6 +219,9 @@ describe('properties of product matching', () => {
         letters,
         letters,
         (w, a, b) => {
+          // A prefix ending in the word's own first letter ("pp" + "perruque") is the letter
+          // stretching that normalizeText folds ("ppperruque" → "perruque"), not another word.
+          fc.pre(!a.endsWith(w[0]!));
           const token = `${a}${w}${b}`;
           const found = ids(`c'est combien ${token} ?`);
           const owner = SHOP.filter((x) =>
