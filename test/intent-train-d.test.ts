@@ -19,6 +19,6 @@ describeCorpusShape({
   minPerIntent: { opt_out: 70, opt_in: 45, unknown: 80 },
   minOtherIntent: 40,
   minShare: { fr: 0.68, en: 0.22, pidginOrMixed: 0.05 },
-  minTagged: { stop_trap: 35, not_sold: 40, off_topic: 40, counter_offer: 40, obfuscated: 2 },
+  minTagged: { stop_trap: 35, not_sold: 40, off_topic: 35, counter_offer: 40, obfuscated: 2 },
   derivedFromText: ['emoji', 'caps', 'no_accents'],
 });
