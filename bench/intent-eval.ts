@@ -83,6 +83,13 @@ export const RETIRED_H3 = 'test/fixtures/intents/heldout-3.json';
  */
 export const DEV3 = 'test/fixtures/intents/dev-3.json';
 
+/**
+ * The fourth development corpus, train-d (1,029 messages, five new catalogues, written on 2026-12-07
+ * apart from the engine by another helper; seventh pass): split by id like dev.json. Before anything
+ * was tuned on it, the engine of a83eb5e read it at 87.7 % (validation split 87.2 %).
+ */
+export const TRAIN_D = 'test/fixtures/intents/train-d.json';
+
 /** The only corpora whose per-message results may be listed. The held-out set is never one of them. */
 export const DEV_CORPORA: readonly string[] = [
   'test/fixtures/intents/dev.json',
@@ -91,6 +98,7 @@ export const DEV_CORPORA: readonly string[] = [
   DEV3,
   RETIRED_H2,
   RETIRED_H3,
+  TRAIN_D,
 ];
 
 /** The development corpora written like real customers' messages, each split in tuning and validation by id. */
@@ -100,6 +108,7 @@ export const SPLIT_CORPORA: readonly string[] = [
   DEV3,
   RETIRED_H2,
   RETIRED_H3,
+  TRAIN_D,
 ];
 
 /**

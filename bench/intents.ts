@@ -1,7 +1,7 @@
 /**
  * `npm run bench intents`: accuracy of the intent engine on the development corpora (the validation
- * splits of dev.json, dev-3.json and the retired held-out sets heldout, heldout-2 and heldout-3, never
- * trained on, then the whole of each) and
+ * splits of dev.json, dev-3.json, train-d.json and the retired held-out sets heldout, heldout-2 and
+ * heldout-3, never trained on, then the whole of each) and
  * on a held-out corpus chosen by path (aggregate figures only: the held-out messages are never
  * printed, and their per-message outcomes never leave evaluateCorpus), then decide() latency on short
  * messages next to the engines bench baseline (a JSON deep copy of the same context) measured in the
@@ -26,6 +26,7 @@ import {
   SHORT_CHARS,
   shortDevContexts,
   splitCorpus,
+  TRAIN_D,
 } from './intent-eval.ts';
 import { formatTable, measureSync } from './lib.ts';
 
@@ -60,16 +61,21 @@ export async function run(): Promise<string> {
   );
   const h2 = loadCorpus(RETIRED_H2);
   const h3 = loadCorpus(RETIRED_H3);
+  const trainD = loadCorpus(TRAIN_D);
   for (const c of [h2, h3]) {
     parts.push(
       `${formatAggregates(evaluateCorpus(splitCorpus(c, 'validation')))}\n\n(${c.name}, retired held-out set, validation split: never trained on)`,
     );
   }
+  parts.push(
+    `${formatAggregates(evaluateCorpus(splitCorpus(trainD, 'validation')))}\n\n(train-d, validation split: never trained on)`,
+  );
   parts.push(formatAggregates(evaluateCorpus(dev)));
   parts.push(formatAggregates(evaluateCorpus(retired)));
   parts.push(formatAggregates(evaluateCorpus(dev3)));
   parts.push(formatAggregates(evaluateCorpus(h2)));
   parts.push(formatAggregates(evaluateCorpus(h3)));
+  parts.push(formatAggregates(evaluateCorpus(trainD)));
   parts.push(formatAggregates(evaluateCorpus(loadCorpus(OLD))));
   // Each look at the held-out set is counted, so tuning runs skip it (INTENT_BENCH_HELDOUT=0).
   const choice = heldoutChoice(process.env.INTENT_BENCH_HELDOUT);

@@ -20,6 +20,7 @@ import {
   RETIRED_HELDOUT,
   SPLIT_CORPORA,
   splitCorpus,
+  TRAIN_D,
 } from '../bench/intent-eval.ts';
 import { heldoutChoice } from '../bench/intents.ts';
 
@@ -70,6 +71,8 @@ describe('intent evaluation harness', () => {
     expect(DEV_CORPORA).toContain(DEV3);
     expect(DEV_CORPORA).toContain(RETIRED_H2);
     expect(DEV_CORPORA).toContain(RETIRED_H3);
+    expect(DEV_CORPORA).toContain(TRAIN_D);
+    expect(SPLIT_CORPORA).toContain(TRAIN_D);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
     expect(SPLIT_CORPORA).not.toContain(DEFAULT_HELDOUT);
     expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-5.json');

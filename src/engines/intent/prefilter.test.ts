@@ -87,7 +87,9 @@ function forGeneratedMatches(re: RegExp, onMatch: (text: string) => void): numbe
 /** Consent messages of the development and training corpora (never the held-out ones). */
 const CORPUS_CONSENT = [
   'test/fixtures/intent-corpus.json',
-  ...['dev', 'dev-3', 'train-a', 'train-b', 'train-c'].map((f) => `test/fixtures/intents/${f}.json`),
+  ...['dev', 'dev-3', 'train-a', 'train-b', 'train-c', 'train-d'].map(
+    (f) => `test/fixtures/intents/${f}.json`,
+  ),
 ].flatMap((path) => {
   const corpus = JSON.parse(readFileSync(path, 'utf8')) as { messages: { text: string; intent: string }[] };
   return corpus.messages
