@@ -56,18 +56,23 @@ export interface IntentCorpus {
 export const RETIRED_HELDOUT = 'test/fixtures/intents/heldout.json';
 
 /**
- * The held-out set the benchmark evaluates by default when it is present (heldout-5, 830 messages,
- * written on 2026-12-07 by a helper that read no engine code and no corpus message). Nothing in this
- * repository reads it but evaluateCorpus (aggregate figures); it is never trained or tuned on.
+ * The held-out set the benchmark evaluates by default when it is present (heldout-6, 898 messages,
+ * written on 2026-12-07 by a helper that read no engine code and no corpus message; seventh pass).
+ * Nothing in this repository reads it but evaluateCorpus (aggregate figures); it is never trained or
+ * tuned on.
  */
-export const DEFAULT_HELDOUT = 'test/fixtures/intents/heldout-5.json';
+export const DEFAULT_HELDOUT = 'test/fixtures/intents/heldout-6.json';
 
 /**
  * Earlier held-out sets still never tuned on (aggregate-only; `INTENT_BENCH_HELDOUT=<path>` can still
- * evaluate them): heldout-4 since the sixth pass made heldout-5 the default and retired heldout-2 and
+ * evaluate them): heldout-5 since the seventh pass made heldout-6 the default, heldout-4 since the
+ * sixth pass made heldout-5 the default and retired heldout-2 and
  * heldout-3 into development data.
  */
-export const EARLIER_HELDOUTS: readonly string[] = ['test/fixtures/intents/heldout-4.json'];
+export const EARLIER_HELDOUTS: readonly string[] = [
+  'test/fixtures/intents/heldout-4.json',
+  'test/fixtures/intents/heldout-5.json',
+];
 
 /**
  * heldout-2 (790 messages) and heldout-3 (864), RETIRED from evaluation in the sixth pass (their

@@ -8,7 +8,7 @@
  * same run.
  *
  * The held-out corpus: `INTENT_BENCH_HELDOUT=<path>` names it; `INTENT_BENCH_HELDOUT=0` skips it (for
- * tuning runs); unset, test/fixtures/intents/heldout-5.json is evaluated when present and the
+ * tuning runs); unset, test/fixtures/intents/heldout-6.json is evaluated when present and the
  * held-out part is skipped, with a message, when it is not.
  */
 import { existsSync } from 'node:fs';

@@ -4,7 +4,7 @@
  * For dev.json, dev-3.json, train-d.json and the retired held-out sets (heldout.json, heldout-2.json and
  * heldout-3.json, development data since they were retired) only their tuning split is listed (see
  * isValidationMessage in bench/intent-eval.ts). It refuses every other corpus, by name or path: the
- * held-out set (heldout-5.json, and heldout-4.json before it) is only ever evaluated in aggregate (`npm run bench intents`), so
+ * held-out set (heldout-6.json, and heldout-4.json and heldout-5.json before it) is only ever evaluated in aggregate (`npm run bench intents`), so
  * nobody tunes on its messages.
  */
 import { readFileSync } from 'node:fs';

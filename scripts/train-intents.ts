@@ -13,7 +13,7 @@
  * examples written for training only (scripts/intent-training/own-examples.json). The validation
  * splits of these five split corpora (a third of each, see isValidationMessage) are NOT trained on:
  * they are what the script reports, so its figures say how the model does on messages it never saw.
- * The held-out sets (heldout-4.json, heldout-5.json) are never read here.
+ * The held-out sets (heldout-4.json, heldout-5.json, heldout-6.json) are never read here.
  *
  * Model selection: a small grid, each setting scored on the validation splits by the whole
  * classifier (exact consent rules plus the model). `--cv` also prints a 3-fold cross-validation over

@@ -59,6 +59,8 @@ describe('intent evaluation harness', () => {
       'test/fixtures/intents/heldout-4.json',
       'heldout-5',
       'test/fixtures/intents/heldout-5.json',
+      'heldout-6',
+      'test/fixtures/intents/heldout-6.json',
       'heldout',
     ]) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/intent-errors.ts', which], {
@@ -75,7 +77,7 @@ describe('intent evaluation harness', () => {
     expect(SPLIT_CORPORA).toContain(TRAIN_D);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
     expect(SPLIT_CORPORA).not.toContain(DEFAULT_HELDOUT);
-    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-5.json');
+    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-6.json');
     for (const earlier of EARLIER_HELDOUTS) expect(DEV_CORPORA).not.toContain(earlier);
     expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H2);
     expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H3);
