@@ -7,7 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CorpusMessage as BenchMessage, CorpusProduct } from '../../bench/intent-eval.ts';
+import {
+  type CorpusMessage as BenchMessage,
+  type CorpusProduct,
+  contextFor,
+} from '../../bench/intent-eval.ts';
 import { INTENTS, type Intent } from '../../src/domain/types.ts';
 
 /** A corpus message as the writers' briefs define it: tags are always present. */
@@ -96,6 +100,10 @@ export function describeCorpusShape(shape: CorpusShape): void {
         }
       }
       expect(messages.length).toBeGreaterThanOrEqual(shape.minMessages);
+      // Every catalogue is one the API accepts (variant names are identifiers: 'matiere', not 'matière').
+      for (const [id, catalogue] of Object.entries(catalogues)) {
+        expect(() => contextFor({ id, text: 'bonjour' }, catalogue.products), id).not.toThrow();
+      }
       const ids = messages.map((m) => m.id);
       expect(new Set(ids).size).toBe(ids.length);
       for (const id of ids) expect(id).toMatch(shape.idPattern);
