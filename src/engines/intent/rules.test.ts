@@ -782,8 +782,19 @@ describe('cue rules, seventh pass', () => {
   itMatches(
     'a person asked for',
     HUMAN_RE,
-    ['Passez-moi le vendeur qui était là hier', 'passe moi la gérante stp', 'I want to talk to oga'],
-    ['passe-moi le sel', 'passe moi le lien du site', 'oga, how much for the bag?'],
+    [
+      'Passez-moi le vendeur qui était là hier',
+      'passe moi la gérante stp',
+      'I want to talk to oga',
+      "le gars qui m'a servi hier, passe le moi",
+      'nalingi koloba na mama ye moko',
+    ],
+    [
+      'passe-moi le sel',
+      'passe moi le lien du site',
+      'oga, how much for the bag?',
+      'le sac rouge, passe le moi',
+    ],
   );
   itMatches(
     'a payment',
@@ -804,6 +815,27 @@ describe('cue rules, seventh pass', () => {
       cuesOf('tu as le savon de Marseille ?', { hasUnknownPhrase: true }).intents.has('availability'),
     ).toBe(true);
     expect(cuesOf('tu as vu le match hier ?').intents.has('availability')).toBe(false);
+  });
+  it('reads no stock question in news told with "vous avez vu", "t\'as vu", "have you seen"', () => {
+    for (const text of [
+      'Vous avez vu le prix du carburant ?',
+      "t'as vu le garba ?",
+      'have you seen the new bridge?',
+    ])
+      expect(cuesOf(text, { hasUnknownPhrase: true }).intents.has('availability'), text).toBe(false);
+    expect(cuesOf('Vous avez le pagne bleu ?', { hasUnknownPhrase: true }).intents.has('availability')).toBe(
+      true,
+    );
+  });
+  it('reads stock in pidgin "don finish", "remain"', () => {
+    for (const text of [
+      'the iPhone 13 pro don finish?',
+      'e don finish?',
+      'the black one, e still remain?',
+      'any remain?',
+    ])
+      expect(cuesOf(text).intents.has('availability'), text).toBe(true);
+    expect(cuesOf('I don finish my work, I go come tomorrow').intents.has('availability')).toBe(false);
   });
   it('reads the delivery fee, not a price, in "le transport c’est combien"', () => {
     const r = cuesOf('Le transport c’est combien jusqu’à Cocody ?');
