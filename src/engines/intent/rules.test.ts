@@ -748,6 +748,13 @@ describe('cue rules, seventh pass', () => {
       'This garri get sand inside',
       'le riz a des cailloux dedans',
       'le pain est moisi',
+      'vs mavez vendu un chargeur qui marche po',
+      'My wig is shedding badly, I just bought it last week',
+      'The shoe sole don cut after one week',
+      'La chaussure s’est décollée après deux jours',
+      'Vous m’avez livré un carton ouvert',
+      'Le livreur est venu sans le chargeur',
+      'the rider came without the receipt',
     ],
     [
       'je ne regrette pas mon achat, merci',
@@ -755,6 +762,10 @@ describe('cue rules, seventh pass', () => {
       'La plante verte coûte combien ?',
       'mon téléphone est compatible ?',
       'the phone is ok, thank you',
+      'c’est livré sans le chargeur ?',
+      'vous livrez sans frais ?',
+      'Le carton de 12 coûte combien ?',
+      'le pot de crème coûte combien ?',
     ],
   );
   itMatches(
@@ -770,6 +781,8 @@ describe('cue rules, seventh pass', () => {
       'Vous vendez aussi les accessoires de voiture ?',
       'Do you also sell frozen chicken?',
       "What's in your home appliances section?",
+      'J’aimerais voir votre collection de perruques',
+      'Montre-moi ce que tu as en stock',
     ],
     [
       'Vous faites aussi la livraison ?',
