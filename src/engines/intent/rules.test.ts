@@ -659,6 +659,11 @@ describe('consent rules: polite refusals, a number that changed hands, a relativ
     'Veuillez cesser toute communication avec ce numéro',
     'Rayez-moi de vos listes',
     'rayez mon numéro de la diffusion svp',
+    "My mum says she doesn't want your messages anymore",
+    'Ma grand-mère ne sait pas lire, inutile de lui envoyer vos messages',
+    'Vous pouvez arrêter les envois pour ce numéro svp',
+    'Je ne veux pas être dérangée par vos messages',
+    'Thanks, but this is not for me. Please stop',
   ];
   const OPT_IN_FORMS = [
     'Abonnez ma femme aussi à vos offres',
@@ -679,6 +684,10 @@ describe('consent rules: polite refusals, a number that changed hands, a relativ
     'Rayez le sac rouge de ma commande',
     'Faites-moi savoir quand le colis part',
     'I no wan dey receive una price list every week',
+    "My mum says she doesn't want the red one, how much is the blue?",
+    'Elle ne veut pas être dérangée par le livreur, déposez le colis chez la voisine',
+    'arrêtez les envois du colis pour ce numéro de commande',
+    "C'est pas pour moi ce prix, faites un effort",
   ];
   itReadsConsent({ optOut: OPT_OUT_FORMS, optIn: OPT_IN_FORMS, neither: NEITHER_FORMS });
 });

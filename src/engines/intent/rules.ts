@@ -672,7 +672,7 @@ const OPT_IN_REVERSAL_RE =
 const START_AGAIN_RE =
   /\bstart (?:again|back)\b|(?:by mistake|par erreur|erreur|mistake)\b.*\bstart\b|\bstart\b.*\b(?:by mistake|par erreur|erreur|mistake)/;
 const NEGATED_OPT_IN_RE =
-  /\b(?:(?:jamais|never) (?:demande|asked|signed up)|(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)(?! to miss)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
+  /\b(?:(?:doesn t|does not|didn t|did not) (?:want|need|like)|(?:jamais|never) (?:demande|asked|signed up)|(?:don t|dont|do not|never) (?:add|put|include)|ne (?:me |m )?(?:rajoute|ajoute|remet|inscri)[a-z]* (?:pas|plus|jamais)|(?:ne |n )?(?:veux|veut|voudrais|want|wan) (?:pas|plus|not|no) (?:recevoir|receive)|(?:no|not|don t|dont|never) (?:want|wan|need|like)(?! to miss)|no longer|(?:no|don t|dont|do not|never) send|n envoyez plus|ne (?:m |me )?envoyez plus)\b/;
 
 // ---------------------------------------------------------------------------------------------
 // train-c forms (issue 14, helper h-consent): families of consent wordings the rules above missed
@@ -880,6 +880,16 @@ const SEVENTH_OPT_OUT_RE = new RegExp(
     '(?:number|numero|num|line|ligne|puce|sim|contact)(?: [a-z]+){0,2} (?:no longer belongs|doesn t belong|does not belong|n appartient plus|n appartient pas|belongs to someone else|appartient a quelqu un d autre|est a quelqu un d autre)(?: [a-z]+){0,6} (?:delete|remove|retire[rz]?|supprime[rz]?|efface[rz]?|stop|arrete[rz]?|enleve[rz]?)',
     // "Veuillez cesser toute communication avec ce numéro", "arrêtez tout contact".
     '(?:cesse[rz]?|cessez|arrete[rz]?|stop|stoppe[rz]?) (?:toute|tout|tous|toutes|all) (?:les )?(?:communications?|contacts?|envois?|correspondances?|sollicitations?)(?! (?:avec|with|to) (?!(?:moi|nous|me|us|ce numero|this number|mon numero|my number)\\b))',
+    // Someone else's refusal, told for them: "my mum doesn't want your messages anymore",
+    // "inutile de lui envoyer vos messages", "she does not need these adverts".
+    `(?:doesn t|does not|didn t|did not|no longer|don t|do not) (?:want|need|like)(?: to (?:receive|get|see))? (?:(?:your|these|those|una|any|the|all|this|all these) )?(?:[a-z]+ )?${OUR_MESSAGES}`,
+    `(?:inutile|pas la peine|plus la peine|pas besoin|plus besoin|no need) (?:de |d |to )?(?:lui|leur|him|her|them) (?:envoyer|ecrire|send|text|message)(?: (?:vos|tes|les|des|ces|your|una|the|these|any))? (?:[a-z]+ )?${OUR_MESSAGES}`,
+    // "Vous pouvez arrêter les envois pour ce numéro", "stop the broadcasts to this number".
+    '(?:arret[a-z]*|stop[a-z]*|cesse[a-z]*) (?:les |vos |tes |ces |tous les |the |all )?(?:envois|broadcasts|messages|promos|pubs) (?:pour|sur|a|vers|to|for|on) (?:ce|this|mon|my) (?:numero|number|num|line)',
+    // "Je ne veux pas être dérangée par vos messages", "I don't want to be disturbed by your adverts".
+    `(?:veux|voudrais|souhaite|want|wish) (?:pas|plus|not|no longer|no more)(?: to)? (?:etre |be )?(?:derangee?s?|importunee?s?|disturbed|bothered|harassed) (?:par|avec|by|with) (?:vos|tes|ces|your|these|una) (?:[a-z]+ )?${OUR_MESSAGES}`,
+    // "Thanks, but this is not for me. Please stop", "ça ne m'intéresse plus, arrêtez".
+    '(?:not for me|pas pour moi|ne m interesse (?:pas|plus)|m interesse (?:pas|plus))(?: [a-z]+){0,3} (?:(?:please|pls|kindly|svp|stp|so|donc|alors) )?(?:stop|arretez|arrete)(?: (?:it|now|please|pls|svp|stp|merci|thanks|maintenant))*$',
     // "Rayez-moi de vos listes", "rayez mon numéro de la diffusion".
     `raye[rz]? (?:moi|nous|mon (?:numero|num|nom|contact)) (?:de|des|du|d) (?:(?:vos|votre|tes|ta|ton|la|le|les|ce|cette) )?(?:[a-z]+ )?${LIST}`,
   ].join('|')})\b`,
