@@ -498,3 +498,45 @@ describe('common product nouns meet across French and English', () => {
     expect(productsOf('fan dey?', [p('fan', 'Fan')])).toEqual(['fan']);
   });
 });
+
+// Issue 14 seventh pass (accB): a word used to address someone ("mama", "auntie", "oga") that heads a
+// brand name ("Mama Gold rice") is no product alone; the brand named in full still is.
+describe('a form of address is not the brand it shares a word with', () => {
+  const PROVISIONS: readonly Product[] = [
+    p('rice', 'Mama Gold rice 50 kg bag', {
+      aliases: ['rice', 'mama gold'],
+      price: 8500000,
+      currency: 'NGN',
+    }),
+    p('semo', 'Auntie Bisi semovita 10 kg', { aliases: ['semovita'], price: 1200000, currency: 'NGN' }),
+    p('oil', 'Kings groundnut oil 3 L', { aliases: ['groundnut oil'], price: 900000, currency: 'NGN' }),
+  ];
+  const NONE = ['hi mama', 'Mama good afternoon o', 'Mama how body?', 'Auntie abeg call me when you free'];
+  for (const text of NONE)
+    it(`names no product in: ${text}`, () => expect(ids(text, PROVISIONS)).toEqual([]));
+  const FOUND: [string, string][] = [
+    ['mama gold rice how much', 'rice'],
+    ['I want mama gold', 'rice'],
+    ['how much for the rice', 'rice'],
+    ['auntie bisi semovita dey?', 'semo'],
+  ];
+  for (const [text, id] of FOUND)
+    it(`finds ${id} in: ${text}`, () => expect(ids(text, PROVISIONS)).toEqual([id]));
+  it('quotes no price to a greeting that calls the seller "mama"', () => {
+    const d = decide(
+      parseContext({
+        now: '2026-11-27T10:15:00Z',
+        channel: {
+          id: 'chn_1',
+          createdAt: '2026-09-01T08:00:00Z',
+          timezone: 'Africa/Lagos',
+          transport: 'cloud',
+        },
+        contact: { id: 'ctc_1', phone: '+2348012345678' },
+        message: { id: 'wamid.mama', text: 'hi mama' },
+        catalog: PROVISIONS,
+      }),
+    );
+    expect(d.text ?? '').not.toMatch(/₦/);
+  });
+});
