@@ -540,3 +540,46 @@ describe('a form of address is not the brand it shares a word with', () => {
     expect(d.text ?? '').not.toMatch(/₦/);
   });
 });
+
+// Issue 14 seventh pass (accB): "do you sell <unknown word> <one-word alias>" asks for another kind
+// or brand of the goods ("ofada rice" when the shop sells Mama Gold rice): no price of the rice on
+// sale, the unknown item named; a team, a flavour or a word elsewhere in the message keeps the product.
+describe('an unknown brand or kind right after a seeking verb names goods the shop lacks', () => {
+  const STORE: readonly Product[] = [
+    p('rice', 'Mama Gold rice 50 kg bag', { aliases: ['rice'], price: 8500000, currency: 'NGN' }),
+    p('milk', 'Dano milk powder 400 g', { aliases: ['milk', 'dano'], price: 280000, currency: 'NGN' }),
+    p('jersey', 'Club jersey', {
+      aliases: ['jersey'],
+      price: 2000000,
+      currency: 'NGN',
+      variants: { team: ['Kotoko', 'Hearts'] },
+    }),
+  ];
+  const read = (text: string) => {
+    const v = detectIntent({ text, catalog: STORE });
+    return { products: v.entities.products.map((x) => x.productId), unknown: v.entities.unknownProduct };
+  };
+  it('"do you sell ofada rice?" names no product on sale and reports "ofada rice"', () =>
+    expect(read('Do you sell ofada rice?')).toEqual({ products: [], unknown: 'ofada rice' }));
+  it('"u get Peak milk?" names no product on sale', () =>
+    expect(read('u get Peak milk?').products).toEqual([]));
+  const KEPT: [string, string][] = [
+    ['Do you sell rice?', 'rice'],
+    ['Do you have Dano milk?', 'milk'],
+    ['Do you have Kotoko jersey?', 'jersey'],
+    ['I want the ofada style, is the rice available?', 'rice'],
+  ];
+  for (const [text, id] of KEPT)
+    it(`keeps ${id} in: ${text}`, () => expect(read(text).products).toEqual([id]));
+  it('says plainly that the shop lacks "ofada rice"', () => {
+    const v = detectIntent({ text: 'Do you sell ofada rice?', catalog: STORE });
+    const r = composeReply({
+      intent: v,
+      consentAction: 'allow',
+      catalog: STORE,
+      seed: 's',
+      text: 'Do you sell ofada rice?',
+    });
+    expect(r.text).toContain('ofada rice');
+  });
+});

@@ -573,6 +573,29 @@ function ofOther(
   return contentWord(tokens, matches, i + 2);
 }
 
+/**
+ * An unknown word of 4+ letters between a seeking verb and a one-word alias, that no label or
+ * variant holds ("do you sell ofada rice?" with a "Mama Gold rice"): another kind or brand of the
+ * goods, which the catalogue lacks.
+ */
+function qualifiedBefore(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  i: number,
+  product: number,
+  index: CatalogIndex,
+): boolean {
+  const prev = tokens[i - 1];
+  if (prev === undefined || prev.length < 4 || !contentWord(tokens, matches, i - 1)) return false;
+  if (!phraseWord(prev, true)) return false;
+  // Only right after a seeking verb ("do you sell ofada rice", "u get Peak milk"): elsewhere the word
+  // is as often a team, a flavour or a typo ("Kotoko jersey", "chicken Indomie", "standing fan").
+  if (!SEEK_WORDS.has(tokens[i - 2] ?? '')) return false;
+  if (index.words[product]!.has(keyOf(prev))) return false;
+  // A variant value of any product ("Kotoko" of a jersey) is no other brand.
+  return !index.values.some((vs) => vs.some((v) => v.tokens.includes(prev)));
+}
+
 /** Subject pronouns: the word after one is a verb ("je peigne", "il colle", "I iron"), not a product. */
 const SUBJECTS = new Set(['je', 'j', 'tu', 'il', 'elle', 'ils', 'elles', 'i', 'we', 'they', 'he', 'she']);
 
@@ -685,6 +708,13 @@ export function findMentions(
     // A shop or function word that is also a one-word name ("mais" for "maïs", "the" for "thé")
     // names the product only after a determiner or a count ("du maïs", "2 thé").
     if (entry.keys.length === 1 && !determined(tokens, hit.positions[0]!)) continue;
+    // "ofada rice", "Peak milk" with a "rice" or "milk" alias of a product whose name holds neither
+    // word before it: a word the engine does not know right before a one-word alias names another
+    // kind or brand of the goods, which the catalogue lacks.
+    if (entry.keys.length === 1 && qualifiedBefore(tokens, matches, hit.positions[0]!, entry.product, index)) {
+      rejected.push(hit.positions[0]!);
+      continue;
+    }
     const positions = hit.positions;
     const span = Math.max(...positions) - Math.min(...positions);
     if (entry.contiguous && span !== entry.keys.length - 1) continue;
