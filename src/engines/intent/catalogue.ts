@@ -711,7 +711,10 @@ export function findMentions(
     // "ofada rice", "Peak milk" with a "rice" or "milk" alias of a product whose name holds neither
     // word before it: a word the engine does not know right before a one-word alias names another
     // kind or brand of the goods, which the catalogue lacks.
-    if (entry.keys.length === 1 && qualifiedBefore(tokens, matches, hit.positions[0]!, entry.product, index)) {
+    if (
+      entry.keys.length === 1 &&
+      qualifiedBefore(tokens, matches, hit.positions[0]!, entry.product, index)
+    ) {
       rejected.push(hit.positions[0]!);
       continue;
     }
