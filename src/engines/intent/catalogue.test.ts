@@ -583,3 +583,38 @@ describe('an unknown brand or kind right after a seeking verb names goods the sh
     expect(r.text).toContain('ofada rice');
   });
 });
+
+// Issue 14 seventh pass (accB): unknownProduct only for an item named as something to buy, not a
+// kind of goods, a use, a quality of the price or the customer's order.
+describe('unknownProduct is an item to buy, not a kind, a use, a price or an order', () => {
+  const GROCER: readonly Product[] = [
+    p('maggi', 'Maggi cubes', { aliases: ['maggi'], price: 50000, currency: 'NGN' }),
+    p('chair', 'Plastic chair', { aliases: ['chair', 'chairs'], price: 300000, currency: 'NGN' }),
+    p('holder', 'Support téléphone voiture', { aliases: ['support voiture'], price: 3500 }),
+    p('blender', 'Blender', { price: 2500000, currency: 'NGN' }),
+  ];
+  const unknownOf = (text: string) => detectIntent({ text, catalog: GROCER }).entities.unknownProduct;
+  const NONE = [
+    'what do you have for the kitchen?',
+    'wat do u have for soup ingredients',
+    'Do you have a menu of your soup ingredients with prices?',
+    'Prix ami svp',
+    "Le prix affiché c'est le prix final ou ça se discute ?",
+    'Add 2 more chairs to my order please, guests increased',
+    'Cancel the maggi from my order, keep the rest',
+    'order 3 packs maggi',
+    'Vous avez des accessoires pour les voitures ?',
+  ];
+  for (const text of NONE)
+    it(`names nothing unknown: ${text}`, () => expect(unknownOf(text)).toBeUndefined());
+  const NAMED: [string, string][] = [
+    ['do you have frozen chicken?', 'frozen chicken'],
+    ['je veux commander une machine à laver', 'machine'],
+    ['order 2 tubers of yam', 'yam'],
+    ['vous avez des casquettes pour homme ?', 'casquettes'],
+    ['le prix du ciment svp', 'ciment'],
+    ['vous avez une housse pour le blender ?', 'housse'],
+  ];
+  for (const [text, want] of NAMED)
+    it(`still names "${want}" in: ${text}`, () => expect(unknownOf(text)).toContain(want));
+});

@@ -799,7 +799,8 @@ export function findMentions(
     if (serviceBefore(tokens, m.positions[0]!) !== undefined) return false;
     const item = unknownItemFor(tokens, matches, m.positions[0]!);
     if (item === undefined) return true;
-    rejected.push(item);
+    // "des accessoires pour les voitures": a kind of goods, not one item the shop lacks.
+    if (!NEVER_ITEM.has(tokens[item]!)) rejected.push(item);
     return false;
   });
   if (kept.length < mentions.length)
@@ -1243,7 +1244,17 @@ const ITEM_JOINS = new Set(['et', 'and', 'ou', 'or']);
 const NEVER_ITEM = words(`
   sinon entre them ceux celui celle celles enough assez chaque each every apart aside sauf except
   biggest smallest cheapest largest best meilleur meilleure moins cher cest
+  accessoire accessoires accessory accessories ingredient ingredients section side rayon rayons menu
+  supplier suppliers fournisseur fournisseurs gear equipement equipements equipment materiel
+  vetements clothes clothing habits toiletries cosmetiques cosmetics cadeau cadeaux gift gifts gamme
+  range selection variety sorte sortes kind kinds type types genre genres
 `);
+/** A price word right before another word: the word qualifies the price ("prix ami", "prix affiché"). */
+const PRICE_WORDS = new Set(['prix', 'price', 'tarif']);
+/** After a seeking verb, "pour/for" names a use or a person, not an item ("vous avez pour la cuisine ?"). */
+const PURPOSE_LINKS = new Set(['pour', 'for']);
+/** Seeking words that are also nouns: after a determiner ("my order", "la commande") they seek nothing. */
+const NOUN_SEEK = new Set(['order', 'commande']);
 
 function phraseWord(w: string, first: boolean): boolean {
   if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w) || NEVER_ITEM.has(w)) return false;
@@ -1259,7 +1270,8 @@ function phraseAt(tokens: readonly string[], consumed: readonly boolean[], start
   if (MEASURE_WORDS.has(tokens[j] ?? '') && !consumed[j]) {
     const link = tokens[j + 1];
     if (link === 'de' || link === 'd' || link === 'of') j += 2;
-    else if (j + 1 >= tokens.length || LEXICON.has(link ?? '')) return phrase;
+    // "3 packs maggi": the measure of the product named right after it.
+    else if (j + 1 >= tokens.length || LEXICON.has(link ?? '') || consumed[j + 1]) return phrase;
   }
   for (; j < tokens.length && phrase.length < 3; j++) {
     const w = tokens[j]!;
@@ -1305,6 +1317,12 @@ export function unknownProductPhrase(
     }
     if (!(SEEK_WORDS.has(t) || (ask && !named))) continue;
     let j = i + 1;
+    // "prix ami", "le prix affiché": a word right after the price word qualifies the price.
+    if (PRICE_WORDS.has(t) && !SEEK_FILLER.has(tokens[j] ?? '')) continue;
+    // "what do you have for the kitchen?", "vous avez quoi pour homme ?": a use, not an item.
+    if (!ask && PURPOSE_LINKS.has(tokens[j] ?? '')) continue;
+    // "change my order from…", "keep the rest of the order": the noun, not the verb.
+    if (NOUN_SEEK.has(t) && NOUN_LEADS.has(tokens[i - 1] ?? '')) continue;
     // "vous m'avez ajouté", "you have sent": a participle after the auxiliary is no item.
     if (AUXILIARY_SEEK.has(t)) {
       const next = tokens[j] ?? '';
