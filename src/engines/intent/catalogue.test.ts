@@ -618,3 +618,47 @@ describe('unknownProduct is an item to buy, not a kind, a use, a price or an ord
   for (const [text, want] of NAMED)
     it(`still names "${want}" in: ${text}`, () => expect(unknownOf(text)).toContain(want));
 });
+
+// Issue 14 seventh pass (accB): range questions in more shapes, measures, French infinitives.
+describe('range questions, measures and infinitives', () => {
+  const ELEC: readonly Product[] = [
+    p('coque', 'Coque silicone', { aliases: ['coque', 'coques'], price: 2000 }),
+    p('frigo', 'Frigo bar 90 L', { aliases: ['frigo'], price: 145000 }),
+    p('chargeur', 'Chargeur rapide 20 W', { aliases: ['chargeur', 'charger'], price: 5000 }),
+    p('cable', 'Câble USB-C', { aliases: ['cable type c'], price: 2000 }),
+    p('parfum', 'Parfum oud', { aliases: ['parfum'], price: 15000 }),
+  ];
+  const PROV: readonly Product[] = [
+    p('rice', 'Mama Gold rice 50 kg bag', { aliases: ['rice', 'bag of rice', 'rice bag'], price: 8500000 }),
+    p('semo', 'Semovita 10 kg', { aliases: ['semovita', 'semo'], price: 1200000 }),
+  ];
+  const specific = (text: string, catalog: readonly Product[]) =>
+    detectIntent({ text, catalog })
+      .entities.products.filter((m) => m.score >= 0.5)
+      .map((m) => m.productId);
+  const RANGES = [
+    'Vos coques existent en quelles couleurs ?',
+    'Quels sont les frigos que vous avez ?',
+    "c'est quoi vos parfums que vous avez",
+  ];
+  for (const text of RANGES)
+    it(`prices no single product in the range question: ${text}`, () =>
+      expect(specific(text, ELEC)).toEqual([]));
+  const ONE: [string, string][] = [
+    ['La coque existe en quelles couleurs ?', 'coque'],
+    ['Le frigo que vous avez, il fait combien ?', 'frigo'],
+    ["c'est quoi le prix du parfum ?", 'parfum'],
+  ];
+  for (const [text, id] of ONE)
+    it(`still names ${id} asked alone: ${text}`, () => expect(specific(text, ELEC)).toEqual([id]));
+  it('a measure of a brand name is no family ("4 bags of Semovita" is no rice)', () => {
+    expect(specific("I'd like 4 bags of Semovita", PROV)).toEqual(['semo']);
+    expect(specific('I want 2 bags of rice', PROV)).toEqual(['rice']);
+  });
+  it('a French infinitive is a verb ("s\'arrête de charger"), the noun still a product', () => {
+    expect(specific("le cable type c s'arrete de charger des que je bouge", ELEC)).toEqual(['cable']);
+    expect(specific('il faut charger le téléphone', ELEC)).toEqual([]);
+    expect(specific('le charger est à combien ?', ELEC)).toEqual(['chargeur']);
+    expect(specific('je veux un chargeur', ELEC)).toEqual(['chargeur']);
+  });
+});

@@ -212,7 +212,10 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
         seenHere.add(k);
       });
     });
-    const namesFamily = (k: string) => k === headWord || (labelCount.get(k) ?? 0) >= 2 || labels.length === 1;
+    // A measure ("bag" in "Mama Gold rice 50 kg bag" and "rice bag") names the family only as the
+    // head of the name ("Sac noir"): "4 bags of Semovita" is no rice.
+    const namesFamily = (k: string, raw: string) =>
+      k === headWord || ((labelCount.get(k) ?? 0) >= 2 && !MEASURE_WORDS.has(raw)) || labels.length === 1;
     for (const label of labels) {
       const all = tokenize(normalizeText(label)).slice(0, MAX_NAME_WORDS);
       const kept = all.filter((t) => !STOP_IN_NAMES.has(t));
@@ -242,7 +245,7 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
         const significant =
           raw.length >= 3 && !isDigits(raw) && !MODIFIER_STEMS.has(key) && !LEXICON.has(raw) && !descriptive;
         if (!significant) return;
-        if (namesFamily(key)) {
+        if (namesFamily(key, raw)) {
           const members = family.get(key);
           if (!members) family.set(key, [p]);
           else if (!members.includes(p)) members.push(p);
@@ -596,6 +599,25 @@ function qualifiedBefore(
   return !index.values.some((vs) => vs.some((v) => v.tokens.includes(prev)));
 }
 
+/** Words after which a French word in -er is an infinitive ("il faut charger", "ne peut pas charger"). */
+const INFINITIVE_LEADS = words('se s me m te t peut peux pouvez faut va vais veux voulez pas');
+/** Verbs that take "de" + an infinitive ("s'arrête de charger", "refuse de démarrer"). */
+const DE_INFINITIVE_VERBS = words(
+  'arrete arretes arretent arreter refuse refusent essaye essayer commence commencer fini finit oublie empeche permet',
+);
+
+/**
+ * A word in -er right after a verb that takes an infinitive: a verb, never a product ("le câble
+ * s'arrête de charger" with a "charger" on sale).
+ */
+function frenchInfinitive(tokens: readonly string[], i: number): boolean {
+  const t = tokens[i]!;
+  if (t.length < 5 || !t.endsWith('er')) return false;
+  const prev = tokens[i - 1] ?? '';
+  if (INFINITIVE_LEADS.has(prev)) return true;
+  return (prev === 'de' || prev === 'd') && DE_INFINITIVE_VERBS.has(tokens[i - 2] ?? '');
+}
+
 /** Subject pronouns: the word after one is a verb ("je peigne", "il colle", "I iron"), not a product. */
 const SUBJECTS = new Set(['je', 'j', 'tu', 'il', 'elle', 'ils', 'elles', 'i', 'we', 'they', 'he', 'she']);
 
@@ -668,7 +690,14 @@ export function findMentions(
   const hits = new Map<number, NameHit>();
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || afterTimeOfDay(tokens, i) || afterSubject(tokens, i) || notNounHere(tokens, i, index)) continue;
+    if (
+      !m ||
+      afterTimeOfDay(tokens, i) ||
+      afterSubject(tokens, i) ||
+      notNounHere(tokens, i, index) ||
+      frenchInfinitive(tokens, i)
+    )
+      continue;
     const refs = index.keyRefs.get(m.key);
     if (!refs) continue;
     for (let r = 0; r < refs.length; r += 2) {
@@ -904,13 +933,18 @@ const AFTER_KIND_WORDS = new Set(
     ' ',
   ),
 );
+/** Kinds, colours and sizes asked after plural goods ("vos coques existent en quelles couleurs ?"). */
+const AFTER_RANGE_WORDS = new Set([
+  ...AFTER_KIND_WORDS,
+  ...'couleurs colours colors tailles sizes pointures'.split(' '),
+]);
 /** "tous vos", "toutes les", "all your": every item of a kind. */
 const ALL_WORDS = new Set(['tous', 'toutes', 'all']);
 /** Verbs of showing: "montrez-moi vos sacs", "show me your shoes" ask to see a range. */
 const SHOW_WORDS = new Set('montrez montre montrer voir show see envoyer envoyez send'.split(' '));
 /** Words allowed between a range cue and the goods it asks about. */
 const RANGE_FILLER = new Set(
-  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock tailles couleurs pointures sizes colours colors'.split(
+  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock tailles couleurs pointures sizes colours colors sont are'.split(
     ' ',
   ),
 );
@@ -996,7 +1030,10 @@ function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): voi
       const t = tokens[j]!;
       if (POSSESSIVE_PLURAL.has(t)) possessive = true;
       // "quoi" asks for a range only as "quoi comme" / "quoi dans" ("on dit quoi ? tes baskets…" does not).
-      const choice = CHOICE_WORDS.has(t) && (t !== 'quoi' || QUOI_LINKS.has(tokens[j + 1] ?? ''));
+      // "c'est quoi vos parfums ?" asks for the range too.
+      const choice =
+        CHOICE_WORDS.has(t) &&
+        (t !== 'quoi' || QUOI_LINKS.has(tokens[j + 1] ?? '') || POSSESSIVE_PLURAL.has(tokens[j + 1] ?? ''));
       if (KIND_WORDS.has(t) || choice) range = true;
       // "tous vos frigos", "show me your shoes": only with a plural ("at all. The blender…" is not).
       else if (
@@ -1013,7 +1050,7 @@ function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): voi
     if (!range && plural) {
       const end = m.positions[m.positions.length - 1]!;
       for (let j = end + 1; j <= end + 4 && j + 1 < tokens.length; j++) {
-        if (CHOICE_WORDS.has(tokens[j]!) && AFTER_KIND_WORDS.has(tokens[j + 1]!)) range = true;
+        if (CHOICE_WORDS.has(tokens[j]!) && AFTER_RANGE_WORDS.has(tokens[j + 1]!)) range = true;
       }
     }
     if (range) {
