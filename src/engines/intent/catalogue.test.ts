@@ -662,3 +662,42 @@ describe('range questions, measures and infinitives', () => {
     expect(specific('je veux un chargeur', ELEC)).toEqual(['chargeur']);
   });
 });
+
+// Issue 14 seventh pass (accB): a number and unit the products lack is another model, never one of
+// them nor a choice between them ("kit 300W" with kits of 100W and 200W).
+describe('variants named by a number and a unit do not cross', () => {
+  const SOLAR: readonly Product[] = [
+    p('kit100', 'Kit solaire 100W', { price: 120000 }),
+    p('kit200', 'Kit solaire 200W', { price: 200000 }),
+    p('mat2', 'Matelas 2 places', { price: 70000 }),
+    p('mat3', 'Matelas 3 places', { price: 90000 }),
+    p('batt', 'Batterie solaire 100Ah', { aliases: ['batterie'], price: 150000 }),
+    p('beans', 'Honey beans (paint bucket)', { aliases: ['beans'], price: 9500 }),
+  ];
+  const read = (text: string) => {
+    const v = detectIntent({ text, catalog: SOLAR });
+    return { products: v.entities.products.map((m) => m.productId), unknown: v.entities.unknownProduct };
+  };
+  const OTHER: [string, string][] = [
+    ["le kit 300W c'est combien ?", 'kit'],
+    ['kit solaire 150W dispo ?', 'kit'],
+    ['matelas 4 places vous avez ?', 'matelas'],
+    ["la batterie 200 ah c'est combien", 'batterie'],
+  ];
+  for (const [text, want] of OTHER)
+    it(`another model, reported as missing: ${text}`, () => {
+      const got = read(text);
+      expect(got.products).toEqual([]);
+      expect(got.unknown).toContain(want);
+    });
+  const SAME: [string, string[]][] = [
+    ['le kit 100W c’est combien', ['kit100']],
+    ['kit solaire 200 W', ['kit200']],
+    ['je veux 2 matelas 3 places', ['mat3']],
+    ['la batterie 100 ah', ['batt']],
+    ['la batterie à 10000 ?', ['batt']],
+    ['Vous avez les beans? I want 2 paints', ['beans']],
+  ];
+  for (const [text, want] of SAME)
+    it(`the model on sale: ${text}`, () => expect(read(text).products).toEqual(want));
+});

@@ -666,6 +666,33 @@ function otherModel(
   return products.every((p) => [...index.words[p]!].some((w) => isDigits(w)));
 }
 
+/**
+ * A number and its unit after a product word and its own words ("le kit 300 W", "kit solaire 150W",
+ * "matelas 4 places") where these products carry that unit with other numbers only ("Kit solaire
+ * 100W", "Matelas 2 places"): another model, which the catalogue lacks; never one of them.
+ */
+function otherSpec(
+  tokens: readonly string[],
+  i: number,
+  products: readonly number[],
+  index: CatalogIndex,
+): boolean {
+  for (let j = i + 1; j <= i + 3 && j + 1 < tokens.length; j++) {
+    const n = tokens[j]!;
+    // Only words of these products stand between ("kit solaire 150W"; not "beans? I want 2 paints").
+    if (!isDigits(n)) {
+      if (!products.some((p) => index.words[p]!.has(keyOf(n)))) return false;
+      continue;
+    }
+    const unit = tokens[j + 1]!;
+    if (isDigits(unit) || MEASURE_WORDS.has(unit)) return false;
+    const unitKey = keyOf(unit);
+    if (!products.every((p) => index.words[p]!.has(unitKey))) return false;
+    return !products.some((p) => index.words[p]!.has(n));
+  }
+  return false;
+}
+
 const TIME_WORDS = new Set(['h', 'heure', 'heures', 'midi', 'minuit', 'pm', 'am', 'oclock']);
 
 /** A word right after a time of day is an adverb ("à 8h pile", "7h pile"), not a product ("Piles AA"). */
@@ -727,7 +754,12 @@ export function findMentions(
       if (PRODUCT_NOUNS.has(t) && stripPlural(t) !== entry.noun) continue;
     }
     // "spark 20" when the catalogue sells the Spark 10: another model, not this product.
-    if (entry.keys.length === 1 && otherModel(tokens, hit.positions[0]!, [entry.product], index)) continue;
+    if (
+      entry.keys.length === 1 &&
+      (otherModel(tokens, hit.positions[0]!, [entry.product], index) ||
+        otherSpec(tokens, hit.positions[0]!, [entry.product], index))
+    )
+      continue;
     // "lait de toilette" with a "lait" on sale, "Saint-Jean de Cocody": a one-word name qualified by a
     // word the catalogue does not know names another thing, as "sac de voyage" does for a family.
     if (entry.keys.length === 1 && ofOther(tokens, matches, hit.positions[0]!)) {
@@ -779,6 +811,8 @@ export function findMentions(
     if (notNounHere(tokens, i, index)) continue;
     const members = index.family.get(m.key);
     if (!members) continue;
+    // The unit of a model the catalogue lacks ("places" in "matelas 4 places") names no family.
+    if (isDigits(tokens[i - 1] ?? '') && rejected.some((r) => r >= i - 4 && r < i - 1)) continue;
     // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the
     // head names another product, not this family.
     // A head word of a product already named in full belongs to it ("Samsung A54" is not also the A14).
@@ -788,7 +822,11 @@ export function findMentions(
       consumed[i] = true;
       continue;
     }
-    if (otherProductWord(tokens, matches, i) || otherModel(tokens, i, members, index)) {
+    if (
+      otherProductWord(tokens, matches, i) ||
+      otherModel(tokens, i, members, index) ||
+      otherSpec(tokens, i, members, index)
+    ) {
       rejected.push(i);
       continue;
     }
