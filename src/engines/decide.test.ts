@@ -112,6 +112,42 @@ describe('decide — replies', () => {
       }
     });
 
+  // A catalogue cue beside a question about payment, place or hours ("ou seulement", "or only") is
+  // no request for the goods: no priced list, unless the message asks what the shop sells.
+  const factListCases: { name: string; text: string; priced: boolean }[] = [
+    {
+      name: 'a payment question with "ou seulement" gets no priced list',
+      text: 'Vous prenez Flooz ou seulement T-Money ?',
+      priced: false,
+    },
+    {
+      name: 'a question about another branch with "ou seulement" gets no priced list',
+      text: 'Vous avez une boutique à Yopougon ou seulement à Cocody ?',
+      priced: false,
+    },
+    {
+      name: 'an English hours question with "or just" gets no priced list',
+      text: 'Is the shop open on Sunday or just weekdays?',
+      priced: false,
+    },
+    {
+      name: 'a place question that also asks what the shop sells gets the priced list',
+      text: 'Vous êtes où exactement ? Et vous vendez quoi ?',
+      priced: true,
+    },
+    {
+      name: 'a catalogue request alone gets the priced list',
+      text: "Qu'est-ce que vous vendez ?",
+      priced: true,
+    },
+  ];
+  for (const c of factListCases)
+    it(c.name, () => {
+      const d = decide(context({ message: { id: `fl_${c.text.length}`, text: c.text } }));
+      expect(d.action).toBe('reply');
+      expect(/\d[\d ]* FCFA/.test(d.text ?? '')).toBe(c.priced);
+    });
+
   const mention = (productId: string, score: number) => ({
     productId,
     name: productId,

@@ -63,6 +63,14 @@ const GENERAL_PRICES_RE =
 const MAX_PARTS = 3;
 
 const SMALL_TALK: ReadonlySet<Intent> = new Set(['greeting', 'thanks', 'unknown']);
+/** Primary intents about the shop's ways rather than its goods: payment, delivery, place, hours. */
+const FACT_INTENTS: ReadonlySet<Intent> = new Set(['payment', 'delivery', 'location', 'hours']);
+/**
+ * Words that ask what the shop sells: beside a question about payment, delivery, the place or the
+ * hours, only these bring the catalogue list (not "ou seulement", "site", "photos" alone).
+ */
+const GOODS_REQUEST_RE =
+  /\b(?:catalogu[a-z]*|catalog|vendez|vends|vendre|sell|proposez|(?:vos|tes|your|les|the) (?:produits|articles|modeles|products|models|collections?)|quoi comme|(?:vous avez|tu as|t as) quoi|what (?:do )?you (?:have|got)|wetin (?:una|you) (?:dey )?(?:sell|get|have)|price ?list|liste (?:des|de) prix)\b/;
 /** Primary intents about the goods themselves, beside which a bargaining question is answered. */
 const PRODUCT_INTENTS: ReadonlySet<Intent> = new Set([
   'price',
@@ -534,6 +542,16 @@ export function composeReply(input: ComposeInput): ComposedReply {
         break;
       case 'catalog': {
         if (productsAnswered) break;
+        // A catalogue cue beside a question about the shop's ways ("vous prenez Flooz ou seulement
+        // T-Money ?", "do you have a branch in Kumasi or only Accra?", "is the shop open 24/7 or just
+        // day time?") asks about payment, place or hours, not the goods: a priced list goes out only
+        // when the message asks in so many words what the shop sells ("c'est où ? et vous vendez quoi ?").
+        if (
+          intent !== input.intent.intent &&
+          FACT_INTENTS.has(input.intent.intent) &&
+          !GOODS_REQUEST_RE.test(normalizeText(input.text ?? ''))
+        )
+          break;
         productsAnswered = true;
         const category = input.intent.entities.category;
         const shelf = category === undefined ? '' : c.catalogList(category, (p) => p.category === category);

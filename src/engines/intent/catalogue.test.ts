@@ -498,3 +498,206 @@ describe('common product nouns meet across French and English', () => {
     expect(productsOf('fan dey?', [p('fan', 'Fan')])).toEqual(['fan']);
   });
 });
+
+// Issue 14 seventh pass (accB): a word used to address someone ("mama", "auntie", "oga") that heads a
+// brand name ("Mama Gold rice") is no product alone; the brand named in full still is.
+describe('a form of address is not the brand it shares a word with', () => {
+  const PROVISIONS: readonly Product[] = [
+    p('rice', 'Mama Gold rice 50 kg bag', {
+      aliases: ['rice', 'mama gold'],
+      price: 8500000,
+      currency: 'NGN',
+    }),
+    p('semo', 'Auntie Bisi semovita 10 kg', { aliases: ['semovita'], price: 1200000, currency: 'NGN' }),
+    p('oil', 'Kings groundnut oil 3 L', { aliases: ['groundnut oil'], price: 900000, currency: 'NGN' }),
+  ];
+  const NONE = ['hi mama', 'Mama good afternoon o', 'Mama how body?', 'Auntie abeg call me when you free'];
+  for (const text of NONE)
+    it(`names no product in: ${text}`, () => expect(ids(text, PROVISIONS)).toEqual([]));
+  const FOUND: [string, string][] = [
+    ['mama gold rice how much', 'rice'],
+    ['I want mama gold', 'rice'],
+    ['how much for the rice', 'rice'],
+    ['auntie bisi semovita dey?', 'semo'],
+  ];
+  for (const [text, id] of FOUND)
+    it(`finds ${id} in: ${text}`, () => expect(ids(text, PROVISIONS)).toEqual([id]));
+  it('quotes no price to a greeting that calls the seller "mama"', () => {
+    const d = decide(
+      parseContext({
+        now: '2026-11-27T10:15:00Z',
+        channel: {
+          id: 'chn_1',
+          createdAt: '2026-09-01T08:00:00Z',
+          timezone: 'Africa/Lagos',
+          transport: 'cloud',
+        },
+        contact: { id: 'ctc_1', phone: '+2348012345678' },
+        message: { id: 'wamid.mama', text: 'hi mama' },
+        catalog: PROVISIONS,
+      }),
+    );
+    expect(d.text ?? '').not.toMatch(/₦/);
+  });
+});
+
+// Issue 14 seventh pass (accB): "do you sell <unknown word> <one-word alias>" asks for another kind
+// or brand of the goods ("ofada rice" when the shop sells Mama Gold rice): no price of the rice on
+// sale, the unknown item named; a team, a flavour or a word elsewhere in the message keeps the product.
+describe('an unknown brand or kind right after a seeking verb names goods the shop lacks', () => {
+  const STORE: readonly Product[] = [
+    p('rice', 'Mama Gold rice 50 kg bag', { aliases: ['rice'], price: 8500000, currency: 'NGN' }),
+    p('milk', 'Dano milk powder 400 g', { aliases: ['milk', 'dano'], price: 280000, currency: 'NGN' }),
+    p('jersey', 'Club jersey', {
+      aliases: ['jersey'],
+      price: 2000000,
+      currency: 'NGN',
+      variants: { team: ['Kotoko', 'Hearts'] },
+    }),
+  ];
+  const read = (text: string) => {
+    const v = detectIntent({ text, catalog: STORE });
+    return { products: v.entities.products.map((x) => x.productId), unknown: v.entities.unknownProduct };
+  };
+  it('"do you sell ofada rice?" names no product on sale and reports "ofada rice"', () =>
+    expect(read('Do you sell ofada rice?')).toEqual({ products: [], unknown: 'ofada rice' }));
+  it('"u get Peak milk?" names no product on sale', () =>
+    expect(read('u get Peak milk?').products).toEqual([]));
+  const KEPT: [string, string][] = [
+    ['Do you sell rice?', 'rice'],
+    ['Do you have Dano milk?', 'milk'],
+    ['Do you have Kotoko jersey?', 'jersey'],
+    ['I want the ofada style, is the rice available?', 'rice'],
+  ];
+  for (const [text, id] of KEPT)
+    it(`keeps ${id} in: ${text}`, () => expect(read(text).products).toEqual([id]));
+  it('says plainly that the shop lacks "ofada rice"', () => {
+    const v = detectIntent({ text: 'Do you sell ofada rice?', catalog: STORE });
+    const r = composeReply({
+      intent: v,
+      consentAction: 'allow',
+      catalog: STORE,
+      seed: 's',
+      text: 'Do you sell ofada rice?',
+    });
+    expect(r.text).toContain('ofada rice');
+  });
+});
+
+// Issue 14 seventh pass (accB): unknownProduct only for an item named as something to buy, not a
+// kind of goods, a use, a quality of the price or the customer's order.
+describe('unknownProduct is an item to buy, not a kind, a use, a price or an order', () => {
+  const GROCER: readonly Product[] = [
+    p('maggi', 'Maggi cubes', { aliases: ['maggi'], price: 50000, currency: 'NGN' }),
+    p('chair', 'Plastic chair', { aliases: ['chair', 'chairs'], price: 300000, currency: 'NGN' }),
+    p('holder', 'Support téléphone voiture', { aliases: ['support voiture'], price: 3500 }),
+    p('blender', 'Blender', { price: 2500000, currency: 'NGN' }),
+  ];
+  const unknownOf = (text: string) => detectIntent({ text, catalog: GROCER }).entities.unknownProduct;
+  const NONE = [
+    'what do you have for the kitchen?',
+    'wat do u have for soup ingredients',
+    'Do you have a menu of your soup ingredients with prices?',
+    'Prix ami svp',
+    "Le prix affiché c'est le prix final ou ça se discute ?",
+    'Add 2 more chairs to my order please, guests increased',
+    'Cancel the maggi from my order, keep the rest',
+    'order 3 packs maggi',
+    'Vous avez des accessoires pour les voitures ?',
+  ];
+  for (const text of NONE)
+    it(`names nothing unknown: ${text}`, () => expect(unknownOf(text)).toBeUndefined());
+  const NAMED: [string, string][] = [
+    ['do you have frozen chicken?', 'frozen chicken'],
+    ['je veux commander une machine à laver', 'machine'],
+    ['order 2 tubers of yam', 'yam'],
+    ['vous avez des casquettes pour homme ?', 'casquettes'],
+    ['le prix du ciment svp', 'ciment'],
+    ['vous avez une housse pour le blender ?', 'housse'],
+  ];
+  for (const [text, want] of NAMED)
+    it(`still names "${want}" in: ${text}`, () => expect(unknownOf(text)).toContain(want));
+});
+
+// Issue 14 seventh pass (accB): range questions in more shapes, measures, French infinitives.
+describe('range questions, measures and infinitives', () => {
+  const ELEC: readonly Product[] = [
+    p('coque', 'Coque silicone', { aliases: ['coque', 'coques'], price: 2000 }),
+    p('frigo', 'Frigo bar 90 L', { aliases: ['frigo'], price: 145000 }),
+    p('chargeur', 'Chargeur rapide 20 W', { aliases: ['chargeur', 'charger'], price: 5000 }),
+    p('cable', 'Câble USB-C', { aliases: ['cable type c'], price: 2000 }),
+    p('parfum', 'Parfum oud', { aliases: ['parfum'], price: 15000 }),
+  ];
+  const PROV: readonly Product[] = [
+    p('rice', 'Mama Gold rice 50 kg bag', { aliases: ['rice', 'bag of rice', 'rice bag'], price: 8500000 }),
+    p('semo', 'Semovita 10 kg', { aliases: ['semovita', 'semo'], price: 1200000 }),
+  ];
+  const specific = (text: string, catalog: readonly Product[]) =>
+    detectIntent({ text, catalog })
+      .entities.products.filter((m) => m.score >= 0.5)
+      .map((m) => m.productId);
+  const RANGES = [
+    'Vos coques existent en quelles couleurs ?',
+    'Quels sont les frigos que vous avez ?',
+    "c'est quoi vos parfums que vous avez",
+  ];
+  for (const text of RANGES)
+    it(`prices no single product in the range question: ${text}`, () =>
+      expect(specific(text, ELEC)).toEqual([]));
+  const ONE: [string, string][] = [
+    ['La coque existe en quelles couleurs ?', 'coque'],
+    ['Le frigo que vous avez, il fait combien ?', 'frigo'],
+    ["c'est quoi le prix du parfum ?", 'parfum'],
+  ];
+  for (const [text, id] of ONE)
+    it(`still names ${id} asked alone: ${text}`, () => expect(specific(text, ELEC)).toEqual([id]));
+  it('a measure of a brand name is no family ("4 bags of Semovita" is no rice)', () => {
+    expect(specific("I'd like 4 bags of Semovita", PROV)).toEqual(['semo']);
+    expect(specific('I want 2 bags of rice', PROV)).toEqual(['rice']);
+  });
+  it('a French infinitive is a verb ("s\'arrête de charger"), the noun still a product', () => {
+    expect(specific("le cable type c s'arrete de charger des que je bouge", ELEC)).toEqual(['cable']);
+    expect(specific('il faut charger le téléphone', ELEC)).toEqual([]);
+    expect(specific('le charger est à combien ?', ELEC)).toEqual(['chargeur']);
+    expect(specific('je veux un chargeur', ELEC)).toEqual(['chargeur']);
+  });
+});
+
+// Issue 14 seventh pass (accB): a number and unit the products lack is another model, never one of
+// them nor a choice between them ("kit 300W" with kits of 100W and 200W).
+describe('variants named by a number and a unit do not cross', () => {
+  const SOLAR: readonly Product[] = [
+    p('kit100', 'Kit solaire 100W', { price: 120000 }),
+    p('kit200', 'Kit solaire 200W', { price: 200000 }),
+    p('mat2', 'Matelas 2 places', { price: 70000 }),
+    p('mat3', 'Matelas 3 places', { price: 90000 }),
+    p('batt', 'Batterie solaire 100Ah', { aliases: ['batterie'], price: 150000 }),
+    p('beans', 'Honey beans (paint bucket)', { aliases: ['beans'], price: 9500 }),
+  ];
+  const read = (text: string) => {
+    const v = detectIntent({ text, catalog: SOLAR });
+    return { products: v.entities.products.map((m) => m.productId), unknown: v.entities.unknownProduct };
+  };
+  const OTHER: [string, string][] = [
+    ["le kit 300W c'est combien ?", 'kit'],
+    ['kit solaire 150W dispo ?', 'kit'],
+    ['matelas 4 places vous avez ?', 'matelas'],
+    ["la batterie 200 ah c'est combien", 'batterie'],
+  ];
+  for (const [text, want] of OTHER)
+    it(`another model, reported as missing: ${text}`, () => {
+      const got = read(text);
+      expect(got.products).toEqual([]);
+      expect(got.unknown).toContain(want);
+    });
+  const SAME: [string, string[]][] = [
+    ['le kit 100W c’est combien', ['kit100']],
+    ['kit solaire 200 W', ['kit200']],
+    ['je veux 2 matelas 3 places', ['mat3']],
+    ['la batterie 100 ah', ['batt']],
+    ['la batterie à 10000 ?', ['batt']],
+    ['Vous avez les beans? I want 2 paints', ['beans']],
+  ];
+  for (const [text, want] of SAME)
+    it(`the model on sale: ${text}`, () => expect(read(text).products).toEqual(want));
+});

@@ -212,7 +212,10 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
         seenHere.add(k);
       });
     });
-    const namesFamily = (k: string) => k === headWord || (labelCount.get(k) ?? 0) >= 2 || labels.length === 1;
+    // A measure ("bag" in "Mama Gold rice 50 kg bag" and "rice bag") names the family only as the
+    // head of the name ("Sac noir"): "4 bags of Semovita" is no rice.
+    const namesFamily = (k: string, raw: string) =>
+      k === headWord || ((labelCount.get(k) ?? 0) >= 2 && !MEASURE_WORDS.has(raw)) || labels.length === 1;
     for (const label of labels) {
       const all = tokenize(normalizeText(label)).slice(0, MAX_NAME_WORDS);
       const kept = all.filter((t) => !STOP_IN_NAMES.has(t));
@@ -242,7 +245,7 @@ function buildIndex(catalog: readonly Product[]): CatalogIndex {
         const significant =
           raw.length >= 3 && !isDigits(raw) && !MODIFIER_STEMS.has(key) && !LEXICON.has(raw) && !descriptive;
         if (!significant) return;
-        if (namesFamily(key)) {
+        if (namesFamily(key, raw)) {
           const members = family.get(key);
           if (!members) family.set(key, [p]);
           else if (!members.includes(p)) members.push(p);
@@ -573,6 +576,48 @@ function ofOther(
   return contentWord(tokens, matches, i + 2);
 }
 
+/**
+ * An unknown word of 4+ letters between a seeking verb and a one-word alias, that no label or
+ * variant holds ("do you sell ofada rice?" with a "Mama Gold rice"): another kind or brand of the
+ * goods, which the catalogue lacks.
+ */
+function qualifiedBefore(
+  tokens: readonly string[],
+  matches: readonly (TokenMatch | undefined)[],
+  i: number,
+  product: number,
+  index: CatalogIndex,
+): boolean {
+  const prev = tokens[i - 1];
+  if (prev === undefined || prev.length < 4 || !contentWord(tokens, matches, i - 1)) return false;
+  if (!phraseWord(prev, true)) return false;
+  // Only right after a seeking verb ("do you sell ofada rice", "u get Peak milk"): elsewhere the word
+  // is as often a team, a flavour or a typo ("Kotoko jersey", "chicken Indomie", "standing fan").
+  if (!SEEK_WORDS.has(tokens[i - 2] ?? '')) return false;
+  if (index.words[product]!.has(keyOf(prev))) return false;
+  // A variant value of any product ("Kotoko" of a jersey) is no other brand.
+  return !index.values.some((vs) => vs.some((v) => v.tokens.includes(prev)));
+}
+
+/** Words after which a French word in -er is an infinitive ("il faut charger", "ne peut pas charger"). */
+const INFINITIVE_LEADS = words('se s me m te t peut peux pouvez faut va vais veux voulez pas');
+/** Verbs that take "de" + an infinitive ("s'arrête de charger", "refuse de démarrer"). */
+const DE_INFINITIVE_VERBS = words(
+  'arrete arretes arretent arreter refuse refusent essaye essayer commence commencer fini finit oublie empeche permet',
+);
+
+/**
+ * A word in -er right after a verb that takes an infinitive: a verb, never a product ("le câble
+ * s'arrête de charger" with a "charger" on sale).
+ */
+function frenchInfinitive(tokens: readonly string[], i: number): boolean {
+  const t = tokens[i]!;
+  if (t.length < 5 || !t.endsWith('er')) return false;
+  const prev = tokens[i - 1] ?? '';
+  if (INFINITIVE_LEADS.has(prev)) return true;
+  return (prev === 'de' || prev === 'd') && DE_INFINITIVE_VERBS.has(tokens[i - 2] ?? '');
+}
+
 /** Subject pronouns: the word after one is a verb ("je peigne", "il colle", "I iron"), not a product. */
 const SUBJECTS = new Set(['je', 'j', 'tu', 'il', 'elle', 'ils', 'elles', 'i', 'we', 'they', 'he', 'she']);
 
@@ -621,6 +666,33 @@ function otherModel(
   return products.every((p) => [...index.words[p]!].some((w) => isDigits(w)));
 }
 
+/**
+ * A number and its unit after a product word and its own words ("le kit 300 W", "kit solaire 150W",
+ * "matelas 4 places") where these products carry that unit with other numbers only ("Kit solaire
+ * 100W", "Matelas 2 places"): another model, which the catalogue lacks; never one of them.
+ */
+function otherSpec(
+  tokens: readonly string[],
+  i: number,
+  products: readonly number[],
+  index: CatalogIndex,
+): boolean {
+  for (let j = i + 1; j <= i + 3 && j + 1 < tokens.length; j++) {
+    const n = tokens[j]!;
+    // Only words of these products stand between ("kit solaire 150W"; not "beans? I want 2 paints").
+    if (!isDigits(n)) {
+      if (!products.some((p) => index.words[p]!.has(keyOf(n)))) return false;
+      continue;
+    }
+    const unit = tokens[j + 1]!;
+    if (isDigits(unit) || MEASURE_WORDS.has(unit)) return false;
+    const unitKey = keyOf(unit);
+    if (!products.every((p) => index.words[p]!.has(unitKey))) return false;
+    return !products.some((p) => index.words[p]!.has(n));
+  }
+  return false;
+}
+
 const TIME_WORDS = new Set(['h', 'heure', 'heures', 'midi', 'minuit', 'pm', 'am', 'oclock']);
 
 /** A word right after a time of day is an adverb ("à 8h pile", "7h pile"), not a product ("Piles AA"). */
@@ -645,7 +717,14 @@ export function findMentions(
   const hits = new Map<number, NameHit>();
   for (let i = 0; i < tokens.length; i++) {
     const m = matches[i];
-    if (!m || afterTimeOfDay(tokens, i) || afterSubject(tokens, i) || notNounHere(tokens, i, index)) continue;
+    if (
+      !m ||
+      afterTimeOfDay(tokens, i) ||
+      afterSubject(tokens, i) ||
+      notNounHere(tokens, i, index) ||
+      frenchInfinitive(tokens, i)
+    )
+      continue;
     const refs = index.keyRefs.get(m.key);
     if (!refs) continue;
     for (let r = 0; r < refs.length; r += 2) {
@@ -675,7 +754,12 @@ export function findMentions(
       if (PRODUCT_NOUNS.has(t) && stripPlural(t) !== entry.noun) continue;
     }
     // "spark 20" when the catalogue sells the Spark 10: another model, not this product.
-    if (entry.keys.length === 1 && otherModel(tokens, hit.positions[0]!, [entry.product], index)) continue;
+    if (
+      entry.keys.length === 1 &&
+      (otherModel(tokens, hit.positions[0]!, [entry.product], index) ||
+        otherSpec(tokens, hit.positions[0]!, [entry.product], index))
+    )
+      continue;
     // "lait de toilette" with a "lait" on sale, "Saint-Jean de Cocody": a one-word name qualified by a
     // word the catalogue does not know names another thing, as "sac de voyage" does for a family.
     if (entry.keys.length === 1 && ofOther(tokens, matches, hit.positions[0]!)) {
@@ -685,6 +769,16 @@ export function findMentions(
     // A shop or function word that is also a one-word name ("mais" for "maïs", "the" for "thé")
     // names the product only after a determiner or a count ("du maïs", "2 thé").
     if (entry.keys.length === 1 && !determined(tokens, hit.positions[0]!)) continue;
+    // "ofada rice", "Peak milk" with a "rice" or "milk" alias of a product whose name holds neither
+    // word before it: a word the engine does not know right before a one-word alias names another
+    // kind or brand of the goods, which the catalogue lacks.
+    if (
+      entry.keys.length === 1 &&
+      qualifiedBefore(tokens, matches, hit.positions[0]!, entry.product, index)
+    ) {
+      rejected.push(hit.positions[0]!);
+      continue;
+    }
     const positions = hit.positions;
     const span = Math.max(...positions) - Math.min(...positions);
     if (entry.contiguous && span !== entry.keys.length - 1) continue;
@@ -717,6 +811,8 @@ export function findMentions(
     if (notNounHere(tokens, i, index)) continue;
     const members = index.family.get(m.key);
     if (!members) continue;
+    // The unit of a model the catalogue lacks ("places" in "matelas 4 places") names no family.
+    if (isDigits(tokens[i - 1] ?? '') && rejected.some((r) => r >= i - 4 && r < i - 1)) continue;
     // "sac de voyage", "ofada rice", "bag of beans": a word the catalogue does not know next to the
     // head names another product, not this family.
     // A head word of a product already named in full belongs to it ("Samsung A54" is not also the A14).
@@ -726,7 +822,11 @@ export function findMentions(
       consumed[i] = true;
       continue;
     }
-    if (otherProductWord(tokens, matches, i) || otherModel(tokens, i, members, index)) {
+    if (
+      otherProductWord(tokens, matches, i) ||
+      otherModel(tokens, i, members, index) ||
+      otherSpec(tokens, i, members, index)
+    ) {
       rejected.push(i);
       continue;
     }
@@ -766,7 +866,8 @@ export function findMentions(
     if (serviceBefore(tokens, m.positions[0]!) !== undefined) return false;
     const item = unknownItemFor(tokens, matches, m.positions[0]!);
     if (item === undefined) return true;
-    rejected.push(item);
+    // "des accessoires pour les voitures": a kind of goods, not one item the shop lacks.
+    if (!NEVER_ITEM.has(tokens[item]!)) rejected.push(item);
     return false;
   });
   if (kept.length < mentions.length)
@@ -870,13 +971,18 @@ const AFTER_KIND_WORDS = new Set(
     ' ',
   ),
 );
+/** Kinds, colours and sizes asked after plural goods ("vos coques existent en quelles couleurs ?"). */
+const AFTER_RANGE_WORDS = new Set([
+  ...AFTER_KIND_WORDS,
+  ...'couleurs colours colors tailles sizes pointures'.split(' '),
+]);
 /** "tous vos", "toutes les", "all your": every item of a kind. */
 const ALL_WORDS = new Set(['tous', 'toutes', 'all']);
 /** Verbs of showing: "montrez-moi vos sacs", "show me your shoes" ask to see a range. */
 const SHOW_WORDS = new Set('montrez montre montrer voir show see envoyer envoyez send'.split(' '));
 /** Words allowed between a range cue and the goods it asks about. */
 const RANGE_FILLER = new Set(
-  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock tailles couleurs pointures sizes colours colors'.split(
+  'de d des les vos tes your the of comme dans en du mes moi me nous us vous avez as tu you have do sell vendez stock tailles couleurs pointures sizes colours colors sont are'.split(
     ' ',
   ),
 );
@@ -962,7 +1068,10 @@ function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): voi
       const t = tokens[j]!;
       if (POSSESSIVE_PLURAL.has(t)) possessive = true;
       // "quoi" asks for a range only as "quoi comme" / "quoi dans" ("on dit quoi ? tes baskets…" does not).
-      const choice = CHOICE_WORDS.has(t) && (t !== 'quoi' || QUOI_LINKS.has(tokens[j + 1] ?? ''));
+      // "c'est quoi vos parfums ?" asks for the range too.
+      const choice =
+        CHOICE_WORDS.has(t) &&
+        (t !== 'quoi' || QUOI_LINKS.has(tokens[j + 1] ?? '') || POSSESSIVE_PLURAL.has(tokens[j + 1] ?? ''));
       if (KIND_WORDS.has(t) || choice) range = true;
       // "tous vos frigos", "show me your shoes": only with a plural ("at all. The blender…" is not).
       else if (
@@ -979,7 +1088,7 @@ function markRangeQuestions(tokens: readonly string[], mentions: Mention[]): voi
     if (!range && plural) {
       const end = m.positions[m.positions.length - 1]!;
       for (let j = end + 1; j <= end + 4 && j + 1 < tokens.length; j++) {
-        if (CHOICE_WORDS.has(tokens[j]!) && AFTER_KIND_WORDS.has(tokens[j + 1]!)) range = true;
+        if (CHOICE_WORDS.has(tokens[j]!) && AFTER_RANGE_WORDS.has(tokens[j + 1]!)) range = true;
       }
     }
     if (range) {
@@ -1210,7 +1319,17 @@ const ITEM_JOINS = new Set(['et', 'and', 'ou', 'or']);
 const NEVER_ITEM = words(`
   sinon entre them ceux celui celle celles enough assez chaque each every apart aside sauf except
   biggest smallest cheapest largest best meilleur meilleure moins cher cest
+  accessoire accessoires accessory accessories ingredient ingredients section side rayon rayons menu
+  supplier suppliers fournisseur fournisseurs gear equipement equipements equipment materiel
+  vetements clothes clothing habits toiletries cosmetiques cosmetics cadeau cadeaux gift gifts gamme
+  range selection variety sorte sortes kind kinds type types genre genres
 `);
+/** A price word right before another word: the word qualifies the price ("prix ami", "prix affiché"). */
+const PRICE_WORDS = new Set(['prix', 'price', 'tarif']);
+/** After a seeking verb, "pour/for" names a use or a person, not an item ("vous avez pour la cuisine ?"). */
+const PURPOSE_LINKS = new Set(['pour', 'for']);
+/** Seeking words that are also nouns: after a determiner ("my order", "la commande") they seek nothing. */
+const NOUN_SEEK = new Set(['order', 'commande']);
 
 function phraseWord(w: string, first: boolean): boolean {
   if (LEXICON.has(w) || isDigits(w) || w.length < 3 || COLOURS.has(w) || NEVER_ITEM.has(w)) return false;
@@ -1226,7 +1345,8 @@ function phraseAt(tokens: readonly string[], consumed: readonly boolean[], start
   if (MEASURE_WORDS.has(tokens[j] ?? '') && !consumed[j]) {
     const link = tokens[j + 1];
     if (link === 'de' || link === 'd' || link === 'of') j += 2;
-    else if (j + 1 >= tokens.length || LEXICON.has(link ?? '')) return phrase;
+    // "3 packs maggi": the measure of the product named right after it.
+    else if (j + 1 >= tokens.length || LEXICON.has(link ?? '') || consumed[j + 1]) return phrase;
   }
   for (; j < tokens.length && phrase.length < 3; j++) {
     const w = tokens[j]!;
@@ -1272,6 +1392,12 @@ export function unknownProductPhrase(
     }
     if (!(SEEK_WORDS.has(t) || (ask && !named))) continue;
     let j = i + 1;
+    // "prix ami", "le prix affiché": a word right after the price word qualifies the price.
+    if (PRICE_WORDS.has(t) && !SEEK_FILLER.has(tokens[j] ?? '')) continue;
+    // "what do you have for the kitchen?", "vous avez quoi pour homme ?": a use, not an item.
+    if (!ask && PURPOSE_LINKS.has(tokens[j] ?? '')) continue;
+    // "change my order from…", "keep the rest of the order": the noun, not the verb.
+    if (NOUN_SEEK.has(t) && NOUN_LEADS.has(tokens[i - 1] ?? '')) continue;
     // "vous m'avez ajouté", "you have sent": a participle after the auxiliary is no item.
     if (AUXILIARY_SEEK.has(t)) {
       const next = tokens[j] ?? '';

@@ -87,6 +87,7 @@ export const EXTRA_WORDS = words(`
   trop vraiment genre style frais port gros detail prochain prochaine semaine lol mdr ptdr hein oh ah eh
   euh hmm hm bon ben bah voila ouais oui non yes no yeah nope ma madame monsieur tonton tantie maman
   papa frere soeur chef boss patron dear bro sis mami dame mademoiselle
+  mama mamie mamy mummy auntie aunty uncle oga sista sister brother bros cherie tantine yaya
   laisse laisser laisses laissez liste listes list lists match matchs ensemble bank half balance whole full
   korite tabaski ramadan noel christmas fete mariage bapteme anniversaire ecole rentree week end local
   magnifique magnifiques neat nice jolie joli belle beau top arrivage arrivages
