@@ -11,7 +11,7 @@
 
 import { type EventType, isEventType } from '../../domain/events.ts';
 import { newId } from '../ids.ts';
-import type { Db } from '../types.ts';
+import type { Db, Queryable } from '../types.ts';
 import { isoOf, msOf, type RepoContext, seal, unseal } from './common.ts';
 
 export interface EventRecord {
@@ -50,6 +50,12 @@ export interface EventsRepo {
   /** Newest first, for a contact's timeline. */
   forContact(contactId: string, options?: { limit?: number }): Promise<EventRecord[]>;
   get(id: string): Promise<EventRecord | null>;
+  /**
+   * In a transaction that defers events: writes the events held so far now, in one multi-row
+   * INSERT sent through `via` (default the transaction itself; a batch combining its writes into
+   * one statement passes a collector, src/pipeline/statements.ts). Nothing to do otherwise.
+   */
+  flushHeld(via?: Queryable): Promise<void>;
 }
 
 interface Row {
@@ -146,6 +152,10 @@ export function eventsRepo(c: RepoContext): EventsRepo {
       return rows.map(toRecord);
     },
 
+    flushHeld(via) {
+      return flushDeferredEvents(c, via);
+    },
+
     async get(id) {
       await flushDeferredEvents(c);
       const { rows } = await c.tx.query<Row>(
@@ -161,7 +171,7 @@ export function eventsRepo(c: RepoContext): EventsRepo {
  * Writes the events a deferring transaction holds (RepoContext.deferredEvents), in append order,
  * in one multi-row INSERT (seq follows the order of the rows).
  */
-export async function flushDeferredEvents(c: RepoContext): Promise<void> {
+export async function flushDeferredEvents(c: RepoContext, via: Queryable = c.tx): Promise<void> {
   const held = c.deferredEvents;
   if (held === undefined || held.length === 0) return;
   const rows = held.splice(0, held.length);
@@ -172,7 +182,7 @@ export async function flushDeferredEvents(c: RepoContext): Promise<void> {
     const p = (n: number) => `$${base + n}`;
     return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::timestamptz)`;
   });
-  await c.tx.query(
+  await via.query(
     `INSERT INTO events (id, tenant_id, type, channel_id, contact_id, subject_id, data_enc, created_at)
      VALUES ${tuples.join(', ')}`,
     params,
