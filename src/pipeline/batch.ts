@@ -27,7 +27,6 @@
  *   poison events are rare; the fall-back costs one extra pass only for a batch that failed.
  */
 
-import type { Keyring } from '../crypto/keyring.ts';
 import type { Decision } from '../engines/decide.ts';
 import type { JobSpec } from '../queue/index.ts';
 import {
@@ -36,6 +35,7 @@ import {
   type NewOutboundMessage,
   newId,
   type Queryable,
+  type Store,
   type TenantRepos,
 } from '../store/index.ts';
 import { decisionsRepo } from '../store/repos/decisions.ts';
@@ -391,7 +391,7 @@ const BLIND_TO_DEFERRED = new Set([
  */
 export function deferredWrites(
   r: TenantRepos,
-  keyring: Keyring,
+  keyring: Store['keyring'],
 ): { repos: TenantRepos; flush: (extra?: (via: Queryable) => Promise<void>) => Promise<void> } {
   let decisions: (NewDecision & { id: string })[] = [];
   let replies: (NewOutboundMessage & { id: string; createdAtMs: number })[] = [];
