@@ -22,6 +22,13 @@ import {
 } from './httpload.ts';
 
 const CONNECTIONS = 16;
+/** Customers writing in the default rows: most measured messages come from a new customer. */
+const NEW_CUSTOMERS = 5_000;
+/**
+ * Customers of the returning-customer rows: the warm-up alone sends each of them several
+ * messages, so every measured message comes from a customer that already exists (issue 17).
+ */
+const RETURNING_CUSTOMERS = 100;
 const WARMUP_MS = 2_000;
 const MEASURE_MS = 8_000;
 const APP_SECRET = 'bench-app-secret';
@@ -159,8 +166,8 @@ const QUESTIONS = [
 ];
 
 /** Meta's serialization: non-ASCII escaped as \\uXXXX with lowercase hex, signed over exactly those bytes. */
-function signedWebhook(phoneNumberId: string, run: string, i: number): BenchRequest {
-  const from = `22507${String(10_000_000 + (i % 5_000)).slice(-8)}`;
+function signedWebhook(phoneNumberId: string, run: string, i: number, customers: number): BenchRequest {
+  const from = `22507${String(10_000_000 + (i % customers)).slice(-8)}`;
   const payload = {
     object: 'whatsapp_business_account',
     entry: [
@@ -204,20 +211,20 @@ function signedWebhook(phoneNumberId: string, run: string, i: number): BenchRequ
  */
 const cpuPerRequestUs = new Map<string, number>();
 
-async function measure(spec: ServerSpec, name: string): Promise<LoadResult> {
+async function measure(spec: ServerSpec, name: string, customers = NEW_CUSTOMERS): Promise<LoadResult> {
   const server = await startWorkerServer(import.meta.url, { benchServer: spec });
   const run = randomBytes(4).toString('hex');
   try {
     await load(`${name} (warm-up)`, server.port, {
       connections: CONNECTIONS,
       durationMs: WARMUP_MS,
-      next: (i) => signedWebhook(spec.phoneNumberId, `w${run}`, i),
+      next: (i) => signedWebhook(spec.phoneNumberId, `w${run}`, i, customers),
     });
     const cpu0 = process.cpuUsage();
     const result = await load(name, server.port, {
       connections: CONNECTIONS,
       durationMs: MEASURE_MS,
-      next: (i) => signedWebhook(spec.phoneNumberId, run, i),
+      next: (i) => signedWebhook(spec.phoneNumberId, run, i, customers),
     });
     const cpu = process.cpuUsage(cpu0);
     cpuPerRequestUs.set(name, (cpu.user + cpu.system) / Math.max(1, result.requests));
@@ -245,7 +252,12 @@ export async function run(): Promise<string> {
     { kind: 'sellify', phoneNumberId },
     'signed webhook → stored, decided, enqueued (PGlite)',
   );
-  const rows = [bare, durablePglite, pgliteOne, pglite];
+  const pgliteReturning = await measure(
+    { kind: 'sellify', phoneNumberId: `4${Date.now()}` },
+    `same, ${RETURNING_CUSTOMERS} returning customers (PGlite)`,
+    RETURNING_CUSTOMERS,
+  );
+  const rows = [bare, durablePglite, pgliteOne, pglite, pgliteReturning];
   const pairs: [string, LoadResult, LoadResult][] = [['PGlite', durablePglite, pglite]];
   const databaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (databaseUrl) {
@@ -265,13 +277,18 @@ export async function run(): Promise<string> {
       { kind: 'sellify', databaseUrl, phoneNumberId: `8${Date.now()}` },
       'signed webhook → stored, decided, enqueued (PostgreSQL)',
     );
-    rows.push(durablePg, pgOne, pgOneLane, pg);
+    const pgReturning = await measure(
+      { kind: 'sellify', databaseUrl, phoneNumberId: `3${Date.now()}` },
+      `same, ${RETURNING_CUSTOMERS} returning customers (PostgreSQL)`,
+      RETURNING_CUSTOMERS,
+    );
+    rows.push(durablePg, pgOne, pgOneLane, pg, pgReturning);
     pairs.push(['PostgreSQL', durablePg, pg]);
   }
   const sellifyRows = pairs.map(([, , r]) => r);
-  const last = rows.at(-1)!;
+  const last = pairs.at(-1)![2];
   return [
-    `${CONNECTIONS} keep-alive connections, ${MEASURE_MS / 1000} s after a ${WARMUP_MS / 1000} s warm-up; 5,000 customers, 4 questions`,
+    `${CONNECTIONS} keep-alive connections, ${MEASURE_MS / 1000} s after a ${WARMUP_MS / 1000} s warm-up; ${NEW_CUSTOMERS.toLocaleString('en-US')} customers (${RETURNING_CUSTOMERS} in the returning-customer rows), 4 questions`,
     '',
     loadTable(rows, bare),
     '',

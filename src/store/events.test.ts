@@ -101,6 +101,66 @@ describe.each(testBackends())('event log on $name', (backend) => {
       store.tx(tenantId, (r) => r.events.append({ type: 'order.exploded' as never, atMs: 1_000 })),
     ).rejects.toThrow(/unknown event type/);
   });
+  it('stores the codes of message.created in clear and reads them, sealed rows of before alike', async () => {
+    const tenantId = await freshTenant(db);
+    const raw = async (id: string) =>
+      (
+        await db.ownerTx((tx) =>
+          tx.query<{ data_enc: string }>('SELECT data_enc FROM events WHERE id = $1', [id]),
+        )
+      ).rows[0]?.data_enc;
+    const codes = { direction: 'out', kind: 'reply', status: 'failed', errorCode: 'transport.permanent' };
+    const [clear, deferred] = await store.tx(
+      tenantId,
+      async (r) => [
+        await r.events.append({ type: 'message.created', subjectId: 'msg_a', data: codes, atMs: 1_000 }),
+        await r.events.append({ type: 'message.created', subjectId: 'msg_b', data: codes, atMs: 2_000 }),
+      ],
+      { deferEvents: true },
+    );
+    expect(await raw(clear!.id)).toBe(JSON.stringify(codes));
+    expect(await raw(deferred!.id)).toBe(JSON.stringify(codes));
+    // A row written before (sealed, like every event's data) still reads.
+    const sealed = store.keyring.encrypt(JSON.stringify(codes), {
+      tenantId,
+      table: 'events',
+      column: 'data_enc',
+      rowId: clear!.id,
+    });
+    await db.ownerTx((tx) => tx.query('UPDATE events SET data_enc = $2 WHERE id = $1', [clear!.id, sealed]));
+    const read = await store.tx(tenantId, (r) => r.events.listAfter(0));
+    expect(read.map((e) => e.data)).toEqual([codes, codes]);
+  });
+
+  it("seals message.created data that is more than codes, and every other type's data", async () => {
+    const tenantId = await freshTenant(db);
+    const cases: { type: 'message.created' | 'question.for_seller'; data: Record<string, unknown> }[] = [
+      // A field outside the known ones, or a value that is not a short code: sealed.
+      { type: 'message.created', data: { direction: 'in', note: '+2250701020304' } },
+      { type: 'message.created', data: { direction: 'in', kind: 'inbound', status: 'Awa Koné a écrit' } },
+      { type: 'message.created', data: { direction: 'in', status: 7 } },
+      { type: 'question.for_seller', data: { status: 'queued' } },
+    ];
+    const appended = await store.tx(tenantId, async (r) => {
+      const out = [];
+      for (const c of cases) out.push(await r.events.append({ ...c, atMs: 1_000 }));
+      return out;
+    });
+    const { rows } = await db.ownerTx((tx) =>
+      tx.query<{ data_enc: string }>('SELECT data_enc FROM events WHERE tenant_id = $1 ORDER BY seq', [
+        tenantId,
+      ]),
+    );
+    expect(rows.map((r) => r.data_enc.startsWith('sf1.'))).toEqual([true, true, true, true]);
+    const read = await store.tx(tenantId, (r) => r.events.listAfter(0));
+    expect(read.map((e) => e.data)).toEqual(cases.map((c) => c.data));
+    // Clear data in the row of a type whose data is sealed is refused on reading, not trusted.
+    await db.ownerTx((tx) =>
+      tx.query('UPDATE events SET data_enc = $2 WHERE id = $1', [appended[3]!.id, '{"status":"queued"}']),
+    );
+    await expect(store.tx(tenantId, (r) => r.events.get(appended[3]!.id))).rejects.toThrow();
+  });
+
   it('retention deletes old events that every consumer passed and no open delivery needs', async () => {
     const DAY = 86_400_000;
     const now = Date.parse('2026-12-01T00:00:00Z');

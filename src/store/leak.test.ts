@@ -182,6 +182,15 @@ describe.each(backends)('no personal data in clear on $name', (backend) => {
         });
         // Sealed, not lost: the seller still reads every reason with its detail.
         expect((await r.decisions.get(unknown.id))?.reasons).toEqual(asked.reasons);
+        // message.created data is stored in clear (repos/events.ts, CLEAR_DATA); event data that
+        // names a person must still be sealed even under that type.
+        await r.events.append({
+          type: 'message.created',
+          contactId: contact.id,
+          subjectId: inbound.message.id,
+          data: { direction: 'in', kind: 'inbound', status: 'received', errorCode: PHONE, name: NAME },
+          atMs: Date.parse('2026-11-27T10:15:00Z'),
+        });
         await r.idempotency.begin({ apiKeyId: 'key_leak', key: 'idem-leak' }, 'hash');
         await r.idempotency.complete({ apiKeyId: 'key_leak', key: 'idem-leak' }, 200, {
           text: TEXT,
@@ -193,6 +202,16 @@ describe.each(backends)('no personal data in clear on $name', (backend) => {
       const columnHits = await scanColumns(db, [...NEEDLES, CANARY]);
       // The canary (a product name, stored in clear) proves the scan reads the rows written above.
       expect(columnHits.filter((h) => h.includes(CANARY)).length).toBeGreaterThan(0);
+      // The message.created events above keep their codes in clear, which the scan reads as it
+      // reads the canary: what it finds there is no needle.
+      const clearEvents = await db.ownerTx((tx) =>
+        tx.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM events
+            WHERE tenant_id = $1 AND type = 'message.created' AND data_enc LIKE '{"direction":%'`,
+          [tenantId],
+        ),
+      );
+      expect(clearEvents.rows[0]?.n).toBeGreaterThanOrEqual(2);
       expect(columnHits.filter((h) => !h.includes(CANARY))).toEqual([]);
       await store.close();
 

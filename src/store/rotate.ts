@@ -10,6 +10,7 @@
 
 import { DecryptError, type Keyring } from '../crypto/keyring.ts';
 import { verifyTokenHash } from './repos/channels.ts';
+import { CLEAR_EVENT_DATA_SQL } from './repos/events.ts';
 import { idempotencyRowId } from './repos/idempotency.ts';
 import { EMAIL_BIDX_SCOPE } from './repos/users.ts';
 import type { Store } from './store.ts';
@@ -57,6 +58,11 @@ interface SealedField {
   bidxColumn?: string;
   /** How that index is computed from the plaintext, when it is not the tenant-scoped blind index of all of it. */
   bidxOf?: (plaintext: string, tenantId: string, keyring: Keyring) => string | null;
+  /**
+   * SQL condition over `t` for values of the column stored in clear on purpose (event data of
+   * repos/events.ts CLEAR_DATA): not sealed, so not rotated, counted or reported as failed.
+   */
+  clearSql?: string;
 }
 
 const BY_ID = { walk: 'id', keySql: 't.id', rowIdOf: (k: string) => k } as const;
@@ -89,7 +95,7 @@ export const SEALED_FIELDS: readonly SealedField[] = [
     rowIdOf: idempotencyRowId,
   },
   { table: 'failed_events', column: 'event_enc', ...BY_ID },
-  { table: 'events', column: 'data_enc', ...BY_ID },
+  { table: 'events', column: 'data_enc', ...BY_ID, clearSql: CLEAR_EVENT_DATA_SQL },
   { table: 'contacts', column: 'owner_enc', ...BY_ID },
   { table: 'webhook_endpoints', column: 'url_enc', ...BY_ID },
   { table: 'webhook_endpoints', column: 'secret_enc', ...BY_ID },
@@ -123,11 +129,12 @@ export async function rotateKeys(store: Store, options: RotationOptions = {}): P
 
   for (const field of SEALED_FIELDS) {
     const { table, column, keySql, bidxColumn } = field;
+    const sealedOnly = field.clearSql === undefined ? '' : `AND NOT (${field.clearSql})`;
     options.signal?.throwIfAborted();
     const tenantFilter = options.tenantIds ? [...options.tenantIds] : null;
     const { rows: countRows } = await store.db.ownerTx((tx) =>
       tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${table} WHERE ${column} IS NOT NULL
+        `SELECT count(*)::int AS n FROM ${table} AS t WHERE ${column} IS NOT NULL ${sealedOnly}
            AND ($1::text[] IS NULL OR tenant_id = ANY($1::text[]))`,
         [tenantFilter],
       ),
@@ -154,7 +161,7 @@ export async function rotateKeys(store: Store, options: RotationOptions = {}): P
         const { rows } = await tx.query<ScannedRow>(
           `SELECT t.tenant_id, ${keySql} AS row_key, t.${column} AS sealed,
              ${bidxColumn ? `t.${bidxColumn} IS NOT NULL` : 'false'} AS has_bidx
-           FROM ${table} AS t WHERE t.${column} IS NOT NULL ${from}
+           FROM ${table} AS t WHERE t.${column} IS NOT NULL ${sealedOnly} ${from}
              AND ($2::text[] IS NULL OR t.tenant_id = ANY($2::text[]))
            ORDER BY ${order} LIMIT $1`,
           params,

@@ -386,8 +386,9 @@ for (const backend of testBackends()) {
       now = T0;
       const { tenantId, channelId } = await h.shop();
       let multiRowInserts = 0;
-      // The batch's multi-row INSERT of decisions fails (one row at a time succeeds): nothing of the
-      // batch may stay, and the one-by-one pass stores every message once.
+      // The batch's multi-row INSERT of replies fails (one row at a time succeeds): nothing of the
+      // batch may stay — its inbound messages, contacts and the decisions that go into the same
+      // statement — and the one-by-one pass stores every message once.
       const picky: Store = {
         ...h.store,
         tx: (id, fn, options) =>
@@ -396,14 +397,14 @@ for (const backend of testBackends()) {
             (r) =>
               fn({
                 ...r,
-                decisions: {
-                  ...r.decisions,
-                  insertMany: (rows) => {
+                messages: {
+                  ...r.messages,
+                  insertOutboundMany: (rows, opts) => {
                     if (rows.length > 1) {
                       multiRowInserts++;
                       throw new TypeError('simulated: rows refused together');
                     }
-                    return r.decisions.insertMany(rows);
+                    return r.messages.insertOutboundMany(rows, opts);
                   },
                 },
               }),

@@ -11,7 +11,7 @@
 
 import { type EventType, isEventType } from '../../domain/events.ts';
 import { newId } from '../ids.ts';
-import type { Db } from '../types.ts';
+import type { Db, Queryable } from '../types.ts';
 import { isoOf, msOf, type RepoContext, seal, unseal } from './common.ts';
 
 export interface EventRecord {
@@ -50,6 +50,12 @@ export interface EventsRepo {
   /** Newest first, for a contact's timeline. */
   forContact(contactId: string, options?: { limit?: number }): Promise<EventRecord[]>;
   get(id: string): Promise<EventRecord | null>;
+  /**
+   * In a transaction that defers events: writes the events held so far now, in one multi-row
+   * INSERT sent through `via` (default the transaction itself; a batch combining its writes into
+   * one statement passes a collector, src/pipeline/statements.ts). Nothing to do otherwise.
+   */
+  flushHeld(via?: Queryable): Promise<void>;
 }
 
 interface Row {
@@ -62,6 +68,39 @@ interface Row {
   data_enc: string;
   created_at: Date;
 }
+
+/**
+ * Event data stored in clear (issue 17): a `message.created` event — two per message of a webhook
+ * batch — carries only the message's direction, kind, status and error code, which the event's
+ * type and subject already tell apart from nothing personal, and sealing it cost two AES-GCM calls
+ * per message. Its data is stored as its JSON, which starts with `{`; a sealed value starts with
+ * the sealed format's tag (`sf1.`), so the two never mix. Data is stored in clear only when every
+ * field is one of the type's known ones and every value a short code: anything else (a field added
+ * later, a free text) is sealed as before. Reading accepts clear data only for these types: a
+ * clear value in another event's row fails to unseal, as any value that is not sealed does.
+ */
+const CLEAR_DATA: Partial<Record<EventType, ReadonlySet<string>>> = {
+  'message.created': new Set(['direction', 'kind', 'status', 'errorCode']),
+};
+/** A code: what a direction, kind, status or classified error code looks like, nothing longer. */
+const CODE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** The data as stored in clear, or null when it must be sealed. */
+export function clearEventData(type: EventType, data: Record<string, unknown>): string | null {
+  const fields = CLEAR_DATA[type];
+  if (fields === undefined) return null;
+  for (const [key, value] of Object.entries(data))
+    if (!fields.has(key) || typeof value !== 'string' || !CODE.test(value)) return null;
+  return JSON.stringify(data);
+}
+
+/** True when a stored `data_enc` is data in clear (CLEAR_DATA), not a sealed value. */
+export function isClearEventData(stored: string): boolean {
+  return stored.startsWith('{');
+}
+
+/** SQL condition (table alias `t`) for event rows whose data is stored in clear (key rotation skips them). */
+export const CLEAR_EVENT_DATA_SQL = "left(t.data_enc, 1) = '{'";
 
 const TABLE = 'events';
 const COLUMN = 'data_enc';
@@ -78,7 +117,11 @@ export function eventsRepo(c: RepoContext): EventsRepo {
       channelId: r.channel_id,
       contactId: r.contact_id,
       subjectId: r.subject_id,
-      data: JSON.parse(unseal(c, TABLE, COLUMN, r.id, r.data_enc)) as Record<string, unknown>,
+      data: JSON.parse(
+        CLEAR_DATA[r.type] !== undefined && isClearEventData(r.data_enc)
+          ? r.data_enc
+          : unseal(c, TABLE, COLUMN, r.id, r.data_enc),
+      ) as Record<string, unknown>,
       atMs: msOf(r.created_at),
     };
   };
@@ -95,7 +138,7 @@ export function eventsRepo(c: RepoContext): EventsRepo {
         input.channelId ?? null,
         input.contactId ?? null,
         input.subjectId ?? null,
-        seal(c, TABLE, COLUMN, id, JSON.stringify(data)),
+        clearEventData(input.type, data) ?? seal(c, TABLE, COLUMN, id, JSON.stringify(data)),
         isoOf(input.atMs),
       ];
       if (c.deferredEvents !== undefined) {
@@ -146,6 +189,10 @@ export function eventsRepo(c: RepoContext): EventsRepo {
       return rows.map(toRecord);
     },
 
+    flushHeld(via) {
+      return flushDeferredEvents(c, via);
+    },
+
     async get(id) {
       await flushDeferredEvents(c);
       const { rows } = await c.tx.query<Row>(
@@ -161,7 +208,7 @@ export function eventsRepo(c: RepoContext): EventsRepo {
  * Writes the events a deferring transaction holds (RepoContext.deferredEvents), in append order,
  * in one multi-row INSERT (seq follows the order of the rows).
  */
-export async function flushDeferredEvents(c: RepoContext): Promise<void> {
+export async function flushDeferredEvents(c: RepoContext, via: Queryable = c.tx): Promise<void> {
   const held = c.deferredEvents;
   if (held === undefined || held.length === 0) return;
   const rows = held.splice(0, held.length);
@@ -172,7 +219,7 @@ export async function flushDeferredEvents(c: RepoContext): Promise<void> {
     const p = (n: number) => `$${base + n}`;
     return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::timestamptz)`;
   });
-  await c.tx.query(
+  await via.query(
     `INSERT INTO events (id, tenant_id, type, channel_id, contact_id, subject_id, data_enc, created_at)
      VALUES ${tuples.join(', ')}`,
     params,

@@ -10,6 +10,7 @@
 
 import type { SendKind } from '../../domain/types.ts';
 import { newId } from '../ids.ts';
+import type { Queryable } from '../types.ts';
 import {
   isoOf,
   isoOrNull,
@@ -105,8 +106,15 @@ export interface MessagesRepo {
   /**
    * Several outbound messages in one multi-row INSERT (a batch of webhooks, src/pipeline/batch.ts),
    * in the given order; an input's `id` (newId('msg')) is used when given.
+   *
+   * `via`: the INSERT is sent through this Queryable instead of the transaction and asks for no
+   * rows back (a batch combining its writes into one statement, src/pipeline/statements.ts); the
+   * messages returned are then built from the inputs, which must each have `createdAtMs`.
    */
-  insertOutboundMany(inputs: readonly (NewOutboundMessage & { id?: string })[]): Promise<Message[]>;
+  insertOutboundMany(
+    inputs: readonly (NewOutboundMessage & { id?: string })[],
+    options?: { via?: Queryable },
+  ): Promise<Message[]>;
   get(id: string): Promise<Message | null>;
   getByProviderId(channelId: string, providerId: string): Promise<Message | null>;
   /**
@@ -202,6 +210,42 @@ const MOVABLE_FROM: Readonly<Record<OutboundStatus, readonly MessageStatus[]>> =
 };
 
 /** Whether a message in status `from` may move to `to` (forward only; failed only before delivery). */
+/**
+ * The row an outbound insert writes, as its RETURNING would read it, built from the input (an
+ * insert sent without RETURNING). `updatedAtMs` is the creation time; the stored `updated_at` is
+ * the transaction's time, milliseconds apart.
+ */
+function plannedOutbound(
+  tenantId: string,
+  id: string,
+  input: NewOutboundMessage,
+  createdAtMs: number,
+): Message {
+  const status = input.status ?? 'queued';
+  const sentAtMs = status === 'sent' ? (input.sentAtMs ?? createdAtMs) : (input.sentAtMs ?? null);
+  return {
+    id,
+    tenantId,
+    channelId: input.channelId,
+    contactId: input.contactId,
+    direction: 'out',
+    kind: input.kind,
+    providerId: input.providerId ?? null,
+    body: input.body ?? null,
+    type: input.type ?? 'text',
+    status,
+    errorCode: null,
+    isCold: input.isCold ?? false,
+    decisionId: input.decisionId ?? null,
+    replyToProviderId: input.replyToProviderId ?? null,
+    sendStartedAtMs: null,
+    attempts: 0,
+    createdAtMs,
+    sentAtMs,
+    updatedAtMs: createdAtMs,
+  };
+}
+
 export function canMoveStatus(from: MessageStatus, to: OutboundStatus): boolean {
   return MOVABLE_FROM[to]?.includes(from) ?? false;
 }
@@ -310,8 +354,12 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
 
   async function insertOutboundMany(
     inputs: readonly (NewOutboundMessage & { id?: string })[],
+    options: { via?: Queryable } = {},
   ): Promise<Message[]> {
     if (inputs.length === 0) return [];
+    const via = options.via;
+    if (via !== undefined && inputs.some((i) => i.createdAtMs === undefined))
+      throw new TypeError('insertOutboundMany via another Queryable needs createdAtMs on every input');
     const params: unknown[] = [];
     const rows: string[] = [];
     const ids: string[] = [];
@@ -350,15 +398,22 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
            ${p(15)}, ${p(16)}, ${p(17)})`,
       );
     }
+    const insert = `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
+           type, status, is_cold, decision_id, created_at, sent_at, reply_to_provider_id, experiment_id, variant_id)
+         VALUES ${rows.join(', ')}`;
+    if (via !== undefined) {
+      await via.query(insert, params);
+      const out: Message[] = [];
+      for (const [i, input] of inputs.entries()) {
+        const message = plannedOutbound(c.tenantId, ids[i]!, input, input.createdAtMs as number);
+        await announce('message.created', message);
+        out.push(message);
+      }
+      return out;
+    }
     let inserted: MessageRow[];
     try {
-      ({ rows: inserted } = await c.tx.query<MessageRow>(
-        `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
-           type, status, is_cold, decision_id, created_at, sent_at, reply_to_provider_id, experiment_id, variant_id)
-         VALUES ${rows.join(', ')}
-         RETURNING ${COLUMNS}`,
-        params,
-      ));
+      ({ rows: inserted } = await c.tx.query<MessageRow>(`${insert}\n         RETURNING ${COLUMNS}`, params));
     } catch (err) {
       // UNIQUE (channel_id, provider_id): the only unique key an outbound insert can break.
       const taken = inputs.find((i) => i.providerId);
