@@ -59,6 +59,12 @@ export interface NewDecision {
   typingMs?: number | null;
   reasons: readonly Reason[];
   verdicts?: Record<string, unknown> | null;
+  /**
+   * `JSON.stringify({ reasons, verdicts })` of this input, when the caller already made it (POST
+   * /decision serializes the reasons and verdicts once for the row and the response: see
+   * `detailsJsonOf`). Must be exactly that string; ignored without verdicts.
+   */
+  detailsJson?: string;
   createdAtMs?: number;
 }
 
@@ -134,13 +140,57 @@ const REASONS_WITH_VERDICTS = '@verdicts';
 export function packDetails(
   reasons: readonly Reason[],
   verdicts: Record<string, unknown> | null | undefined,
+  /** `JSON.stringify({ reasons, verdicts })` when the caller already has it. */
+  detailsJson?: string,
 ): { reasons: string; verdicts: string | null } {
   if (verdicts === undefined || verdicts === null) return { reasons: packJson(reasons), verdicts: null };
-  const json = JSON.stringify({ reasons, verdicts });
+  const json = detailsJson ?? JSON.stringify({ reasons, verdicts });
   return {
     reasons: REASONS_WITH_VERDICTS,
     verdicts: DEFLATED_PAIR + deflateRawSync(json, { level: 1 }).toString('base64'),
   };
+}
+
+/** Keys JSON.stringify would move ahead of the others (array indexes come first in property order). */
+const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * `JSON.stringify({ reasons, verdicts: extended })` built from the JSON of `reasons` and of
+ * `verdicts` the caller already made, where `extended` is `{ ...verdicts, ...extra }` (the audit
+ * row's verdicts: the engines' plus the template, the order draft and the model's answers). Only
+ * `extra` is serialized here. Undefined when the result could differ from JSON.stringify's (a key
+ * of `verdicts` changed or dropped in `extended`, an index-like key): the caller then leaves the
+ * serializing to `packDetails`. Issue 17: POST /decision serialized the reasons and the verdicts
+ * twice, once for the audit row and once for the response.
+ */
+export function detailsJsonOf(
+  reasonsJson: string,
+  verdictsJson: string,
+  verdicts: Readonly<Record<string, unknown>>,
+  extended: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const keys = Object.keys(extended);
+  const own = Object.keys(verdicts);
+  if (keys.length < own.length) return undefined;
+  const extra: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (INDEX_KEY.test(key)) return undefined;
+    if (i < own.length) {
+      if (key !== own[i] || extended[key] !== verdicts[key]) return undefined;
+    } else {
+      if (Object.hasOwn(verdicts, key)) return undefined;
+      extra[key] = extended[key];
+    }
+  }
+  const extraJson = JSON.stringify(extra);
+  const merged =
+    extraJson === '{}'
+      ? verdictsJson
+      : verdictsJson === '{}'
+        ? extraJson
+        : `${verdictsJson.slice(0, -1)},${extraJson.slice(1)}`;
+  return `{"reasons":${reasonsJson},"verdicts":${merged}}`;
 }
 
 /**
@@ -212,7 +262,7 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
 
   /** The 16 column values of one decision row, sealed. */
   const values = (id: string, input: NewDecision): unknown[] => {
-    const details = packDetails(input.reasons, input.verdicts);
+    const details = packDetails(input.reasons, input.verdicts, input.detailsJson);
     return [
       id,
       c.tenantId,

@@ -16,6 +16,7 @@
 
 import { type Static, Type } from '@sinclair/typebox';
 import { isValidTimeZone } from '../../../domain/time.ts';
+import type { Reason } from '../../../domain/types.ts';
 import { presetConfig } from '../../../engines/config.ts';
 import { evaluateContent } from '../../../engines/content.ts';
 import {
@@ -44,6 +45,7 @@ import {
   newId,
   type TenantRepos,
 } from '../../../store/index.ts';
+import { detailsJsonOf } from '../../../store/repos/decisions.ts';
 import { ApiError, problemResponses } from '../../errors.ts';
 import { principalOf } from '../../plugins/auth.ts';
 import { type AppMetrics, recordDecision } from '../../plugins/metrics.ts';
@@ -227,6 +229,71 @@ export const DecisionResponse = Type.Object(
   { title: 'Decision' },
 );
 
+type DecisionResponseBody = Static<typeof DecisionResponse>;
+
+/**
+ * The response schema's serializer (fast-json-stringify) writes the required fields in schema
+ * order, then the optional ones. The two last required fields are the reasons and the verdicts,
+ * which `decisionResponseJson` writes itself between the two parts below.
+ */
+const requiredKeys = DecisionResponse.required as string[];
+if (requiredKeys.slice(-2).join() !== 'reasons,verdicts') {
+  throw new Error(
+    'DecisionResponse must end its required fields with reasons, verdicts (decisionResponseJson)',
+  );
+}
+/** The required fields of the response but the reasons and the verdicts. */
+export const DecisionResponseHead = Type.Pick(DecisionResponse, requiredKeys.slice(0, -2));
+/** The optional fields of the response. */
+export const DecisionResponseTail = Type.Pick(
+  DecisionResponse,
+  Object.keys(DecisionResponse.properties).filter((k) => !requiredKeys.includes(k)),
+);
+
+/** JSON of reasons as the response schema writes them (engine, code, detail), without a schema pass. */
+export function reasonsJson(reasons: readonly Reason[]): string {
+  let out = '[';
+  for (let i = 0; i < reasons.length; i++) {
+    const r = reasons[i]!;
+    out += `${i === 0 ? '' : ','}{"engine":${JSON.stringify(r.engine)},"code":${JSON.stringify(r.code)},"detail":${JSON.stringify(r.detail)}}`;
+  }
+  return `${out}]`;
+}
+
+const REASON_KEYS = ['engine', 'code', 'detail'];
+
+/** True when JSON.stringify(reasons) is reasonsJson(reasons): every reason is exactly {engine, code, detail}, strings. */
+export function plainReasons(reasons: readonly Reason[]): boolean {
+  for (const r of reasons) {
+    let i = 0;
+    for (const key in r) {
+      if (key !== REASON_KEYS[i]) return false;
+      i++;
+    }
+    if (i !== 3 || typeof r.engine !== 'string' || typeof r.code !== 'string' || typeof r.detail !== 'string')
+      return false;
+  }
+  return true;
+}
+
+/**
+ * The 200 body of POST /decision, the same bytes the route's response schema would write (tested),
+ * with the reasons and the verdicts written from the JSON the audit row is made of: issue 17,
+ * the schema serializer walked the ~4 KB of reasons and verdicts a second time. `head` and `tail`
+ * are the schema serializers of DecisionResponseHead and DecisionResponseTail.
+ */
+export function decisionResponseJson(
+  head: (value: { [key: string]: unknown }) => string,
+  tail: (value: { [key: string]: unknown }) => string,
+  body: { id: string } & Decision,
+  json: { reasons: string; verdicts: string },
+): string {
+  const value = body as unknown as { [key: string]: unknown };
+  const start = head(value);
+  const end = tail(value);
+  return `${start.slice(0, -1)},"reasons":${json.reasons},"verdicts":${json.verdicts}${end === '{}' ? '}' : `,${end.slice(1)}`}`;
+}
+
 const ValidateBody = Type.Object(
   {
     text: Type.String({ maxLength: 65_536, description: 'The text you are about to send' }),
@@ -368,7 +435,7 @@ export function advisorRoutes(api: Api, ctx: RouteContext): void {
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const body = req.body;
       const nowIso = body.now ?? iso(ctx.clock());
       const nowMs = Date.parse(nowIso);
@@ -383,26 +450,46 @@ export function advisorRoutes(api: Api, ctx: RouteContext): void {
         deadlineMs: Date.now() + (ctx.config.llm?.timeoutMs ?? 0) + 1_000,
       });
       const id = newId('dec');
+      const record = decisionRecord(
+        decision,
+        {
+          channelId: stored.channel?.id ?? null,
+          contactId: stored.contact?.id ?? null,
+          messageId: stored.messageId ?? null,
+          nowMs,
+        },
+        context.assist,
+      );
+      // The reasons and the verdicts are serialized once, for the audit row and for the response.
+      const json = { reasons: reasonsJson(decision.reasons), verdicts: JSON.stringify(decision.verdicts) };
+      const detailsJson =
+        record.verdicts === null || record.verdicts === undefined
+          ? undefined
+          : detailsJsonOf(
+              plainReasons(decision.reasons) ? json.reasons : JSON.stringify(decision.reasons),
+              json.verdicts,
+              decision.verdicts,
+              record.verdicts,
+            );
       // Answered only once the decision is committed; concurrent requests share the transaction.
       await audit
         .write(principalOf(req).tenantId, {
           id,
-          ...decisionRecord(
-            decision,
-            {
-              channelId: stored.channel?.id ?? null,
-              contactId: stored.contact?.id ?? null,
-              messageId: stored.messageId ?? null,
-              nowMs,
-            },
-            context.assist,
-          ),
+          ...record,
+          ...(detailsJson === undefined ? {} : { detailsJson }),
         })
         .catch((err: unknown) => {
           throw mapStoreError(err);
         });
       count(req.server.metrics, decision);
-      return { id, ...decision };
+      const payload = decisionResponseJson(
+        reply.compileSerializationSchema(DecisionResponseHead),
+        reply.compileSerializationSchema(DecisionResponseTail),
+        { id, ...decision },
+        json,
+      );
+      // A string is sent as it is (the schema serializer is skipped); the type provider expects the object.
+      return reply.type('application/json; charset=utf-8').send(payload as unknown as DecisionResponseBody);
     },
   );
 
