@@ -692,6 +692,32 @@ describe('consent rules: polite refusals, a number that changed hands, a relativ
   itReadsConsent({ optOut: OPT_OUT_FORMS, optIn: OPT_IN_FORMS, neither: NEITHER_FORMS });
 });
 
+// Forms of the families train-d's tuning split showed missing (lead, seventh pass), written as forms.
+describe('consent rules: ôter, not contacting this number, rejoining a list', () => {
+  itReadsConsent({
+    optOut: [
+      'Ôtez mon numéro de vos listes svp',
+      'ote moi de ton groupe de diffusion',
+      'otez ce numéro de votre liste',
+      'Je vous prie de ne plus contacter ce numéro. Merci',
+      'merci de ne jamais rappeler mon numéro',
+      'svp ne plus écrire à ce numéro',
+    ],
+    optIn: [
+      'I want to rejoin your list, I stopped by mistake',
+      'please put me back on your broadcast',
+      'add me back to your promo list abeg',
+    ],
+    neither: [
+      'Ôtez le sac rouge de ma commande',
+      'otez les frais de livraison de la facture',
+      'ne plus contacter ce fournisseur, il est trop cher',
+      'I will not rejoin your group after what happened',
+      'The rider should get back on the road, where is my parcel?',
+    ],
+  });
+});
+
 /** The intents the cue rules read in a message (no product named, no quantity). */
 function cuesOf(text: string, ctx: Partial<CueContext> = {}) {
   return readCues(

@@ -892,6 +892,10 @@ const SEVENTH_OPT_OUT_RE = new RegExp(
     '(?:not for me|pas pour moi|ne m interesse (?:pas|plus)|m interesse (?:pas|plus))(?: [a-z]+){0,3} (?:(?:please|pls|kindly|svp|stp|so|donc|alors) )?(?:stop|arretez|arrete)(?: (?:it|now|please|pls|svp|stp|merci|thanks|maintenant))*$',
     // "Rayez-moi de vos listes", "rayez mon numéro de la diffusion".
     `raye[rz]? (?:moi|nous|mon (?:numero|num|nom|contact)) (?:de|des|du|d) (?:(?:vos|votre|tes|ta|ton|la|le|les|ce|cette) )?(?:[a-z]+ )?${LIST}`,
+    // train-d forms (lead): "Ôtez mon numéro de vos listes", "ôte-moi de ton groupe".
+    `ote[rz]? (?:moi|nous|mon (?:numero|num|nom|contact)|ce (?:numero|num|contact)) (?:de|des|du|d) (?:(?:vos|votre|tes|ta|ton|la|le|les|ce|cette) )?(?:[a-z]+ )?${LIST}`,
+    // "Je vous prie de ne plus contacter ce numéro", "merci de ne jamais rappeler mon numéro".
+    '(?:ne|n) (?:plus|jamais) (?:contacter|ecrire a|ecrire sur|appeler|rappeler|relancer|deranger|texter) (?:ce|cette|mon|ma) (?:numero|num|ligne|contact|puce)',
   ].join('|')})\b`,
 );
 const SEVENTH_OPT_IN_RE = new RegExp(
@@ -902,6 +906,8 @@ const SEVENTH_OPT_IN_RE = new RegExp(
     '(?:faites|fais|faire) (?:moi|nous) savoir (?:quand|des que|si|s il|s ils|lorsque|when)(?: [a-z0-9]+){0,6} (?:promos?|promotions?|soldes?|offres?|nouveautes?|arrivages?|reductions?|bons plans)',
     // Pidgin "I wan dey receive una price list every week", "I want to keep getting your deals weekly".
     '(?:wan|want to|dey) (?:dey |keep )?(?:receive|get|getting|receiving|see|seeing) (?:una|your|ur) (?:[a-z]+ )?(?:price list|prices|promos?|updates?|messages?|broadcasts?|deals|offers?) (?:every|each|daily|weekly|monthly|always)',
+    // train-d forms (lead): "I want to rejoin your list", "put me back on your broadcast".
+    '(?<!\\b(?:not|never|don t|dont|no) (?:[a-z]+ )?)(?:rejoin|re join|join back|get back on|be back on|put me back (?:on|in)|add me back (?:to|on|in)) (?:your|una|ur) (?!waiting\\b)(?:[a-z]+ )?(?:list|broadcast|group|channel|mailing)',
   ].join('|')})\b`,
 );
 
