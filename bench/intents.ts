@@ -22,6 +22,8 @@ import {
   loadCorpus,
   RETIRED_H2,
   RETIRED_H3,
+  RETIRED_H4,
+  RETIRED_H5,
   RETIRED_HELDOUT,
   SHORT_CHARS,
   shortDevContexts,
@@ -61,8 +63,10 @@ export async function run(): Promise<string> {
   );
   const h2 = loadCorpus(RETIRED_H2);
   const h3 = loadCorpus(RETIRED_H3);
+  const h4 = loadCorpus(RETIRED_H4);
+  const h5 = loadCorpus(RETIRED_H5);
   const trainD = loadCorpus(TRAIN_D);
-  for (const c of [h2, h3]) {
+  for (const c of [h2, h3, h4, h5]) {
     parts.push(
       `${formatAggregates(evaluateCorpus(splitCorpus(c, 'validation')))}\n\n(${c.name}, retired held-out set, validation split: never trained on)`,
     );
@@ -75,6 +79,8 @@ export async function run(): Promise<string> {
   parts.push(formatAggregates(evaluateCorpus(dev3)));
   parts.push(formatAggregates(evaluateCorpus(h2)));
   parts.push(formatAggregates(evaluateCorpus(h3)));
+  parts.push(formatAggregates(evaluateCorpus(h4)));
+  parts.push(formatAggregates(evaluateCorpus(h5)));
   parts.push(formatAggregates(evaluateCorpus(trainD)));
   parts.push(formatAggregates(evaluateCorpus(loadCorpus(OLD))));
   // Each look at the held-out set is counted, so tuning runs skip it (INTENT_BENCH_HELDOUT=0).
