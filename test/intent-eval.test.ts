@@ -19,6 +19,7 @@ import {
   RETIRED_H3,
   RETIRED_H4,
   RETIRED_H5,
+  RETIRED_H6,
   RETIRED_HELDOUT,
   SPLIT_CORPORA,
   splitCorpus,
@@ -56,7 +57,7 @@ describe('intent evaluation harness', () => {
   });
 
   it('refuses the current held-out set by name or by path, and lists the retired one', () => {
-    for (const which of ['heldout-6', 'test/fixtures/intents/heldout-6.json', 'heldout']) {
+    for (const which of ['heldout-7', 'test/fixtures/intents/heldout-7.json', 'heldout']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/intent-errors.ts', which], {
         encoding: 'utf8',
       });
@@ -71,21 +72,23 @@ describe('intent evaluation harness', () => {
     expect(SPLIT_CORPORA).toContain(TRAIN_D);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
     expect(SPLIT_CORPORA).not.toContain(DEFAULT_HELDOUT);
-    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-6.json');
+    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-7.json');
     for (const earlier of EARLIER_HELDOUTS) expect(DEV_CORPORA).not.toContain(earlier);
     expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H2);
     expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H3);
     expect(DEV_CORPORA).toContain(RETIRED_H4);
     expect(SPLIT_CORPORA).toContain(RETIRED_H5);
     expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H5);
+    expect(SPLIT_CORPORA).toContain(RETIRED_H6);
   });
 
-  it('lists only the tuning split of heldout-2 to heldout-5, retired into development data', () => {
+  it('lists only the tuning split of heldout-2 to heldout-6, retired into development data', () => {
     for (const [which, path] of [
       ['h2', RETIRED_H2],
       ['h3', RETIRED_H3],
       ['h4', RETIRED_H4],
       ['h5', RETIRED_H5],
+      ['h6', RETIRED_H6],
     ] as const) {
       const r = spawnSync(
         process.execPath,
@@ -94,7 +97,7 @@ describe('intent evaluation harness', () => {
       );
       expect(r.status).toBe(0);
       const corpus = loadCorpus(path);
-      const listed = [...r.stdout.matchAll(/^(h[2-5]-\d{3}) /gm)].map((x) => x[1]!);
+      const listed = [...r.stdout.matchAll(/^(h[2-6]-\d{3}) /gm)].map((x) => x[1]!);
       const tuningOptIns = splitCorpus(corpus, 'tuning').messages.filter((m) => m.intent === 'opt_in');
       expect(listed).toEqual(tuningOptIns.map((m) => m.id));
       expect(listed.some((id) => isValidationMessage({ id }))).toBe(false);
