@@ -8,7 +8,7 @@
  * same run.
  *
  * The held-out corpus: `INTENT_BENCH_HELDOUT=<path>` names it; `INTENT_BENCH_HELDOUT=0` skips it (for
- * tuning runs); unset, test/fixtures/intents/heldout-7.json is evaluated when present and the
+ * tuning runs); unset, test/fixtures/intents/heldout-8.json is evaluated when present and the
  * held-out part is skipped, with a message, when it is not.
  */
 import { existsSync } from 'node:fs';
@@ -25,11 +25,14 @@ import {
   RETIRED_H4,
   RETIRED_H5,
   RETIRED_H6,
+  RETIRED_H7,
   RETIRED_HELDOUT,
   SHORT_CHARS,
   shortDevContexts,
   splitCorpus,
   TRAIN_D,
+  TRAIN_E,
+  TRAIN_F,
 } from './intent-eval.ts';
 import { formatTable, measureSync } from './lib.ts';
 
@@ -67,8 +70,11 @@ export async function run(): Promise<string> {
   const h4 = loadCorpus(RETIRED_H4);
   const h5 = loadCorpus(RETIRED_H5);
   const h6 = loadCorpus(RETIRED_H6);
+  const h7 = loadCorpus(RETIRED_H7);
+  const trainE = loadCorpus(TRAIN_E);
+  const trainF = loadCorpus(TRAIN_F);
   const trainD = loadCorpus(TRAIN_D);
-  for (const c of [h2, h3, h4, h5, h6]) {
+  for (const c of [h2, h3, h4, h5, h6, h7]) {
     parts.push(
       `${formatAggregates(evaluateCorpus(splitCorpus(c, 'validation')))}\n\n(${c.name}, retired held-out set, validation split: never trained on)`,
     );
@@ -84,6 +90,9 @@ export async function run(): Promise<string> {
   parts.push(formatAggregates(evaluateCorpus(h4)));
   parts.push(formatAggregates(evaluateCorpus(h5)));
   parts.push(formatAggregates(evaluateCorpus(h6)));
+  parts.push(formatAggregates(evaluateCorpus(h7)));
+  parts.push(formatAggregates(evaluateCorpus(trainE)));
+  parts.push(formatAggregates(evaluateCorpus(trainF)));
   parts.push(formatAggregates(evaluateCorpus(trainD)));
   parts.push(formatAggregates(evaluateCorpus(loadCorpus(OLD))));
   // Each look at the held-out set is counted, so tuning runs skip it (INTENT_BENCH_HELDOUT=0).

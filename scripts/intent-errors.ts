@@ -1,10 +1,10 @@
 /**
- * `npm run intents:errors [dev|dev3|retired|h2|h3|h4|h5|h6|td|old|trainc] [--intent X]`: lists the messages of a DEVELOPMENT corpus
+ * `npm run intents:errors [dev|dev3|retired|h2|h3|h4|h5|h6|h7|td|te|tf|old|trainc] [--intent X]`: lists the messages of a DEVELOPMENT corpus
  * the intent engine gets wrong (label, prediction, products, quantities, unasked prices), to tune on.
- * For dev.json, dev-3.json, train-d.json and the retired held-out sets (heldout.json, heldout-2.json and
- * heldout-3.json, heldout-4.json, heldout-5.json, heldout-6.json, development data since they were retired) only their tuning split is listed (see
+ * For dev.json, dev-3.json, train-d.json, train-e.json, train-f.json and the retired held-out sets (heldout.json, heldout-2.json and
+ * heldout-3.json, heldout-4.json, heldout-5.json, heldout-6.json, heldout-7.json, development data since they were retired) only their tuning split is listed (see
  * isValidationMessage in bench/intent-eval.ts). It refuses every other corpus, by name or path: the
- * held-out set (heldout-7.json) is only ever evaluated in aggregate (`npm run bench intents`), so
+ * held-out set (heldout-8.json) is only ever evaluated in aggregate (`npm run bench intents`), so
  * nobody tunes on its messages.
  */
 import { readFileSync } from 'node:fs';
@@ -24,13 +24,16 @@ const named: Record<string, string> = {
   h4: DEV_CORPORA[7]!,
   h5: DEV_CORPORA[8]!,
   h6: DEV_CORPORA[9]!,
+  h7: DEV_CORPORA[10]!,
+  te: DEV_CORPORA[11]!,
+  tf: DEV_CORPORA[12]!,
   // Training data, written for training only: listed whole.
   trainc: 'test/fixtures/intents/train-c.json',
 };
 const path = Object.hasOwn(named, which) ? named[which] : undefined;
 if (path === undefined) {
   console.error(
-    'intent-errors lists development corpora only: "dev", "dev3", "retired", "h2", "h3", "h4", "h5", "h6", "td", "old" or "trainc". The held-out set is aggregate-only.',
+    'intent-errors lists development corpora only: "dev", "dev3", "retired", "h2", "h3", "h4", "h5", "h6", "h7", "td", "te", "tf", "old" or "trainc". The held-out set is aggregate-only.',
   );
   process.exit(2);
 }

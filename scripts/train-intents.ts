@@ -8,12 +8,12 @@
  * Training data: the three training corpora (test/fixtures/intents/train-a.json, train-b.json and
  * train-c.json, written for training only), the tuning splits of the development corpora
  * (test/fixtures/intents/dev.json, test/fixtures/intents/dev-3.json) and of the RETIRED held-out sets
- * (test/fixtures/intents/heldout.json, heldout-2.json, heldout-3.json, heldout-4.json, heldout-5.json and
- * heldout-6.json, development data since they were retired), the older corpus (test/fixtures/intent-corpus.json) and
+ * (test/fixtures/intents/heldout.json, heldout-2.json, heldout-3.json, heldout-4.json, heldout-5.json, heldout-6.json
+ * and heldout-7.json, development data since they were retired), the older corpus (test/fixtures/intent-corpus.json) and
  * examples written for training only (scripts/intent-training/own-examples.json). The validation
  * splits of these split corpora (SPLIT_CORPORA) (a third of each, see isValidationMessage) are NOT trained on:
  * they are what the script reports, so its figures say how the model does on messages it never saw.
- * The held-out set (heldout-7.json) is never read here.
+ * The held-out set (heldout-8.json) is never read here.
  *
  * Model selection: a small grid, each setting scored on the validation splits by the whole
  * classifier (exact consent rules plus the model). `--cv` also prints a 3-fold cross-validation over

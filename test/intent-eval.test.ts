@@ -20,10 +20,13 @@ import {
   RETIRED_H4,
   RETIRED_H5,
   RETIRED_H6,
+  RETIRED_H7,
   RETIRED_HELDOUT,
   SPLIT_CORPORA,
   splitCorpus,
   TRAIN_D,
+  TRAIN_E,
+  TRAIN_F,
 } from '../bench/intent-eval.ts';
 import { heldoutChoice } from '../bench/intents.ts';
 
@@ -57,7 +60,7 @@ describe('intent evaluation harness', () => {
   });
 
   it('refuses the current held-out set by name or by path, and lists the retired one', () => {
-    for (const which of ['heldout-7', 'test/fixtures/intents/heldout-7.json', 'heldout']) {
+    for (const which of ['heldout-8', 'test/fixtures/intents/heldout-8.json', 'heldout']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/intent-errors.ts', which], {
         encoding: 'utf8',
       });
@@ -72,7 +75,7 @@ describe('intent evaluation harness', () => {
     expect(SPLIT_CORPORA).toContain(TRAIN_D);
     expect(DEV_CORPORA).not.toContain(DEFAULT_HELDOUT);
     expect(SPLIT_CORPORA).not.toContain(DEFAULT_HELDOUT);
-    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-7.json');
+    expect(DEFAULT_HELDOUT).toBe('test/fixtures/intents/heldout-8.json');
     for (const earlier of EARLIER_HELDOUTS) expect(DEV_CORPORA).not.toContain(earlier);
     expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H2);
     expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H3);
@@ -80,15 +83,19 @@ describe('intent evaluation harness', () => {
     expect(SPLIT_CORPORA).toContain(RETIRED_H5);
     expect(EARLIER_HELDOUTS).not.toContain(RETIRED_H5);
     expect(SPLIT_CORPORA).toContain(RETIRED_H6);
+    expect(SPLIT_CORPORA).toContain(RETIRED_H7);
+    expect(SPLIT_CORPORA).toContain(TRAIN_E);
+    expect(SPLIT_CORPORA).toContain(TRAIN_F);
   });
 
-  it('lists only the tuning split of heldout-2 to heldout-6, retired into development data', () => {
+  it('lists only the tuning split of heldout-2 to heldout-7, retired into development data', () => {
     for (const [which, path] of [
       ['h2', RETIRED_H2],
       ['h3', RETIRED_H3],
       ['h4', RETIRED_H4],
       ['h5', RETIRED_H5],
       ['h6', RETIRED_H6],
+      ['h7', RETIRED_H7],
     ] as const) {
       const r = spawnSync(
         process.execPath,
@@ -97,7 +104,7 @@ describe('intent evaluation harness', () => {
       );
       expect(r.status).toBe(0);
       const corpus = loadCorpus(path);
-      const listed = [...r.stdout.matchAll(/^(h[2-6]-\d{3}) /gm)].map((x) => x[1]!);
+      const listed = [...r.stdout.matchAll(/^(h[2-7]-\d{3}) /gm)].map((x) => x[1]!);
       const tuningOptIns = splitCorpus(corpus, 'tuning').messages.filter((m) => m.intent === 'opt_in');
       expect(listed).toEqual(tuningOptIns.map((m) => m.id));
       expect(listed.some((id) => isValidationMessage({ id }))).toBe(false);
