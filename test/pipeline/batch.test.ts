@@ -16,7 +16,7 @@ import {
   type PipelineDeps,
   processEvents,
 } from '../../src/pipeline/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { Queryable, Store } from '../../src/store/index.ts';
 import type { InboundEvent } from '../../src/whatsapp/index.ts';
 import { openPipeline, type PipelineHarness } from '../support/pipeline.ts';
 import { testBackends } from '../support/store.ts';
@@ -83,6 +83,40 @@ for (const backend of testBackends()) {
       const reports: BatchReport[] = [];
       const ingest = createInboundBatcher(deps, { onBatch: (b) => reports.push(b) });
       return { ingest, reports };
+    }
+
+    /**
+     * `store` with its COMMIT failing while `fail()` says so (a lost connection, a full disk): the
+     * work is done, then rolled back. On PostgreSQL a batch sends its last write together with the
+     * COMMIT (Queryable.queryThenCommit), so the failure comes there, in place of the COMMIT;
+     * otherwise once the transaction's function has returned, before the store commits.
+     */
+    function commitFailing(store: Store, fail: () => boolean): Store {
+      return {
+        ...store,
+        tx: (id, fn, options) =>
+          store.tx(
+            id,
+            async (r) => {
+              const real = r.sql;
+              let decided = false;
+              const sql: Queryable = { query: (text, params) => real.query(text, params) };
+              if (real.queryThenCommit !== undefined) {
+                const queryThenCommit = real.queryThenCommit;
+                sql.queryThenCommit = async <T>(text: string, params: unknown[]) => {
+                  decided = true;
+                  if (!fail()) return queryThenCommit<T>(text, params);
+                  await real.query(text, params);
+                  throw new Error('COMMIT failed: connection lost');
+                };
+              }
+              const result = await fn({ ...r, sql });
+              if (!decided && fail()) throw new Error('COMMIT failed: connection lost');
+              return result;
+            },
+            options,
+          ),
+      };
     }
 
     /** Every webhook posted in the same turn, as concurrent requests are. */
@@ -269,15 +303,8 @@ for (const backend of testBackends()) {
     it('fails every webhook of a batch whose transaction cannot commit, storing none of it', async () => {
       now = T0;
       const { tenantId, channelId } = await h.shop();
-      const down: Store = {
-        ...h.store,
-        tx: async (id, fn) =>
-          h.store.tx(id, async (r) => {
-            await fn(r);
-            // The work is done; the COMMIT is what fails (a lost connection, a full disk).
-            throw new Error('COMMIT failed: connection lost');
-          }),
-      };
+      // The work is done; the COMMIT is what fails.
+      const down = commitFailing(h.store, () => true);
       const { ingest } = batcher({ ...h.deps, store: down });
       const settled = await together(ingest, { tenantId, channelId }, [
         [h.message('+2250701050501', 'Bonjour')],
@@ -295,18 +322,7 @@ for (const backend of testBackends()) {
       now = T0;
       const { tenantId, channelId } = await h.shop();
       let failures = 1;
-      const flaky: Store = {
-        ...h.store,
-        tx: async (id, fn) =>
-          h.store.tx(id, async (r) => {
-            const result = await fn(r);
-            if (failures > 0) {
-              failures--;
-              throw new Error('COMMIT failed: connection lost');
-            }
-            return result;
-          }),
-      };
+      const flaky = commitFailing(h.store, () => failures-- > 0);
       const { ingest, reports } = batcher({ ...h.deps, store: flaky });
       const webhooks = [
         [h.message('+2250701060601', 'Bonjour')],

@@ -215,7 +215,7 @@ const MOVABLE_FROM: Readonly<Record<OutboundStatus, readonly MessageStatus[]>> =
  * insert sent without RETURNING). `updatedAtMs` is the creation time; the stored `updated_at` is
  * the transaction's time, milliseconds apart.
  */
-function plannedOutbound(
+export function plannedOutbound(
   tenantId: string,
   id: string,
   input: NewOutboundMessage,
