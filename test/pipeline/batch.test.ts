@@ -7,6 +7,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchRepos, type ChannelZones, prefetchFacts } from '../../src/pipeline/batch.ts';
+import { HEALTH_LOOKBACK_MS } from '../../src/pipeline/context.ts';
 import {
   type BatchReport,
   createInboundBatcher,
@@ -16,7 +18,7 @@ import {
   type PipelineDeps,
   processEvents,
 } from '../../src/pipeline/index.ts';
-import type { Queryable, Store } from '../../src/store/index.ts';
+import type { Queryable, Store, TenantRepos } from '../../src/store/index.ts';
 import type { InboundEvent } from '../../src/whatsapp/index.ts';
 import { openPipeline, type PipelineHarness } from '../support/pipeline.ts';
 import { testBackends } from '../support/store.ts';
@@ -50,6 +52,99 @@ describe('laneOf', () => {
   it('routes a webhook without a sender by its channel', () => {
     const status: InboundEvent = { kind: 'status', providerId: 'w1', status: 'read', timestampMs: T0 };
     expect(laneOf(target, [status], 4)).toBe(laneOf(target, [], 4));
+  });
+});
+
+describe('prefetchFacts', () => {
+  // A tenant's repositories reduced to the five reads, each call recorded.
+  function fakeRepos(timezone: string) {
+    const calls: string[] = [];
+    const r = {
+      tenantId: 'ten_1',
+      channels: {
+        get: (id: string) => {
+          calls.push(`channel ${id}`);
+          return Promise.resolve({ id, timezone });
+        },
+      },
+      healthEvents: {
+        recent: (id: string, o: { sinceMs?: number }) => {
+          calls.push(`health ${id} ${o.sinceMs}`);
+          return Promise.resolve([]);
+        },
+      },
+      stats: {
+        sendStats: (id: string, _nowMs: number, zone: string) => {
+          calls.push(`stats ${id} ${zone}`);
+          return Promise.resolve({ sentToday: zone.length });
+        },
+      },
+      products: {
+        list: () => {
+          calls.push('products');
+          return Promise.resolve([]);
+        },
+      },
+      playbook: {
+        get: () => {
+          calls.push('playbook');
+          return Promise.resolve({});
+        },
+      },
+      orders: {},
+      messages: {},
+    } as unknown as TenantRepos;
+    return { r, calls };
+  }
+
+  it('reads the five facts once, then serves the batch from them', async () => {
+    const { r, calls } = fakeRepos('Africa/Abidjan');
+    const repos = batchRepos(r);
+    const zones: ChannelZones = new Map([['chn_1', 'Africa/Abidjan']]);
+    await prefetchFacts(repos, ['chn_1'], T0, zones);
+    expect(calls.sort()).toEqual(
+      [
+        'channel chn_1',
+        `health chn_1 ${T0 - HEALTH_LOOKBACK_MS}`,
+        'stats chn_1 Africa/Abidjan',
+        'products',
+        'playbook',
+      ].sort(),
+    );
+    await repos.channels.get('chn_1');
+    await repos.healthEvents.recent('chn_1', { sinceMs: T0 + 5 - HEALTH_LOOKBACK_MS });
+    await repos.stats.sendStats('chn_1', T0 + 5, 'Africa/Abidjan');
+    await repos.products.list();
+    await repos.playbook.get();
+    expect(calls).toHaveLength(5);
+  });
+
+  it("reads the send counters again with the channel's zone when it changed since the zone remembered", async () => {
+    const { r, calls } = fakeRepos('Europe/Paris');
+    const repos = batchRepos(r);
+    const zones: ChannelZones = new Map([['chn_1', 'Africa/Abidjan']]);
+    await prefetchFacts(repos, ['chn_1'], T0, zones);
+    expect(zones.get('chn_1')).toBe('Europe/Paris');
+    const stats = await repos.stats.sendStats('chn_1', T0, 'Europe/Paris');
+    expect(stats.sentToday).toBe('Europe/Paris'.length);
+    expect(calls.filter((c) => c.startsWith('stats'))).toEqual([
+      'stats chn_1 Africa/Abidjan',
+      'stats chn_1 Europe/Paris',
+    ]);
+  });
+
+  it('leaves the counters of a channel not seen before to its first message, and remembers its zone', async () => {
+    const { r, calls } = fakeRepos('Africa/Abidjan');
+    const zones: ChannelZones = new Map();
+    await prefetchFacts(batchRepos(r), ['chn_1'], T0, zones);
+    expect(calls.filter((c) => c.startsWith('stats'))).toEqual([]);
+    expect(zones.get('chn_1')).toBe('Africa/Abidjan');
+  });
+
+  it('reads nothing for a batch that decides nothing', async () => {
+    const { r, calls } = fakeRepos('Africa/Abidjan');
+    await prefetchFacts(batchRepos(r), [], T0, new Map());
+    expect(calls).toEqual([]);
   });
 });
 
