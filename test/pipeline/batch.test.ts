@@ -432,6 +432,54 @@ for (const backend of testBackends()) {
       expect(await replies(tenantId)).toBe(3);
     });
 
+    it('writes a batch of one message and a batch of three with the same statement text (prepared once)', async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      const texts: string[] = [];
+      const recording: Store = {
+        ...h.store,
+        tx: (id, fn, options) =>
+          h.store.tx(
+            id,
+            (r) => {
+              const real = r.sql;
+              const sql: Queryable = {
+                query: (text, params) => {
+                  if (text.startsWith('WITH w1')) texts.push(text);
+                  return real.query(text, params);
+                },
+              };
+              const queryThenCommit = real.queryThenCommit;
+              if (queryThenCommit !== undefined)
+                sql.queryThenCommit = <T>(text: string, params: unknown[]) => {
+                  texts.push(text);
+                  return queryThenCommit<T>(text, params);
+                };
+              return fn({ ...r, sql });
+            },
+            options,
+          ),
+      };
+      const reports: BatchReport[] = [];
+      const ingest = createInboundBatcher(
+        { ...h.deps, store: recording },
+        { lanes: 1, onBatch: (b) => reports.push(b) },
+      );
+      const target = { tenantId, channelId };
+      outcomesOf(await together(ingest, target, [[h.message('+2250701120001', 'Bonjour')]]));
+      outcomesOf(
+        await together(ingest, target, [
+          [h.message('+2250701120002', 'Bonjour')],
+          [h.message('+2250701120003', 'Bonjour')],
+          [h.message('+2250701120004', 'Bonjour')],
+        ]),
+      );
+      expect(reports.map((r) => r.events)).toEqual([1, 3]);
+      expect(await replies(tenantId)).toBe(4);
+      expect(texts).toHaveLength(2);
+      expect(texts[1]).toBe(texts[0]);
+    });
+
     it('answers a message delivered twice within one batch once', async () => {
       now = T0;
       const { tenantId, channelId } = await h.shop();
