@@ -61,7 +61,7 @@ function timedStore(store: Store): Store {
  * flight (pg's pipeline mode) shares that round trip; without pipeline mode pg holds it until the
  * one before has answered, so every query is a round trip of its own.
  */
-const wire = { queries: 0, roundTrips: 0 };
+const wire = { queries: 0, roundTrips: 0, texts: new Set<string>() };
 interface PgClientState {
   connectionParameters?: { application_name?: string };
   pipeline?: boolean;
@@ -81,6 +81,11 @@ if (databaseUrl) {
           (this._sentQueryQueue?.length ?? 0) > 0 ||
           (this._queryQueue?.length ?? 0) > 0);
       if (!inFlight) wire.roundTrips++;
+      // Distinct texts sent with values: each takes one of the process's prepared-statement names.
+      const config = args[0] as { text?: string; values?: unknown[] } | string;
+      if (typeof config === 'string') {
+        if (Array.isArray(args[1])) wire.texts.add(config);
+      } else if (config.values !== undefined && config.text !== undefined) wire.texts.add(config.text);
     }
     return query.apply(this, args);
   };
@@ -145,6 +150,7 @@ async function drive(concurrency: number, request: (i: number) => Promise<number
   timings.clear();
   wire.queries = 0;
   wire.roundTrips = 0;
+  wire.texts.clear();
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -325,7 +331,7 @@ for (const [name, t] of rows) if (name.startsWith('sql: ')) statements += t.n;
 console.log(`${(statements / total).toFixed(2)} SQL statements per request (tenant transactions)`);
 if (databaseUrl)
   console.log(
-    `PostgreSQL wire (all of Sellify's pool, BEGIN and COMMIT included): ${(wire.queries / total).toFixed(2)} queries, ${(wire.roundTrips / total).toFixed(2)} round trips per request`,
+    `PostgreSQL wire (all of Sellify's pool, BEGIN and COMMIT included): ${(wire.queries / total).toFixed(2)} queries, ${(wire.roundTrips / total).toFixed(2)} round trips per request; ${wire.texts.size} distinct statement texts with values`,
   );
 for (const [name, t] of rows.slice(0, 30))
   console.log(
