@@ -16,13 +16,14 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createKeyring, generateKey } from '../src/crypto/keyring.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createInboundBatcher, processEvents } from '../src/pipeline/index.ts';
 import { startQueue } from '../src/queue/index.ts';
 import { createMemoryLimiter } from '../src/ratelimit/memory.ts';
-import { createStore, createTenant, openDb, type Store } from '../src/store/index.ts';
+import { createStore, createTenant, openDb, type Queryable, type Store } from '../src/store/index.ts';
 
 const which = process.argv[2] ?? 'decision';
 const total = Number(process.argv[3] ?? 3000);
@@ -53,23 +54,73 @@ function timedStore(store: Store): Store {
   };
 }
 
+/**
+ * PostgreSQL wire counts of Sellify's own pool (application_name 'sellify'; the queue's pool is
+ * left out): every query message sent (BEGIN and COMMIT included), and the round trips among them
+ * — a query sent while its connection has nothing in flight. A query sent behind one still in
+ * flight (pg's pipeline mode) shares that round trip; without pipeline mode pg holds it until the
+ * one before has answered, so every query is a round trip of its own.
+ */
+const wire = { queries: 0, roundTrips: 0, texts: new Set<string>() };
+interface PgClientState {
+  connectionParameters?: { application_name?: string };
+  pipeline?: boolean;
+  _activeQuery?: unknown;
+  _sentQueryQueue?: unknown[];
+  _queryQueue?: unknown[];
+}
+if (databaseUrl) {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = proto.query;
+  proto.query = function (this: PgClientState, ...args: unknown[]) {
+    if (this.connectionParameters?.application_name === 'sellify') {
+      wire.queries++;
+      const inFlight =
+        this.pipeline === true &&
+        (this._activeQuery != null ||
+          (this._sentQueryQueue?.length ?? 0) > 0 ||
+          (this._queryQueue?.length ?? 0) > 0);
+      if (!inFlight) wire.roundTrips++;
+      // Distinct texts sent with values: each takes one of the process's prepared-statement names.
+      const config = args[0] as { text?: string; values?: unknown[] } | string;
+      if (typeof config === 'string') {
+        if (Array.isArray(args[1])) wire.texts.add(config);
+      } else if (config.values !== undefined && config.text !== undefined) wire.texts.add(config.text);
+    }
+    return query.apply(this, args);
+  };
+}
+
 const db = await openDb(databaseUrl ? { dataDir: '', databaseUrl } : { dataDir: '', memory: true });
 // Per statement: wrap the tenant transaction's query.
 const tenantTx = db.tenantTx.bind(db);
+function timedSql(sql: string, t0: number): void {
+  add(`sql: ${sql.replace(/\s+/g, ' ').trim().slice(0, 60)}`, performance.now() - t0);
+}
 db.tenantTx = (tenantId, fn) =>
-  tenantTx(tenantId, (tx) =>
-    fn({
-      async query(sql, params) {
+  tenantTx(tenantId, (tx) => {
+    const timedTx: Queryable = {
+      async query<T>(sql: string, params?: unknown[]) {
         const t0 = performance.now();
         try {
-          return await tx.query(sql, params);
+          return await tx.query<T>(sql, params);
         } finally {
-          const head = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
-          add(`sql: ${head}`, performance.now() - t0);
+          timedSql(sql, t0);
         }
       },
-    }),
-  );
+    };
+    // The batch's last write goes with its COMMIT where the database can (PostgreSQL).
+    if (tx.queryThenCommit !== undefined)
+      timedTx.queryThenCommit = async <T>(sql: string, params: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await (tx.queryThenCommit as NonNullable<Queryable['queryThenCommit']>)<T>(sql, params);
+        } finally {
+          timedSql(sql, t0);
+        }
+      };
+    return fn(timedTx);
+  });
 const tenant = await createTenant(db, { name: 'Profile' });
 // Seals and unseals per column: each is one AES-GCM call (a cipher object, the AAD, base64).
 const keyring = createKeyring(generateKey());
@@ -97,6 +148,9 @@ async function drive(concurrency: number, request: (i: number) => Promise<number
   // A short warm-up (JIT, caches), not profiled nor counted.
   for (let i = 0; i < 100; i++) await request(-1 - i);
   timings.clear();
+  wire.queries = 0;
+  wire.roundTrips = 0;
+  wire.texts.clear();
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -275,6 +329,10 @@ console.log(
 let statements = 0;
 for (const [name, t] of rows) if (name.startsWith('sql: ')) statements += t.n;
 console.log(`${(statements / total).toFixed(2)} SQL statements per request (tenant transactions)`);
+if (databaseUrl)
+  console.log(
+    `PostgreSQL wire (all of Sellify's pool, BEGIN and COMMIT included): ${(wire.queries / total).toFixed(2)} queries, ${(wire.roundTrips / total).toFixed(2)} round trips per request; ${wire.texts.size} distinct statement texts with values`,
+  );
 for (const [name, t] of rows.slice(0, 30))
   console.log(
     `${(t.ms / total).toFixed(3).padStart(8)} ms/req  ${String(t.n).padStart(6)}×  ${(t.ms / t.n).toFixed(3).padStart(8)} ms each  ${name}`,

@@ -30,7 +30,6 @@
 import type { Decision } from '../engines/decide.ts';
 import type { JobSpec } from '../queue/index.ts';
 import {
-  type Message,
   type NewDecision,
   type NewOutboundMessage,
   newId,
@@ -39,7 +38,9 @@ import {
   type TenantRepos,
 } from '../store/index.ts';
 import { decisionsRepo } from '../store/repos/decisions.ts';
+import { plannedOutbound } from '../store/repos/messages.ts';
 import type { InboundEvent } from '../whatsapp/index.ts';
+import { HEALTH_LOOKBACK_MS } from './context.ts';
 import type { PipelineDeps, PipelineMetrics } from './deps.ts';
 import {
   type ChannelTarget,
@@ -123,6 +124,7 @@ export function createInboundBatcher(
   );
   const pending = new Map<string, Pending[]>();
   const running = new Set<string>();
+  const zones: ChannelZones = new Map();
 
   const takeBatch = (queue: Pending[]): Pending[] => {
     let events = queue[0]?.events.length ?? 0;
@@ -144,7 +146,7 @@ export function createInboundBatcher(
         const events = batch.reduce((n, p) => n + p.events.length, 0);
         let fellBack = false;
         try {
-          const outcomes = await commitBatch(deps, tenantId, batch);
+          const outcomes = await commitBatch(deps, tenantId, batch, zones);
           for (const [i, p] of batch.entries()) p.resolve(outcomes[i]!);
         } catch (err) {
           fellBack = true;
@@ -186,11 +188,74 @@ export function createInboundBatcher(
   };
 }
 
+/**
+ * The time zone each channel had when a batch last read it (channel id → IANA zone), so that the
+ * next batch can read the channel's send counters together with its other facts (prefetchFacts).
+ * At most MAX_REMEMBERED_ZONES channels; past that it starts again empty.
+ */
+export type ChannelZones = Map<string, string>;
+const MAX_REMEMBERED_ZONES = 10_000;
+
+/**
+ * The channels a batch will decide for: those of its customers' messages (not the seller's own
+ * echoes, which decide nothing). Statuses and health events read what they need as they go.
+ */
+function decidingChannels(batch: readonly Pending[]): string[] {
+  const ids = new Set<string>();
+  for (const p of batch)
+    for (const e of p.events) if (e.kind === 'message' && e.fromMe !== true) ids.add(p.target.channelId);
+  return [...ids];
+}
+
+/**
+ * Reads, all at once at the batch's start, the facts every decision of the batch reads (through
+ * the caching repositories of batchRepos, which then answer the batch's messages from memory):
+ * for each channel the channel itself, its health events of the engine's look-back and its send
+ * counters, then the catalogue and the playbook. Issued together they leave in one round trip on
+ * PostgreSQL (pipeline mode, src/store/postgres.ts), behind the batch's BEGIN, instead of five
+ * round trips spread over its first message. The statements are the same ones the first message
+ * would have sent, so the facts are the same, read a few milliseconds earlier (at `nowMs`, the
+ * batch's start, instead of its first message's clock reading; the caches already served every
+ * later message of a batch the first one's reading). The send counters take the channel's time
+ * zone (the local day): it is the one remembered from the channel's previous batch, and checked
+ * when the message is decided — the counters are cached per channel and time zone, so if the
+ * channel's zone has changed since, the decision misses the cache and reads them again with the
+ * channel's own zone. A channel not seen before reads its counters at its first message, as
+ * before. A batch whose messages turn out to be redeliveries (or silent types) has read facts it
+ * does not use: server work, no round trip.
+ */
+export async function prefetchFacts(
+  r: TenantRepos,
+  channelIds: readonly string[],
+  nowMs: number,
+  zones: ChannelZones,
+): Promise<void> {
+  if (channelIds.length === 0) return;
+  const reads: Promise<unknown>[] = [];
+  for (const id of channelIds) {
+    reads.push(
+      r.channels.get(id).then((channel) => {
+        if (channel === null) return;
+        if (zones.size >= MAX_REMEMBERED_ZONES && !zones.has(id)) zones.clear();
+        zones.set(id, channel.timezone);
+      }),
+    );
+    reads.push(r.healthEvents.recent(id, { sinceMs: nowMs - HEALTH_LOOKBACK_MS }));
+    const zone = zones.get(id);
+    if (zone !== undefined) reads.push(r.stats.sendStats(id, nowMs, zone));
+  }
+  reads.push(r.products.list(), r.playbook.get());
+  // Promise.all waits for the first failure only, but handles every rejection: the transaction
+  // is failed then anyway, and the batch falls back to one webhook at a time.
+  await Promise.all(reads);
+}
+
 /** One transaction for the whole batch; the outcomes, in webhook order, once it has committed. */
 async function commitBatch(
   deps: PipelineDeps,
   tenantId: string,
   batch: Pending[],
+  zones: ChannelZones,
 ): Promise<InboundOutcome[]> {
   // Decisions are counted once the batch has committed: a batch that falls back decides again.
   const decided: Array<[mode: 'webhook' | 'followup', decision: Decision]> = [];
@@ -222,12 +287,18 @@ async function commitBatch(
     async (r) => {
       batchSql = r.sql;
       const { repos, flush } = deferredWrites(batchRepos(r), deps.store.keyring);
+      await prefetchFacts(repos, decidingChannels(batch), deps.nowMs(), zones);
       for (const [i, p] of batch.entries())
         for (const event of p.events) await processEventIn(batchDeps, repos, p.target, event, outcomes[i]!);
-      // The held decisions and replies, the send jobs and the event log's rows: one statement.
-      await flush(async (via) => {
-        if (jobs.length > 0) await deps.queue.enqueueManyIn(via, jobs);
-      });
+      // The held decisions and replies, the send jobs and the event log's rows: one statement,
+      // sent with the COMMIT where the database can (PostgreSQL). It is the batch's last statement
+      // (the event log's held rows go in it, so the store's own flush after this finds none).
+      await flush(
+        async (via) => {
+          if (jobs.length > 0) await deps.queue.enqueueManyIn(via, jobs);
+        },
+        { commit: true },
+      );
     },
     { deferEvents: true },
   );
@@ -392,13 +463,19 @@ const BLIND_TO_DEFERRED = new Set([
 export function deferredWrites(
   r: TenantRepos,
   keyring: Store['keyring'],
-): { repos: TenantRepos; flush: (extra?: (via: Queryable) => Promise<void>) => Promise<void> } {
+): {
+  repos: TenantRepos;
+  flush: (extra?: (via: Queryable) => Promise<void>, options?: { commit?: boolean }) => Promise<void>;
+} {
   let decisions: (NewDecision & { id: string })[] = [];
   let replies: (NewOutboundMessage & { id: string; createdAtMs: number })[] = [];
   // The decisions repository bound to a collector: it builds and seals the rows, sends nothing.
   const collector = statementCollector();
   const collectedDecisions = decisionsRepo({ tx: collector, tenantId: r.tenantId, keyring });
-  const flush = async (extra?: (via: Queryable) => Promise<void>): Promise<void> => {
+  const flush = async (
+    extra?: (via: Queryable) => Promise<void>,
+    options: { commit?: boolean } = {},
+  ): Promise<void> => {
     collector.statements.length = 0;
     if (decisions.length > 0) {
       const rows = decisions;
@@ -413,7 +490,7 @@ export function deferredWrites(
     if (extra !== undefined) await extra(collector);
     await r.events.flushHeld(collector);
     const statements = collector.statements.splice(0);
-    await runCombined(r.sql, statements);
+    await runCombined(r.sql, statements, options);
   };
   const repos: Record<string, unknown> = { ...r };
   for (const [repoName, repo] of Object.entries(r)) {
@@ -441,32 +518,7 @@ export function deferredWrites(
       return insertOutbound(input);
     const id = newId('msg');
     replies.push({ ...input, id, createdAtMs: input.createdAtMs });
-    return Promise.resolve(heldReply(r.tenantId, id, input, input.createdAtMs));
+    return Promise.resolve(plannedOutbound(r.tenantId, id, input, input.createdAtMs));
   };
   return { repos: out, flush };
-}
-
-/** The row a held reply will be once written (what insertOutbound would have answered). */
-function heldReply(tenantId: string, id: string, input: NewOutboundMessage, createdAtMs: number): Message {
-  return {
-    id,
-    tenantId,
-    channelId: input.channelId,
-    contactId: input.contactId,
-    direction: 'out',
-    kind: input.kind,
-    providerId: null,
-    body: input.body ?? null,
-    type: input.type ?? 'text',
-    status: 'queued',
-    errorCode: null,
-    isCold: input.isCold ?? false,
-    decisionId: input.decisionId ?? null,
-    replyToProviderId: input.replyToProviderId ?? null,
-    sendStartedAtMs: null,
-    attempts: 0,
-    createdAtMs,
-    sentAtMs: null,
-    updatedAtMs: createdAtMs,
-  };
 }

@@ -90,11 +90,22 @@ export function combineStatements(statements: readonly Statement[]): Statement |
   return { text: `WITH ${ctes.join(', ')} ${main}`, params };
 }
 
-/** Sends the statements in as few round trips as possible: one when they combine. */
-export async function runCombined(tx: Queryable, statements: readonly Statement[]): Promise<void> {
+/**
+ * Sends the statements in as few round trips as possible: one when they combine. `commit`: they
+ * are the transaction's last, and when the transaction can send a statement with its COMMIT
+ * (Queryable.queryThenCommit, PostgreSQL) the combined statement goes with it, one round trip
+ * for both; the transaction must then send nothing more.
+ */
+export async function runCombined(
+  tx: Queryable,
+  statements: readonly Statement[],
+  options: { commit?: boolean } = {},
+): Promise<void> {
   const combined = combineStatements(statements);
   if (combined !== null) {
-    await tx.query(combined.text, [...combined.params]);
+    if (options.commit === true && tx.queryThenCommit !== undefined)
+      await tx.queryThenCommit(combined.text, [...combined.params]);
+    else await tx.query(combined.text, [...combined.params]);
     return;
   }
   for (const s of statements) await tx.query(s.text, [...s.params]);

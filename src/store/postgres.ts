@@ -54,22 +54,29 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
-function wrap(client: pg.PoolClient | pg.Pool, isOpen: () => boolean = () => true): Queryable {
-  return {
-    async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-      if (!isOpen()) throw new Error('transaction is already finished');
-      // Without values pg uses the simple protocol, which allows several statements (migrations)
-      // and then answers with one result per statement.
-      const name = params === undefined ? undefined : statementName(sql);
-      const r = (
-        name === undefined
-          ? await client.query(sql, params)
-          : await client.query({ name, text: sql, values: params })
-      ) as pg.QueryResult | pg.QueryResult[];
-      const last = Array.isArray(r) ? r[r.length - 1] : r;
-      return { rows: (last?.rows ?? []) as T[], affectedRows: last?.rowCount ?? undefined };
-    },
-  };
+/** Sends one statement: named (prepared) when it has values and a name is left, else as given. */
+function send(
+  client: pg.PoolClient | pg.Pool,
+  sql: string,
+  params?: unknown[],
+): Promise<pg.QueryResult | pg.QueryResult[]> {
+  // Without values pg uses the simple protocol, which allows several statements (migrations)
+  // and then answers with one result per statement.
+  const name = params === undefined ? undefined : statementName(sql);
+  return (
+    name === undefined ? client.query(sql, params) : client.query({ name, text: sql, values: params })
+  ) as Promise<pg.QueryResult | pg.QueryResult[]>;
+}
+
+function resultOf<T>(r: pg.QueryResult | pg.QueryResult[]): QueryResult<T> {
+  const last = Array.isArray(r) ? r[r.length - 1] : r;
+  return { rows: (last?.rows ?? []) as T[], affectedRows: last?.rowCount ?? undefined };
+}
+
+/** COMMIT of a transaction in which a statement failed quietly rolls back: that is not success. */
+function checkCommitted(commit: pg.QueryResult): void {
+  if (commit.command === 'ROLLBACK')
+    throw new Error('transaction was rolled back because a statement in it failed');
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Db> {
@@ -82,6 +89,12 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     connectionTimeoutMillis: 10_000,
     application_name: 'sellify',
     types: typeParsers,
+    // Pipeline mode (pg 8.23): a query is written to the connection at once instead of after the
+    // one before it has answered, so statements issued together share one round trip (issue 17:
+    // a transaction's BEGIN with its first statements, a webhook batch's reads, its last write
+    // with the COMMIT). Statements awaited one by one behave as before. Cursors and the `rows`
+    // option are refused in this mode; nothing here uses them.
+    pipeline: true,
   });
   // Without a listener an idle client's error (server restart) would crash the process.
   pool.on('error', (err) => options.onError?.(err));
@@ -95,12 +108,22 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   });
   let closed = false;
 
-  /** `begin` is sent as one simple-protocol round trip: BEGIN plus the role and settings. */
+  /**
+   * `begin` is sent as one simple-protocol query: BEGIN plus the role and settings. It is not
+   * waited for: in pipeline mode the transaction's first statements go out right behind it, in
+   * the same round trip (issue 17: a webhook batch's five reads go out with its BEGIN). That is
+   * safe because BEGIN comes first in a fixed text (the tenant id is an escaped literal, so the
+   * text always parses) and cannot fail on a live connection: if anything after it fails — the
+   * role, the setting — the transaction is aborted and every statement queued behind it fails
+   * with it instead of running outside it; if the connection fails, they all fail.
+   */
   async function inTx<T>(begin: (c: pg.PoolClient) => string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
     if (closed) throw new Error('database is closed');
     const client = await pool.connect();
     let open = true;
     let broken: Error | undefined;
+    // Set by queryThenCommit: the COMMIT already sent behind the transaction's last statement.
+    let committing: Promise<pg.QueryResult> | undefined;
     // The pool stops listening for a checked-out client's errors. A connection killed between two
     // statements (pg_terminate_backend, a database restart) makes the client emit 'error' with no
     // query to fail, which without this listener crashed the process
@@ -110,17 +133,42 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
       broken = err;
     };
     client.on('error', onError);
+    const finished = () => !open || committing !== undefined;
+    const tx: Queryable = {
+      async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+        if (finished()) throw new Error('transaction is already finished');
+        return resultOf<R>(await send(client, sql, params));
+      },
+      async queryThenCommit<R>(sql: string, params: unknown[]): Promise<QueryResult<R>> {
+        if (finished()) throw new Error('transaction is already finished');
+        const statement = send(client, sql, params);
+        const commit = client.query('COMMIT') as Promise<pg.QueryResult>;
+        // Awaited below (or by inTx when the statement fails first): never an unhandled rejection.
+        commit.catch(() => {});
+        committing = commit;
+        // A failed statement aborts the transaction, and the COMMIT behind it then answers ROLLBACK.
+        const r = await statement;
+        checkCommitted(await commit);
+        return resultOf<R>(r);
+      },
+    };
+    const begun = client.query(begin(client)) as Promise<unknown>;
+    begun.catch(() => {});
     try {
-      await client.query(begin(client));
-      const result = await fn(wrap(client, () => open));
-      const commit = (await client.query('COMMIT')) as pg.QueryResult;
-      // COMMIT of a transaction in which a statement failed (and the caller swallowed the error)
-      // quietly rolls back; that must not look like success.
-      if (commit.command === 'ROLLBACK')
-        throw new Error('transaction was rolled back because a statement in it failed');
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (err) {
+        // A failed BEGIN says more than the statements that failed behind it.
+        await begun;
+        throw err;
+      }
+      await begun;
+      checkCommitted(await (committing ?? (client.query('COMMIT') as Promise<pg.QueryResult>)));
       return result;
     } catch (err) {
       try {
+        // After queryThenCommit the transaction is over either way; ROLLBACK then only warns.
         await client.query('ROLLBACK');
       } catch (rollbackErr) {
         broken = rollbackErr as Error;
@@ -153,7 +201,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     },
     async exec(sql, params) {
       if (closed) throw new Error('database is closed');
-      const r = await wrap(pool).query(sql, params);
+      const r = resultOf<Record<string, unknown>>(await send(pool, sql, params));
       return { rows: r.rows, affectedRows: r.affectedRows };
     },
     async ping() {

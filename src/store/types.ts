@@ -15,6 +15,13 @@ export interface Queryable {
    * it may hold several statements (migrations); the rows of the last one are returned.
    */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /**
+   * A transaction's last statement and its COMMIT, sent together (one round trip on PostgreSQL;
+   * absent on PGlite, which has no round trips to save). Resolves once both have succeeded;
+   * rejects if either fails, and the transaction is then rolled back. The transaction is over
+   * when this is called: its function must send nothing after it.
+   */
+  queryThenCommit?<T = Record<string, unknown>>(sql: string, params: unknown[]): Promise<QueryResult<T>>;
 }
 
 export type DbKind = 'pglite' | 'postgres';

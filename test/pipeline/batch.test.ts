@@ -7,6 +7,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchRepos, type ChannelZones, prefetchFacts } from '../../src/pipeline/batch.ts';
+import { HEALTH_LOOKBACK_MS } from '../../src/pipeline/context.ts';
 import {
   type BatchReport,
   createInboundBatcher,
@@ -16,7 +18,7 @@ import {
   type PipelineDeps,
   processEvents,
 } from '../../src/pipeline/index.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { Queryable, Store, TenantRepos } from '../../src/store/index.ts';
 import type { InboundEvent } from '../../src/whatsapp/index.ts';
 import { openPipeline, type PipelineHarness } from '../support/pipeline.ts';
 import { testBackends } from '../support/store.ts';
@@ -53,6 +55,99 @@ describe('laneOf', () => {
   });
 });
 
+describe('prefetchFacts', () => {
+  // A tenant's repositories reduced to the five reads, each call recorded.
+  function fakeRepos(timezone: string) {
+    const calls: string[] = [];
+    const r = {
+      tenantId: 'ten_1',
+      channels: {
+        get: (id: string) => {
+          calls.push(`channel ${id}`);
+          return Promise.resolve({ id, timezone });
+        },
+      },
+      healthEvents: {
+        recent: (id: string, o: { sinceMs?: number }) => {
+          calls.push(`health ${id} ${o.sinceMs}`);
+          return Promise.resolve([]);
+        },
+      },
+      stats: {
+        sendStats: (id: string, _nowMs: number, zone: string) => {
+          calls.push(`stats ${id} ${zone}`);
+          return Promise.resolve({ sentToday: zone.length });
+        },
+      },
+      products: {
+        list: () => {
+          calls.push('products');
+          return Promise.resolve([]);
+        },
+      },
+      playbook: {
+        get: () => {
+          calls.push('playbook');
+          return Promise.resolve({});
+        },
+      },
+      orders: {},
+      messages: {},
+    } as unknown as TenantRepos;
+    return { r, calls };
+  }
+
+  it('reads the five facts once, then serves the batch from them', async () => {
+    const { r, calls } = fakeRepos('Africa/Abidjan');
+    const repos = batchRepos(r);
+    const zones: ChannelZones = new Map([['chn_1', 'Africa/Abidjan']]);
+    await prefetchFacts(repos, ['chn_1'], T0, zones);
+    expect(calls.sort()).toEqual(
+      [
+        'channel chn_1',
+        `health chn_1 ${T0 - HEALTH_LOOKBACK_MS}`,
+        'stats chn_1 Africa/Abidjan',
+        'products',
+        'playbook',
+      ].sort(),
+    );
+    await repos.channels.get('chn_1');
+    await repos.healthEvents.recent('chn_1', { sinceMs: T0 + 5 - HEALTH_LOOKBACK_MS });
+    await repos.stats.sendStats('chn_1', T0 + 5, 'Africa/Abidjan');
+    await repos.products.list();
+    await repos.playbook.get();
+    expect(calls).toHaveLength(5);
+  });
+
+  it("reads the send counters again with the channel's zone when it changed since the zone remembered", async () => {
+    const { r, calls } = fakeRepos('Europe/Paris');
+    const repos = batchRepos(r);
+    const zones: ChannelZones = new Map([['chn_1', 'Africa/Abidjan']]);
+    await prefetchFacts(repos, ['chn_1'], T0, zones);
+    expect(zones.get('chn_1')).toBe('Europe/Paris');
+    const stats = await repos.stats.sendStats('chn_1', T0, 'Europe/Paris');
+    expect(stats.sentToday).toBe('Europe/Paris'.length);
+    expect(calls.filter((c) => c.startsWith('stats'))).toEqual([
+      'stats chn_1 Africa/Abidjan',
+      'stats chn_1 Europe/Paris',
+    ]);
+  });
+
+  it('leaves the counters of a channel not seen before to its first message, and remembers its zone', async () => {
+    const { r, calls } = fakeRepos('Africa/Abidjan');
+    const zones: ChannelZones = new Map();
+    await prefetchFacts(batchRepos(r), ['chn_1'], T0, zones);
+    expect(calls.filter((c) => c.startsWith('stats'))).toEqual([]);
+    expect(zones.get('chn_1')).toBe('Africa/Abidjan');
+  });
+
+  it('reads nothing for a batch that decides nothing', async () => {
+    const { r, calls } = fakeRepos('Africa/Abidjan');
+    await prefetchFacts(batchRepos(r), [], T0, new Map());
+    expect(calls).toEqual([]);
+  });
+});
+
 for (const backend of testBackends()) {
   describe(`micro-batched ingestion (${backend.name})`, () => {
     let now = T0;
@@ -83,6 +178,40 @@ for (const backend of testBackends()) {
       const reports: BatchReport[] = [];
       const ingest = createInboundBatcher(deps, { onBatch: (b) => reports.push(b) });
       return { ingest, reports };
+    }
+
+    /**
+     * `store` with its COMMIT failing while `fail()` says so (a lost connection, a full disk): the
+     * work is done, then rolled back. On PostgreSQL a batch sends its last write together with the
+     * COMMIT (Queryable.queryThenCommit), so the failure comes there, in place of the COMMIT;
+     * otherwise once the transaction's function has returned, before the store commits.
+     */
+    function commitFailing(store: Store, fail: () => boolean): Store {
+      return {
+        ...store,
+        tx: (id, fn, options) =>
+          store.tx(
+            id,
+            async (r) => {
+              const real = r.sql;
+              let decided = false;
+              const sql: Queryable = { query: (text, params) => real.query(text, params) };
+              if (real.queryThenCommit !== undefined) {
+                const queryThenCommit = real.queryThenCommit;
+                sql.queryThenCommit = async <T>(text: string, params: unknown[]) => {
+                  decided = true;
+                  if (!fail()) return queryThenCommit<T>(text, params);
+                  await real.query(text, params);
+                  throw new Error('COMMIT failed: connection lost');
+                };
+              }
+              const result = await fn({ ...r, sql });
+              if (!decided && fail()) throw new Error('COMMIT failed: connection lost');
+              return result;
+            },
+            options,
+          ),
+      };
     }
 
     /** Every webhook posted in the same turn, as concurrent requests are. */
@@ -269,15 +398,8 @@ for (const backend of testBackends()) {
     it('fails every webhook of a batch whose transaction cannot commit, storing none of it', async () => {
       now = T0;
       const { tenantId, channelId } = await h.shop();
-      const down: Store = {
-        ...h.store,
-        tx: async (id, fn) =>
-          h.store.tx(id, async (r) => {
-            await fn(r);
-            // The work is done; the COMMIT is what fails (a lost connection, a full disk).
-            throw new Error('COMMIT failed: connection lost');
-          }),
-      };
+      // The work is done; the COMMIT is what fails.
+      const down = commitFailing(h.store, () => true);
       const { ingest } = batcher({ ...h.deps, store: down });
       const settled = await together(ingest, { tenantId, channelId }, [
         [h.message('+2250701050501', 'Bonjour')],
@@ -295,18 +417,7 @@ for (const backend of testBackends()) {
       now = T0;
       const { tenantId, channelId } = await h.shop();
       let failures = 1;
-      const flaky: Store = {
-        ...h.store,
-        tx: async (id, fn) =>
-          h.store.tx(id, async (r) => {
-            const result = await fn(r);
-            if (failures > 0) {
-              failures--;
-              throw new Error('COMMIT failed: connection lost');
-            }
-            return result;
-          }),
-      };
+      const flaky = commitFailing(h.store, () => failures-- > 0);
       const { ingest, reports } = batcher({ ...h.deps, store: flaky });
       const webhooks = [
         [h.message('+2250701060601', 'Bonjour')],
@@ -319,6 +430,54 @@ for (const backend of testBackends()) {
       expect(await inbound(tenantId)).toBe(3);
       expect(await decisions(tenantId)).toBe(3);
       expect(await replies(tenantId)).toBe(3);
+    });
+
+    it('writes a batch of one message and a batch of three with the same statement text (prepared once)', async () => {
+      now = T0;
+      const { tenantId, channelId } = await h.shop();
+      const texts: string[] = [];
+      const recording: Store = {
+        ...h.store,
+        tx: (id, fn, options) =>
+          h.store.tx(
+            id,
+            (r) => {
+              const real = r.sql;
+              const sql: Queryable = {
+                query: (text, params) => {
+                  if (text.startsWith('WITH w1')) texts.push(text);
+                  return real.query(text, params);
+                },
+              };
+              const queryThenCommit = real.queryThenCommit;
+              if (queryThenCommit !== undefined)
+                sql.queryThenCommit = <T>(text: string, params: unknown[]) => {
+                  texts.push(text);
+                  return queryThenCommit<T>(text, params);
+                };
+              return fn({ ...r, sql });
+            },
+            options,
+          ),
+      };
+      const reports: BatchReport[] = [];
+      const ingest = createInboundBatcher(
+        { ...h.deps, store: recording },
+        { lanes: 1, onBatch: (b) => reports.push(b) },
+      );
+      const target = { tenantId, channelId };
+      outcomesOf(await together(ingest, target, [[h.message('+2250701120001', 'Bonjour')]]));
+      outcomesOf(
+        await together(ingest, target, [
+          [h.message('+2250701120002', 'Bonjour')],
+          [h.message('+2250701120003', 'Bonjour')],
+          [h.message('+2250701120004', 'Bonjour')],
+        ]),
+      );
+      expect(reports.map((r) => r.events)).toEqual([1, 3]);
+      expect(await replies(tenantId)).toBe(4);
+      expect(texts).toHaveLength(2);
+      expect(texts[1]).toBe(texts[0]);
     });
 
     it('answers a message delivered twice within one batch once', async () => {

@@ -286,21 +286,22 @@ export function decisionsRepo(c: RepoContext): DecisionsRepo {
   return {
     async insertMany(inputs) {
       if (inputs.length === 0) return;
-      const params: unknown[] = [];
-      const rows: string[] = [];
-      for (const input of inputs) {
-        const base = params.length;
-        params.push(...values(input.id, input));
-        const p = (n: number) => `$${base + n}`;
-        rows.push(
-          `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}::timestamptz, ${p(11)}::int, ${p(12)}::int, ${p(13)}::jsonb, ${p(14)}, ${p(15)}, coalesce(${p(16)}::timestamptz, now()))`,
-        );
-      }
+      // One array per column: the statement's text does not depend on the number of rows, so
+      // PostgreSQL prepares it once per connection (src/store/postgres.ts, named statements).
+      const columns: unknown[][] = Array.from({ length: 16 }, () => []);
+      for (const input of inputs) for (const [i, v] of values(input.id, input).entries()) columns[i]!.push(v);
       await c.tx.query(
         `INSERT INTO decisions (id, tenant_id, channel_id, contact_id, message_id, action, intent, stage, text_enc,
            send_at, delay_ms, typing_ms, reasons, reasons_enc, verdicts_enc, created_at)
-         VALUES ${rows.join(', ')}`,
-        params,
+         SELECT v.id, v.tenant_id, v.channel_id, v.contact_id, v.message_id, v.action, v.intent, v.stage, v.text_enc,
+           v.send_at, v.delay_ms, v.typing_ms, v.reasons::jsonb, v.reasons_enc, v.verdicts_enc,
+           coalesce(v.created_at, now())
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+           $9::text[], $10::timestamptz[], $11::int[], $12::int[], $13::text[], $14::text[], $15::text[],
+           $16::timestamptz[])
+           AS v(id, tenant_id, channel_id, contact_id, message_id, action, intent, stage, text_enc, send_at, delay_ms,
+             typing_ms, reasons, reasons_enc, verdicts_enc, created_at)`,
+        columns,
       );
     },
 

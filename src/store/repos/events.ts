@@ -206,25 +206,26 @@ export function eventsRepo(c: RepoContext): EventsRepo {
 
 /**
  * Writes the events a deferring transaction holds (RepoContext.deferredEvents), in append order,
- * in one multi-row INSERT (seq follows the order of the rows).
+ * in one INSERT of `unnest`ed column arrays: its text is the same whatever the number of rows, so
+ * PostgreSQL prepares it once per connection (src/store/postgres.ts, named statements). seq
+ * follows the rows' order (ORDER BY the ordinality: output expressions such as seq's nextval are
+ * computed after the sort).
  */
 export async function flushDeferredEvents(c: RepoContext, via: Queryable = c.tx): Promise<void> {
   const held = c.deferredEvents;
   if (held === undefined || held.length === 0) return;
   const rows = held.splice(0, held.length);
-  const params: unknown[] = [];
-  const tuples = rows.map((values) => {
-    const base = params.length;
-    params.push(...values);
-    const p = (n: number) => `$${base + n}`;
-    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::timestamptz)`;
-  });
-  await via.query(
-    `INSERT INTO events (id, tenant_id, type, channel_id, contact_id, subject_id, data_enc, created_at)
-     VALUES ${tuples.join(', ')}`,
-    params,
-  );
+  const columns: unknown[][] = [[], [], [], [], [], [], [], []];
+  for (const values of rows) for (const [i, v] of values.entries()) columns[i]!.push(v);
+  await via.query(INSERT_HELD, columns);
 }
+
+const INSERT_HELD = `INSERT INTO events (id, tenant_id, type, channel_id, contact_id, subject_id, data_enc, created_at)
+     SELECT v.id, v.tenant_id, v.type, v.channel_id, v.contact_id, v.subject_id, v.data_enc, v.created_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+              $8::timestamptz[])
+            WITH ORDINALITY AS v(id, tenant_id, type, channel_id, contact_id, subject_id, data_enc, created_at, n)
+      ORDER BY v.n`;
 
 export interface PurgeEventsOptions {
   /** Events created before this instant may go. */

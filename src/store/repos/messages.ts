@@ -215,7 +215,7 @@ const MOVABLE_FROM: Readonly<Record<OutboundStatus, readonly MessageStatus[]>> =
  * insert sent without RETURNING). `updatedAtMs` is the creation time; the stored `updated_at` is
  * the transaction's time, milliseconds apart.
  */
-function plannedOutbound(
+export function plannedOutbound(
   tenantId: string,
   id: string,
   input: NewOutboundMessage,
@@ -360,8 +360,9 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
     const via = options.via;
     if (via !== undefined && inputs.some((i) => i.createdAtMs === undefined))
       throw new TypeError('insertOutboundMany via another Queryable needs createdAtMs on every input');
-    const params: unknown[] = [];
-    const rows: string[] = [];
+    // One array per column (the tenant once): the statement's text does not depend on the number
+    // of rows, so PostgreSQL prepares it once per connection (src/store/postgres.ts).
+    const columns: unknown[][] = Array.from({ length: 16 }, () => []);
     const ids: string[] = [];
     for (const input of inputs) {
       const id = input.id ?? newId('msg');
@@ -370,10 +371,8 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
       const hasBody = input.body !== undefined && input.body !== null;
       const sentAt =
         status === 'sent' ? isoOrNull(input.sentAtMs ?? input.createdAtMs) : isoOrNull(input.sentAtMs);
-      const base = params.length;
-      params.push(
+      const row = [
         id,
-        c.tenantId,
         input.channelId,
         input.contactId,
         input.kind,
@@ -389,18 +388,21 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
         input.replyToProviderId ?? null,
         input.experiment?.id ?? null,
         input.experiment?.variantId ?? null,
-      );
-      const p = (n: number) => `$${base + n}`;
-      rows.push(
-        `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'out', ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, coalesce(${p(9)}, 'text'), ${p(10)}, ${p(11)}::boolean, ${p(12)},
-           coalesce(${p(13)}::timestamptz, now()),
-           CASE WHEN ${p(10)} = 'sent' THEN coalesce(${p(14)}::timestamptz, ${p(13)}::timestamptz, now()) ELSE ${p(14)}::timestamptz END,
-           ${p(15)}, ${p(16)}, ${p(17)})`,
-      );
+      ];
+      for (const [i, v] of row.entries()) columns[i]!.push(v);
     }
+    const params = [c.tenantId, ...columns];
     const insert = `INSERT INTO messages (id, tenant_id, channel_id, contact_id, direction, kind, provider_id, body_enc, body_bidx,
            type, status, is_cold, decision_id, created_at, sent_at, reply_to_provider_id, experiment_id, variant_id)
-         VALUES ${rows.join(', ')}`;
+         SELECT v.id, $1::text, v.channel_id, v.contact_id, 'out', v.kind, v.provider_id, v.body_enc, v.body_bidx,
+           coalesce(v.type, 'text'), v.status, v.is_cold, v.decision_id, coalesce(v.created_at, now()),
+           CASE WHEN v.status = 'sent' THEN coalesce(v.sent_at, v.created_at, now()) ELSE v.sent_at END,
+           v.reply_to_provider_id, v.experiment_id, v.variant_id
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+           $10::text[], $11::boolean[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[],
+           $17::text[])
+           AS v(id, channel_id, contact_id, kind, provider_id, body_enc, body_bidx, type, status, is_cold, decision_id,
+             created_at, sent_at, reply_to_provider_id, experiment_id, variant_id)`;
     if (via !== undefined) {
       await via.query(insert, params);
       const out: Message[] = [];
@@ -422,7 +424,7 @@ export function messagesRepo(c: RepoContext): MessagesRepo {
       }
       throw err;
     }
-    // RETURNING gives the rows in VALUES order for a plain INSERT; matched by id all the same.
+    // RETURNING gives the rows in the arrays' order for a plain INSERT; matched by id all the same.
     const byId = new Map(inserted.map((row) => [row.id, row]));
     const out: Message[] = [];
     for (const id of ids) {
