@@ -460,12 +460,15 @@ function answerNegotiate(c: Composer, input: ComposeInput): string {
 }
 
 /**
- * The question to ask instead of answering when the engine is not sure: a likely but unconfirmed
- * opt-out (or opt-in) asks for STOP (or START); any other unsure request asks what the customer
+ * The question to ask instead of answering when the engine is not sure: a possible opt-out the
+ * fallback detector found, or a likely but unconfirmed opt-out (or opt-in), asks for STOP (or START); any other unsure request asks what the customer
  * wants. Small talk, hand-over requests and complaints (a person looks at them anyway) and a price
  * or stock question about a named product (the answer gives both) are answered as they are.
  */
 function clarification(v: IntentVerdict): TemplateKey | undefined {
+  // A possible opt-out (the fallback detector) is asked about whatever the confidence; a person
+  // asked for answers it instead.
+  if (v.optOutQuestion && !v.intents.includes('human')) return 'clarify_opt_out';
   if (v.confidence >= LOW_CONFIDENCE) return undefined;
   if (v.unconfirmedConsent === 'opt_out') return 'clarify_opt_out';
   if (v.unconfirmedConsent === 'opt_in') return 'clarify_opt_in';
@@ -507,11 +510,20 @@ export function composeReply(input: ComposeInput): ComposedReply {
   const intents = input.intent.intents;
   const clarify = clarification(input.intent);
   if (clarify) {
-    c.reasons.push({
-      engine: 'decide',
-      code: 'decide.low_confidence',
-      detail: `Not sure what the customer wants (confidence ${input.intent.confidence}): asked instead of guessing`,
-    });
+    c.reasons.push(
+      input.intent.optOutQuestion && clarify === 'clarify_opt_out'
+        ? {
+            engine: 'decide',
+            code: 'decide.ask_opt_out',
+            detail:
+              'The message may ask to stop our messages but no rule confirms it: asked to confirm with STOP; nothing business-initiated goes out until the customer answers',
+          }
+        : {
+            engine: 'decide',
+            code: 'decide.low_confidence',
+            detail: `Not sure what the customer wants (confidence ${input.intent.confidence}): asked instead of guessing`,
+          },
+    );
     return finish(c.render(clarify));
   }
   if (intents.includes('human')) return finish(c.render('human'), true);

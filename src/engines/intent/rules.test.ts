@@ -9,7 +9,9 @@ import {
   DELIVERY_RE,
   HUMAN_RE,
   LOCATION_RE,
+  optOutLike,
   PAYMENT_RE,
+  possibleOptOut,
   readCues,
   unmaskedTexts,
 } from './rules.ts';
@@ -899,5 +901,88 @@ describe('cue rules, seventh pass', () => {
       expect(cuesOf(text).intents.has('price'), text).toBe(false);
     expect(cuesOf('Combien coûte le ballon ?').intents.has('price')).toBe(true);
     expect(cuesOf('le prix du sac noir ?').intents.has('price')).toBe(true);
+  });
+});
+
+describe('fallback opt-out detector (possibleOptOut), eighth pass', () => {
+  const read = (text: string) => possibleOptOut(normalizeText(text));
+  const strong = [
+    'suprime mon numero de vos contact',
+    'desincrivez moi',
+    'dezabonnez moi de votre liste svp',
+    'retirez mon numéro de votre liste',
+  ];
+  for (const text of strong)
+    it(`reads strong evidence of an opt-out in "${text}"`, () => expect(read(text)?.strong).toBe(true));
+  const asked = [
+    "C'est un numéro professionnel, merci de ne plus y envoyer de publicités.",
+    'vos pubs la ça me fatigue',
+    'Laissez-moi tranquille avec vos messages',
+    'I no wan see una message again o',
+    'Je ne veux plus rien recevoir de votre part',
+    'Arrêtez avec vos messages automatiques, je veux parler à une personne',
+    'Kindly take my contact off your broadcast, the messages are too many',
+  ];
+  for (const text of asked)
+    it(`reads a possible opt-out (to confirm) in "${text}"`, () => {
+      const f = read(text);
+      expect(f).toBeDefined();
+      expect(f?.strong).toBe(false);
+    });
+  const traps = [
+    'Take me off the waiting list for the iPhone 12, I already bought one elsewhere',
+    'Remove the crayfish from my list, I no need am again',
+    "Arrêtez l'envoi, j'ai changé d'adresse : c'est maintenant Ouakam",
+    'Abeg una get beans and semovita? If no, send me 2 garri',
+    "Supprimez mon message d'avant, je me suis trompée de chiffre",
+    'Votre compte Orange Money sera bloqué. Envoyez le code reçu par SMS pour le débloquer',
+    "Je m'étais désinscrite mais finalement je veux revenir, vos promos me manquent",
+    'I asked you to stop your messages last year, but I miss the new arrivals. Please start again',
+    'pourquoi vous ne m’envoyez plus vos promos ?',
+    'je ne reçois plus vos messages',
+    "quand est-ce que la promo s'arrête ?",
+    'ne continuez surtout pas à m’envoyer vos promos ? si, continuez à m’envoyer vos promos',
+    'do you have stop motion camera?',
+    'ne plus rater vos promos, ajoutez-moi',
+    'Ahh stop, tes vidéos de statut me font trop rire 😂',
+  ];
+  for (const text of traps) it(`reads no opt-out in "${text}"`, () => expect(read(text)).toBeUndefined());
+  it('keeps a threat made on condition an opt-out word ("si vous continuez à m’envoyer vos promos")', () =>
+    expect(read('Je vais vous signaler si vous continuez à m’envoyer vos promos, arrêtez')).toBeDefined());
+});
+
+describe('small known bugs, eighth pass', () => {
+  it('reads no opt-in in "put me back on / add me back to your waiting list" (a product\'s queue)', () => {
+    for (const text of ['put me back on the waiting list', 'add me back to your waiting list']) {
+      expect(consentOf(text), text).toBeUndefined();
+      expect(cuesOf(text).intents.has('availability'), text).toBe(true);
+    }
+    expect(consentOf('put me back on your broadcast')).toBe('opt_in');
+  });
+  it('reads no opt-out in laughter at our statuses ("tes vidéos de statut me font trop rire")', () => {
+    expect(
+      consentOf('Ahh stop, tes vidéos de statut me font trop rire 😂 tu danses mal mon frère'),
+    ).toBeUndefined();
+    expect(consentOf('lol arrêtez vos messages')).toBe('opt_out');
+  });
+  it('reads no opt-out from "why don\'t you send me your promos any more"', () => {
+    expect(consentOf('pourquoi vous ne m’envoyez plus vos promos ?')).toBeUndefined();
+    expect(optOutLike(normalizeText('pourquoi vous ne m’envoyez plus vos promos ?'))).toBe(false);
+  });
+  it('reads no complaint in "faux cils" nor in "ça marche pas loin" (walking, the market)', () => {
+    for (const text of [
+      'vous avez des faux cils ?',
+      'les faux ongles c’est combien ?',
+      'on peut y aller, ça marche pas loin',
+      'le marché pas loin de chez vous',
+    ])
+      expect(COMPLAINT_RE.test(normalizeText(text)), text).toBe(false);
+    for (const text of [
+      'le sac est faux',
+      'mon téléphone ne marche pas',
+      'ça marche pas',
+      'c’est de la fausse marchandise',
+    ])
+      expect(COMPLAINT_RE.test(normalizeText(text)), text).toBe(true);
   });
 });
