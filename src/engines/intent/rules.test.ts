@@ -7,6 +7,7 @@ import {
   type CueContext,
   consentCue,
   DELIVERY_RE,
+  GREETING_RE,
   HUMAN_RE,
   LOCATION_RE,
   optOutLike,
@@ -984,5 +985,56 @@ describe('small known bugs, eighth pass', () => {
       'c’est de la fausse marchandise',
     ])
       expect(COMPLAINT_RE.test(normalizeText(text)), text).toBe(true);
+  });
+});
+
+describe('cue families from the h4/h5 tuning splits, eighth pass', () => {
+  const has = (re: RegExp, text: string) => re.test(normalizeText(text));
+  it("greets in the languages of the shops' towns (Zarma, Hausa, Swahili, Luba, Bambara, Yoruba, Igbo, Twi)", () => {
+    for (const text of [
+      'Fofo',
+      'Moyo',
+      'Sannu da zuwa',
+      'ina kwana',
+      'Jambo',
+      'i ni sogoma',
+      'E kaaro ma',
+      'Kedu',
+      'Maakye',
+    ])
+      expect(has(GREETING_RE, text), text).toBe(true);
+    expect(has(GREETING_RE, 'kedua'), 'a word that only starts like a greeting').toBe(false);
+  });
+  it('reads no stock question in "vous avez suivi / regardé …" (telling news)', () => {
+    for (const text of [
+      'Vous avez suivi le discours du président hier soir ?',
+      'Have you watched the match?',
+    ])
+      expect(cuesOf(text).intents.has('availability'), text).toBe(false);
+    expect(
+      cuesOf('Vous avez le pagne bleu ?', { hasProduct: true, hasSpecificProduct: true }).intents.has(
+        'availability',
+      ),
+    ).toBe(true);
+  });
+  it('reads no payment in forwarding a number, a catalogue or a message', () => {
+    for (const text of [
+      "Qui est-ce ? On m'a transféré ce numéro",
+      "ma cousine m'a transféré votre catalogue",
+    ])
+      expect(has(PAYMENT_RE, text), text).toBe(false);
+    for (const text of ["j'ai transféré l'argent", 'je vous ai transféré 5000', 'transfert Wave fait'])
+      expect(has(PAYMENT_RE, text), text).toBe(true);
+  });
+  it("reads a delivery question in asking where one's goods are", () => {
+    for (const text of [
+      'my things no reach yet o, wetin dey happen',
+      'mes 2 panneaux 150W sont où ? vous aviez dit hier',
+      'Tracking number for my order please',
+      'where are my goods?',
+    ])
+      expect(has(DELIVERY_RE, text), text).toBe(true);
+    for (const text of ['mon fils est où ?', 'votre boutique est où ?', 'where is your shop?'])
+      expect(has(DELIVERY_RE, text), text).toBe(false);
   });
 });
