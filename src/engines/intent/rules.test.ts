@@ -1038,3 +1038,20 @@ describe('cue families from the h4/h5 tuning splits, eighth pass', () => {
       expect(has(DELIVERY_RE, text), text).toBe(false);
   });
 });
+
+describe('cue rules, eighth pass: a fault that is not ours, renting', () => {
+  it('reads no complaint in a fault the customer puts on goods bought elsewhere', () => {
+    for (const text of [
+      "My cooling pad fan doesn't stop making noise but it's fine, it's an old one I bought elsewhere",
+      "Ma télé s'arrête toute seule quand il fait nuit, mais c'est la SNE pas votre kit",
+    ])
+      expect(cuesOf(text).intents.has('complaint'), text).toBe(false);
+    expect(
+      cuesOf("Ma télé s'arrête toute seule, c'est votre kit qui est faux").intents.has('complaint'),
+    ).toBe(true);
+  });
+  it('flags "vous louez des …", "do you rent …" as a question about what the shop offers', () => {
+    for (const text of ['Vous louez des chaises et des tables pour les fêtes ?', 'Do you rent tents?'])
+      expect(cuesOf(text).flags, text).toContain('sell_question');
+  });
+});
