@@ -1273,6 +1273,10 @@ const REMOVE_ME = `(?:(?:ret?ir|enlev|sup+r?im|effac|remov|delet|sort|ot)[a-z]* 
 const OURS = String.raw`(?:${OUR_MESSAGES}|(?:vos|tes|ces|les|your|una) envois?|(?:vos|tes|ces|your|una|these) (?:[a-z]+ )?(?:offres?|offers?|nouveautes?|arrivages?|deals?)|(?:plus |pas )?rien recevoir|recevoir (?:plus )?rien|(?:m|me) envoye[rz]? (?:plus )?rien|(?:see|hear|receive|get) (?:[a-z]+ ){0,2}(?:anything|nothing)|(?:vos|votre|ta|tes|ton|your|una|ur|the|this|cette|ce|la|le|these|those|de la|du) (?:[a-z]+ )?(?:listes?|lists?|groupes?|groups?|mailing|repertoire|fichier|contacts?|base)|(?:ce|mon|my|this|that|ma|your|votre) (?:num|numero|number|contact|line|ligne)|(?:me|m|nous|moi) (?:contacter|contactez|contacte|ecrire|ecrivez|ecris|envoyer|envoyez|envoie[sz]?|texter|spammer|relancer|relancez|deranger|ajouter|rajouter|ajoutez|rajoutez|inclure|harceler)${NOT_MESSAGES}(?! \d)|(?:contact|text|messag|send|writ|spam|add|bother|disturb)(?:e|es|ed|ing)? (?:me|us)${NOT_MESSAGES}(?! \d))`;
 const REFUSAL_VERB_RE = new RegExp(String.raw`\b${REFUSAL_VERB}\b`, 'g');
 const OURS_RE = new RegExp(String.raw`\b${OURS}\b`, 'g');
+const OURS_TEST_RE = new RegExp(String.raw`\b${OURS}\b`);
+/** Words consentText would rewrite (TRAIN_C_CONTRACTION_RE, SMS_CONSENT_SPELLINGS). */
+const NEEDS_CONSENT_TEXT_RE =
+  /\bm(?:envoy|envoi|ecri|ajout|appel|contact|derang|spam)|\bme(?:s|sss)age|\bar{1,2}et|\b(?:m|me|nous) envoye\b/;
 const SELF_OPT_OUT_RE = new RegExp(String.raw`\b(?:${UNSUBSCRIBE}|${REMOVE_ME})\b`);
 /** At most this many words between the refusal and what it is aimed at. */
 const POSSIBLE_OPT_OUT_GAP_WORDS = 6;
@@ -1323,6 +1327,8 @@ function wordAt(s: string, offset: number): number {
 
 /** A refusal span and an OURS span at most POSSIBLE_OPT_OUT_GAP_WORDS words apart (overlapping counts). */
 function refusalNearOurs(s: string): string | undefined {
+  // What is ours is rarer than a refusal word: most messages stop at this first test.
+  if (!OURS_TEST_RE.test(s)) return undefined;
   const verbs: [number, number, string][] = [];
   for (const m of s.matchAll(REFUSAL_VERB_RE))
     verbs.push([wordAt(s, m.index), wordAt(s, m.index + m[0].length), m[0]]);
@@ -1350,7 +1356,10 @@ export interface PossibleOptOut {
  * the message has no refusal aimed at what we send, or when a trap reads it otherwise.
  */
 export function possibleOptOut(text: string): PossibleOptOut | undefined {
-  const s = consentText(text);
+  // consentText only rewrites contractions ("menvoyez") and message spellings ("mesage"): most
+  // texts have neither, and most name nothing of ours, which ends the reading at once.
+  const s = NEEDS_CONSENT_TEXT_RE.test(text) ? consentText(text) : text;
+  if (!OURS_TEST_RE.test(s) && !SELF_OPT_OUT_RE.test(s)) return undefined;
   const matched = SELF_OPT_OUT_RE.exec(s)?.[0] ?? refusalNearOurs(s);
   if (
     matched === undefined ||
