@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeText, tokenize } from '../text.ts';
-import { INTENT_PRIORITY } from './detect.ts';
+import { detectIntent, INTENT_PRIORITY } from './detect.ts';
 import {
   CATALOG_STRONG_RE,
   COMPLAINT_RE,
@@ -957,8 +957,11 @@ describe('small known bugs, eighth pass', () => {
     for (const text of ['put me back on the waiting list', 'add me back to your waiting list']) {
       expect(consentOf(text), text).toBeUndefined();
       expect(cuesOf(text).intents.has('availability'), text).toBe(true);
+      expect(cuesOf(text).primary, text).toBe('availability');
     }
     expect(consentOf('put me back on your broadcast')).toBe('opt_in');
+    for (const text of ['put me back on the waiting list', 'add me back to your waiting list'])
+      expect(detectIntent({ text, catalog: [] }).intent, text).toBe('availability');
   });
   it('reads no opt-out in laughter at our statuses ("tes vidéos de statut me font trop rire")', () => {
     expect(

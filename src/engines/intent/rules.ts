@@ -316,6 +316,8 @@ export function readCues(s: string, ctx: CueContext, priority: readonly Intent[]
     }
   }
   if (first !== undefined) flags.push(`first:${first}`);
+  // "Put me back on the waiting list": a place in a product's queue, not an order ("add me", "put me").
+  if (found.has('availability') && WAITING_LIST_RE.test(s)) found.delete('order');
   if (SELL_QUESTION_RE.test(s)) flags.push('sell_question');
   let primary: Intent = 'unknown';
   for (const intent of priority) {
