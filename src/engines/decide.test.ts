@@ -326,6 +326,18 @@ describe('decide — a possible opt-out no rule confirms (issue 14, eighth pass)
     expect(d.contactUpdate.optedOut).toBe(false);
   });
 
+  it('answers an order first and asks about the opt-out after it when the message asks both', () => {
+    const d = decide(
+      context({
+        message: { id: 'q8', text: 'Je prends le sac noir, et après ça vos pubs là ça me fatigue hein' },
+      }),
+    );
+    expect(d.contactUpdate.optedOut).toBe(false);
+    expect(d.text).toContain('Sac noir');
+    expect(d.text).toMatch(/ne plus recevoir nos messages.*STOP/s);
+    expect(d.conversation?.consentQuestion).toBe('opt_out');
+  });
+
   it('opts out on a strong fallback match ("desincrivez moi") without asking', () => {
     const d = decide(context({ message: { id: 'q7', text: 'desincrivez moi' } }));
     expect(d.intent).toBe('opt_out');

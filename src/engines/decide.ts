@@ -34,6 +34,7 @@ import { evaluatePacing, type PacingVerdict } from './pacing.ts';
 import { evaluateQuota, type QuotaVerdict } from './quota.ts';
 import {
   composeFollowup,
+  composeOptOutQuestion,
   composeReply,
   customerLanguage,
   type SellerQuestion,
@@ -442,12 +443,19 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   }
 
   reasons.push(...composed.reasons);
-  if (
-    intent.optOutQuestion &&
-    !p.optedOut &&
-    'parts' in composed &&
-    composed.parts.includes('clarify_opt_out')
-  ) {
+  let askedOptOut = 'parts' in composed && composed.parts.includes('clarify_opt_out');
+  if (intent.optOutQuestion && !askedOptOut && !composed.handoff && !p.optedOut && step?.handled) {
+    // The order dialogue answered: the question whether to stop our messages comes after it.
+    composed.text = `${composed.text}\n${composeOptOutQuestion(intent.language, seed, ctx.playbook, ctx.contact.name)}`;
+    reasons.push(
+      reason(
+        'decide.ask_opt_out',
+        'The message may also ask to stop our messages but no rule confirms it: answered, then asked to confirm with STOP; nothing business-initiated goes out until the customer answers',
+      ),
+    );
+    askedOptOut = true;
+  }
+  if (intent.optOutQuestion && !p.optedOut && askedOptOut) {
     // Nothing business-initiated goes to this customer until they answer (decideOutbound).
     const kept = step?.conversation !== undefined ? step.conversation : conversationIn;
     Object.assign(base, { conversation: { ...(kept ?? { cart: [] }), consentQuestion: 'opt_out' } });

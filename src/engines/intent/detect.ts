@@ -398,6 +398,21 @@ export function optOutFallback(a: Analysis): PossibleOptOut | undefined {
   return possibleOptOut(u.normalized);
 }
 
+/** Cue intents that are requests of their own, besides a possible opt-out. */
+const REQUEST_CUES: ReadonlySet<Intent> = new Set([
+  'order',
+  'price',
+  'availability',
+  'negotiate',
+  'payment',
+  'delivery',
+  'location',
+  'hours',
+  'catalog',
+  'human',
+  'complaint',
+]);
+
 /**
  * The fallback detector applied to a classification: a strong match opts out
  * (`intent.opt_out_fallback`), any other match marks the verdict for a confirmation question
@@ -407,7 +422,9 @@ function withOptOutFallback(a: Analysis, c: Classification): Classification {
   if (c.intent === 'opt_out' || c.intent === 'opt_in') return c;
   const f = optOutFallback(a);
   if (f === undefined) return c;
-  if (f.strong) {
+  // Strong evidence opts out only when the message asks nothing else: an order or a question
+  // beside it is answered, and the opt-out asked about after the answer.
+  if (f.strong && ![...a.ruleIntents].some((i) => REQUEST_CUES.has(i))) {
     return {
       intent: 'opt_out',
       confidence: 1,

@@ -912,6 +912,9 @@ describe('fallback opt-out detector (possibleOptOut), eighth pass', () => {
     'desincrivez moi',
     'dezabonnez moi de votre liste svp',
     'retirez mon numéro de votre liste',
+    'Enlevez moi du groupe de diffusion, je ne suis pas musicien',
+    'Pls remov me frm ur list',
+    'Kindly take my contact off your broadcast, the messages are too many',
   ];
   for (const text of strong)
     it(`reads strong evidence of an opt-out in "${text}"`, () => expect(read(text)?.strong).toBe(true));
@@ -922,7 +925,11 @@ describe('fallback opt-out detector (possibleOptOut), eighth pass', () => {
     'I no wan see una message again o',
     'Je ne veux plus rien recevoir de votre part',
     'Arrêtez avec vos messages automatiques, je veux parler à une personne',
-    'Kindly take my contact off your broadcast, the messages are too many',
+    'Botika kotinda ngai ba messages oyo, merci',
+    'Bayil ma, dama bëggatul say message',
+    "I'm opting out, bye",
+    'Bonjour, c’est le numéro de mon mari décédé, merci de ne plus écrire ici',
+    'Mon mari dit que vous arrêtez d’écrire sur son numéro',
   ];
   for (const text of asked)
     it(`reads a possible opt-out (to confirm) in "${text}"`, () => {
@@ -969,6 +976,8 @@ describe('small known bugs, eighth pass', () => {
     ).toBeUndefined();
     expect(consentOf('lol arrêtez vos messages')).toBe('opt_out');
   });
+  it('reads no opt-in in "stop to dey send me this una promo"', () =>
+    expect(consentOf('Abeg stop to dey send me this una promo, e dey worry me')).not.toBe('opt_in'));
   it('reads no opt-out from "why don\'t you send me your promos any more"', () => {
     expect(consentOf('pourquoi vous ne m’envoyez plus vos promos ?')).toBeUndefined();
     expect(optOutLike(normalizeText('pourquoi vous ne m’envoyez plus vos promos ?'))).toBe(false);
