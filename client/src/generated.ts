@@ -4425,6 +4425,11 @@ export interface components {
          * @description Last change: a cart left alone for 3 days is dropped
          */
         updatedAt?: string;
+        /**
+         * @description The bot asked whether the customer wants to stop our messages (a possible opt-out no rule confirmed): nothing business-initiated goes out until they answer; a bare "oui"/"yes" confirms
+         * @enum {string}
+         */
+        consentQuestion?: 'opt_out';
       } | null;
       /** @description The customer confirmed the summary: recording the message with POST /messages places this order (once per message) */
       order?: {
@@ -4465,6 +4470,11 @@ export interface components {
              * @description Last change: a cart left alone for 3 days is dropped
              */
             updatedAt?: string;
+            /**
+             * @description The bot asked whether the customer wants to stop our messages (a possible opt-out no rule confirmed): nothing business-initiated goes out until they answer; a bare "oui"/"yes" confirms
+             * @enum {string}
+             */
+            consentQuestion?: 'opt_out';
           };
           stage: string;
         };
@@ -4797,6 +4807,11 @@ export interface components {
          * @description Last change: a cart left alone for 3 days is dropped
          */
         updatedAt?: string;
+        /**
+         * @description The bot asked whether the customer wants to stop our messages (a possible opt-out no rule confirmed): nothing business-initiated goes out until they answer; a bare "oui"/"yes" confirms
+         * @enum {string}
+         */
+        consentQuestion?: 'opt_out';
       } | null;
     };
     /** Entities */

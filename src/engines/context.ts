@@ -263,6 +263,12 @@ export const ConversationSchema = Type.Object(
     ),
     language: Type.Optional(LanguageSchema),
     updatedAt: Type.Optional(DateTime('Last change: a cart left alone for 3 days is dropped')),
+    consentQuestion: Type.Optional(
+      Type.Literal('opt_out', {
+        description:
+          'The bot asked whether the customer wants to stop our messages (a possible opt-out no rule confirmed): nothing business-initiated goes out until they answer; a bare "oui"/"yes" confirms',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -245,6 +245,107 @@ describe('decide — replies', () => {
   });
 });
 
+describe('decide — a possible opt-out no rule confirms (issue 14, eighth pass)', () => {
+  const maybe = "C'est un numéro professionnel, merci de ne plus y envoyer de publicités.";
+  const quiet = {
+    id: 'ctc_1',
+    phone: '+2250701020304',
+    stage: 'interested' as const,
+    lastInboundAt: '2026-11-27T09:00:00Z',
+    lastOutboundAt: '2026-11-27T09:01:00Z',
+  };
+  const asked = { cart: [], consentQuestion: 'opt_out' as const };
+
+  it('asks the customer to confirm with STOP instead of opting out or answering', () => {
+    const d = decide(context({ message: { id: 'q1', text: maybe } }));
+    expect(d.action).toBe('reply');
+    expect(d.contactUpdate.optedOut).toBe(false);
+    expect(d.text).toMatch(/ne plus recevoir nos messages/);
+    expect(d.text).toMatch(/STOP/);
+    expect(d.reasons.map((r) => r.code)).toEqual(
+      expect.arrayContaining(['intent.opt_out_question', 'decide.ask_opt_out']),
+    );
+    expect(d.conversation).toEqual(asked);
+  });
+
+  it('asks in English when the customer writes English', () => {
+    const d = decide(context({ message: { id: 'q2', text: 'These promos every morning, enough please' } }));
+    expect(d.text).toMatch(/Would you like to stop receiving our messages\?.*STOP/);
+    expect(d.conversation?.consentQuestion).toBe('opt_out');
+  });
+
+  it('keeps the cart of an order under way when it asks', () => {
+    const cart = [{ productId: 'prd_sac_noir', quantity: 1 }];
+    const d = decide(context({ message: { id: 'q3', text: maybe }, conversation: { cart } }));
+    expect(d.conversation).toEqual({ cart, consentQuestion: 'opt_out' });
+  });
+
+  it('sends no follow-up while the question is open', () => {
+    const d = decide(
+      context({ message: undefined, contact: quiet, conversation: asked, now: '2026-11-27T09:20:00Z' }),
+    );
+    expect(d.action).toBe('block');
+    expect(d.text).toBeUndefined();
+    expect(d.reasons.map((r) => r.code)).toContain('decide.block_opt_out_question');
+  });
+
+  it('sends no proactive message while the question is open', () => {
+    const d = decide(
+      context({
+        message: undefined,
+        contact: quiet,
+        conversation: asked,
+        outbound: { kind: 'proactive', text: 'Nouvelle collection !' },
+      }),
+    );
+    expect(d.action).toBe('block');
+  });
+
+  it('opts out on a bare "oui" to the question, with the one confirmation', () => {
+    const d = decide(context({ message: { id: 'q4', text: 'Oui svp' }, conversation: asked }));
+    expect(d.intent).toBe('opt_out');
+    expect(d.contactUpdate.optedOut).toBe(true);
+    expect(d.text).toMatch(/START/);
+    expect(d.conversation).toBeNull();
+    expect(d.reasons.map((r) => r.code)).toContain('decide.opt_out_answered');
+  });
+
+  it('closes the question on any other answer and answers it as usual', () => {
+    const d = decide(
+      context({ message: { id: 'q5', text: "Non non, c'est combien le sac noir ?" }, conversation: asked }),
+    );
+    expect(d.intent).toBe('price');
+    expect(d.contactUpdate.optedOut).toBe(false);
+    expect(d.text).toContain('15 000 FCFA');
+    expect(d.conversation?.consentQuestion).toBeUndefined();
+  });
+
+  it('reads a bare "oui" as usual when no question is open', () => {
+    const d = decide(context({ message: { id: 'q6', text: 'Oui' } }));
+    expect(d.intent).not.toBe('opt_out');
+    expect(d.contactUpdate.optedOut).toBe(false);
+  });
+
+  it('answers an order first and asks about the opt-out after it when the message asks both', () => {
+    const d = decide(
+      context({
+        message: { id: 'q8', text: 'Je prends le sac noir, et après ça vos pubs là ça me fatigue hein' },
+      }),
+    );
+    expect(d.contactUpdate.optedOut).toBe(false);
+    expect(d.text).toContain('Sac noir');
+    expect(d.text).toMatch(/ne plus recevoir nos messages.*STOP/s);
+    expect(d.conversation?.consentQuestion).toBe('opt_out');
+  });
+
+  it('opts out on a strong fallback match ("desincrivez moi") without asking', () => {
+    const d = decide(context({ message: { id: 'q7', text: 'desincrivez moi' } }));
+    expect(d.intent).toBe('opt_out');
+    expect(d.contactUpdate.optedOut).toBe(true);
+    expect(d.reasons.map((r) => r.code)).toContain('intent.opt_out_fallback');
+  });
+});
+
 describe('decide — business-initiated sends', () => {
   const quiet = {
     id: 'ctc_1',

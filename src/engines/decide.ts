@@ -34,12 +34,14 @@ import { evaluatePacing, type PacingVerdict } from './pacing.ts';
 import { evaluateQuota, type QuotaVerdict } from './quota.ts';
 import {
   composeFollowup,
+  composeOptOutQuestion,
   composeReply,
   customerLanguage,
   type SellerQuestion,
   SPECIFIC_MATCH_SCORE,
 } from './reply.ts';
 import { evaluateAway, evaluateSchedule, type ScheduleVerdict } from './schedule.ts';
+import { normalizeText } from './text.ts';
 import { renderTemplate } from './variation.ts';
 import { evaluateWarmup, type WarmupVerdict } from './warmup.ts';
 
@@ -307,7 +309,17 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     defaultLanguage: customerLanguage(ctx.contact.phone, ctx.channel.language),
   });
   const classified = applyClassification(read.verdict, ctx.assist?.classification, catalog);
-  const intent = classified.verdict;
+  // The bot asked whether the customer wants to stop our messages (decide.ask_opt_out): this
+  // message is the answer. A bare "oui"/"yes" confirms the opt-out; anything else closes the question.
+  const questionOpen = ctx.conversation?.consentQuestion === 'opt_out';
+  const answeredYes =
+    questionOpen &&
+    classified.verdict.intent !== 'opt_in' &&
+    BARE_YES_RE.test(read.normalizedText ?? normalizeText(message.text));
+  const intent: IntentVerdict = answeredYes
+    ? { ...classified.verdict, intent: 'opt_out', intents: ['opt_out'], confidence: 1 }
+    : classified.verdict;
+  const conversationIn = questionOpen ? withoutQuestion(ctx.conversation) : ctx.conversation;
   const consent = evaluateConsent({
     kind: 'reply',
     optedOut: p.optedOut,
@@ -322,6 +334,15 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     hasProduct: intent.entities.products.some((m) => m.score >= SPECIFIC_MATCH_SCORE),
   });
   const reasons: Reason[] = [...intent.reasons, ...consent.reasons, ...funnel.reasons];
+  if (questionOpen)
+    reasons.push(
+      reason(
+        'decide.opt_out_answered',
+        answeredYes
+          ? 'The customer answered yes to the question whether to stop our messages: opted out'
+          : 'The customer answered the question whether to stop our messages: the question is closed',
+      ),
+    );
   // The order dialogue reads the message once consent allows an answer (an opted-out customer who
   // writes again too: buying is service, and each reply reminds them of START) and no person is
   // asked for.
@@ -332,7 +353,7 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     !intent.intents.includes('human') &&
     !intent.intents.includes('complaint')
       ? continueOrder({
-          conversation: ctx.conversation,
+          conversation: conversationIn,
           intent,
           text: message.text,
           normalizedText: read.normalizedText,
@@ -378,6 +399,9 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
         }
       : {}),
   };
+  // The question answered, the state no longer carries it (unless the order dialogue changed it).
+  if (questionOpen && step?.conversation === undefined)
+    Object.assign(base, { conversation: orNull(conversationIn) });
   const verdicts: Decision['verdicts'] = { intent, consent, funnel, health: p.health };
   if (step) verdicts.order = { handled: step.handled, stage: step.stage, reasons: step.reasons };
 
@@ -419,6 +443,23 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   }
 
   reasons.push(...composed.reasons);
+  let askedOptOut = 'parts' in composed && composed.parts.includes('clarify_opt_out');
+  if (intent.optOutQuestion && !askedOptOut && !composed.handoff && !p.optedOut && step?.handled) {
+    // The order dialogue answered: the question whether to stop our messages comes after it.
+    composed.text = `${composed.text}\n${composeOptOutQuestion(intent.language, seed, ctx.playbook, ctx.contact.name)}`;
+    reasons.push(
+      reason(
+        'decide.ask_opt_out',
+        'The message may also ask to stop our messages but no rule confirms it: answered, then asked to confirm with STOP; nothing business-initiated goes out until the customer answers',
+      ),
+    );
+    askedOptOut = true;
+  }
+  if (intent.optOutQuestion && !p.optedOut && askedOptOut) {
+    // Nothing business-initiated goes to this customer until they answer (decideOutbound).
+    const kept = step?.conversation !== undefined ? step.conversation : conversationIn;
+    Object.assign(base, { conversation: { ...(kept ?? { cart: [] }), consentQuestion: 'opt_out' } });
+  }
   // The model's rewording replaces the composed text only when the gate finds no new fact in it.
   const rephrased = applyRephrase(composed.text, ctx.assist?.rephrase, catalog);
   reasons.push(...rephrased.reasons);
@@ -500,6 +541,26 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   };
 }
 
+/**
+ * A bare yes ("oui", "yes svp", "oui c'est ça", "exactement"): after the question whether to stop
+ * our messages, it confirms the opt-out. Anything longer is read as a message of its own.
+ */
+const BARE_YES_RE =
+  /^(?:(?:oui|ouii+|ouais|wi|yes|yeah|yep|yess+|exactement|exactly|tout a fait|c est ca|c est bien ca|affirmatif|d accord|ok oui|oui oui)(?: (?:svp|stp|merci|please|pls|abeg|madame|monsieur|maman|tonton|c est ca|exactement|stop|arretez))*)$/;
+
+/** The conversation state without the open consent question. */
+function withoutQuestion(c: Conversation | undefined): Conversation | undefined {
+  if (c === undefined) return undefined;
+  const { consentQuestion: _asked, ...rest } = c;
+  return rest;
+}
+
+/** A state that holds nothing (no cart, nothing else) is cleared. */
+function orNull(c: Conversation | undefined): Conversation | null {
+  if (c === undefined) return null;
+  return c.cart.length === 0 && Object.keys(c).length === 1 ? null : c;
+}
+
 function decideOutbound(p: Prepared): Decision {
   const { ctx, nowMs, config } = p;
   const kind: SendKind = ctx.outbound?.kind ?? 'followup';
@@ -539,6 +600,17 @@ function decideOutbound(p: Prepared): Decision {
   if (owner) {
     reasons.push(owner);
     return result('skip', {});
+  }
+  if (ctx.conversation?.consentQuestion === 'opt_out') {
+    // The customer may have asked to stop our messages (decide.ask_opt_out): no follow-up or
+    // promotion until they answer the question.
+    reasons.push(
+      reason(
+        'decide.block_opt_out_question',
+        'The customer was asked whether to stop our messages and has not answered: nothing business-initiated goes out',
+      ),
+    );
+    return result('block', {});
   }
 
   if (kind === 'followup' && text === undefined) {
@@ -713,6 +785,9 @@ export const DECIDE_CODES = [
   'decide.unknown_product',
   'decide.out_of_stock',
   'decide.low_confidence',
+  'decide.ask_opt_out',
+  'decide.opt_out_answered',
+  'decide.block_opt_out_question',
   'decide.question_for_seller',
   'decide.ask_which_product',
 ] as const;

@@ -460,12 +460,15 @@ function answerNegotiate(c: Composer, input: ComposeInput): string {
 }
 
 /**
- * The question to ask instead of answering when the engine is not sure: a likely but unconfirmed
- * opt-out (or opt-in) asks for STOP (or START); any other unsure request asks what the customer
+ * The question to ask instead of answering when the engine is not sure: a possible opt-out the
+ * fallback detector found, or a likely but unconfirmed opt-out (or opt-in), asks for STOP (or START); any other unsure request asks what the customer
  * wants. Small talk, hand-over requests and complaints (a person looks at them anyway) and a price
  * or stock question about a named product (the answer gives both) are answered as they are.
  */
 function clarification(v: IntentVerdict): TemplateKey | undefined {
+  // A possible opt-out (the fallback detector) is asked about whatever the confidence; a person
+  // asked for answers it instead.
+  if (v.optOutQuestion && !v.intents.includes('human')) return asksForMore(v) ? undefined : 'clarify_opt_out';
   if (v.confidence >= LOW_CONFIDENCE) return undefined;
   if (v.unconfirmedConsent === 'opt_out') return 'clarify_opt_out';
   if (v.unconfirmedConsent === 'opt_in') return 'clarify_opt_in';
@@ -473,6 +476,14 @@ function clarification(v: IntentVerdict): TemplateKey | undefined {
   const named = v.entities.products.some((m) => m.score >= SPECIFIC_MATCH_SCORE);
   if (named && (v.intent === 'price' || v.intent === 'availability')) return undefined;
   return 'clarify';
+}
+
+/**
+ * The message asks for something besides a possible opt-out ("send one carton as usual, but after
+ * this remove me from that broadcast"): the answer goes first and the STOP question after it.
+ */
+function asksForMore(v: IntentVerdict): boolean {
+  return v.intents.some((i) => !SMALL_TALK.has(i) && i !== 'opt_out' && i !== 'opt_in' && i !== 'unknown');
 }
 
 /** Builds the reply text for an inbound message. */
@@ -507,11 +518,20 @@ export function composeReply(input: ComposeInput): ComposedReply {
   const intents = input.intent.intents;
   const clarify = clarification(input.intent);
   if (clarify) {
-    c.reasons.push({
-      engine: 'decide',
-      code: 'decide.low_confidence',
-      detail: `Not sure what the customer wants (confidence ${input.intent.confidence}): asked instead of guessing`,
-    });
+    c.reasons.push(
+      input.intent.optOutQuestion && clarify === 'clarify_opt_out'
+        ? {
+            engine: 'decide',
+            code: 'decide.ask_opt_out',
+            detail:
+              'The message may ask to stop our messages but no rule confirms it: asked to confirm with STOP; nothing business-initiated goes out until the customer answers',
+          }
+        : {
+            engine: 'decide',
+            code: 'decide.low_confidence',
+            detail: `Not sure what the customer wants (confidence ${input.intent.confidence}): asked instead of guessing`,
+          },
+    );
     return finish(c.render(clarify));
   }
   if (intents.includes('human')) return finish(c.render('human'), true);
@@ -589,11 +609,48 @@ export function composeReply(input: ComposeInput): ComposedReply {
 
   if (pieces.length > 0) {
     if (intents.includes('greeting')) pieces.unshift(c.render('greeting_prefix'));
+    if (input.intent.optOutQuestion) {
+      pieces.push(c.render('clarify_opt_out'));
+      c.reasons.push({
+        engine: 'decide',
+        code: 'decide.ask_opt_out',
+        detail:
+          'The message may also ask to stop our messages but no rule confirms it: answered, then asked to confirm with STOP; nothing business-initiated goes out until the customer answers',
+      });
+    }
     return finish(pieces.join('\n'));
   }
   if (intents.includes('thanks')) return finish(c.render('thanks'));
   if (intents.includes('greeting')) return finish(c.render('greeting'));
   return finish(c.render('unknown'));
+}
+
+/**
+ * The question whether the customer wants to stop our messages (clarify_opt_out), on its own: decide
+ * adds it after an answer the order dialogue wrote.
+ */
+export function composeOptOutQuestion(
+  language: Language,
+  seed: string,
+  playbook: PlaybookInput | undefined,
+  contactName: string | undefined,
+): string {
+  const c = new Composer({
+    intent: {
+      intent: 'unknown',
+      intents: ['unknown'],
+      confidence: 1,
+      language,
+      entities: { products: [] },
+      reasons: [],
+    },
+    consentAction: 'allow',
+    catalog: [],
+    playbook,
+    contactName,
+    seed: `${seed}|opt_out_question`,
+  });
+  return tidyText(c.render('clarify_opt_out'));
 }
 
 /** Text of follow-up number `step` (0-based) of the ladder. */

@@ -360,6 +360,11 @@ const FR = {
   'reason.decide.unknown_product':
     'Le client a demandé un article absent du catalogue : le bot a proposé ce qui est disponible',
   'reason.decide.out_of_stock': 'Un produit demandé est en rupture de stock : le bot l’a dit',
+  'reason.decide.ask_opt_out':
+    'Le bot a demandé au client s’il veut ne plus recevoir nos messages (rien d’autre ne part avant sa réponse)',
+  'reason.decide.opt_out_answered': 'Le client a répondu à la question sur l’arrêt de nos messages',
+  'reason.decide.block_opt_out_question':
+    'Pas d’envoi : le client n’a pas encore dit s’il veut ne plus recevoir nos messages',
   'reason.decide.low_confidence':
     'Le bot n’était pas sûr de la demande : il a posé une question plutôt que deviner',
   'reason.decide.ask_which_product':
@@ -404,6 +409,10 @@ const FR = {
     'Le client demande à ne plus recevoir nos messages (mots d’arrêt et modèle presque certain)',
   'reason.intent.opt_in_model':
     'Le client demande à recevoir nos promotions (mots de nos envois et modèle presque certain)',
+  'reason.intent.opt_out_fallback':
+    'Le client demande à être retiré de nos listes ou à se désabonner (règle de secours)',
+  'reason.intent.opt_out_question':
+    'Le message pourrait demander l’arrêt de nos messages, sans que ce soit certain',
   'reason.intent.acknowledgement': 'Le client dit simplement merci',
   'reason.intent.model': 'Demande reconnue d’après les mots du message',
   'reason.intent.low_confidence': 'Le bot n’est pas sûr de ce que veut le client',
@@ -829,6 +838,11 @@ const EN = {
   'reason.decide.unknown_product':
     'The customer asked for an item that is not in your catalogue: the bot offered what is available',
   'reason.decide.out_of_stock': 'A product asked about is out of stock: the bot said so',
+  'reason.decide.ask_opt_out':
+    'We asked whether the customer wants to stop our messages (nothing else goes out until they answer)',
+  'reason.decide.opt_out_answered': 'The customer answered the question about stopping our messages',
+  'reason.decide.block_opt_out_question':
+    'Not sent: the customer has not yet answered whether they want to stop our messages',
   'reason.decide.low_confidence':
     'The bot was not sure what the customer wants: it asked instead of guessing',
   'reason.decide.ask_which_product':
@@ -872,6 +886,9 @@ const EN = {
     'The customer asks to stop receiving our messages (stop words and a nearly certain model)',
   'reason.intent.opt_in_model':
     'The customer asks to receive our promotions (words of our messages and a nearly certain model)',
+  'reason.intent.opt_out_fallback':
+    'The customer asks to be removed from our lists or to unsubscribe (fallback rule)',
+  'reason.intent.opt_out_question': 'The message may ask to stop our messages, but not for certain',
   'reason.intent.acknowledgement': 'The customer just says thanks',
   'reason.intent.model': 'Request recognised from the words of the message',
   'reason.intent.low_confidence': 'The bot is not sure what the customer wants',

@@ -701,3 +701,23 @@ describe('variants named by a number and a unit do not cross', () => {
   for (const [text, want] of SAME)
     it(`the model on sale: ${text}`, () => expect(read(text).products).toEqual(want));
 });
+
+describe('a telephone line is no product called "line" (eighth pass)', () => {
+  const cables: readonly Product[] = [
+    p('line', 'Câble USB-C', { aliases: ['line', 'ligne'], price: 1500, currency: 'GHS' }),
+  ];
+  const products = (text: string) => detectIntent({ text, catalog: cables }).entities.products;
+  it('names no product in "the line is busy" nor "la ligne est occupée"', () => {
+    for (const text of [
+      'the line is busy, I called you twice',
+      'I tried calling but your line was busy',
+      'la ligne est occupée depuis ce matin',
+      'your line dey off',
+    ])
+      expect(products(text), text).toEqual([]);
+  });
+  it('still reads the product "line" when it is asked about', () => {
+    expect(products('how much is the line?').map((m) => m.productId)).toEqual(['line']);
+    expect(products('I need 2 line').map((m) => m.productId)).toEqual(['line']);
+  });
+});

@@ -46,6 +46,8 @@ import {
   correctCueTypos,
   optInLike,
   optOutLike,
+  type PossibleOptOut,
+  possibleOptOut,
   readCues,
   requestAfterStop,
   unmaskedTexts,
@@ -78,6 +80,12 @@ export interface IntentVerdict {
    * asks the customer to confirm with STOP (or START) instead of acting on a guess.
    */
   unconfirmedConsent?: 'opt_out' | 'opt_in';
+  /**
+   * The fallback opt-out detector fired on a message nothing else reads as an opt-out (a refusal
+   * aimed at our messages, lists or this number; possibleOptOut in rules.ts). The reply asks the customer to confirm with STOP whatever the confidence, and nothing
+   * business-initiated goes out until they answer.
+   */
+  optOutQuestion?: true;
   language: Language;
   entities: Entities;
   reasons: Reason[];
@@ -89,6 +97,8 @@ export const INTENT_CODES = [
   'intent.consent_rule',
   'intent.opt_out_model',
   'intent.opt_in_model',
+  'intent.opt_out_fallback',
+  'intent.opt_out_question',
   'intent.acknowledgement',
   'intent.model',
   'intent.low_confidence',
@@ -249,6 +259,10 @@ function nameWords(p: Product): ReadonlySet<string> {
 /** Words after which an "-er" word is an infinitive ("pas de charger", "pour se changer"). */
 const VERB_LEADS = words('de d pour se s me m te t pas peut peux pouvez faut va vais veux voulez sans');
 
+/** What a telephone line is said to be ("is busy", "dey off", "est occupée"): the line, not a product. */
+const LINE_STATE_RE =
+  /^(?:(?:is|was|s|dey|don|est|etait|reste) )?(?:(?:still|always|toujours|not|no|pas) )?(?:busy|engaged|off|dead|cut|occupee?|coupee?|injoignable|unreachable|not (?:going|reachable))\b/;
+
 /** Pronouns after an imperative ("montre-moi", "show me"): the word before them is a verb. */
 const IMPERATIVE_OBJECTS = new Set(['moi', 'nous']);
 
@@ -374,6 +388,59 @@ export function readsLikeOptOut(a: Analysis): boolean {
   return u !== undefined && optOutLike(u.normalized) && !LAUGHTER_RE.test(u.raw);
 }
 
+/**
+ * The fallback opt-out detector on a message no exact consent rule read (possibleOptOut in
+ * rules.ts), with laughter or delight beside the words keeping it quiet as for readsLikeOptOut.
+ */
+export function optOutFallback(a: Analysis): PossibleOptOut | undefined {
+  const u = a.unreadConsent;
+  if (u === undefined || a.acknowledgement || LAUGHTER_RE.test(u.raw)) return undefined;
+  return possibleOptOut(u.normalized);
+}
+
+/** Cue intents that are requests of their own, besides a possible opt-out. */
+const REQUEST_CUES: ReadonlySet<Intent> = new Set([
+  'order',
+  'price',
+  'availability',
+  'negotiate',
+  'payment',
+  'delivery',
+  'location',
+  'hours',
+  'catalog',
+  'human',
+  'complaint',
+]);
+
+/**
+ * The fallback detector applied to a classification: a strong match opts out
+ * (`intent.opt_out_fallback`), any other match marks the verdict for a confirmation question
+ * (`intent.opt_out_question`). A message already read as an opt-out or an opt-in stays as it is.
+ */
+function withOptOutFallback(a: Analysis, c: Classification): Classification {
+  if (c.intent === 'opt_out' || c.intent === 'opt_in') return c;
+  const f = optOutFallback(a);
+  if (f === undefined) return c;
+  // Strong evidence opts out only when the message asks nothing else: an order or a question
+  // beside it is answered, and the opt-out asked about after the answer.
+  if (f.strong && ![...a.ruleIntents].some((i) => REQUEST_CUES.has(i))) {
+    return {
+      intent: 'opt_out',
+      confidence: 1,
+      probabilities: c.probabilities,
+      reason: {
+        engine: 'intent',
+        code: 'intent.opt_out_fallback',
+        // The customer's words stay out of reasons (they are stored in clear): the rule is named.
+        detail:
+          'opt_out by the fallback rule: a request to remove or unsubscribe aimed at our messages, lists or this number',
+      },
+    };
+  }
+  return { ...c, unconfirmedConsent: 'opt_out', optOutQuestion: true };
+}
+
 /** The message reads like a request to receive our messages that no exact rule confirmed. */
 export function readsLikeOptIn(a: Analysis): boolean {
   const u = a.unreadConsent;
@@ -411,6 +478,8 @@ export function analyze(input: IntentInput, chars = true): Analysis {
     const t = tokens[i]!;
     // "montre-moi", "envoie-moi": a verb before a pronoun is not a product ("montre" the watch).
     if (IMPERATIVE_OBJECTS.has(tokens[i + 1] ?? '') && i + 2 <= n && !isDigits(t)) continue;
+    // "the line is busy", "la ligne est occupée": a telephone line, not a product called "line".
+    if ((t === 'line' || t === 'ligne') && LINE_STATE_RE.test(tokens.slice(i + 1, i + 4).join(' '))) continue;
     if (!seen.has(t)) seen.set(t, matchToken(t, index, budget));
     const match = seen.get(t);
     // "de charger", "pour changer": a French infinitive is a verb, never a typo of a product word;
@@ -634,6 +703,8 @@ export interface Classification {
   /** Model probability per intent (empty for an exact rule). */
   probabilities: Map<Intent, number>;
   unconfirmedConsent?: 'opt_out' | 'opt_in';
+  /** See IntentVerdict.optOutQuestion. */
+  optOutQuestion?: true;
   reason: Reason;
 }
 
@@ -789,7 +860,7 @@ export function readIntent(
 }
 
 function verdictOf(a: Analysis, input: IntentInput, model: IntentModel): IntentVerdict {
-  const c = classify(a, model);
+  const c = withOptOutFallback(a, classify(a, model));
   // The other intents a reply may answer: those the cue rules found, in priority order.
   const intents: Intent[] = [c.intent];
   if (c.intent !== 'opt_out' && c.intent !== 'opt_in' && c.intent !== 'unknown') {
@@ -817,7 +888,14 @@ function verdictOf(a: Analysis, input: IntentInput, model: IntentModel): IntentV
       detail: `confidence ${c.confidence} is below ${LOW_CONFIDENCE}: ask rather than guess`,
     });
   }
-  if (c.unconfirmedConsent) {
+  if (c.optOutQuestion) {
+    reasons.push({
+      engine: 'intent',
+      code: 'intent.opt_out_question',
+      detail:
+        'a refusal word near our messages, lists or this number, but no rule confirms an opt-out: ask the customer to confirm with STOP',
+    });
+  } else if (c.unconfirmedConsent) {
     reasons.push({
       engine: 'intent',
       code: 'intent.unconfirmed_consent',
@@ -913,5 +991,6 @@ function verdictOf(a: Analysis, input: IntentInput, model: IntentModel): IntentV
     reasons,
   };
   if (c.unconfirmedConsent) verdict.unconfirmedConsent = c.unconfirmedConsent;
+  if (c.optOutQuestion) verdict.optOutQuestion = true;
   return verdict;
 }

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeText, tokenize } from '../text.ts';
-import { INTENT_PRIORITY } from './detect.ts';
+import { detectIntent, INTENT_PRIORITY } from './detect.ts';
 import {
   CATALOG_STRONG_RE,
   COMPLAINT_RE,
   type CueContext,
   consentCue,
   DELIVERY_RE,
+  GREETING_RE,
   HUMAN_RE,
   LOCATION_RE,
+  optOutLike,
   PAYMENT_RE,
+  possibleOptOut,
   readCues,
   unmaskedTexts,
 } from './rules.ts';
@@ -899,5 +902,168 @@ describe('cue rules, seventh pass', () => {
       expect(cuesOf(text).intents.has('price'), text).toBe(false);
     expect(cuesOf('Combien coûte le ballon ?').intents.has('price')).toBe(true);
     expect(cuesOf('le prix du sac noir ?').intents.has('price')).toBe(true);
+  });
+});
+
+describe('fallback opt-out detector (possibleOptOut), eighth pass', () => {
+  const read = (text: string) => possibleOptOut(normalizeText(text));
+  const strong = [
+    'suprime mon numero de vos contact',
+    'desincrivez moi',
+    'dezabonnez moi de votre liste svp',
+    'retirez mon numéro de votre liste',
+    'Enlevez moi du groupe de diffusion, je ne suis pas musicien',
+    'Pls remov me frm ur list',
+    'Kindly take my contact off your broadcast, the messages are too many',
+  ];
+  for (const text of strong)
+    it(`reads strong evidence of an opt-out in "${text}"`, () => expect(read(text)?.strong).toBe(true));
+  const asked = [
+    "C'est un numéro professionnel, merci de ne plus y envoyer de publicités.",
+    'vos pubs la ça me fatigue',
+    'Laissez-moi tranquille avec vos messages',
+    'I no wan see una message again o',
+    'Je ne veux plus rien recevoir de votre part',
+    'Arrêtez avec vos messages automatiques, je veux parler à une personne',
+    'Botika kotinda ngai ba messages oyo, merci',
+    'Bayil ma, dama bëggatul say message',
+    "I'm opting out, bye",
+    'Bonjour, c’est le numéro de mon mari décédé, merci de ne plus écrire ici',
+    'Mon mari dit que vous arrêtez d’écrire sur son numéro',
+  ];
+  for (const text of asked)
+    it(`reads a possible opt-out (to confirm) in "${text}"`, () => {
+      const f = read(text);
+      expect(f).toBeDefined();
+      expect(f?.strong).toBe(false);
+    });
+  const traps = [
+    'Take me off the waiting list for the iPhone 12, I already bought one elsewhere',
+    'Remove the crayfish from my list, I no need am again',
+    "Arrêtez l'envoi, j'ai changé d'adresse : c'est maintenant Ouakam",
+    'Abeg una get beans and semovita? If no, send me 2 garri',
+    "Supprimez mon message d'avant, je me suis trompée de chiffre",
+    'Votre compte Orange Money sera bloqué. Envoyez le code reçu par SMS pour le débloquer',
+    "Je m'étais désinscrite mais finalement je veux revenir, vos promos me manquent",
+    'I asked you to stop your messages last year, but I miss the new arrivals. Please start again',
+    'pourquoi vous ne m’envoyez plus vos promos ?',
+    'je ne reçois plus vos messages',
+    "quand est-ce que la promo s'arrête ?",
+    'ne continuez surtout pas à m’envoyer vos promos ? si, continuez à m’envoyer vos promos',
+    'do you have stop motion camera?',
+    'ne plus rater vos promos, ajoutez-moi',
+    'Ahh stop, tes vidéos de statut me font trop rire 😂',
+  ];
+  for (const text of traps) it(`reads no opt-out in "${text}"`, () => expect(read(text)).toBeUndefined());
+  it('keeps a threat made on condition an opt-out word ("si vous continuez à m’envoyer vos promos")', () =>
+    expect(read('Je vais vous signaler si vous continuez à m’envoyer vos promos, arrêtez')).toBeDefined());
+});
+
+describe('small known bugs, eighth pass', () => {
+  it('reads no opt-in in "put me back on / add me back to your waiting list" (a product\'s queue)', () => {
+    for (const text of ['put me back on the waiting list', 'add me back to your waiting list']) {
+      expect(consentOf(text), text).toBeUndefined();
+      expect(cuesOf(text).intents.has('availability'), text).toBe(true);
+      expect(cuesOf(text).primary, text).toBe('availability');
+    }
+    expect(consentOf('put me back on your broadcast')).toBe('opt_in');
+    for (const text of ['put me back on the waiting list', 'add me back to your waiting list'])
+      expect(detectIntent({ text, catalog: [] }).intent, text).toBe('availability');
+  });
+  it('reads no opt-out in laughter at our statuses ("tes vidéos de statut me font trop rire")', () => {
+    expect(
+      consentOf('Ahh stop, tes vidéos de statut me font trop rire 😂 tu danses mal mon frère'),
+    ).toBeUndefined();
+    expect(consentOf('lol arrêtez vos messages')).toBe('opt_out');
+  });
+  it('reads no opt-in in "stop to dey send me this una promo"', () =>
+    expect(consentOf('Abeg stop to dey send me this una promo, e dey worry me')).not.toBe('opt_in'));
+  it('reads no opt-out from "why don\'t you send me your promos any more"', () => {
+    expect(consentOf('pourquoi vous ne m’envoyez plus vos promos ?')).toBeUndefined();
+    expect(optOutLike(normalizeText('pourquoi vous ne m’envoyez plus vos promos ?'))).toBe(false);
+  });
+  it('reads no complaint in "faux cils" nor in "ça marche pas loin" (walking, the market)', () => {
+    for (const text of [
+      'vous avez des faux cils ?',
+      'les faux ongles c’est combien ?',
+      'on peut y aller, ça marche pas loin',
+      'le marché pas loin de chez vous',
+    ])
+      expect(COMPLAINT_RE.test(normalizeText(text)), text).toBe(false);
+    for (const text of [
+      'le sac est faux',
+      'mon téléphone ne marche pas',
+      'ça marche pas',
+      'c’est de la fausse marchandise',
+    ])
+      expect(COMPLAINT_RE.test(normalizeText(text)), text).toBe(true);
+  });
+});
+
+describe('cue families from the h4/h5 tuning splits, eighth pass', () => {
+  const has = (re: RegExp, text: string) => re.test(normalizeText(text));
+  it("greets in the languages of the shops' towns (Zarma, Hausa, Swahili, Luba, Bambara, Yoruba, Igbo, Twi)", () => {
+    for (const text of [
+      'Fofo',
+      'Moyo',
+      'Sannu da zuwa',
+      'ina kwana',
+      'Jambo',
+      'i ni sogoma',
+      'E kaaro ma',
+      'Kedu',
+      'Maakye',
+    ])
+      expect(has(GREETING_RE, text), text).toBe(true);
+    expect(has(GREETING_RE, 'kedua'), 'a word that only starts like a greeting').toBe(false);
+  });
+  it('reads no stock question in "vous avez suivi / regardé …" (telling news)', () => {
+    for (const text of [
+      'Vous avez suivi le discours du président hier soir ?',
+      'Have you watched the match?',
+    ])
+      expect(cuesOf(text).intents.has('availability'), text).toBe(false);
+    expect(
+      cuesOf('Vous avez le pagne bleu ?', { hasProduct: true, hasSpecificProduct: true }).intents.has(
+        'availability',
+      ),
+    ).toBe(true);
+  });
+  it('reads no payment in forwarding a number, a catalogue or a message', () => {
+    for (const text of [
+      "Qui est-ce ? On m'a transféré ce numéro",
+      "ma cousine m'a transféré votre catalogue",
+    ])
+      expect(has(PAYMENT_RE, text), text).toBe(false);
+    for (const text of ["j'ai transféré l'argent", 'je vous ai transféré 5000', 'transfert Wave fait'])
+      expect(has(PAYMENT_RE, text), text).toBe(true);
+  });
+  it("reads a delivery question in asking where one's goods are", () => {
+    for (const text of [
+      'my things no reach yet o, wetin dey happen',
+      'mes 2 panneaux 150W sont où ? vous aviez dit hier',
+      'Tracking number for my order please',
+      'where are my goods?',
+    ])
+      expect(has(DELIVERY_RE, text), text).toBe(true);
+    for (const text of ['mon fils est où ?', 'votre boutique est où ?', 'where is your shop?'])
+      expect(has(DELIVERY_RE, text), text).toBe(false);
+  });
+});
+
+describe('cue rules, eighth pass: a fault that is not ours, renting', () => {
+  it('reads no complaint in a fault the customer puts on goods bought elsewhere', () => {
+    for (const text of [
+      "My cooling pad fan doesn't stop making noise but it's fine, it's an old one I bought elsewhere",
+      "Ma télé s'arrête toute seule quand il fait nuit, mais c'est la SNE pas votre kit",
+    ])
+      expect(cuesOf(text).intents.has('complaint'), text).toBe(false);
+    expect(
+      cuesOf("Ma télé s'arrête toute seule, c'est votre kit qui est faux").intents.has('complaint'),
+    ).toBe(true);
+  });
+  it('flags "vous louez des …", "do you rent …" as a question about what the shop offers', () => {
+    for (const text of ['Vous louez des chaises et des tables pour les fêtes ?', 'Do you rent tents?'])
+      expect(cuesOf(text).flags, text).toContain('sell_question');
   });
 });
