@@ -1,7 +1,8 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { INTENTS } from '../../domain/types.ts';
-import { INTENT_MODEL, loadModel, type ModelFile } from './model.ts';
+import { analyze, classify, LOW_CONFIDENCE } from './detect.ts';
+import { INTENT_MODEL, type IntentModel, loadModel, type ModelFile } from './model.ts';
 
 /** A model file of three buckets over every intent, in either encoding of its arrays. */
 function modelFile(format: ModelFile['format']): ModelFile {
@@ -50,5 +51,27 @@ describe('intent model file', () => {
     expect(INTENT_MODEL.classes).toEqual([...INTENTS]);
     expect(INTENT_MODEL.rowOf.size).toBeGreaterThan(10_000);
     expect(INTENT_MODEL.rows.length).toBe(INTENT_MODEL.rowOf.size * INTENTS.length);
+  });
+});
+
+/** A model with no features: its verdict is its bias, here price slightly ahead of availability. */
+function biasOnlyModel(): IntentModel {
+  return {
+    classes: [...INTENTS],
+    scale: 1000,
+    chars: true,
+    bias: Int32Array.from(INTENTS.map((c) => (c === 'price' ? 100 : c === 'availability' ? 50 : 0))),
+    rowOf: new Map(),
+    rows: new Int16Array(0),
+  };
+}
+
+describe('classify() with an unsure model', () => {
+  it("keeps the model's best class when the cue rules name another intent", () => {
+    const a = analyze({ text: 'robe wax x3', catalog: [] });
+    const c = classify({ ...a, rulePrimary: 'order' }, biasOnlyModel());
+    expect(c.confidence).toBeLessThan(LOW_CONFIDENCE);
+    expect(c.intent).toBe('price');
+    expect(c.reason.detail).toMatch(/^price by the model/);
   });
 });
