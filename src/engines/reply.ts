@@ -468,7 +468,9 @@ function answerNegotiate(c: Composer, input: ComposeInput): string {
 function clarification(v: IntentVerdict): TemplateKey | undefined {
   // A possible opt-out (the fallback detector) is asked about whatever the confidence; a person
   // asked for answers it instead.
-  if (v.optOutQuestion && !v.intents.includes('human')) return asksForMore(v) ? undefined : 'clarify_opt_out';
+  // An unsure verdict's other requests are guesses: the question comes first then.
+  if (v.optOutQuestion && !v.intents.includes('human'))
+    return asksForMore(v) && v.confidence >= LOW_CONFIDENCE ? undefined : 'clarify_opt_out';
   if (v.confidence >= LOW_CONFIDENCE) return undefined;
   if (v.unconfirmedConsent === 'opt_out') return 'clarify_opt_out';
   if (v.unconfirmedConsent === 'opt_in') return 'clarify_opt_in';

@@ -191,6 +191,8 @@ function capText(text: string): string {
   return text.slice(0, end > stop ? end : MAX_INTENT_TEXT_CHARS);
 }
 
+const LETTER_RE = /\p{L}/u;
+
 /** What the reading layer found, before the model weighs it. Exported for the training script. */
 export interface Analysis {
   tokens: string[];
@@ -220,6 +222,8 @@ export interface Analysis {
    * no spelt word revealed): the order engine reuses it instead of normalizing the message again.
    */
   plainText?: string;
+  /** The message holds no letter at all (emojis, digits, punctuation). */
+  wordless?: boolean;
 }
 
 /** Words after which a product qualifies the one before it ("coque pour A14", "case for iPhone 11"). */
@@ -673,6 +677,7 @@ export function analyze(input: IntentInput, chars = true): Analysis {
     languageCounts: { en, fr },
   };
   if (bareQuantity !== undefined) analysis.bareQuantity = bareQuantity;
+  if (!LETTER_RE.test(input.text)) analysis.wordless = true;
   if (unknownPhrase !== undefined) analysis.unknownPhrase = unknownPhrase;
   if (category !== undefined) analysis.category = category;
   if (consent !== undefined) analysis.consent = consent;
@@ -806,6 +811,16 @@ export function classify(a: Analysis, model: IntentModel): Classification {
     );
     best = complaintIndex;
   }
+  // A message without a word ("😡😡") gives the model nothing but its shape: the cue rules' reading
+  // of its emojis is all the evidence there is, so an unsure model takes it.
+  const ruled =
+    !reproached && a.wordless === true && a.rulePrimary !== 'unknown' && confidence < LOW_CONFIDENCE
+      ? model.classes.indexOf(a.rulePrimary)
+      : -1;
+  if (ruled >= 0) {
+    best = ruled;
+    confidence = round2(scored.probabilities[ruled]!);
+  }
   const intent = model.classes[best]!;
   const groups = scored
     .contributions(best)
@@ -821,7 +836,9 @@ export function classify(a: Analysis, model: IntentModel): Classification {
       detail: `${
         reproached
           ? `complaint before delivery: the message reproaches the shop about a delivery (confidence ${confidence})`
-          : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`
+          : ruled >= 0
+            ? `${intent} by the cue rules on a message without words, the model being unsure (confidence ${confidence})`
+            : `${intent} by the model, confidence ${confidence}${groups.length > 0 ? `; strongest evidence: ${groups.join(', ')}` : ''}`
       }${a.stopInterjection ? '; the opening "stop" is an interjection before a request, not an opt-out' : ''}`,
     },
   };

@@ -74,4 +74,15 @@ describe('classify() with an unsure model', () => {
     expect(c.intent).toBe('price');
     expect(c.reason.detail).toMatch(/^price by the model/);
   });
+
+  it('takes the cue rules’ reading of a message without a letter, and only then', () => {
+    const angry = classify(analyze({ text: '😡😡', catalog: [] }), biasOnlyModel());
+    expect(angry.intent).toBe('complaint');
+    expect(angry.reason.detail).toMatch(/^complaint by the cue rules on a message without words/);
+    // A word beside the same emojis: the model's class stands.
+    const worded = classify(analyze({ text: 'hmm 😡😡', catalog: [] }), biasOnlyModel());
+    expect(worded.intent).toBe('price');
+    // No cue at all: nothing to take.
+    expect(classify(analyze({ text: '???', catalog: [] }), biasOnlyModel()).intent).toBe('price');
+  });
 });
