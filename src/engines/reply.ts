@@ -637,22 +637,9 @@ export function composeOptOutQuestion(
   playbook: PlaybookInput | undefined,
   contactName: string | undefined,
 ): string {
-  const c = new Composer({
-    intent: {
-      intent: 'unknown',
-      intents: ['unknown'],
-      confidence: 1,
-      language,
-      entities: { products: [] },
-      reasons: [],
-    },
-    consentAction: 'allow',
-    catalog: [],
-    playbook,
-    contactName,
-    seed: `${seed}|opt_out_question`,
-  });
-  return tidyText(c.render('clarify_opt_out'));
+  return tidyText(
+    bareComposer(language, `${seed}|opt_out_question`, playbook, contactName).render('clarify_opt_out'),
+  );
 }
 
 /** Text of follow-up number `step` (0-based) of the ladder. */
@@ -664,7 +651,17 @@ export function composeFollowup(
   contactName: string | undefined,
 ): string {
   const key = (['followup_1', 'followup_2', 'followup_3'] as const)[Math.min(step, 2)] ?? 'followup_3';
-  const c = new Composer({
+  return tidyText(bareComposer(language, seed, playbook, contactName).render(key));
+}
+
+/** A composer for a message of the business's own (a follow-up, a question), answering nothing. */
+function bareComposer(
+  language: Language,
+  seed: string,
+  playbook: PlaybookInput | undefined,
+  contactName: string | undefined,
+): Composer {
+  return new Composer({
     intent: {
       intent: 'unknown',
       intents: ['unknown'],
@@ -679,5 +676,4 @@ export function composeFollowup(
     contactName,
     seed,
   });
-  return tidyText(c.render(key));
 }
