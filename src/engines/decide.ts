@@ -29,7 +29,7 @@ import { type FollowupVerdict, planFollowup } from './followup.ts';
 import { advanceFunnel, type FunnelVerdict, STAGE_RANK } from './funnel.ts';
 import { evaluateHealth, type HealthVerdict } from './health.ts';
 import { type IntentVerdict, readIntent } from './intent.ts';
-import { continueOrder, type OrderDraft, type OrderStep } from './order.ts';
+import { continueOrder, isConfirmation, type OrderDraft, type OrderStep } from './order.ts';
 import { evaluatePacing, type PacingVerdict } from './pacing.ts';
 import { evaluateQuota, type QuotaVerdict } from './quota.ts';
 import {
@@ -312,10 +312,12 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
   // The bot asked whether the customer wants to stop our messages (decide.ask_opt_out): this
   // message is the answer. A bare "oui"/"yes" confirms the opt-out; anything else closes the question.
   const questionOpen = ctx.conversation?.consentQuestion === 'opt_out';
+  // The same bare yes that confirms an order summary ("oui", "yes svp", "ok", 👍): anything longer
+  // is a message of its own.
   const answeredYes =
     questionOpen &&
     classified.verdict.intent !== 'opt_in' &&
-    BARE_YES_RE.test(read.normalizedText ?? normalizeText(message.text));
+    isConfirmation(message.text, read.normalizedText ?? normalizeText(message.text));
   const intent: IntentVerdict = answeredYes
     ? { ...classified.verdict, intent: 'opt_out', intents: ['opt_out'], confidence: 1 }
     : classified.verdict;
@@ -540,13 +542,6 @@ function decideReply(p: Prepared, message: NonNullable<DecisionContext['message'
     verdicts,
   };
 }
-
-/**
- * A bare yes ("oui", "yes svp", "oui c'est ça", "exactement"): after the question whether to stop
- * our messages, it confirms the opt-out. Anything longer is read as a message of its own.
- */
-const BARE_YES_RE =
-  /^(?:(?:oui|ouii+|ouais|wi|yes|yeah|yep|yess+|exactement|exactly|tout a fait|c est ca|c est bien ca|affirmatif|d accord|ok oui|oui oui)(?: (?:svp|stp|merci|please|pls|abeg|madame|monsieur|maman|tonton|c est ca|exactement|stop|arretez))*)$/;
 
 /** The conversation state without the open consent question. */
 function withoutQuestion(c: Conversation | undefined): Conversation | undefined {

@@ -485,7 +485,7 @@ function clarification(v: IntentVerdict): TemplateKey | undefined {
  * this remove me from that broadcast"): the answer goes first and the STOP question after it.
  */
 function asksForMore(v: IntentVerdict): boolean {
-  return v.intents.some((i) => !SMALL_TALK.has(i) && i !== 'opt_out' && i !== 'opt_in' && i !== 'unknown');
+  return v.intents.some((i) => !SMALL_TALK.has(i) && i !== 'opt_out' && i !== 'opt_in');
 }
 
 /** Builds the reply text for an inbound message. */

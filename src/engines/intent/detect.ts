@@ -12,7 +12,15 @@
  * scores are integer sums.
  */
 
-import type { Entities, Intent, Language, Product, ProductMention, Reason } from '../../domain/types.ts';
+import {
+  type Entities,
+  INTENTS,
+  type Intent,
+  type Language,
+  type Product,
+  type ProductMention,
+  type Reason,
+} from '../../domain/types.ts';
 import {
   foldText,
   MAX_WORD_CHARS,
@@ -402,20 +410,10 @@ export function optOutFallback(a: Analysis): PossibleOptOut | undefined {
   return possibleOptOut(u.normalized);
 }
 
-/** Cue intents that are requests of their own, besides a possible opt-out. */
-const REQUEST_CUES: ReadonlySet<Intent> = new Set([
-  'order',
-  'price',
-  'availability',
-  'negotiate',
-  'payment',
-  'delivery',
-  'location',
-  'hours',
-  'catalog',
-  'human',
-  'complaint',
-]);
+/** Cue intents that are requests of their own, besides a possible opt-out: all but small talk and consent. */
+const REQUEST_CUES: ReadonlySet<Intent> = new Set(
+  INTENTS.filter((i) => !['greeting', 'thanks', 'unknown', 'opt_out', 'opt_in'].includes(i)),
+);
 
 /**
  * The fallback detector applied to a classification: a strong match opts out
